@@ -1,0 +1,123 @@
+# glean — build, install, test.
+#   make            build ./glean
+#   make check      install missing Debian packages, build, run every test
+#   make demo       install missing packages, build, run glean on bundled feeds
+#   make check-asan unit + integration tests under ASan+UBSan
+#   make bench      benchmarks (side by side with newsboat)
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS    := ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto
+
+VERSION := 0.1.0
+BUILD   ?= build
+OPT     ?= -O2 -g
+
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN    := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Werror
+HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARD  := -pie -Wl,-z,relro,-z,now
+ALL_CFLAGS  = $(OPT) $(WARN) $(HARDEN) -D_DEFAULT_SOURCE -Iinclude \
+	      -DGLEAN_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDHARD) $(LDFLAGS)
+
+SRCS      := $(shell find src -name '*.c' ! -name main.c | sort)
+OBJS      := $(SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRCS := $(sort $(wildcard tests/lib/*.c))
+HELPER_BINS := $(HELPER_SRCS:tests/lib/%.c=$(BUILD)/tests/%)
+
+ifeq ($(BUILD),build)
+GLEAN := glean
+else
+GLEAN := $(BUILD)/glean
+endif
+
+.PHONY: all deps check check-unit check-integration check-tui check-asan \
+	check-layers conformance demo bench install uninstall clean tests
+
+all: $(GLEAN)
+
+$(GLEAN): $(BUILD)/src/main.o $(BUILD)/libglean.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/libglean.a: $(OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libglean.a tests/unit/check.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libglean.a \
+		$(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+tests: $(GLEAN) $(UNIT_BINS) $(HELPER_BINS)
+
+deps:
+	@sh .ci/deps
+
+# The one test command (README, .ci/run): everything, ending in
+# "N passed, N failed".
+check: deps
+	@$(MAKE) --no-print-directory all tests
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		OPT='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		HARDEN='-fPIE' tests
+	@sh tests/run-all
+
+check-unit: tests
+	@sh tests/run-all unit
+
+check-integration: tests
+	@sh tests/run-all integration
+
+check-tui: tests
+	@sh tests/run-all tui
+
+check-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		OPT='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		HARDEN='-fPIE' tests
+	@GLEAN_ONLY_ASAN=1 sh tests/run-all asan
+
+check-layers:
+	@sh tests/check-layers
+
+conformance: $(GLEAN)
+	@sh tests/conformance
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/data/demo/run
+
+bench: deps all
+	@sh bench/run
+
+install: $(GLEAN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(GLEAN) $(DESTDIR)$(BINDIR)/glean
+	install -m 0644 man/glean.1 $(DESTDIR)$(MANDIR)/man1/glean.1
+	install -m 0644 man/glean-config.5 $(DESTDIR)$(MANDIR)/man5/glean-config.5
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/glean $(DESTDIR)$(MANDIR)/man1/glean.1 \
+		$(DESTDIR)$(MANDIR)/man5/glean-config.5
+
+clean:
+	rm -rf build build-asan glean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,144 @@
+/*
+ * base: allocation that never fails, growable strings with a cap, error
+ * values that carry a message, logging to a file, and the die hook.
+ * Everything else in glean is built on these; nothing here knows about
+ * feeds, the store or the terminal.
+ */
+#ifndef GLEAN_BASE_H
+#define GLEAN_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define NORETURN __attribute__((noreturn))
+#else
+#define PRINTF_LIKE(f, a)
+#define NORETURN
+#endif
+
+/* ---- allocation: these never return NULL; they die on OOM ---- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
+
+/* Grow an array *v of *cap elements of size sz so that it holds at least n. */
+void xgrow(void **v, size_t *cap, size_t n, size_t sz);
+#define XGROW(v, cap, n) xgrow((void **)&(v), &(cap), (n), sizeof(*(v)))
+
+/*
+ * die() prints "glean: fatal: msg" after running the cleanup hook (the
+ * reader registers endwin()) and exits 1. Only for OOM and broken
+ * invariants; everything else returns an error.
+ */
+void die(const char *fmt, ...) PRINTF_LIKE(1, 2) NORETURN;
+#define BUG(...) die("BUG: " __VA_ARGS__)
+void die_set_hook(void (*hook)(void));
+
+/* ---- errors ---- */
+enum err_code {
+	ERR_OK = 0,
+	ERR_IO,
+	ERR_NET,
+	ERR_HTTP,
+	ERR_PARSE,
+	ERR_DB,
+	ERR_AUTH,
+	ERR_LIMIT,
+	ERR_NOTFOUND,
+	ERR_CONFIG,
+	ERR_USAGE,
+	ERR_BUSY,
+};
+
+struct err {
+	enum err_code code;
+	char msg[1024];
+};
+
+/* Fill e (may be NULL) and return -1, so callers write `return err_set(..)`. */
+int err_set(struct err *e, enum err_code code, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+/* Prefix the existing message with "what: ". Returns -1. */
+int err_prefix(struct err *e, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void err_clear(struct err *e);
+
+/* ---- sbuf: growable NUL-terminated string with an optional cap ---- */
+struct sbuf {
+	char *buf;   /* never NULL, always NUL-terminated */
+	size_t len;
+	size_t cap;
+	size_t max;  /* 0 = no cap; appends past it fail with ERR_LIMIT */
+};
+
+#define SBUF_INIT { sbuf_empty, 0, 0, 0 }
+extern char sbuf_empty[];
+
+void sbuf_init(struct sbuf *sb, size_t max);
+/* Append; return 0, or -1 when the cap would be exceeded (contents intact). */
+int sbuf_add(struct sbuf *sb, const void *p, size_t n);
+int sbuf_adds(struct sbuf *sb, const char *s);
+int sbuf_addch(struct sbuf *sb, int c);
+int sbuf_addf(struct sbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
+int sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+void sbuf_reset(struct sbuf *sb);
+void sbuf_truncate(struct sbuf *sb, size_t len);
+void sbuf_release(struct sbuf *sb);
+/* Take the buffer out (caller frees); sb is re-initialised, max kept. */
+char *sbuf_detach(struct sbuf *sb, size_t *len);
+void sbuf_trim(struct sbuf *sb);
+
+/* ---- small string helpers ---- */
+bool str_starts(const char *s, const char *prefix);
+bool str_istarts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+/* Parse a whole decimal integer; 0 on success, -1 on junk or overflow. */
+int str_to_i64(const char *s, int64_t *out);
+/* Strip leading/trailing ASCII whitespace in place, return s. */
+char *str_trim(char *s);
+
+/* ---- logging: to a file only, off by default ---- */
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+/* path NULL: off. level: highest level written. */
+void log_open(const char *path, enum log_level level);
+void log_close(void);
+void log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+#define log_error(...) log_msg(LOG_ERROR, __func__, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __func__, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __func__, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __func__, __VA_ARGS__)
+
+/* ---- time ---- */
+int64_t time_now(void);      /* seconds since the epoch, UTC */
+int64_t time_now_ms(void);   /* monotonic milliseconds */
+/* Format t as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). */
+char *time_fmt_iso(int64_t t, char *buf, size_t n);
+/* Days-from-civil: UTC calendar time → epoch seconds, no libc time zone. */
+int64_t time_from_utc(int year, int mon, int day, int h, int m, int s);
+/* Parse durations like "7d", "12h", "30m", "45s", "2w"; -1 on junk. */
+int64_t time_parse_duration(const char *s);
+
+/* ---- text sanitizer (SECURITY.md "Terminal output") ----
+ * Drop C0 (except \t \n), DEL, C1, bidi controls; invalid UTF-8 → U+FFFD.
+ * With single_line, \t and \n become spaces too. Returns a new string. */
+char *text_sanitize(const char *s, size_t len, bool single_line);
+/* Append the sanitized form of s to sb. */
+int text_sanitize_to(struct sbuf *sb, const char *s, size_t len,
+		     bool single_line);
+/* Decode one UTF-8 sequence at s (len bytes left); returns its length, or
+ * 0 if invalid (then *cp is U+FFFD). */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
+int utf8_encode(uint32_t cp, char out[4]);
+bool utf8_valid(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,423 @@
+/*
+ * JSON through SQLite: the only JSON code in glean. A private in-memory
+ * connection, opened on first use and kept for the process, holds the
+ * three prepared statements we need (json_valid, json_tree, json_quote).
+ * This module does not know any service's schema; callers check each
+ * field's type through the typed getters.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/json.h"
+#include "glean/banned.h"
+
+static sqlite3 *jdb;
+static sqlite3_stmt *st_valid, *st_tree, *st_quote;
+
+static void
+json_open(void)
+{
+	if (jdb)
+		return;
+	if (sqlite3_open_v2(":memory:", &jdb,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK)
+		die("cannot open in-memory sqlite for JSON");
+	if (sqlite3_prepare_v2(jdb, "SELECT json_valid(?1)", -1, &st_valid,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(jdb,
+			       "SELECT id, parent, key, type, atom "
+			       "FROM json_tree(?1)",
+			       -1, &st_tree, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(jdb, "SELECT json_quote(?1)", -1, &st_quote,
+			       NULL) != SQLITE_OK)
+		die("cannot prepare JSON statements: %s", sqlite3_errmsg(jdb));
+}
+
+void
+json_shutdown(void)
+{
+	sqlite3_finalize(st_valid);
+	sqlite3_finalize(st_tree);
+	sqlite3_finalize(st_quote);
+	st_valid = st_tree = st_quote = NULL;
+	if (jdb)
+		sqlite3_close(jdb);
+	jdb = NULL;
+}
+
+void
+json_release(struct json *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++) {
+		free(j->v[i].key);
+		free(j->v[i].text);
+	}
+	free(j->v);
+	j->v = NULL;
+	j->n = j->cap = 0;
+}
+
+static enum json_type
+type_of(const char *t)
+{
+	switch (t[0]) {
+	case 'n': return JSON_NULL;
+	case 't': return t[1] == 'r' ? JSON_TRUE : JSON_TEXT;
+	case 'f': return JSON_FALSE;
+	case 'i': return JSON_INT;
+	case 'r': return JSON_REAL;
+	case 'a': return JSON_ARRAY;
+	default: return JSON_OBJECT;
+	}
+}
+
+int
+json_parse(struct json *j, const char *text, size_t len, struct err *e)
+{
+	long stack_idx[256];
+	sqlite3_int64 stack_id[256];
+	long last_child[256];
+	int sp = -1, rc;
+
+	json_release(j);
+	json_open();
+	if (len > 0x7fffffff)
+		return err_set(e, ERR_LIMIT, "JSON text too large");
+	sqlite3_bind_text(st_valid, 1, text, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st_valid);
+	if (rc != SQLITE_ROW || sqlite3_column_int(st_valid, 0) != 1) {
+		sqlite3_reset(st_valid);
+		sqlite3_clear_bindings(st_valid);
+		return err_set(e, ERR_PARSE, "not valid JSON");
+	}
+	sqlite3_reset(st_valid);
+	sqlite3_clear_bindings(st_valid);
+
+	sqlite3_bind_text(st_tree, 1, text, (int)len, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st_tree)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(st_tree, 0);
+		bool has_parent = sqlite3_column_type(st_tree, 1) != SQLITE_NULL;
+		sqlite3_int64 pid = sqlite3_column_int64(st_tree, 1);
+		const char *type = (const char *)sqlite3_column_text(st_tree, 3);
+		struct json_node *nd;
+		long idx = (long)j->n;
+
+		XGROW(j->v, j->cap, j->n + 1);
+		nd = &j->v[j->n++];
+		memset(nd, 0, sizeof(*nd));
+		nd->parent = nd->first_child = nd->next = -1;
+		nd->type = type_of(type ? type : "null");
+		if (nd->type == JSON_TEXT || nd->type == JSON_INT ||
+		    nd->type == JSON_REAL) {
+			const char *a = (const char *)sqlite3_column_text(st_tree, 4);
+			int alen = sqlite3_column_bytes(st_tree, 4);
+
+			nd->text = xstrndup(a ? a : "", (size_t)alen);
+		}
+		if (has_parent) {
+			while (sp >= 0 && stack_id[sp] != pid)
+				sp--;
+			if (sp < 0) {
+				sqlite3_reset(st_tree);
+				json_release(j);
+				return err_set(e, ERR_PARSE, "malformed JSON tree");
+			}
+			nd->parent = stack_idx[sp];
+			if (j->v[nd->parent].type == JSON_OBJECT &&
+			    sqlite3_column_type(st_tree, 2) == SQLITE_TEXT)
+				nd->key = xstrdup(
+					(const char *)sqlite3_column_text(st_tree, 2));
+			if (last_child[sp] < 0)
+				j->v[nd->parent].first_child = idx;
+			else
+				j->v[last_child[sp]].next = idx;
+			last_child[sp] = idx;
+			j->v[nd->parent].nchildren++;
+		}
+		if (nd->type == JSON_ARRAY || nd->type == JSON_OBJECT) {
+			if (sp + 1 >= (int)ARRAY_SIZE(stack_id)) {
+				sqlite3_reset(st_tree);
+				json_release(j);
+				return err_set(e, ERR_LIMIT, "JSON nested too deeply");
+			}
+			sp++;
+			stack_id[sp] = id;
+			stack_idx[sp] = idx;
+			last_child[sp] = -1;
+		}
+	}
+	sqlite3_reset(st_tree);
+	sqlite3_clear_bindings(st_tree);
+	if (rc != SQLITE_DONE || j->n == 0) {
+		json_release(j);
+		return err_set(e, ERR_PARSE, "cannot read JSON: %s",
+			       sqlite3_errmsg(jdb));
+	}
+	return 0;
+}
+
+const struct json_node *
+json_root(const struct json *j)
+{
+	return j->n ? &j->v[0] : NULL;
+}
+
+const struct json_node *
+json_first(const struct json *j, const struct json_node *p)
+{
+	return p && p->first_child >= 0 ? &j->v[p->first_child] : NULL;
+}
+
+const struct json_node *
+json_next(const struct json *j, const struct json_node *n)
+{
+	return n && n->next >= 0 ? &j->v[n->next] : NULL;
+}
+
+const struct json_node *
+json_get(const struct json *j, const struct json_node *o, const char *key)
+{
+	const struct json_node *c;
+
+	if (!o || o->type != JSON_OBJECT)
+		return NULL;
+	for (c = json_first(j, o); c; c = json_next(j, c))
+		if (c->key && strcmp(c->key, key) == 0)
+			return c;
+	return NULL;
+}
+
+const struct json_node *
+json_path(const struct json *j, const struct json_node *o, const char *path)
+{
+	char part[128];
+	const char *dot;
+
+	while (o && *path) {
+		size_t n;
+
+		dot = strchr(path, '.');
+		n = dot ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(part))
+			return NULL;
+		memcpy(part, path, n);
+		part[n] = '\0';
+		o = json_get(j, o, part);
+		path += n + (dot ? 1 : 0);
+	}
+	return o;
+}
+
+const char *
+json_get_str(const struct json *j, const struct json_node *o, const char *path)
+{
+	const struct json_node *n = json_path(j, o, path);
+
+	return n && n->type == JSON_TEXT ? n->text : NULL;
+}
+
+const char *
+json_get_id(const struct json *j, const struct json_node *o, const char *path)
+{
+	const struct json_node *n = json_path(j, o, path);
+
+	return n && (n->type == JSON_TEXT || n->type == JSON_INT) ? n->text
+								  : NULL;
+}
+
+int
+json_get_i64(const struct json *j, const struct json_node *o, const char *path,
+	     int64_t *out)
+{
+	const struct json_node *n = json_path(j, o, path);
+
+	if (!n || n->type != JSON_INT)
+		return -1;
+	return str_to_i64(n->text, out);
+}
+
+bool
+json_get_bool(const struct json *j, const struct json_node *o, const char *path,
+	      bool dflt)
+{
+	const struct json_node *n = json_path(j, o, path);
+
+	if (n && n->type == JSON_TRUE)
+		return true;
+	if (n && n->type == JSON_FALSE)
+		return false;
+	return dflt;
+}
+
+/* ---- writer ---- */
+
+void
+json_quote_to(struct sbuf *sb, const char *s, size_t len)
+{
+	const char *q;
+	char *fixed = NULL;
+
+	json_open();
+	if (!utf8_valid(s, len)) {
+		struct sbuf t = SBUF_INIT;
+		size_t i = 0, n;
+		uint32_t cp;
+		char enc[4];
+
+		while (i < len) {
+			n = utf8_decode(s + i, len - i, &cp);
+			if (n == 0) {
+				sbuf_add(&t, "\xEF\xBF\xBD", 3);
+				i++;
+				continue;
+			}
+			sbuf_add(&t, enc, (size_t)utf8_encode(cp, enc));
+			i += n;
+		}
+		fixed = sbuf_detach(&t, &len);
+		s = fixed;
+	}
+	sqlite3_bind_text(st_quote, 1, s, (int)len, SQLITE_STATIC);
+	if (sqlite3_step(st_quote) != SQLITE_ROW)
+		die("json_quote failed: %s", sqlite3_errmsg(jdb));
+	q = (const char *)sqlite3_column_text(st_quote, 0);
+	sbuf_add(sb, q, (size_t)sqlite3_column_bytes(st_quote, 0));
+	sqlite3_reset(st_quote);
+	sqlite3_clear_bindings(st_quote);
+	free(fixed);
+}
+
+void
+json_out_init(struct json_out *w, int indent)
+{
+	memset(w, 0, sizeof(*w));
+	sbuf_init(&w->sb, 0);
+	w->first[0] = true;
+	w->indent = indent;
+}
+
+void
+json_out_release(struct json_out *w)
+{
+	sbuf_release(&w->sb);
+}
+
+static void
+newline(struct json_out *w)
+{
+	int i;
+
+	if (!w->indent)
+		return;
+	sbuf_addch(&w->sb, '\n');
+	for (i = 0; i < w->depth * w->indent; i++)
+		sbuf_addch(&w->sb, ' ');
+}
+
+static void
+before_value(struct json_out *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->depth > 0) {
+		if (!w->first[w->depth])
+			sbuf_addch(&w->sb, ',');
+		newline(w);
+	}
+	w->first[w->depth] = false;
+}
+
+static void
+open_container(struct json_out *w, char c)
+{
+	before_value(w);
+	sbuf_addch(&w->sb, c);
+	if (w->depth + 1 >= (int)ARRAY_SIZE(w->first))
+		BUG("json_out nested too deeply");
+	w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void
+close_container(struct json_out *w, char c)
+{
+	bool empty = w->first[w->depth];
+
+	w->depth--;
+	if (!empty)
+		newline(w);
+	sbuf_addch(&w->sb, c);
+}
+
+void json_obj_begin(struct json_out *w) { open_container(w, '{'); }
+void json_obj_end(struct json_out *w) { close_container(w, '}'); }
+void json_arr_begin(struct json_out *w) { open_container(w, '['); }
+void json_arr_end(struct json_out *w) { close_container(w, ']'); }
+
+void
+json_key(struct json_out *w, const char *key)
+{
+	before_value(w);
+	json_quote_to(&w->sb, key, strlen(key));
+	sbuf_adds(&w->sb, w->indent ? ": " : ":");
+	w->after_key = true;
+}
+
+void
+json_strn(struct json_out *w, const char *s, size_t len)
+{
+	before_value(w);
+	if (!s)
+		sbuf_adds(&w->sb, "null");
+	else
+		json_quote_to(&w->sb, s, len);
+}
+
+void
+json_str(struct json_out *w, const char *s)
+{
+	json_strn(w, s, s ? strlen(s) : 0);
+}
+
+void
+json_i64(struct json_out *w, int64_t v)
+{
+	before_value(w);
+	sbuf_addf(&w->sb, "%lld", (long long)v);
+}
+
+void
+json_bool(struct json_out *w, bool v)
+{
+	before_value(w);
+	sbuf_adds(&w->sb, v ? "true" : "false");
+}
+
+void
+json_null(struct json_out *w)
+{
+	before_value(w);
+	sbuf_adds(&w->sb, "null");
+}
+
+void
+json_raw(struct json_out *w, const char *text)
+{
+	before_value(w);
+	sbuf_adds(&w->sb, text);
+}
+
+void
+json_kv_str(struct json_out *w, const char *key, const char *s)
+{
+	if (!s)
+		return;
+	json_key(w, key);
+	json_str(w, s);
+}

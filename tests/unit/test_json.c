@@ -1,0 +1,81 @@
+/* json: reading through json_tree, typed getters, the writer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/json.h"
+#include "check.h"
+
+static void
+test_read(void)
+{
+	struct json j = { 0 };
+	struct err e = { 0 };
+	const char *t = "{\"id\": 12345678901234567, \"name\": \"a\\u00e9\","
+			" \"list\": [1, \"two\", {\"x\": true}], \"n\": null,"
+			" \"deep\": {\"a\": {\"b\": \"c\"}}}";
+	const struct json_node *r, *l, *c;
+	int64_t v;
+
+	TEST("json invalid");
+	CHECK(json_parse(&j, "{\"a\":1} x", 9, &e) == -1);
+	CHECK(e.code == ERR_PARSE);
+	CHECK(json_parse(&j, "", 0, &e) == -1);
+
+	TEST("json read");
+	CHECK(json_parse(&j, t, strlen(t), &e) == 0);
+	r = json_root(&j);
+	CHECK(r && r->type == JSON_OBJECT);
+	CHECK_STR(json_get_id(&j, r, "id"), "12345678901234567");
+	CHECK(json_get_i64(&j, r, "id", &v) == 0 && v == 12345678901234567LL);
+	CHECK_STR(json_get_str(&j, r, "name"), "a\xC3\xA9");
+	CHECK(json_get_str(&j, r, "id") == NULL); /* wrong type */
+	CHECK(json_get_str(&j, r, "missing") == NULL);
+	CHECK_STR(json_get_str(&j, r, "deep.a.b"), "c");
+	l = json_get(&j, r, "list");
+	CHECK(l && l->type == JSON_ARRAY && l->nchildren == 3);
+	c = json_first(&j, l);
+	CHECK(c && c->type == JSON_INT);
+	c = json_next(&j, c);
+	CHECK(c && c->type == JSON_TEXT && strcmp(c->text, "two") == 0);
+	c = json_next(&j, c);
+	CHECK(json_get_bool(&j, c, "x", false) == true);
+	CHECK(json_next(&j, c) == NULL);
+	CHECK(json_get(&j, r, "n")->type == JSON_NULL);
+	json_release(&j);
+}
+
+static void
+test_write(void)
+{
+	struct json_out w;
+
+	TEST("json write");
+	json_out_init(&w, 0);
+	json_obj_begin(&w);
+	json_kv_str(&w, "a", "q\"u\n\x01");
+	json_kv_str(&w, "skip", NULL);
+	json_key(&w, "arr");
+	json_arr_begin(&w);
+	json_i64(&w, -5);
+	json_bool(&w, true);
+	json_null(&w);
+	json_arr_end(&w);
+	json_key(&w, "empty");
+	json_obj_begin(&w);
+	json_obj_end(&w);
+	json_key(&w, "bad");
+	json_strn(&w, "x\xFFy", 3);
+	json_obj_end(&w);
+	CHECK_STR(w.sb.buf, "{\"a\":\"q\\\"u\\n\\u0001\",\"arr\":[-5,true,null],"
+			    "\"empty\":{},\"bad\":\"x\xEF\xBF\xBDy\"}");
+	json_out_release(&w);
+}
+
+int
+main(void)
+{
+	test_read();
+	test_write();
+	json_shutdown();
+	return check_done("test_json");
+}
