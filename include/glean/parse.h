@@ -1,0 +1,110 @@
+/*
+ * parse: bytes in, a neutral struct feed_doc out. No I/O, no SQL. The
+ * format (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1) is sniffed
+ * from the bytes, never from the Content-Type. All strings in a feed_doc
+ * are valid UTF-8 (converted from the document's encoding), owned by the
+ * doc and freed by feed_doc_release(). Dates are UTC epoch seconds.
+ *
+ * Social and hub adapters (src/social, src/hub) produce the same model,
+ * so the store and the reader never care where an item came from.
+ */
+#ifndef GLEAN_PARSE_H
+#define GLEAN_PARSE_H
+
+#include "glean/base.h"
+
+#define FEED_NO_DATE INT64_MIN
+
+struct feed_person {
+	char *name, *email, *uri;
+};
+
+struct feed_link {
+	char *rel, *href, *type, *title, *hreflang;
+	int64_t length; /* -1 when absent */
+};
+
+struct feed_category {
+	char *term, *scheme, *label;
+};
+
+struct feed_enclosure {
+	char *url, *type;
+	int64_t length; /* -1 when absent */
+};
+
+/* Fields shared by the feed and each entry. */
+struct feed_common {
+	char *title, *link, *id, *rights;
+	int64_t published, updated; /* FEED_NO_DATE when absent */
+	char *published_raw, *updated_raw;
+	struct feed_person *authors;
+	size_t nauthors, cap_authors;
+	struct feed_link *links;
+	size_t nlinks, cap_links;
+	struct feed_category *categories;
+	size_t ncategories, cap_categories;
+};
+
+struct feed_entry {
+	struct feed_common c;
+	char *summary;
+	char *content;
+	char *content_type; /* text/html, text/plain, application/xhtml+xml */
+	char *comments;
+	struct feed_enclosure *enclosures;
+	size_t nenclosures, cap_enclosures;
+};
+
+struct feed_doc {
+	bool bozo;
+	char *bozo_reason; /* why bozo, for the source's last error */
+	char *encoding;    /* lower-case codec name, e.g. "utf-8" */
+	char *version;     /* rss20, atom10, json11, ... */
+	/* feed-level fields */
+	struct feed_common feed;
+	char *description, *language;
+	int64_t ttl; /* <ttl> in seconds, -1 when absent */
+	struct feed_entry *entries;
+	size_t nentries, cap_entries;
+};
+
+struct parse_opts {
+	const char *url;           /* document URL, base for relative URLs */
+	const char *content_type;  /* HTTP Content-Type (charset wins) */
+	const char *content_location;
+	size_t max_field;          /* cap per text field, 0 = default 1 MiB */
+};
+
+/*
+ * Parse len bytes into doc (zeroed first). Ill-formed input still yields
+ * what can be recovered with doc->bozo set; -1 (ERR_PARSE) only when the
+ * bytes are not a feed at all (e.g. an HTML page, empty input).
+ */
+int parse_feed(const char *bytes, size_t len, const struct parse_opts *opts,
+	       struct feed_doc *doc, struct err *e);
+void feed_doc_release(struct feed_doc *doc);
+
+/* The parse dump of DESIGN.md §6, appended to out as one JSON document. */
+void parse_dump_json(const struct feed_doc *doc, struct sbuf *out);
+
+/* Parse a date (RFC 822/1123 and misspellings, ISO 8601/W3CDTF, ...) into
+ * UTC epoch seconds; FEED_NO_DATE when unparseable. */
+int64_t parse_date(const char *s);
+
+/* Resolve ref against base (RFC 3986). Returns a new string. */
+char *url_resolve(const char *base, const char *ref);
+
+/* Helpers for adapters that build docs by hand (social, hub). Each copies
+ * its string arguments (NULL allowed). */
+struct feed_entry *feed_doc_add_entry(struct feed_doc *doc);
+void feed_add_author(struct feed_common *c, const char *name,
+		     const char *email, const char *uri);
+void feed_add_link(struct feed_common *c, const char *rel, const char *href,
+		   const char *type, const char *title);
+void feed_add_category(struct feed_common *c, const char *term,
+		       const char *scheme, const char *label);
+void feed_entry_add_enclosure(struct feed_entry *en, const char *url,
+			      const char *type, int64_t length);
+
+#endif
