@@ -1,10 +1,258 @@
+/*
+ * The command table and what every command shares: global options,
+ * where the files are (DESIGN.md §1), loading the config and opening the
+ * store once, according to each row's flags (git's RUN_SETUP).
+ *
+ * Adding a command:
+ *   1. write int cmd_NAME(int argc, char **argv, struct ctx *) in
+ *      src/cmd/cmd_NAME.c, declared in include/glean/cmd.h, with --help;
+ *   2. add its row below, in alphabetical order, with the flags it needs;
+ *   3. document it in man/glean.1 (and README when users meet it first);
+ *   4. add a test under tests/integration.
+ */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "glean/cli.h"
+#include "glean/cmd.h"
+#include "glean/config.h"
+#include "glean/json.h"
+#include "glean/store.h"
 #include "glean/banned.h"
+
+enum {
+	NEED_CONFIG = 1 << 0, /* load the config file */
+	NEED_STORE = 1 << 1,  /* open the store for reading */
+	NEED_WRITE = 1 << 2,  /* open the store as the one writer */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct ctx *ctx);
+	unsigned flags;
+	const char *summary;
+};
+
+#define RW (NEED_CONFIG | NEED_STORE | NEED_WRITE)
+#define RO (NEED_CONFIG | NEED_STORE)
+
+static const struct command commands[] = {
+	{ "version", cmd_version, 0, "print glean's version" },
+};
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp,
+		"usage: glean [--config FILE] [--db FILE] [-v] COMMAND [ARGS]\n"
+		"\n"
+		"With no command, glean opens the reader.\n\n"
+		"commands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(fp, "  %-12s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(fp, "\nRun 'glean COMMAND --help' for a command's options; "
+		    "'man glean' for more.\n");
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static char *
+xdg_path(const char *env, const char *fallback, const char *leaf)
+{
+	const char *base = getenv(env), *home = getenv("HOME");
+
+	if (base && *base == '/')
+		return xasprintf("%s/glean/%s", base, leaf);
+	if (!home || !*home)
+		home = ".";
+	return xasprintf("%s/%s/glean/%s", home, fallback, leaf);
+}
+
+/* mkdir -p for the directory part of path, mode 0700. */
+static int
+make_parent_dirs(const char *path, struct err *e)
+{
+	char *d = xstrdup(path), *p;
+	int rc = 0;
+
+	for (p = d + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(d, 0700) < 0 && errno != EEXIST) {
+			rc = err_set(e, ERR_IO, "cannot create directory '%s': "
+				     "%s", d, strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(d);
+	return rc;
+}
+
+static void
+resolve_paths(struct ctx *ctx, const char *opt_config, const char *opt_db)
+{
+	const char *home = getenv("GLEAN_HOME");
+	const char *logenv = getenv("GLEAN_LOG");
+
+	ctx->home = home && *home ? home : NULL;
+	if (opt_config)
+		ctx->config_path = xstrdup(opt_config);
+	else if (ctx->home)
+		ctx->config_path = xasprintf("%s/config", ctx->home);
+	else
+		ctx->config_path = xdg_path("XDG_CONFIG_HOME", ".config",
+					    "config");
+	if (opt_db)
+		ctx->db_path = xstrdup(opt_db);
+	else if (ctx->home)
+		ctx->db_path = xasprintf("%s/glean.db", ctx->home);
+	else
+		ctx->db_path = xdg_path("XDG_DATA_HOME", ".local/share",
+					"glean.db");
+	if (logenv && *logenv)
+		ctx->log_path = xstrdup(logenv);
+	else if (ctx->verbose && ctx->home)
+		ctx->log_path = xasprintf("%s/glean.log", ctx->home);
+	else if (ctx->verbose)
+		ctx->log_path = xdg_path("XDG_STATE_HOME", ".local/state",
+					 "glean.log");
+}
+
+static int
+setup(struct ctx *ctx, unsigned flags)
+{
+	struct err e = { 0 };
+
+	if (flags & NEED_CONFIG) {
+		ctx->cfg = xmalloc(sizeof(*ctx->cfg));
+		config_init(ctx->cfg);
+		if (config_load(ctx->cfg, ctx->config_path, &e) < 0)
+			return cmd_err(&e);
+	}
+	if (flags & NEED_STORE) {
+		unsigned sf = (flags & NEED_WRITE) ? STORE_WRITE : 0;
+
+		if ((flags & NEED_WRITE) &&
+		    make_parent_dirs(ctx->db_path, &e) < 0)
+			return cmd_err(&e);
+		ctx->st = store_open(ctx->db_path, sf, &e);
+		if (!ctx->st)
+			return cmd_err(&e);
+		ctx->readonly = !(flags & NEED_WRITE);
+	}
+	return 0;
+}
+
+static void
+teardown(struct ctx *ctx)
+{
+	if (ctx->st)
+		store_close(ctx->st);
+	if (ctx->cfg) {
+		config_release(ctx->cfg);
+		free(ctx->cfg);
+	}
+	free(ctx->config_path);
+	free(ctx->db_path);
+	free(ctx->log_path);
+	json_shutdown();
+	log_close();
+}
+
 int
 cli_main(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	puts("glean " GLEAN_VERSION);
-	return 0;
+	struct ctx ctx = { 0 };
+	const char *opt_config = NULL, *opt_db = NULL;
+	const struct command *cmd;
+	int i, rc;
+
+	umask(077);
+	ctx.prog = "glean";
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--config") || !strcmp(a, "--db")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "glean: %s needs a FILE\n", a);
+				return EXIT_USAGE;
+			}
+			if (!strcmp(a, "--config"))
+				opt_config = argv[++i];
+			else
+				opt_db = argv[++i];
+		} else if (str_starts(a, "--config=")) {
+			opt_config = a + 9;
+		} else if (str_starts(a, "--db=")) {
+			opt_db = a + 5;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			ctx.verbose++;
+		} else if (!strcmp(a, "-vv")) {
+			ctx.verbose += 2;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--version")) {
+			return cmd_version(1, argv + i, &ctx);
+		} else {
+			fprintf(stderr, "glean: unknown option '%s'\n", a);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		cmd = find_command("ui");
+		if (!cmd) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	} else {
+		cmd = find_command(argv[i]);
+		if (!cmd) {
+			char *clean = text_sanitize(argv[i], strlen(argv[i]),
+						    true);
+
+			fprintf(stderr, "glean: '%s' is not a glean command; "
+				"see 'glean --help'\n", clean);
+			free(clean);
+			return EXIT_USAGE;
+		}
+	}
+	resolve_paths(&ctx, opt_config, opt_db);
+	if (ctx.log_path)
+		log_open(ctx.log_path,
+			 ctx.verbose >= 2 ? LOG_DEBUG : LOG_INFO);
+	if (i < argc && cmd_wants_help(argc - i, argv + i)) {
+		rc = cmd->fn(argc - i, argv + i, &ctx);
+	} else {
+		rc = setup(&ctx, cmd->flags);
+		if (rc == 0)
+			rc = cmd->fn(i < argc ? argc - i : 1,
+				     i < argc ? argv + i : argv, &ctx);
+	}
+	teardown(&ctx);
+	if (fflush(stdout) != 0 && rc == 0) {
+		fprintf(stderr, "glean: cannot write output: %s\n",
+			strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	return rc;
 }

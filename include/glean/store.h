@@ -1,0 +1,213 @@
+/*
+ * store: the one SQLite file (DESIGN.md §3). Domain-shaped calls only: no
+ * SQL text and no sqlite3 types cross this header, so the reader and the
+ * commands never speak SQL. Every returned string is an owned copy; each
+ * list type has a _release.
+ *
+ * One writer at a time: STORE_WRITE takes an flock() on "<db>.lock" and
+ * fails with ERR_BUSY "store is in use by pid N" when another glean holds
+ * it. Without STORE_WRITE the store opens for reading (and WAL lets that
+ * work while a writer is busy).
+ */
+#ifndef GLEAN_STORE_H
+#define GLEAN_STORE_H
+
+#include "glean/base.h"
+
+struct store;
+
+enum { STORE_WRITE = 1 << 0 };
+
+/* Open (and create/migrate when writing). A database written by a newer
+ * glean is refused. */
+struct store *store_open(const char *path, unsigned flags, struct err *e);
+void store_close(struct store *st);
+/* Current schema version (PRAGMA user_version). */
+int store_schema_version(struct store *st);
+/* Number of migrations this build knows. */
+int store_schema_latest(void);
+/* True when another connection committed since the last call. */
+bool store_changed(struct store *st);
+bool store_writable(const struct store *st);
+/* Try to become the writer later (the reader opened read-only). */
+int store_upgrade_write(struct store *st, struct err *e);
+
+/* Transactions for batches. Nested calls are flattened. user_data chooses
+ * synchronous=FULL (what the user wrote) over NORMAL (fetched data). */
+int store_begin(struct store *st, bool user_data, struct err *e);
+int store_commit(struct store *st, struct err *e);
+void store_rollback(struct store *st);
+
+/* Register a regex matcher for the query language's /re/ terms (the
+ * parse module owns pcre2; the store only calls through this). match
+ * returns 1 match, 0 no match, -1 error. */
+struct store_regex_ops {
+	void *(*compile)(const char *pattern, bool icase, struct err *e);
+	int (*match)(void *re, const char *subject, size_t len);
+	void (*free)(void *re);
+};
+void store_set_regex(struct store *st, const struct store_regex_ops *ops);
+
+/* ---- sources ---- */
+struct source {
+	int64_t id;
+	char *kind;      /* feed, mastodon, bluesky, x, discourse */
+	char *url;
+	char *title;
+	char *site_url;
+	char *account;   /* config account name, for social/hub kinds */
+	bool hidden;
+	bool retired;    /* 410 Gone or retired by the user */
+	int64_t added;
+	/* fetch state */
+	char *etag, *last_modified;
+	char *body_hash; /* hash of the last body parsed */
+	char *cursor;    /* service paging state (since_id, cursor, ...) */
+	int64_t next_due, last_success, last_attempt, ttl;
+	int failures;
+	char *last_error;
+	/* derived, filled by store_sources_list */
+	char **tags;
+	size_t ntags;
+	int64_t nitems, nunread;
+};
+
+struct source_list {
+	struct source *v;
+	size_t n, cap;
+};
+
+void source_release(struct source *s);
+void source_list_release(struct source_list *l);
+
+/* Add a source; ERR_USAGE "already subscribed" when the URL exists
+ * (then *id is the existing id). */
+int store_source_add(struct store *st, const struct source *s, int64_t *id,
+		     struct err *e);
+/* Find by numeric id or exact URL. ERR_NOTFOUND when missing. */
+int store_source_get(struct store *st, const char *id_or_url,
+		     struct source *out, struct err *e);
+int store_source_get_id(struct store *st, int64_t id, struct source *out,
+			struct err *e);
+int store_sources_list(struct store *st, struct source_list *out,
+		       struct err *e);
+/* Sources whose next_due <= now and that are not retired. */
+int store_sources_due(struct store *st, int64_t now, bool all,
+		      struct source_list *out, struct err *e);
+/* Remove a source. Its items go too, except those the user touched
+ * (tagged, starred, marked, annotated): retention never deletes those, so
+ * then the source is retired and hidden instead (*kept_items > 0). */
+int store_source_rm(struct store *st, int64_t id, int64_t *kept_items,
+		    struct err *e);
+int store_source_tag(struct store *st, int64_t id, const char *tag, bool add,
+		     struct err *e);
+int store_source_set_title(struct store *st, int64_t id, const char *title,
+			   struct err *e);
+/* Save the fetch-state fields (etag ... last_error, url, retired). */
+int store_source_save_state(struct store *st, const struct source *s,
+			    struct err *e);
+
+/* ---- items ---- */
+struct note {
+	int64_t id, item_id;
+	char *body;
+	char *quote;          /* quoted passage, or NULL */
+	char *prefix, *suffix;/* context around the quote (TextQuoteSelector) */
+	int64_t created, updated;
+};
+
+struct item {
+	int64_t id, source_id;
+	char *source_title;
+	char *guid, *url, *title, *author;
+	int64_t published, updated, fetched; /* 0 when unknown */
+	char *content, *content_type;
+	char *text;           /* plain text for search */
+	char *enclosures;     /* JSON array text, or NULL */
+	char *content_hash;
+	bool read, starred, marked, hidden;
+	int64_t marked_at;
+	char **tags;
+	size_t ntags;
+	struct note *notes;
+	size_t nnotes;
+};
+
+struct item_list {
+	struct item *v;
+	size_t n, cap;
+};
+
+void item_release(struct item *it);
+void item_list_release(struct item_list *l);
+
+enum item_order { ORDER_NEWEST, ORDER_OLDEST };
+
+struct item_query {
+	const char *query;   /* DESIGN.md §4 query language, or NULL */
+	const char *search;  /* FTS5 full-text terms, or NULL */
+	int64_t source_id;   /* 0 = any */
+	const char *tag;     /* exact tag, or NULL */
+	bool with_hidden;
+	bool with_content;   /* load content/text too (show, digest) */
+	bool with_extras;    /* load tags and notes */
+	enum item_order order;
+	size_t limit;        /* 0 = no limit */
+	size_t offset;
+};
+
+/* Compile q->query to check it; ERR_USAGE with the position on error. */
+int store_query_check(struct store *st, const char *query, struct err *e);
+int store_items_list(struct store *st, const struct item_query *q,
+		     struct item_list *out, struct err *e);
+int store_items_count(struct store *st, const struct item_query *q,
+		      int64_t *count, struct err *e);
+/* Only ids, for lazily loaded lists. */
+int store_items_ids(struct store *st, const struct item_query *q,
+		    int64_t **ids, size_t *n, struct err *e);
+int store_item_get(struct store *st, int64_t id, bool with_content,
+		   struct item *out, struct err *e);
+
+enum item_flag { ITEM_READ, ITEM_STARRED, ITEM_MARKED, ITEM_HIDDEN };
+int store_item_set_flag(struct store *st, int64_t id, enum item_flag f,
+			bool on, struct err *e);
+/* Mark every item read, optionally of one source. */
+int store_items_mark_read(struct store *st, int64_t source_id, int64_t *n,
+			  struct err *e);
+int store_item_tag(struct store *st, int64_t id, const char *tag, bool add,
+		   struct err *e);
+
+int store_note_add(struct store *st, int64_t item_id, const char *body,
+		   const char *quote, const char *prefix, const char *suffix,
+		   int64_t *note_id, struct err *e);
+int store_note_delete(struct store *st, int64_t note_id, struct err *e);
+
+/* Ingest: insert or update items of one source, deduplicated by guid, then
+ * url, then content hash. Updates keep read/star/mark/tags/notes. Counts
+ * land in stats. Call inside store_begin/commit for one txn per batch. */
+struct ingest_stats {
+	int64_t added, updated, unchanged;
+};
+int store_items_upsert(struct store *st, int64_t source_id,
+		       struct item *items, size_t n, struct ingest_stats *stats,
+		       struct err *e);
+
+/* ---- tags ---- */
+struct tag_count {
+	char *name;
+	int64_t items, unread;
+};
+struct tag_list {
+	struct tag_count *v;
+	size_t n, cap;
+};
+void tag_list_release(struct tag_list *l);
+int store_tags_list(struct store *st, struct tag_list *out, struct err *e);
+
+/* ---- counts for the navigation pane ---- */
+struct store_counts {
+	int64_t all, unread, starred, marked, annotated;
+};
+int store_counts(struct store *st, struct store_counts *c, struct err *e);
+
+#endif

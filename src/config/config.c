@@ -1,0 +1,1065 @@
+/*
+ * The config file: git-config syntax ([section], [section "name"],
+ * key = value, # and ; comments, "quoted values"). Every key is looked up
+ * in a per-section table that says its type and where it goes, so an
+ * unknown key or a bad value is reported with file:line and what was
+ * expected. This module owns reading secrets (token-cmd/-file/-env); it
+ * does not know what a service does with them.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "glean/config.h"
+#include "glean/banned.h"
+
+extern char **environ;
+
+#define CONFIG_MAX_BYTES (1 << 20)
+#define SECRET_MAX_BYTES 8192
+
+enum ktype { K_STR, K_INT, K_BOOL, K_DUR, K_LIST, K_SERVICE, K_TKIND,
+	     K_SECRET_CMD, K_SECRET_FILE, K_SECRET_ENV, K_DOUBLE };
+
+struct key {
+	const char *name;
+	enum ktype type;
+	size_t off;  /* offset of the field in its struct */
+	size_t off2; /* K_LIST: offset of the count */
+	const char *help;
+};
+
+#define G(f) offsetof(struct config, f)
+#define A(f) offsetof(struct config_account, f)
+#define T(f) offsetof(struct config_target, f)
+#define R(f) offsetof(struct config_rule, f)
+
+static const struct key general_keys[] = {
+	{ "browser", K_STR, G(browser), 0, "command, %u is the URL" },
+	{ "concurrency", K_INT, G(concurrency), 0, "number" },
+	{ "date-format", K_STR, G(date_format), 0, "strftime format" },
+	{ "editor", K_STR, G(editor), 0, "command" },
+	{ "first-run-depth", K_INT, G(first_run_depth), 0, "number" },
+	{ "mark-read-on-open", K_BOOL, G(mark_read_on_open), 0, "true/false" },
+	{ "per-host", K_INT, G(per_host), 0, "number" },
+	{ "refresh", K_DUR, G(refresh), 0, "duration like 1h" },
+	{ "timeout", K_DUR, G(timeout), 0, "duration like 120s" },
+	{ "user-agent", K_STR, G(user_agent), 0, "text" },
+};
+
+#define SEC(slot, nm)                                                       \
+	{ nm "-cmd", K_SECRET_CMD, A(secret[slot]), 0, "command" },        \
+	{ nm "-env", K_SECRET_ENV, A(secret[slot]), 0, "variable name" },  \
+	{ nm "-file", K_SECRET_FILE, A(secret[slot]), 0, "path (mode 0600)" }
+
+static const struct key account_keys[] = {
+	SEC(SECRET_ACCESS_SECRET, "access-secret"),
+	SEC(SECRET_ACCESS_TOKEN, "access-token"),
+	SEC(SECRET_CONSUMER_KEY, "consumer-key"),
+	SEC(SECRET_CONSUMER_SECRET, "consumer-secret"),
+	{ "cost-per-post", K_DOUBLE, A(cost_per_post), 0, "number (USD)" },
+	{ "max-posts-per-run", K_INT, A(max_posts_per_run), 0, "number" },
+	SEC(SECRET_PASSWORD, "password"),
+	{ "service", K_SERVICE, A(service), 0,
+	  "mastodon, bluesky, x or discourse" },
+	SEC(SECRET_TOKEN, "token"),
+	{ "url", K_STR, A(url), 0, "base URL" },
+	{ "user", K_STR, A(user), 0, "user name or handle" },
+};
+
+static const struct key target_keys[] = {
+	{ "account", K_STR, T(account), 0, "account name" },
+	{ "category", K_STR, T(category), 0, "category id" },
+	{ "format", K_STR, T(format), 0, "md, html, text, atom or json" },
+	{ "from", K_STR, T(from), 0, "e-mail address" },
+	{ "keep", K_INT, T(keep), 0, "number" },
+	{ "kind", K_TKIND, T(kind), 0,
+	  "file, email, mastodon, bluesky, x, discourse or webhook" },
+	{ "path", K_STR, T(path), 0, "file path" },
+	{ "query", K_STR, T(query), 0, "query" },
+	{ "since", K_STR, T(since), 0, "duration like 7d" },
+	{ "smtp-password-cmd", K_SECRET_CMD, T(smtp_password), 0, "command" },
+	{ "smtp-password-env", K_SECRET_ENV, T(smtp_password), 0,
+	  "variable name" },
+	{ "smtp-password-file", K_SECRET_FILE, T(smtp_password), 0,
+	  "path (mode 0600)" },
+	{ "smtp-user", K_STR, T(smtp_user), 0, "user name" },
+	{ "smtp-url", K_STR, T(smtp_url), 0, "smtp://host:port" },
+	{ "starttls", K_STR, T(starttls), 0, "required or off" },
+	{ "subject", K_STR, T(subject), 0, "text" },
+	{ "template", K_STR, T(template_path), 0, "file path" },
+	{ "title", K_STR, T(title), 0, "text" },
+	{ "to", K_LIST, T(to), T(nto), "e-mail address(es)" },
+	{ "topic", K_STR, T(topic), 0, "topic id" },
+	{ "url", K_STR, T(url), 0, "URL" },
+	{ "visibility", K_STR, T(visibility), 0,
+	  "public, unlisted, private or direct" },
+};
+
+static const struct key rule_keys[] = {
+	{ "hide", K_BOOL, R(hide), 0, "true/false" },
+	{ "match", K_STR, R(match), 0, "query" },
+	{ "tag", K_LIST, R(tags), R(ntags), "tag name(s)" },
+};
+
+static const char *const service_names[] = {
+	[SERVICE_NONE] = "none", [SERVICE_MASTODON] = "mastodon",
+	[SERVICE_BLUESKY] = "bluesky", [SERVICE_X] = "x",
+	[SERVICE_DISCOURSE] = "discourse",
+};
+
+static const char *const tkind_names[] = {
+	[TARGET_FILE] = "file", [TARGET_EMAIL] = "email",
+	[TARGET_MASTODON] = "mastodon", [TARGET_BLUESKY] = "bluesky",
+	[TARGET_X] = "x", [TARGET_DISCOURSE] = "discourse",
+	[TARGET_WEBHOOK] = "webhook",
+};
+
+const char *
+config_service_name(enum account_service s)
+{
+	return (size_t)s < ARRAY_SIZE(service_names) ? service_names[s] : "?";
+}
+
+const char *
+config_target_kind_name(enum target_kind k)
+{
+	return (size_t)k < ARRAY_SIZE(tkind_names) ? tkind_names[k] : "?";
+}
+
+void
+config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->concurrency = 16;
+	cfg->per_host = 2;
+	cfg->timeout = 120;
+	cfg->refresh = 3600;
+	cfg->mark_read_on_open = true;
+	cfg->first_run_depth = 100;
+}
+
+static void
+secret_src_release(struct config_secret_src *s)
+{
+	free(s->cmd);
+	free(s->file);
+	free(s->env);
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+config_release(struct config *cfg)
+{
+	size_t i;
+	int k;
+
+	free(cfg->path);
+	free(cfg->browser);
+	free(cfg->editor);
+	free(cfg->user_agent);
+	free(cfg->date_format);
+	for (i = 0; i < cfg->naccounts; i++) {
+		struct config_account *a = &cfg->accounts[i];
+
+		free(a->name);
+		free(a->url);
+		free(a->user);
+		for (k = 0; k < SECRET_NSLOTS; k++)
+			secret_src_release(&a->secret[k]);
+	}
+	free(cfg->accounts);
+	for (i = 0; i < cfg->ntargets; i++) {
+		struct config_target *t = &cfg->targets[i];
+
+		free(t->name); free(t->account); free(t->format);
+		free(t->path); strv_free(t->to, t->nto); free(t->from);
+		free(t->smtp_url); free(t->smtp_user);
+		secret_src_release(&t->smtp_password);
+		free(t->starttls); free(t->visibility); free(t->category);
+		free(t->topic); free(t->url); free(t->title); free(t->query);
+		free(t->since); free(t->template_path); free(t->subject);
+	}
+	free(cfg->targets);
+	for (i = 0; i < cfg->nsearches; i++) {
+		free(cfg->searches[i].name);
+		free(cfg->searches[i].query);
+	}
+	free(cfg->searches);
+	for (i = 0; i < cfg->nrules; i++) {
+		free(cfg->rules[i].name);
+		free(cfg->rules[i].match);
+		strv_free(cfg->rules[i].tags, cfg->rules[i].ntags);
+	}
+	free(cfg->rules);
+	for (i = 0; i < cfg->nbinds; i++) {
+		free(cfg->binds[i].key);
+		free(cfg->binds[i].value);
+	}
+	free(cfg->binds);
+	for (i = 0; i < cfg->ncolors; i++) {
+		free(cfg->colors[i].key);
+		free(cfg->colors[i].value);
+	}
+	free(cfg->colors);
+	for (i = 0; i < cfg->nformats; i++) {
+		free(cfg->formats[i].key);
+		free(cfg->formats[i].value);
+	}
+	free(cfg->formats);
+	config_init(cfg);
+}
+
+/* ---- the line parser ---- */
+
+struct pstate {
+	struct config *cfg;
+	const char *file;
+	int line;
+	char section[64];
+	void *obj;                 /* current account/target/rule, or cfg */
+	const struct key *keys;
+	size_t nkeys;
+	struct config_kv **kv;     /* [bind]/[color]/[format] */
+	size_t *nkv, *capkv;
+	struct config_search *search;
+};
+
+static int
+perr(const struct pstate *ps, struct err *e, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+
+static int
+perr(const struct pstate *ps, struct err *e, const char *fmt, ...)
+{
+	struct sbuf sb = SBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	err_set(e, ERR_CONFIG, "%s:%d: %s", ps->file, ps->line, sb.buf);
+	sbuf_release(&sb);
+	return -1;
+}
+
+static const struct key *
+find_key(const struct key *keys, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(name, keys[mid].name);
+
+		if (c == 0)
+			return &keys[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
+	    !strcasecmp(v, "on") || !strcmp(v, "1")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcasecmp(v, "false") || !strcasecmp(v, "no") ||
+	    !strcasecmp(v, "off") || !strcmp(v, "0")) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+set_secret(const struct pstate *ps, struct config_secret_src *s,
+	   enum ktype t, const char *key, const char *v, struct err *e)
+{
+	if (s->cmd || s->file || s->env)
+		return perr(ps, e, "'%s': a secret may come from only one of "
+			    "-cmd, -file or -env", key);
+	if (t == K_SECRET_CMD)
+		s->cmd = xstrdup(v);
+	else if (t == K_SECRET_FILE)
+		s->file = xstrdup(v);
+	else {
+		const char *p;
+
+		for (p = v; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '_')
+				return perr(ps, e, "'%s': expected an environment "
+					    "variable name, got '%s'", key, v);
+		s->env = xstrdup(v);
+	}
+	return 0;
+}
+
+static int
+set_value(const struct pstate *ps, const struct key *k, const char *v,
+	  struct err *e)
+{
+	char *base = ps->obj;
+	void *field = base + k->off;
+	int64_t n;
+	size_t i;
+
+	switch (k->type) {
+	case K_STR: {
+		char **s = field;
+
+		free(*s);
+		*s = xstrdup(v);
+		return 0;
+	}
+	case K_INT:
+		if (str_to_i64(v, &n) < 0 || n < 0)
+			return perr(ps, e, "'%s': expected a %s, got '%s'",
+				    k->name, k->help, v);
+		*(int64_t *)field = n;
+		return 0;
+	case K_DOUBLE: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(v, &end);
+		if (errno || *end || end == v || d < 0)
+			return perr(ps, e, "'%s': expected a %s, got '%s'",
+				    k->name, k->help, v);
+		*(double *)field = d;
+		return 0;
+	}
+	case K_BOOL:
+		if (parse_bool(v, field) < 0)
+			return perr(ps, e, "'%s': expected true or false, got "
+				    "'%s'", k->name, v);
+		return 0;
+	case K_DUR:
+		n = time_parse_duration(v);
+		if (n < 0)
+			return perr(ps, e, "'%s': expected a duration like 30s, "
+				    "15m, 1h or 7d, got '%s'", k->name, v);
+		*(int64_t *)field = n;
+		return 0;
+	case K_LIST: {
+		char ***lv = field;
+		size_t *cnt = (size_t *)(base + k->off2);
+		char *copy = xstrdup(v), *p = copy, *tok;
+
+		/* Repeated keys append; commas separate values too. */
+		while ((tok = strsep(&p, ",")) != NULL) {
+			tok = str_trim(tok);
+			if (!*tok)
+				continue;
+			*lv = xrealloc(*lv, (*cnt + 1) * sizeof(**lv));
+			(*lv)[(*cnt)++] = xstrdup(tok);
+		}
+		free(copy);
+		return 0;
+	}
+	case K_SERVICE:
+		for (i = 1; i < ARRAY_SIZE(service_names); i++)
+			if (!strcmp(v, service_names[i])) {
+				*(enum account_service *)field = i;
+				return 0;
+			}
+		return perr(ps, e, "'service': expected %s, got '%s'", k->help,
+			    v);
+	case K_TKIND:
+		for (i = 0; i < ARRAY_SIZE(tkind_names); i++)
+			if (!strcmp(v, tkind_names[i])) {
+				*(enum target_kind *)field = i;
+				return 0;
+			}
+		return perr(ps, e, "'kind': expected %s, got '%s'", k->help, v);
+	case K_SECRET_CMD:
+	case K_SECRET_FILE:
+	case K_SECRET_ENV:
+		return set_secret(ps, field, k->type, k->name, v, e);
+	}
+	return 0;
+}
+
+static void
+key_list(struct sbuf *sb, const struct key *keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sbuf_addf(sb, "%s%s", i ? ", " : "", keys[i].name);
+}
+
+static int
+begin_section(struct pstate *ps, const char *name, const char *sub,
+	      struct err *e)
+{
+	struct config *cfg = ps->cfg;
+	size_t i;
+
+	ps->obj = NULL;
+	ps->keys = NULL;
+	ps->nkeys = 0;
+	ps->kv = NULL;
+	ps->search = NULL;
+	snprintf(ps->section, sizeof(ps->section), "%s", name);
+	if (!strcmp(name, "general")) {
+		if (sub)
+			return perr(ps, e, "[general] takes no name");
+		ps->obj = cfg;
+		ps->keys = general_keys;
+		ps->nkeys = ARRAY_SIZE(general_keys);
+	} else if (!strcmp(name, "account") || !strcmp(name, "target") ||
+		   !strcmp(name, "rule") || !strcmp(name, "search")) {
+		if (!sub || !*sub)
+			return perr(ps, e, "expected [%s \"NAME\"]", name);
+		if (!strcmp(name, "account")) {
+			struct config_account *a;
+
+			for (i = 0; i < cfg->naccounts; i++)
+				if (!strcmp(cfg->accounts[i].name, sub))
+					return perr(ps, e, "account '%s' is "
+						    "defined twice", sub);
+			XGROW(cfg->accounts, cfg->cap_accounts,
+			      cfg->naccounts + 1);
+			a = &cfg->accounts[cfg->naccounts++];
+			memset(a, 0, sizeof(*a));
+			a->name = xstrdup(sub);
+			a->max_posts_per_run = -1;
+			a->cost_per_post = -1;
+			a->file = ps->file;
+			a->line = ps->line;
+			ps->obj = a;
+			ps->keys = account_keys;
+			ps->nkeys = ARRAY_SIZE(account_keys);
+		} else if (!strcmp(name, "target")) {
+			struct config_target *t;
+
+			for (i = 0; i < cfg->ntargets; i++)
+				if (!strcmp(cfg->targets[i].name, sub))
+					return perr(ps, e, "target '%s' is "
+						    "defined twice", sub);
+			XGROW(cfg->targets, cfg->cap_targets, cfg->ntargets + 1);
+			t = &cfg->targets[cfg->ntargets++];
+			memset(t, 0, sizeof(*t));
+			t->name = xstrdup(sub);
+			t->kind = (enum target_kind)-1;
+			t->keep = 50;
+			t->file = ps->file;
+			t->line = ps->line;
+			ps->obj = t;
+			ps->keys = target_keys;
+			ps->nkeys = ARRAY_SIZE(target_keys);
+		} else if (!strcmp(name, "rule")) {
+			struct config_rule *r;
+
+			XGROW(cfg->rules, cfg->cap_rules, cfg->nrules + 1);
+			r = &cfg->rules[cfg->nrules++];
+			memset(r, 0, sizeof(*r));
+			r->name = xstrdup(sub);
+			r->file = ps->file;
+			r->line = ps->line;
+			ps->obj = r;
+			ps->keys = rule_keys;
+			ps->nkeys = ARRAY_SIZE(rule_keys);
+		} else {
+			XGROW(cfg->searches, cfg->cap_searches,
+			      cfg->nsearches + 1);
+			ps->search = &cfg->searches[cfg->nsearches++];
+			ps->search->name = xstrdup(sub);
+			ps->search->query = NULL;
+		}
+	} else if (!strcmp(name, "bind")) {
+		ps->kv = &cfg->binds;
+		ps->nkv = &cfg->nbinds;
+		ps->capkv = &cfg->cap_binds;
+	} else if (!strcmp(name, "color")) {
+		ps->kv = &cfg->colors;
+		ps->nkv = &cfg->ncolors;
+		ps->capkv = &cfg->cap_colors;
+	} else if (!strcmp(name, "format")) {
+		ps->kv = &cfg->formats;
+		ps->nkv = &cfg->nformats;
+		ps->capkv = &cfg->cap_formats;
+	} else {
+		return perr(ps, e, "unknown section [%s]; expected general, "
+			    "account, target, search, rule, bind, color or "
+			    "format", name);
+	}
+	return 0;
+}
+
+/* Unquote a value in place: "…" with \" \\ \n \t escapes. */
+static int
+unquote(char *v, const struct pstate *ps, struct err *e)
+{
+	char *r = v, *w = v;
+	bool inq = false;
+
+	while (*r) {
+		if (*r == '"') {
+			inq = !inq;
+			r++;
+			continue;
+		}
+		if (*r == '\\' && inq) {
+			r++;
+			switch (*r) {
+			case 'n': *w++ = '\n'; break;
+			case 't': *w++ = '\t'; break;
+			case '"': case '\\': *w++ = *r; break;
+			default:
+				return perr(ps, e, "unknown escape '\\%c' in "
+					    "value", *r ? *r : ' ');
+			}
+			r++;
+			continue;
+		}
+		if (!inq && (*r == '#' || *r == ';') &&
+		    (r == v || isspace((unsigned char)r[-1])))
+			break;
+		*w++ = *r++;
+	}
+	if (inq)
+		return perr(ps, e, "unterminated quote in value");
+	*w = '\0';
+	/* trailing blanks outside quotes */
+	while (w > v && isspace((unsigned char)w[-1]))
+		*--w = '\0';
+	return 0;
+}
+
+static int
+parse_line(struct pstate *ps, char *line, struct err *e)
+{
+	char *s = str_trim(line), *eq, *key, *val;
+	const struct key *k;
+
+	if (!*s || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[') {
+		char *end = strchr(s, ']'), *name, *sub = NULL, *q;
+
+		if (!end)
+			return perr(ps, e, "expected ']' to close the section "
+				    "header");
+		if (*str_trim(end + 1) && end[1] != '#' && end[1] != ';') {
+			char *rest = str_trim(end + 1);
+
+			if (*rest != '#' && *rest != ';')
+				return perr(ps, e, "unexpected text after "
+					    "section header");
+		}
+		*end = '\0';
+		name = str_trim(s + 1);
+		q = strchr(name, '"');
+		if (q) {
+			char *qe = strrchr(q + 1, '"');
+
+			if (!qe || qe == q)
+				return perr(ps, e, "expected [section \"name\"]");
+			*qe = '\0';
+			sub = q + 1;
+			*q = '\0';
+			name = str_trim(name);
+		} else if (strchr(name, ' ')) {
+			return perr(ps, e, "expected [section \"name\"] with "
+				    "the name in double quotes");
+		}
+		for (q = name; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		return begin_section(ps, name, sub, e);
+	}
+	eq = strchr(s, '=');
+	if (!eq)
+		return perr(ps, e, "expected 'key = value' or a [section] "
+			    "header");
+	*eq = '\0';
+	key = str_trim(s);
+	val = str_trim(eq + 1);
+	if (!*key)
+		return perr(ps, e, "expected a key before '='");
+	if (unquote(val, ps, e) < 0)
+		return -1;
+	if (!ps->section[0])
+		return perr(ps, e, "'%s' is outside any section; put it under "
+			    "[general] or another section", key);
+	if (ps->kv) {
+		struct config_kv *kv;
+
+		XGROW(*ps->kv, *ps->capkv, *ps->nkv + 1);
+		kv = &(*ps->kv)[(*ps->nkv)++];
+		kv->key = xstrdup(key);
+		kv->value = xstrdup(val);
+		kv->file = ps->file;
+		kv->line = ps->line;
+		return 0;
+	}
+	if (ps->search) {
+		if (strcmp(key, "query") != 0)
+			return perr(ps, e, "unknown key '%s' in [search]; "
+				    "expected query", key);
+		free(ps->search->query);
+		ps->search->query = xstrdup(val);
+		return 0;
+	}
+	k = find_key(ps->keys, ps->nkeys, key);
+	if (!k) {
+		struct sbuf sb = SBUF_INIT;
+		int rc;
+
+		key_list(&sb, ps->keys, ps->nkeys);
+		rc = perr(ps, e, "unknown key '%s' in [%s]; expected one of: %s",
+			  key, ps->section, sb.buf);
+		sbuf_release(&sb);
+		return rc;
+	}
+	return set_value(ps, k, val, e);
+}
+
+static int
+validate(struct config *cfg, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->naccounts; i++) {
+		struct config_account *a = &cfg->accounts[i];
+
+		if (a->service == SERVICE_NONE)
+			return err_set(e, ERR_CONFIG,
+				       "%s:%d: account '%s' needs 'service = "
+				       "mastodon|bluesky|x|discourse'",
+				       a->file, a->line, a->name);
+	}
+	for (i = 0; i < cfg->ntargets; i++) {
+		struct config_target *t = &cfg->targets[i];
+		const char *need = NULL;
+
+		if ((int)t->kind < 0)
+			return err_set(e, ERR_CONFIG,
+				       "%s:%d: target '%s' needs 'kind = "
+				       "file|email|mastodon|bluesky|x|discourse"
+				       "|webhook'", t->file, t->line, t->name);
+		switch (t->kind) {
+		case TARGET_FILE:
+			if (!t->path)
+				need = "path = FILE";
+			break;
+		case TARGET_EMAIL:
+			if (!t->nto)
+				need = "to = ADDRESS";
+			else if (!t->from)
+				need = "from = ADDRESS";
+			else if (!t->smtp_url)
+				need = "smtp-url = smtp://HOST:PORT";
+			break;
+		case TARGET_WEBHOOK:
+			if (!t->url)
+				need = "url = https://...";
+			break;
+		default:
+			if (!t->account)
+				need = "account = NAME";
+			else if (!config_account(cfg, t->account))
+				return err_set(e, ERR_CONFIG,
+					       "%s:%d: target '%s' names "
+					       "account '%s', which is not "
+					       "defined; add [account \"%s\"]",
+					       t->file, t->line, t->name,
+					       t->account, t->account);
+			break;
+		}
+		if (need)
+			return err_set(e, ERR_CONFIG,
+				       "%s:%d: target '%s' (%s) needs '%s'",
+				       t->file, t->line, t->name,
+				       config_target_kind_name(t->kind), need);
+		if (t->since && time_parse_duration(t->since) < 0)
+			return err_set(e, ERR_CONFIG,
+				       "%s:%d: target '%s': 'since' expects a "
+				       "duration like 7d, got '%s'", t->file,
+				       t->line, t->name, t->since);
+	}
+	for (i = 0; i < cfg->nrules; i++)
+		if (!cfg->rules[i].match)
+			return err_set(e, ERR_CONFIG,
+				       "%s:%d: rule '%s' needs 'match = QUERY'",
+				       cfg->rules[i].file, cfg->rules[i].line,
+				       cfg->rules[i].name);
+	for (i = 0; i < cfg->nsearches; i++)
+		if (!cfg->searches[i].query)
+			return err_set(e, ERR_CONFIG,
+				       "search '%s' needs 'query = QUERY'",
+				       cfg->searches[i].name);
+	if (cfg->concurrency < 1 || cfg->per_host < 1)
+		return err_set(e, ERR_CONFIG,
+			       "concurrency and per-host must be at least 1");
+	return 0;
+}
+
+int
+config_parse(struct config *cfg, const char *name, const char *text,
+	     size_t len, struct err *e)
+{
+	struct pstate ps = { 0 };
+	char *copy = xstrndup(text, len), *p = copy, *line;
+	int rc = 0;
+
+	if (!cfg->path)
+		cfg->path = xstrdup(name);
+	ps.cfg = cfg;
+	ps.file = cfg->path;
+	while ((line = strsep(&p, "\n")) != NULL) {
+		ps.line++;
+		if (memchr(line, '\0', 0) || strlen(line) > 8192) {
+			rc = perr(&ps, e, "line too long");
+			break;
+		}
+		if ((rc = parse_line(&ps, line, e)) < 0)
+			break;
+	}
+	free(copy);
+	if (rc == 0)
+		rc = validate(cfg, e);
+	return rc;
+}
+
+int
+config_load(struct config *cfg, const char *path, struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+	char buf[8192];
+	FILE *fp;
+	size_t n;
+	int rc;
+
+	free(cfg->path);
+	cfg->path = xstrdup(path);
+	fp = fopen(path, "r");
+	if (!fp) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(e, ERR_CONFIG, "cannot read config '%s': %s",
+			       path, strerror(errno));
+	}
+	sb.max = CONFIG_MAX_BYTES;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (sbuf_add(&sb, buf, n) < 0) {
+			fclose(fp);
+			sbuf_release(&sb);
+			return err_set(e, ERR_CONFIG, "config '%s' is larger "
+				       "than 1 MiB", path);
+		}
+	if (ferror(fp)) {
+		fclose(fp);
+		sbuf_release(&sb);
+		return err_set(e, ERR_CONFIG, "cannot read config '%s': %s",
+			       path, strerror(errno));
+	}
+	fclose(fp);
+	rc = config_parse(cfg, path, sb.buf, sb.len, e);
+	sbuf_release(&sb);
+	return rc;
+}
+
+const struct config_account *
+config_account(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->naccounts; i++)
+		if (!strcmp(cfg->accounts[i].name, name))
+			return &cfg->accounts[i];
+	return NULL;
+}
+
+static bool
+url_host_is(const char *url, const char *host)
+{
+	const char *p = strstr(url, "://"), *end;
+	size_t n;
+
+	if (!p)
+		return false;
+	p += 3;
+	end = p + strcspn(p, "/:?#");
+	n = (size_t)(end - p);
+	return strlen(host) == n && strncasecmp(p, host, n) == 0;
+}
+
+const struct config_account *
+config_account_for(const struct config *cfg, enum account_service svc,
+		   const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->naccounts; i++) {
+		const struct config_account *a = &cfg->accounts[i];
+
+		if (a->service != svc)
+			continue;
+		if (!host || (a->url && url_host_is(a->url, host)))
+			return a;
+	}
+	return NULL;
+}
+
+const struct config_target *
+config_target(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ntargets; i++)
+		if (!strcmp(cfg->targets[i].name, name))
+			return &cfg->targets[i];
+	return NULL;
+}
+
+/* ---- argv splitting and secrets ---- */
+
+void
+config_argv_free(char **argv)
+{
+	char **p;
+
+	if (!argv)
+		return;
+	for (p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+int
+config_split_argv(const char *tmpl, char ***argvp, size_t *argcp,
+		  struct err *e)
+{
+	struct sbuf cur = SBUF_INIT;
+	char **argv = NULL;
+	size_t argc = 0;
+	const char *p = tmpl;
+	char q = 0;
+	bool have = false;
+
+	for (;; p++) {
+		if (!*p || (!q && isspace((unsigned char)*p))) {
+			if (q) {
+				sbuf_release(&cur);
+				config_argv_free(argv);
+				return err_set(e, ERR_CONFIG, "unterminated "
+					       "quote in command '%s'", tmpl);
+			}
+			if (have) {
+				argv = xrealloc(argv, (argc + 2) * sizeof(*argv));
+				argv[argc++] = sbuf_detach(&cur, NULL);
+				argv[argc] = NULL;
+				have = false;
+			}
+			if (!*p)
+				break;
+			continue;
+		}
+		have = true;
+		if (q) {
+			if (*p == q)
+				q = 0;
+			else if (*p == '\\' && q == '"' && p[1])
+				sbuf_addch(&cur, *++p);
+			else
+				sbuf_addch(&cur, *p);
+		} else if (*p == '\'' || *p == '"') {
+			q = *p;
+		} else if (*p == '\\' && p[1]) {
+			sbuf_addch(&cur, *++p);
+		} else {
+			sbuf_addch(&cur, *p);
+		}
+	}
+	sbuf_release(&cur);
+	if (!argc)
+		return err_set(e, ERR_CONFIG, "empty command");
+	*argvp = argv;
+	if (argcp)
+		*argcp = argc;
+	return 0;
+}
+
+void
+config_secret_free(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static void
+chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+static int
+secret_from_cmd(const char *tmpl, const char *what, char **out,
+		struct err *e)
+{
+	posix_spawn_file_actions_t fa;
+	char **argv = NULL, buf[512];
+	struct sbuf sb = SBUF_INIT;
+	int pipefd[2], status, rc = -1;
+	pid_t pid;
+	ssize_t n;
+
+	if (config_split_argv(tmpl, &argv, NULL, e) < 0)
+		return err_prefix(e, "%s", what);
+	if (pipe(pipefd) < 0) {
+		config_argv_free(argv);
+		return err_set(e, ERR_IO, "%s: pipe: %s", what, strerror(errno));
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+	posix_spawn_file_actions_addclose(&fa, pipefd[1]);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		err_set(e, ERR_CONFIG, "%s: cannot run '%s'", what, argv[0]);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto out;
+	}
+	close(pipefd[1]);
+	sb.max = SECRET_MAX_BYTES;
+	while ((n = read(pipefd[0], buf, sizeof(buf))) > 0)
+		if (sbuf_add(&sb, buf, (size_t)n) < 0)
+			break;
+	close(pipefd[0]);
+	explicit_bzero(buf, sizeof(buf));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		err_set(e, ERR_AUTH, "%s: command '%s' failed (exit %d)", what,
+			argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		goto out;
+	}
+	*out = sbuf_detach(&sb, NULL);
+	chomp(*out);
+	rc = 0;
+out:
+	if (sb.cap)
+		explicit_bzero(sb.buf, sb.cap);
+	sbuf_release(&sb);
+	posix_spawn_file_actions_destroy(&fa);
+	config_argv_free(argv);
+	return rc;
+}
+
+static int
+secret_from_file(const char *path, const char *what, char **out,
+		 struct err *e)
+{
+	struct stat stt;
+	struct sbuf sb = SBUF_INIT;
+	char buf[512];
+	ssize_t n;
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return err_set(e, ERR_CONFIG, "%s: cannot read '%s': %s", what,
+			       path, strerror(errno));
+	if (fstat(fd, &stt) < 0) {
+		err_set(e, ERR_IO, "%s: cannot stat '%s'", what, path);
+		goto out;
+	}
+	if (stt.st_uid != geteuid()) {
+		err_set(e, ERR_AUTH, "%s: '%s' is not owned by you; refusing "
+			"to read a secret from it", what, path);
+		goto out;
+	}
+	if (stt.st_mode & 077) {
+		err_set(e, ERR_AUTH, "%s: '%s' is readable by others (mode "
+			"%03o); run: chmod 600 '%s'", what, path,
+			(unsigned)(stt.st_mode & 0777), path);
+		goto out;
+	}
+	sb.max = SECRET_MAX_BYTES;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (sbuf_add(&sb, buf, (size_t)n) < 0)
+			break;
+	explicit_bzero(buf, sizeof(buf));
+	*out = sbuf_detach(&sb, NULL);
+	chomp(*out);
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+int
+config_secret_from(const struct config_secret_src *src, const char *what,
+		   char **out, struct err *e)
+{
+	*out = NULL;
+	if (src->cmd)
+		return secret_from_cmd(src->cmd, what, out, e);
+	if (src->file)
+		return secret_from_file(src->file, what, out, e);
+	if (src->env) {
+		const char *v = getenv(src->env);
+
+		if (!v || !*v)
+			return err_set(e, ERR_AUTH, "%s: environment variable "
+				       "%s is not set", what, src->env);
+		*out = xstrdup(v);
+		return 0;
+	}
+	return err_set(e, ERR_CONFIG, "%s is not configured", what);
+}
+
+int
+config_secret(const struct config_account *a, enum secret_slot slot,
+	      char **out, struct err *e)
+{
+	static const char *const slot_names[] = {
+		"token", "password", "consumer-key", "consumer-secret",
+		"access-token", "access-secret",
+	};
+	char what[160];
+	const struct config_secret_src *src = &a->secret[slot];
+
+	snprintf(what, sizeof(what), "account '%s' %s", a->name,
+		 slot_names[slot]);
+	if (!src->cmd && !src->file && !src->env)
+		return err_set(e, ERR_CONFIG, "%s is not configured; add "
+			       "'%s-cmd = COMMAND', '%s-file = PATH' or "
+			       "'%s-env = VARIABLE' under [account \"%s\"] in "
+			       "%s", what, slot_names[slot], slot_names[slot],
+			       slot_names[slot], a->name, a->file ? a->file
+								  : "config");
+	return config_secret_from(src, what, out, e);
+}

@@ -1,0 +1,63 @@
+/* store internals shared by the files in src/store only. */
+#ifndef GLEAN_STORE_PRIVATE_H
+#define GLEAN_STORE_PRIVATE_H
+
+#include <sqlite3.h>
+
+#include "glean/store.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int lock_fd;          /* -1 when not the writer */
+	int txn_depth;
+	bool txn_user;
+	sqlite3_int64 data_version;
+	struct store_regex_ops regex;
+	bool have_regex;
+	sqlite3_stmt *cache[16]; /* hot statements, see store_cached() */
+};
+
+/* A prepared statement kept for the connection's life (hot paths such
+ * as ingest). Reset and unbound before it is returned; do not finalize. */
+sqlite3_stmt *store_cached(struct store *st, int slot, const char *sql);
+
+/* Map a SQLite failure to a clear message in e. Returns -1. */
+int store_fail(struct store *st, struct err *e, int rc, const char *what);
+/* Prepare or die trying (our own SQL must compile). */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+/* Prepare, reporting errors (for SQL compiled from user queries). */
+int store_prepare_e(struct store *st, const char *sql, sqlite3_stmt **out,
+		    struct err *e);
+/* Copy column i as a new string, NULL when SQL NULL. */
+char *store_col_text(sqlite3_stmt *s, int i);
+/* Run simple SQL with no rows. */
+int store_exec(struct store *st, const char *sql, struct err *e);
+/* Bind text, NULL when s is NULL. */
+int store_bind_text(sqlite3_stmt *s, int i, const char *t);
+/* Find or create a tag id. */
+int store_tag_id(struct store *st, const char *name, bool create,
+		 int64_t *id, struct err *e);
+/* Recompute item.notes_text (FTS) from its notes. */
+int store_item_refresh_notes(struct store *st, int64_t item_id,
+			     struct err *e);
+
+/* Query language → SQL WHERE fragment over "item" with bound values. */
+struct qbind {
+	int type; /* 0 text, 1 int */
+	char *text;
+	int64_t num;
+};
+struct qsql {
+	struct sbuf where;
+	struct qbind *binds;
+	size_t nbinds, cap;
+};
+int query_compile(struct store *st, const char *query, int64_t now,
+		  struct qsql *out, struct err *e);
+void qsql_release(struct qsql *q);
+int qsql_bind(const struct qsql *q, sqlite3_stmt *s, int first);
+/* Quote a user string as an FTS5 string (phrase). */
+void fts_phrase(struct sbuf *sb, const char *s);
+
+#endif

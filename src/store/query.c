@@ -1,0 +1,487 @@
+/*
+ * The query language of DESIGN.md §4, compiled to a WHERE fragment over
+ * "item i JOIN source s" with bound parameters (never formatted data):
+ *
+ *   tag:civic is:unread has:note source:"Khub" since:7d
+ *   title:/ageing|aging/i "digital inclusion" -tag:later (a OR b)
+ *
+ * Bare words and "phrases" are full-text (FTS5) terms; terms are ANDed,
+ * OR and parentheses group, a leading - or NOT negates. /regex/ terms call
+ * glean_regexp(), a function the parse module's pcre2 code provides.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+struct lexer {
+	struct store *st;
+	const char *src, *p;
+	int64_t now;
+	struct qsql *out;
+	struct err *e;
+	int depth;
+};
+
+void
+qsql_release(struct qsql *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nbinds; i++)
+		free(q->binds[i].text);
+	free(q->binds);
+	sbuf_release(&q->where);
+	memset(q, 0, sizeof(*q));
+}
+
+static int
+qerr(struct lexer *lx, const char *what)
+{
+	return err_set(lx->e, ERR_USAGE, "query '%s': at %zu: %s", lx->src,
+		       (size_t)(lx->p - lx->src) + 1, what);
+}
+
+static void
+bind_text(struct lexer *lx, char *owned)
+{
+	struct qbind *b;
+
+	XGROW(lx->out->binds, lx->out->cap, lx->out->nbinds + 1);
+	b = &lx->out->binds[lx->out->nbinds++];
+	b->type = 0;
+	b->text = owned;
+	b->num = 0;
+	sbuf_addch(&lx->out->where, '?');
+}
+
+static void
+bind_num(struct lexer *lx, int64_t v)
+{
+	struct qbind *b;
+
+	XGROW(lx->out->binds, lx->out->cap, lx->out->nbinds + 1);
+	b = &lx->out->binds[lx->out->nbinds++];
+	b->type = 1;
+	b->text = NULL;
+	b->num = v;
+	sbuf_addch(&lx->out->where, '?');
+}
+
+static void
+skip_ws(struct lexer *lx)
+{
+	while (isspace((unsigned char)*lx->p))
+		lx->p++;
+}
+
+/* A value: "quoted", or a bare run up to whitespace or ')'. */
+static char *
+read_value(struct lexer *lx)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (*lx->p == '"') {
+		lx->p++;
+		while (*lx->p && *lx->p != '"') {
+			if (*lx->p == '\\' && lx->p[1])
+				lx->p++;
+			sbuf_addch(&sb, *lx->p++);
+		}
+		if (*lx->p != '"') {
+			sbuf_release(&sb);
+			qerr(lx, "missing closing '\"'");
+			return NULL;
+		}
+		lx->p++;
+	} else {
+		while (*lx->p && !isspace((unsigned char)*lx->p) &&
+		       *lx->p != ')')
+			sbuf_addch(&sb, *lx->p++);
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+/* /pattern/flags → pattern and flags; lx->p at the opening '/'. */
+static int
+read_regex(struct lexer *lx, char **pat, char **flags)
+{
+	struct sbuf sb = SBUF_INIT, fl = SBUF_INIT;
+	const char *start = lx->p;
+
+	lx->p++;
+	while (*lx->p && *lx->p != '/') {
+		if (*lx->p == '\\' && lx->p[1] == '/') {
+			lx->p++;
+		} else if (*lx->p == '\\' && lx->p[1]) {
+			sbuf_addch(&sb, *lx->p++);
+		}
+		sbuf_addch(&sb, *lx->p++);
+	}
+	if (*lx->p != '/') {
+		sbuf_release(&sb);
+		lx->p = start;
+		return qerr(lx, "regular expression has no closing '/'");
+	}
+	lx->p++;
+	while (*lx->p && isalpha((unsigned char)*lx->p)) {
+		if (*lx->p != 'i') {
+			sbuf_release(&sb);
+			sbuf_release(&fl);
+			return qerr(lx, "unknown regex flag (only 'i')");
+		}
+		sbuf_addch(&fl, *lx->p++);
+	}
+	*pat = sbuf_detach(&sb, NULL);
+	*flags = sbuf_detach(&fl, NULL);
+	if (lx->st->have_regex) {
+		struct err re = { 0 };
+		void *r = lx->st->regex.compile(*pat, strchr(*flags, 'i'), &re);
+
+		if (!r) {
+			err_set(lx->e, ERR_USAGE, "query '%s': regex '%s': %s",
+				lx->src, *pat, re.msg);
+			free(*pat);
+			free(*flags);
+			return -1;
+		}
+		lx->st->regex.free(r);
+	} else {
+		free(*pat);
+		free(*flags);
+		return qerr(lx, "regular expressions are not available here");
+	}
+	return 0;
+}
+
+static int
+regex_term(struct lexer *lx, const char *column)
+{
+	char *pat, *flags;
+
+	if (read_regex(lx, &pat, &flags) < 0)
+		return -1;
+	sbuf_adds(&lx->out->where, "glean_regexp(");
+	bind_text(lx, pat);
+	sbuf_adds(&lx->out->where, ", ");
+	bind_text(lx, flags);
+	sbuf_addf(&lx->out->where, ", %s)", column);
+	return 0;
+}
+
+static void
+fts_term(struct lexer *lx, const char *column, const char *text)
+{
+	struct sbuf q = SBUF_INIT;
+
+	if (column)
+		sbuf_addf(&q, "%s : ", column);
+	fts_phrase(&q, text);
+	sbuf_adds(&lx->out->where,
+		  "i.id IN (SELECT rowid FROM item_fts WHERE item_fts MATCH ");
+	bind_text(lx, sbuf_detach(&q, NULL));
+	sbuf_addch(&lx->out->where, ')');
+}
+
+/* since:7d, since:2024-01-31, before:... */
+static int
+parse_when(struct lexer *lx, const char *v, int64_t *out)
+{
+	int64_t d = time_parse_duration(v);
+	int y, m, day;
+	char tail;
+
+	if (d >= 0 && !strchr(v, '-')) {
+		*out = lx->now - d;
+		return 0;
+	}
+	if (sscanf(v, "%4d-%2d-%2d%c", &y, &m, &day, &tail) == 3 && m >= 1 &&
+	    m <= 12 && day >= 1 && day <= 31) {
+		*out = time_from_utc(y, m, day, 0, 0, 0);
+		return 0;
+	}
+	return qerr(lx, "expected a duration like 7d or a date YYYY-MM-DD");
+}
+
+static int
+field_term(struct lexer *lx, const char *field)
+{
+	struct sbuf *w = &lx->out->where;
+	char *v;
+	int64_t t;
+
+	/* Text fields accept /regex/. */
+	static const struct { const char *f, *col, *fts; } textf[] = {
+		{ "author", "i.author", "author" },
+		{ "note", "i.notes_text", "notes_text" },
+		{ "text", "i.text", "text" },
+		{ "title", "i.title", "title" },
+		{ "url", "i.url", NULL },
+	};
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(textf); k++) {
+		if (strcmp(field, textf[k].f) != 0)
+			continue;
+		if (*lx->p == '/')
+			return regex_term(lx, textf[k].col);
+		v = read_value(lx);
+		if (!v)
+			return -1;
+		if (!*v) {
+			free(v);
+			return qerr(lx, "expected a value after ':'");
+		}
+		if (textf[k].fts) {
+			fts_term(lx, textf[k].fts, v);
+			free(v);
+		} else {
+			sbuf_addf(w, "instr(lower(%s), lower(", textf[k].col);
+			bind_text(lx, v);
+			sbuf_adds(w, ")) > 0");
+		}
+		return 0;
+	}
+	v = read_value(lx);
+	if (!v)
+		return -1;
+	if (!*v) {
+		free(v);
+		return qerr(lx, "expected a value after ':'");
+	}
+	if (!strcmp(field, "tag")) {
+		sbuf_adds(w, "EXISTS (SELECT 1 FROM item_tag x JOIN tag t ON"
+			     " t.id = x.tag_id WHERE x.item_id = i.id AND"
+			     " t.name = ");
+		bind_text(lx, v);
+		sbuf_adds(w, " OR EXISTS (SELECT 1 FROM source_tag y JOIN tag u"
+			     " ON u.id = y.tag_id WHERE y.source_id ="
+			     " i.source_id AND u.name = ");
+		/* same value again */
+		bind_text(lx, xstrdup(lx->out->binds[lx->out->nbinds - 1].text));
+		sbuf_adds(w, "))");
+		return 0;
+	}
+	if (!strcmp(field, "is")) {
+		static const struct { const char *v, *sql; } is[] = {
+			{ "marked", "i.marked = 1" },
+			{ "read", "i.read = 1" },
+			{ "shared", "EXISTS (SELECT 1 FROM digest_item d"
+				    " WHERE d.item_id = i.id)" },
+			{ "starred", "i.starred = 1" },
+			{ "unmarked", "i.marked = 0" },
+			{ "unread", "i.read = 0" },
+			{ "unstarred", "i.starred = 0" },
+		};
+		for (k = 0; k < ARRAY_SIZE(is); k++)
+			if (!strcmp(v, is[k].v)) {
+				sbuf_adds(w, is[k].sql);
+				free(v);
+				return 0;
+			}
+		free(v);
+		return qerr(lx, "is: expects unread, read, starred, "
+			    "unstarred, marked, unmarked or shared");
+	}
+	if (!strcmp(field, "has")) {
+		static const struct { const char *v, *sql; } has[] = {
+			{ "enclosure", "i.enclosures IS NOT NULL" },
+			{ "note", "EXISTS (SELECT 1 FROM note n WHERE"
+				  " n.item_id = i.id)" },
+			{ "quote", "EXISTS (SELECT 1 FROM note n WHERE"
+				   " n.item_id = i.id AND n.quote IS NOT NULL)" },
+			{ "tag", "EXISTS (SELECT 1 FROM item_tag x WHERE"
+				 " x.item_id = i.id)" },
+		};
+		for (k = 0; k < ARRAY_SIZE(has); k++)
+			if (!strcmp(v, has[k].v)) {
+				sbuf_adds(w, has[k].sql);
+				free(v);
+				return 0;
+			}
+		free(v);
+		return qerr(lx, "has: expects note, quote, tag or enclosure");
+	}
+	if (!strcmp(field, "source")) {
+		int64_t id;
+
+		if (str_to_i64(v, &id) == 0) {
+			free(v);
+			sbuf_adds(w, "i.source_id = ");
+			bind_num(lx, id);
+			return 0;
+		}
+		sbuf_adds(w, "(s.title = ");
+		bind_text(lx, v);
+		sbuf_adds(w, " COLLATE NOCASE OR s.url = ");
+		bind_text(lx, xstrdup(lx->out->binds[lx->out->nbinds - 1].text));
+		sbuf_adds(w, ")");
+		return 0;
+	}
+	if (!strcmp(field, "kind")) {
+		sbuf_adds(w, "s.kind = ");
+		bind_text(lx, v);
+		return 0;
+	}
+	if (!strcmp(field, "since") || !strcmp(field, "after") ||
+	    !strcmp(field, "before")) {
+		if (parse_when(lx, v, &t) < 0) {
+			free(v);
+			return -1;
+		}
+		free(v);
+		sbuf_adds(w, field[0] == 'b' ? "i.date < " : "i.date >= ");
+		bind_num(lx, t);
+		return 0;
+	}
+	if (!strcmp(field, "id")) {
+		if (str_to_i64(v, &t) < 0) {
+			free(v);
+			return qerr(lx, "id: expects a number");
+		}
+		free(v);
+		sbuf_adds(w, "i.id = ");
+		bind_num(lx, t);
+		return 0;
+	}
+	free(v);
+	return qerr(lx, "unknown field; expected tag:, is:, has:, source:, "
+		    "kind:, since:, before:, after:, title:, author:, text:, "
+		    "note:, url: or id:");
+}
+
+static int parse_or(struct lexer *lx);
+
+static bool
+at_word(struct lexer *lx, const char *w)
+{
+	size_t n = strlen(w);
+
+	return strncmp(lx->p, w, n) == 0 &&
+	       (lx->p[n] == '\0' || isspace((unsigned char)lx->p[n]) ||
+		lx->p[n] == '(');
+}
+
+static int
+parse_primary(struct lexer *lx)
+{
+	const char *colon, *q;
+	char field[32];
+	char *v;
+
+	skip_ws(lx);
+	if (*lx->p == '(') {
+		lx->p++;
+		if (++lx->depth > 32)
+			return qerr(lx, "too deeply nested");
+		sbuf_addch(&lx->out->where, '(');
+		if (parse_or(lx) < 0)
+			return -1;
+		skip_ws(lx);
+		if (*lx->p != ')')
+			return qerr(lx, "expected ')'");
+		lx->p++;
+		lx->depth--;
+		sbuf_addch(&lx->out->where, ')');
+		return 0;
+	}
+	if (*lx->p == '/')
+		return regex_term(lx, "(coalesce(i.title, '') || char(10) ||"
+				      " coalesce(i.text, ''))");
+	if (*lx->p == '"') {
+		v = read_value(lx);
+		if (!v)
+			return -1;
+		fts_term(lx, NULL, v);
+		free(v);
+		return 0;
+	}
+	/* field:value ? */
+	q = lx->p;
+	while (*q && (isalpha((unsigned char)*q)))
+		q++;
+	colon = q;
+	if (*colon == ':' && colon > lx->p &&
+	    (size_t)(colon - lx->p) < sizeof(field)) {
+		memcpy(field, lx->p, (size_t)(colon - lx->p));
+		field[colon - lx->p] = '\0';
+		lx->p = colon + 1;
+		return field_term(lx, field);
+	}
+	if (!*lx->p || *lx->p == ')')
+		return qerr(lx, "expected a term");
+	v = read_value(lx);
+	if (!v)
+		return -1;
+	fts_term(lx, NULL, v);
+	free(v);
+	return 0;
+}
+
+static int
+parse_unary(struct lexer *lx)
+{
+	skip_ws(lx);
+	if (*lx->p == '-' || at_word(lx, "NOT")) {
+		lx->p += *lx->p == '-' ? 1 : 3;
+		sbuf_adds(&lx->out->where, "NOT ");
+		return parse_unary(lx);
+	}
+	return parse_primary(lx);
+}
+
+static int
+parse_and(struct lexer *lx)
+{
+	if (parse_unary(lx) < 0)
+		return -1;
+	for (;;) {
+		skip_ws(lx);
+		if (!*lx->p || *lx->p == ')' || at_word(lx, "OR"))
+			return 0;
+		if (at_word(lx, "AND"))
+			lx->p += 3;
+		sbuf_adds(&lx->out->where, " AND ");
+		if (parse_unary(lx) < 0)
+			return -1;
+	}
+}
+
+static int
+parse_or(struct lexer *lx)
+{
+	sbuf_addch(&lx->out->where, '(');
+	if (parse_and(lx) < 0)
+		return -1;
+	for (;;) {
+		skip_ws(lx);
+		if (!at_word(lx, "OR"))
+			break;
+		lx->p += 2;
+		sbuf_adds(&lx->out->where, ") OR (");
+		if (parse_and(lx) < 0)
+			return -1;
+	}
+	sbuf_addch(&lx->out->where, ')');
+	return 0;
+}
+
+int
+query_compile(struct store *st, const char *query, int64_t now,
+	      struct qsql *out, struct err *e)
+{
+	struct lexer lx = { st, query, query, now, out, e, 0 };
+
+	skip_ws(&lx);
+	if (!*lx.p)
+		return 0;
+	if (parse_or(&lx) < 0)
+		return -1;
+	skip_ws(&lx);
+	if (*lx.p)
+		return qerr(&lx, "unexpected ')'");
+	return 0;
+}

@@ -1,0 +1,195 @@
+/*
+ * The schema as an ordered list of migrations keyed by PRAGMA
+ * user_version (newsboat's schema patches, but numbered). Each migration
+ * runs with the user_version bump in one transaction. Never edit a
+ * shipped migration; append a new one.
+ */
+#include <stdio.h>
+
+#include "glean/base.h"
+#include "private.h"
+#include "glean/banned.h"
+
+struct migration {
+	int version;
+	const char *const *sql; /* statements, NULL-terminated */
+};
+
+static const char *const v1[] = {
+	  "CREATE TABLE source ("
+	  " id INTEGER PRIMARY KEY,"
+	  " kind TEXT NOT NULL DEFAULT 'feed',"
+	  " url TEXT NOT NULL UNIQUE,"
+	  " title TEXT,"
+	  " site_url TEXT,"
+	  " account TEXT,"
+	  " hidden INTEGER NOT NULL DEFAULT 0,"
+	  " retired INTEGER NOT NULL DEFAULT 0,"
+	  " added INTEGER NOT NULL,"
+	  " etag TEXT,"
+	  " last_modified TEXT,"
+	  " body_hash TEXT,"
+	  " cursor TEXT,"
+	  " next_due INTEGER NOT NULL DEFAULT 0,"
+	  " last_success INTEGER,"
+	  " last_attempt INTEGER,"
+	  " ttl INTEGER,"
+	  " failures INTEGER NOT NULL DEFAULT 0,"
+	  " last_error TEXT"
+	  ");",
+	  "CREATE TABLE item ("
+	  " id INTEGER PRIMARY KEY,"
+	  " source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	  " guid TEXT NOT NULL,"
+	  " url TEXT,"
+	  " title TEXT,"
+	  " author TEXT,"
+	  " published INTEGER,"
+	  " updated INTEGER,"
+	  " fetched INTEGER NOT NULL,"
+	  " date INTEGER NOT NULL," /* published, else first seen: the sort key */
+	  " content TEXT,"
+	  " content_type TEXT,"
+	  " text TEXT,"
+	  " notes_text TEXT,"
+	  " enclosures TEXT,"
+	  " content_hash TEXT,"
+	  " read INTEGER NOT NULL DEFAULT 0,"
+	  " starred INTEGER NOT NULL DEFAULT 0,"
+	  " marked INTEGER NOT NULL DEFAULT 0,"
+	  " marked_at INTEGER,"
+	  " hidden INTEGER NOT NULL DEFAULT 0,"
+	  " UNIQUE (source_id, guid)"
+	  ");",
+	  "CREATE INDEX item_date ON item(date DESC, id DESC);",
+	  "CREATE INDEX item_source_date ON item(source_id, date DESC);",
+	  "CREATE INDEX item_source_url ON item(source_id, url);",
+	  "CREATE INDEX item_source_hash ON item(source_id, content_hash);",
+	  "CREATE INDEX item_unread ON item(read, date DESC) WHERE read = 0;",
+	  "CREATE INDEX item_starred ON item(date DESC) WHERE starred = 1;",
+	  "CREATE INDEX item_marked ON item(marked_at DESC) WHERE marked = 1;",
+	  "CREATE TABLE tag ("
+	  " id INTEGER PRIMARY KEY,"
+	  " name TEXT NOT NULL UNIQUE COLLATE NOCASE"
+	  ");",
+	  "CREATE TABLE item_tag ("
+	  " item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,"
+	  " tag_id INTEGER NOT NULL REFERENCES tag(id) ON DELETE CASCADE,"
+	  " PRIMARY KEY (item_id, tag_id)"
+	  ") WITHOUT ROWID;",
+	  "CREATE INDEX item_tag_tag ON item_tag(tag_id);",
+	  "CREATE TABLE source_tag ("
+	  " source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	  " tag_id INTEGER NOT NULL REFERENCES tag(id) ON DELETE CASCADE,"
+	  " PRIMARY KEY (source_id, tag_id)"
+	  ") WITHOUT ROWID;",
+	  "CREATE INDEX source_tag_tag ON source_tag(tag_id);",
+	  "CREATE TABLE note ("
+	  " id INTEGER PRIMARY KEY,"
+	  " item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,"
+	  " body TEXT NOT NULL DEFAULT '',"
+	  " quote TEXT,"          /* TextQuoteSelector exact */
+	  " prefix TEXT,"         /* ... and the text around it */
+	  " suffix TEXT,"
+	  " created INTEGER NOT NULL,"
+	  " updated INTEGER NOT NULL"
+	  ");",
+	  "CREATE INDEX note_item ON note(item_id);"
+	  /* Full text over title, author, text and notes, external content
+	   * so the text is stored once; triggers keep it in step. */,
+	  "CREATE VIRTUAL TABLE item_fts USING fts5("
+	  " title, author, text, notes_text,"
+	  " content='item', content_rowid='id',"
+	  " tokenize='unicode61 remove_diacritics 2');",
+	  "CREATE TRIGGER item_fts_ai AFTER INSERT ON item BEGIN"
+	  " INSERT INTO item_fts(rowid, title, author, text, notes_text)"
+	  " VALUES (new.id, new.title, new.author, new.text, new.notes_text);"
+	  "END;",
+	  "CREATE TRIGGER item_fts_ad AFTER DELETE ON item BEGIN"
+	  " INSERT INTO item_fts(item_fts, rowid, title, author, text,"
+	  " notes_text) VALUES ('delete', old.id, old.title, old.author,"
+	  " old.text, old.notes_text);"
+	  "END;",
+	  "CREATE TRIGGER item_fts_au AFTER UPDATE OF title, author, text,"
+	  " notes_text ON item BEGIN"
+	  " INSERT INTO item_fts(item_fts, rowid, title, author, text,"
+	  " notes_text) VALUES ('delete', old.id, old.title, old.author,"
+	  " old.text, old.notes_text);"
+	  " INSERT INTO item_fts(rowid, title, author, text, notes_text)"
+	  " VALUES (new.id, new.title, new.author, new.text, new.notes_text);"
+	  "END;"
+	  /* Share: a digest is one rendering of a selection for a target;
+	   * the outbox holds each part to post and its state (§5). */,
+	  "CREATE TABLE digest ("
+	  " id INTEGER PRIMARY KEY,"
+	  " target TEXT NOT NULL,"
+	  " created INTEGER NOT NULL,"
+	  " since INTEGER,"
+	  " until INTEGER,"
+	  " query TEXT,"
+	  " title TEXT,"
+	  " intro TEXT,"
+	  " state TEXT NOT NULL DEFAULT 'pending'"
+	  "  CHECK (state IN ('pending','partial','sent','failed'))"
+	  ");",
+	  "CREATE TABLE digest_item ("
+	  " digest_id INTEGER NOT NULL REFERENCES digest(id) ON DELETE CASCADE,"
+	  " item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,"
+	  " PRIMARY KEY (digest_id, item_id)"
+	  ") WITHOUT ROWID;",
+	  "CREATE TABLE outbox ("
+	  " id INTEGER PRIMARY KEY,"
+	  " digest_id INTEGER NOT NULL REFERENCES digest(id) ON DELETE CASCADE,"
+	  " target TEXT NOT NULL,"
+	  " part INTEGER NOT NULL,"
+	  " body TEXT NOT NULL,"
+	  " idem_key TEXT NOT NULL,"
+	  " state TEXT NOT NULL DEFAULT 'pending'"
+	  "  CHECK (state IN ('pending','sending','sent','failed','unknown')),"
+	  " remote_id TEXT,"
+	  " remote_url TEXT,"
+	  " error TEXT,"
+	  " attempts INTEGER NOT NULL DEFAULT 0,"
+	  " updated INTEGER NOT NULL,"
+	  " UNIQUE (digest_id, part)"
+	  ");",
+	  "CREATE INDEX outbox_target ON outbox(target, state);",
+	  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;",
+	NULL,
+};
+
+static const struct migration migrations[] = {
+	{ 1, v1 },
+};
+
+int
+store_schema_latest(void)
+{
+	return migrations[ARRAY_SIZE(migrations) - 1].version;
+}
+
+/* Apply every migration newer than `from`, each with its version bump,
+ * all in the caller's transaction. */
+int
+store_migrate_from(struct store *st, int from, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(migrations); i++) {
+		char pragma[64];
+
+		if (migrations[i].version <= from)
+			continue;
+		const char *const *q;
+
+		for (q = migrations[i].sql; *q; q++)
+			if (store_exec(st, *q, e) < 0)
+				return err_prefix(e, "migration %d",
+						  migrations[i].version);
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+			 migrations[i].version);
+		if (store_exec(st, pragma, e) < 0)
+			return -1;
+	}
+	return 0;
+}

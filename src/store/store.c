@@ -1,0 +1,463 @@
+/*
+ * Opening the store: pragmas (SECURITY.md), the single-writer lock,
+ * migrations, transactions and error mapping. The per-table code lives
+ * in store_source.c, store_item.c and query.c; this file owns the
+ * connection and nothing about the model.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+int store_migrate_from(struct store *st, int from, struct err *e);
+
+int
+store_fail(struct store *st, struct err *e, int rc, const char *what)
+{
+	const char *msg = st && st->db ? sqlite3_errmsg(st->db)
+				       : sqlite3_errstr(rc);
+	const char *path = st && st->path ? st->path : "store";
+
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return err_set(e, ERR_DB, "%s: the disk is full; free space "
+			       "and try again (store '%s')", what, path);
+	case SQLITE_IOERR:
+		return err_set(e, ERR_DB, "%s: I/O error on store '%s' (%s)",
+			       what, path, msg);
+	case SQLITE_READONLY:
+		return err_set(e, ERR_DB, "%s: store '%s' is read-only; check "
+			       "the file's permissions", what, path);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return err_set(e, ERR_DB, "%s: store '%s' is damaged or not a "
+			       "glean database (%s)", what, path, msg);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return err_set(e, ERR_BUSY, "%s: store '%s' is busy; another "
+			       "program is using it, try again", what, path);
+	case SQLITE_CANTOPEN:
+		return err_set(e, ERR_DB, "%s: cannot open store '%s' (%s)",
+			       what, path, msg);
+	default:
+		return err_set(e, ERR_DB, "%s: %s", what, msg);
+	}
+}
+
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		BUG("cannot prepare '%s': %s", sql, sqlite3_errmsg(st->db));
+	return s;
+}
+
+sqlite3_stmt *
+store_cached(struct store *st, int slot, const char *sql)
+{
+	sqlite3_stmt *s = st->cache[slot];
+
+	if (!s) {
+		s = store_prepare(st, sql);
+		st->cache[slot] = s;
+	} else {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	return s;
+}
+
+int
+store_prepare_e(struct store *st, const char *sql, sqlite3_stmt **out,
+		struct err *e)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(st, e, rc, "cannot run query");
+	return 0;
+}
+
+char *
+store_col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t;
+
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	t = sqlite3_column_text(s, i);
+	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+int
+store_bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (!t)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+}
+
+int
+store_exec(struct store *st, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		sqlite3_free(msg);
+		return store_fail(st, e, rc, "store");
+	}
+	return 0;
+}
+
+static int
+pragma_int(struct store *st, const char *sql, int *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	int v = -1;
+
+	pragma_int(st, "PRAGMA user_version", &v);
+	return v;
+}
+
+/* The writer lock: flock on "<db>.lock", holding our pid for the message
+ * the next writer sees. */
+static int
+take_lock(struct store *st, struct err *e)
+{
+	char *lp = xasprintf("%s.lock", st->path), buf[32];
+	int fd, rc = -1;
+	ssize_t n;
+
+	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err_set(e, ERR_IO, "cannot create lock file '%s': %s", lp,
+			strerror(errno));
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int64_t pid = 0;
+
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n > 0) {
+			buf[n] = '\0';
+			str_to_i64(str_trim(buf), &pid);
+		}
+		close(fd);
+		if (errno == EWOULDBLOCK || errno == EAGAIN) {
+			if (pid > 0)
+				err_set(e, ERR_BUSY, "store is in use by pid "
+					"%lld; try again when it has finished "
+					"(reading still works)", (long long)pid);
+			else
+				err_set(e, ERR_BUSY, "store is in use by "
+					"another glean; try again when it has "
+					"finished");
+		} else {
+			err_set(e, ERR_IO, "cannot lock '%s': %s", lp,
+				strerror(errno));
+		}
+		goto out;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+		err_set(e, ERR_IO, "cannot write lock file '%s': %s", lp,
+			strerror(errno));
+		close(fd);
+		goto out;
+	}
+	st->lock_fd = fd;
+	rc = 0;
+out:
+	free(lp);
+	return rc;
+}
+
+static void
+drop_lock(struct store *st)
+{
+	if (st->lock_fd < 0)
+		return;
+	/* Leave the file (another writer may hold it next); empty it. */
+	if (ftruncate(st->lock_fd, 0) < 0)
+		log_warn("cannot truncate lock file");
+	flock(st->lock_fd, LOCK_UN);
+	close(st->lock_fd);
+	st->lock_fd = -1;
+}
+
+static void
+regexp_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store *st = sqlite3_user_data(ctx);
+	void *re = sqlite3_get_auxdata(ctx, 0);
+	const char *subject;
+	int r;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[2]) == SQLITE_NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	if (!re) {
+		struct err e = { 0 };
+		const char *pat = (const char *)sqlite3_value_text(argv[0]);
+		const char *flags = (const char *)sqlite3_value_text(argv[1]);
+
+		re = st->regex.compile(pat ? pat : "",
+				       flags && strchr(flags, 'i'), &e);
+		if (!re) {
+			sqlite3_result_error(ctx, e.msg, -1);
+			return;
+		}
+		sqlite3_set_auxdata(ctx, 0, re, st->regex.free);
+		re = sqlite3_get_auxdata(ctx, 0);
+		if (!re) {
+			sqlite3_result_error_nomem(ctx);
+			return;
+		}
+	}
+	subject = (const char *)sqlite3_value_text(argv[2]);
+	r = st->regex.match(re, subject ? subject : "",
+			    (size_t)sqlite3_value_bytes(argv[2]));
+	/* A rule that fails on one item (limits) just doesn't match it. */
+	sqlite3_result_int(ctx, r == 1);
+}
+
+void
+store_set_regex(struct store *st, const struct store_regex_ops *ops)
+{
+	st->regex = *ops;
+	st->have_regex = true;
+	sqlite3_create_function(st->db, "glean_regexp", 3,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+					SQLITE_DIRECTONLY,
+				st, regexp_func, NULL, NULL);
+}
+
+static int
+apply_pragmas(struct store *st, struct err *e)
+{
+	int on = 1;
+
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (store_exec(st, "PRAGMA foreign_keys = ON;"
+			   "PRAGMA trusted_schema = OFF;"
+			   "PRAGMA synchronous = FULL;",
+		       e) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+migrate(struct store *st, struct err *e)
+{
+	int v;
+
+	if (store_exec(st, "PRAGMA journal_mode = WAL", e) < 0)
+		return -1;
+	if (store_exec(st, "BEGIN IMMEDIATE", e) < 0)
+		return -1;
+	v = store_schema_version(st);
+	if (v < 0) {
+		store_exec(st, "ROLLBACK", NULL);
+		return store_fail(st, e, sqlite3_errcode(st->db),
+				  "cannot read the store's version");
+	}
+	if (store_migrate_from(st, v, e) < 0) {
+		store_exec(st, "ROLLBACK", NULL);
+		return err_prefix(e, "cannot upgrade store '%s'", st->path);
+	}
+	if (store_exec(st, "COMMIT", e) < 0) {
+		store_exec(st, "ROLLBACK", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_version(struct store *st, struct err *e)
+{
+	int v = store_schema_version(st);
+
+	if (v < 0)
+		return store_fail(st, e, sqlite3_errcode(st->db),
+				  "cannot read store");
+	if (v > store_schema_latest())
+		return err_set(e, ERR_DB, "store '%s' was written by a newer "
+			       "glean (schema %d; this glean knows up to %d); "
+			       "upgrade glean to use it", st->path, v,
+			       store_schema_latest());
+	return 0;
+}
+
+struct store *
+store_open(const char *path, unsigned flags, struct err *e)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	bool exists = access(path, F_OK) == 0;
+	bool write = flags & STORE_WRITE;
+	bool locked_for_migration = false;
+	int rc;
+
+	st->path = xstrdup(path);
+	st->lock_fd = -1;
+	if (write && take_lock(st, e) < 0)
+		goto fail;
+	if (!exists && !write) {
+		/* A reader on a fresh machine: create the empty store. */
+		if (take_lock(st, e) < 0)
+			goto fail;
+		locked_for_migration = true;
+	}
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOFOLLOW,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(st, e, rc, "cannot open store");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if (apply_pragmas(st, e) < 0 || check_version(st, e) < 0)
+		goto fail;
+	if (store_schema_version(st) < store_schema_latest()) {
+		if (!write && !locked_for_migration) {
+			if (take_lock(st, e) < 0)
+				goto fail;
+			locked_for_migration = true;
+		}
+		if (migrate(st, e) < 0)
+			goto fail;
+	}
+	if (locked_for_migration)
+		drop_lock(st);
+	store_changed(st);
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->db) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(st->cache); i++)
+			sqlite3_finalize(st->cache[i]);
+		if (st->txn_depth)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close_v2(st->db);
+	}
+	drop_lock(st);
+	free(st->path);
+	free(st);
+}
+
+bool
+store_writable(const struct store *st)
+{
+	return st->lock_fd >= 0;
+}
+
+int
+store_upgrade_write(struct store *st, struct err *e)
+{
+	if (st->lock_fd >= 0)
+		return 0;
+	return take_lock(st, e);
+}
+
+bool
+store_changed(struct store *st)
+{
+	int v = 0;
+
+	if (pragma_int(st, "PRAGMA data_version", &v) < 0)
+		return false;
+	if (v != st->data_version) {
+		st->data_version = v;
+		return true;
+	}
+	return false;
+}
+
+int
+store_begin(struct store *st, bool user_data, struct err *e)
+{
+	if (st->lock_fd < 0)
+		return err_set(e, ERR_BUSY, "store '%s' is open read-only; "
+			       "another glean is writing", st->path);
+	if (st->txn_depth++ > 0) {
+		st->txn_user |= user_data;
+		return 0;
+	}
+	st->txn_user = user_data;
+	/* Fetched data may lose its last batch to a power cut (it can be
+	 * fetched again); what the user wrote is always FULL. */
+	if (store_exec(st, user_data ? "PRAGMA synchronous = FULL"
+				     : "PRAGMA synchronous = NORMAL",
+		       e) < 0 ||
+	    store_exec(st, "BEGIN IMMEDIATE", e) < 0) {
+		st->txn_depth = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_commit(struct store *st, struct err *e)
+{
+	if (st->txn_depth == 0)
+		BUG("store_commit without begin");
+	if (--st->txn_depth > 0)
+		return 0;
+	if (st->txn_user)
+		store_exec(st, "PRAGMA synchronous = FULL", NULL);
+	if (store_exec(st, "COMMIT", e) < 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	store_exec(st, "PRAGMA synchronous = FULL", NULL);
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st->txn_depth == 0)
+		return;
+	st->txn_depth = 0;
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+}

@@ -1,0 +1,742 @@
+/*
+ * Items, their tags and notes: listing through the query language,
+ * flags the user sets, and ingest (dedupe by guid → link → content
+ * hash, updates that keep everything the user added). Every write the
+ * user makes commits with synchronous=FULL before it returns.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+enum { C_FIND_GUID, C_FIND_URL, C_FIND_HASH, C_INSERT, C_UPDATE,
+       C_TAGS, C_NOTES };
+
+#define ITEM_COLS                                                            \
+	"i.id, i.source_id, s.title, i.guid, i.url, i.title, i.author,"      \
+	" i.published, i.updated, i.fetched, i.read, i.starred, i.marked,"   \
+	" i.hidden, i.marked_at, i.enclosures, i.content_hash"
+#define ITEM_CONTENT_COLS ", i.content, i.content_type, i.text"
+
+void
+item_release(struct item *it)
+{
+	size_t i;
+
+	free(it->source_title); free(it->guid); free(it->url);
+	free(it->title); free(it->author); free(it->content);
+	free(it->content_type); free(it->text); free(it->enclosures);
+	free(it->content_hash);
+	for (i = 0; i < it->ntags; i++)
+		free(it->tags[i]);
+	free(it->tags);
+	for (i = 0; i < it->nnotes; i++) {
+		free(it->notes[i].body);
+		free(it->notes[i].quote);
+		free(it->notes[i].prefix);
+		free(it->notes[i].suffix);
+	}
+	free(it->notes);
+	memset(it, 0, sizeof(*it));
+}
+
+void
+item_list_release(struct item_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		item_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+read_item(sqlite3_stmt *s, struct item *it, bool content)
+{
+	memset(it, 0, sizeof(*it));
+	it->id = sqlite3_column_int64(s, 0);
+	it->source_id = sqlite3_column_int64(s, 1);
+	it->source_title = store_col_text(s, 2);
+	it->guid = store_col_text(s, 3);
+	it->url = store_col_text(s, 4);
+	it->title = store_col_text(s, 5);
+	it->author = store_col_text(s, 6);
+	it->published = sqlite3_column_int64(s, 7);
+	it->updated = sqlite3_column_int64(s, 8);
+	it->fetched = sqlite3_column_int64(s, 9);
+	it->read = sqlite3_column_int(s, 10);
+	it->starred = sqlite3_column_int(s, 11);
+	it->marked = sqlite3_column_int(s, 12);
+	it->hidden = sqlite3_column_int(s, 13);
+	it->marked_at = sqlite3_column_int64(s, 14);
+	it->enclosures = store_col_text(s, 15);
+	it->content_hash = store_col_text(s, 16);
+	if (content) {
+		it->content = store_col_text(s, 17);
+		it->content_type = store_col_text(s, 18);
+		it->text = store_col_text(s, 19);
+	}
+}
+
+static int
+load_extras(struct store *st, struct item *it, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = store_cached(st, C_TAGS,
+			 "SELECT t.name FROM item_tag x JOIN tag t"
+			 " ON t.id = x.tag_id WHERE x.item_id = ?"
+			 " ORDER BY t.name COLLATE NOCASE");
+	sqlite3_bind_int64(s, 1, it->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		it->tags = xrealloc(it->tags, (it->ntags + 1) * sizeof(char *));
+		it->tags[it->ntags++] = store_col_text(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, e, rc, "cannot read tags");
+	s = store_cached(st, C_NOTES,
+			 "SELECT id, body, quote, prefix, suffix, created,"
+			 " updated FROM note WHERE item_id = ? ORDER BY id");
+	sqlite3_bind_int64(s, 1, it->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct note *n;
+
+		it->notes = xrealloc(it->notes,
+				     (it->nnotes + 1) * sizeof(*it->notes));
+		n = &it->notes[it->nnotes++];
+		n->id = sqlite3_column_int64(s, 0);
+		n->item_id = it->id;
+		n->body = store_col_text(s, 1);
+		n->quote = store_col_text(s, 2);
+		n->prefix = store_col_text(s, 3);
+		n->suffix = store_col_text(s, 4);
+		n->created = sqlite3_column_int64(s, 5);
+		n->updated = sqlite3_column_int64(s, 6);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, e, rc, "cannot read notes");
+	return 0;
+}
+
+void
+fts_phrase(struct sbuf *sb, const char *s)
+{
+	sbuf_addch(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			sbuf_addch(sb, '"');
+		sbuf_addch(sb, *s);
+	}
+	sbuf_addch(sb, '"');
+}
+
+/* "digital inclusion" → "digital" "inclusion" (every word, AND). */
+static void
+fts_terms(struct sbuf *sb, const char *text)
+{
+	char *copy = xstrdup(text), *p = copy, *tok;
+	bool first = true;
+
+	while ((tok = strsep(&p, " \t\n")) != NULL) {
+		if (!*tok)
+			continue;
+		if (!first)
+			sbuf_addch(sb, ' ');
+		fts_phrase(sb, tok);
+		first = false;
+	}
+	free(copy);
+}
+
+/* Build "FROM ... WHERE ..." for q into sql and the binds into qs. */
+static int
+build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
+	    struct qsql *qs, struct err *e)
+{
+	memset(qs, 0, sizeof(*qs));
+	sbuf_init(&qs->where, 0);
+	if (q->query && *q->query &&
+	    query_compile(st, q->query, time_now(), qs, e) < 0)
+		return -1;
+	sbuf_adds(sql, " FROM item i JOIN source s ON s.id = i.source_id"
+		       " WHERE 1");
+	if (!q->with_hidden)
+		sbuf_adds(sql, " AND i.hidden = 0");
+	if (q->source_id)
+		sbuf_addf(sql, " AND i.source_id = %lld",
+			  (long long)q->source_id);
+	if (q->tag) {
+		struct qbind *b;
+
+		sbuf_adds(sql, " AND EXISTS (SELECT 1 FROM item_tag x JOIN tag t"
+			       " ON t.id = x.tag_id WHERE x.item_id = i.id"
+			       " AND t.name = ?)");
+		XGROW(qs->binds, qs->cap, qs->nbinds + 1);
+		b = &qs->binds[qs->nbinds++];
+		memset(b, 0, sizeof(*b));
+		b->text = xstrdup(q->tag);
+	}
+	if (q->search && *q->search) {
+		struct qbind *b;
+		struct sbuf t = SBUF_INIT;
+
+		fts_terms(&t, q->search);
+		sbuf_adds(sql, " AND i.id IN (SELECT rowid FROM item_fts WHERE"
+			       " item_fts MATCH ?)");
+		XGROW(qs->binds, qs->cap, qs->nbinds + 1);
+		b = &qs->binds[qs->nbinds++];
+		memset(b, 0, sizeof(*b));
+		b->text = sbuf_detach(&t, NULL);
+	}
+	if (qs->where.len)
+		sbuf_addf(sql, " AND (%s)", qs->where.buf);
+	return 0;
+}
+
+/* The binds appear in build order: tag, search, then the query's own —
+ * but the query's WHERE text is appended last, so reorder to match. */
+static int
+bind_all(const struct item_query *q, struct qsql *qs, sqlite3_stmt *s)
+{
+	size_t nq = qs->nbinds - (q->tag ? 1 : 0) -
+		    (q->search && *q->search ? 1 : 0);
+	size_t extra = qs->nbinds - nq;
+	size_t i;
+	int idx = 1;
+
+	/* extras were pushed after the query's binds */
+	for (i = 0; i < extra; i++) {
+		struct qbind *b = &qs->binds[nq + i];
+
+		sqlite3_bind_text(s, idx++, b->text, -1, SQLITE_TRANSIENT);
+	}
+	for (i = 0; i < nq; i++) {
+		struct qbind *b = &qs->binds[i];
+
+		if (b->type == 1)
+			sqlite3_bind_int64(s, idx++, b->num);
+		else
+			sqlite3_bind_text(s, idx++, b->text, -1,
+					  SQLITE_TRANSIENT);
+	}
+	return idx;
+}
+
+int
+store_query_check(struct store *st, const char *query, struct err *e)
+{
+	struct qsql qs = { 0 };
+	int rc;
+
+	sbuf_init(&qs.where, 0);
+	rc = query_compile(st, query, time_now(), &qs, e);
+	qsql_release(&qs);
+	return rc;
+}
+
+static int
+run_list(struct store *st, const struct item_query *q, int mode,
+	 struct item_list *out, int64_t **ids, size_t *nids, int64_t *count,
+	 struct err *e)
+{
+	struct sbuf sql = SBUF_INIT;
+	struct qsql qs;
+	sqlite3_stmt *s = NULL;
+	size_t idcap = 0;
+	int rc = -1, r, idx;
+
+	if (mode == 0)
+		sbuf_adds(&sql, "SELECT " ITEM_COLS);
+	else if (mode == 1)
+		sbuf_adds(&sql, "SELECT i.id");
+	else
+		sbuf_adds(&sql, "SELECT count(*)");
+	if (mode == 0 && q->with_content)
+		sbuf_adds(&sql, ITEM_CONTENT_COLS);
+	if (build_where(st, q, &sql, &qs, e) < 0)
+		goto out;
+	if (mode != 2) {
+		if (q->order == ORDER_OLDEST)
+			sbuf_adds(&sql, " ORDER BY i.date ASC, i.id ASC");
+		else
+			sbuf_adds(&sql, " ORDER BY i.date DESC, i.id DESC");
+		if (q->limit)
+			sbuf_addf(&sql, " LIMIT %zu OFFSET %zu", q->limit,
+				  q->offset);
+	}
+	if (store_prepare_e(st, sql.buf, &s, e) < 0)
+		goto out;
+	idx = bind_all(q, &qs, s);
+	(void)idx;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (mode == 2) {
+			*count = sqlite3_column_int64(s, 0);
+		} else if (mode == 1) {
+			XGROW(*ids, idcap, *nids + 1);
+			(*ids)[(*nids)++] = sqlite3_column_int64(s, 0);
+		} else {
+			struct item *it;
+
+			XGROW(out->v, out->cap, out->n + 1);
+			it = &out->v[out->n++];
+			read_item(s, it, q->with_content);
+		}
+	}
+	if (r != SQLITE_DONE) {
+		/* A regex error surfaces here with its message. */
+		err_set(e, r == SQLITE_ERROR ? ERR_USAGE : ERR_DB, "%s",
+			sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (mode == 0 && q->with_extras) {
+		size_t i;
+
+		for (i = 0; i < out->n; i++)
+			if (load_extras(st, &out->v[i], e) < 0)
+				goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	qsql_release(&qs);
+	sbuf_release(&sql);
+	return rc;
+}
+
+int
+store_items_list(struct store *st, const struct item_query *q,
+		 struct item_list *out, struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	if (run_list(st, q, 0, out, NULL, NULL, NULL, e) < 0) {
+		item_list_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_items_ids(struct store *st, const struct item_query *q, int64_t **ids,
+		size_t *n, struct err *e)
+{
+	*ids = NULL;
+	*n = 0;
+	if (run_list(st, q, 1, NULL, ids, n, NULL, e) < 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_items_count(struct store *st, const struct item_query *q,
+		  int64_t *count, struct err *e)
+{
+	*count = 0;
+	return run_list(st, q, 2, NULL, NULL, NULL, count, e);
+}
+
+int
+store_item_get(struct store *st, int64_t id, bool with_content,
+	       struct item *out, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT " ITEM_COLS
+		ITEM_CONTENT_COLS " FROM item i JOIN source s"
+		" ON s.id = i.source_id WHERE i.id = ?");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		read_item(s, out, true);
+	sqlite3_finalize(s);
+	(void)with_content;
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no item %lld; see 'glean "
+			       "items'", (long long)id);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, e, rc, "cannot read item");
+	if (load_extras(st, out, e) < 0) {
+		item_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+item_exists(struct store *st, int64_t id, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM item WHERE id = ?");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no item %lld; see 'glean "
+			       "items'", (long long)id);
+	return store_fail(st, e, rc, "cannot read item");
+}
+
+int
+store_item_set_flag(struct store *st, int64_t id, enum item_flag f, bool on,
+		    struct err *e)
+{
+	static const char *const sql[] = {
+		[ITEM_READ] = "UPDATE item SET read = ? WHERE id = ?",
+		[ITEM_STARRED] = "UPDATE item SET starred = ? WHERE id = ?",
+		[ITEM_MARKED] = "UPDATE item SET marked = ?1, marked_at ="
+				" CASE WHEN ?1 THEN coalesce(marked_at, ?3)"
+				" ELSE NULL END WHERE id = ?2",
+		[ITEM_HIDDEN] = "UPDATE item SET hidden = ? WHERE id = ?",
+	};
+	sqlite3_stmt *s;
+	int rc;
+
+	if (item_exists(st, id, e) < 0)
+		return -1;
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, sql[f]);
+	sqlite3_bind_int(s, 1, on);
+	sqlite3_bind_int64(s, 2, id);
+	if (f == ITEM_MARKED)
+		sqlite3_bind_int64(s, 3, time_now());
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_rollback(st);
+		return store_fail(st, e, rc, "cannot update item");
+	}
+	return store_commit(st, e);
+}
+
+int
+store_items_mark_read(struct store *st, int64_t source_id, int64_t *n,
+		      struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "UPDATE item SET read = 1 WHERE read = 0"
+			  " AND (?1 = 0 OR source_id = ?1)");
+	sqlite3_bind_int64(s, 1, source_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_rollback(st);
+		return store_fail(st, e, rc, "cannot mark items read");
+	}
+	if (n)
+		*n = sqlite3_changes(st->db);
+	return store_commit(st, e);
+}
+
+int
+store_item_tag(struct store *st, int64_t id, const char *tag, bool add,
+	       struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t tid;
+	int rc;
+
+	if (item_exists(st, id, e) < 0)
+		return -1;
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	if (store_tag_id(st, tag, add, &tid, e) < 0)
+		goto fail;
+	if (tid) {
+		s = store_prepare(st, add ? "INSERT OR IGNORE INTO item_tag"
+					    " (item_id, tag_id) VALUES (?, ?)"
+					  : "DELETE FROM item_tag WHERE"
+					    " item_id = ? AND tag_id = ?");
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, tid);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			store_fail(st, e, rc, "cannot tag item");
+			goto fail;
+		}
+		/* Forget tags nobody uses any more. */
+		if (!add && store_exec(st, "DELETE FROM tag WHERE NOT EXISTS"
+				       " (SELECT 1 FROM item_tag WHERE tag_id ="
+				       " tag.id) AND NOT EXISTS (SELECT 1 FROM"
+				       " source_tag WHERE tag_id = tag.id)",
+				       e) < 0)
+			goto fail;
+	}
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_item_refresh_notes(struct store *st, int64_t item_id, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"UPDATE item SET notes_text = (SELECT group_concat("
+		" trim(coalesce(quote, '') || ' ' || body), char(10))"
+		" FROM note WHERE item_id = ?1) WHERE id = ?1");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, item_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, e, rc, "cannot index note");
+	return 0;
+}
+
+int
+store_note_add(struct store *st, int64_t item_id, const char *body,
+	       const char *quote, const char *prefix, const char *suffix,
+	       int64_t *note_id, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t now = time_now();
+	int rc;
+
+	if (item_exists(st, item_id, e) < 0)
+		return -1;
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "INSERT INTO note (item_id, body, quote, prefix,"
+			  " suffix, created, updated) VALUES (?, ?, ?, ?, ?,"
+			  " ?, ?)");
+	sqlite3_bind_int64(s, 1, item_id);
+	store_bind_text(s, 2, body ? body : "");
+	store_bind_text(s, 3, quote);
+	store_bind_text(s, 4, prefix);
+	store_bind_text(s, 5, suffix);
+	sqlite3_bind_int64(s, 6, now);
+	sqlite3_bind_int64(s, 7, now);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, rc, "cannot save note");
+		goto fail;
+	}
+	if (note_id)
+		*note_id = sqlite3_last_insert_rowid(st->db);
+	if (store_item_refresh_notes(st, item_id, e) < 0)
+		goto fail;
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_note_delete(struct store *st, int64_t note_id, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t item_id;
+	int rc;
+
+	s = store_prepare(st, "SELECT item_id FROM note WHERE id = ?");
+	sqlite3_bind_int64(s, 1, note_id);
+	rc = sqlite3_step(s);
+	item_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (!item_id)
+		return err_set(e, ERR_NOTFOUND, "no note %lld",
+			       (long long)note_id);
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "DELETE FROM note WHERE id = ?");
+	sqlite3_bind_int64(s, 1, note_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, rc, "cannot delete note");
+		goto fail;
+	}
+	if (store_item_refresh_notes(st, item_id, e) < 0)
+		goto fail;
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+/* ---- ingest ---- */
+
+static void
+hash_add(uint64_t *h, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	for (; *p; p++) {
+		*h ^= *p;
+		*h *= 0x100000001b3ULL;
+	}
+	*h ^= 0xff; /* field separator */
+	*h *= 0x100000001b3ULL;
+}
+
+static char *
+item_hash(const struct item *it)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char num[32];
+
+	hash_add(&h, it->title);
+	hash_add(&h, it->url);
+	hash_add(&h, it->author);
+	hash_add(&h, it->content);
+	hash_add(&h, it->enclosures);
+	snprintf(num, sizeof(num), "%lld", (long long)it->published);
+	hash_add(&h, num);
+	snprintf(num, sizeof(num), "%lld", (long long)it->updated);
+	hash_add(&h, num);
+	return xasprintf("%016llx", (unsigned long long)h);
+}
+
+static int
+find_existing(struct store *st, int slot, const char *sql, int64_t source_id,
+	      const char *key, int64_t *id, char **hash)
+{
+	sqlite3_stmt *s = store_cached(st, slot, sql);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		*hash = store_col_text(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : (rc == SQLITE_DONE ? 0 : -1);
+}
+
+static void
+bind_date(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int
+store_items_upsert(struct store *st, int64_t source_id, struct item *items,
+		   size_t n, struct ingest_stats *stats, struct err *e)
+{
+	int64_t now = time_now();
+	size_t k;
+
+	if (store_begin(st, false, e) < 0)
+		return -1;
+	for (k = 0; k < n; k++) {
+		struct item *it = &items[k];
+		char *hash = item_hash(it), *old_hash = NULL, *guid;
+		int64_t id = 0;
+		int found, rc;
+		sqlite3_stmt *s;
+
+		free(it->content_hash);
+		it->content_hash = hash;
+		if (it->guid && *it->guid)
+			guid = xstrdup(it->guid);
+		else if (it->url && *it->url)
+			guid = xstrdup(it->url);
+		else
+			guid = xasprintf("hash:%s", hash);
+		found = find_existing(st, C_FIND_GUID,
+			"SELECT id, content_hash FROM item WHERE source_id = ?"
+			" AND guid = ?", source_id, guid, &id, &old_hash);
+		if (found == 0 && !(it->guid && *it->guid) && it->url &&
+		    *it->url)
+			found = find_existing(st, C_FIND_URL,
+				"SELECT id, content_hash FROM item WHERE"
+				" source_id = ? AND url = ?", source_id,
+				it->url, &id, &old_hash);
+		if (found == 0 && !(it->guid && *it->guid) &&
+		    !(it->url && *it->url))
+			found = find_existing(st, C_FIND_HASH,
+				"SELECT id, content_hash FROM item WHERE"
+				" source_id = ? AND content_hash = ?",
+				source_id, hash, &id, &old_hash);
+		if (found < 0) {
+			free(guid);
+			store_fail(st, e, sqlite3_errcode(st->db),
+				   "cannot look up item");
+			goto fail;
+		}
+		if (found && old_hash && !strcmp(old_hash, hash)) {
+			stats->unchanged++;
+			it->id = id;
+			free(old_hash);
+			free(guid);
+			continue;
+		}
+		free(old_hash);
+		if (found) {
+			s = store_cached(st, C_UPDATE,
+				"UPDATE item SET url = ?, title = ?, author = ?,"
+				" published = ?, updated = ?, content = ?,"
+				" content_type = ?, text = ?, enclosures = ?,"
+				" content_hash = ?, date = coalesce(?11, date)"
+				" WHERE id = ?12");
+		} else {
+			s = store_cached(st, C_INSERT,
+				"INSERT INTO item (url, title, author, published,"
+				" updated, content, content_type, text,"
+				" enclosures, content_hash, date, source_id,"
+				" guid, fetched) VALUES (?, ?, ?, ?, ?, ?, ?,"
+				" ?, ?, ?, coalesce(?11, ?14), ?12, ?13, ?14)");
+		}
+		store_bind_text(s, 1, it->url);
+		store_bind_text(s, 2, it->title);
+		store_bind_text(s, 3, it->author);
+		bind_date(s, 4, it->published);
+		bind_date(s, 5, it->updated);
+		store_bind_text(s, 6, it->content);
+		store_bind_text(s, 7, it->content_type);
+		store_bind_text(s, 8, it->text);
+		store_bind_text(s, 9, it->enclosures);
+		store_bind_text(s, 10, hash);
+		bind_date(s, 11, it->published ? it->published : it->updated);
+		if (found) {
+			sqlite3_bind_int64(s, 12, id);
+		} else {
+			sqlite3_bind_int64(s, 12, source_id);
+			sqlite3_bind_text(s, 13, guid, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(s, 14, now);
+		}
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		free(guid);
+		if (rc != SQLITE_DONE) {
+			store_fail(st, e, rc, "cannot store item");
+			goto fail;
+		}
+		if (found) {
+			stats->updated++;
+			it->id = id;
+		} else {
+			stats->added++;
+			it->id = sqlite3_last_insert_rowid(st->db);
+		}
+	}
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return -1;
+}
