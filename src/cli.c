@@ -21,6 +21,7 @@
 #include "glean/cmd.h"
 #include "glean/config.h"
 #include "glean/json.h"
+#include "glean/parse.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -41,6 +42,24 @@ struct command {
 #define RO (NEED_CONFIG | NEED_STORE)
 
 static const struct command commands[] = {
+	{ "add", cmd_add, RW, "subscribe to a feed, page, forum or list" },
+	{ "export", cmd_export, RO, "write subscriptions as OPML (or JSON)" },
+	{ "import", cmd_import, RW, "subscribe from OPML or a newsboat urls "
+				    "file" },
+	{ "items", cmd_items, RO, "list items matching a query" },
+	{ "mark", cmd_mark, RW, "mark items to share" },
+	{ "note", cmd_note, RW, "annotate an item" },
+	{ "read", cmd_read, RW, "mark items read" },
+	{ "rm", cmd_rm, RW, "unsubscribe" },
+	{ "search", cmd_search, RO, "full-text search, notes included" },
+	{ "show", cmd_show, RO, "show one item with its notes" },
+	{ "sources", cmd_sources, RO, "list subscriptions and their state" },
+	{ "star", cmd_star, RW, "star items" },
+	{ "tag", cmd_tag, RW, "add or remove tags on an item" },
+	{ "tag-source", cmd_tag_source, RW, "add or remove tags on a source" },
+	{ "unmark", cmd_unmark, RW, "take items out of the next digest" },
+	{ "unread", cmd_unread, RW, "mark items unread" },
+	{ "unstar", cmd_unstar, RW, "remove stars" },
 	{ "version", cmd_version, 0, "print glean's version" },
 };
 
@@ -156,6 +175,7 @@ setup(struct ctx *ctx, unsigned flags)
 		ctx->st = store_open(ctx->db_path, sf, &e);
 		if (!ctx->st)
 			return cmd_err(&e);
+		store_set_regex(ctx->st, rx_store_ops());
 		ctx->readonly = !(flags & NEED_WRITE);
 	}
 	return 0;

@@ -108,3 +108,51 @@ void feed_entry_add_enclosure(struct feed_entry *en, const char *url,
 			      const char *type, int64_t length);
 
 #endif
+
+/* ---- plain text for the search index (src/parse/strip.c) ---- */
+
+/* Strip markup from HTML quickly (tags dropped, script/style skipped,
+ * entities decoded, whitespace collapsed) and sanitize. For indexing
+ * and one-line display; the reader uses the full renderer. Appends at
+ * most max bytes to out. */
+void html_strip(const char *html, size_t len, size_t max, struct sbuf *out);
+
+/* ---- OPML (src/parse/opml.c) ---- */
+struct opml_outline {
+	char *url;     /* xmlUrl */
+	char *title;   /* title or text */
+	char *site;    /* htmlUrl */
+	char **tags;   /* enclosing folders (and category attribute) */
+	size_t ntags;
+	int line;      /* position in the file, for messages */
+};
+
+struct opml_doc {
+	struct opml_outline *v;
+	size_t n, cap;
+	/* outlines that could not be used: "line N: reason" */
+	char **problems;
+	size_t nproblems;
+	bool bozo;
+};
+
+/* Parse OPML bytes. Folders become tags; only http(s) xmlUrl accepted
+ * (others are listed in problems). -1 only when nothing is readable. */
+int opml_parse(const char *bytes, size_t len, struct opml_doc *out,
+	       struct err *e);
+void opml_doc_release(struct opml_doc *d);
+/* Escape text for XML attribute/text content. */
+void xml_escape(struct sbuf *sb, const char *s);
+
+/* ---- regular expressions (src/parse/rx.c, the only pcre2 user) ---- */
+struct rx;
+/* Compile with UTF and invalid-UTF matching; errors carry the offset. */
+struct rx *rx_compile(const char *pattern, bool icase, struct err *e);
+/* 1 match, 0 no match, -1 failed on this subject (limits hit). Subjects
+ * are capped at 64 KiB. */
+int rx_match(struct rx *re, const char *subject, size_t len);
+void rx_free(struct rx *re);
+/* Count grapheme clusters (\X) in UTF-8 text (Bluesky's 300 limit). */
+size_t rx_graphemes(const char *s, size_t len);
+/* The matcher the store's query language calls for /regex/ terms. */
+const struct store_regex_ops *rx_store_ops(void);

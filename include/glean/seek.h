@@ -1,0 +1,86 @@
+/*
+ * seek: the first step of the loop. Subscribing (recognising what the
+ * user pasted), importing subscriptions from OPML and newsboat, and
+ * fetching due sources into the store (fetch → parse → one transaction
+ * per source). Prints nothing: progress and results come back through
+ * callbacks and structs, cmd/ and sense/ show them.
+ */
+#ifndef GLEAN_SEEK_H
+#define GLEAN_SEEK_H
+
+#include "glean/base.h"
+
+struct store;
+struct config;
+struct feed_doc;
+struct item;
+
+struct seek_add_opts {
+	const char *title;
+	const char *const *tags;
+	size_t ntags;
+	bool allow_file; /* a hand-added file:// source */
+	int pick;        /* discovery: choose feed N (1-based), 0 = ask */
+};
+
+/* Validate and subscribe to url. */
+int seek_add(struct store *st, const struct config *cfg, const char *url,
+	     const struct seek_add_opts *o, int64_t *id, struct err *e);
+
+/* Import report: one line per problem, counts of what was added. */
+struct seek_import_report {
+	size_t added, existing, skipped;
+	char **problems; /* "FILE:LINE: reason" */
+	size_t nproblems;
+};
+void seek_import_report_release(struct seek_import_report *r);
+int seek_import_opml(struct store *st, const char *path,
+		     struct seek_import_report *r, struct err *e);
+int seek_import_newsboat(struct store *st, const char *path,
+			 struct seek_import_report *r, struct err *e);
+/* OPML 2.0 of every source, tags as folders (a source with several tags
+ * appears under its first, with category="all,tags"). */
+int seek_export_opml(struct store *st, struct sbuf *out, struct err *e);
+
+/* Convert a parsed document into store items (owned by the caller, free
+ * each with item_release and the array with free). */
+void seek_items_from_doc(const struct feed_doc *doc, struct item **items,
+			 size_t *n);
+
+/* ---- fetching ---- */
+struct seek_progress {
+	size_t done, total, failed;
+	uint64_t bytes;
+	const char *current; /* title or URL of the source just finished */
+};
+
+struct seek_failure {
+	int64_t source_id;
+	char *title;  /* or URL */
+	char *reason;
+};
+
+struct seek_result {
+	size_t sources, fetched, unchanged, failed, retired;
+	int64_t items_added, items_updated;
+	uint64_t bytes;
+	struct seek_failure *failures;
+	size_t nfailures;
+	char **notices; /* e.g. "source 3 moved to URL", "X: 40 posts ≈ $0.20" */
+	size_t nnotices;
+};
+void seek_result_release(struct seek_result *r);
+
+struct seek_fetch_opts {
+	bool all;               /* ignore next_due */
+	const int64_t *ids;     /* only these sources (n_ids > 0) */
+	size_t n_ids;
+	void (*progress)(const struct seek_progress *p, void *arg);
+	void *arg;
+};
+
+int seek_fetch(struct store *st, const struct config *cfg,
+	       const struct seek_fetch_opts *o, struct seek_result *r,
+	       struct err *e);
+
+#endif

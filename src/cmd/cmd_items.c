@@ -1,0 +1,485 @@
+/*
+ * Item commands: items, show, search, and the sensing actions tag, note,
+ * star, mark, read (and their inverses). Each data change is committed
+ * by the store before the command reports success.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/cmd.h"
+#include "glean/json.h"
+#include "glean/store.h"
+#include "glean/banned.h"
+
+static void
+put_clean(const char *s, bool single_line)
+{
+	char *c;
+
+	if (!s)
+		return;
+	c = text_sanitize(s, strlen(s), single_line);
+	fputs(c, stdout);
+	free(c);
+}
+
+static void
+json_item(struct json_out *w, const struct item *it, bool content)
+{
+	char ts[32];
+	size_t k;
+
+	json_obj_begin(w);
+	json_key(w, "id");
+	json_i64(w, it->id);
+	json_key(w, "source");
+	json_str(w, it->source_title);
+	json_key(w, "source_id");
+	json_i64(w, it->source_id);
+	json_key(w, "title");
+	json_str(w, it->title);
+	json_key(w, "url");
+	json_str(w, it->url);
+	json_key(w, "author");
+	json_str(w, it->author);
+	json_key(w, "published");
+	json_str(w, it->published ? time_fmt_iso(it->published, ts, sizeof(ts))
+				  : NULL);
+	json_key(w, "read");
+	json_bool(w, it->read);
+	json_key(w, "starred");
+	json_bool(w, it->starred);
+	json_key(w, "marked");
+	json_bool(w, it->marked);
+	json_key(w, "tags");
+	json_arr_begin(w);
+	for (k = 0; k < it->ntags; k++)
+		json_str(w, it->tags[k]);
+	json_arr_end(w);
+	json_key(w, "notes");
+	json_arr_begin(w);
+	for (k = 0; k < it->nnotes; k++) {
+		const struct note *n = &it->notes[k];
+
+		json_obj_begin(w);
+		json_key(w, "id");
+		json_i64(w, n->id);
+		json_kv_str(w, "body", n->body);
+		json_kv_str(w, "quote", n->quote);
+		json_kv_str(w, "prefix", n->prefix);
+		json_kv_str(w, "suffix", n->suffix);
+		json_key(w, "created");
+		json_str(w, time_fmt_iso(n->created, ts, sizeof(ts)));
+		json_obj_end(w);
+	}
+	json_arr_end(w);
+	if (it->enclosures) {
+		json_key(w, "enclosures");
+		json_raw(w, it->enclosures);
+	}
+	if (content) {
+		json_key(w, "content");
+		json_str(w, it->content);
+		json_key(w, "content_type");
+		json_str(w, it->content_type);
+		json_key(w, "text");
+		json_str(w, it->text);
+	}
+	json_obj_end(w);
+}
+
+static void
+print_item_line(const struct item *it)
+{
+	char ts[32] = "          ";
+
+	if (it->published)
+		snprintf(ts, 11, "%s", time_fmt_iso(it->published, ts,
+						    sizeof(ts)));
+	printf("%6lld %c%c%c%c %.10s  ", (long long)it->id,
+	       it->read ? ' ' : 'N', it->starred ? '*' : ' ',
+	       it->marked ? 'm' : ' ', it->nnotes ? '+' : ' ', ts);
+	put_clean(it->title ? it->title : "(untitled)", true);
+	printf("  — ");
+	put_clean(it->source_title ? it->source_title : "", true);
+	if (it->ntags) {
+		size_t k;
+
+		printf("  [");
+		for (k = 0; k < it->ntags; k++) {
+			if (k)
+				printf(", ");
+			put_clean(it->tags[k], true);
+		}
+		printf("]");
+	}
+	putchar('\n');
+}
+
+static int
+list_items(int argc, char **argv, struct ctx *ctx, bool search)
+{
+	struct item_query q = { 0 };
+	struct item_list l;
+	struct sbuf terms = SBUF_INIT;
+	struct err e = { 0 };
+	bool json = false, content = false;
+	size_t i;
+	int a;
+
+	q.with_extras = true;
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[a], "--content")) {
+			content = true;
+		} else if (!strcmp(argv[a], "--oldest")) {
+			q.order = ORDER_OLDEST;
+		} else if (!strcmp(argv[a], "--all")) {
+			q.with_hidden = true;
+		} else if ((!strcmp(argv[a], "-n") ||
+			    !strcmp(argv[a], "--limit")) && a + 1 < argc) {
+			int64_t n;
+
+			if (str_to_i64(argv[++a], &n) < 0 || n < 0) {
+				sbuf_release(&terms);
+				return cmd_usage_error(argv[0], "--limit "
+						       "expects a number");
+			}
+			q.limit = (size_t)n;
+		} else if (argv[a][0] == '-' && argv[a][1] == '-') {
+			sbuf_release(&terms);
+			return cmd_usage_error(argv[0], "unknown option '%s'",
+					       argv[a]);
+		} else {
+			if (terms.len)
+				sbuf_addch(&terms, ' ');
+			sbuf_adds(&terms, argv[a]);
+		}
+	}
+	if (search) {
+		if (!terms.len) {
+			sbuf_release(&terms);
+			return cmd_usage_error("search", "search for what?");
+		}
+		q.search = terms.buf;
+	} else if (terms.len) {
+		q.query = terms.buf;
+	}
+	q.with_content = content;
+	if (store_items_list(ctx->st, &q, &l, &e) < 0) {
+		sbuf_release(&terms);
+		return cmd_err(&e);
+	}
+	if (json) {
+		struct json_out w;
+
+		json_out_init(&w, 0);
+		json_arr_begin(&w);
+		for (i = 0; i < l.n; i++)
+			json_item(&w, &l.v[i], content);
+		json_arr_end(&w);
+		puts(w.sb.buf);
+		json_out_release(&w);
+	} else {
+		for (i = 0; i < l.n; i++)
+			print_item_line(&l.v[i]);
+	}
+	item_list_release(&l);
+	sbuf_release(&terms);
+	return EXIT_OK;
+}
+
+int
+cmd_items(int argc, char **argv, struct ctx *ctx)
+{
+	if (cmd_wants_help(argc, argv)) {
+		fputs("usage: glean items [QUERY] [--json] [--content] "
+		      "[--limit N] [--oldest] [--all]\n\n"
+		      "List items, newest first. QUERY is glean's query "
+		      "language, e.g.\n"
+		      "  glean items tag:civic is:unread since:7d\n"
+		      "  glean items 'title:/ageing|aging/i \"digital "
+		      "inclusion\"'\n"
+		      "Flags in the list: N unread, * starred, m marked to "
+		      "share, + has notes.\n"
+		      "  --json     one JSON array (id, source, title, url, "
+		      "author, published,\n"
+		      "             read, starred, marked, tags, notes)\n"
+		      "  --content  include content and text in --json\n"
+		      "  --all      include hidden items\n", stdout);
+		return EXIT_OK;
+	}
+	return list_items(argc, argv, ctx, false);
+}
+
+int
+cmd_search(int argc, char **argv, struct ctx *ctx)
+{
+	if (cmd_wants_help(argc, argv)) {
+		fputs("usage: glean search TEXT... [--json] [--limit N]\n\n"
+		      "Full-text search over titles, authors, text and your "
+		      "notes.\nEvery word must match.\n", stdout);
+		return EXIT_OK;
+	}
+	return list_items(argc, argv, ctx, true);
+}
+
+/* The item's text for the terminal. */
+static void
+item_show_body(const struct item *it)
+{
+	if (it->text) {
+		put_clean(it->text, false);
+		putchar('\n');
+	}
+}
+
+static int
+parse_id(const char *cmd, const char *s, int64_t *id)
+{
+	if (str_to_i64(s, id) < 0 || *id <= 0)
+		return cmd_usage_error(cmd, "'%s' is not an item id (see "
+				       "'glean items')", s);
+	return 0;
+}
+
+int
+cmd_show(int argc, char **argv, struct ctx *ctx)
+{
+	struct item it;
+	struct err e = { 0 };
+	char ts[32];
+	int64_t id;
+	size_t k;
+	bool json = false;
+	const char *ids = NULL;
+	int a;
+
+	if (cmd_wants_help(argc, argv)) {
+		fputs("usage: glean show ID [--json]\n\n"
+		      "Show an item: its details, its text rendered for the "
+		      "terminal, its\nlinks numbered, and your notes.\n",
+		      stdout);
+		return EXIT_OK;
+	}
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--json"))
+			json = true;
+		else if (!ids)
+			ids = argv[a];
+		else
+			return cmd_usage_error("show", "one item at a time");
+	}
+	if (!ids)
+		return cmd_usage_error("show", "which item?");
+	if (parse_id("show", ids, &id))
+		return EXIT_USAGE;
+	if (store_item_get(ctx->st, id, true, &it, &e) < 0)
+		return cmd_err(&e);
+	if (json) {
+		struct json_out w;
+
+		json_out_init(&w, 0);
+		json_item(&w, &it, true);
+		puts(w.sb.buf);
+		json_out_release(&w);
+		item_release(&it);
+		return EXIT_OK;
+	}
+	printf("Title:  ");
+	put_clean(it.title ? it.title : "(untitled)", true);
+	printf("\nSource: ");
+	put_clean(it.source_title, true);
+	if (it.author) {
+		printf("\nAuthor: ");
+		put_clean(it.author, true);
+	}
+	if (it.published)
+		printf("\nDate:   %s", time_fmt_iso(it.published, ts,
+						      sizeof(ts)));
+	if (it.url) {
+		printf("\nLink:   ");
+		put_clean(it.url, true);
+	}
+	if (it.ntags) {
+		printf("\nTags:   ");
+		for (k = 0; k < it.ntags; k++) {
+			if (k)
+				printf(", ");
+			put_clean(it.tags[k], true);
+		}
+	}
+	printf("\nFlags:  %s%s%s\n\n", it.read ? "read" : "unread",
+	       it.starred ? ", starred" : "", it.marked ? ", to share" : "");
+	item_show_body(&it);
+	for (k = 0; k < it.nnotes; k++) {
+		const struct note *n = &it.notes[k];
+
+		printf("\n--- note %lld (%s)\n", (long long)n->id,
+		       time_fmt_iso(n->created, ts, sizeof(ts)));
+		if (n->quote) {
+			printf("> ");
+			put_clean(n->quote, true);
+			putchar('\n');
+		}
+		if (n->body && *n->body) {
+			put_clean(n->body, false);
+			putchar('\n');
+		}
+	}
+	item_release(&it);
+	return EXIT_OK;
+}
+
+int
+cmd_tag(int argc, char **argv, struct ctx *ctx)
+{
+	struct err e = { 0 };
+	int64_t id;
+	int i;
+
+	if (cmd_wants_help(argc, argv) || argc < 3) {
+		fputs("usage: glean tag ID +TAG|-TAG|TAG...\n\n"
+		      "Add (+TAG or TAG) or remove (-TAG) tags on an item. Tags "
+		      "may contain\nspaces when quoted: glean tag 12 +'digital "
+		      "inclusion'\n", argc < 3 ? stderr : stdout);
+		return argc < 3 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (parse_id("tag", argv[1], &id))
+		return EXIT_USAGE;
+	for (i = 2; i < argc; i++) {
+		bool add = argv[i][0] != '-';
+		const char *t = argv[i] + (argv[i][0] == '+' || argv[i][0] == '-');
+		char *clean = text_sanitize(t, strlen(t), true);
+		char *name = str_trim(clean);
+
+		if (!*name) {
+			free(clean);
+			return cmd_usage_error("tag", "empty tag");
+		}
+		if (store_item_tag(ctx->st, id, name, add, &e) < 0) {
+			free(clean);
+			return cmd_err(&e);
+		}
+		free(clean);
+	}
+	printf("tagged item %lld\n", (long long)id);
+	return EXIT_OK;
+}
+
+int
+cmd_note(int argc, char **argv, struct ctx *ctx)
+{
+	struct err e = { 0 };
+	struct sbuf body = SBUF_INIT;
+	const char *quote = NULL;
+	int64_t id, nid;
+	int a;
+
+	if (cmd_wants_help(argc, argv) || argc < 3) {
+		fputs("usage: glean note ID [--quote PASSAGE] TEXT...\n\n"
+		      "Annotate an item with a note, optionally quoting a "
+		      "passage of it.\nNotes are searchable and go into "
+		      "digests.\n", argc < 3 ? stderr : stdout);
+		return argc < 3 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (parse_id("note", argv[1], &id))
+		return EXIT_USAGE;
+	for (a = 2; a < argc; a++) {
+		if (!strcmp(argv[a], "--quote") && a + 1 < argc) {
+			quote = argv[++a];
+			continue;
+		}
+		if (body.len)
+			sbuf_addch(&body, ' ');
+		sbuf_adds(&body, argv[a]);
+	}
+	if (!body.len && !quote) {
+		sbuf_release(&body);
+		return cmd_usage_error("note", "the note is empty");
+	}
+	if (store_note_add(ctx->st, id, body.buf, quote, NULL, NULL, &nid,
+			   &e) < 0) {
+		sbuf_release(&body);
+		return cmd_err(&e);
+	}
+	sbuf_release(&body);
+	printf("saved note %lld on item %lld\n", (long long)nid, (long long)id);
+	return EXIT_OK;
+}
+
+static int
+set_flag(int argc, char **argv, struct ctx *ctx, enum item_flag f, bool on,
+	 const char *done, const char *help)
+{
+	struct err e = { 0 };
+	int64_t id;
+	int i;
+
+	if (cmd_wants_help(argc, argv) || argc < 2) {
+		printf("usage: glean %s ID...\n\n%s\n", argv[0], help);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--all") && f == ITEM_READ && on) {
+			int64_t n;
+
+			if (store_items_mark_read(ctx->st, 0, &n, &e) < 0)
+				return cmd_err(&e);
+			printf("marked %lld item%s read\n", (long long)n,
+			       n == 1 ? "" : "s");
+			continue;
+		}
+		if (parse_id(argv[0], argv[i], &id))
+			return EXIT_USAGE;
+		if (store_item_set_flag(ctx->st, id, f, on, &e) < 0)
+			return cmd_err(&e);
+		printf("%s item %lld\n", done, (long long)id);
+	}
+	return EXIT_OK;
+}
+
+int
+cmd_star(int argc, char **argv, struct ctx *ctx)
+{
+	return set_flag(argc, argv, ctx, ITEM_STARRED, true, "starred",
+			"Star items.");
+}
+
+int
+cmd_unstar(int argc, char **argv, struct ctx *ctx)
+{
+	return set_flag(argc, argv, ctx, ITEM_STARRED, false, "unstarred",
+			"Remove the star from items.");
+}
+
+int
+cmd_mark(int argc, char **argv, struct ctx *ctx)
+{
+	return set_flag(argc, argv, ctx, ITEM_MARKED, true,
+			"marked to share", "Mark items to share in the next "
+			"digest (glean digest, glean share).");
+}
+
+int
+cmd_unmark(int argc, char **argv, struct ctx *ctx)
+{
+	return set_flag(argc, argv, ctx, ITEM_MARKED, false, "unmarked",
+			"Take items out of the next digest.");
+}
+
+int
+cmd_read(int argc, char **argv, struct ctx *ctx)
+{
+	return set_flag(argc, argv, ctx, ITEM_READ, true, "read",
+			"Mark items read (--all: every item).");
+}
+
+int
+cmd_unread(int argc, char **argv, struct ctx *ctx)
+{
+	return set_flag(argc, argv, ctx, ITEM_READ, false, "unread",
+			"Mark items unread.");
+}

@@ -1,0 +1,370 @@
+/*
+ * Subscription commands: add, rm, sources, tag-source, import, export.
+ * Option parsing and printing only; the work is in seek/ and store/.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/cmd.h"
+#include "glean/json.h"
+#include "glean/seek.h"
+#include "glean/store.h"
+#include "glean/banned.h"
+
+/* Print s on one line, sanitized (remote data never reaches a terminal
+ * raw). */
+static void
+put_clean(FILE *fp, const char *s)
+{
+	char *c;
+
+	if (!s)
+		return;
+	c = text_sanitize(s, strlen(s), true);
+	fputs(c, fp);
+	free(c);
+}
+
+static const char add_usage[] =
+	"usage: glean add URL [--tag TAG]... [--title TITLE] [--pick N]\n"
+	"\n"
+	"Subscribe to URL: a feed (RSS, Atom, JSON Feed), a web page that\n"
+	"links to feeds, a forum or a social list (see glean(1)). A file://\n"
+	"URL is accepted here (never from imports).\n"
+	"\n"
+	"  --tag TAG      tag the source (repeatable)\n"
+	"  --title TITLE  use TITLE instead of the feed's own\n"
+	"  --pick N       on a page with several feeds, take the N-th\n";
+
+int
+cmd_add(int argc, char **argv, struct ctx *ctx)
+{
+	struct seek_add_opts o = { 0 };
+	const char **tags = NULL;
+	const char *url = NULL;
+	struct err e = { 0 };
+	int64_t id = 0;
+	int i, rc;
+
+	if (cmd_wants_help(argc, argv)) {
+		fputs(add_usage, stdout);
+		return EXIT_OK;
+	}
+	tags = xcalloc((size_t)argc, sizeof(char *));
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--tag") && i + 1 < argc) {
+			tags[o.ntags++] = argv[++i];
+		} else if (!strcmp(argv[i], "--title") && i + 1 < argc) {
+			o.title = argv[++i];
+		} else if (!strcmp(argv[i], "--pick") && i + 1 < argc) {
+			int64_t n;
+
+			if (str_to_i64(argv[++i], &n) < 0 || n < 1) {
+				free(tags);
+				return cmd_usage_error("add", "--pick expects a "
+						       "number from 1");
+			}
+			o.pick = (int)n;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			free(tags);
+			return cmd_usage_error("add", "unknown option '%s'",
+					       argv[i]);
+		} else if (!url) {
+			url = argv[i];
+		} else {
+			free(tags);
+			return cmd_usage_error("add", "one URL at a time");
+		}
+	}
+	if (!url) {
+		free(tags);
+		return cmd_usage_error("add", "which URL? e.g. glean add "
+				       "https://example.org/feed.xml");
+	}
+	o.tags = tags;
+	o.allow_file = true;
+	rc = seek_add(ctx->st, ctx->cfg, url, &o, &id, &e);
+	free(tags);
+	if (rc < 0)
+		return cmd_err(&e);
+	printf("added source %lld: ", (long long)id);
+	put_clean(stdout, url);
+	putchar('\n');
+	return EXIT_OK;
+}
+
+int
+cmd_rm(int argc, char **argv, struct ctx *ctx)
+{
+	struct source s;
+	struct err e = { 0 };
+	int64_t kept;
+	int i, rc = EXIT_OK;
+
+	if (cmd_wants_help(argc, argv) || argc < 2) {
+		fputs("usage: glean rm SOURCE...\n\n"
+		      "Unsubscribe. SOURCE is an id, URL or title from 'glean "
+		      "sources'.\nItems you tagged, starred, marked or "
+		      "annotated are kept.\n", argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (i = 1; i < argc; i++) {
+		if (store_source_get(ctx->st, argv[i], &s, &e) < 0) {
+			rc = cmd_err(&e);
+			continue;
+		}
+		if (store_source_rm(ctx->st, s.id, &kept, &e) < 0) {
+			rc = cmd_err(&e);
+		} else {
+			printf("removed source %lld (", (long long)s.id);
+			put_clean(stdout, s.title ? s.title : s.url);
+			printf(")");
+			if (kept)
+				printf("; kept %lld item%s you worked on",
+				       (long long)kept, kept == 1 ? "" : "s");
+			putchar('\n');
+		}
+		source_release(&s);
+	}
+	return rc;
+}
+
+static void
+fmt_time(int64_t t, char *buf, size_t n)
+{
+	if (t <= 0)
+		snprintf(buf, n, "-");
+	else
+		time_fmt_iso(t, buf, n);
+}
+
+int
+cmd_sources(int argc, char **argv, struct ctx *ctx)
+{
+	struct source_list l;
+	struct err e = { 0 };
+	bool json = false, verbose = false;
+	size_t i, k;
+	int a;
+
+	if (cmd_wants_help(argc, argv)) {
+		fputs("usage: glean sources [--json] [-l]\n\n"
+		      "List subscriptions: id, unread/total, title, URL, tags;\n"
+		      "with -l also the last success, last error and next "
+		      "fetch.\n", stdout);
+		return EXIT_OK;
+	}
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--json"))
+			json = true;
+		else if (!strcmp(argv[a], "-l") || !strcmp(argv[a], "--long"))
+			verbose = true;
+		else
+			return cmd_usage_error("sources", "unknown option "
+					       "'%s'", argv[a]);
+	}
+	if (store_sources_list(ctx->st, &l, &e) < 0)
+		return cmd_err(&e);
+	if (json) {
+		struct json_out w;
+		char ts[32];
+
+		json_out_init(&w, 0);
+		json_arr_begin(&w);
+		for (i = 0; i < l.n; i++) {
+			const struct source *s = &l.v[i];
+
+			json_obj_begin(&w);
+			json_key(&w, "id");
+			json_i64(&w, s->id);
+			json_kv_str(&w, "kind", s->kind);
+			json_kv_str(&w, "url", s->url);
+			json_key(&w, "title");
+			json_str(&w, s->title);
+			json_key(&w, "site_url");
+			json_str(&w, s->site_url);
+			json_key(&w, "tags");
+			json_arr_begin(&w);
+			for (k = 0; k < s->ntags; k++)
+				json_str(&w, s->tags[k]);
+			json_arr_end(&w);
+			json_key(&w, "hidden");
+			json_bool(&w, s->hidden);
+			json_key(&w, "retired");
+			json_bool(&w, s->retired);
+			json_key(&w, "items");
+			json_i64(&w, s->nitems);
+			json_key(&w, "unread");
+			json_i64(&w, s->nunread);
+			json_key(&w, "last_success");
+			if (s->last_success)
+				json_str(&w, time_fmt_iso(s->last_success, ts,
+							  sizeof(ts)));
+			else
+				json_null(&w);
+			json_key(&w, "last_error");
+			json_str(&w, s->last_error);
+			json_key(&w, "next_due");
+			json_str(&w, time_fmt_iso(s->next_due, ts, sizeof(ts)));
+			json_key(&w, "failures");
+			json_i64(&w, s->failures);
+			json_obj_end(&w);
+		}
+		json_arr_end(&w);
+		puts(w.sb.buf);
+		json_out_release(&w);
+		source_list_release(&l);
+		return EXIT_OK;
+	}
+	if (l.n == 0)
+		printf("no sources yet; add one with 'glean add URL' or "
+		       "'glean import FILE'\n");
+	for (i = 0; i < l.n; i++) {
+		const struct source *s = &l.v[i];
+
+		printf("%4lld %5lld/%-5lld %s%s", (long long)s->id,
+		       (long long)s->nunread, (long long)s->nitems,
+		       s->last_error ? "! " : "", s->retired ? "(retired) " : "");
+		put_clean(stdout, s->title ? s->title : "(untitled)");
+		printf("  ");
+		put_clean(stdout, s->url);
+		for (k = 0; k < s->ntags; k++) {
+			printf(k ? ", " : "  [");
+			put_clean(stdout, s->tags[k]);
+		}
+		if (s->ntags)
+			putchar(']');
+		putchar('\n');
+		if (verbose) {
+			char a1[32], a2[32];
+
+			fmt_time(s->last_success, a1, sizeof(a1));
+			fmt_time(s->next_due, a2, sizeof(a2));
+			printf("       last success %s, next fetch %s", a1,
+			       s->next_due ? a2 : "now");
+			if (s->last_error) {
+				printf(", last error: ");
+				put_clean(stdout, s->last_error);
+			}
+			putchar('\n');
+		}
+	}
+	source_list_release(&l);
+	return EXIT_OK;
+}
+
+int
+cmd_tag_source(int argc, char **argv, struct ctx *ctx)
+{
+	struct source s;
+	struct err e = { 0 };
+	int i;
+
+	if (cmd_wants_help(argc, argv) || argc < 3) {
+		fputs("usage: glean tag-source SOURCE +TAG|-TAG...\n\n"
+		      "Add (+) or remove (-) tags on a source. Items inherit "
+		      "source tags in queries (tag:NAME).\n",
+		      argc < 3 ? stderr : stdout);
+		return argc < 3 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (store_source_get(ctx->st, argv[1], &s, &e) < 0)
+		return cmd_err(&e);
+	for (i = 2; i < argc; i++) {
+		bool add = argv[i][0] != '-';
+		const char *t = argv[i] + (argv[i][0] == '+' || argv[i][0] == '-');
+
+		if (!*t) {
+			source_release(&s);
+			return cmd_usage_error("tag-source", "empty tag");
+		}
+		if (store_source_tag(ctx->st, s.id, t, add, &e) < 0) {
+			source_release(&s);
+			return cmd_err(&e);
+		}
+	}
+	printf("tagged source %lld\n", (long long)s.id);
+	source_release(&s);
+	return EXIT_OK;
+}
+
+int
+cmd_import(int argc, char **argv, struct ctx *ctx)
+{
+	struct seek_import_report r;
+	struct err e = { 0 };
+	const char *file = NULL;
+	bool newsboat = false;
+	size_t i;
+	int a, rc;
+
+	if (cmd_wants_help(argc, argv)) {
+		fputs("usage: glean import FILE.opml\n"
+		      "       glean import --newsboat URLS-FILE\n\n"
+		      "Subscribe to every feed in an OPML file (folders become "
+		      "tags) or a\nnewsboat urls file (tags, ~title, ! for "
+		      "hidden). Only http(s) feeds are\nimported; every line "
+		      "that cannot be used is reported.\n", stdout);
+		return EXIT_OK;
+	}
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--newsboat"))
+			newsboat = true;
+		else if (argv[a][0] == '-' && argv[a][1])
+			return cmd_usage_error("import", "unknown option '%s'",
+					       argv[a]);
+		else if (!file)
+			file = argv[a];
+		else
+			return cmd_usage_error("import", "one file at a time");
+	}
+	if (!file)
+		return cmd_usage_error("import", "which file?");
+	rc = newsboat ? seek_import_newsboat(ctx->st, file, &r, &e)
+		      : seek_import_opml(ctx->st, file, &r, &e);
+	if (rc < 0)
+		return cmd_err(&e);
+	for (i = 0; i < r.nproblems; i++) {
+		fputs("glean: ", stderr);
+		put_clean(stderr, r.problems[i]);
+		fputc('\n', stderr);
+	}
+	printf("imported %zu source%s", r.added, r.added == 1 ? "" : "s");
+	if (r.existing)
+		printf(", %zu already subscribed", r.existing);
+	if (r.skipped)
+		printf(", %zu skipped", r.skipped);
+	printf("\n");
+	rc = r.skipped && !r.added ? EXIT_FAIL : EXIT_OK;
+	seek_import_report_release(&r);
+	return rc;
+}
+
+int
+cmd_export(int argc, char **argv, struct ctx *ctx)
+{
+	struct sbuf out = SBUF_INIT;
+	struct err e = { 0 };
+	int a;
+
+	if (cmd_wants_help(argc, argv)) {
+		fputs("usage: glean export [--json]\n\n"
+		      "Write subscriptions as OPML 2.0 (tags as folders) to "
+		      "stdout,\nor as a JSON array with --json.\n", stdout);
+		return EXIT_OK;
+	}
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--json")) {
+			char *av[] = { "sources", "--json", NULL };
+
+			return cmd_sources(2, av, ctx);
+		}
+		return cmd_usage_error("export", "unknown option '%s'",
+				       argv[a]);
+	}
+	if (seek_export_opml(ctx->st, &out, &e) < 0)
+		return cmd_err(&e);
+	fwrite(out.buf, 1, out.len, stdout);
+	sbuf_release(&out);
+	return EXIT_OK;
+}

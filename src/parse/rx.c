@@ -1,0 +1,146 @@
+/*
+ * pcre2, behind the limits SECURITY.md sets: UTF with invalid-UTF
+ * matching (never NO_UTF_CHECK on feed text), a match limit, a heap
+ * limit, a bounded JIT stack and a 64 KiB subject cap. A rule that hits
+ * a limit fails on that item only. This file owns pcre2; nothing else
+ * includes it.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/parse.h"
+#include "glean/store.h"
+#include "glean/banned.h"
+
+#define RX_SUBJECT_MAX (64 * 1024)
+
+struct rx {
+	pcre2_code *code;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit;
+};
+
+struct rx *
+rx_compile(const char *pattern, bool icase, struct err *e)
+{
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_UCP;
+	PCRE2_SIZE off;
+	int code;
+	struct rx *re;
+
+	if (icase)
+		opts |= PCRE2_CASELESS;
+	re = xcalloc(1, sizeof(*re));
+	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+				 opts, &code, &off, NULL);
+	if (!re->code) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		free(re);
+		return err_set(e, ERR_USAGE, "%s at offset %zu", (char *)msg,
+			       (size_t)off),
+		       NULL;
+	}
+	re->md = pcre2_match_data_create_from_pattern(re->code, NULL);
+	re->mctx = pcre2_match_context_create(NULL);
+	if (!re->md || !re->mctx)
+		die("out of memory (pcre2)");
+	pcre2_set_match_limit(re->mctx, 100000);
+	pcre2_set_heap_limit(re->mctx, 8192);
+	if (pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0) {
+		re->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+		if (re->jit)
+			pcre2_jit_stack_assign(re->mctx, NULL, re->jit);
+	}
+	return re;
+}
+
+int
+rx_match(struct rx *re, const char *subject, size_t len)
+{
+	int rc;
+
+	if (len > RX_SUBJECT_MAX)
+		len = RX_SUBJECT_MAX;
+	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, re->md,
+			 re->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	log_warn("regex failed on a subject (pcre2 error %d)", rc);
+	return -1;
+}
+
+void
+rx_free(struct rx *re)
+{
+	if (!re)
+		return;
+	pcre2_match_data_free(re->md);
+	pcre2_match_context_free(re->mctx);
+	if (re->jit)
+		pcre2_jit_stack_free(re->jit);
+	pcre2_code_free(re->code);
+	free(re);
+}
+
+size_t
+rx_graphemes(const char *s, size_t len)
+{
+	static struct rx *x;
+	PCRE2_SIZE *ov;
+	size_t n = 0, off = 0;
+
+	if (!x) {
+		x = rx_compile("\\X", false, NULL);
+		if (!x)
+			BUG("cannot compile \\X");
+	}
+	while (off < len) {
+		int rc = pcre2_match(x->code, (PCRE2_SPTR)s, len, off, 0,
+				     x->md, x->mctx);
+
+		if (rc < 0)
+			break;
+		ov = pcre2_get_ovector_pointer(x->md);
+		if (ov[1] <= off)
+			off++;
+		else
+			off = ov[1];
+		n++;
+	}
+	return n;
+}
+
+static void *
+ops_compile(const char *pattern, bool icase, struct err *e)
+{
+	return rx_compile(pattern, icase, e);
+}
+
+static int
+ops_match(void *re, const char *subject, size_t len)
+{
+	return rx_match(re, subject, len);
+}
+
+static void
+ops_free(void *re)
+{
+	rx_free(re);
+}
+
+const struct store_regex_ops *
+rx_store_ops(void)
+{
+	static const struct store_regex_ops ops = {
+		ops_compile, ops_match, ops_free,
+	};
+
+	return &ops;
+}

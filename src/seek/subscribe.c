@@ -1,0 +1,518 @@
+/*
+ * Subscriptions: what `glean add`, `import` and `export` do. Validates
+ * URLs (http(s); file:// only when added by hand), moves newsboat and
+ * OPML subscriptions over with their tags, and writes OPML back. Each
+ * import is one transaction: a broken file adds what it can and reports
+ * each line it could not use, never half a subscription.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/json.h"
+#include "glean/parse.h"
+#include "glean/seek.h"
+#include "glean/store.h"
+#include "glean/banned.h"
+
+#define IMPORT_MAX_BYTES (64u << 20)
+
+void
+seek_import_report_release(struct seek_import_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nproblems; i++)
+		free(r->problems[i]);
+	free(r->problems);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+report(struct seek_import_report *r, const char *path, int line,
+       const char *msg)
+{
+	char *s = line > 0 ? xasprintf("%s:%d: %s", path, line, msg)
+			   : xasprintf("%s: %s", path, msg);
+
+	r->problems = xrealloc(r->problems,
+			       (r->nproblems + 1) * sizeof(char *));
+	r->problems[r->nproblems++] = s;
+}
+
+/* URLs we accept as sources: http(s), or file:// when allowed; no
+ * control characters, no spaces. */
+static int
+check_url(const char *url, bool allow_file, struct err *e)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)url; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return err_set(e, ERR_USAGE, "'%s' is not a valid URL "
+				       "(it contains a space or control "
+				       "character)", url);
+	if (str_istarts(url, "http://") || str_istarts(url, "https://")) {
+		const char *host = strstr(url, "://") + 3;
+
+		if (!*host || *host == '/')
+			return err_set(e, ERR_USAGE, "'%s' has no host", url);
+		return 0;
+	}
+	if (str_istarts(url, "file://")) {
+		if (!allow_file)
+			return err_set(e, ERR_USAGE, "'%s': file:// sources "
+				       "can only be added by hand with 'glean "
+				       "add'", url);
+		if (url[7] != '/')
+			return err_set(e, ERR_USAGE, "'%s': a file:// URL needs "
+				       "an absolute path (file:///path)", url);
+		return 0;
+	}
+	return err_set(e, ERR_USAGE, "'%s' is not an http(s) URL", url);
+}
+
+static int
+add_one(struct store *st, const char *url, const char *title,
+	char *const *tags, size_t ntags, bool hidden, bool allow_file,
+	int64_t *id, struct err *e)
+{
+	struct source s = { 0 };
+	size_t i;
+
+	if (check_url(url, allow_file, e) < 0)
+		return -1;
+	s.kind = "feed";
+	s.url = (char *)url;
+	s.title = (char *)title;
+	s.hidden = hidden;
+	if (store_source_add(st, &s, id, e) < 0)
+		return -1;
+	for (i = 0; i < ntags; i++)
+		if (store_source_tag(st, *id, tags[i], true, e) < 0)
+			return -1;
+	return 0;
+}
+
+int
+seek_add(struct store *st, const struct config *cfg, const char *url,
+	 const struct seek_add_opts *o, int64_t *id, struct err *e)
+{
+	int rc;
+
+	(void)cfg;
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	rc = add_one(st, url, o->title, (char *const *)o->tags, o->ntags,
+		     false, o->allow_file, id, e);
+	if (rc < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, e);
+}
+
+static int
+read_file(const char *path, struct sbuf *sb, struct err *e)
+{
+	FILE *fp = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+
+	if (!fp)
+		return err_set(e, ERR_IO, "cannot read '%s': %s", path,
+			       strerror(errno));
+	sb->max = IMPORT_MAX_BYTES;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (sbuf_add(sb, buf, n) < 0) {
+			fclose(fp);
+			return err_set(e, ERR_LIMIT, "'%s' is larger than 64 "
+				       "MiB", path);
+		}
+	if (ferror(fp)) {
+		fclose(fp);
+		return err_set(e, ERR_IO, "cannot read '%s': %s", path,
+			       strerror(errno));
+	}
+	fclose(fp);
+	return 0;
+}
+
+static void
+import_one(struct store *st, struct seek_import_report *r, const char *path,
+	   int line, const char *url, const char *title, char *const *tags,
+	   size_t ntags, bool hidden)
+{
+	struct err e = { 0 };
+	int64_t id;
+
+	if (add_one(st, url, title, tags, ntags, hidden, false, &id, &e) < 0) {
+		if (e.code == ERR_USAGE && str_starts(e.msg, "already")) {
+			r->existing++;
+			return;
+		}
+		r->skipped++;
+		report(r, path, line, e.msg);
+		return;
+	}
+	r->added++;
+}
+
+int
+seek_import_opml(struct store *st, const char *path,
+		 struct seek_import_report *r, struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct opml_doc doc;
+	size_t i;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (read_file(path, &sb, e) < 0)
+		goto out;
+	if (opml_parse(sb.buf, sb.len, &doc, e) < 0) {
+		err_prefix(e, "cannot import '%s'", path);
+		goto out;
+	}
+	if (doc.bozo)
+		report(r, path, 0, "the file is not well-formed XML; imported "
+		       "what could be read");
+	for (i = 0; i < doc.nproblems; i++) {
+		char *m = xasprintf("%s:%s", path, doc.problems[i] + 4);
+
+		/* problems come as "line N: ..." → "path:N: ..." */
+		r->problems = xrealloc(r->problems,
+				       (r->nproblems + 1) * sizeof(char *));
+		r->problems[r->nproblems++] = m;
+		r->skipped++;
+	}
+	if (store_begin(st, true, e) < 0) {
+		opml_doc_release(&doc);
+		goto out;
+	}
+	for (i = 0; i < doc.n; i++)
+		import_one(st, r, path, doc.v[i].line, doc.v[i].url,
+			   doc.v[i].title, doc.v[i].tags, doc.v[i].ntags,
+			   false);
+	opml_doc_release(&doc);
+	rc = store_commit(st, e);
+out:
+	sbuf_release(&sb);
+	return rc;
+}
+
+/* Split a newsboat urls line into tokens; "quoted tokens" keep spaces.
+ * Returns -1 on an unterminated quote. */
+static int
+nb_tokens(char *line, char ***tok, size_t *n)
+{
+	char *p = line;
+
+	*tok = NULL;
+	*n = 0;
+	for (;;) {
+		char *start;
+
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (*p == '"') {
+			start = ++p;
+			while (*p && *p != '"')
+				p++;
+			if (*p != '"')
+				return -1;
+			*p++ = '\0';
+		} else {
+			start = p;
+			while (*p && !isspace((unsigned char)*p))
+				p++;
+			if (*p)
+				*p++ = '\0';
+		}
+		*tok = xrealloc(*tok, (*n + 1) * sizeof(char *));
+		(*tok)[(*n)++] = start;
+	}
+	return 0;
+}
+
+int
+seek_import_newsboat(struct store *st, const char *path,
+		     struct seek_import_report *r, struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *p, *line;
+	int lineno = 0, rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (read_file(path, &sb, e) < 0)
+		goto out;
+	if (!utf8_valid(sb.buf, sb.len)) {
+		char *fixed = text_sanitize(sb.buf, sb.len, false);
+
+		sbuf_reset(&sb);
+		sbuf_adds(&sb, fixed);
+		free(fixed);
+		report(r, path, 0, "the file is not valid UTF-8; bad bytes "
+		       "were replaced");
+	}
+	if (store_begin(st, true, e) < 0)
+		goto out;
+	p = sb.buf;
+	while ((line = strsep(&p, "\n")) != NULL) {
+		char **tok = NULL, **tags = NULL, *title = NULL;
+		size_t ntok = 0, ntags = 0, i;
+		bool hidden = false;
+
+		lineno++;
+		if (nb_tokens(line, &tok, &ntok) < 0) {
+			report(r, path, lineno, "unterminated quote; line "
+			       "skipped");
+			r->skipped++;
+			free(tok);
+			continue;
+		}
+		if (ntok == 0) {
+			free(tok);
+			continue;
+		}
+		if (str_starts(tok[0], "query:")) {
+			report(r, path, lineno, "query feeds are not imported; "
+			       "add a [search \"NAME\"] section with 'query = "
+			       "...' to your glean config instead");
+			r->skipped++;
+			free(tok);
+			continue;
+		}
+		if (str_starts(tok[0], "exec:") || str_starts(tok[0], "filter:")) {
+			report(r, path, lineno, "exec: and filter: sources run "
+			       "commands and are never imported");
+			r->skipped++;
+			free(tok);
+			continue;
+		}
+		tags = xcalloc(ntok, sizeof(char *));
+		for (i = 1; i < ntok; i++) {
+			if (tok[i][0] == '~') {
+				if (tok[i][1])
+					title = tok[i] + 1;
+			} else if (tok[i][0] == '!') {
+				hidden = true;
+			} else if (tok[i][0]) {
+				tags[ntags++] = tok[i];
+			}
+		}
+		import_one(st, r, path, lineno, tok[0], title, tags, ntags,
+			   hidden);
+		free(tags);
+		free(tok);
+	}
+	rc = store_commit(st, e);
+out:
+	sbuf_release(&sb);
+	return rc;
+}
+
+int
+seek_export_opml(struct store *st, struct sbuf *out, struct err *e)
+{
+	struct source_list l;
+	size_t i, k, j;
+	char **folders = NULL;
+	size_t nfolders = 0;
+
+	if (store_sources_list(st, &l, e) < 0)
+		return -1;
+	sbuf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		       "<opml version=\"2.0\">\n"
+		       "  <head><title>glean subscriptions</title></head>\n"
+		       "  <body>\n");
+	/* Folders in first-seen order; a source sits under its first tag. */
+	for (i = 0; i < l.n; i++) {
+		if (!l.v[i].ntags)
+			continue;
+		for (k = 0; k < nfolders; k++)
+			if (!strcmp(folders[k], l.v[i].tags[0]))
+				break;
+		if (k == nfolders) {
+			folders = xrealloc(folders,
+					   (nfolders + 1) * sizeof(char *));
+			folders[nfolders++] = l.v[i].tags[0];
+		}
+	}
+	for (k = 0; k <= nfolders; k++) {
+		const char *indent = k < nfolders ? "      " : "    ";
+
+		if (k < nfolders) {
+			sbuf_adds(out, "    <outline text=\"");
+			xml_escape(out, folders[k]);
+			sbuf_adds(out, "\" title=\"");
+			xml_escape(out, folders[k]);
+			sbuf_adds(out, "\">\n");
+		}
+		for (i = 0; i < l.n; i++) {
+			const struct source *s = &l.v[i];
+			const char *t = s->title ? s->title : s->url;
+
+			if (k < nfolders ? !(s->ntags &&
+					     !strcmp(s->tags[0], folders[k]))
+					 : s->ntags != 0)
+				continue;
+			sbuf_addf(out, "%s<outline type=\"rss\" text=\"", indent);
+			xml_escape(out, t);
+			sbuf_adds(out, "\" title=\"");
+			xml_escape(out, t);
+			sbuf_adds(out, "\" xmlUrl=\"");
+			xml_escape(out, s->url);
+			sbuf_adds(out, "\"");
+			if (s->site_url) {
+				sbuf_adds(out, " htmlUrl=\"");
+				xml_escape(out, s->site_url);
+				sbuf_adds(out, "\"");
+			}
+			if (s->ntags > 1) {
+				sbuf_adds(out, " category=\"");
+				for (j = 1; j < s->ntags; j++) {
+					if (j > 1)
+						sbuf_addch(out, ',');
+					xml_escape(out, s->tags[j]);
+				}
+				sbuf_adds(out, "\"");
+			}
+			sbuf_adds(out, "/>\n");
+		}
+		if (k < nfolders)
+			sbuf_adds(out, "    </outline>\n");
+	}
+	sbuf_adds(out, "  </body>\n</opml>\n");
+	free(folders);
+	source_list_release(&l);
+	return 0;
+}
+
+/* ---- feed_doc → items ---- */
+
+/* A title for an entry that has none: the first sentence of its text,
+ * cut at a word boundary. */
+static char *
+derive_title(const char *text)
+{
+	size_t max = 80, n = 0, cut = 0;
+	const char *p;
+
+	if (!text || !*text)
+		return NULL;
+	for (p = text; *p && n < max; p++, n++) {
+		if ((*p == '.' || *p == '!' || *p == '?') &&
+		    (p[1] == ' ' || p[1] == '\0')) {
+			return xstrndup(text, n + 1);
+		}
+		if (*p == ' ')
+			cut = n;
+	}
+	if (!*p)
+		return xstrdup(text);
+	if (cut == 0)
+		cut = n;
+	/* don't split a UTF-8 sequence */
+	while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+		cut--;
+	{
+		char *t = xmalloc(cut + 4);
+
+		memcpy(t, text, cut);
+		memcpy(t + cut, "…", 4);
+		return t;
+	}
+}
+
+static char *
+plain_line(const char *s)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (!s)
+		return NULL;
+	html_strip(s, strlen(s), 4096, &sb);
+	if (!sb.len) {
+		sbuf_release(&sb);
+		return NULL;
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+void
+seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
+		    size_t *np)
+{
+	struct item *items = xcalloc(doc->nentries ? doc->nentries : 1,
+				     sizeof(*items));
+	size_t i, k;
+
+	for (i = 0; i < doc->nentries; i++) {
+		const struct feed_entry *en = &doc->entries[i];
+		struct item *it = &items[i];
+		const char *body = en->content ? en->content : en->summary;
+		const char *ctype = en->content ? en->content_type : NULL;
+		struct sbuf text = SBUF_INIT;
+
+		it->guid = en->c.id ? xstrdup(en->c.id) : NULL;
+		it->url = en->c.link ? xstrdup(en->c.link) : NULL;
+		if (!it->url)
+			for (k = 0; k < en->c.nlinks; k++)
+				if (en->c.links[k].href &&
+				    (!en->c.links[k].rel ||
+				     !strcmp(en->c.links[k].rel, "alternate"))) {
+					it->url = xstrdup(en->c.links[k].href);
+					break;
+				}
+		if (en->c.nauthors)
+			it->author = plain_line(en->c.authors[0].name
+							? en->c.authors[0].name
+							: en->c.authors[0].email);
+		it->published = en->c.published != FEED_NO_DATE
+					? en->c.published : 0;
+		it->updated = en->c.updated != FEED_NO_DATE ? en->c.updated : 0;
+		if (!it->published)
+			it->published = it->updated;
+		if (body) {
+			it->content = xstrdup(body);
+			it->content_type = xstrdup(
+				ctype ? ctype : "text/html");
+			if (ctype && !strcmp(ctype, "text/plain"))
+				text_sanitize_to(&text, body, strlen(body),
+						 false);
+			else
+				html_strip(body, strlen(body), 256 * 1024,
+					   &text);
+			it->text = sbuf_detach(&text, NULL);
+		}
+		it->title = plain_line(en->c.title);
+		if (!it->title)
+			it->title = derive_title(it->text);
+		if (en->nenclosures) {
+			struct json_out w;
+
+			json_out_init(&w, 0);
+			json_arr_begin(&w);
+			for (k = 0; k < en->nenclosures; k++) {
+				json_obj_begin(&w);
+				json_kv_str(&w, "url", en->enclosures[k].url);
+				json_kv_str(&w, "type", en->enclosures[k].type);
+				if (en->enclosures[k].length >= 0) {
+					json_key(&w, "length");
+					json_i64(&w, en->enclosures[k].length);
+				}
+				json_obj_end(&w);
+			}
+			json_arr_end(&w);
+			it->enclosures = sbuf_detach(&w.sb, NULL);
+		}
+		sbuf_release(&text);
+	}
+	*itemsp = items;
+	*np = doc->nentries;
+}
