@@ -345,7 +345,7 @@ cmd_tag(int argc, char **argv, struct ctx *ctx)
 		      "Add (+TAG or TAG) or remove (-TAG) tags on an item. Tags "
 		      "may contain\nspaces when quoted: glean tag 12 +'digital "
 		      "inclusion'\n", argc < 3 ? stderr : stdout);
-		return argc < 3 ? EXIT_USAGE : EXIT_OK;
+		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
 	if (parse_id("tag", argv[1], &id))
 		return EXIT_USAGE;
@@ -383,7 +383,7 @@ cmd_note(int argc, char **argv, struct ctx *ctx)
 		      "Annotate an item with a note, optionally quoting a "
 		      "passage of it.\nNotes are searchable and go into "
 		      "digests.\n", argc < 3 ? stderr : stdout);
-		return argc < 3 ? EXIT_USAGE : EXIT_OK;
+		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
 	if (parse_id("note", argv[1], &id))
 		return EXIT_USAGE;
@@ -420,7 +420,7 @@ set_flag(int argc, char **argv, struct ctx *ctx, enum item_flag f, bool on,
 
 	if (cmd_wants_help(argc, argv) || argc < 2) {
 		printf("usage: glean %s ID...\n\n%s\n", argv[0], help);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--all") && f == ITEM_READ && on) {

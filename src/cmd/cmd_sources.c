@@ -107,7 +107,7 @@ cmd_rm(int argc, char **argv, struct ctx *ctx)
 		      "Unsubscribe. SOURCE is an id, URL or title from 'glean "
 		      "sources'.\nItems you tagged, starred, marked or "
 		      "annotated are kept.\n", argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
 	for (i = 1; i < argc; i++) {
 		if (store_source_get(ctx->st, argv[i], &s, &e) < 0) {
@@ -266,7 +266,7 @@ cmd_tag_source(int argc, char **argv, struct ctx *ctx)
 		      "Add (+) or remove (-) tags on a source. Items inherit "
 		      "source tags in queries (tag:NAME).\n",
 		      argc < 3 ? stderr : stdout);
-		return argc < 3 ? EXIT_USAGE : EXIT_OK;
+		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
 	if (store_source_get(ctx->st, argv[1], &s, &e) < 0)
 		return cmd_err(&e);

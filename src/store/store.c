@@ -161,6 +161,7 @@ take_lock(struct store *st, struct err *e)
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int64_t pid = 0;
+		int err = errno;
 
 		n = pread(fd, buf, sizeof(buf) - 1, 0);
 		if (n > 0) {
@@ -168,7 +169,7 @@ take_lock(struct store *st, struct err *e)
 			str_to_i64(str_trim(buf), &pid);
 		}
 		close(fd);
-		if (errno == EWOULDBLOCK || errno == EAGAIN) {
+		if (err == EWOULDBLOCK || err == EAGAIN) {
 			if (pid > 0)
 				err_set(e, ERR_BUSY, "store is in use by pid "
 					"%lld; try again when it has finished "
@@ -179,7 +180,7 @@ take_lock(struct store *st, struct err *e)
 					"finished");
 		} else {
 			err_set(e, ERR_IO, "cannot lock '%s': %s", lp,
-				strerror(errno));
+				strerror(err));
 		}
 		goto out;
 	}

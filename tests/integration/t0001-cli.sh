@@ -1,0 +1,66 @@
+#!/bin/sh
+# The command line: every command answers --help, exit statuses 0/1/2,
+# errors as "glean: ..." on stderr.
+. "$(dirname "$0")/../lib/lib.sh"
+
+test_expect_success 'glean --help lists the commands' '
+	glean --help >out &&
+	test_grep "^  add " out &&
+	test_grep "^  items " out &&
+	test_grep "^  version " out
+'
+
+test_expect_success 'every listed command answers --help with usage and exit 0' '
+	glean --help | sed -n "s/^  \([a-z-]*\) .*/\1/p" >cmds &&
+	test $(wc -l <cmds) -ge 15 &&
+	while read c; do
+		glean "$c" --help >h 2>&1 || { echo "$c --help failed"; exit 1; }
+		grep -q "usage: glean" h || { echo "$c --help has no usage"; exit 1; }
+	done <cmds
+'
+
+test_expect_success 'version prints the version' '
+	glean version >out &&
+	test_grep "^glean [0-9]" out
+'
+
+test_expect_success 'an unknown command is a usage error (exit 2) on stderr' '
+	test_status 2 glean frobnicate >out 2>err &&
+	test ! -s out &&
+	test_grep "^glean: .frobnicate. is not a glean command" err
+'
+
+test_expect_success 'an unknown option is a usage error' '
+	test_status 2 glean items --frob 2>err &&
+	test_grep "^glean: unknown option" err
+'
+
+test_expect_success 'a missing item is a failure (exit 1) that says what to do' '
+	glean add https://example.org/feed.xml >/dev/null &&
+	test_status 1 glean show 999 2>err &&
+	test_grep "no item 999" err
+'
+
+test_expect_success 'hostile argv echoed in errors is sanitized' '
+	test_status 2 glean "$(printf "x\033]0;pwned\007")" 2>err &&
+	! grep -q "$(printf "\033")" err
+'
+
+test_expect_success 'GLEAN_HOME holds the store' '
+	test -f "$GLEAN_HOME/glean.db"
+'
+
+test_expect_success 'XDG paths are used without GLEAN_HOME' '
+	(unset GLEAN_HOME; glean add https://example.org/a.xml >/dev/null) &&
+	test -f "$XDG_DATA_HOME/glean/glean.db"
+'
+
+test_expect_success '--db and --config override the paths' '
+	glean --db "$TRASH/other.db" --config "$TRASH/none" add https://example.org/b.xml >/dev/null &&
+	test -f "$TRASH/other.db" &&
+	glean --db "$TRASH/other.db" sources >out &&
+	test_grep "example.org/b.xml" out &&
+	! test_grep -q "example.org/b.xml" "$GLEAN_HOME/glean.db.lock"
+'
+
+test_done

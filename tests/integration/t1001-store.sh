@@ -1,0 +1,63 @@
+#!/bin/sh
+# The store: created and migrated from nothing, WAL, refuses a newer
+# schema, one writer at a time while readers carry on.
+. "$(dirname "$0")/../lib/lib.sh"
+
+db="$GLEAN_HOME/glean.db"
+
+test_expect_success 'a reader on a fresh machine creates and migrates the store' '
+	glean items >out &&
+	test -f "$db" &&
+	test "$(store_sql "PRAGMA user_version")" -ge 1 &&
+	test "$(store_sql "PRAGMA journal_mode")" = wal
+'
+
+test_expect_success 'an empty file is migrated to the current schema' '
+	: >"$TRASH/empty.db" &&
+	glean --db "$TRASH/empty.db" add https://example.org/x.xml &&
+	sqlite3 "$TRASH/empty.db" ".tables" >tables &&
+	for t in source item tag item_tag source_tag note item_fts digest outbox; do
+		test_grep -qw "$t" tables || { echo "no table $t"; exit 1; }
+	done
+'
+
+test_expect_success 'the schema has foreign keys that cascade' '
+	store_sql "PRAGMA foreign_key_list(item)" | test_grep -q "source"
+'
+
+test_expect_success 'a store from a newer glean is refused with a clear message' '
+	cp "$db" "$TRASH/newer.db" &&
+	sqlite3 "$TRASH/newer.db" "PRAGMA user_version = 999" &&
+	test_status 1 glean --db "$TRASH/newer.db" items 2>err &&
+	test_grep "was written by a newer glean (schema 999" err
+'
+
+test_expect_success 'something that is not a database is refused' '
+	echo "hello" >"$TRASH/text.db" &&
+	test_status 1 glean --db "$TRASH/text.db" items 2>err &&
+	test_grep "not a glean database\|damaged" err
+'
+
+test_expect_success 'a second writer is told which pid holds the store' '
+	mkfifo fifo &&
+	(exec ${GLEAN_WRAP:-} "$GLEAN" import fifo >/dev/null 2>&1) &
+	holder=$! &&
+	i=0 &&
+	while ! test -s "$db.lock" && test $i -lt 200; do i=$((i+1)); sleep 0.05; done &&
+	test_status 1 glean add https://example.org/second.xml 2>err &&
+	test_grep "store is in use by pid $holder" err &&
+	glean sources >out &&
+	echo "<opml><body/></opml>" >fifo &&
+	wait $holder &&
+	glean add https://example.org/second.xml
+'
+
+test_expect_success 'a failed command leaves nothing half-written' '
+	before=$(store_sql "SELECT count(*) FROM source") &&
+	printf "https://ok.example/a.xml\nnot-a-url\n" >urls &&
+	glean import --newsboat urls 2>err &&
+	after=$(store_sql "SELECT count(*) FROM source") &&
+	test $after -eq $((before + 1))
+'
+
+test_done

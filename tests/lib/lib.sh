@@ -1,0 +1,91 @@
+# Shell test library for tests/integration and tests/tui (after git's
+# t/test-lib.sh). A test script sources this, calls test_expect_success
+# for each behaviour, and ends with test_done. Each script gets its own
+# temporary GLEAN_HOME, HOME and XDG dirs; nothing touches the user's files.
+#
+#   GLEAN       the binary under test (default: ./glean from the repo root)
+#   GLEAN_WRAP  a command to run it under, e.g. "valgrind -q --error-exitcode=99"
+
+set -u
+TEST_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+: "${GLEAN:=$TEST_ROOT/glean}"
+case "$GLEAN" in /*) ;; *) GLEAN="$TEST_ROOT/$GLEAN" ;; esac
+export GLEAN TEST_ROOT
+TEST_NAME=$(basename "$0" .sh)
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/glean-$TEST_NAME.XXXXXX")
+export HOME="$TRASH/home" GLEAN_HOME="$TRASH/home/glean"
+export XDG_CONFIG_HOME="$TRASH/home/.config" XDG_DATA_HOME="$TRASH/home/.local/share"
+export XDG_STATE_HOME="$TRASH/home/.local/state"
+export TZ=UTC LC_ALL=C.UTF-8 TERM=xterm-256color
+unset GLEAN_LOG BROWSER EDITOR VISUAL
+mkdir -p "$HOME" "$GLEAN_HOME"
+cd "$TRASH" || exit 1
+test_count=0 test_failed=0
+_cleanups=""
+
+# Run glean (under GLEAN_WRAP when set).
+glean() {
+	${GLEAN_WRAP:-} "$GLEAN" "$@"
+}
+
+test_on_exit() {
+	_cleanups="$1; $_cleanups"
+}
+
+_test_exit() {
+	eval "$_cleanups" >/dev/null 2>&1
+	rm -rf "$TRASH"
+}
+trap _test_exit EXIT
+trap 'exit 130' INT TERM
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	if (set -e; eval "$2") >"$TRASH/.out" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TRASH/.out" | tail -n 40
+	fi
+}
+
+# Fail unless "$@" exits with status $1 (e.g. test_status 2 glean add).
+test_status() {
+	want=$1
+	shift
+	set +e
+	"$@"
+	got=$?
+	set -e
+	if [ "$got" != "$want" ]; then
+		echo "expected exit $want, got $got: $*" >&2
+		return 1
+	fi
+}
+
+# grep with a message that shows the file when it fails.
+test_grep() {
+	if ! grep "$@"; then
+		eval "last=\${$#}"
+		echo "grep $* failed; the file says:" >&2
+		sed 's/^/  | /' "$last" >&2 2>/dev/null
+		return 1
+	fi
+}
+
+test_cmp() {
+	if ! diff -u "$1" "$2"; then
+		return 1
+	fi
+}
+
+# Current value of a SQL query on the store.
+store_sql() {
+	sqlite3 -batch -noheader "$GLEAN_HOME/glean.db" "$1"
+}
+
+test_done() {
+	echo "$TEST_NAME: $((test_count - test_failed)) passed, $test_failed failed"
+	[ "$test_failed" -eq 0 ]
+}
