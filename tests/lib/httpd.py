@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""A small fake HTTP server for glean's tests (python3 stdlib only).
+
+    httpd.py --dir DIR --port-file FILE [--log FILE]
+
+Binds 127.0.0.1 on a free port and writes the port to FILE once it
+listens. A request for /PATH is answered from DIR/PATH, with an optional
+sidecar DIR/PATH.meta.json:
+
+    {"status": 301, "headers": {"Location": "{{BASE}}/b"}, "body": "...",
+     "gzip": true, "delay_ms": 100}
+
+or {"responses": [META, META, ...]} (also a bare list): the Nth request
+to the path gets the Nth entry, the last one repeating. A meta file may
+stand alone (no DIR/PATH); then the body is "body" or empty. {{BASE}} in
+bodies and header values becomes http://HOST (from the Host header), so
+Link/next/Location URLs point back here. 200 responses get an ETag and
+Last-Modified unless the meta sets them, and a matching If-None-Match or
+If-Modified-Since gets 304. "gzip" compresses when the client accepts it.
+
+Every request is appended to the --log file as one JSON object per line:
+method, path, query, headers, body, host, n (how many requests this path
+has had, this one included) and inflight (requests to this Host being
+served right now, this one included; /hostile/timeout, slow-drip and
+endless, which outlive their clients, stop counting at once).
+
+Hostile endpoints, by path:
+  /hostile/slow?ms=N            200 after N ms (default 300)
+  /hostile/slow-drip?bytes=N&interval_ms=M   one byte every M ms
+  /hostile/endless              body that never ends (no Content-Length)
+  /hostile/gzip-bomb?mb=N       N MiB of zeros, gzipped, sent regardless
+  /hostile/redirect-loop        302 to itself, forever
+  /hostile/redirect-file        302 to file:///etc/passwd
+  /hostile/timeout              reads the request, never answers
+  /hostile/truncated            Content-Length 1000, sends 10 bytes, closes
+  /hostile/close                closes without any response
+  /hostile/huge-title?mb=N      an RSS feed whose title is N MiB (default 1)
+  /hostile/many-headers?n=N     N junk headers (default 1000)
+  /hostile/NNN                  status NNN with a short text body
+"""
+import argparse
+import email.utils
+import gzip
+import hashlib
+import http
+import json
+import mimetypes
+import os
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+COUNT = {}      # path -> requests so far
+INFLIGHT = {}   # Host header -> requests being served
+BOMBS = {}      # mb -> gzipped zeros
+ARGS = None
+LOG = None
+
+
+def log_request(rec):
+    if LOG is None:
+        return
+    LOG.write(json.dumps(rec, sort_keys=True, separators=(",", ":")) + "\n")
+    LOG.flush()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"   # keep-alive, so reuse is testable
+
+    def version_string(self):
+        return "glean-test-httpd"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_GET(self):
+        self.handle_any()
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    # ---- bookkeeping ----
+
+    def handle_any(self):
+        url = urllib.parse.urlsplit(self.path)
+        self.qs = {k: v[-1] for k, v in
+                   urllib.parse.parse_qs(url.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        self.host = self.headers.get("Host", "")
+        self.base = "http://" + (self.host or "127.0.0.1:%d" %
+                                 self.server.server_port)
+        self.left = False
+        headers = {}
+        for k, v in self.headers.items():
+            headers[k] = headers[k] + ", " + v if k in headers else v
+        with LOCK:
+            INFLIGHT[self.host] = INFLIGHT.get(self.host, 0) + 1
+            COUNT[url.path] = COUNT.get(url.path, 0) + 1
+            n = COUNT[url.path]
+            log_request({"method": self.command, "path": url.path,
+                         "query": url.query, "headers": headers,
+                         "body": body.decode("utf-8", "replace"),
+                         "host": self.host, "n": n,
+                         "inflight": INFLIGHT[self.host]})
+        try:
+            if url.path.startswith("/hostile/"):
+                self.hostile(url.path[len("/hostile/"):])
+            else:
+                self.fixture(url.path, n)
+        except (ConnectionError, BrokenPipeError):
+            self.close_connection = True
+        finally:
+            self.leave()
+
+    def leave(self):
+        """Stop counting this request as in flight. Called before the
+        last byte goes out, so the client cannot start its next request
+        while the server still counts this one."""
+        if not self.left:
+            self.left = True
+            with LOCK:
+                INFLIGHT[self.host] -= 1
+
+    def respond(self, status, headers, body):
+        self.send_response(status)
+        names = {k.lower() for k, _ in headers}
+        for k, v in headers:
+            self.send_header(k, v)
+        if "content-length" not in names:
+            self.send_header("Content-Length", str(len(body)))
+        if body and self.command != "HEAD":
+            self.end_headers()
+            self.wfile.write(body[:-1])
+            self.wfile.flush()
+            self.leave()
+            self.wfile.write(body[-1:])
+        else:
+            self.leave()
+            self.end_headers()
+
+    # ---- fixtures ----
+
+    def fixture(self, path, n):
+        root = os.path.realpath(ARGS.dir)
+        fs = os.path.realpath(os.path.join(root, path.lstrip("/")))
+        if fs != root and not fs.startswith(root + os.sep):
+            return self.respond(403, [], b"forbidden\n")
+        meta = None
+        if os.path.isfile(fs + ".meta.json"):
+            with open(fs + ".meta.json") as f:
+                meta = json.load(f)
+            if isinstance(meta, dict) and "responses" in meta:
+                meta = meta["responses"]
+            if isinstance(meta, list):
+                meta = meta[min(n, len(meta)) - 1]
+        have_file = os.path.isfile(fs)
+        if meta is None and not have_file:
+            return self.respond(404, [("Content-Type", "text/plain")],
+                                b"not found\n")
+        meta = meta or {}
+        if "body" in meta:
+            body = meta["body"].encode("utf-8")
+        elif have_file:
+            with open(fs, "rb") as f:
+                body = f.read()
+        else:
+            body = b""
+        body = body.replace(b"{{BASE}}", self.base.encode())
+        status = meta.get("status", 200)
+        headers = [(k, str(v).replace("{{BASE}}", self.base))
+                   for k, v in meta.get("headers", {}).items()]
+        names = {k.lower() for k, _ in headers}
+        if "content-type" not in names and have_file:
+            ctype = mimetypes.guess_type(fs)[0] or "application/octet-stream"
+            headers.append(("Content-Type", ctype))
+        if status == 200:
+            if "etag" not in names:
+                etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+                headers.append(("ETag", etag))
+            if "last-modified" not in names and have_file:
+                lm = email.utils.formatdate(os.stat(fs).st_mtime,
+                                            usegmt=True)
+                headers.append(("Last-Modified", lm))
+            if self.not_modified(headers):
+                keep = [(k, v) for k, v in headers
+                        if k.lower() in ("etag", "last-modified")]
+                return self.respond(304, keep, b"")
+        delay = meta.get("delay_ms", 0)
+        if delay:
+            time.sleep(delay / 1000.0)
+        if meta.get("gzip") and "gzip" in self.headers.get(
+                "Accept-Encoding", ""):
+            body = gzip.compress(body)
+            headers.append(("Content-Encoding", "gzip"))
+        self.respond(status, headers, body)
+
+    def not_modified(self, headers):
+        h = {k.lower(): v for k, v in headers}
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        if inm is not None:
+            tags = [t.strip() for t in inm.split(",")]
+            return "*" in tags or h.get("etag") in tags
+        return ims is not None and ims == h.get("last-modified")
+
+    # ---- hostile ----
+
+    def hostile(self, what):
+        q = self.qs
+        if what == "slow":
+            time.sleep(int(q.get("ms", 300)) / 1000.0)
+            return self.respond(200, [("Content-Type", "text/plain")],
+                                b"slow\n")
+        if what == "slow-drip":
+            nbytes, ms = int(q.get("bytes", 100)), int(q.get("interval_ms",
+                                                             500))
+            self.leave()   # outlives the client: keep inflight honest
+            self.send_response(200)
+            self.send_header("Content-Length", str(nbytes))
+            self.end_headers()
+            for _ in range(nbytes):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(ms / 1000.0)
+            return
+        if what == "endless":
+            self.leave()
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            chunk = b"<item><title>x</title></item>\n" * 2048
+            while True:
+                self.wfile.write(chunk)
+        if what == "gzip-bomb":
+            mb = int(q.get("mb", 64))
+            with LOCK:
+                if mb not in BOMBS:
+                    BOMBS[mb] = gzip.compress(b"\0" * (mb << 20), 9)
+            return self.respond(200, [("Content-Type", "application/xml"),
+                                      ("Content-Encoding", "gzip")],
+                                BOMBS[mb])
+        if what == "redirect-loop":
+            return self.respond(302, [("Location", "/hostile/redirect-loop")],
+                                b"")
+        if what == "redirect-file":
+            return self.respond(302, [("Location", "file:///etc/passwd")],
+                                b"")
+        if what == "timeout":
+            self.leave()
+            time.sleep(int(q.get("s", 30)))
+            self.close_connection = True
+            return
+        if what == "truncated":
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            return
+        if what == "close":
+            self.close_connection = True
+            return
+        if what == "huge-title":
+            title = b"A" * (int(q.get("mb", 1)) << 20)
+            body = (b'<?xml version="1.0"?><rss version="2.0"><channel>'
+                    b"<title>" + title + b"</title><item><title>" + title +
+                    b"</title><link>http://example.org/1</link></item>"
+                    b"</channel></rss>")
+            return self.respond(200, [("Content-Type", "application/xml")],
+                                body)
+        if what == "many-headers":
+            hdrs = [("X-Junk-%d" % i, "y" * 64)
+                    for i in range(int(q.get("n", 1000)))]
+            return self.respond(200, hdrs, b"ok\n")
+        if what.isdigit() and len(what) == 3:
+            code = int(what)
+            try:
+                text = http.HTTPStatus(code).phrase
+            except ValueError:
+                text = "Status"
+            return self.respond(code, [("Content-Type", "text/plain")],
+                                (text + "\n").encode())
+        self.respond(404, [("Content-Type", "text/plain")], b"no such mode\n")
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionError,
+                                              BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
+def main():
+    global ARGS, LOG
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--dir", default=".")
+    p.add_argument("--port-file", required=True)
+    p.add_argument("--log")
+    ARGS = p.parse_args()
+    if ARGS.log:
+        LOG = open(ARGS.log, "a", encoding="utf-8")
+    srv = Server(("127.0.0.1", 0), Handler)
+    tmp = ARGS.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.server_port)
+    os.replace(tmp, ARGS.port_file)   # readers never see half a number
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
