@@ -62,6 +62,7 @@ struct hub_match {
  * list kinds (feed_url NULL) need no fetch to be recognised.
  */
 int hub_classify(const char *url, struct hub_match *m, struct err *e);
+/* Free what m holds; m is left empty (safe to repeat). */
 void hub_match_release(struct hub_match *m);
 
 /* A stable lower-case name for kind, e.g. "discourse-category". */

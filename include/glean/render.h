@@ -106,6 +106,7 @@ struct discover_list {
  */
 int discover_feeds(const char *html, size_t len, const char *page_url,
 		   struct discover_list *out, struct err *e);
+/* Free every feed and the array; l is left empty (safe to repeat). */
 void discover_list_release(struct discover_list *l);
 
 #endif
