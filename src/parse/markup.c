@@ -421,7 +421,10 @@ do_tag(struct cleaner *c, const char *s)
 			       ARRAY_SIZE(ok_attributes)))
 			continue;
 		if (is_uri_attr(tag, at[i].name)) {
-			char *abs = c->base && *c->base ?
+			char *abs;
+
+			feed_trim(v);
+			abs = c->base && *c->base ?
 					    url_resolve(c->base, v) :
 					    xstrdup(v);
 
@@ -529,10 +532,25 @@ markup_clean(const char *html, const char *base)
 				const char *e = strstr(p + 4, "-->");
 
 				p = e ? e + 3 : p + strlen(p);
+			} else if (p[1] == '!' &&
+				   strncasecmp(p + 2, "DOCTYPE", 7) != 0 &&
+				   p[2] != '[') {
+				/* not a declaration: sgmllib would choke */
+				if (!c.drop)
+					sbuf_adds(&c.out, "&lt;!");
+				p += 2;
 			} else if (p[1] == '!' || p[1] == '?') {
 				const char *e = strchr(p, '>');
 
-				p = e ? e + 1 : p + strlen(p);
+				if (!e) {
+					/* unfinished: it is text */
+					emit_text(&c, p, strlen(p));
+					p += strlen(p);
+				} else {
+					p = e + 1;
+				}
+			} else if (p[1] == '>') {
+				p += 2; /* SGML empty tag */
 			} else if (isalpha((unsigned char)p[1]) ||
 				   (p[1] == '/' && isalpha((unsigned char)p[2]))) {
 				p = do_tag(&c, p);

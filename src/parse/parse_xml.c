@@ -380,9 +380,10 @@ pop(struct px *p, const char *name, bool *expecting)
 			       p->cp.last_close - p->cp.div_body);
 	else
 		out = xstrndup(t->buf, t->len);
-	str_trim(out);
+	feed_trim(out);
 	if (!f->expecting)
 		return out;
+	out = feed_demoronize(out);
 
 	if (content_elem && p->cp.base64) {
 		s = b64_decode(out);
@@ -407,6 +408,7 @@ pop(struct px *p, const char *name, bool *expecting)
 			s = markup_clean(out, base_now(p));
 			free(out);
 			out = s;
+			feed_trim(out);
 		}
 	}
 	return out;
@@ -1478,8 +1480,6 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	const struct handler *h;
 	const char *lang;
 
-	(void)nb_ns;
-	(void)ns;
 	(void)nb_def;
 	p->depth++;
 	if (p->depth >= PARSE_MAX_DEPTH) {
@@ -1491,15 +1491,19 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	lower_into(local, sizeof(local), (const char *)localname);
 	pre = ns_prefix(URI, prefix);
 
-	if (URI) {
-		if (strcmp((const char *)URI,
-			   "http://my.netscape.com/rdf/simple/0.9/") == 0)
+	/* feedparser's track_namespace: declarations decide the version */
+	for (int i = 0; i < nb_ns && !p->version[0]; i++) {
+		const char *np = (const char *)ns[2 * i];
+		const char *nu = (const char *)ns[2 * i + 1];
+
+		if (!nu)
+			continue;
+		if (!np && strcasecmp(nu,
+				      "http://my.netscape.com/rdf/simple/0.9/") == 0)
 			set_version(p, "rss090");
-		else if (strcmp((const char *)URI,
-				"http://purl.org/rss/1.0/") == 0)
+		else if (strcasecmp(nu, "http://purl.org/rss/1.0/") == 0)
 			set_version(p, "rss10");
-		else if (strcmp((const char *)URI,
-				"http://www.w3.org/2005/Atom") == 0)
+		else if (strcasecmp(nu, "http://www.w3.org/2005/Atom") == 0)
 			set_version(p, "atom10");
 	}
 

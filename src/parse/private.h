@@ -59,6 +59,11 @@ int parse_jsonfeed(const char *utf8, size_t len,
  * dropped, capped at max bytes on a character boundary. */
 char *feed_strndup(const char *s, size_t n, size_t max);
 void feed_set(char **dst, const char *s);
+/* Strip leading and trailing ASCII whitespace in place (memmove). */
+void feed_trim(char *s);
+/* Map C1 controls U+0080..U+009F to the windows-1252 characters they
+ * stand for. Takes ownership of s, returns the (maybe new) string. */
+char *feed_demoronize(char *s);
 /* Split an RSS author string "me@x.org (Name)" into name and email. */
 void feed_author_from_text(const char *s, char **name, char **email);
 
