@@ -405,7 +405,8 @@ pop(struct px *p, const char *name, bool *expecting)
 		    markup_looks_like_html(out))
 			snprintf(p->cp.type, sizeof(p->cp.type), "text/html");
 		if (type_htmlish(p->cp.type)) {
-			s = markup_clean(out, base_now(p));
+			s = markup_clean(out, base_now(p),
+					 strcmp(p->cp.type, "text/html") == 0);
 			free(out);
 			out = s;
 			feed_trim(out);

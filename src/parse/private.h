@@ -42,8 +42,10 @@ void entities_to_charrefs(const char *s, size_t len, struct sbuf *out);
 bool markup_looks_like_html(const char *s);
 /* Re-serialize HTML text: tags lower-cased, attributes sorted and
  * escaped, relative URLs resolved against base (may be NULL), unsafe
- * elements and attributes dropped. Returns a new string. */
-char *markup_clean(const char *html, const char *base);
+ * elements and attributes dropped; SVG and MathML keep their own
+ * allow-lists. is_html: text/html rather than XHTML. Returns a new
+ * string. */
+char *markup_clean(const char *html, const char *base, bool is_html);
 /* Whether an element name is in the HTML allow-list. */
 bool markup_acceptable_element(const char *name, size_t len);
 
