@@ -541,10 +541,8 @@ static void
 start_item(struct px *p, const struct attrs *a)
 {
 	const char *about = attr_get(a, "rdf:about");
-	struct feed_entry *en;
+	struct feed_entry *en = feed_doc_add_entry(p->doc);
 
-	en = feed_doc_add_entry(p->doc);
-	(void)en;
 	push(p, "item", false);
 	p->inentry = true;
 	p->guidislink = false;
@@ -773,7 +771,6 @@ start_body(struct px *p, const struct attrs *a)
 static void
 end_content(struct px *p)
 {
-	struct cparams cp = p->cp;
 	char *v = pop(p, "content", NULL);
 
 	if (v && where(p) == W_ENTRY) {
@@ -785,7 +782,6 @@ end_content(struct px *p)
 			v = NULL;
 		}
 	}
-	(void)cp;
 	if (p->incontent > 0)
 		p->incontent--;
 	free(v);
@@ -1804,6 +1800,12 @@ flush_open(struct px *p)
 	}
 }
 
+/*
+ * NEEDSWORK: a 18 MB RSS parses in ~350 ms against ~110 ms for bare
+ * libxml2 streaming; most of the gap is per-element name building
+ * (snprintf) and strcmp lookups. Caching the handler per interned
+ * (localname, URI) pointer pair would close much of it.
+ */
 static int
 run(struct px *p, const char *s, size_t len, bool recover, bool *wf,
     bool *nswf)
