@@ -23,9 +23,28 @@ struct seek_add_opts {
 	int pick;        /* discovery: choose feed N (1-based), 0 = ask */
 };
 
-/* Validate and subscribe to url. */
+/* What seek_add found when the URL alone did not decide. */
+struct seek_add_result {
+	int64_t id;          /* the new source */
+	char *url;           /* the URL subscribed (after discovery) */
+	char *kind;          /* feed, mastodon, bluesky, x, discourse */
+	char *warning;       /* e.g. could not check the URL now */
+	/* a page with several feeds and no pick: choose one */
+	char **choices, **choice_titles;
+	size_t nchoices;
+};
+void seek_add_result_release(struct seek_add_result *r);
+
+/*
+ * Subscribe to what the user pasted: a feed, a page that links to feeds
+ * (autodiscovery), a forum/community page with a known feed shape, or a
+ * social list. Returns 0 when subscribed, 1 when the page has several
+ * feeds and o->pick is 0 (r->choices lists them; call again with pick),
+ * -1 on error (e.g. no feed found, already subscribed).
+ */
 int seek_add(struct store *st, const struct config *cfg, const char *url,
-	     const struct seek_add_opts *o, int64_t *id, struct err *e);
+	     const struct seek_add_opts *o, struct seek_add_result *r,
+	     struct err *e);
 
 /* Import report: one line per problem, counts of what was added. */
 struct seek_import_report {
