@@ -51,6 +51,7 @@ static const struct command commands[] = {
 	{ "items", cmd_items, RO, "list items matching a query" },
 	{ "mark", cmd_mark, RW, "mark items to share" },
 	{ "note", cmd_note, RW, "annotate an item" },
+	{ "parse", cmd_parse, 0, "parse a feed file and print the parse dump" },
 	{ "read", cmd_read, RW, "mark items read" },
 	{ "rm", cmd_rm, RW, "unsubscribe" },
 	{ "search", cmd_search, RO, "full-text search, notes included" },

@@ -1,0 +1,411 @@
+/*
+ * encoding.c: which character encoding a feed is in, and its bytes as
+ * UTF-8. The rules are feedparser's (RFC 3023 plus the XML spec's
+ * appendix F): a BOM or the first four bytes give a guess, the XML
+ * declaration names an encoding, the HTTP charset wins for XML media
+ * types, a text type without a charset means us-ascii, and when the chosen
+ * encoding cannot decode the bytes the next candidate is tried and the
+ * document is bozo. Conversion uses the C library's iconv(3). This file
+ * does not parse XML and does not guess encodings statistically.
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+static bool
+lower_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a, y = *b;
+
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+static void
+lower_copy(char *dst, size_t n, const char *s, size_t len)
+{
+	size_t i;
+
+	if (len >= n)
+		len = n - 1;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		dst[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	dst[len] = '\0';
+}
+
+/* Decode with iconv, strictly; NULL when the bytes do not fit. */
+static char *
+decode(const char *name, const char *in, size_t len, size_t *outlen)
+{
+	static const struct {
+		const char *py, *iconv;
+	} alias[] = {
+		{ "u8", "UTF-8" },       { "utf", "UTF-8" },
+		{ "utf8", "UTF-8" },     { "utf_8", "UTF-8" },
+		{ "u16", "UTF-16" },     { "utf16", "UTF-16" },
+		{ "utf_16", "UTF-16" },  { "u32", "UTF-32" },
+		{ "utf32", "UTF-32" },   { "utf_32", "UTF-32" },
+		{ "latin1", "ISO-8859-1" }, { "latin-1", "ISO-8859-1" },
+		{ "l1", "ISO-8859-1" },  { "ascii", "US-ASCII" },
+		{ "cp037", "IBM037" },   { "gb2312", "GB18030" },
+		{ "x-sjis", "SHIFT_JIS" }, { "sjis", "SHIFT_JIS" },
+	};
+	char cname[64];
+	const char *use = name;
+	iconv_t cd;
+	char *out, *ip, *op;
+	size_t cap, il, ol, i;
+	bool ascii = false;
+
+	for (i = 0; i < ARRAY_SIZE(alias); i++)
+		if (lower_eq(name, alias[i].py))
+			use = alias[i].iconv;
+	if (lower_eq(use, "us-ascii") || lower_eq(use, "ascii"))
+		ascii = true;
+	if (lower_eq(use, "utf-8") || ascii) {
+		/* the common case: validate in place, no iconv */
+		for (i = 0; i < len; i++) {
+			if ((unsigned char)in[i] >= 0x80) {
+				if (ascii)
+					return NULL;
+				if (!utf8_valid(in, len))
+					return NULL;
+				break;
+			}
+		}
+		out = xmalloc(len + 1);
+		memcpy(out, in, len);
+		out[len] = '\0';
+		*outlen = len;
+		return out;
+	}
+	cd = iconv_open("UTF-8", use);
+	if (cd == (iconv_t)-1) {
+		/* Python spells some names with '_' where iconv wants '-' */
+		lower_copy(cname, sizeof(cname), use, strlen(use));
+		for (i = 0; cname[i]; i++)
+			if (cname[i] == '_')
+				cname[i] = '-';
+		cd = iconv_open("UTF-8", cname);
+		if (cd == (iconv_t)-1)
+			return NULL;
+	}
+	cap = len * 2 + 16;
+	out = xmalloc(cap + 1);
+	ip = (char *)(uintptr_t)in;
+	il = len;
+	op = out;
+	ol = cap;
+	while (il > 0) {
+		if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
+			break;
+		if (errno == E2BIG) {
+			size_t used = (size_t)(op - out);
+
+			cap = cap * 2;
+			out = xrealloc(out, cap + 1);
+			op = out + used;
+			ol = cap - used;
+			continue;
+		}
+		iconv_close(cd);
+		free(out);
+		return NULL;
+	}
+	iconv_close(cd);
+	*op = '\0';
+	*outlen = (size_t)(op - out);
+	if (!utf8_valid(out, *outlen)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Take "charset=..." out of a Content-Type; mime and cs lower-cased. */
+static void
+content_type_split(const char *ct, char *mime, size_t nmime, char *cs,
+		   size_t ncs)
+{
+	const char *p = ct, *semi;
+
+	*mime = *cs = '\0';
+	if (!ct)
+		return;
+	semi = strchr(p, ';');
+	{
+		size_t n = semi ? (size_t)(semi - p) : strlen(p);
+
+		while (n && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		lower_copy(mime, nmime, p, n);
+	}
+	while (semi) {
+		const char *k = semi + 1, *eq, *end;
+		size_t kn;
+
+		semi = strchr(k, ';');
+		end = semi ? semi : k + strlen(k);
+		eq = memchr(k, '=', (size_t)(end - k));
+		if (!eq)
+			continue;
+		while (k < eq && (*k == ' ' || *k == '\t'))
+			k++;
+		kn = (size_t)(eq - k);
+		while (kn && (k[kn - 1] == ' ' || k[kn - 1] == '\t'))
+			kn--;
+		if (kn == 7 && strncasecmp(k, "charset", 7) == 0) {
+			const char *v = eq + 1;
+			size_t vn = (size_t)(end - v);
+
+			while (vn && (*v == ' ' || *v == '\t' || *v == '"' ||
+				      *v == '\'')) {
+				v++;
+				vn--;
+			}
+			while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t' ||
+				      v[vn - 1] == '"' || v[vn - 1] == '\''))
+				vn--;
+			lower_copy(cs, ncs, v, vn);
+		}
+	}
+}
+
+/* The encoding="..." of an XML declaration at the very start. */
+static void
+xml_decl_encoding(const char *s, size_t len, char *out, size_t n)
+{
+	size_t end, i;
+	const char *e;
+
+	*out = '\0';
+	if (len < 5 || memcmp(s, "<?", 2) != 0)
+		return;
+	for (end = 0; end < len && s[end] != '\n' && s[end] != '\r'; end++)
+		;
+	/* the declaration must close on this line */
+	for (i = end; i > 1; i--)
+		if (s[i - 1] == '>' && s[i - 2] == '?')
+			break;
+	if (i <= 1)
+		return;
+	end = i;
+	for (e = s; e + 9 < s + end; e++) {
+		if (memcmp(e, "encoding=", 9) == 0 &&
+		    (e[9] == '"' || e[9] == '\'')) {
+			const char *v = e + 10, *q = v;
+
+			while (q < s + end && *q != '"' && *q != '\'')
+				q++;
+			if (q < s + end)
+				lower_copy(out, n, v, (size_t)(q - v));
+			return;
+		}
+	}
+}
+
+static bool
+in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Replace a leading XML declaration with one that says utf-8. */
+static void
+rewrite_decl(struct enc_result *r)
+{
+	static const char decl[] = "<?xml version='1.0' encoding='utf-8'?>";
+	char *end;
+	size_t n;
+
+	if (r->len < 5 || strncmp(r->utf8, "<?xml", 5) != 0)
+		return;
+	end = memchr(r->utf8, '>', r->len);
+	if (!end)
+		return;
+	n = (size_t)(end - r->utf8) + 1;
+	if (n >= sizeof(decl) - 1) {
+		memcpy(r->utf8, decl, sizeof(decl) - 1);
+		memset(r->utf8 + sizeof(decl) - 1, ' ', n - (sizeof(decl) - 1));
+	} else {
+		char *t = xmalloc(r->len - n + sizeof(decl));
+
+		memcpy(t, decl, sizeof(decl) - 1);
+		memcpy(t + sizeof(decl) - 1, r->utf8 + n, r->len - n + 1);
+		free(r->utf8);
+		r->utf8 = t;
+		r->len = r->len - n + sizeof(decl) - 1;
+	}
+}
+
+void
+enc_to_utf8(const char *bytes, size_t len, const char *content_type,
+	    bool http, struct enc_result *r)
+{
+	static const char *const app_types[] = {
+		"application/xml", "application/xml-dtd",
+		"application/xml-external-parsed-entity",
+	};
+	static const char *const text_types[] = {
+		"text/xml", "text/xml-external-parsed-entity",
+	};
+	static const char *const json_types[] = {
+		"application/feed+json", "application/json",
+	};
+	static const char *const unicode_names[] = {
+		"u16", "utf-16", "utf16", "utf_16", "u32", "utf-32",
+		"utf32", "utf_32", "iso-10646-ucs-2", "iso-10646-ucs-4",
+		"csucs4", "csunicode", "ucs-2", "ucs-4",
+	};
+	const unsigned char *u = (const unsigned char *)bytes;
+	const char *bom = "", *data = bytes;
+	char xmlenc[64], mime[128], httpenc[64], rfc[64];
+	const char *cands[6];
+	size_t dlen = len, i, ncand = 0;
+	bool acceptable = false;
+
+	memset(r, 0, sizeof(*r));
+	if (len >= 4 && memcmp(u, "\x00\x00\xfe\xff", 4) == 0) {
+		bom = "utf-32be", data += 4, dlen -= 4;
+	} else if (len >= 4 && memcmp(u, "\xff\xfe\x00\x00", 4) == 0) {
+		bom = "utf-32le", data += 4, dlen -= 4;
+	} else if (len >= 2 && u[0] == 0xfe && u[1] == 0xff &&
+		   !(len >= 4 && u[2] == 0 && u[3] == 0)) {
+		bom = "utf-16be", data += 2, dlen -= 2;
+	} else if (len >= 2 && u[0] == 0xff && u[1] == 0xfe &&
+		   !(len >= 4 && u[2] == 0 && u[3] == 0)) {
+		bom = "utf-16le", data += 2, dlen -= 2;
+	} else if (len >= 3 && memcmp(u, "\xef\xbb\xbf", 3) == 0) {
+		bom = "utf-8", data += 3, dlen -= 3;
+	} else if (len >= 4 && memcmp(u, "\x4c\x6f\xa7\x94", 4) == 0) {
+		bom = "cp037";
+	} else if (len >= 4 && memcmp(u, "\x00\x3c\x00\x3f", 4) == 0) {
+		bom = "utf-16be";
+	} else if (len >= 4 && memcmp(u, "\x3c\x00\x3f\x00", 4) == 0) {
+		bom = "utf-16le";
+	} else if (len >= 4 && memcmp(u, "\x00\x00\x00\x3c", 4) == 0) {
+		bom = "utf-32be";
+	} else if (len >= 4 && memcmp(u, "\x3c\x00\x00\x00", 4) == 0) {
+		bom = "utf-32le";
+	}
+
+	xmlenc[0] = '\0';
+	if (*bom) {
+		size_t n = dlen < 1024 ? dlen : 1024, tl;
+		char *t;
+
+		/* cut on a code unit boundary */
+		n -= n % 4;
+		t = decode(bom, data, n, &tl);
+		if (t) {
+			xml_decl_encoding(t, tl, xmlenc, sizeof(xmlenc));
+			free(t);
+		}
+		if (in_list(xmlenc, unicode_names, ARRAY_SIZE(unicode_names)))
+			snprintf(xmlenc, sizeof(xmlenc), "%s", bom);
+	} else {
+		xml_decl_encoding(data, dlen, xmlenc, sizeof(xmlenc));
+	}
+
+	content_type_split(content_type, mime, sizeof(mime), httpenc,
+			   sizeof(httpenc));
+	if (in_list(mime, app_types, ARRAY_SIZE(app_types)) ||
+	    (str_starts(mime, "application/") && str_ends(mime, "+xml"))) {
+		acceptable = true;
+		snprintf(rfc, sizeof(rfc), "%s",
+			 *httpenc ? httpenc : *xmlenc ? xmlenc : "utf-8");
+	} else if (in_list(mime, text_types, ARRAY_SIZE(text_types)) ||
+		   (str_starts(mime, "text/") && str_ends(mime, "+xml"))) {
+		acceptable = true;
+		snprintf(rfc, sizeof(rfc), "%s", *httpenc ? httpenc : "us-ascii");
+	} else if (in_list(mime, json_types, ARRAY_SIZE(json_types))) {
+		acceptable = true;
+		r->json = true;
+		snprintf(rfc, sizeof(rfc), "%s", *httpenc ? httpenc : "utf-8");
+	} else if (str_starts(mime, "text/")) {
+		snprintf(rfc, sizeof(rfc), "%s", *httpenc ? httpenc : "us-ascii");
+	} else if (http && !*mime) {
+		snprintf(rfc, sizeof(rfc), "%s", *xmlenc ? xmlenc : "iso-8859-1");
+	} else {
+		snprintf(rfc, sizeof(rfc), "%s", *xmlenc ? xmlenc : "utf-8");
+	}
+	if (strcmp(rfc, "gb2312") == 0)
+		snprintf(rfc, sizeof(rfc), "gb18030");
+	if (strcmp(xmlenc, "gb2312") == 0)
+		snprintf(xmlenc, sizeof(xmlenc), "gb18030");
+	if (http && !acceptable) {
+		r->bozo = true;
+		r->bozo_reason = "not an XML media type";
+	}
+
+	cands[ncand++] = rfc;
+	if (*xmlenc)
+		cands[ncand++] = xmlenc;
+	if (*bom)
+		cands[ncand++] = bom;
+	cands[ncand++] = "utf-8";
+	cands[ncand++] = "windows-1252";
+	cands[ncand++] = "iso-8859-2";
+	for (i = 0; i < ncand; i++) {
+		size_t k;
+		bool tried = false;
+
+		for (k = 0; k < i; k++)
+			if (strcmp(cands[k], cands[i]) == 0)
+				tried = true;
+		if (tried)
+			continue;
+		r->utf8 = decode(cands[i], data, dlen, &r->len);
+		if (r->utf8)
+			break;
+	}
+	if (!r->utf8) {
+		/* nothing fit: keep going with replacement characters */
+		r->utf8 = feed_strndup(data, dlen, SIZE_MAX);
+		r->len = strlen(r->utf8);
+		r->bozo = true;
+		r->bozo_reason = "document encoding unknown";
+		snprintf(r->encoding, sizeof(r->encoding), "%s", rfc);
+	} else {
+		if (i > 0) {
+			r->bozo = true;
+			r->bozo_reason = "document declared as one encoding "
+					 "but parsed as another";
+		}
+		snprintf(r->encoding, sizeof(r->encoding), "%s", cands[i]);
+	}
+	if (!r->json)
+		rewrite_decl(r);
+}
+
+void
+enc_result_release(struct enc_result *r)
+{
+	free(r->utf8);
+	r->utf8 = NULL;
+	r->len = 0;
+}

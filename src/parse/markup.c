@@ -1,0 +1,554 @@
+/*
+ * markup.c: HTML found inside feed fields, normalised the way feedparser
+ * hands it out. A small tag-soup tokenizer re-serializes the markup with
+ * lower-case names, sorted and escaped attributes, "<br />" for void
+ * elements and character references kept as written; relative URLs in
+ * the usual attributes are resolved; elements and attributes outside an
+ * allow-list are dropped (script, style and applet with their content).
+ * It also decides whether plain text "looks like HTML". This is not a
+ * renderer (html.c turns HTML into terminal text) and it never decodes
+ * entities.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+/* Sorted (strcmp order). */
+static const char *const ok_elements[] = {
+	"a", "abbr", "acronym", "address", "area", "article", "aside",
+	"audio", "b", "big", "blockquote", "br", "button", "canvas",
+	"caption", "center", "cite", "code", "col", "colgroup", "command",
+	"datagrid", "datalist", "dd", "del", "details", "dfn", "dialog",
+	"dir", "div", "dl", "dt", "em", "event-source", "fieldset",
+	"figcaption", "figure", "font", "footer", "form", "h1", "h2", "h3",
+	"h4", "h5", "h6", "header", "hr", "i", "img", "input", "ins", "kbd",
+	"keygen", "label", "legend", "li", "m", "map", "menu", "meter",
+	"multicol", "nav", "nextid", "noscript", "ol", "optgroup", "option",
+	"output", "p", "pre", "progress", "q", "s", "samp", "section",
+	"select", "small", "sound", "source", "spacer", "span", "strike",
+	"strong", "sub", "sup", "table", "tbody", "td", "textarea", "tfoot",
+	"th", "thead", "time", "tr", "tt", "u", "ul", "var", "video",
+};
+
+static const char *const ok_attributes[] = {
+	"abbr", "accept", "accept-charset", "accesskey", "action", "align",
+	"alt", "autocomplete", "autofocus", "axis", "background", "balance",
+	"bgcolor", "bgproperties", "border", "bordercolor",
+	"bordercolordark", "bordercolorlight", "bottompadding",
+	"cellpadding", "cellspacing", "ch", "challenge", "char", "charoff",
+	"charset", "checked", "choff", "cite", "class", "clear", "color",
+	"cols", "colspan", "compact", "contenteditable", "controls",
+	"coords", "data", "datafld", "datapagesize", "datasrc", "datetime",
+	"default", "delay", "dir", "disabled", "draggable", "dynsrc",
+	"enctype", "end", "face", "for", "form", "frame", "galleryimg",
+	"gutter", "headers", "height", "hidden", "hidefocus", "high", "href",
+	"hreflang", "hspace", "icon", "id", "inputmode", "ismap", "keytype",
+	"label", "lang", "leftspacing", "list", "longdesc", "loop",
+	"loopcount", "loopend", "loopstart", "low", "lowsrc", "max",
+	"maxlength", "media", "method", "min", "multiple", "name", "nohref",
+	"noshade", "nowrap", "open", "optimum", "pattern", "ping",
+	"point-size", "poster", "pqg", "preload", "prompt", "radiogroup",
+	"readonly", "rel", "repeat-max", "repeat-min", "replace", "required",
+	"rev", "rightspacing", "rows", "rowspan", "rules", "scope",
+	"selected", "shape", "size", "span", "src", "start", "step",
+	"summary", "suppress", "tabindex", "target", "template", "title",
+	"toppadding", "type", "unselectable", "urn", "usemap", "valign",
+	"value", "variable", "volume", "vrml", "vspace", "width", "wrap",
+	"xml:lang",
+};
+
+static const char *const void_elements[] = {
+	"area", "base", "basefont", "br", "col", "command", "embed", "frame",
+	"hr", "img", "input", "isindex", "keygen", "link", "meta", "param",
+	"source", "track", "wbr",
+};
+
+/* (element, attribute) pairs holding URLs, "element attribute". */
+static const char *const uri_attrs[] = {
+	"a href", "applet codebase", "area href", "audio src",
+	"blockquote cite", "body background", "del cite", "form action",
+	"frame longdesc", "frame src", "head profile", "iframe longdesc",
+	"iframe src", "img longdesc", "img src", "img usemap", "input src",
+	"input usemap", "ins cite", "link href", "object classid",
+	"object codebase", "object data", "object usemap", "q cite",
+	"script src", "source src", "video poster", "video src",
+};
+
+static int
+str_cmp(const void *k, const void *v)
+{
+	return strcmp(k, *(const char *const *)v);
+}
+
+static bool
+in_sorted(const char *s, const char *const *list, size_t n)
+{
+	return bsearch(s, list, n, sizeof(*list), str_cmp) != NULL;
+}
+
+bool
+markup_acceptable_element(const char *name, size_t len)
+{
+	char buf[32];
+	size_t i;
+
+	if (len >= sizeof(buf))
+		return false;
+	for (i = 0; i < len; i++)
+		buf[i] = (char)tolower((unsigned char)name[i]);
+	buf[len] = '\0';
+	return in_sorted(buf, ok_elements, ARRAY_SIZE(ok_elements));
+}
+
+static bool
+is_void(const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(void_elements); i++)
+		if (strcmp(t, void_elements[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+is_uri_attr(const char *tag, const char *attr)
+{
+	char key[96];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s %s", tag, attr);
+	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++)
+		if (strcmp(key, uri_attrs[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+bool
+markup_looks_like_html(const char *s)
+{
+	const char *p;
+	bool close = false, ref = false;
+
+	for (p = s; *p; p++) {
+		if (p[0] == '<' && p[1] == '/' && word_char(p[2])) {
+			const char *q = p + 2;
+
+			while (word_char(*q))
+				q++;
+			if (*q == '>')
+				close = true;
+		}
+		if (*p == '&') {
+			const char *q = p + 1;
+
+			if (*q == '#')
+				q++;
+			if (word_char(*q)) {
+				while (word_char(*q))
+					q++;
+				if (*q == ';')
+					ref = true;
+			}
+		}
+	}
+	if (!close && !ref)
+		return false;
+	for (p = s; *p; p++) {
+		if (*p == '<') {
+			const char *q = p + 1, *st;
+
+			if (*q == '/')
+				q++;
+			st = q;
+			while (word_char(*q))
+				q++;
+			if (q > st &&
+			    !markup_acceptable_element(st, (size_t)(q - st)))
+				return false;
+		}
+		if (*p == '&' && word_char(p[1])) {
+			const char *q = p + 1;
+
+			while (word_char(*q))
+				q++;
+			if (*q == ';' &&
+			    !entity_lookup(p + 1, (size_t)(q - p - 1)))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* ---- the re-serializer ---- */
+
+struct hattr {
+	char *name, *value;
+};
+
+static int
+hattr_cmp(const void *a, const void *b)
+{
+	const struct hattr *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->value, y->value);
+}
+
+static bool
+scheme_safe(const char *u)
+{
+	static const char *const bad[] = { "javascript", "vbscript", "data",
+					   "livescript", "mocha" };
+	const char *c = strchr(u, ':');
+	size_t i, n;
+
+	while (*u == ' ' || *u == '\t' || *u == '\n')
+		u++;
+	if (!c)
+		return true;
+	n = (size_t)(c - u);
+	if (strcspn(u, "/?#") < n)
+		return true;
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		if (strlen(bad[i]) == n && strncasecmp(u, bad[i], n) == 0)
+			return false;
+	return true;
+}
+
+/* Escape an attribute value: < > " and bare '&'. */
+static void
+attr_out(struct sbuf *o, const char *v)
+{
+	const char *p;
+
+	for (p = v; *p; p++) {
+		if (*p == '<') {
+			sbuf_adds(o, "&lt;");
+		} else if (*p == '>') {
+			sbuf_adds(o, "&gt;");
+		} else if (*p == '"') {
+			sbuf_adds(o, "&quot;");
+		} else if (*p == '&') {
+			const char *q = p + 1;
+			bool ref = false;
+
+			if (*q == '#') {
+				q++;
+				if (*q == 'x' || *q == 'X') {
+					q++;
+					if (isxdigit((unsigned char)*q)) {
+						while (isxdigit((unsigned char)*q))
+							q++;
+						ref = *q == ';';
+					}
+				} else if (isdigit((unsigned char)*q)) {
+					while (isdigit((unsigned char)*q))
+						q++;
+					ref = *q == ';';
+				}
+			} else if (word_char(*q)) {
+				while (word_char(*q))
+					q++;
+				ref = *q == ';';
+			}
+			sbuf_adds(o, ref ? "&" : "&amp;");
+		} else {
+			sbuf_addch(o, *p);
+		}
+	}
+}
+
+static const uint16_t cp1252[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+struct cleaner {
+	struct sbuf out;
+	const char *base;
+	int drop;  /* inside script/style/applet */
+};
+
+static void
+emit_text(struct cleaner *c, const char *s, size_t n)
+{
+	if (!c->drop)
+		sbuf_add(&c->out, s, n);
+}
+
+/* A start or end tag at s ('<' already seen); returns the end. */
+static const char *
+do_tag(struct cleaner *c, const char *s)
+{
+	const char *p = s + 1, *nm;
+	char tag[32];
+	size_t n = 0, i, nattr = 0;
+	bool end = false, selfclose = false;
+	struct hattr at[64];
+
+	if (*p == '/') {
+		end = true;
+		p++;
+	}
+	nm = p;
+	while (*p && (isalnum((unsigned char)*p) || *p == '-' || *p == '.' ||
+		      *p == ':' || *p == '_'))
+		p++;
+	n = (size_t)(p - nm);
+	if (n == 0 || n >= sizeof(tag)) {
+		emit_text(c, "<", 1);
+		return s + 1;
+	}
+	for (i = 0; i < n; i++)
+		tag[i] = (char)tolower((unsigned char)nm[i]);
+	tag[n] = '\0';
+	/* attributes */
+	for (;;) {
+		const char *an, *vs;
+		size_t alen, vlen;
+		char *name, *value;
+
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		if (*p == '>') {
+			p++;
+			break;
+		}
+		if (*p == '/' && p[1] == '>') {
+			selfclose = true;
+			p += 2;
+			break;
+		}
+		if (*p == '/' || *p == '"' || *p == '\'' || *p == '=') {
+			p++;
+			continue;
+		}
+		an = p;
+		while (*p && !isspace((unsigned char)*p) && *p != '=' &&
+		       *p != '>' && !(*p == '/' && p[1] == '>'))
+			p++;
+		alen = (size_t)(p - an);
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (*p == '=') {
+			p++;
+			while (*p && isspace((unsigned char)*p))
+				p++;
+			if (*p == '"' || *p == '\'') {
+				char q = *p++;
+
+				vs = p;
+				while (*p && *p != q)
+					p++;
+				vlen = (size_t)(p - vs);
+				if (*p)
+					p++;
+			} else {
+				vs = p;
+				while (*p && !isspace((unsigned char)*p) &&
+				       *p != '>')
+					p++;
+				vlen = (size_t)(p - vs);
+			}
+			value = xstrndup(vs, vlen);
+		} else {
+			value = xstrndup(an, alen);
+		}
+		name = xstrndup(an, alen);
+		for (i = 0; name[i]; i++)
+			name[i] = (char)tolower((unsigned char)name[i]);
+		if (strcmp(name, "rel") == 0 || strcmp(name, "type") == 0)
+			for (i = 0; value[i]; i++)
+				value[i] = (char)tolower((unsigned char)value[i]);
+		/* duplicates: the last value wins */
+		for (i = 0; i < nattr; i++)
+			if (strcmp(at[i].name, name) == 0)
+				break;
+		if (i < nattr) {
+			free(at[i].value);
+			at[i].value = value;
+			free(name);
+		} else if (nattr < ARRAY_SIZE(at)) {
+			at[nattr].name = name;
+			at[nattr].value = value;
+			nattr++;
+		} else {
+			free(name);
+			free(value);
+		}
+	}
+
+	if (!in_sorted(tag, ok_elements, ARRAY_SIZE(ok_elements))) {
+		if (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0 ||
+		    strcmp(tag, "applet") == 0) {
+			if (end) {
+				if (c->drop > 0)
+					c->drop--;
+			} else if (!selfclose) {
+				c->drop++;
+			}
+		}
+		goto out;
+	}
+	if (end) {
+		if (!is_void(tag) && !c->drop)
+			sbuf_addf(&c->out, "</%s>", tag);
+		goto out;
+	}
+	if (c->drop)
+		goto out;
+	qsort(at, nattr, sizeof(at[0]), hattr_cmp);
+	sbuf_addf(&c->out, "<%s", tag);
+	for (i = 0; i < nattr; i++) {
+		char *v = at[i].value;
+
+		if (!in_sorted(at[i].name, ok_attributes,
+			       ARRAY_SIZE(ok_attributes)))
+			continue;
+		if (is_uri_attr(tag, at[i].name)) {
+			char *abs = c->base && *c->base ?
+					    url_resolve(c->base, v) :
+					    xstrdup(v);
+
+			free(at[i].value);
+			at[i].value = v = abs;
+			if (!scheme_safe(v))
+				v[0] = '\0';
+		} else if (strcmp(at[i].name, "href") == 0 &&
+			   !scheme_safe(v)) {
+			v[0] = '\0';
+		}
+		sbuf_addf(&c->out, " %s=\"", at[i].name);
+		attr_out(&c->out, v);
+		sbuf_addch(&c->out, '"');
+	}
+	if (is_void(tag)) {
+		sbuf_adds(&c->out, " />");
+	} else {
+		sbuf_addch(&c->out, '>');
+		if (selfclose)
+			sbuf_addf(&c->out, "</%s>", tag);
+	}
+out:
+	for (i = 0; i < nattr; i++) {
+		free(at[i].name);
+		free(at[i].value);
+	}
+	return p;
+}
+
+static const char *
+do_ref(struct cleaner *c, const char *s)
+{
+	const char *p = s + 1;
+
+	if (*p == '#') {
+		const char *d = p + 1;
+		bool hex = *d == 'x' || *d == 'X';
+		unsigned long v;
+		char *end;
+
+		if (hex)
+			d++;
+		v = strtoul(d, &end, hex ? 16 : 10);
+		if (end == d || (!hex && !isdigit((unsigned char)*d))) {
+			emit_text(c, "&", 1);
+			return s + 1;
+		}
+		if (!c->drop) {
+			if (v >= 0x80 && v <= 0x9f && cp1252[v - 0x80]) {
+				sbuf_addf(&c->out, "&#x%x;",
+					  (unsigned)cp1252[v - 0x80]);
+			} else {
+				char ref[24];
+				size_t k, m = (size_t)(end - d);
+
+				if (m > 16)
+					m = 16;
+				for (k = 0; k < m; k++)
+					ref[k] = (char)tolower(
+						(unsigned char)d[k]);
+				ref[m] = '\0';
+				sbuf_addf(&c->out, hex ? "&#x%s;" : "&#%s;",
+					  ref);
+			}
+		}
+		return *end == ';' ? end + 1 : end;
+	}
+	if (isalpha((unsigned char)*p)) {
+		const char *q = p;
+
+		while (isalnum((unsigned char)*q) || *q == '-' || *q == '.')
+			q++;
+		if (!*q) {
+			emit_text(c, s, (size_t)(q - s));
+			return q;
+		}
+		if (!c->drop) {
+			if (entity_lookup(p, (size_t)(q - p)) ||
+			    ((size_t)(q - p) == 4 && memcmp(p, "apos", 4) == 0))
+				sbuf_addf(&c->out, "&%.*s;", (int)(q - p), p);
+			else
+				sbuf_addf(&c->out, "&amp;%.*s", (int)(q - p),
+					  p);
+		}
+		return *q == ';' ? q + 1 : q;
+	}
+	emit_text(c, "&", 1);
+	return s + 1;
+}
+
+char *
+markup_clean(const char *html, const char *base)
+{
+	struct cleaner c;
+	const char *p = html, *run = html;
+
+	memset(&c, 0, sizeof(c));
+	sbuf_init(&c.out, 0);
+	c.base = base;
+	while (*p) {
+		if (*p == '<') {
+			emit_text(&c, run, (size_t)(p - run));
+			if (str_starts(p, "<!--")) {
+				const char *e = strstr(p + 4, "-->");
+
+				p = e ? e + 3 : p + strlen(p);
+			} else if (p[1] == '!' || p[1] == '?') {
+				const char *e = strchr(p, '>');
+
+				p = e ? e + 1 : p + strlen(p);
+			} else if (isalpha((unsigned char)p[1]) ||
+				   (p[1] == '/' && isalpha((unsigned char)p[2]))) {
+				p = do_tag(&c, p);
+			} else {
+				emit_text(&c, "<", 1);
+				p++;
+			}
+			run = p;
+		} else if (*p == '&') {
+			emit_text(&c, run, (size_t)(p - run));
+			p = do_ref(&c, p);
+			run = p;
+		} else {
+			p++;
+		}
+	}
+	emit_text(&c, run, (size_t)(p - run));
+	return sbuf_detach(&c.out, NULL);
+}

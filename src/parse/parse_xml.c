@@ -1,0 +1,1913 @@
+/*
+ * parse_xml.c: RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through libxml2's SAX2
+ * interface, with feedparser's element semantics: a stack of open text
+ * elements, content that keeps its markup (escaped HTML as text, inline
+ * XHTML serialized back), xml:base tracking, and the "which value wins"
+ * rules for repeated elements. Element handlers are found in one sorted
+ * table keyed by feedparser's canonical names ("dc_creator").
+ *
+ * Safety (SECURITY.md): no entity is ever expanded by libxml2 (the
+ * DOCTYPE is cut out before parsing, no entity declarations reach the
+ * parser, the external entity loader refuses everything), every text
+ * field has a cap and element nesting has a depth cap. An ill-formed
+ * document is parsed a second time with XML_PARSE_RECOVER after entity
+ * references are rewritten as character references. This file does not
+ * detect encodings (encoding.c) or clean HTML (markup.c).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+#define CHUNK (256u * 1024u)
+
+/* ---- namespaces: URI → feedparser's canonical prefix (sorted) ---- */
+struct ns {
+	const char *uri, *prefix;
+};
+
+static const struct ns namespaces[] = {
+	{ "http://backend.userland.com/blogchannelmodule", "blogchannel" },
+	{ "http://backend.userland.com/creativecommonsrssmodule",
+	  "creativecommons" },
+	{ "http://backend.userland.com/rss", "" },
+	{ "http://blogs.law.harvard.edu/tech/rss", "" },
+	{ "http://creativecommons.org/ns#license", "cc" },
+	{ "http://cyber.law.harvard.edu/rss/creativecommonsrssmodule.html",
+	  "creativecommons" },
+	{ "http://example.com/dtds/podcast-1.0.dtd", "itunes" },
+	{ "http://example.com/necho", "" },
+	{ "http://example.com/newformat#", "" },
+	{ "http://madskills.com/public/xml/rss/module/pingback/", "pingback" },
+	{ "http://madskills.com/public/xml/rss/module/trackback/",
+	  "trackback" },
+	{ "http://my.netscape.com/rdf/simple/0.9/", "" },
+	{ "http://purl.org/atom/ns#", "" },
+	{ "http://purl.org/dc/elements/1.1/", "dc" },
+	{ "http://purl.org/dc/terms/", "dcterms" },
+	{ "http://purl.org/echo/", "" },
+	{ "http://purl.org/pie/", "" },
+	{ "http://purl.org/rss/1.0/", "" },
+	{ "http://purl.org/rss/1.0/modules/content/", "content" },
+	{ "http://purl.org/rss/1.0/modules/rss091#", "" },
+	{ "http://purl.org/rss/1.0/modules/slash/", "slash" },
+	{ "http://purl.org/rss/1.0/modules/syndication/", "sy" },
+	{ "http://purl.org/rss/1.0/modules/taxonomy/", "taxo" },
+	{ "http://rssnamespace.org/feedburner/ext/1.0", "feedburner" },
+	{ "http://search.yahoo.com/mrss", "media" },
+	{ "http://search.yahoo.com/mrss/", "media" },
+	{ "http://web.resource.org/cc/", "cc" },
+	{ "http://webns.net/mvcb/", "admin" },
+	{ "http://wellformedweb.org/commentapi/", "wfw" },
+	{ "http://www.georss.org/georss", "georss" },
+	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", "itunes" },
+	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf" },
+	{ "http://www.w3.org/1999/xhtml", "xhtml" },
+	{ "http://www.w3.org/1999/xlink", "xlink" },
+	{ "http://www.w3.org/2000/01/rdf-schema#", "rdfs" },
+	{ "http://www.w3.org/2005/atom", "" },
+	{ "http://www.w3.org/xml/1998/namespace", "xml" },
+	{ "uri/of/echo/namespace#", "" },
+};
+
+static int
+ns_cmp(const void *k, const void *v)
+{
+	return strcmp(k, ((const struct ns *)v)->uri);
+}
+
+/* ---- parser state ---- */
+
+struct attr {
+	char name[64]; /* lower-case, "prefix:local" for known namespaces */
+	char *value;
+};
+
+struct attrs {
+	struct attr v[32];
+	size_t n;
+};
+
+struct frame {
+	char name[64];
+	bool expecting;
+	struct sbuf text;
+};
+
+/* content parameters of the element being collected (feedparser's
+ * contentparams) */
+struct cparams {
+	char type[64];
+	bool base64;
+	/* atom10 xhtml: strip one enclosing div */
+	int top_elems;
+	bool top_text, first_div;
+	size_t div_body, last_close;
+};
+
+enum { F_TITLE, F_SUMMARY, F_CONTENT, F_RIGHTS, F_DESC, F_PUB, F_UPD,
+       F_LINK, F_ID, F_COMMENTS, F_NFIELDS };
+
+struct px {
+	struct feed_doc *doc;
+	size_t max;
+	bool recovering;
+	char version[16];
+	bool doctype_netscape;
+
+	struct frame *stack;
+	size_t nstack, capstack, nused; /* nused: frames with an sbuf */
+
+	char **bases; /* per XML depth: base URI in effect */
+	size_t capbases;
+	int depth, skip_depth;
+
+	bool infeed, inentry, insource, inimage, intextinput;
+	bool inauthor, incontributor, inpublisher, guidislink, has_content;
+	bool image_ctx; /* feed-level image: its values go nowhere */
+	bool summary_as_content;
+	int incontent, xdepth, svg;
+	struct cparams cp;
+	int fdepth[2][F_NFIELDS]; /* [feed/entry][field]: depth stored */
+	int title_depth;
+	struct feed_entry *entry;
+	size_t entry_idx;
+};
+
+static struct feed_entry *
+cur_entry(struct px *p)
+{
+	return p->inentry && p->doc->nentries ?
+		&p->doc->entries[p->doc->nentries - 1] :
+		NULL;
+}
+
+static const char *
+base_now(struct px *p)
+{
+	size_t d = p->depth < 0 ? 0 : (size_t)p->depth;
+
+	if (!p->bases)
+		return NULL;
+	if (d >= p->capbases)
+		d = p->capbases - 1;
+	return p->bases[d];
+}
+
+static const char *
+attr_get(const struct attrs *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].name, name) == 0)
+			return a->v[i].value;
+	return NULL;
+}
+
+static bool
+scheme_ok(const char *u)
+{
+	static const char *const ok[] = {
+		"aim", "callto", "cvs", "facetime", "feed", "file", "ftp",
+		"git", "gopher", "gtalk", "h323", "hdl", "http", "https",
+		"imap", "irc", "irc6", "ircs", "itms", "magnet", "mailto",
+		"mms", "msnim", "news", "nntp", "prospero", "rsync", "rtsp",
+		"rtspu", "sftp", "shttp", "sip", "sips", "skype", "smb",
+		"snews", "ssh", "svn", "svn+ssh", "tag", "telnet", "urn",
+		"wais", "ymsg",
+	};
+	const char *c;
+	size_t i, n;
+
+	while (*u == ' ')
+		u++;
+	c = strchr(u, ':');
+	if (!c)
+		return true;
+	n = (size_t)(c - u);
+	if (strcspn(u, "/?#") < n)
+		return true; /* no scheme at all */
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		if (strlen(ok[i]) == n && strncasecmp(u, ok[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* feedparser's resolve_uri: join with the current base. */
+static char *
+resolve(struct px *p, const char *ref)
+{
+	const char *b = base_now(p);
+
+	if (!ref)
+		return NULL;
+	if (!b || !*b)
+		return xstrdup(ref);
+	return url_resolve(b, ref);
+}
+
+static void
+set_field(struct px *p, char **dst, int field, const char *v, bool first_wins)
+{
+	int ctx = p->inentry ? 1 : 0;
+	int old = p->fdepth[ctx][field];
+
+	if (*dst && old >= 0) {
+		if (first_wins ? p->depth >= old : p->depth > old)
+			return;
+	}
+	feed_set(dst, v);
+	p->fdepth[ctx][field] = p->depth;
+}
+
+/* ---- the element stack ---- */
+
+static void
+push(struct px *p, const char *name, bool expecting)
+{
+	struct frame *f;
+
+	XGROW(p->stack, p->capstack, p->nstack + 1);
+	if (p->nstack == p->nused) {
+		sbuf_init(&p->stack[p->nstack].text, p->max);
+		p->nused++;
+	}
+	f = &p->stack[p->nstack++];
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->expecting = expecting;
+	sbuf_reset(&f->text);
+}
+
+static void
+add_text(struct px *p, const char *s, size_t n)
+{
+	if (p->nstack)
+		sbuf_add(&p->stack[p->nstack - 1].text, s, n);
+}
+
+static void
+add_text_escaped(struct px *p, const char *s, size_t n)
+{
+	size_t i, st = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *rep = NULL;
+
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		default: continue;
+		}
+		add_text(p, s + st, i - st);
+		add_text(p, rep, strlen(rep));
+		st = i + 1;
+	}
+	add_text(p, s + st, n - st);
+}
+
+static bool
+is_ws(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isspace((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static char *
+b64_decode(const char *s)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct sbuf out;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	sbuf_init(&out, 0);
+	for (; *s; s++) {
+		const char *c;
+
+		if (isspace((unsigned char)*s))
+			continue;
+		if (*s == '=')
+			break;
+		c = strchr(tab, *s);
+		if (!c || !*s) {
+			sbuf_release(&out);
+			return NULL;
+		}
+		acc = (acc << 6) | (uint32_t)(c - tab);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			sbuf_addch(&out, (char)((acc >> bits) & 0xff));
+		}
+	}
+	if (!utf8_valid(out.buf, out.len)) {
+		sbuf_release(&out);
+		return NULL;
+	}
+	return sbuf_detach(&out, NULL);
+}
+
+static const char *
+map_type(const char *t)
+{
+	if (strcasecmp(t, "text") == 0 || strcasecmp(t, "plain") == 0)
+		return "text/plain";
+	if (strcasecmp(t, "html") == 0)
+		return "text/html";
+	if (strcasecmp(t, "xhtml") == 0)
+		return "application/xhtml+xml";
+	return t;
+}
+
+static bool
+type_htmlish(const char *t)
+{
+	return strcmp(t, "text/html") == 0 ||
+	       strcmp(t, "application/xhtml+xml") == 0;
+}
+
+static bool
+ends_xml(const char *t)
+{
+	return str_ends(t, "xml");
+}
+
+/*
+ * Pop the top frame if it is name; returns the collected text (owned by
+ * the caller) after base64, URL and markup handling, or NULL.
+ */
+static char *
+pop(struct px *p, const char *name, bool *expecting)
+{
+	struct frame *f;
+	struct sbuf *t;
+	char *out, *s;
+	bool content_elem;
+
+	if (!p->nstack || strcmp(p->stack[p->nstack - 1].name, name) != 0)
+		return NULL;
+	f = &p->stack[--p->nstack];
+	t = &f->text;
+	if (expecting)
+		*expecting = f->expecting;
+
+	content_elem = p->incontent && f->expecting &&
+		       (strcmp(name, "content") == 0 ||
+			strcmp(name, "summary") == 0 ||
+			strcmp(name, "title") == 0 ||
+			strcmp(name, "description") == 0 ||
+			strcmp(name, "subtitle") == 0 ||
+			strcmp(name, "rights") == 0 ||
+			strcmp(name, "info") == 0);
+	if (content_elem && strcmp(p->version, "atom10") == 0 &&
+	    strcmp(p->cp.type, "application/xhtml+xml") == 0 &&
+	    p->cp.top_elems == 1 && p->cp.first_div && !p->cp.top_text &&
+	    p->cp.last_close >= p->cp.div_body)
+		out = xstrndup(t->buf + p->cp.div_body,
+			       p->cp.last_close - p->cp.div_body);
+	else
+		out = xstrndup(t->buf, t->len);
+	str_trim(out);
+	if (!f->expecting)
+		return out;
+
+	if (content_elem && p->cp.base64) {
+		s = b64_decode(out);
+		if (s) {
+			free(out);
+			out = s;
+		}
+	}
+	if (*out && (strcmp(name, "link") == 0 || strcmp(name, "href") == 0 ||
+		     strcmp(name, "comments") == 0 ||
+		     (strcmp(name, "id") == 0 && p->guidislink))) {
+		s = resolve(p, out);
+		free(out);
+		out = s;
+	}
+	if (content_elem) {
+		if (strncmp(p->version, "atom", 4) != 0 &&
+		    strcmp(p->cp.type, "text/plain") == 0 &&
+		    markup_looks_like_html(out))
+			snprintf(p->cp.type, sizeof(p->cp.type), "text/html");
+		if (type_htmlish(p->cp.type)) {
+			s = markup_clean(out, base_now(p));
+			free(out);
+			out = s;
+		}
+	}
+	return out;
+}
+
+static void
+push_content(struct px *p, const char *name, const struct attrs *a,
+	     const char *dflt, bool expecting)
+{
+	const char *type = attr_get(a, "type");
+	const char *mode = attr_get(a, "mode");
+
+	p->incontent++;
+	memset(&p->cp, 0, sizeof(p->cp));
+	snprintf(p->cp.type, sizeof(p->cp.type), "%s",
+		 map_type(type ? type : dflt));
+	if (mode && strcmp(mode, "base64") == 0)
+		p->cp.base64 = true;
+	else if (str_starts(p->cp.type, "text/") ||
+		 str_ends(p->cp.type, "+xml") || str_ends(p->cp.type, "/xml"))
+		p->cp.base64 = false;
+	else
+		p->cp.base64 = true;
+	p->xdepth = 0;
+	push(p, name, expecting);
+}
+
+static char *
+pop_content(struct px *p, const char *name)
+{
+	char *v = pop(p, name, NULL);
+
+	if (p->incontent > 0)
+		p->incontent--;
+	return v;
+}
+
+/* Where values go: an entry, the feed, or nowhere (image, textinput,
+ * source). */
+enum where { W_NONE, W_FEED, W_ENTRY };
+
+static enum where
+where(struct px *p)
+{
+	if (p->inentry && !p->insource && cur_entry(p))
+		return W_ENTRY;
+	if (p->infeed && !p->insource && !p->intextinput && !p->image_ctx)
+		return W_FEED;
+	return W_NONE;
+}
+
+static struct feed_common *
+common(struct px *p)
+{
+	switch (where(p)) {
+	case W_ENTRY: return &cur_entry(p)->c;
+	case W_FEED: return &p->doc->feed;
+	default: return NULL;
+	}
+}
+
+/* ---- element handlers ---- */
+
+typedef void (*start_fn)(struct px *, const struct attrs *);
+typedef void (*end_fn)(struct px *);
+
+static void
+set_version(struct px *p, const char *v)
+{
+	if (!p->version[0])
+		snprintf(p->version, sizeof(p->version), "%s", v);
+}
+
+static void
+start_rss(struct px *p, const struct attrs *a)
+{
+	const char *v = attr_get(a, "version");
+
+	if (p->version[0])
+		return;
+	if (!v)
+		v = "";
+	if (strcmp(v, "0.91") == 0)
+		set_version(p, "rss091u");
+	else if (strcmp(v, "0.92") == 0)
+		set_version(p, "rss092");
+	else if (strcmp(v, "0.93") == 0)
+		set_version(p, "rss093");
+	else if (strcmp(v, "0.94") == 0)
+		set_version(p, "rss094");
+	else if (str_starts(v, "2."))
+		set_version(p, "rss20");
+	else
+		set_version(p, "rss");
+}
+
+static void
+start_channel(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	p->infeed = true;
+}
+
+static void
+end_channel(struct px *p)
+{
+	p->infeed = false;
+}
+
+static void
+start_feed(struct px *p, const struct attrs *a)
+{
+	const char *v = attr_get(a, "version");
+
+	p->infeed = true;
+	if (p->version[0])
+		return;
+	if (v && strcmp(v, "0.1") == 0)
+		set_version(p, "atom01");
+	else if (v && strcmp(v, "0.2") == 0)
+		set_version(p, "atom02");
+	else if (v && strcmp(v, "0.3") == 0)
+		set_version(p, "atom03");
+	else
+		set_version(p, "atom");
+}
+
+static void
+start_item(struct px *p, const struct attrs *a)
+{
+	const char *about = attr_get(a, "rdf:about");
+	struct feed_entry *en;
+
+	en = feed_doc_add_entry(p->doc);
+	(void)en;
+	push(p, "item", false);
+	p->inentry = true;
+	p->guidislink = false;
+	p->has_content = false;
+	p->title_depth = -1;
+	memset(p->fdepth[1], -1, sizeof(p->fdepth[1]));
+	if (about)
+		feed_set(&en->c.id, about);
+}
+
+static void
+end_item(struct px *p)
+{
+	free(pop(p, "item", NULL));
+	p->inentry = false;
+	p->has_content = false;
+}
+
+static void
+start_image(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	if (!p->inentry)
+		p->image_ctx = true;
+	p->inimage = true;
+	p->title_depth = -1;
+	push(p, "image", false);
+}
+
+static void
+end_image(struct px *p)
+{
+	free(pop(p, "image", NULL));
+	p->inimage = false;
+	p->image_ctx = false;
+}
+
+static void
+start_textinput(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	p->intextinput = true;
+	p->title_depth = -1;
+	push(p, "textinput", false);
+}
+
+static void
+end_textinput(struct px *p)
+{
+	free(pop(p, "textinput", NULL));
+	p->intextinput = false;
+}
+
+static void
+start_source(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	p->insource = true;
+	p->title_depth = -1;
+	push(p, "source", true);
+}
+
+static void
+end_source(struct px *p)
+{
+	p->insource = false;
+	free(pop(p, "source", NULL));
+}
+
+static bool
+expect_text(struct px *p)
+{
+	return p->infeed || p->inentry || p->insource;
+}
+
+static void
+start_title(struct px *p, const struct attrs *a)
+{
+	push_content(p, "title", a, "text/plain", expect_text(p));
+}
+
+static void
+end_title(struct px *p)
+{
+	bool exp;
+	char *v;
+	struct feed_common *c;
+
+	v = pop(p, "title", &exp);
+	if (p->incontent > 0)
+		p->incontent--;
+	if (!v)
+		return;
+	c = common(p);
+	if (exp && *v && c && !(p->title_depth > -1 &&
+				p->title_depth <= p->depth)) {
+		set_field(p, &c->title, F_TITLE, v, false);
+		p->title_depth = p->depth;
+	}
+	free(v);
+}
+
+static void
+save_description(struct px *p, const char *field, char *v)
+{
+	struct feed_entry *en;
+
+	if (!v)
+		return;
+	switch (where(p)) {
+	case W_ENTRY:
+		en = cur_entry(p);
+		if (strcmp(field, "content") == 0) {
+			if (!en->content) {
+				en->content = xstrdup(v);
+				feed_set(&en->content_type, p->cp.type);
+			}
+		} else {
+			set_field(p, &en->summary, F_SUMMARY, v, false);
+		}
+		break;
+	case W_FEED:
+		set_field(p, &p->doc->description, F_DESC, v, false);
+		break;
+	default:
+		break;
+	}
+	free(v);
+}
+
+static void start_content(struct px *p, const struct attrs *a);
+static void end_content(struct px *p);
+
+static bool
+has_summary(struct px *p)
+{
+	struct feed_entry *en = cur_entry(p);
+
+	if (where(p) == W_ENTRY)
+		return en->summary != NULL;
+	if (where(p) == W_FEED)
+		return p->doc->description != NULL;
+	return false;
+}
+
+static void
+start_description(struct px *p, const struct attrs *a)
+{
+	if (where(p) == W_ENTRY && has_summary(p) && !p->has_content) {
+		p->summary_as_content = true;
+		start_content(p, a);
+		return;
+	}
+	push_content(p, "description", a, "text/html", expect_text(p));
+}
+
+static void
+end_description(struct px *p)
+{
+	if (p->summary_as_content) {
+		p->summary_as_content = false;
+		end_content(p);
+		return;
+	}
+	save_description(p, "summary", pop_content(p, "description"));
+}
+
+static void
+start_summary(struct px *p, const struct attrs *a)
+{
+	if (where(p) == W_ENTRY && has_summary(p) && !p->has_content) {
+		p->summary_as_content = true;
+		start_content(p, a);
+		return;
+	}
+	push_content(p, "summary", a, "text/plain", true);
+}
+
+static void
+end_summary(struct px *p)
+{
+	if (p->summary_as_content) {
+		p->summary_as_content = false;
+		end_content(p);
+		return;
+	}
+	save_description(p, "summary", pop_content(p, "summary"));
+}
+
+static void
+start_subtitle(struct px *p, const struct attrs *a)
+{
+	push_content(p, "subtitle", a, "text/plain", expect_text(p));
+}
+
+static void
+end_subtitle(struct px *p)
+{
+	char *v = pop_content(p, "subtitle");
+
+	if (v && where(p) == W_FEED)
+		set_field(p, &p->doc->description, F_DESC, v, false);
+	free(v);
+}
+
+static void
+start_content(struct px *p, const struct attrs *a)
+{
+	p->has_content = true;
+	push_content(p, "content", a, "text/plain", true);
+}
+
+static void
+start_content_encoded(struct px *p, const struct attrs *a)
+{
+	p->has_content = true;
+	push_content(p, "content", a, "text/html", true);
+}
+
+static void
+start_body(struct px *p, const struct attrs *a)
+{
+	push_content(p, "content", a, "application/xhtml+xml", true);
+}
+
+static void
+end_content(struct px *p)
+{
+	struct cparams cp = p->cp;
+	char *v = pop(p, "content", NULL);
+
+	if (v && where(p) == W_ENTRY) {
+		struct feed_entry *en = cur_entry(p);
+
+		if (!en->content) {
+			en->content = v;
+			feed_set(&en->content_type, p->cp.type);
+			v = NULL;
+		}
+	}
+	(void)cp;
+	if (p->incontent > 0)
+		p->incontent--;
+	free(v);
+}
+
+static void
+start_rights(struct px *p, const struct attrs *a)
+{
+	push_content(p, "rights", a, "text/plain", expect_text(p));
+}
+
+static void
+end_rights(struct px *p)
+{
+	char *v = pop_content(p, "rights");
+	struct feed_common *c = common(p);
+
+	if (v && c)
+		set_field(p, &c->rights, F_RIGHTS, v, false);
+	free(v);
+}
+
+static void
+start_link(struct px *p, const struct attrs *a)
+{
+	const char *rel = attr_get(a, "rel"), *type = attr_get(a, "type");
+	const char *href = attr_get(a, "href");
+	struct feed_common *c = common(p);
+	struct feed_link *l;
+	char *abs;
+
+	if (!href)
+		href = attr_get(a, "url");
+	if (!rel)
+		rel = "alternate";
+	if (!type)
+		type = strcmp(rel, "self") == 0 ? "application/atom+xml" :
+						  "text/html";
+	if (c && !(p->inentry && p->inimage)) {
+		abs = href ? resolve(p, href) : NULL;
+		feed_add_link(c, rel, abs, type, attr_get(a, "title"));
+		l = &c->links[c->nlinks - 1];
+		feed_set(&l->hreflang, attr_get(a, "hreflang"));
+		if (attr_get(a, "length"))
+			str_to_i64(attr_get(a, "length"), &l->length);
+		if (abs && strcmp(rel, "alternate") == 0 &&
+		    type_htmlish(map_type(type)))
+			set_field(p, &c->link, F_LINK, abs, false);
+		if (abs && strcmp(rel, "enclosure") == 0 &&
+		    where(p) == W_ENTRY) {
+			int64_t n = -1;
+
+			if (attr_get(a, "length"))
+				str_to_i64(attr_get(a, "length"), &n);
+			feed_entry_add_enclosure(cur_entry(p), abs,
+						 attr_get(a, "type"), n);
+		}
+		free(abs);
+	}
+	if (!href)
+		push(p, "link", expect_text(p));
+}
+
+static void
+end_link(struct px *p)
+{
+	bool exp;
+	char *v = pop(p, "link", &exp);
+	struct feed_common *c = common(p);
+
+	if (v && exp && c && !(p->inimage && p->inentry)) {
+		set_field(p, &c->link, F_LINK, v, false);
+		if (c->nlinks && !c->links[c->nlinks - 1].href && *v)
+			feed_set(&c->links[c->nlinks - 1].href, v);
+	}
+	free(v);
+}
+
+static void
+start_guid(struct px *p, const struct attrs *a)
+{
+	const char *pl = attr_get(a, "ispermalink");
+
+	p->guidislink = !pl || strcmp(pl, "true") == 0;
+	push(p, "id", true);
+}
+
+static void
+end_guid(struct px *p)
+{
+	char *v = pop(p, "id", NULL);
+	struct feed_common *c = common(p);
+
+	if (v && c) {
+		set_field(p, &c->id, F_ID, v, false);
+		if (p->guidislink && !c->link)
+			feed_set(&c->link, v);
+	}
+	free(v);
+}
+
+static void
+start_date(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "published", true);
+}
+
+static void
+start_updated(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "updated", true);
+}
+
+static void
+end_date_common(struct px *p, const char *name, bool published)
+{
+	char *v = pop(p, name, NULL);
+	struct feed_common *c = common(p);
+
+	if (v && c && *v) {
+		if (published) {
+			feed_set(&c->published_raw, v);
+			c->published = parse_date(v);
+		} else {
+			feed_set(&c->updated_raw, v);
+			c->updated = parse_date(v);
+		}
+	}
+	free(v);
+}
+
+static void
+end_published(struct px *p)
+{
+	end_date_common(p, "published", true);
+}
+
+static void
+end_updated(struct px *p)
+{
+	end_date_common(p, "updated", false);
+}
+
+static void
+start_created(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "created", true);
+}
+
+static void
+end_created(struct px *p)
+{
+	free(pop(p, "created", NULL));
+}
+
+static void
+start_author(struct px *p, const struct attrs *a)
+{
+	struct feed_common *c = common(p);
+
+	(void)a;
+	p->inauthor = true;
+	push(p, "author", true);
+	if (c)
+		feed_add_author(c, NULL, NULL, NULL);
+}
+
+static void
+end_author(struct px *p)
+{
+	char *v = pop(p, "author", NULL);
+	struct feed_common *c = common(p);
+
+	p->inauthor = false;
+	if (c && c->nauthors) {
+		struct feed_person *a = &c->authors[c->nauthors - 1];
+
+		if (!a->name && !a->email && !a->uri && v && *v)
+			feed_author_from_text(v, &a->name, &a->email);
+		if (!a->name && !a->email && !a->uri) {
+			c->nauthors--;
+		}
+	}
+	free(v);
+}
+
+static void
+start_publisher(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	p->inpublisher = true;
+	push(p, "publisher", true);
+}
+
+static void
+end_publisher(struct px *p)
+{
+	free(pop(p, "publisher", NULL));
+	p->inpublisher = false;
+}
+
+static void
+start_contributor(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	p->incontributor = true;
+	push(p, "contributor", false);
+}
+
+static void
+end_contributor(struct px *p)
+{
+	free(pop(p, "contributor", NULL));
+	p->incontributor = false;
+}
+
+static void
+start_dc_contributor(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	p->incontributor = true;
+	push(p, "name", false);
+}
+
+static void
+end_dc_contributor(struct px *p)
+{
+	free(pop(p, "name", NULL));
+	p->incontributor = false;
+}
+
+static struct feed_person *
+author_slot(struct px *p)
+{
+	struct feed_common *c = common(p);
+
+	if (!c || !p->inauthor || p->inpublisher || p->incontributor)
+		return NULL;
+	if (!c->nauthors)
+		feed_add_author(c, NULL, NULL, NULL);
+	return &c->authors[c->nauthors - 1];
+}
+
+static void
+start_name(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "name", false);
+}
+
+static void
+end_name(struct px *p)
+{
+	char *v = pop(p, "name", NULL);
+	struct feed_person *a = author_slot(p);
+
+	if (v && a && *v)
+		feed_set(&a->name, v);
+	free(v);
+}
+
+static void
+start_email(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "email", false);
+}
+
+static void
+end_email(struct px *p)
+{
+	char *v = pop(p, "email", NULL);
+	struct feed_person *a = author_slot(p);
+
+	if (v && a && *v)
+		feed_set(&a->email, v);
+	free(v);
+}
+
+static void
+start_url(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "href", true);
+}
+
+static void
+end_url(struct px *p)
+{
+	char *v = pop(p, "href", NULL);
+	struct feed_person *a = author_slot(p);
+
+	if (v && a && *v)
+		feed_set(&a->uri, v);
+	free(v);
+}
+
+static void
+add_category(struct feed_common *c, const char *term, const char *scheme,
+	     const char *label)
+{
+	size_t i;
+
+	if (!term && !scheme && !label)
+		return;
+	for (i = 0; i < c->ncategories; i++) {
+		struct feed_category *k = &c->categories[i];
+
+		if (((!k->term && !term) ||
+		     (k->term && term && strcmp(k->term, term) == 0)) &&
+		    ((!k->scheme && !scheme) ||
+		     (k->scheme && scheme && strcmp(k->scheme, scheme) == 0)) &&
+		    ((!k->label && !label) ||
+		     (k->label && label && strcmp(k->label, label) == 0)))
+			return;
+	}
+	feed_add_category(c, term, scheme, label);
+}
+
+static void
+start_category(struct px *p, const struct attrs *a)
+{
+	struct feed_common *c = common(p);
+	const char *scheme = attr_get(a, "scheme");
+
+	if (!scheme)
+		scheme = attr_get(a, "domain");
+	if (c)
+		add_category(c, attr_get(a, "term"), scheme,
+			     attr_get(a, "label"));
+	push(p, "category", true);
+}
+
+static void
+end_category(struct px *p)
+{
+	char *v = pop(p, "category", NULL);
+	struct feed_common *c = common(p);
+
+	if (v && *v && c) {
+		if (c->ncategories && !c->categories[c->ncategories - 1].term)
+			feed_set(&c->categories[c->ncategories - 1].term, v);
+		else
+			add_category(c, v, NULL, NULL);
+	}
+	free(v);
+}
+
+static void
+start_comments(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "comments", true);
+}
+
+static void
+end_comments(struct px *p)
+{
+	char *v = pop(p, "comments", NULL);
+
+	if (v && *v && where(p) == W_ENTRY)
+		feed_set(&cur_entry(p)->comments, v);
+	free(v);
+}
+
+static void
+start_enclosure(struct px *p, const struct attrs *a)
+{
+	const char *url = attr_get(a, "url"), *type = attr_get(a, "type");
+	const char *len = attr_get(a, "length");
+	struct feed_common *c = common(p);
+	int64_t n = -1;
+	char *abs;
+
+	if (!url)
+		url = attr_get(a, "href");
+	if (len)
+		str_to_i64(len, &n);
+	if (!c)
+		return;
+	abs = url ? resolve(p, url) : NULL;
+	feed_add_link(c, "enclosure", abs, type, NULL);
+	c->links[c->nlinks - 1].length = n;
+	if (where(p) == W_ENTRY)
+		feed_entry_add_enclosure(cur_entry(p), abs, type, n);
+	free(abs);
+}
+
+static void
+start_language(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "language", true);
+}
+
+static void
+end_language(struct px *p)
+{
+	char *v = pop(p, "language", NULL);
+
+	if (v && *v && where(p) == W_FEED)
+		feed_set(&p->doc->language, v);
+	free(v);
+}
+
+static void
+start_ttl(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "ttl", true);
+}
+
+static void
+end_ttl(struct px *p)
+{
+	char *v = pop(p, "ttl", NULL);
+	int64_t n;
+
+	if (v && where(p) == W_FEED && str_to_i64(v, &n) == 0 && n >= 0)
+		p->doc->ttl = n * 60;
+	free(v);
+}
+
+static void
+start_license(struct px *p, const struct attrs *a)
+{
+	const char *r = attr_get(a, "rdf:resource");
+	struct feed_common *c = common(p);
+
+	if (r && c)
+		feed_add_link(c, "license", r, NULL, NULL);
+	push(p, "license", true);
+}
+
+static void
+end_license(struct px *p)
+{
+	char *v = pop(p, "license", NULL);
+	struct feed_common *c = common(p);
+
+	if (v && *v && c)
+		feed_add_link(c, "license", v, NULL, NULL);
+	free(v);
+}
+
+struct handler {
+	const char *name;
+	start_fn start;
+	end_fn end;
+};
+
+/* Sorted by name (strcmp order); feedparser's _start_/_end_ methods. */
+static const struct handler handlers[] = {
+	{ "abstract", start_summary, end_description },
+	{ "author", start_author, end_author },
+	{ "body", start_body, end_content },
+	{ "category", start_category, end_category },
+	{ "cc_license", start_license, end_license },
+	{ "channel", start_channel, end_channel },
+	{ "comments", start_comments, end_comments },
+	{ "content", start_content, end_content },
+	{ "content_encoded", start_content_encoded, end_content },
+	{ "contributor", start_contributor, end_contributor },
+	{ "copyright", start_rights, end_rights },
+	{ "created", start_created, end_created },
+	{ "creativecommons_license", start_license, end_license },
+	{ "dc_author", start_author, end_author },
+	{ "dc_contributor", start_dc_contributor, end_dc_contributor },
+	{ "dc_creator", start_author, end_author },
+	{ "dc_date", start_updated, end_updated },
+	{ "dc_description", start_description, end_description },
+	{ "dc_language", start_language, end_language },
+	{ "dc_publisher", start_publisher, end_publisher },
+	{ "dc_rights", start_rights, end_rights },
+	{ "dc_subject", start_category, end_category },
+	{ "dc_title", start_title, end_title },
+	{ "dcterms_created", start_created, end_created },
+	{ "dcterms_issued", start_date, end_published },
+	{ "dcterms_modified", start_updated, end_updated },
+	{ "description", start_description, end_description },
+	{ "email", start_email, end_email },
+	{ "enclosure", start_enclosure, NULL },
+	{ "entry", start_item, end_item },
+	{ "feed", start_feed, end_channel },
+	{ "fullitem", start_content_encoded, end_content },
+	{ "guid", start_guid, end_guid },
+	{ "homepage", start_url, end_url },
+	{ "id", start_guid, end_guid },
+	{ "image", start_image, end_image },
+	{ "issued", start_date, end_published },
+	{ "item", start_item, end_item },
+	{ "itunes_author", start_author, end_author },
+	{ "itunes_name", start_name, end_name },
+	{ "itunes_owner", start_publisher, end_publisher },
+	{ "itunes_subtitle", start_subtitle, end_subtitle },
+	{ "itunes_summary", start_summary, end_summary },
+	{ "keywords", start_category, end_category },
+	{ "language", start_language, end_language },
+	{ "lastbuilddate", start_updated, end_updated },
+	{ "license", start_license, end_license },
+	{ "link", start_link, end_link },
+	{ "managingeditor", start_author, end_author },
+	{ "modified", start_updated, end_updated },
+	{ "name", start_name, end_name },
+	{ "pubdate", start_date, end_published },
+	{ "published", start_date, end_published },
+	{ "rights", start_rights, end_rights },
+	{ "rss", start_rss, NULL },
+	{ "source", start_source, end_source },
+	{ "subtitle", start_subtitle, end_subtitle },
+	{ "summary", start_summary, end_summary },
+	{ "tagline", start_subtitle, end_subtitle },
+	{ "textinput", start_textinput, end_textinput },
+	{ "title", start_title, end_title },
+	{ "ttl", start_ttl, end_ttl },
+	{ "updated", start_updated, end_updated },
+	{ "uri", start_url, end_url },
+	{ "url", start_url, end_url },
+	{ "webmaster", start_publisher, end_publisher },
+	{ "xhtml_body", start_body, end_content },
+};
+
+static int
+handler_cmp(const void *k, const void *v)
+{
+	return strcmp(k, ((const struct handler *)v)->name);
+}
+
+static const struct handler *
+handler_find(const char *name)
+{
+	return bsearch(name, handlers, ARRAY_SIZE(handlers),
+		       sizeof(handlers[0]), handler_cmp);
+}
+
+/* ---- SAX callbacks ---- */
+
+static const char *
+ns_prefix(const xmlChar *uri, const xmlChar *given)
+{
+	char low[256];
+	size_t i, n;
+	const struct ns *m;
+
+	if (!uri)
+		return given ? (const char *)given : "";
+	n = strlen((const char *)uri);
+	if (n >= sizeof(low))
+		return given ? (const char *)given : "";
+	for (i = 0; i <= n; i++)
+		low[i] = (char)tolower(uri[i]);
+	if (strstr(low, "backend.userland.com/rss"))
+		return "";
+	m = bsearch(low, namespaces, ARRAY_SIZE(namespaces),
+		    sizeof(namespaces[0]), ns_cmp);
+	if (m)
+		return m->prefix;
+	return given ? (const char *)given : "";
+}
+
+static void
+lower_into(char *dst, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < n; i++)
+		dst[i] = (char)tolower((unsigned char)s[i]);
+	dst[i] = '\0';
+}
+
+/* Attribute values arrive with '&' as "&#38;" (libxml2 leaves them
+ * for a tree builder to re-parse); undo that. */
+static char *
+attr_value(const xmlChar *v, const xmlChar *end)
+{
+	struct sbuf sb;
+	const char *s = (const char *)v, *e = (const char *)end;
+
+	sbuf_init(&sb, 0);
+	while (s < e) {
+		if (*s == '&' && e - s >= 5 && memcmp(s, "&#38;", 5) == 0) {
+			sbuf_addch(&sb, '&');
+			s += 5;
+		} else {
+			sbuf_addch(&sb, *s++);
+		}
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+static void
+attrs_load(struct attrs *a, int n, const xmlChar **at)
+{
+	int i;
+
+	a->n = 0;
+	for (i = 0; i < n && a->n < ARRAY_SIZE(a->v); i++) {
+		const xmlChar **x = at + i * 5;
+		const char *pre = ns_prefix(x[2], x[1]);
+		struct attr *t = &a->v[a->n++];
+		char q[64];
+
+		if (x[2] && *pre)
+			snprintf(q, sizeof(q), "%s:%s", pre,
+				 (const char *)x[0]);
+		else
+			snprintf(q, sizeof(q), "%s", (const char *)x[0]);
+		lower_into(t->name, sizeof(t->name), q);
+		t->value = attr_value(x[3], x[4]);
+		if (strcmp(t->name, "rel") == 0 ||
+		    strcmp(t->name, "type") == 0) {
+			char *c;
+
+			for (c = t->value; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+		}
+	}
+}
+
+static void
+attrs_free(struct attrs *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i].value);
+	a->n = 0;
+}
+
+static void
+xml_escape_attr(struct sbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': sbuf_adds(sb, "&amp;"); break;
+		case '<': sbuf_adds(sb, "&lt;"); break;
+		case '>': sbuf_adds(sb, "&gt;"); break;
+		case '"': sbuf_adds(sb, "&quot;"); break;
+		default: sbuf_addch(sb, *s);
+		}
+	}
+}
+
+static bool
+in_xhtml_content(struct px *p)
+{
+	return p->incontent &&
+	       strcmp(p->cp.type, "application/xhtml+xml") == 0;
+}
+
+static void
+set_base(struct px *p, const struct attrs *a)
+{
+	const char *xb = attr_get(a, "xml:base");
+	const char *prev;
+	char *nb;
+	size_t d = (size_t)p->depth, oldcap = p->capbases;
+
+	if (!xb)
+		xb = attr_get(a, "base");
+	XGROW(p->bases, p->capbases, d + 1);
+	if (p->capbases > oldcap)
+		memset(p->bases + oldcap, 0,
+		       (p->capbases - oldcap) * sizeof(*p->bases));
+	prev = p->bases[d - 1];
+	if (xb && prev && *prev) {
+		nb = url_resolve(prev, xb);
+		if (!scheme_ok(nb)) {
+			free(nb);
+			nb = xstrdup(prev);
+		}
+	} else if (xb) {
+		nb = xstrdup(xb);
+	} else {
+		nb = prev ? xstrdup(prev) : NULL;
+	}
+	free(p->bases[d]);
+	p->bases[d] = nb;
+}
+
+static void
+sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+	  const xmlChar *URI, int nb_ns, const xmlChar **ns, int nb_attr,
+	  int nb_def, const xmlChar **attributes)
+{
+	struct px *p = ctx;
+	struct attrs a;
+	char local[64], name[96];
+	const char *pre;
+	const struct handler *h;
+	const char *lang;
+
+	(void)nb_ns;
+	(void)ns;
+	(void)nb_def;
+	p->depth++;
+	if (p->depth >= PARSE_MAX_DEPTH) {
+		p->skip_depth++;
+		return;
+	}
+	attrs_load(&a, nb_attr, attributes);
+	set_base(p, &a);
+	lower_into(local, sizeof(local), (const char *)localname);
+	pre = ns_prefix(URI, prefix);
+
+	if (URI) {
+		if (strcmp((const char *)URI,
+			   "http://my.netscape.com/rdf/simple/0.9/") == 0)
+			set_version(p, "rss090");
+		else if (strcmp((const char *)URI,
+				"http://purl.org/rss/1.0/") == 0)
+			set_version(p, "rss10");
+		else if (strcmp((const char *)URI,
+				"http://www.w3.org/2005/Atom") == 0)
+			set_version(p, "atom10");
+	}
+
+	lang = attr_get(&a, "xml:lang");
+	if (lang && *lang && p->depth == 1 && !p->doc->language &&
+	    (strcmp(local, "feed") == 0 || strcmp(local, "rss") == 0 ||
+	     strcmp(local, "rdf") == 0))
+		feed_set(&p->doc->language, lang);
+
+	/* inline content: serialize the markup */
+	if (p->incontent && !ends_xml(p->cp.type)) {
+		if (strcmp(local, "div") == 0 && (!*pre || strcmp(pre, "xhtml") == 0))
+			goto out;
+		snprintf(p->cp.type, sizeof(p->cp.type),
+			 "application/xhtml+xml");
+	}
+	if (in_xhtml_content(p)) {
+		struct sbuf tag;
+		size_t i;
+
+		sbuf_init(&tag, 0);
+		sbuf_addch(&tag, '<');
+		sbuf_adds(&tag, (const char *)localname);
+		if (URI && ((strcmp(local, "math") == 0 &&
+			     strcmp((const char *)URI,
+				    "http://www.w3.org/1998/Math/MathML") == 0) ||
+			    (strcmp(local, "svg") == 0 &&
+			     strcmp((const char *)URI,
+				    "http://www.w3.org/2000/svg") == 0))) {
+			sbuf_adds(&tag, " xmlns=\"");
+			sbuf_adds(&tag, (const char *)URI);
+			sbuf_addch(&tag, '"');
+		}
+		for (i = 0; i < a.n; i++) {
+			sbuf_addf(&tag, " %s=\"", a.v[i].name);
+			xml_escape_attr(&tag, a.v[i].value);
+			sbuf_addch(&tag, '"');
+		}
+		sbuf_addch(&tag, '>');
+		if (p->xdepth == 0) {
+			p->cp.top_elems++;
+			if (p->cp.top_elems == 1) {
+				p->cp.first_div = strcmp(local, "div") == 0;
+				p->cp.div_body = p->nstack ?
+					p->stack[p->nstack - 1].text.len +
+						tag.len :
+					0;
+			}
+		}
+		p->xdepth++;
+		add_text(p, tag.buf, tag.len);
+		sbuf_release(&tag);
+		goto out;
+	}
+
+	if (*pre)
+		snprintf(name, sizeof(name), "%s_%s", pre, local);
+	else
+		snprintf(name, sizeof(name), "%s", local);
+
+	/* feedparser's hacks for unclosed image/textinput elements */
+	if (!*pre && strcmp(local, "title") && strcmp(local, "link") &&
+	    strcmp(local, "description") && strcmp(local, "name"))
+		p->intextinput = false;
+	if (!*pre && strcmp(local, "title") && strcmp(local, "link") &&
+	    strcmp(local, "description") && strcmp(local, "url") &&
+	    strcmp(local, "href") && strcmp(local, "width") &&
+	    strcmp(local, "height")) {
+		p->inimage = false;
+		p->image_ctx = false;
+	}
+
+	h = handler_find(name);
+	if (h && h->start)
+		h->start(p, &a);
+	else if (!h && a.n == 0)
+		push(p, name, true);
+out:
+	attrs_free(&a);
+}
+
+static void
+sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+	const xmlChar *URI)
+{
+	struct px *p = ctx;
+	char local[64], name[96];
+	const char *pre;
+	const struct handler *h;
+
+	if (p->skip_depth) {
+		p->skip_depth--;
+		p->depth--;
+		return;
+	}
+	lower_into(local, sizeof(local), (const char *)localname);
+	pre = ns_prefix(URI, prefix);
+
+	if (p->incontent && p->xdepth > 0 && in_xhtml_content(p)) {
+		struct sbuf tag;
+
+		p->xdepth--;
+		sbuf_init(&tag, 0);
+		sbuf_addf(&tag, "</%s>", (const char *)localname);
+		if (p->xdepth == 0 && p->nstack)
+			p->cp.last_close = p->stack[p->nstack - 1].text.len;
+		add_text(p, tag.buf, tag.len);
+		sbuf_release(&tag);
+		goto out;
+	}
+	if (p->incontent && !ends_xml(p->cp.type) &&
+	    strcmp(local, "div") == 0 && (!*pre || strcmp(pre, "xhtml") == 0))
+		goto out;
+
+	if (*pre)
+		snprintf(name, sizeof(name), "%s_%s", pre, local);
+	else
+		snprintf(name, sizeof(name), "%s", local);
+	h = handler_find(name);
+	if (h && h->end)
+		h->end(p);
+	else if (!h)
+		free(pop(p, name, NULL));
+out:
+	if (p->depth > 0 && (size_t)p->depth < p->capbases) {
+		free(p->bases[p->depth]);
+		p->bases[p->depth] = NULL;
+	}
+	if (p->depth > 0)
+		p->depth--;
+}
+
+static void
+sax_chars(void *ctx, const xmlChar *ch, int len)
+{
+	struct px *p = ctx;
+
+	if (!p->nstack || len <= 0)
+		return;
+	if (in_xhtml_content(p)) {
+		if (p->xdepth == 0 && !is_ws((const char *)ch, (size_t)len))
+			p->cp.top_text = true;
+		add_text_escaped(p, (const char *)ch, (size_t)len);
+	} else {
+		add_text(p, (const char *)ch, (size_t)len);
+	}
+}
+
+static xmlEntityPtr
+sax_get_entity(void *ctx, const xmlChar *name)
+{
+	(void)ctx;
+	(void)name;
+	return NULL;
+}
+
+static xmlParserInputPtr
+no_external(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+static void
+sax_silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void
+sax_serror(void *ctx, xmlErrorPtr err)
+{
+	(void)ctx;
+	(void)err;
+}
+
+/* ---- driver ---- */
+
+static void
+xml_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	xmlInitParser();
+	xmlSetExternalEntityLoader(no_external);
+	done = true;
+}
+
+/*
+ * Cut the DOCTYPE (and its internal subset) out of the prologue, as
+ * feedparser does: nothing declared there can expand later. Notes a
+ * Netscape RSS 0.91 DOCTYPE.
+ */
+static void
+strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape)
+{
+	const char *d = NULL, *e, *q;
+	size_t i;
+
+	*netscape = false;
+	for (i = 0; i + 1 < len; i++) {
+		if (s[i] != '<')
+			continue;
+		if (isalnum((unsigned char)s[i + 1]) || s[i + 1] == '_')
+			break;
+		if (len - i >= 9 && memcmp(s + i, "<!DOCTYPE", 9) == 0) {
+			d = s + i;
+			break;
+		}
+	}
+	if (!d) {
+		sbuf_add(out, s, len);
+		return;
+	}
+	/* find the end: '>' outside quotes and brackets */
+	{
+		int br = 0;
+		char quote = 0;
+
+		for (e = d + 9; e < s + len; e++) {
+			if (quote) {
+				if (*e == quote)
+					quote = 0;
+			} else if (*e == '"' || *e == '\'') {
+				quote = *e;
+			} else if (*e == '[') {
+				br++;
+			} else if (*e == ']') {
+				br--;
+			} else if (*e == '>' && br <= 0) {
+				break;
+			}
+		}
+	}
+	if (e >= s + len) {
+		sbuf_add(out, s, len);
+		return;
+	}
+	for (q = d; q < e; q++)
+		if (strncasecmp(q, "netscape", 8) == 0)
+			*netscape = true;
+	sbuf_add(out, s, (size_t)(d - s));
+	sbuf_add(out, e + 1, len - (size_t)(e + 1 - s));
+}
+
+static void
+px_reset(struct px *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nused; i++)
+		sbuf_release(&p->stack[i].text);
+	free(p->stack);
+	for (i = 0; i < p->capbases; i++)
+		free(p->bases[i]);
+	free(p->bases);
+	p->stack = NULL;
+	p->bases = NULL;
+	p->nstack = p->capstack = p->nused = p->capbases = 0;
+}
+
+static void
+px_init(struct px *p, struct feed_doc *doc, size_t max, const char *base)
+{
+	memset(p, 0, sizeof(*p));
+	p->doc = doc;
+	p->max = max;
+	p->title_depth = -1;
+	memset(p->fdepth, -1, sizeof(p->fdepth));
+	p->capbases = 8;
+	p->bases = xcalloc(p->capbases, sizeof(*p->bases));
+	p->bases[0] = base ? xstrdup(base) : NULL;
+}
+
+/* Close whatever a truncated document left open, innermost first. */
+static void
+flush_open(struct px *p)
+{
+	int guard = 0;
+
+	while (p->nstack && guard++ < 10000) {
+		struct frame *f = &p->stack[p->nstack - 1];
+		const struct handler *h = handler_find(f->name);
+		size_t before = p->nstack;
+
+		if (h && h->end)
+			h->end(p);
+		if (p->nstack == before)
+			free(pop(p, f->name, NULL));
+		if (p->nstack == before)
+			p->nstack--;
+	}
+}
+
+static int
+run(struct px *p, const char *s, size_t len, bool recover, bool *wf,
+    bool *nswf)
+{
+	xmlSAXHandler sax;
+	xmlParserCtxtPtr ctxt;
+	size_t off;
+	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+		   XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
+
+	if (recover)
+		opts |= XML_PARSE_RECOVER;
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sax_start;
+	sax.endElementNs = sax_end;
+	sax.characters = sax_chars;
+	sax.cdataBlock = sax_chars;
+	sax.getEntity = sax_get_entity;
+	sax.warning = sax_silent;
+	sax.error = sax_silent;
+	sax.fatalError = sax_silent;
+	sax.serror = sax_serror;
+
+	ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, NULL);
+	if (!ctxt)
+		return -1;
+	xmlCtxtUseOptions(ctxt, opts);
+	xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+	for (off = 0; off < len; off += CHUNK) {
+		size_t n = len - off < CHUNK ? len - off : CHUNK;
+
+		if (xmlParseChunk(ctxt, s + off, (int)n, 0) != 0 && !recover)
+			break;
+		if (ctxt->instate == XML_PARSER_EOF)
+			break;
+	}
+	xmlParseChunk(ctxt, NULL, 0, 1);
+	*wf = ctxt->wellFormed != 0;
+	*nswf = ctxt->nsWellFormed != 0;
+	xmlFreeParserCtxt(ctxt);
+	return 0;
+}
+
+static void
+doc_clear_data(struct feed_doc *doc)
+{
+	/* keep what encoding.c decided, drop what the failed pass found */
+	char *enc = doc->encoding, *why = doc->bozo_reason;
+	bool bozo = doc->bozo;
+
+	doc->encoding = NULL;
+	doc->bozo_reason = NULL;
+	feed_doc_release(doc);
+	doc->encoding = enc;
+	doc->bozo_reason = why;
+	doc->bozo = bozo;
+}
+
+int
+parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
+	  const char *base, struct feed_doc *doc, struct err *e)
+{
+	struct sbuf src, fixed;
+	struct px p;
+	bool wf = false, nswf = true, netscape = false;
+	int rc = -1;
+
+	xml_init();
+	sbuf_init(&src, 0);
+	sbuf_init(&fixed, 0);
+	strip_doctype(utf8, len, &src, &netscape);
+
+	px_init(&p, doc, opts->max_field, base);
+	if (run(&p, src.buf, src.len, false, &wf, &nswf) < 0) {
+		err_set(e, ERR_PARSE, "cannot create XML parser");
+		goto out;
+	}
+	if (!nswf) {
+		/* an undeclared prefix: bozo, but the data is all there */
+		doc->bozo = true;
+		if (!doc->bozo_reason)
+			doc->bozo_reason = xstrdup("undeclared namespace "
+						   "prefix");
+	}
+	if (!wf) {
+		doc->bozo = true;
+		if (!doc->bozo_reason)
+			doc->bozo_reason = xstrdup("document is not "
+						   "well-formed XML");
+		px_reset(&p);
+		doc_clear_data(doc);
+		entities_to_charrefs(src.buf, src.len, &fixed);
+		px_init(&p, doc, opts->max_field, base);
+		run(&p, fixed.buf, fixed.len, true, &wf, &nswf);
+	}
+	flush_open(&p);
+	if (netscape)
+		snprintf(p.version, sizeof(p.version), "rss091n");
+	if (p.version[0])
+		feed_set(&doc->version, p.version);
+	if (!p.version[0] && doc->nentries == 0 && !doc->feed.title) {
+		err_set(e, ERR_PARSE, "not a feed: no RSS, RDF or Atom root");
+		goto out;
+	}
+	rc = 0;
+out:
+	px_reset(&p);
+	sbuf_release(&src);
+	sbuf_release(&fixed);
+	return rc;
+}

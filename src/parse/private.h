@@ -1,0 +1,65 @@
+/*
+ * parse/private.h: what the parse module's files share and nobody else
+ * may include. The XML, JSON Feed, encoding, markup and entity code talk
+ * through these; the public contract is include/glean/parse.h.
+ */
+#ifndef GLEAN_PARSE_PRIVATE_H
+#define GLEAN_PARSE_PRIVATE_H
+
+#include "glean/parse.h"
+
+#define PARSE_MAX_FIELD (1u << 20) /* default cap per text field */
+#define PARSE_MAX_DEPTH 256        /* deeper elements are skipped */
+
+/* ---- encoding.c ---- */
+struct enc_result {
+	char *utf8;        /* the document as UTF-8, NUL-terminated */
+	size_t len;
+	char encoding[64]; /* name reported in the dump (lower-case) */
+	bool bozo;
+	const char *bozo_reason;
+	bool json;         /* Content-Type says JSON */
+};
+/* Decide the document's encoding the way feedparser does (BOM, XML
+ * declaration, HTTP charset per RFC 3023) and convert it to UTF-8. The
+ * XML declaration, if any, is rewritten to say utf-8. Never fails: the
+ * last resort is windows-1252 with invalid bytes replaced. */
+void enc_to_utf8(const char *bytes, size_t len, const char *content_type,
+		 bool http, struct enc_result *r);
+void enc_result_release(struct enc_result *r);
+
+/* ---- entities.c ---- */
+/* Code point of an HTML 4 named entity (case-sensitive), or 0. */
+uint32_t entity_lookup(const char *name, size_t len);
+/* Rewrite every entity reference outside CDATA, comments and PIs as a
+ * numeric character reference, and bare '&' as "&#38;", so a recovering
+ * parser keeps the text. Output appended to out (unbounded input size is
+ * the caller's cap). */
+void entities_to_charrefs(const char *s, size_t len, struct sbuf *out);
+
+/* ---- markup.c ---- */
+/* True when plain text looks like HTML (feedparser's lookslikehtml). */
+bool markup_looks_like_html(const char *s);
+/* Re-serialize HTML text: tags lower-cased, attributes sorted and
+ * escaped, relative URLs resolved against base (may be NULL), unsafe
+ * elements and attributes dropped. Returns a new string. */
+char *markup_clean(const char *html, const char *base);
+/* Whether an element name is in the HTML allow-list. */
+bool markup_acceptable_element(const char *name, size_t len);
+
+/* ---- parse_xml.c / parse_jsonfeed.c ---- */
+int parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
+	      const char *base, struct feed_doc *doc, struct err *e);
+int parse_jsonfeed(const char *utf8, size_t len,
+		   const struct parse_opts *opts, const char *base,
+		   struct feed_doc *doc, struct err *e);
+
+/* ---- feed.c ---- */
+/* Copy s (n bytes) as a field value: invalid UTF-8 → U+FFFD, NULs
+ * dropped, capped at max bytes on a character boundary. */
+char *feed_strndup(const char *s, size_t n, size_t max);
+void feed_set(char **dst, const char *s);
+/* Split an RSS author string "me@x.org (Name)" into name and email. */
+void feed_author_from_text(const char *s, char **name, char **email);
+
+#endif

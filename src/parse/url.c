@@ -1,0 +1,193 @@
+/*
+ * url.c: RFC 3986 reference resolution (section 5.2) on plain strings,
+ * for xml:base, Content-Location and relative links in feeds. It does
+ * not normalise case or percent-encoding and does not judge whether a
+ * scheme is safe to open (that is the opener's job).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+struct uri {
+	const char *scheme, *auth, *path, *query, *frag;
+	size_t nscheme, nauth, npath, nquery, nfrag;
+	bool has_auth, has_query, has_frag;
+};
+
+static void
+uri_split(const char *s, struct uri *u)
+{
+	const char *p = s, *q;
+
+	memset(u, 0, sizeof(*u));
+	/* scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
+	if (isalpha((unsigned char)*p)) {
+		q = p;
+		while (isalnum((unsigned char)*q) || *q == '+' || *q == '-' ||
+		       *q == '.')
+			q++;
+		if (*q == ':') {
+			u->scheme = p;
+			u->nscheme = (size_t)(q - p);
+			p = q + 1;
+		}
+	}
+	if (p[0] == '/' && p[1] == '/') {
+		p += 2;
+		u->has_auth = true;
+		u->auth = p;
+		u->nauth = strcspn(p, "/?#");
+		p += u->nauth;
+	}
+	u->path = p;
+	u->npath = strcspn(p, "?#");
+	p += u->npath;
+	if (*p == '?') {
+		u->has_query = true;
+		u->query = ++p;
+		u->nquery = strcspn(p, "#");
+		p += u->nquery;
+	}
+	if (*p == '#') {
+		u->has_frag = true;
+		u->frag = ++p;
+		u->nfrag = strlen(p);
+	}
+}
+
+/* RFC 3986 5.2.4, appending the result to out. */
+static void
+remove_dots(const char *in, size_t n, struct sbuf *out)
+{
+	char *buf = xstrndup(in, n), *p = buf;
+	size_t start = out->len;
+
+	while (*p) {
+		if (str_starts(p, "../")) {
+			p += 3;
+		} else if (str_starts(p, "./")) {
+			p += 2;
+		} else if (str_starts(p, "/./")) {
+			p += 2;
+		} else if (strcmp(p, "/.") == 0) {
+			p[1] = '\0';
+		} else if (str_starts(p, "/../") || strcmp(p, "/..") == 0) {
+			char *last;
+
+			if (p[3] == '/')
+				p += 3;
+			else {
+				p += 2;
+				*p = '/';
+			}
+			/* drop the last segment already written */
+			sbuf_addch(out, '\0');
+			out->len--;
+			last = strrchr(out->buf + start, '/');
+			sbuf_truncate(out, last ? (size_t)(last - out->buf)
+						: start);
+		} else if (strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
+			break;
+		} else {
+			size_t k = 1 + strcspn(p + 1, "/");
+
+			if (*p != '/')
+				k = strcspn(p, "/");
+			sbuf_add(out, p, k);
+			p += k;
+		}
+	}
+	free(buf);
+}
+
+char *
+url_resolve(const char *base, const char *ref)
+{
+	struct uri b, r;
+	struct sbuf out;
+
+	if (!ref)
+		return base ? xstrdup(base) : NULL;
+	while (*ref == ' ' || *ref == '\t' || *ref == '\n' || *ref == '\r')
+		ref++;
+	if (!base || !*base)
+		return xstrdup(ref);
+	uri_split(base, &b);
+	uri_split(ref, &r);
+	if (!b.scheme)
+		return xstrdup(ref);
+	sbuf_init(&out, 0);
+	if (r.scheme) {
+		sbuf_add(&out, r.scheme, r.nscheme + 1);
+		if (r.has_auth) {
+			sbuf_adds(&out, "//");
+			sbuf_add(&out, r.auth, r.nauth);
+		}
+		remove_dots(r.path, r.npath, &out);
+		if (r.has_query) {
+			sbuf_addch(&out, '?');
+			sbuf_add(&out, r.query, r.nquery);
+		}
+	} else {
+		sbuf_add(&out, b.scheme, b.nscheme + 1);
+		if (r.has_auth) {
+			sbuf_adds(&out, "//");
+			sbuf_add(&out, r.auth, r.nauth);
+			remove_dots(r.path, r.npath, &out);
+			if (r.has_query) {
+				sbuf_addch(&out, '?');
+				sbuf_add(&out, r.query, r.nquery);
+			}
+		} else {
+			if (b.has_auth) {
+				sbuf_adds(&out, "//");
+				sbuf_add(&out, b.auth, b.nauth);
+			}
+			if (r.npath == 0) {
+				sbuf_add(&out, b.path, b.npath);
+				if (r.has_query) {
+					sbuf_addch(&out, '?');
+					sbuf_add(&out, r.query, r.nquery);
+				} else if (b.has_query) {
+					sbuf_addch(&out, '?');
+					sbuf_add(&out, b.query, b.nquery);
+				}
+			} else {
+				if (r.path[0] == '/') {
+					remove_dots(r.path, r.npath, &out);
+				} else {
+					struct sbuf m;
+					const char *slash = NULL;
+					size_t i;
+
+					sbuf_init(&m, 0);
+					for (i = 0; i < b.npath; i++)
+						if (b.path[i] == '/')
+							slash = b.path + i;
+					if (b.has_auth && b.npath == 0)
+						sbuf_addch(&m, '/');
+					else if (slash)
+						sbuf_add(&m, b.path,
+							 (size_t)(slash -
+								  b.path) + 1);
+					sbuf_add(&m, r.path, r.npath);
+					remove_dots(m.buf, m.len, &out);
+					sbuf_release(&m);
+				}
+				if (r.has_query) {
+					sbuf_addch(&out, '?');
+					sbuf_add(&out, r.query, r.nquery);
+				}
+			}
+		}
+	}
+	if (r.has_frag) {
+		sbuf_addch(&out, '#');
+		sbuf_add(&out, r.frag, r.nfrag);
+	}
+	return sbuf_detach(&out, NULL);
+}
