@@ -383,7 +383,7 @@ cmd_import(int argc, char **argv, struct ctx *ctx)
 	if (r.skipped)
 		printf(", %zu skipped", r.skipped);
 	printf("\n");
-	rc = r.skipped && !r.added ? EXIT_FAIL : EXIT_OK;
+	rc = r.skipped && !r.added && !r.existing ? EXIT_FAIL : EXIT_OK;
 	seek_import_report_release(&r);
 	return rc;
 }

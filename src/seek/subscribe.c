@@ -323,7 +323,7 @@ seek_import_opml(struct store *st, const char *path,
 		report(r, path, 0, "the file is not well-formed XML; imported "
 		       "what could be read");
 	for (i = 0; i < doc.nproblems; i++) {
-		char *m = xasprintf("%s:%s", path, doc.problems[i] + 4);
+		char *m = xasprintf("%s:%s", path, doc.problems[i] + 5);
 
 		/* problems come as "line N: ..." → "path:N: ..." */
 		r->problems = xrealloc(r->problems,

@@ -17,7 +17,7 @@ test_expect_success 'OPML import: folders become tags, bad outlines reported by 
 
 test_expect_success 'importing the same file again adds nothing' '
 	glean import "$data/subscriptions.opml" >out 2>/dev/null &&
-	test_grep "imported 0 sources, 3 already subscribed" out
+	test_grep "imported 0 sources, 3 already subscribed, 2 skipped" out
 '
 
 test_expect_success 'OPML written by glean reads back into an empty store identically' '
@@ -33,11 +33,11 @@ test_expect_success 'OPML written by glean reads back into an empty store identi
 test_expect_success 'newsboat urls: tags, ~title, ! hidden, comments, skipped lines with positions' '
 	glean --db "$TRASH/nb.db" import --newsboat "$data/newsboat-urls" >out 2>err &&
 	test_grep "imported 4 sources, 1 already subscribed, 5 skipped" out &&
-	test_grep "newsboat-urls:7: query feeds are not imported" err &&
-	test_grep "newsboat-urls:8: exec: and filter: sources run commands" err &&
-	test_grep "newsboat-urls:9: exec: and filter:" err &&
-	test_grep "newsboat-urls:10: unterminated quote" err &&
-	test_grep "newsboat-urls:11: .file:///etc/passwd.: file:// sources can only be added by hand" err &&
+	test_grep "newsboat-urls:8: query feeds are not imported" err &&
+	test_grep "newsboat-urls:9: exec: and filter: sources run commands" err &&
+	test_grep "newsboat-urls:10: exec: and filter:" err &&
+	test_grep "newsboat-urls:11: unterminated quote" err &&
+	test_grep "newsboat-urls:12: .file:///etc/passwd.: file:// sources can only be added by hand" err &&
 	glean --db "$TRASH/nb.db" sources --json >nb.json &&
 	test "$(jq -r ".[] | select(.url==\"https://civic.example/feed.xml\") | .title" nb.json)" = "Civic Notes" &&
 	test "$(jq -r ".[] | select(.url==\"https://civic.example/feed.xml\") | .tags | join(\",\")" nb.json)" = "civic,digital inclusion" &&
