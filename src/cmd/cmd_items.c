@@ -98,8 +98,7 @@ print_item_line(const struct item *it)
 	char ts[32] = "          ";
 
 	if (it->published)
-		snprintf(ts, 11, "%s", time_fmt_iso(it->published, ts,
-						    sizeof(ts)));
+		time_fmt_iso(it->published, ts, sizeof(ts));
 	printf("%6lld %c%c%c%c %.10s  ", (long long)it->id,
 	       it->read ? ' ' : 'N', it->starred ? '*' : ' ',
 	       it->marked ? 'm' : ' ', it->nnotes ? '+' : ' ', ts);

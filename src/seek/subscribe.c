@@ -616,6 +616,11 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 			it->author = plain_line(en->c.authors[0].name
 							? en->c.authors[0].name
 							: en->c.authors[0].email);
+		else if (doc->feed.nauthors)
+			/* Atom: entries inherit the feed's author. */
+			it->author = plain_line(doc->feed.authors[0].name
+							? doc->feed.authors[0].name
+							: doc->feed.authors[0].email);
 		it->published = en->c.published != FEED_NO_DATE
 					? en->c.published : 0;
 		it->updated = en->c.updated != FEED_NO_DATE ? en->c.updated : 0;
