@@ -264,8 +264,22 @@ feed_done(const struct fetch_req *req, struct fetch_resp *resp, void *arg)
 		goto out;
 	}
 	if (resp->permanent_url && strcmp(resp->permanent_url, s->url) != 0) {
+		struct source other;
+		struct err oe = { 0 };
+
 		if (str_istarts(resp->permanent_url, "file:")) {
 			log_warn("ignoring a redirect to a file URL");
+		} else if (store_source_get(run->st, resp->permanent_url, &other,
+					    &oe) == 0) {
+			notice(run->r, xasprintf("source %lld moved "
+						 "permanently to %s, which you "
+						 "follow as source %lld; 'glean "
+						 "rm %lld' drops the old one",
+						 (long long)s->id,
+						 resp->permanent_url,
+						 (long long)other.id,
+						 (long long)s->id));
+			source_release(&other);
 		} else {
 			notice(run->r, xasprintf("source %lld moved "
 						 "permanently to %s",
