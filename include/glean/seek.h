@@ -98,8 +98,21 @@ struct seek_fetch_opts {
 	void *arg;
 };
 
+/* Fetch due sources (or o->ids) and wait until all are done. */
 int seek_fetch(struct store *st, const struct config *cfg,
 	       const struct seek_fetch_opts *o, struct seek_result *r,
 	       struct err *e);
+
+/*
+ * The same, in steps, for callers with their own loop (the reader keeps
+ * drawing while a fetch runs): seek_start queues the work, seek_step runs
+ * for at most timeout_ms and returns how many sources remain, seek_finish
+ * fills r and frees the run. o, st and cfg must outlive the run.
+ */
+struct seek_run;
+struct seek_run *seek_start(struct store *st, const struct config *cfg,
+			    const struct seek_fetch_opts *o, struct err *e);
+size_t seek_step(struct seek_run *run, int timeout_ms);
+void seek_finish(struct seek_run *run, struct seek_result *r);
 
 #endif

@@ -23,10 +23,11 @@
 
 struct job {
 	struct source src;
-	struct run *run;
+	struct seek_run *run;
 };
 
-struct run {
+struct seek_run {
+	struct seek_result result;
 	struct store *st;
 	const struct config *cfg;
 	const struct seek_fetch_opts *o;
@@ -66,7 +67,7 @@ source_name(const struct source *s)
 }
 
 static void
-record_failure(struct run *run, struct source *s, const char *reason)
+record_failure(struct seek_run *run, struct source *s, const char *reason)
 {
 	struct seek_failure *f;
 	struct seek_result *r = run->r;
@@ -81,7 +82,7 @@ record_failure(struct run *run, struct source *s, const char *reason)
 }
 
 static int64_t
-interval(const struct run *run, const struct source *s, int64_t max_age)
+interval(const struct seek_run *run, const struct source *s, int64_t max_age)
 {
 	int64_t iv = run->cfg ? run->cfg->refresh : 3600;
 
@@ -104,7 +105,7 @@ backoff(int failures)
 }
 
 static void
-save_state(struct run *run, struct source *s)
+save_state(struct seek_run *run, struct source *s)
 {
 	struct err e = { 0 };
 
@@ -118,7 +119,7 @@ save_state(struct run *run, struct source *s)
 }
 
 static void
-fail_source(struct run *run, struct source *s, const char *reason,
+fail_source(struct seek_run *run, struct source *s, const char *reason,
 	    int64_t retry_after)
 {
 	int64_t wait;
@@ -158,7 +159,7 @@ replace(char **dst, const char *src)
 
 /* A 200 with a body: parse and store in one transaction. */
 static void
-ingest(struct run *run, struct source *s, struct fetch_resp *resp)
+ingest(struct seek_run *run, struct source *s, struct fetch_resp *resp)
 {
 	struct parse_opts po = { 0 };
 	struct feed_doc doc;
@@ -236,7 +237,7 @@ static void
 feed_done(const struct fetch_req *req, struct fetch_resp *resp, void *arg)
 {
 	struct job *job = req->user;
-	struct run *run = arg;
+	struct seek_run *run = arg;
 	struct source *s = &job->src;
 	char reason[300];
 
@@ -323,30 +324,30 @@ wanted(const struct seek_fetch_opts *o, int64_t id)
 	return false;
 }
 
-int
-seek_fetch(struct store *st, const struct config *cfg,
-	   const struct seek_fetch_opts *o, struct seek_result *r,
-	   struct err *e)
+struct seek_run *
+seek_start(struct store *st, const struct config *cfg,
+	   const struct seek_fetch_opts *o, struct err *e)
 {
 	struct source_list due;
 	struct fetch_opts fo = { 0 };
-	struct run run = { 0 };
+	struct seek_run *run = xcalloc(1, sizeof(*run));
 	size_t i;
 
-	memset(r, 0, sizeof(*r));
-	run.st = st;
-	run.cfg = cfg;
-	run.o = o;
-	run.r = r;
-	run.now = time_now();
-	if (store_sources_due(st, run.now, o->all || o->n_ids, &due, e) < 0)
-		return -1;
+	run->st = st;
+	run->cfg = cfg;
+	run->o = o;
+	run->r = &run->result;
+	run->now = time_now();
+	if (store_sources_due(st, run->now, o->all || o->n_ids, &due, e) < 0) {
+		free(run);
+		return NULL;
+	}
 	fo.max_total = cfg ? (size_t)cfg->concurrency : 16;
 	fo.max_per_host = cfg ? (size_t)cfg->per_host : 2;
 	fo.user_agent = cfg && cfg->user_agent ? cfg->user_agent
 					       : "glean/" GLEAN_VERSION;
 	fo.timeout_ms = cfg ? (long)cfg->timeout * 1000 : 120000;
-	run.f = fetch_new(&fo);
+	run->f = fetch_new(&fo);
 	for (i = 0; i < due.n; i++) {
 		struct fetch_req req = { 0 };
 		struct job *job;
@@ -356,21 +357,56 @@ seek_fetch(struct store *st, const struct config *cfg,
 		job = xcalloc(1, sizeof(*job));
 		job->src = due.v[i];
 		memset(&due.v[i], 0, sizeof(due.v[i]));
-		job->run = &run;
+		job->run = run;
 		req.url = job->src.url;
 		req.kind = FETCH_FEED;
 		req.allow_file = str_istarts(job->src.url, "file://");
 		req.etag = job->src.etag;
 		req.last_modified = job->src.last_modified;
 		req.user = job;
-		r->sources++;
-		run.prog.total++;
-		fetch_add(run.f, &req, feed_done, &run);
+		run->r->sources++;
+		run->prog.total++;
+		fetch_add(run->f, &req, feed_done, run);
 	}
 	source_list_release(&due);
 	if (o->progress)
-		o->progress(&run.prog, o->arg);
-	fetch_run(run.f, NULL, NULL);
-	fetch_free(run.f);
+		o->progress(&run->prog, o->arg);
+	return run;
+}
+
+size_t
+seek_step(struct seek_run *sr, int timeout_ms)
+{
+	struct seek_run *run = sr;
+
+	return fetch_step(run->f, timeout_ms);
+}
+
+void
+seek_finish(struct seek_run *sr, struct seek_result *r)
+{
+	struct seek_run *run = sr;
+
+	while (fetch_step(run->f, 1000) > 0)
+		;
+	fetch_free(run->f);
+	*r = run->result;
+	free(run);
+}
+
+int
+seek_fetch(struct store *st, const struct config *cfg,
+	   const struct seek_fetch_opts *o, struct seek_result *r,
+	   struct err *e)
+{
+	struct seek_run *run;
+
+	memset(r, 0, sizeof(*r));
+	run = seek_start(st, cfg, o, e);
+	if (!run)
+		return -1;
+	while (seek_step(run, 1000) > 0)
+		;
+	seek_finish(run, r);
 	return 0;
 }
