@@ -11,6 +11,7 @@
  *   4. add a test under tests/integration.
  */
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@ struct command {
 static const struct command commands[] = {
 	{ "add", cmd_add, RW, "subscribe to a feed, page, forum or list" },
 	{ "export", cmd_export, RO, "write subscriptions as OPML (or JSON)" },
+	{ "fetch", cmd_fetch, RW, "fetch due sources into the store" },
 	{ "import", cmd_import, RW, "subscribe from OPML or a newsboat urls "
 				    "file" },
 	{ "items", cmd_items, RO, "list items matching a query" },
@@ -207,6 +209,8 @@ cli_main(int argc, char **argv)
 	int i, rc;
 
 	umask(077);
+	/* Character widths (wcwidth) follow the user's locale. */
+	setlocale(LC_CTYPE, "");
 	ctx.prog = "glean";
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];

@@ -23,9 +23,28 @@ struct seek_add_opts {
 	int pick;        /* discovery: choose feed N (1-based), 0 = ask */
 };
 
-/* Validate and subscribe to url. */
+/* What seek_add found when the URL alone did not decide. */
+struct seek_add_result {
+	int64_t id;          /* the new source */
+	char *url;           /* the URL subscribed (after discovery) */
+	char *kind;          /* feed, mastodon, bluesky, x, discourse */
+	char *warning;       /* e.g. could not check the URL now */
+	/* a page with several feeds and no pick: choose one */
+	char **choices, **choice_titles;
+	size_t nchoices;
+};
+void seek_add_result_release(struct seek_add_result *r);
+
+/*
+ * Subscribe to what the user pasted: a feed, a page that links to feeds
+ * (autodiscovery), a forum/community page with a known feed shape, or a
+ * social list. Returns 0 when subscribed, 1 when the page has several
+ * feeds and o->pick is 0 (r->choices lists them; call again with pick),
+ * -1 on error (e.g. no feed found, already subscribed).
+ */
 int seek_add(struct store *st, const struct config *cfg, const char *url,
-	     const struct seek_add_opts *o, int64_t *id, struct err *e);
+	     const struct seek_add_opts *o, struct seek_add_result *r,
+	     struct err *e);
 
 /* Import report: one line per problem, counts of what was added. */
 struct seek_import_report {
@@ -79,8 +98,21 @@ struct seek_fetch_opts {
 	void *arg;
 };
 
+/* Fetch due sources (or o->ids) and wait until all are done. */
 int seek_fetch(struct store *st, const struct config *cfg,
 	       const struct seek_fetch_opts *o, struct seek_result *r,
 	       struct err *e);
+
+/*
+ * The same, in steps, for callers with their own loop (the reader keeps
+ * drawing while a fetch runs): seek_start queues the work, seek_step runs
+ * for at most timeout_ms and returns how many sources remain, seek_finish
+ * fills r and frees the run. o, st and cfg must outlive the run.
+ */
+struct seek_run;
+struct seek_run *seek_start(struct store *st, const struct config *cfg,
+			    const struct seek_fetch_opts *o, struct err *e);
+size_t seek_step(struct seek_run *run, int timeout_ms);
+void seek_finish(struct seek_run *run, struct seek_result *r);
 
 #endif

@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "glean/cmd.h"
 #include "glean/json.h"
+#include "glean/render.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -95,8 +98,7 @@ print_item_line(const struct item *it)
 	char ts[32] = "          ";
 
 	if (it->published)
-		snprintf(ts, 11, "%s", time_fmt_iso(it->published, ts,
-						    sizeof(ts)));
+		time_fmt_iso(it->published, ts, sizeof(ts));
 	printf("%6lld %c%c%c%c %.10s  ", (long long)it->id,
 	       it->read ? ' ' : 'N', it->starred ? '*' : ' ',
 	       it->marked ? 'm' : ' ', it->nnotes ? '+' : ' ', ts);
@@ -226,14 +228,47 @@ cmd_search(int argc, char **argv, struct ctx *ctx)
 	return list_items(argc, argv, ctx, true);
 }
 
-/* The item's text for the terminal. */
+static int
+output_width(void)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+	int64_t n;
+
+	if (c && str_to_i64(c, &n) == 0 && n >= 20 && n <= 1000)
+		return (int)n;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= 20)
+		return ws.ws_col > 100 ? 100 : ws.ws_col;
+	return 78;
+}
+
+/* The item's content through the shared renderer: wrapped text and
+ * numbered link references, already sanitized. */
 static void
 item_show_body(const struct item *it)
 {
-	if (it->text) {
-		put_clean(it->text, false);
-		putchar('\n');
+	struct render_out out;
+	struct err e = { 0 };
+
+	if (!it->content) {
+		if (it->text) {
+			put_clean(it->text, false);
+			putchar('\n');
+		}
+		return;
 	}
+	render_out_init(&out);
+	if (render_content(it->content, strlen(it->content), it->content_type,
+			   it->url, output_width(), &out, &e) < 0) {
+		fprintf(stderr, "glean: cannot render item %lld: %s\n",
+			(long long)it->id, e.msg);
+		if (it->text)
+			put_clean(it->text, false);
+	} else {
+		fwrite(out.text.buf, 1, out.text.len, stdout);
+	}
+	render_out_release(&out);
 }
 
 static int

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "glean/cmd.h"
 #include "glean/json.h"
@@ -26,6 +27,20 @@ put_clean(FILE *fp, const char *s)
 	free(c);
 }
 
+static void
+print_choices(FILE *fp, const struct seek_add_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nchoices; i++) {
+		fprintf(fp, "  %zu. ", i + 1);
+		put_clean(fp, r->choice_titles[i] ? r->choice_titles[i] : "");
+		fputs(r->choice_titles[i] ? "  " : "", fp);
+		put_clean(fp, r->choices[i]);
+		fputc('\n', fp);
+	}
+}
+
 static const char add_usage[] =
 	"usage: glean add URL [--tag TAG]... [--title TITLE] [--pick N]\n"
 	"\n"
@@ -43,8 +58,8 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 	struct seek_add_opts o = { 0 };
 	const char **tags = NULL;
 	const char *url = NULL;
+	struct seek_add_result r;
 	struct err e = { 0 };
-	int64_t id = 0;
 	int i, rc;
 
 	if (cmd_wants_help(argc, argv)) {
@@ -84,13 +99,46 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 	}
 	o.tags = tags;
 	o.allow_file = true;
-	rc = seek_add(ctx->st, ctx->cfg, url, &o, &id, &e);
+	rc = seek_add(ctx->st, ctx->cfg, url, &o, &r, &e);
+	if (rc == 1 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		char line[32];
+		int64_t n;
+
+		printf("'%s' links to %zu feeds:\n", url, r.nchoices);
+		print_choices(stdout, &r);
+		printf("which one? [1-%zu] ", r.nchoices);
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) &&
+		    str_to_i64(str_trim(line), &n) == 0 && n >= 1 &&
+		    (size_t)n <= r.nchoices) {
+			o.pick = (int)n;
+			seek_add_result_release(&r);
+			rc = seek_add(ctx->st, ctx->cfg, url, &o, &r, &e);
+		} else {
+			seek_add_result_release(&r);
+			free(tags);
+			return cmd_error("nothing added");
+		}
+	}
 	free(tags);
+	if (rc == 1) {
+		fprintf(stderr, "glean: '%s' links to %zu feeds; choose one "
+			"with --pick N:\n", url, r.nchoices);
+		print_choices(stderr, &r);
+		seek_add_result_release(&r);
+		return EXIT_USAGE;
+	}
 	if (rc < 0)
 		return cmd_err(&e);
-	printf("added source %lld: ", (long long)id);
-	put_clean(stdout, url);
+	if (r.warning) {
+		fputs("glean: warning: ", stderr);
+		put_clean(stderr, r.warning);
+		fputc('\n', stderr);
+	}
+	printf("added source %lld: ", (long long)r.id);
+	put_clean(stdout, r.url);
 	putchar('\n');
+	seek_add_result_release(&r);
 	return EXIT_OK;
 }
 
@@ -335,7 +383,7 @@ cmd_import(int argc, char **argv, struct ctx *ctx)
 	if (r.skipped)
 		printf(", %zu skipped", r.skipped);
 	printf("\n");
-	rc = r.skipped && !r.added ? EXIT_FAIL : EXIT_OK;
+	rc = r.skipped && !r.added && !r.existing ? EXIT_FAIL : EXIT_OK;
 	seek_import_report_release(&r);
 	return rc;
 }

@@ -296,6 +296,17 @@ parse_bool(const char *v, bool *out)
 	return -1;
 }
 
+/* "~/x" → "$HOME/x" for path values. */
+static char *
+expand_home(const char *v)
+{
+	const char *home = getenv("HOME");
+
+	if (v[0] == '~' && v[1] == '/' && home && *home)
+		return xasprintf("%s%s", home, v + 1);
+	return xstrdup(v);
+}
+
 static int
 set_secret(const struct pstate *ps, struct config_secret_src *s,
 	   enum ktype t, const char *key, const char *v, struct err *e)
@@ -306,7 +317,7 @@ set_secret(const struct pstate *ps, struct config_secret_src *s,
 	if (t == K_SECRET_CMD)
 		s->cmd = xstrdup(v);
 	else if (t == K_SECRET_FILE)
-		s->file = xstrdup(v);
+		s->file = expand_home(v);
 	else {
 		const char *p;
 
@@ -333,7 +344,7 @@ set_value(const struct pstate *ps, const struct key *k, const char *v,
 		char **s = field;
 
 		free(*s);
-		*s = xstrdup(v);
+		*s = expand_home(v);
 		return 0;
 	}
 	case K_INT:

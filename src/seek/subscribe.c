@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glean/fetch.h"
+#include "glean/hub.h"
 #include "glean/json.h"
 #include "glean/parse.h"
+#include "glean/render.h"
 #include "glean/seek.h"
 #include "glean/store.h"
 #include "glean/banned.h"
@@ -96,22 +99,162 @@ add_one(struct store *st, const char *url, const char *title,
 	return 0;
 }
 
-int
-seek_add(struct store *st, const struct config *cfg, const char *url,
-	 const struct seek_add_opts *o, int64_t *id, struct err *e)
+void
+seek_add_result_release(struct seek_add_result *r)
 {
+	size_t i;
+
+	free(r->url);
+	free(r->kind);
+	free(r->warning);
+	for (i = 0; i < r->nchoices; i++) {
+		free(r->choices[i]);
+		free(r->choice_titles[i]);
+	}
+	free(r->choices);
+	free(r->choice_titles);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Fetch url and say whether its bytes are a feed. 1 feed, 0 not a feed
+ * (resp kept for discovery), -1 could not fetch. */
+static int
+probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
+      struct err *e)
+{
+	struct fetch_req req = { 0 };
+	struct parse_opts po = { 0 };
+	struct feed_doc doc;
+	struct err pe = { 0 };
 	int rc;
 
 	(void)cfg;
+	req.url = url;
+	req.kind = FETCH_FEED;
+	fetch_resp_init(resp);
+	if (fetch_one(&req, resp, e) < 0 || resp->err.code != ERR_OK) {
+		if (resp->err.code != ERR_OK)
+			*e = resp->err;
+		return -1;
+	}
+	po.url = resp->effective_url ? resp->effective_url : url;
+	po.content_type = resp->content_type;
+	rc = parse_feed(resp->body.buf, resp->body.len, &po, &doc, &pe);
+	if (rc == 0) {
+		feed_doc_release(&doc);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+subscribe(struct store *st, const char *url, const struct seek_add_opts *o,
+	  struct seek_add_result *r, struct err *e)
+{
+	int64_t id;
+
 	if (store_begin(st, true, e) < 0)
 		return -1;
-	rc = add_one(st, url, o->title, (char *const *)o->tags, o->ntags,
-		     false, o->allow_file, id, e);
-	if (rc < 0) {
+	if (add_one(st, url, o->title, (char *const *)o->tags, o->ntags,
+		    false, o->allow_file, &id, e) < 0) {
 		store_rollback(st);
 		return -1;
 	}
-	return store_commit(st, e);
+	if (store_commit(st, e) < 0)
+		return -1;
+	r->id = id;
+	r->url = xstrdup(url);
+	r->kind = xstrdup("feed");
+	return 0;
+}
+
+int
+seek_add(struct store *st, const struct config *cfg, const char *url,
+	 const struct seek_add_opts *o, struct seek_add_result *r,
+	 struct err *e)
+{
+	struct fetch_resp resp;
+	struct discover_list dl = { 0 };
+	struct hub_match hm = { 0 };
+	struct err pe = { 0 };
+	const char *page;
+	size_t i;
+	int rc = -1, p;
+
+	memset(r, 0, sizeof(*r));
+	if (check_url(url, o->allow_file, e) < 0)
+		return -1;
+	if (str_istarts(url, "file://"))
+		return subscribe(st, url, o, r, e);
+	p = probe(cfg, url, &resp, &pe);
+	if (p < 0 && pe.code != ERR_NET) {
+		fetch_resp_release(&resp);
+		return err_set(e, pe.code, "cannot add '%s': %s", url, pe.msg);
+	}
+	if (p < 0) {
+		/* Offline or the site is down: subscribe anyway, the next
+		 * fetch says whether it is a feed. */
+		r->warning = xasprintf("could not check '%s' now (%s); "
+				       "subscribed as a feed, 'glean fetch' "
+				       "will tell", url, pe.msg);
+		fetch_resp_release(&resp);
+		return subscribe(st, url, o, r, e);
+	}
+	page = resp.effective_url ? resp.effective_url : url;
+	if (p == 1) {
+		rc = subscribe(st, resp.permanent_url ? resp.permanent_url
+						      : url, o, r, e);
+		goto out;
+	}
+	/* Not a feed: a page that links to feeds? */
+	if (discover_feeds(resp.body.buf, resp.body.len, page, &dl, &pe) == 0 &&
+	    dl.n > 0) {
+		if (dl.n == 1 || (o->pick >= 1 && (size_t)o->pick <= dl.n)) {
+			size_t k = dl.n == 1 ? 0 : (size_t)o->pick - 1;
+
+			rc = subscribe(st, dl.v[k].url, o, r, e);
+			goto out;
+		}
+		if (o->pick) {
+			rc = err_set(e, ERR_USAGE, "--pick %d: the page has "
+				     "only %zu feeds", o->pick, dl.n);
+			goto out;
+		}
+		r->choices = xcalloc(dl.n, sizeof(char *));
+		r->choice_titles = xcalloc(dl.n, sizeof(char *));
+		for (i = 0; i < dl.n; i++) {
+			r->choices[i] = xstrdup(dl.v[i].url);
+			r->choice_titles[i] = dl.v[i].title
+						      ? xstrdup(dl.v[i].title)
+						      : NULL;
+		}
+		r->nchoices = dl.n;
+		rc = 1;
+		goto out;
+	}
+	/* Known hub shapes: try their feed URLs in order. */
+	if (hub_classify(page, &hm, NULL) == 0) {
+		for (i = 0; i < hm.n; i++) {
+			struct fetch_resp hr;
+
+			if (!hm.cand[i].feed_url)
+				continue;
+			if (probe(cfg, hm.cand[i].feed_url, &hr, &pe) == 1) {
+				fetch_resp_release(&hr);
+				rc = subscribe(st, hm.cand[i].feed_url, o, r, e);
+				goto out;
+			}
+			fetch_resp_release(&hr);
+		}
+	}
+	rc = err_set(e, ERR_NOTFOUND, "no feed found at '%s': it is not a "
+		     "feed and links to none; if you know the feed's URL, "
+		     "add that", url);
+out:
+	hub_match_release(&hm);
+	discover_list_release(&dl);
+	fetch_resp_release(&resp);
+	return rc;
 }
 
 static int
@@ -180,7 +323,7 @@ seek_import_opml(struct store *st, const char *path,
 		report(r, path, 0, "the file is not well-formed XML; imported "
 		       "what could be read");
 	for (i = 0; i < doc.nproblems; i++) {
-		char *m = xasprintf("%s:%s", path, doc.problems[i] + 4);
+		char *m = xasprintf("%s:%s", path, doc.problems[i] + 5);
 
 		/* problems come as "line N: ..." → "path:N: ..." */
 		r->problems = xrealloc(r->problems,
@@ -473,6 +616,11 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 			it->author = plain_line(en->c.authors[0].name
 							? en->c.authors[0].name
 							: en->c.authors[0].email);
+		else if (doc->feed.nauthors)
+			/* Atom: entries inherit the feed's author. */
+			it->author = plain_line(doc->feed.authors[0].name
+							? doc->feed.authors[0].name
+							: doc->feed.authors[0].email);
 		it->published = en->c.published != FEED_NO_DATE
 					? en->c.published : 0;
 		it->updated = en->c.updated != FEED_NO_DATE ? en->c.updated : 0;

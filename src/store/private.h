@@ -42,6 +42,10 @@ int store_tag_id(struct store *st, const char *name, bool create,
 int store_item_refresh_notes(struct store *st, int64_t item_id,
 			     struct err *e);
 
+/* Keep the FTS index in step with item rows (0 or a SQLite code). */
+int store_fts_add(struct store *st, int64_t item_id);
+int store_fts_remove(struct store *st, int64_t item_id);
+
 /* Query language → SQL WHERE fragment over "item" with bound values. */
 struct qbind {
 	int type; /* 0 text, 1 int */

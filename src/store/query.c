@@ -253,11 +253,11 @@ field_term(struct lexer *lx, const char *field)
 		return qerr(lx, "expected a value after ':'");
 	}
 	if (!strcmp(field, "tag")) {
-		sbuf_adds(w, "EXISTS (SELECT 1 FROM item_tag x JOIN tag t ON"
+		sbuf_adds(w, "(EXISTS (SELECT 1 FROM item_tag x JOIN tag t ON"
 			     " t.id = x.tag_id WHERE x.item_id = i.id AND"
 			     " t.name = ");
 		bind_text(lx, v);
-		sbuf_adds(w, " OR EXISTS (SELECT 1 FROM source_tag y JOIN tag u"
+		sbuf_adds(w, ") OR EXISTS (SELECT 1 FROM source_tag y JOIN tag u"
 			     " ON u.id = y.tag_id WHERE y.source_id ="
 			     " i.source_id AND u.name = ");
 		/* same value again */

@@ -94,32 +94,17 @@ static const char *const v1[] = {
 	  " created INTEGER NOT NULL,"
 	  " updated INTEGER NOT NULL"
 	  ");",
-	  "CREATE INDEX note_item ON note(item_id);"
+	  "CREATE INDEX note_item ON note(item_id);",
 	  /* Full text over title, author, text and notes, external content
-	   * so the text is stored once; triggers keep it in step. */,
+	   * so the text is stored once. store_item.c keeps it in step (no
+	   * triggers: with trusted_schema=OFF a trigger may not write to a
+	   * virtual table). */
 	  "CREATE VIRTUAL TABLE item_fts USING fts5("
 	  " title, author, text, notes_text,"
 	  " content='item', content_rowid='id',"
 	  " tokenize='unicode61 remove_diacritics 2');",
-	  "CREATE TRIGGER item_fts_ai AFTER INSERT ON item BEGIN"
-	  " INSERT INTO item_fts(rowid, title, author, text, notes_text)"
-	  " VALUES (new.id, new.title, new.author, new.text, new.notes_text);"
-	  "END;",
-	  "CREATE TRIGGER item_fts_ad AFTER DELETE ON item BEGIN"
-	  " INSERT INTO item_fts(item_fts, rowid, title, author, text,"
-	  " notes_text) VALUES ('delete', old.id, old.title, old.author,"
-	  " old.text, old.notes_text);"
-	  "END;",
-	  "CREATE TRIGGER item_fts_au AFTER UPDATE OF title, author, text,"
-	  " notes_text ON item BEGIN"
-	  " INSERT INTO item_fts(item_fts, rowid, title, author, text,"
-	  " notes_text) VALUES ('delete', old.id, old.title, old.author,"
-	  " old.text, old.notes_text);"
-	  " INSERT INTO item_fts(rowid, title, author, text, notes_text)"
-	  " VALUES (new.id, new.title, new.author, new.text, new.notes_text);"
-	  "END;"
 	  /* Share: a digest is one rendering of a selection for a target;
-	   * the outbox holds each part to post and its state (§5). */,
+	   * the outbox holds each part to post and its state (§5). */
 	  "CREATE TABLE digest ("
 	  " id INTEGER PRIMARY KEY,"
 	  " target TEXT NOT NULL,"

@@ -12,7 +12,39 @@
 #include "glean/banned.h"
 
 enum { C_FIND_GUID, C_FIND_URL, C_FIND_HASH, C_INSERT, C_UPDATE,
-       C_TAGS, C_NOTES };
+       C_TAGS, C_NOTES, C_FTS_ADD, C_FTS_DEL };
+
+/* The FTS5 index has external content (the item row): add a row's
+ * current values, or remove them before the row changes. */
+int
+store_fts_add(struct store *st, int64_t item_id)
+{
+	sqlite3_stmt *s = store_cached(st, C_FTS_ADD,
+		"INSERT INTO item_fts (rowid, title, author, text, notes_text)"
+		" SELECT id, title, author, text, notes_text FROM item"
+		" WHERE id = ?");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, item_id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+int
+store_fts_remove(struct store *st, int64_t item_id)
+{
+	sqlite3_stmt *s = store_cached(st, C_FTS_DEL,
+		"INSERT INTO item_fts (item_fts, rowid, title, author, text,"
+		" notes_text) SELECT 'delete', id, title, author, text,"
+		" notes_text FROM item WHERE id = ?");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, item_id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : rc;
+}
 
 #define ITEM_COLS                                                            \
 	"i.id, i.source_id, s.title, i.guid, i.url, i.title, i.author,"      \
@@ -488,16 +520,21 @@ fail:
 int
 store_item_refresh_notes(struct store *st, int64_t item_id, struct err *e)
 {
-	sqlite3_stmt *s = store_prepare(st,
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_fts_remove(st, item_id)) != 0)
+		return store_fail(st, e, rc, "cannot index note");
+	s = store_prepare(st,
 		"UPDATE item SET notes_text = (SELECT group_concat("
 		" trim(coalesce(quote, '') || ' ' || body), char(10))"
 		" FROM note WHERE item_id = ?1) WHERE id = ?1");
-	int rc;
-
 	sqlite3_bind_int64(s, 1, item_id);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
+		return store_fail(st, e, rc, "cannot index note");
+	if ((rc = store_fts_add(st, item_id)) != 0)
 		return store_fail(st, e, rc, "cannot index note");
 	return 0;
 }
@@ -687,6 +724,11 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 			continue;
 		}
 		free(old_hash);
+		if (found && (rc = store_fts_remove(st, id)) != 0) {
+			free(guid);
+			store_fail(st, e, rc, "cannot index item");
+			goto fail;
+		}
 		if (found) {
 			s = store_cached(st, C_UPDATE,
 				"UPDATE item SET url = ?, title = ?, author = ?,"
@@ -733,6 +775,10 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		} else {
 			stats->added++;
 			it->id = sqlite3_last_insert_rowid(st->db);
+		}
+		if ((rc = store_fts_add(st, it->id)) != 0) {
+			store_fail(st, e, rc, "cannot index item");
+			goto fail;
 		}
 	}
 	return store_commit(st, e);

@@ -225,6 +225,13 @@ store_sources_due(struct store *st, int64_t now, bool all,
 	return list_sources(st, s, false, out, e);
 }
 
+/* Items the user worked on: never deleted by removal or retention. */
+#define TOUCHED                                                              \
+	"(i.starred = 1 OR i.marked = 1"                                     \
+	" OR EXISTS (SELECT 1 FROM item_tag t WHERE t.item_id = i.id)"       \
+	" OR EXISTS (SELECT 1 FROM note n WHERE n.item_id = i.id)"           \
+	" OR EXISTS (SELECT 1 FROM digest_item d WHERE d.item_id = i.id))"
+
 int
 store_source_rm(struct store *st, int64_t id, int64_t *kept, struct err *e)
 {
@@ -244,12 +251,17 @@ store_source_rm(struct store *st, int64_t id, int64_t *kept, struct err *e)
 			       "sources'", (long long)id);
 	}
 	sqlite3_finalize(s);
+	s = store_prepare(st, "INSERT INTO item_fts (item_fts, rowid, title,"
+			  " author, text, notes_text) SELECT 'delete', i.id,"
+			  " i.title, i.author, i.text, i.notes_text FROM item"
+			  " AS i WHERE i.source_id = ? AND NOT " TOUCHED);
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
 	s = store_prepare(st, "DELETE FROM item AS i WHERE i.source_id = ?"
-			  " AND NOT " "(i.starred = 1 OR i.marked = 1"
-			  " OR EXISTS (SELECT 1 FROM item_tag t WHERE"
-			  " t.item_id = i.id) OR EXISTS (SELECT 1 FROM note n"
-			  " WHERE n.item_id = i.id) OR EXISTS (SELECT 1 FROM"
-			  " digest_item d WHERE d.item_id = i.id))");
+			  " AND NOT " TOUCHED);
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);

@@ -14,7 +14,7 @@ test_expect_success 'a reader on a fresh machine creates and migrates the store'
 
 test_expect_success 'an empty file is migrated to the current schema' '
 	: >"$TRASH/empty.db" &&
-	glean --db "$TRASH/empty.db" add https://example.org/x.xml &&
+	glean --db "$TRASH/empty.db" add http://127.0.0.1:9/x.xml &&
 	sqlite3 "$TRASH/empty.db" ".tables" >tables &&
 	for t in source item tag item_tag source_tag note item_fts digest outbox; do
 		test_grep -qw "$t" tables || { echo "no table $t"; exit 1; }
@@ -44,12 +44,12 @@ test_expect_success 'a second writer is told which pid holds the store' '
 	holder=$! &&
 	i=0 &&
 	while ! test -s "$db.lock" && test $i -lt 200; do i=$((i+1)); sleep 0.05; done &&
-	test_status 1 glean add https://example.org/second.xml 2>err &&
+	test_status 1 glean add http://127.0.0.1:9/second.xml 2>err &&
 	test_grep "store is in use by pid $holder" err &&
 	glean sources >out &&
 	echo "<opml><body/></opml>" >fifo &&
 	wait $holder &&
-	glean add https://example.org/second.xml
+	glean add http://127.0.0.1:9/second.xml
 '
 
 test_expect_success 'a failed command leaves nothing half-written' '

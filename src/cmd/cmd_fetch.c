@@ -1,0 +1,125 @@
+/*
+ * glean fetch: pull due sources into the store, with a live progress
+ * line on a terminal and a summary a person can act on.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "glean/cmd.h"
+#include "glean/seek.h"
+#include "glean/banned.h"
+
+static void
+put_clean(FILE *fp, const char *s)
+{
+	char *c = text_sanitize(s, strlen(s), true);
+
+	fputs(c, fp);
+	free(c);
+}
+
+static void
+human_bytes(uint64_t b, char *buf, size_t n)
+{
+	if (b >= 10u << 20)
+		snprintf(buf, n, "%.1f MB", (double)b / (1 << 20));
+	else if (b >= 10u << 10)
+		snprintf(buf, n, "%.0f KB", (double)b / (1 << 10));
+	else
+		snprintf(buf, n, "%llu B", (unsigned long long)b);
+}
+
+static void
+progress(const struct seek_progress *p, void *arg)
+{
+	char bytes[32];
+
+	(void)arg;
+	human_bytes(p->bytes, bytes, sizeof(bytes));
+	fprintf(stderr, "\r\033[Kfetching %zu/%zu", p->done, p->total);
+	if (p->failed)
+		fprintf(stderr, ", %zu failed", p->failed);
+	fprintf(stderr, ", %s", bytes);
+	fflush(stderr);
+}
+
+int
+cmd_fetch(int argc, char **argv, struct ctx *ctx)
+{
+	struct seek_fetch_opts o = { 0 };
+	struct seek_result r;
+	struct err e = { 0 };
+	int64_t *ids = NULL;
+	bool quiet = false, tty;
+	char bytes[32];
+	size_t i;
+	int a;
+
+	if (cmd_wants_help(argc, argv)) {
+		fputs("usage: glean fetch [--quiet] [--all] [SOURCE-ID...]\n\n"
+		      "Fetch every source that is due (or the ones named) in "
+		      "parallel, with\nconditional requests, and store new and "
+		      "updated items. A failed source\nkeeps its items and "
+		      "shows why in 'glean sources -l'.\n\n"
+		      "  --quiet  print nothing (for cron)\n"
+		      "  --all    fetch every source, due or not\n", stdout);
+		return EXIT_OK;
+	}
+	ids = xcalloc((size_t)argc, sizeof(*ids));
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--quiet") || !strcmp(argv[a], "-q")) {
+			quiet = true;
+		} else if (!strcmp(argv[a], "--all")) {
+			o.all = true;
+		} else if (str_to_i64(argv[a], &ids[o.n_ids]) == 0) {
+			o.n_ids++;
+		} else {
+			free(ids);
+			return cmd_usage_error("fetch", "'%s' is neither an "
+					       "option nor a source id",
+					       argv[a]);
+		}
+	}
+	o.ids = ids;
+	tty = !quiet && isatty(STDERR_FILENO);
+	if (tty)
+		o.progress = progress;
+	if (seek_fetch(ctx->st, ctx->cfg, &o, &r, &e) < 0) {
+		free(ids);
+		return cmd_err(&e);
+	}
+	free(ids);
+	if (tty)
+		fputs("\r\033[K", stderr);
+	if (quiet) {
+		seek_result_release(&r);
+		return EXIT_OK;
+	}
+	human_bytes(r.bytes, bytes, sizeof(bytes));
+	if (r.sources == 0)
+		printf("nothing to fetch: no source is due (--all fetches "
+		       "them anyway)\n");
+	else
+		printf("fetched %zu source%s (%s): %lld new item%s, %lld "
+		       "updated, %zu unchanged, %zu failed\n", r.sources,
+		       r.sources == 1 ? "" : "s", bytes,
+		       (long long)r.items_added,
+		       r.items_added == 1 ? "" : "s",
+		       (long long)r.items_updated, r.unchanged, r.failed);
+	for (i = 0; i < r.nnotices; i++) {
+		printf("  note: ");
+		put_clean(stdout, r.notices[i]);
+		putchar('\n');
+	}
+	for (i = 0; i < r.nfailures; i++) {
+		printf("  failed %lld ", (long long)r.failures[i].source_id);
+		put_clean(stdout, r.failures[i].title);
+		printf(": ");
+		put_clean(stdout, r.failures[i].reason);
+		putchar('\n');
+	}
+	seek_result_release(&r);
+	return EXIT_OK;
+}

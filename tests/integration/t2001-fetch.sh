@@ -1,0 +1,133 @@
+#!/bin/sh
+# glean fetch over real HTTP on 127.0.0.1: conditional GET, redirects,
+# 410, failures that keep old items, Retry-After, discovery on add.
+. "$(dirname "$0")/../lib/lib.sh"
+HTTPD_PY="$TEST_ROOT/tests/lib/httpd.py"
+. "$TEST_ROOT/tests/lib/httpd.sh"
+
+demo="$TEST_ROOT/tests/data/demo"
+site="$TRASH/site"
+mkdir -p "$site"
+cp "$demo/civic-rss.xml" "$site/civic.xml"
+cp "$demo/health-atom.xml" "$site/health.atom"
+cp "$demo/research.json" "$site/research.json"
+cp "$demo/civic-rss.xml" "$site/breaks.xml"
+cp "$demo/civic-rss.xml" "$site/new-home.xml"
+echo '{"status": 301, "headers": {"Location": "{{BASE}}/new-home.xml"}}' >"$site/moved.xml.meta.json"
+echo '{"status": 410, "body": "gone"}' >"$site/gone.xml.meta.json"
+echo '{"responses": [{"status": 503, "headers": {"Retry-After": "7200"}, "body": "busy"}]}' >"$site/busy.xml.meta.json"
+cat >"$site/page.html" <<'EOH'
+<html><head><title>Civic</title>
+<link rel="alternate" type="application/rss+xml" title="Posts" href="/civic.xml">
+<link rel="alternate" type="application/atom+xml" title="Health" href="health.atom">
+</head><body>hello</body></html>
+EOH
+cat >"$site/one.html" <<'EOH'
+<html><head><link rel="alternate" type="application/feed+json" href="/research.json"></head></html>
+EOH
+httpd_start "$site" || exit 1
+test_on_exit httpd_stop
+printf '[general]\ntimeout = 5s\n' >"$GLEAN_HOME/config"
+
+test_expect_success 'add a feed URL, a page with one feed, and a page with two (--pick)' '
+	glean add "$HTTPD_URL/health.atom" >out &&
+	test_grep "added source 1: $HTTPD_URL/health.atom" out &&
+	glean add "$HTTPD_URL/one.html" >out &&
+	test_grep "added source 2: $HTTPD_URL/research.json" out &&
+	test_status 2 glean add "$HTTPD_URL/page.html" </dev/null 2>err &&
+	test_grep "links to 2 feeds; choose one with --pick N" err &&
+	test_grep "1. Posts  $HTTPD_URL/civic.xml" err &&
+	glean add "$HTTPD_URL/page.html" --pick 1 >out &&
+	test_grep "added source 3: $HTTPD_URL/civic.xml" out
+'
+
+test_expect_success 'a page without feeds and a 404 are refused with the reason' '
+	echo "<html><body>no feeds</body></html>" >"$site/plain.html" &&
+	test_status 1 glean add "$HTTPD_URL/plain.html" 2>err &&
+	test_grep "no feed found at" err &&
+	test_status 1 glean add "$HTTPD_URL/missing.xml" 2>err &&
+	test_grep "HTTP 404" err
+'
+
+test_expect_success 'first fetch stores every item and the validators' '
+	printf "%s\n" "$HTTPD_URL/moved.xml" "$HTTPD_URL/gone.xml" \
+		"$HTTPD_URL/busy.xml" "$HTTPD_URL/breaks.xml" >urls &&
+	glean import --newsboat urls >/dev/null &&
+	glean fetch >out &&
+	test_grep "fetched 7 sources" out &&
+	test_grep "failed 5 .*410 Gone: the publisher removed this feed" out &&
+	test_grep "failed 6 .*503" out &&
+	test "$(store_sql "SELECT count(*) FROM source WHERE etag IS NOT NULL")" -ge 3
+'
+
+test_expect_success '301 moved the stored URL; 410 retired the source' '
+	test "$(store_sql "SELECT url FROM source WHERE id = 4")" = "$HTTPD_URL/new-home.xml" &&
+	test_grep "source 4 moved permanently to $HTTPD_URL/new-home.xml" out &&
+	test "$(store_sql "SELECT retired FROM source WHERE id = 5")" = 1
+'
+
+test_expect_success 'Retry-After pushes the next attempt back' '
+	next=$(store_sql "SELECT next_due - last_attempt FROM source WHERE id = 6") &&
+	test "$next" -ge 7200
+'
+
+test_expect_success 'a re-fetch sends validators and gets 304s' '
+	: >"$HTTPD_LOG" &&
+	glean fetch --all >out &&
+	test_grep "unchanged" out &&
+	jq -s "[.[] | select(.path == \"/health.atom\")][0].headers" "$HTTPD_LOG" >h.json &&
+	jq -e "has(\"If-None-Match\") or has(\"if-none-match\")" h.json &&
+	test "$(glean items --json | jq length)" -ge 7
+'
+
+test_expect_success 'the retired source is not fetched again' '
+	: >"$HTTPD_LOG" &&
+	glean fetch --all >/dev/null &&
+	! grep -q "/gone.xml" "$HTTPD_LOG"
+'
+
+test_expect_success 'a feed that breaks keeps its items and shows why' '
+	before=$(store_sql "SELECT count(*) FROM item WHERE source_id = 7") &&
+	test "$before" = 3 &&
+	echo "<html><body>Oops, our CMS broke</body></html>" >"$site/breaks.xml" &&
+	glean fetch 7 >out &&
+	test_grep "failed 7 .*not a feed" out &&
+	test "$(store_sql "SELECT count(*) FROM item WHERE source_id = 7")" = 3 &&
+	glean sources -l >src &&
+	test_grep "last error: not a feed" src
+'
+
+test_expect_success 'an updated entry replaces its copy and keeps the user'"'"'s tags, notes, stars and read state' '
+	cp "$demo/civic-rss.xml" "$site/breaks.xml" &&
+	glean fetch 7 >/dev/null &&
+	id=$(store_sql "SELECT id FROM item WHERE source_id = 7 AND title LIKE \"Library%\"") &&
+	glean tag $id +kept && glean note $id "my note" && glean star $id && glean read $id &&
+	sed "s/doubled/tripled/" "$demo/civic-rss.xml" >"$site/breaks.xml" &&
+	glean fetch 7 >out &&
+	test_grep "1 updated" out &&
+	test "$(store_sql "SELECT count(*) FROM item WHERE source_id = 7")" = 3 &&
+	glean show $id --json >it.json &&
+	jq -e ".content | test(\"tripled\")" it.json &&
+	jq -e ".starred and .read and (.tags == [\"kept\"]) and (.notes | length == 1)" it.json &&
+	glean search tripled --json | jq -e "length == 1" &&
+	glean search doubled --json | jq -e "[.[] | select(.source_id == 7)] | length == 0"
+'
+
+test_expect_success 'an identical body is not parsed again' '
+	store_sql "UPDATE source SET etag = NULL, last_modified = NULL WHERE id = 7" &&
+	glean fetch 7 >out &&
+	test_grep "0 updated, 1 unchanged" out
+'
+
+test_expect_success 'fetch --quiet prints nothing' '
+	glean fetch --all --quiet >out 2>&1 &&
+	test ! -s out
+'
+
+test_expect_success 'sources -l shows last success, last error and next fetch' '
+	glean sources -l >src &&
+	test_grep "last success 20" src &&
+	test_grep "next fetch 20" src
+'
+
+test_done

@@ -1,0 +1,197 @@
+/* config: parsing, every error's file:line, secrets from cmd/file/env. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "glean/config.h"
+#include "check.h"
+
+static int
+parse(struct config *c, const char *text, struct err *e)
+{
+	config_release(c);
+	config_init(c);
+	return config_parse(c, "cfg", text, strlen(text), e);
+}
+
+static void
+test_parse_ok(void)
+{
+	struct config c;
+	struct err e = { 0 };
+	const struct config_target *t;
+	const struct config_account *a;
+
+	config_init(&c);
+	TEST("empty config keeps defaults");
+	CHECK(parse(&c, "", &e) == 0);
+	CHECK_INT(c.concurrency, 16);
+	CHECK_INT(c.per_host, 2);
+	CHECK_INT(c.refresh, 3600);
+	CHECK(c.mark_read_on_open);
+
+	TEST("values, quotes, comments");
+	CHECK(parse(&c, "# top\n[general]\n  concurrency = 4 ; four\n"
+			"browser = \"firefox --new-tab\" %u\n"
+			"refresh = 30m\nmark-read-on-open = no\n"
+			"user-agent = \"a \\\"b\\\" # not a comment\"\n", &e) == 0);
+	CHECK_INT(c.concurrency, 4);
+	CHECK_STR(c.browser, "firefox --new-tab %u");
+	CHECK_INT(c.refresh, 1800);
+	CHECK(!c.mark_read_on_open);
+	CHECK_STR(c.user_agent, "a \"b\" # not a comment");
+
+	TEST("accounts and targets");
+	CHECK(parse(&c, "[account \"m\"]\nservice = mastodon\n"
+			"url = https://s.example\ntoken-env = TOK\n"
+			"[target \"mail\"]\nkind = email\nto = a@x, b@x\n"
+			"to = c@x\nfrom = me@x\nsmtp-url = smtp://h:25\n"
+			"[target \"toot\"]\nkind = mastodon\naccount = m\n",
+			&e) == 0);
+	a = config_account(&c, "m");
+	CHECK(a && a->service == SERVICE_MASTODON);
+	CHECK_STR(a->secret[SECRET_TOKEN].env, "TOK");
+	t = config_target(&c, "mail");
+	CHECK(t && t->kind == TARGET_EMAIL && t->nto == 3);
+	CHECK_STR(t->to[2], "c@x");
+	CHECK(config_account_for(&c, SERVICE_MASTODON, "s.example") == a);
+	CHECK(config_account_for(&c, SERVICE_MASTODON, "other") == NULL);
+	config_release(&c);
+}
+
+static void
+expect_error(const char *text, const char *want)
+{
+	struct config c;
+	struct err e = { 0 };
+
+	config_init(&c);
+	CHECK(config_parse(&c, "cfg", text, strlen(text), &e) == -1);
+	CHECK(e.code == ERR_CONFIG);
+	if (!strstr(e.msg, want)) {
+		check_failed++;
+		printf("FAIL [%s]: '%s' not in '%s'\n", check_test, want, e.msg);
+	}
+	config_release(&c);
+}
+
+static void
+test_parse_errors(void)
+{
+	TEST("bad lines name file:line and what was expected");
+	expect_error("[general]\nconcurrency = x\n",
+		     "cfg:2: 'concurrency': expected a number, got 'x'");
+	expect_error("key = v\n", "cfg:1: 'key' is outside any section");
+	expect_error("[general\n", "cfg:1: expected ']'");
+	expect_error("[nope]\n", "cfg:1: unknown section [nope]");
+	expect_error("[account]\n", "cfg:1: expected [account \"NAME\"]");
+	expect_error("[general]\nrefresh = soon\n",
+		     "cfg:2: 'refresh': expected a duration");
+	expect_error("[general]\nmark-read-on-open = maybe\n",
+		     "expected true or false");
+	expect_error("[general]\nbrowser = \"open\n", "unterminated quote");
+	expect_error("[account \"a\"]\nservice = myspace\n",
+		     "'service': expected mastodon, bluesky, x or discourse");
+	expect_error("[account \"a\"]\nservice = x\ntoken-env = A\n"
+		     "token-cmd = b\n", "cfg:4: 'token-cmd': a secret may come "
+		     "from only one");
+	expect_error("[account \"a\"]\nurl = x\n",
+		     "cfg:1: account 'a' needs 'service");
+	expect_error("[target \"t\"]\nkind = file\n", "needs 'path = FILE'");
+	expect_error("[target \"t\"]\nkind = webhook\n", "needs 'url = https");
+	expect_error("[target \"t\"]\nkind = file\npath = x\nsince = 1 week\n",
+		     "'since' expects a duration");
+	expect_error("[search \"s\"]\nqueri = x\n", "unknown key 'queri'");
+	expect_error("[rule \"r\"]\nhide = true\n", "needs 'match = QUERY'");
+	expect_error("[account \"a\"]\nservice = x\n[account \"a\"]\n",
+		     "cfg:3: account 'a' is defined twice");
+}
+
+static void
+test_secrets(void)
+{
+	struct config c;
+	struct err e = { 0 };
+	char path[] = "/tmp/glean-secret-XXXXXX", *s = NULL, *text;
+	int fd;
+
+	config_init(&c);
+	TEST("secret from env");
+	setenv("GLEAN_T_TOKEN", "canary-env-123", 1);
+	CHECK(parse(&c, "[account \"a\"]\nservice = x\ntoken-env = "
+			"GLEAN_T_TOKEN\n", &e) == 0);
+	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == 0);
+	CHECK_STR(s, "canary-env-123");
+	config_secret_free(s);
+	unsetenv("GLEAN_T_TOKEN");
+	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == -1);
+	CHECK(strstr(e.msg, "GLEAN_T_TOKEN is not set") != NULL);
+
+	TEST("missing secret says which lines to add");
+	CHECK(config_secret(&c.accounts[0], SECRET_PASSWORD, &s, &e) == -1);
+	CHECK(strstr(e.msg, "add 'password-cmd = COMMAND'") != NULL);
+
+	TEST("secret from a command, no shell");
+	CHECK(parse(&c, "[account \"a\"]\nservice = x\ntoken-cmd = printf "
+			"'%s\\n' 'canary cmd'\n", &e) == 0);
+	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == 0);
+	CHECK_STR(s, "canary cmd");
+	config_secret_free(s);
+	CHECK(parse(&c, "[account \"a\"]\nservice = x\ntoken-cmd = false\n",
+		    &e) == 0);
+	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == -1);
+	CHECK(strstr(e.msg, "failed") != NULL);
+
+	TEST("secret file must be 0600");
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(write(fd, "canary-file\n", 12) == 12);
+	close(fd);
+	chmod(path, 0644);
+	text = xasprintf("[account \"a\"]\nservice = x\ntoken-file = %s\n",
+			 path);
+	CHECK(parse(&c, text, &e) == 0);
+	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == -1);
+	CHECK(strstr(e.msg, "readable by others") != NULL);
+	CHECK(strstr(e.msg, "chmod 600") != NULL);
+	CHECK(strstr(e.msg, "canary") == NULL);
+	chmod(path, 0600);
+	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == 0);
+	CHECK_STR(s, "canary-file");
+	config_secret_free(s);
+	unlink(path);
+	free(text);
+	config_release(&c);
+}
+
+static void
+test_argv(void)
+{
+	char **av = NULL;
+	size_t n = 0;
+	struct err e = { 0 };
+
+	TEST("argv splitting");
+	CHECK(config_split_argv("firefox --new-tab '%u' \"a b\" c\\ d", &av,
+				&n, &e) == 0);
+	CHECK_INT(n, 5);
+	CHECK_STR(av[2], "%u");
+	CHECK_STR(av[3], "a b");
+	CHECK_STR(av[4], "c d");
+	CHECK(av[5] == NULL);
+	config_argv_free(av);
+	CHECK(config_split_argv("  ", &av, &n, &e) == -1);
+	CHECK(config_split_argv("a 'b", &av, &n, &e) == -1);
+}
+
+int
+main(void)
+{
+	test_parse_ok();
+	test_parse_errors();
+	test_secrets();
+	test_argv();
+	return check_done("test_config");
+}
