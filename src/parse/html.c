@@ -967,12 +967,13 @@ open_img(struct rctx *c, const xmlNode *n)
 	bool pixel;
 
 	if (alt) {
-		str_trim(alt);
-		if (*alt && c->line_mode) {
-			add_text(c, alt, strlen(alt));
-		} else if (*alt) {
+		const char *a = str_trim(alt);
+
+		if (*a && c->line_mode) {
+			add_text(c, a, strlen(a));
+		} else if (*a) {
 			add_text(c, "[image: ", 8);
-			add_text(c, alt, strlen(alt));
+			add_text(c, a, strlen(a));
 			add_text(c, "]", 1);
 		}
 		free(alt);
