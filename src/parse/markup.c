@@ -198,16 +198,20 @@ is_void(const char *t)
 	return false;
 }
 
+/* Whether "tag attr" is in uri_attrs (compared in pieces: this runs for
+ * every attribute of every tag). */
 static bool
 is_uri_attr(const char *tag, const char *attr)
 {
-	char key[96];
-	size_t i;
+	size_t i, n = strlen(tag);
 
-	snprintf(key, sizeof(key), "%s %s", tag, attr);
-	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++)
-		if (strcmp(key, uri_attrs[i]) == 0)
+	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++) {
+		const char *u = uri_attrs[i];
+
+		if (u[0] == tag[0] && strncmp(u, tag, n) == 0 &&
+		    u[n] == ' ' && strcmp(u + n + 1, attr) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -316,6 +320,14 @@ attr_out(struct sbuf *o, const char *v)
 	const char *p;
 
 	for (p = v; *p; p++) {
+		size_t run = strcspn(p, "<>\"&");
+
+		if (run) {
+			sbuf_add(o, p, run);
+			p += run;
+			if (!*p)
+				break;
+		}
 		if (*p == '<') {
 			sbuf_adds(o, "&lt;");
 		} else if (*p == '>') {
@@ -399,6 +411,14 @@ emit_text(struct cleaner *c, const char *s, size_t n)
 {
 	if (!c->drop)
 		sbuf_add(&c->out, s, n);
+}
+
+static void
+add_end_tag(struct sbuf *o, const char *tag)
+{
+	sbuf_add(o, "</", 2);
+	sbuf_adds(o, tag);
+	sbuf_addch(o, '>');
 }
 
 /* A start or end tag at s ('<' already seen); returns the end. */
@@ -588,13 +608,14 @@ do_tag(struct cleaner *c, const char *s)
 	}
 	if (end) {
 		if (!is_void(tag) && !c->drop)
-			sbuf_addf(&c->out, "</%s>", out_tag);
+			add_end_tag(&c->out, out_tag);
 		goto out;
 	}
 	if (c->drop)
 		goto out;
 	qsort(at, nattr, sizeof(at[0]), hattr_cmp);
-	sbuf_addf(&c->out, "<%s", out_tag);
+	sbuf_addch(&c->out, '<');
+	sbuf_adds(&c->out, out_tag);
 	for (i = 0; i < nattr; i++) {
 		char *v = at[i].value;
 
@@ -616,8 +637,9 @@ do_tag(struct cleaner *c, const char *s)
 			   !scheme_safe(v)) {
 			v[0] = '\0';
 		}
-		sbuf_addf(&c->out, " %s=\"",
-			  camel ? svg_case(at[i].name) : at[i].name);
+		sbuf_addch(&c->out, ' ');
+		sbuf_adds(&c->out, camel ? svg_case(at[i].name) : at[i].name);
+		sbuf_add(&c->out, "=\"", 2);
 		attr_out(&c->out, v);
 		sbuf_addch(&c->out, '"');
 	}
@@ -627,7 +649,7 @@ do_tag(struct cleaner *c, const char *s)
 		sbuf_addch(&c->out, '>');
 		/* sgmllib expands only a bare "<tag/>" */
 		if (selfclose && nattr == 0)
-			sbuf_addf(&c->out, "</%s>", out_tag);
+			add_end_tag(&c->out, out_tag);
 	}
 out:
 	for (i = 0; i < nattr; i++) {
@@ -669,8 +691,10 @@ do_ref(struct cleaner *c, const char *s)
 					ref[k] = (char)tolower(
 						(unsigned char)d[k]);
 				ref[m] = '\0';
-				sbuf_addf(&c->out, hex ? "&#x%s;" : "&#%s;",
-					  ref);
+				sbuf_add(&c->out, hex ? "&#x" : "&#",
+					 hex ? 3 : 2);
+				sbuf_add(&c->out, ref, m);
+				sbuf_addch(&c->out, ';');
 			}
 		}
 		return *end == ';' ? end + 1 : end;
@@ -686,11 +710,14 @@ do_ref(struct cleaner *c, const char *s)
 		}
 		if (!c->drop) {
 			if (entity_lookup(p, (size_t)(q - p)) ||
-			    ((size_t)(q - p) == 4 && memcmp(p, "apos", 4) == 0))
-				sbuf_addf(&c->out, "&%.*s;", (int)(q - p), p);
-			else
-				sbuf_addf(&c->out, "&amp;%.*s", (int)(q - p),
-					  p);
+			    ((size_t)(q - p) == 4 && memcmp(p, "apos", 4) == 0)) {
+				sbuf_addch(&c->out, '&');
+				sbuf_add(&c->out, p, (size_t)(q - p));
+				sbuf_addch(&c->out, ';');
+			} else {
+				sbuf_add(&c->out, "&amp;", 5);
+				sbuf_add(&c->out, p, (size_t)(q - p));
+			}
 		}
 		return *q == ';' ? q + 1 : q;
 	}
@@ -747,7 +774,7 @@ markup_clean(const char *html, const char *base, bool is_html)
 			p = do_ref(&c, p);
 			run = p;
 		} else {
-			p++;
+			p += strcspn(p, "<&");
 		}
 	}
 	emit_text(&c, run, (size_t)(p - run));
