@@ -161,16 +161,29 @@ static const char *const uri_attrs[] = {
 	"script src", "source src", "video poster", "video src",
 };
 
-static int
-str_cmp(const void *k, const void *v)
-{
-	return strcmp(k, *(const char *const *)v);
-}
-
+/* bsearch over a sorted list; the first byte is compared inline since
+ * this runs for every tag and attribute of every HTML field. */
 static bool
 in_sorted(const char *s, const char *const *list, size_t n)
 {
-	return bsearch(s, list, n, sizeof(*list), str_cmp) != NULL;
+	size_t lo = 0, hi = n;
+	unsigned char c0 = (unsigned char)s[0];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *m = list[mid];
+		int c = (int)c0 - (int)(unsigned char)m[0];
+
+		if (c == 0)
+			c = strcmp(s, m);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
 }
 
 bool
@@ -193,7 +206,8 @@ is_void(const char *t)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(void_elements); i++)
-		if (strcmp(t, void_elements[i]) == 0)
+		if (t[0] == void_elements[i][0] &&
+		    strcmp(t, void_elements[i]) == 0)
 			return true;
 	return false;
 }
