@@ -1943,6 +1943,14 @@ run(struct px *p, const char *s, size_t len, bool recover, bool *wf,
 	xmlParseChunk(ctxt, NULL, 0, 1);
 	*wf = ctxt->wellFormed != 0;
 	*nswf = ctxt->nsWellFormed != 0;
+	/* an entity declaration that got past strip_doctype (a DOCTYPE
+	 * it could not delimit) makes libxml2 keep a SAX-compat document
+	 * that the context does not free; nothing in it is ever expanded,
+	 * getEntity answers NULL (found by fuzz/fuzz_parse.c) */
+	if (ctxt->myDoc) {
+		xmlFreeDoc(ctxt->myDoc);
+		ctxt->myDoc = NULL;
+	}
 	xmlFreeParserCtxt(ctxt);
 	p->dict = NULL;
 	memset(p->names, 0, NAME_CACHE * sizeof(*p->names));
