@@ -442,7 +442,7 @@ do_tag(struct cleaner *c, const char *s)
 	const char *p = s + 1, *nm;
 	char tag[32];
 	size_t n = 0, i, nattr = 0;
-	bool end = false, selfclose = false, camel = false;
+	bool end = false, selfclose = false, camel = false, okel;
 	struct hattr at[64];
 	const char *const *ok_attr;
 	const char *out_tag;
@@ -545,8 +545,8 @@ do_tag(struct cleaner *c, const char *s)
 
 	ok_attr = ok_attributes;
 	nok_attr = ARRAY_SIZE(ok_attributes);
-	if (!in_sorted(tag, ok_elements, ARRAY_SIZE(ok_elements)) ||
-	    (c->svg && !end)) {
+	okel = in_sorted(tag, ok_elements, ARRAY_SIZE(ok_elements));
+	if (!okel || (c->svg && !end)) {
 		if (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0 ||
 		    strcmp(tag, "applet") == 0) {
 			if (end) {
@@ -568,8 +568,7 @@ do_tag(struct cleaner *c, const char *s)
 				if (strcmp(tag, "svg") == 0)
 					c->svg--;
 				out_tag = svg_case(tag);
-			} else if (!in_sorted(tag, ok_elements,
-					      ARRAY_SIZE(ok_elements))) {
+			} else if (!okel) {
 				goto out;
 			}
 		} else {
@@ -602,8 +601,7 @@ do_tag(struct cleaner *c, const char *s)
 				nok_attr = ARRAY_SIZE(svg_attributes);
 				out_tag = svg_case(tag);
 				camel = true;
-			} else if (!in_sorted(tag, ok_elements,
-					      ARRAY_SIZE(ok_elements))) {
+			} else if (!okel) {
 				goto out;
 			}
 		}
@@ -745,8 +743,16 @@ markup_clean(const char *html, const char *base, bool is_html)
 	struct cleaner c;
 	const char *p = html, *run = html;
 
+	size_t n = strlen(html);
+	char *r;
+
 	memset(&c, 0, sizeof(c));
 	sbuf_init(&c.out, 0);
+	/* the output is about the input's size: allocate once, not by
+	 * doubling, and give back the slack at the end */
+	c.out.cap = n + n / 8 + 64;
+	c.out.buf = xmalloc(c.out.cap);
+	c.out.buf[0] = '\0';
 	c.base = base;
 	c.html = is_html;
 	while (*p) {
@@ -792,5 +798,7 @@ markup_clean(const char *html, const char *base, bool is_html)
 		}
 	}
 	emit_text(&c, run, (size_t)(p - run));
-	return sbuf_detach(&c.out, NULL);
+	n = c.out.len;
+	r = sbuf_detach(&c.out, NULL);
+	return xrealloc(r, n + 1);
 }

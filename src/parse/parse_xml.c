@@ -238,6 +238,23 @@ set_field(struct px *p, char **dst, int field, const char *v, bool first_wins)
 	p->fdepth[ctx][field] = p->depth;
 }
 
+/* set_field() that takes ownership of v (stored or freed), so big
+ * fields are not copied again. */
+static void
+set_field_take(struct px *p, char **dst, int field, char *v)
+{
+	int ctx = p->inentry ? 1 : 0;
+	int old = p->fdepth[ctx][field];
+
+	if (*dst && old >= 0 && p->depth > old) {
+		free(v);
+		return;
+	}
+	free(*dst);
+	*dst = v;
+	p->fdepth[ctx][field] = p->depth;
+}
+
 /* ---- the element stack ---- */
 
 static void
@@ -361,6 +378,42 @@ ends_xml(const char *t)
 	return str_ends(t, "xml");
 }
 
+static bool
+trim_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
+}
+
+/*
+ * What pop() makes of an HTML content field that needs no base64 and no
+ * xhtml div stripping: trim, demoronize, markup_clean, trim; but cleaned
+ * from the frame's buffer instead of a copy of it. NULL when the text
+ * holds a byte demoronize would look at (the caller takes the long way).
+ */
+static char *
+clean_in_place(struct px *p, struct sbuf *t)
+{
+	size_t n = strlen(t->buf), st = 0;
+	char *out, save;
+
+	while (n && trim_ws(t->buf[n - 1]))
+		n--;
+	while (st < n && trim_ws(t->buf[st]))
+		st++;
+	if (memchr(t->buf + st, 0xc2, n - st))
+		return NULL;
+	save = t->buf[n];
+	if (save)
+		t->buf[n] = '\0';
+	out = markup_clean(t->buf + st, base_now(p),
+			   strcmp(p->cp.type, "text/html") == 0);
+	if (save)
+		t->buf[n] = save;
+	feed_trim(out);
+	return out;
+}
+
 /*
  * Pop the top frame if it is name; returns the collected text (owned by
  * the caller) after base64, URL and markup handling, or NULL.
@@ -388,6 +441,17 @@ pop(struct px *p, const char *name, bool *expecting)
 			strcmp(name, "subtitle") == 0 ||
 			strcmp(name, "rights") == 0 ||
 			strcmp(name, "info") == 0);
+	if (content_elem && !p->cp.base64 && type_htmlish(p->cp.type) &&
+	    !(strcmp(p->version, "atom10") == 0 &&
+	      strcmp(p->cp.type, "application/xhtml+xml") == 0 &&
+	      p->cp.top_elems == 1 && p->cp.first_div && !p->cp.top_text &&
+	      p->cp.last_close >= p->cp.div_body)) {
+		/* the common case for big fields: HTML cleaned straight
+		 * from the frame, no intermediate copy */
+		out = clean_in_place(p, t);
+		if (out)
+			return out;
+	}
 	if (content_elem && strcmp(p->version, "atom10") == 0 &&
 	    strcmp(p->cp.type, "application/xhtml+xml") == 0 &&
 	    p->cp.top_elems == 1 && p->cp.first_div && !p->cp.top_text &&
@@ -673,15 +737,18 @@ save_description(struct px *p, const char *field, char *v)
 		en = cur_entry(p);
 		if (strcmp(field, "content") == 0) {
 			if (!en->content) {
-				en->content = xstrdup(v);
+				en->content = v;
+				v = NULL;
 				feed_set(&en->content_type, p->cp.type);
 			}
 		} else {
-			set_field(p, &en->summary, F_SUMMARY, v, false);
+			set_field_take(p, &en->summary, F_SUMMARY, v);
+			v = NULL;
 		}
 		break;
 	case W_FEED:
-		set_field(p, &p->doc->description, F_DESC, v, false);
+		set_field_take(p, &p->doc->description, F_DESC, v);
+		v = NULL;
 		break;
 	default:
 		break;
