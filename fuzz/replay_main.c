@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "glean/base.h"
 #include "glean/banned.h"
@@ -25,8 +26,8 @@ main(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		FILE *f = fopen(argv[i], "rb");
 		struct sbuf sb;
-		char buf[65536];
-		size_t r;
+		char buf[65536], *exact;
+		size_t r, len;
 
 		if (!f) {
 			fprintf(stderr, "replay: cannot read '%s'\n", argv[i]);
@@ -36,8 +37,14 @@ main(int argc, char **argv)
 		while ((r = fread(buf, 1, sizeof(buf), f)) > 0)
 			sbuf_add(&sb, buf, r);
 		fclose(f);
-		LLVMFuzzerTestOneInput((const uint8_t *)sb.buf, sb.len);
+		/* an exact-size copy, as libFuzzer passes it, so ASan sees
+		 * any read past the end (the bytes are not NUL-terminated) */
+		len = sb.len;
+		exact = xmalloc(len ? len : 1);
+		memcpy(exact, sb.buf, len);
 		sbuf_release(&sb);
+		LLVMFuzzerTestOneInput((const uint8_t *)exact, len);
+		free(exact);
 		n++;
 	}
 	printf("%s: %d passed, 0 failed\n", argv[1], n);

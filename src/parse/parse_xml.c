@@ -1588,7 +1588,7 @@ xml_escape_attr(struct sbuf *sb, const char *s)
 static bool
 in_xhtml_content(struct px *p)
 {
-	return p->incontent &&
+	return p->incontent && p->cp.type[0] == 'a' &&
 	       strcmp(p->cp.type, "application/xhtml+xml") == 0;
 }
 
@@ -1895,7 +1895,9 @@ strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape)
 	}
 	if (e >= s + len)
 		return false;
-	for (q = d; q < e; q++)
+	/* "netscape" cannot cover e (a '>'): stay inside the bytes, which
+	 * need not be NUL-terminated */
+	for (q = d; q + 8 <= e; q++)
 		if (strncasecmp(q, "netscape", 8) == 0)
 			*netscape = true;
 	sbuf_add(out, s, (size_t)(d - s));
