@@ -370,6 +370,22 @@ test_fast_paths(void)
 	}
 	feed_doc_release(&d);
 
+	TEST("the caller's bytes are read up to len only");
+	{
+		/* UTF-8 with a plain declaration is parsed in place */
+		const char *doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+				  "<rss version=\"2.0\"><channel><title>caf\xc3\xa9"
+				  "</title></channel></rss><!-- and then -->"
+				  "<item><title>beyond len</title></item>";
+		size_t n = (size_t)(strstr(doc, "<!--") - doc);
+
+		parse_feed(doc, n, NULL, &d, NULL);
+		CHECK(!d.bozo);
+		CHECK_STR(d.feed.title, "caf\xc3\xa9");
+		CHECK_INT(d.nentries, 0);
+		feed_doc_release(&d);
+	}
+
 	TEST("more distinct names than the name cache holds");
 	sbuf_adds(&sb, "<rss version=\"2.0\"><channel>");
 	for (i = 0; i < 3000; i++)
