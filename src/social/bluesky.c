@@ -418,7 +418,7 @@ map_post(struct social_run *r, const struct json *j,
 	const char *rtype = NULL, *rindexed = NULL, *phandle = NULL;
 	char *author = NULL, *booster = NULL, *parent = NULL, *link;
 	struct feed_entry *en;
-	struct sbuf html = SBUF_INIT, body = SBUF_INIT, t = SBUF_INIT;
+	struct sbuf html = SBUF_INIT, body = SBUF_INIT;
 
 	if (!(post = social_get(j, fv, "post", JSON_OBJECT)) ||
 	    !(rec = social_get(j, post, "record", JSON_OBJECT)) ||
@@ -470,16 +470,15 @@ map_post(struct social_run *r, const struct json *j,
 	sbuf_add(&html, body.buf, body.len);
 	sbuf_adds(&html, "</p>");
 	add_embed(en, &html, j, json_get(j, post, "embed"));
-	/* the title comes from the post's words, not the header lines */
-	social_html_escape(&t, text, strlen(text));
-	en->c.title = social_title(t.buf, 100);
+	/* the title comes from the post's words (links in full), not the
+	 * header lines */
+	en->c.title = social_title(body.buf, 100);
 	if (!en->c.title)
 		en->c.title = social_title(html.buf, 100);
 	en->content = text_sanitize(html.buf, html.len, false);
 	en->content_type = xstrdup("text/html");
 	sbuf_release(&html);
 	sbuf_release(&body);
-	sbuf_release(&t);
 	free(author);
 	free(booster);
 	free(parent);
@@ -607,12 +606,11 @@ b_page_done(struct social_run *r, const struct json *j,
 	json_i64(&w, b->nseen ? b->newest : b->old_newest);
 	json_key(&w, "seen");
 	json_arr_begin(&w);
-	if (b->nseen)
-		for (i = 0; i < b->nseen; i++)
-			json_str(&w, b->seen[i]);
-	else
-		for (i = 0; i < b->nold; i++)
-			json_str(&w, b->old_seen[i]);
+	/* this run's newest first, then last run's, SEEN_MAX in all */
+	for (i = 0; i < b->nseen; i++)
+		json_str(&w, b->seen[i]);
+	for (i = 0; i < b->nold && b->nseen + i < SEEN_MAX; i++)
+		json_str(&w, b->old_seen[i]);
 	json_arr_end(&w);
 	json_obj_end(&w);
 	free(r->cursor_out);
