@@ -206,7 +206,8 @@ rich_text(const struct json *j, const struct json_node *rec, const char *text,
 		XGROW(v, cap, nv + 1);
 		v[nv++] = x;
 	}
-	qsort(v, nv, sizeof(*v), facet_cmp);
+	if (nv)
+		qsort(v, nv, sizeof(*v), facet_cmp);
 	for (i = 0; i < nv; i++) {
 		const char *h = v[i].href;
 
