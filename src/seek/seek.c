@@ -428,7 +428,9 @@ api_fail(struct seek_run *run, struct job *job, const struct err *why)
 	s->last_attempt = run->now;
 	free(s->last_error);
 	s->last_error = xstrdup(why->msg);
-	if (why->code == ERR_AUTH)
+	if (why->code == ERR_AUTH && sr && sr->pages > 0)
+		/* the service refused the token; a secret that could not
+		 * be read (cron without the variable) backs off instead */
 		s->next_due = run->now + AUTH_PARK;
 	else if (why->code == ERR_LIMIT && sr && sr->not_before > run->now)
 		s->next_due = sr->not_before;

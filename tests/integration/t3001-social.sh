@@ -273,4 +273,12 @@ test_expect_success 'the canary token is nowhere but the request headers' '
 	glean items --json >all.json && ! grep -q "$CANARY" all.json
 '
 
+test_expect_success 'a token that cannot be read is no 401: no request, backoff, not parked' '
+	: >"$HTTPD_LOG" &&
+	(unset XTOK; glean fetch 4 >out) &&
+	test_grep "failed 4 .*environment variable XTOK is not set" out &&
+	! grep -q "/2/lists/" "$HTTPD_LOG" &&
+	test "$(store_sql "SELECT next_due - last_attempt FROM source WHERE id = 4")" -lt 86400
+'
+
 test_done
