@@ -193,6 +193,7 @@ ingest(struct seek_run *run, struct source *s, struct fetch_resp *resp)
 	if (parse_feed(resp->body.buf, resp->body.len, &po, &doc, &e) < 0) {
 		char *reason = xasprintf("not a feed: %s", e.msg);
 
+		feed_doc_release(&doc); /* what was read before the refusal */
 		free(hash);
 		fail_source(run, s, reason, -1);
 		free(reason);
