@@ -126,6 +126,7 @@ struct item {
 	char *enclosures;     /* JSON array text, or NULL */
 	char *content_hash;
 	bool read, starred, marked, hidden;
+	bool inserted;        /* set by store_items_upsert for new rows */
 	int64_t marked_at;
 	char **tags;
 	size_t ntags;

@@ -775,6 +775,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		} else {
 			stats->added++;
 			it->id = sqlite3_last_insert_rowid(st->db);
+			it->inserted = true;
 		}
 		if ((rc = store_fts_add(st, it->id)) != 0) {
 			store_fail(st, e, rc, "cannot index item");
