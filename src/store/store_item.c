@@ -616,31 +616,22 @@ fail:
 static void
 hash_add(uint64_t *h, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	for (; *p; p++) {
-		*h ^= *p;
-		*h *= 0x100000001b3ULL;
-	}
-	*h ^= 0xff; /* field separator */
-	*h *= 0x100000001b3ULL;
+	/* the length folds in, so ("ab","c") and ("a","bc") differ */
+	*h = hash64(s ? s : "", s ? strlen(s) : 0, *h + 1);
 }
 
 static char *
 item_hash(const struct item *it)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	char num[32];
+	uint64_t h = 0;
+	int64_t dates[2] = { it->published, it->updated };
 
 	hash_add(&h, it->title);
 	hash_add(&h, it->url);
 	hash_add(&h, it->author);
 	hash_add(&h, it->content);
 	hash_add(&h, it->enclosures);
-	snprintf(num, sizeof(num), "%lld", (long long)it->published);
-	hash_add(&h, num);
-	snprintf(num, sizeof(num), "%lld", (long long)it->updated);
-	hash_add(&h, num);
+	h = hash64(dates, sizeof(dates), h);
 	return xasprintf("%016llx", (unsigned long long)h);
 }
 
