@@ -82,7 +82,7 @@ test_cmp() {
 
 # Current value of a SQL query on the store.
 store_sql() {
-	sqlite3 -batch -noheader "$GLEAN_HOME/glean.db" "$1"
+	sqlite3 -batch -noheader -cmd ".timeout 5000" "$GLEAN_HOME/glean.db" "$1"
 }
 
 test_done() {
