@@ -32,7 +32,6 @@ run_rule(struct store *st, const char *head, const struct qsql *qs,
 {
 	struct sbuf sql = SBUF_INIT;
 	sqlite3_stmt *s = NULL;
-	size_t k;
 	int idx = 1, rc = -1, r;
 
 	sbuf_addf(&sql, "%s FROM item i JOIN source s ON s.id = i.source_id"
@@ -46,13 +45,7 @@ run_rule(struct store *st, const char *head, const struct qsql *qs,
 	if (tag_or_null)
 		sqlite3_bind_int64(s, idx++, tag_id);
 	sqlite3_bind_text(s, idx++, ids, -1, SQLITE_STATIC);
-	for (k = 0; k < qs->nbinds; k++) {
-		if (qs->binds[k].type == 1)
-			sqlite3_bind_int64(s, idx++, qs->binds[k].num);
-		else
-			sqlite3_bind_text(s, idx++, qs->binds[k].text, -1,
-					  SQLITE_STATIC);
-	}
+	qsql_bind(qs, s, idx);
 	r = sqlite3_step(s);
 	if (r != SQLITE_DONE) {
 		store_fail(st, e, r, "cannot apply rule");
