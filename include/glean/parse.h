@@ -79,7 +79,8 @@ struct parse_opts {
 /*
  * Parse len bytes into doc (zeroed first). Ill-formed input still yields
  * what can be recovered with doc->bozo set; -1 (ERR_PARSE) only when the
- * bytes are not a feed at all (e.g. an HTML page, empty input).
+ * bytes are not a feed at all (e.g. an HTML page, empty input). Even then
+ * doc is valid (bozo set, encoding known) and must be released.
  */
 int parse_feed(const char *bytes, size_t len, const struct parse_opts *opts,
 	       struct feed_doc *doc, struct err *e);

@@ -65,6 +65,58 @@ feed_set(char **dst, const char *s)
 	*dst = s ? xstrdup(s) : NULL;
 }
 
+void
+feed_trim(char *s)
+{
+	size_t n, st = 0;
+
+	if (!s)
+		return;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
+		     s[n - 1] == '\r' || s[n - 1] == '\f' || s[n - 1] == '\v'))
+		n--;
+	while (st < n && (s[st] == ' ' || s[st] == '\t' || s[st] == '\n' ||
+			  s[st] == '\r' || s[st] == '\f' || s[st] == '\v'))
+		st++;
+	memmove(s, s + st, n - st);
+	s[n - st] = '\0';
+}
+
+static const uint16_t cp1252_c1[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+char *
+feed_demoronize(char *s)
+{
+	struct sbuf sb;
+	const char *r;
+
+	if (!s || !strstr(s, "\xc2"))
+		return s;
+	sbuf_init(&sb, 0);
+	for (r = s; *r;) {
+		unsigned char b = (unsigned char)r[1];
+
+		if ((unsigned char)r[0] == 0xc2 && b >= 0x80 && b <= 0x9f &&
+		    cp1252_c1[b - 0x80]) {
+			char out[4];
+			int n = utf8_encode(cp1252_c1[b - 0x80], out);
+
+			sbuf_add(&sb, out, (size_t)n);
+			r += 2;
+		} else {
+			sbuf_addch(&sb, *r++);
+		}
+	}
+	free(s);
+	return sbuf_detach(&sb, NULL);
+}
+
 static char *
 dup_or_null(const char *s)
 {
@@ -253,7 +305,7 @@ feed_author_from_text(const char *s, char **name, char **email)
 	}
 	if (!at) {
 		t = xstrdup(s);
-		str_trim(t);
+		feed_trim(t);
 		if (*t)
 			*name = t;
 		else
@@ -289,12 +341,12 @@ feed_author_from_text(const char *s, char **name, char **email)
 					strlen(p + strlen(junk[i])) + 1);
 		}
 	}
-	str_trim(t);
+	feed_trim(t);
 	if (t[0] == '(')
 		memmove(t, t + 1, strlen(t));
 	if (*t && t[strlen(t) - 1] == ')')
 		t[strlen(t) - 1] = '\0';
-	str_trim(t);
+	feed_trim(t);
 	if (*t)
 		*name = t;
 	else

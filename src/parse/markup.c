@@ -61,6 +61,89 @@ static const char *const ok_attributes[] = {
 	"xml:lang",
 };
 
+/* SVG and MathML (lower-cased; the camelCase spellings are restored on
+ * output from the original lists). */
+static const char *const svg_elements[] = {
+	"a", "animate", "animatecolor", "animatemotion", "animatetransform",
+	"circle", "defs", "desc", "ellipse", "font-face", "font-face-name",
+	"font-face-src", "foreignobject", "g", "glyph", "hkern", "line",
+	"lineargradient", "marker", "metadata", "missing-glyph", "mpath", "path",
+	"polygon", "polyline", "radialgradient", "rect", "set", "stop", "svg",
+	"switch", "text", "title", "tspan", "use",
+};
+
+static const char *const svg_attributes[] = {
+	"accent-height", "accumulate", "additive", "alphabetic", "arabic-form",
+	"ascent", "attributename", "attributetype", "baseprofile", "bbox",
+	"begin", "by", "calcmode", "cap-height", "class", "color",
+	"color-rendering", "content", "cx", "cy", "d", "descent", "display",
+	"dur", "dx", "dy", "end", "fill", "fill-opacity", "fill-rule",
+	"font-family", "font-size", "font-stretch", "font-style", "font-variant",
+	"font-weight", "from", "fx", "fy", "g1", "g2", "glyph-name",
+	"gradientunits", "hanging", "height", "horiz-adv-x", "horiz-origin-x",
+	"id", "ideographic", "k", "keypoints", "keysplines", "keytimes", "lang",
+	"marker-end", "marker-mid", "marker-start", "markerheight", "markerunits",
+	"markerwidth", "mathematical", "max", "min", "name", "offset", "opacity",
+	"orient", "origin", "overline-position", "overline-thickness", "panose-1",
+	"path", "pathlength", "points", "preserveaspectratio", "r", "refx",
+	"refy", "repeatcount", "repeatdur", "requiredextensions",
+	"requiredfeatures", "restart", "rotate", "rx", "ry", "slope", "stemh",
+	"stemv", "stop-color", "stop-opacity", "strikethrough-position",
+	"strikethrough-thickness", "stroke", "stroke-dasharray",
+	"stroke-dashoffset", "stroke-linecap", "stroke-linejoin",
+	"stroke-miterlimit", "stroke-opacity", "stroke-width", "systemlanguage",
+	"target", "text-anchor", "to", "transform", "type", "u1", "u2",
+	"underline-position", "underline-thickness", "unicode", "unicode-range",
+	"units-per-em", "values", "version", "viewbox", "visibility", "width",
+	"widths", "x", "x-height", "x1", "x2", "xlink:actuate", "xlink:arcrole",
+	"xlink:href", "xlink:role", "xlink:show", "xlink:title", "xlink:type",
+	"xml:base", "xml:lang", "xml:space", "xmlns", "xmlns:xlink", "y", "y1",
+	"y2", "zoomandpan",
+};
+
+static const char *const svg_camel[] = {
+	"animateColor", "animateMotion", "animateTransform", "attributeName",
+	"attributeType", "baseProfile", "calcMode", "foreignObject",
+	"gradientUnits", "keyPoints", "keySplines", "keyTimes", "linearGradient",
+	"markerHeight", "markerUnits", "markerWidth", "pathLength",
+	"preserveAspectRatio", "radialGradient", "refX", "refY", "repeatCount",
+	"repeatDur", "requiredExtensions", "requiredFeatures", "systemLanguage",
+	"viewBox", "zoomAndPan",
+};
+
+static const char *const mathml_elements[] = {
+	"annotation", "annotation-xml", "maction", "maligngroup", "malignmark",
+	"math", "menclose", "merror", "mfenced", "mfrac", "mglyph", "mi",
+	"mlabeledtr", "mlongdiv", "mmultiscripts", "mn", "mo", "mover", "mpadded",
+	"mphantom", "mprescripts", "mroot", "mrow", "ms", "mscarries", "mscarry",
+	"msgroup", "msline", "mspace", "msqrt", "msrow", "mstack", "mstyle",
+	"msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder",
+	"munderover", "none", "semantics",
+};
+
+static const char *const mathml_attributes[] = {
+	"accent", "accentunder", "actiontype", "align", "alignmentscope",
+	"altimg", "altimg-height", "altimg-valign", "altimg-width", "alttext",
+	"bevelled", "charalign", "close", "columnalign", "columnlines",
+	"columnspacing", "columnspan", "columnwidth", "crossout", "decimalpoint",
+	"denomalign", "depth", "dir", "display", "displaystyle", "edge",
+	"encoding", "equalcolumns", "equalrows", "fence", "fontstyle",
+	"fontweight", "form", "frame", "framespacing", "groupalign", "height",
+	"href", "id", "indentalign", "indentalignfirst", "indentalignlast",
+	"indentshift", "indentshiftfirst", "indentshiftlast", "indenttarget",
+	"infixlinebreakstyle", "largeop", "length", "linebreak",
+	"linebreakmultchar", "linebreakstyle", "lineleading", "linethickness",
+	"location", "longdivstyle", "lquote", "lspace", "mathbackground",
+	"mathcolor", "mathsize", "mathvariant", "maxsize", "minlabelspacing",
+	"minsize", "movablelimits", "notation", "numalign", "open", "other",
+	"overflow", "position", "rowalign", "rowlines", "rowspacing", "rowspan",
+	"rquote", "rspace", "scriptlevel", "scriptminsize",
+	"scriptsizemultiplier", "selection", "separator", "separators", "shift",
+	"side", "src", "stackalign", "stretchy", "subscriptshift",
+	"superscriptshift", "symmetric", "voffset", "width", "xlink:href",
+	"xlink:show", "xlink:type", "xmlns", "xmlns:xlink",
+};
+
 static const char *const void_elements[] = {
 	"area", "base", "basefont", "br", "col", "command", "embed", "frame",
 	"hr", "img", "input", "isindex", "keygen", "link", "meta", "param",
@@ -279,8 +362,37 @@ static const uint16_t cp1252[32] = {
 struct cleaner {
 	struct sbuf out;
 	const char *base;
-	int drop;  /* inside script/style/applet */
+	bool html;  /* text/html (not XHTML): add implicit svg/math xmlns */
+	int drop;   /* inside script/style/applet */
+	int svg, mathml; /* inside <svg>/<math> with the right xmlns */
 };
+
+/* The camelCase spelling of an SVG name, or the name itself. */
+static const char *
+svg_case(const char *lower)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(svg_camel); i++)
+		if (strcasecmp(svg_camel[i], lower) == 0)
+			return svg_camel[i];
+	return lower;
+}
+
+static const char *
+attr_find(const struct hattr *at, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(at[i].name, name) == 0)
+			return at[i].value;
+	return NULL;
+}
+
+#define SVG_NS "http://www.w3.org/2000/svg"
+#define MATHML_NS "http://www.w3.org/1998/Math/MathML"
+#define XLINK_NS "http://www.w3.org/1999/xlink"
 
 static void
 emit_text(struct cleaner *c, const char *s, size_t n)
@@ -296,8 +408,11 @@ do_tag(struct cleaner *c, const char *s)
 	const char *p = s + 1, *nm;
 	char tag[32];
 	size_t n = 0, i, nattr = 0;
-	bool end = false, selfclose = false;
+	bool end = false, selfclose = false, camel = false;
 	struct hattr at[64];
+	const char *const *ok_attr;
+	const char *out_tag;
+	size_t nok_attr;
 
 	if (*p == '/') {
 		end = true;
@@ -315,6 +430,7 @@ do_tag(struct cleaner *c, const char *s)
 	for (i = 0; i < n; i++)
 		tag[i] = (char)tolower((unsigned char)nm[i]);
 	tag[n] = '\0';
+	out_tag = tag;
 	/* attributes */
 	for (;;) {
 		const char *an, *vs;
@@ -393,7 +509,10 @@ do_tag(struct cleaner *c, const char *s)
 		}
 	}
 
-	if (!in_sorted(tag, ok_elements, ARRAY_SIZE(ok_elements))) {
+	ok_attr = ok_attributes;
+	nok_attr = ARRAY_SIZE(ok_attributes);
+	if (!in_sorted(tag, ok_elements, ARRAY_SIZE(ok_elements)) ||
+	    (c->svg && !end)) {
 		if (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0 ||
 		    strcmp(tag, "applet") == 0) {
 			if (end) {
@@ -403,25 +522,89 @@ do_tag(struct cleaner *c, const char *s)
 				c->drop++;
 			}
 		}
-		goto out;
+		if (end) {
+			if (c->mathml &&
+			    in_sorted(tag, mathml_elements,
+				      ARRAY_SIZE(mathml_elements))) {
+				if (strcmp(tag, "math") == 0)
+					c->mathml--;
+			} else if (c->svg &&
+				   in_sorted(tag, svg_elements,
+					     ARRAY_SIZE(svg_elements))) {
+				if (strcmp(tag, "svg") == 0)
+					c->svg--;
+				out_tag = svg_case(tag);
+			} else if (!in_sorted(tag, ok_elements,
+					      ARRAY_SIZE(ok_elements))) {
+				goto out;
+			}
+		} else {
+			const char *x;
+
+			if (c->html && !attr_find(at, nattr, "xmlns") &&
+			    nattr < ARRAY_SIZE(at) &&
+			    (strcmp(tag, "svg") == 0 ||
+			     strcmp(tag, "math") == 0)) {
+				at[nattr].name = xstrdup("xmlns");
+				at[nattr].value = xstrdup(
+					tag[0] == 's' ? SVG_NS : MATHML_NS);
+				nattr++;
+			}
+			x = attr_find(at, nattr, "xmlns");
+			if (strcmp(tag, "math") == 0 && x &&
+			    strcmp(x, MATHML_NS) == 0)
+				c->mathml++;
+			if (strcmp(tag, "svg") == 0 && x &&
+			    strcmp(x, SVG_NS) == 0)
+				c->svg++;
+			if (c->mathml && in_sorted(tag, mathml_elements,
+						   ARRAY_SIZE(mathml_elements))) {
+				ok_attr = mathml_attributes;
+				nok_attr = ARRAY_SIZE(mathml_attributes);
+			} else if (c->svg &&
+				   in_sorted(tag, svg_elements,
+					     ARRAY_SIZE(svg_elements))) {
+				ok_attr = svg_attributes;
+				nok_attr = ARRAY_SIZE(svg_attributes);
+				out_tag = svg_case(tag);
+				camel = true;
+			} else if (!in_sorted(tag, ok_elements,
+					      ARRAY_SIZE(ok_elements))) {
+				goto out;
+			}
+		}
+	}
+	if ((c->svg || c->mathml) && !end && nattr < ARRAY_SIZE(at)) {
+		bool xl = false;
+
+		for (i = 0; i < nattr; i++)
+			if (str_starts(at[i].name, "xlink:"))
+				xl = true;
+		if (xl && !attr_find(at, nattr, "xmlns:xlink")) {
+			at[nattr].name = xstrdup("xmlns:xlink");
+			at[nattr].value = xstrdup(XLINK_NS);
+			nattr++;
+		}
 	}
 	if (end) {
 		if (!is_void(tag) && !c->drop)
-			sbuf_addf(&c->out, "</%s>", tag);
+			sbuf_addf(&c->out, "</%s>", out_tag);
 		goto out;
 	}
 	if (c->drop)
 		goto out;
 	qsort(at, nattr, sizeof(at[0]), hattr_cmp);
-	sbuf_addf(&c->out, "<%s", tag);
+	sbuf_addf(&c->out, "<%s", out_tag);
 	for (i = 0; i < nattr; i++) {
 		char *v = at[i].value;
 
-		if (!in_sorted(at[i].name, ok_attributes,
-			       ARRAY_SIZE(ok_attributes)))
+		if (!in_sorted(at[i].name, ok_attr, nok_attr))
 			continue;
 		if (is_uri_attr(tag, at[i].name)) {
-			char *abs = c->base && *c->base ?
+			char *abs;
+
+			feed_trim(v);
+			abs = c->base && *c->base ?
 					    url_resolve(c->base, v) :
 					    xstrdup(v);
 
@@ -433,7 +616,8 @@ do_tag(struct cleaner *c, const char *s)
 			   !scheme_safe(v)) {
 			v[0] = '\0';
 		}
-		sbuf_addf(&c->out, " %s=\"", at[i].name);
+		sbuf_addf(&c->out, " %s=\"",
+			  camel ? svg_case(at[i].name) : at[i].name);
 		attr_out(&c->out, v);
 		sbuf_addch(&c->out, '"');
 	}
@@ -441,8 +625,9 @@ do_tag(struct cleaner *c, const char *s)
 		sbuf_adds(&c->out, " />");
 	} else {
 		sbuf_addch(&c->out, '>');
-		if (selfclose)
-			sbuf_addf(&c->out, "</%s>", tag);
+		/* sgmllib expands only a bare "<tag/>" */
+		if (selfclose && nattr == 0)
+			sbuf_addf(&c->out, "</%s>", out_tag);
 	}
 out:
 	for (i = 0; i < nattr; i++) {
@@ -514,7 +699,7 @@ do_ref(struct cleaner *c, const char *s)
 }
 
 char *
-markup_clean(const char *html, const char *base)
+markup_clean(const char *html, const char *base, bool is_html)
 {
 	struct cleaner c;
 	const char *p = html, *run = html;
@@ -522,6 +707,7 @@ markup_clean(const char *html, const char *base)
 	memset(&c, 0, sizeof(c));
 	sbuf_init(&c.out, 0);
 	c.base = base;
+	c.html = is_html;
 	while (*p) {
 		if (*p == '<') {
 			emit_text(&c, run, (size_t)(p - run));
@@ -529,10 +715,25 @@ markup_clean(const char *html, const char *base)
 				const char *e = strstr(p + 4, "-->");
 
 				p = e ? e + 3 : p + strlen(p);
+			} else if (p[1] == '!' &&
+				   strncasecmp(p + 2, "DOCTYPE", 7) != 0 &&
+				   p[2] != '[') {
+				/* not a declaration: sgmllib would choke */
+				if (!c.drop)
+					sbuf_adds(&c.out, "&lt;!");
+				p += 2;
 			} else if (p[1] == '!' || p[1] == '?') {
 				const char *e = strchr(p, '>');
 
-				p = e ? e + 1 : p + strlen(p);
+				if (!e) {
+					/* unfinished: it is text */
+					emit_text(&c, p, strlen(p));
+					p += strlen(p);
+				} else {
+					p = e + 1;
+				}
+			} else if (p[1] == '>') {
+				p += 2; /* SGML empty tag */
 			} else if (isalpha((unsigned char)p[1]) ||
 				   (p[1] == '/' && isalpha((unsigned char)p[2]))) {
 				p = do_tag(&c, p);

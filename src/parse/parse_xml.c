@@ -380,9 +380,10 @@ pop(struct px *p, const char *name, bool *expecting)
 			       p->cp.last_close - p->cp.div_body);
 	else
 		out = xstrndup(t->buf, t->len);
-	str_trim(out);
+	feed_trim(out);
 	if (!f->expecting)
 		return out;
+	out = feed_demoronize(out);
 
 	if (content_elem && p->cp.base64) {
 		s = b64_decode(out);
@@ -404,9 +405,11 @@ pop(struct px *p, const char *name, bool *expecting)
 		    markup_looks_like_html(out))
 			snprintf(p->cp.type, sizeof(p->cp.type), "text/html");
 		if (type_htmlish(p->cp.type)) {
-			s = markup_clean(out, base_now(p));
+			s = markup_clean(out, base_now(p),
+					 strcmp(p->cp.type, "text/html") == 0);
 			free(out);
 			out = s;
+			feed_trim(out);
 		}
 	}
 	return out;
@@ -538,10 +541,8 @@ static void
 start_item(struct px *p, const struct attrs *a)
 {
 	const char *about = attr_get(a, "rdf:about");
-	struct feed_entry *en;
+	struct feed_entry *en = feed_doc_add_entry(p->doc);
 
-	en = feed_doc_add_entry(p->doc);
-	(void)en;
 	push(p, "item", false);
 	p->inentry = true;
 	p->guidislink = false;
@@ -770,7 +771,6 @@ start_body(struct px *p, const struct attrs *a)
 static void
 end_content(struct px *p)
 {
-	struct cparams cp = p->cp;
 	char *v = pop(p, "content", NULL);
 
 	if (v && where(p) == W_ENTRY) {
@@ -782,7 +782,6 @@ end_content(struct px *p)
 			v = NULL;
 		}
 	}
-	(void)cp;
 	if (p->incontent > 0)
 		p->incontent--;
 	free(v);
@@ -1478,8 +1477,6 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	const struct handler *h;
 	const char *lang;
 
-	(void)nb_ns;
-	(void)ns;
 	(void)nb_def;
 	p->depth++;
 	if (p->depth >= PARSE_MAX_DEPTH) {
@@ -1491,15 +1488,19 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	lower_into(local, sizeof(local), (const char *)localname);
 	pre = ns_prefix(URI, prefix);
 
-	if (URI) {
-		if (strcmp((const char *)URI,
-			   "http://my.netscape.com/rdf/simple/0.9/") == 0)
+	/* feedparser's track_namespace: declarations decide the version */
+	for (int i = 0; i < nb_ns && !p->version[0]; i++) {
+		const char *np = (const char *)ns[2 * i];
+		const char *nu = (const char *)ns[2 * i + 1];
+
+		if (!nu)
+			continue;
+		if (!np && strcasecmp(nu,
+				      "http://my.netscape.com/rdf/simple/0.9/") == 0)
 			set_version(p, "rss090");
-		else if (strcmp((const char *)URI,
-				"http://purl.org/rss/1.0/") == 0)
+		else if (strcasecmp(nu, "http://purl.org/rss/1.0/") == 0)
 			set_version(p, "rss10");
-		else if (strcmp((const char *)URI,
-				"http://www.w3.org/2005/Atom") == 0)
+		else if (strcasecmp(nu, "http://www.w3.org/2005/Atom") == 0)
 			set_version(p, "atom10");
 	}
 
@@ -1799,6 +1800,12 @@ flush_open(struct px *p)
 	}
 }
 
+/*
+ * NEEDSWORK: a 18 MB RSS parses in ~350 ms against ~110 ms for bare
+ * libxml2 streaming; most of the gap is per-element name building
+ * (snprintf) and strcmp lookups. Caching the handler per interned
+ * (localname, URI) pointer pair would close much of it.
+ */
 static int
 run(struct px *p, const char *s, size_t len, bool recover, bool *wf,
     bool *nswf)

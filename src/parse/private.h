@@ -42,8 +42,10 @@ void entities_to_charrefs(const char *s, size_t len, struct sbuf *out);
 bool markup_looks_like_html(const char *s);
 /* Re-serialize HTML text: tags lower-cased, attributes sorted and
  * escaped, relative URLs resolved against base (may be NULL), unsafe
- * elements and attributes dropped. Returns a new string. */
-char *markup_clean(const char *html, const char *base);
+ * elements and attributes dropped; SVG and MathML keep their own
+ * allow-lists. is_html: text/html rather than XHTML. Returns a new
+ * string. */
+char *markup_clean(const char *html, const char *base, bool is_html);
 /* Whether an element name is in the HTML allow-list. */
 bool markup_acceptable_element(const char *name, size_t len);
 
@@ -59,6 +61,11 @@ int parse_jsonfeed(const char *utf8, size_t len,
  * dropped, capped at max bytes on a character boundary. */
 char *feed_strndup(const char *s, size_t n, size_t max);
 void feed_set(char **dst, const char *s);
+/* Strip leading and trailing ASCII whitespace in place (memmove). */
+void feed_trim(char *s);
+/* Map C1 controls U+0080..U+009F to the windows-1252 characters they
+ * stand for. Takes ownership of s, returns the (maybe new) string. */
+char *feed_demoronize(char *s);
 /* Split an RSS author string "me@x.org (Name)" into name and email. */
 void feed_author_from_text(const char *s, char **name, char **email);
 

@@ -141,8 +141,6 @@ probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
 	po.url = resp->effective_url ? resp->effective_url : url;
 	po.content_type = resp->content_type;
 	rc = parse_feed(resp->body.buf, resp->body.len, &po, &doc, &pe);
-	/* a refused document may still hold what was read before the
-	 * refusal (encoding, bozo reason) */
 	feed_doc_release(&doc);
 	return rc == 0 ? 1 : 0;
 }

@@ -1,0 +1,505 @@
+/* parse: dates, URL resolution, RSS/Atom/JSON Feed documents, recovery
+ * from ill-formed input, and the hostile inputs of SECURITY.md. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/json.h"
+#include "glean/parse.h"
+#include "check.h"
+#include "glean/banned.h"
+
+static int64_t
+utc(int y, int mo, int d, int h, int mi, int s)
+{
+	return time_from_utc(y, mo, d, h, mi, s);
+}
+
+static void
+test_dates(void)
+{
+	TEST("date empty");
+	CHECK(parse_date(NULL) == FEED_NO_DATE);
+	CHECK(parse_date("") == FEED_NO_DATE);
+	CHECK(parse_date("   ") == FEED_NO_DATE);
+
+	TEST("date rfc822");
+	CHECK_INT(parse_date("Sun, 11 Jan 2004 01:20:06 GMT"),
+		  utc(2004, 1, 11, 1, 20, 6));
+	CHECK_INT(parse_date("Thu, 01 Jan 2004 19:48:21 +0100"),
+		  utc(2004, 1, 1, 18, 48, 21));
+	CHECK_INT(parse_date("Thu, 01 Jan 2004 19:48:21 -05:00"),
+		  utc(2004, 1, 2, 0, 48, 21));
+	CHECK_INT(parse_date("Thu, 01 Jan 2004 19:48:21 EST"),
+		  utc(2004, 1, 2, 0, 48, 21));
+	CHECK_INT(parse_date("Thu, 01 Jan 2004 19:48:21 PDT"),
+		  utc(2004, 1, 2, 2, 48, 21));
+	CHECK_INT(parse_date("Thu, 01 Jan 04 19:48 GMT"),
+		  utc(2004, 1, 1, 19, 48, 0));
+	CHECK_INT(parse_date("01 Jan 99 19:48:21 GMT"),
+		  utc(1999, 1, 1, 19, 48, 21));
+
+	TEST("date rfc822 misspellings");
+	CHECK_INT(parse_date("Thursday, 01 January 2004 19:48:21 GMT"),
+		  utc(2004, 1, 1, 19, 48, 21));
+	CHECK_INT(parse_date("Thu,01 Jan 2004 19:48:21 GMT"),
+		  utc(2004, 1, 1, 19, 48, 21));
+	CHECK_INT(parse_date("Thu, Jan 01 2004 19:48:21 GMT"),
+		  utc(2004, 1, 1, 19, 48, 21));
+	CHECK_INT(parse_date("Thu, 01 Jan 2004"), utc(2004, 1, 1, 0, 0, 0));
+	CHECK_INT(parse_date("Thu, 01 Jan 2004 19:48:21 GMT+02:00"),
+		  utc(2004, 1, 1, 17, 48, 21));
+	CHECK_INT(parse_date("Thu, 01 Jan 2004 19:48:21 Etc/GMT"),
+		  utc(2004, 1, 1, 19, 48, 21));
+	CHECK_INT(parse_date("Sun Jan  4 16:29:06 PST 2004"),
+		  utc(2004, 1, 5, 0, 29, 6));
+
+	TEST("date iso8601");
+	CHECK_INT(parse_date("2003-12-31T10:14:55Z"),
+		  utc(2003, 12, 31, 10, 14, 55));
+	CHECK_INT(parse_date("2003-12-31T10:14:55.123-08:00"),
+		  utc(2003, 12, 31, 18, 14, 55));
+	CHECK_INT(parse_date("2003-12-31T10:14:55+0130"),
+		  utc(2003, 12, 31, 8, 44, 55));
+	CHECK_INT(parse_date("2003-12-31T10:14Z"), utc(2003, 12, 31, 10, 14, 0));
+	CHECK_INT(parse_date("2003-12-31"), utc(2003, 12, 31, 0, 0, 0));
+	CHECK_INT(parse_date("2003-12"), utc(2003, 12, 1, 0, 0, 0));
+	CHECK_INT(parse_date("2003"), utc(2003, 1, 1, 0, 0, 0));
+	CHECK_INT(parse_date("20031231T101455Z"), utc(2003, 12, 31, 10, 14, 55));
+	CHECK_INT(parse_date("2003-12-31 10:14:55"), utc(2003, 12, 31, 10, 14, 55));
+	CHECK_INT(parse_date("2004-02-29T00:00:00Z"), utc(2004, 2, 29, 0, 0, 0));
+
+	TEST("date edges");
+	CHECK_INT(parse_date("1900-01-01T00:00:00Z"), utc(1900, 1, 1, 0, 0, 0));
+	CHECK(parse_date("1900-01-01T00:00:00Z") < 0);
+	CHECK_INT(parse_date("9999-12-31T23:59:59Z"),
+		  utc(9999, 12, 31, 23, 59, 59));
+	CHECK_INT(parse_date("Mon, 01 Jan 1900 00:00:00 GMT"),
+		  utc(1900, 1, 1, 0, 0, 0));
+
+	TEST("date junk");
+	CHECK(parse_date("yesterday") == FEED_NO_DATE);
+	CHECK(parse_date("2003-13-01") == FEED_NO_DATE);
+	CHECK(parse_date("2003-02-30") == FEED_NO_DATE);
+	CHECK(parse_date("2003-12-31T25:00:00Z") == FEED_NO_DATE);
+	CHECK(parse_date("Thu, 32 Jan 2004 19:48:21 GMT") == FEED_NO_DATE);
+	CHECK(parse_date("Thu, 01 Foo 2004 19:48:21 GMT") == FEED_NO_DATE);
+	CHECK(parse_date("12345678901234567890") == FEED_NO_DATE);
+}
+
+static void
+check_url(const char *base, const char *ref, const char *want)
+{
+	char *got = url_resolve(base, ref);
+
+	CHECK_STR(got, want);
+	free(got);
+}
+
+static void
+test_urls(void)
+{
+	const char *b = "http://a/b/c/d;p?q";
+
+	TEST("url rfc3986 normal");
+	check_url(b, "g:h", "g:h");
+	check_url(b, "g", "http://a/b/c/g");
+	check_url(b, "./g", "http://a/b/c/g");
+	check_url(b, "g/", "http://a/b/c/g/");
+	check_url(b, "/g", "http://a/g");
+	check_url(b, "//g", "http://g");
+	check_url(b, "?y", "http://a/b/c/d;p?y");
+	check_url(b, "g?y", "http://a/b/c/g?y");
+	check_url(b, "#s", "http://a/b/c/d;p?q#s");
+	check_url(b, "", "http://a/b/c/d;p?q");
+	check_url(b, ".", "http://a/b/c/");
+	check_url(b, "..", "http://a/b/");
+	check_url(b, "../g", "http://a/b/g");
+	check_url(b, "../..", "http://a/");
+	check_url(b, "../../g", "http://a/g");
+
+	TEST("url rfc3986 abnormal");
+	check_url(b, "../../../g", "http://a/g");
+	check_url(b, "/./g", "http://a/g");
+	check_url(b, "/../g", "http://a/g");
+	check_url(b, "g.", "http://a/b/c/g.");
+	check_url(b, "..g", "http://a/b/c/..g");
+	check_url(b, "./../g", "http://a/b/g");
+	check_url(b, "g/./h", "http://a/b/c/g/h");
+	check_url(b, "g/../h", "http://a/b/c/h");
+
+	TEST("url no base");
+	check_url(NULL, "rel/x", "rel/x");
+	check_url("", "/x", "/x");
+	check_url("http://example.com", "x", "http://example.com/x");
+	check_url("http://example.com/a/", " x ", "http://example.com/a/x ");
+}
+
+static void
+parse_str(const char *s, const struct parse_opts *o, struct feed_doc *doc)
+{
+	struct err e = { 0 };
+
+	parse_feed(s, strlen(s), o, doc, &e);
+}
+
+static void
+test_rss(void)
+{
+	struct feed_doc d;
+	struct parse_opts o = { .url = "http://example.com/feed/" };
+
+	TEST("rss 2.0");
+	parse_str("<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
+		  "<title>T &amp; C</title><link>http://example.com/</link>"
+		  "<description>D</description><language>en</language>"
+		  "<item><title>One</title><link>/one</link>"
+		  "<guid isPermaLink=\"false\">g1</guid>"
+		  "<description>&lt;b&gt;bold&lt;/b&gt;</description>"
+		  "<pubDate>Sun, 11 Jan 2004 01:20:06 GMT</pubDate>"
+		  "<author>me@example.com (Me)</author>"
+		  "<category domain=\"http://s\">Cat</category>"
+		  "<enclosure url=\"a.mp3\" length=\"42\" type=\"audio/mpeg\"/>"
+		  "</item></channel></rss>",
+		  &o, &d);
+	CHECK(!d.bozo);
+	CHECK_STR(d.version, "rss20");
+	CHECK_STR(d.encoding, "utf-8");
+	CHECK_STR(d.feed.title, "T & C");
+	CHECK_STR(d.feed.link, "http://example.com/");
+	CHECK_STR(d.description, "D");
+	CHECK_STR(d.language, "en");
+	CHECK_INT(d.nentries, 1);
+	if (d.nentries == 1) {
+		struct feed_entry *en = &d.entries[0];
+
+		CHECK_STR(en->c.title, "One");
+		CHECK_STR(en->c.link, "http://example.com/one");
+		CHECK_STR(en->c.id, "g1");
+		CHECK_STR(en->summary, "<b>bold</b>");
+		CHECK_INT(en->c.published, utc(2004, 1, 11, 1, 20, 6));
+		CHECK_STR(en->c.published_raw, "Sun, 11 Jan 2004 01:20:06 GMT");
+		CHECK_INT(en->c.nauthors, 1);
+		if (en->c.nauthors) {
+			CHECK_STR(en->c.authors[0].name, "Me");
+			CHECK_STR(en->c.authors[0].email, "me@example.com");
+		}
+		CHECK_INT(en->c.ncategories, 1);
+		if (en->c.ncategories) {
+			CHECK_STR(en->c.categories[0].term, "Cat");
+			CHECK_STR(en->c.categories[0].scheme, "http://s");
+		}
+		CHECK_INT(en->nenclosures, 1);
+		if (en->nenclosures) {
+			CHECK_STR(en->enclosures[0].url,
+				  "http://example.com/feed/a.mp3");
+			CHECK_INT(en->enclosures[0].length, 42);
+		}
+	}
+	feed_doc_release(&d);
+
+	TEST("rss 1.0");
+	parse_str("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\""
+		  " xmlns=\"http://purl.org/rss/1.0/\""
+		  " xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+		  "<channel rdf:about=\"x\"><title>R</title></channel>"
+		  "<item rdf:about=\"http://e/1\"><title>I</title>"
+		  "<dc:date>2003-12-31T10:14:55Z</dc:date>"
+		  "<dc:creator>Someone</dc:creator></item></rdf:RDF>",
+		  NULL, &d);
+	CHECK(!d.bozo);
+	CHECK_STR(d.version, "rss10");
+	CHECK_STR(d.feed.title, "R");
+	CHECK_INT(d.nentries, 1);
+	if (d.nentries) {
+		CHECK_STR(d.entries[0].c.id, "http://e/1");
+		CHECK_INT(d.entries[0].c.updated, utc(2003, 12, 31, 10, 14, 55));
+		CHECK(d.entries[0].c.nauthors == 1 &&
+		      strcmp(d.entries[0].c.authors[0].name, "Someone") == 0);
+	}
+	feed_doc_release(&d);
+}
+
+static void
+test_atom(void)
+{
+	struct feed_doc d;
+	struct parse_opts o = { .url = "http://example.com/a/feed.xml" };
+
+	TEST("atom 1.0");
+	parse_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+		  "xml:base=\"http://example.org/base/\">"
+		  "<title type=\"html\">A &lt;b&gt;B&lt;/b&gt;</title>"
+		  "<link rel=\"alternate\" href=\"index.html\"/>"
+		  "<author><name>N</name><email>n@example.org</email></author>"
+		  "<entry><title>E</title><id>urn:x</id>"
+		  "<updated>2005-07-31T12:29:29Z</updated>"
+		  "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+		  "<p>Hi <a href=\"rel\">x</a></p></div></content>"
+		  "<content type=\"text\">second</content>"
+		  "</entry></feed>",
+		  &o, &d);
+	CHECK(!d.bozo);
+	CHECK_STR(d.version, "atom10");
+	CHECK_STR(d.feed.title, "A <b>B</b>");
+	CHECK_STR(d.feed.link, "http://example.org/base/index.html");
+	CHECK(d.feed.nauthors == 1 &&
+	      strcmp(d.feed.authors[0].email, "n@example.org") == 0);
+	CHECK_INT(d.nentries, 1);
+	if (d.nentries) {
+		struct feed_entry *en = &d.entries[0];
+
+		CHECK_STR(en->c.id, "urn:x");
+		CHECK_STR(en->content,
+			  "<p>Hi <a href=\"http://example.org/base/rel\">x</a></p>");
+		CHECK_STR(en->content_type, "application/xhtml+xml");
+		CHECK_INT(en->c.updated, utc(2005, 7, 31, 12, 29, 29));
+	}
+	feed_doc_release(&d);
+
+	TEST("atom base64 and script");
+	parse_str("<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry>"
+		  "<content type=\"text/html\" mode=\"base64\">"
+		  "PHA+aGk8L3A+PHNjcmlwdD54PC9zY3JpcHQ+</content></entry></feed>",
+		  NULL, &d);
+	CHECK(d.nentries == 1 && d.entries[0].content &&
+	      strcmp(d.entries[0].content, "<p>hi</p>") == 0);
+	feed_doc_release(&d);
+}
+
+static void
+test_json(void)
+{
+	struct feed_doc d;
+	struct sbuf sb = SBUF_INIT;
+
+	TEST("json feed");
+	parse_str("{\"version\": \"https://jsonfeed.org/version/1.1\","
+		  "\"title\": \"J\", \"home_page_url\": \"https://j.example/\","
+		  "\"items\": [{\"id\": 7, \"url\": \"https://j.example/7\","
+		  "\"content_html\": \"<p>x</p>\", \"tags\": [\"a\", \"b\"],"
+		  "\"date_published\": \"2019-10-12T07:20:50.52Z\","
+		  "\"authors\": [{\"name\": \"A\"}]}]}",
+		  NULL, &d);
+	CHECK(!d.bozo);
+	CHECK_STR(d.version, "json11");
+	CHECK_STR(d.feed.title, "J");
+	CHECK_STR(d.feed.link, "https://j.example/");
+	CHECK_INT(d.nentries, 1);
+	if (d.nentries) {
+		CHECK_STR(d.entries[0].c.id, "7");
+		CHECK_STR(d.entries[0].content, "<p>x</p>");
+		CHECK_INT(d.entries[0].c.ncategories, 2);
+		CHECK_INT(d.entries[0].c.published, utc(2019, 10, 12, 7, 20, 50));
+	}
+	parse_dump_json(&d, &sb);
+	CHECK(strstr(sb.buf, "\"version\":\"json11\"") != NULL);
+	CHECK(strstr(sb.buf, "\"published\":\"2019-10-12T07:20:50Z\"") != NULL);
+	sbuf_release(&sb);
+	feed_doc_release(&d);
+
+	TEST("json invalid");
+	CHECK(parse_feed("{\"items\": [", 11, NULL, &d, NULL) == -1);
+	CHECK(d.bozo);
+	feed_doc_release(&d);
+}
+
+static void
+test_bozo(void)
+{
+	struct feed_doc d;
+	struct err e = { 0 };
+
+	TEST("illformed html entities");
+	parse_str("<rss><channel><title>caf&eacute; &amp; &foo; & bar</title>"
+		  "<item><title>x</title></item></channel></rss",
+		  NULL, &d);
+	CHECK(d.bozo);
+	CHECK_STR(d.feed.title, "caf\xc3\xa9 & &foo; & bar");
+	CHECK_INT(d.nentries, 1);
+	feed_doc_release(&d);
+
+	TEST("illformed nesting");
+	parse_str("<rss version=\"2.0\"><channel><title>t</title>"
+		  "<item><title>a <b>b</title></item>"
+		  "<item><title>second</title></item></channel></rss>",
+		  NULL, &d);
+	CHECK(d.bozo);
+	CHECK(d.nentries >= 1);
+	feed_doc_release(&d);
+
+	TEST("not a feed");
+	CHECK(parse_feed("hello", 5, NULL, &d, &e) == -1);
+	CHECK(d.bozo);
+	feed_doc_release(&d);
+	CHECK(parse_feed("", 0, NULL, &d, &e) == -1);
+	CHECK(d.bozo);
+	feed_doc_release(&d);
+
+	TEST("undeclared prefix");
+	parse_str("<rss version=\"2.0\"><channel><x:y>1</x:y>"
+		  "<title>t</title></channel></rss>", NULL, &d);
+	CHECK(d.bozo);
+	CHECK_STR(d.feed.title, "t");
+	feed_doc_release(&d);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	struct sbuf sb = SBUF_INIT;
+	char buf[4096];
+	size_t n;
+
+	if (!fp)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		sbuf_add(&sb, buf, n);
+	fclose(fp);
+	return sbuf_detach(&sb, len);
+}
+
+static void
+test_hostile(void)
+{
+	struct feed_doc d;
+	struct parse_opts o = { 0 };
+	struct sbuf sb = SBUF_INIT;
+	char *s;
+	size_t n, i;
+
+	TEST("billion laughs");
+	s = slurp("tests/data/parse/billion-laughs.xml", &n);
+	CHECK(s != NULL);
+	if (s) {
+		parse_feed(s, n, NULL, &d, NULL);
+		CHECK(d.feed.title && strlen(d.feed.title) < 100);
+		CHECK(d.feed.title && !strstr(d.feed.title, "lollol"));
+		CHECK_INT(d.nentries, 1);
+		feed_doc_release(&d);
+		free(s);
+	}
+
+	TEST("external entities");
+	s = slurp("tests/data/parse/xxe.xml", &n);
+	CHECK(s != NULL);
+	if (s) {
+		parse_feed(s, n, NULL, &d, NULL);
+		parse_dump_json(&d, &sb);
+		CHECK(strstr(sb.buf, "root:") == NULL);
+		CHECK(d.feed.title && strncmp(d.feed.title, "x ", 2) == 0);
+		sbuf_release(&sb);
+		feed_doc_release(&d);
+		free(s);
+	}
+
+	TEST("20 MB title is capped");
+	{
+		const char *head = "<rss><channel><title>";
+		const char *tail = "</title></channel></rss>";
+		size_t big = 20u << 20;
+
+		s = xmalloc(strlen(head) + big + strlen(tail) + 1);
+		memcpy(s, head, strlen(head));
+		memset(s + strlen(head), 'a', big);
+		memcpy(s + strlen(head) + big, tail, strlen(tail) + 1);
+		parse_feed(s, strlen(s), &o, &d, NULL);
+		CHECK(d.feed.title != NULL);
+		CHECK(d.feed.title && strlen(d.feed.title) <= (1u << 20));
+		feed_doc_release(&d);
+		o.max_field = 100;
+		parse_feed(s, strlen(s), &o, &d, NULL);
+		CHECK(d.feed.title && strlen(d.feed.title) <= 100);
+		feed_doc_release(&d);
+		free(s);
+	}
+
+	TEST("invalid utf-8 becomes valid");
+	{
+		const char *bad = "<rss><channel><title>a\xff\xfe b \xc3</title>"
+				  "</channel></rss>";
+
+		parse_feed(bad, strlen(bad), NULL, &d, NULL);
+		CHECK(d.bozo);
+		CHECK(d.feed.title && utf8_valid(d.feed.title,
+						 strlen(d.feed.title)));
+		parse_dump_json(&d, &sb);
+		CHECK(utf8_valid(sb.buf, sb.len));
+		sbuf_release(&sb);
+		feed_doc_release(&d);
+	}
+
+	TEST("deep nesting");
+	{
+		struct sbuf deep = SBUF_INIT;
+
+		sbuf_adds(&deep, "<rss><channel><title>t</title><item><title>");
+		for (i = 0; i < 5000; i++)
+			sbuf_adds(&deep, "<x>");
+		sbuf_adds(&deep, "deep");
+		for (i = 0; i < 5000; i++)
+			sbuf_adds(&deep, "</x>");
+		sbuf_adds(&deep, "</title></item></channel></rss>");
+		parse_feed(deep.buf, deep.len, NULL, &d, NULL);
+		CHECK_STR(d.feed.title, "t");
+		feed_doc_release(&d);
+		sbuf_release(&deep);
+	}
+}
+
+static void
+test_encodings(void)
+{
+	struct feed_doc d;
+	struct parse_opts o = { 0 };
+	static const char u16[] = "\xff\xfe<\0r\0s\0s\0>\0<\0c\0h\0a\0n\0n\0e\0l\0"
+				  ">\0<\0t\0i\0t\0l\0e\0>\0\xe9\0<\0/\0t\0i\0t\0"
+				  "l\0e\0>\0<\0/\0c\0h\0a\0n\0n\0e\0l\0>\0<\0/\0"
+				  "r\0s\0s\0>\0";
+	const char *latin = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>"
+			    "<rss><channel><title>caf\xe9</title></channel></rss>";
+
+	TEST("utf-16le bom");
+	parse_feed(u16, sizeof(u16) - 1, NULL, &d, NULL);
+	/* no declaration: utf-8 was presumed, so feedparser calls it bozo */
+	CHECK(d.bozo);
+	CHECK_STR(d.encoding, "utf-16le");
+	CHECK_STR(d.feed.title, "\xc3\xa9");
+	feed_doc_release(&d);
+
+	TEST("declared latin-1");
+	parse_feed(latin, strlen(latin), NULL, &d, NULL);
+	CHECK(!d.bozo);
+	CHECK_STR(d.encoding, "iso-8859-1");
+	CHECK_STR(d.feed.title, "caf\xc3\xa9");
+	feed_doc_release(&d);
+
+	TEST("http charset wins");
+	o.content_type = "application/xml; charset=windows-1252";
+	parse_feed(latin, strlen(latin), &o, &d, NULL);
+	CHECK_STR(d.encoding, "windows-1252");
+	feed_doc_release(&d);
+
+	TEST("text/xml without charset is us-ascii");
+	o.content_type = "text/xml";
+	parse_feed(latin, strlen(latin), &o, &d, NULL);
+	CHECK(d.bozo);
+	CHECK_STR(d.feed.title, "caf\xc3\xa9");
+	feed_doc_release(&d);
+}
+
+int
+main(void)
+{
+	test_dates();
+	test_urls();
+	test_rss();
+	test_atom();
+	test_json();
+	test_bozo();
+	test_hostile();
+	test_encodings();
+	json_shutdown();
+	return check_done("test_parse");
+}
