@@ -21,11 +21,7 @@
 #include "glean/base.h"
 #include "glean/config.h"
 #include "glean/json.h"
-/* parse.h's later sections sit outside its include guard (NEEDSWORK for
- * the parse owner); include it only once. */
-#ifndef GLEAN_PARSE_H
 #include "glean/parse.h"
-#endif
 
 struct source;
 struct fetch_resp;

@@ -40,6 +40,7 @@ struct job {
 
 struct seek_run {
 	struct seek_result result;
+	bool rule_warned;
 	struct store *st;
 	const struct config *cfg;
 	const struct seek_fetch_opts *o;
@@ -163,6 +164,47 @@ replace(char **dst, const char *src)
 	*dst = src ? xstrdup(src) : NULL;
 }
 
+/* Config [rule]s on the items this batch inserted (in its transaction).
+ * A rule whose query is wrong is reported once per run, not fatal. */
+static int
+apply_rules(struct seek_run *run, const struct item *items, size_t n,
+	    struct err *e)
+{
+	const struct config *cfg = run->cfg;
+	struct store_rule *rules;
+	struct err re = { 0 };
+	int64_t *ids, hidden = 0, tagged = 0;
+	size_t i, k = 0;
+	int rc;
+
+	if (!cfg || !cfg->nrules || !n)
+		return 0;
+	ids = xcalloc(n, sizeof(*ids));
+	for (i = 0; i < n; i++)
+		if (items[i].inserted)
+			ids[k++] = items[i].id;
+	rules = xcalloc(cfg->nrules, sizeof(*rules));
+	for (i = 0; i < cfg->nrules; i++) {
+		rules[i].name = cfg->rules[i].name;
+		rules[i].match = cfg->rules[i].match;
+		rules[i].tags = (const char *const *)cfg->rules[i].tags;
+		rules[i].ntags = cfg->rules[i].ntags;
+		rules[i].hide = cfg->rules[i].hide;
+	}
+	rc = store_rules_apply(run->st, rules, cfg->nrules, ids, k, &hidden,
+			       &tagged, &re);
+	if (rc < 0)
+		*e = re;
+	else if (re.code != ERR_OK && !run->rule_warned) {
+		run->rule_warned = true;
+		notice(run->r, xasprintf("%s", re.msg));
+	}
+	run->r->items_hidden += hidden;
+	free(rules);
+	free(ids);
+	return rc;
+}
+
 /* A 200 with a body: parse and store in one transaction. */
 static void
 ingest(struct seek_run *run, struct source *s, struct fetch_resp *resp)
@@ -196,7 +238,8 @@ ingest(struct seek_run *run, struct source *s, struct fetch_resp *resp)
 	seek_items_from_doc(&doc, &items, &n);
 	if (store_begin(run->st, false, &e) < 0)
 		goto fail;
-	if (store_items_upsert(run->st, s->id, items, n, &stats, &e) < 0)
+	if (store_items_upsert(run->st, s->id, items, n, &stats, &e) < 0 ||
+	    apply_rules(run, items, n, &e) < 0)
 		goto fail;
 	if (!s->title && doc.feed.title) {
 		struct sbuf t = SBUF_INIT;
@@ -391,7 +434,8 @@ api_commit(struct seek_run *run, struct source *s, struct social_run *sr,
 	seek_items_from_doc(&sr->doc, &items, &n);
 	if (store_begin(run->st, false, e) < 0)
 		goto out;
-	if (n && store_items_upsert(run->st, s->id, items, n, &stats, e) < 0)
+	if (n && (store_items_upsert(run->st, s->id, items, n, &stats, e) < 0 ||
+		  apply_rules(run, items, n, e) < 0))
 		goto fail;
 	if (store_source_save_state(run->st, s, e) < 0 ||
 	    store_commit(run->st, e) < 0)
