@@ -11,6 +11,13 @@
  *   bare-fts5   the same plus a raw INSERT into an external-content FTS5
  *               table with glean's tokenizer: what FTS5 itself costs
  *
+ * With BENCH_INSERT_DETAIL set, three more split glean's extra cost:
+ *
+ *   bare-idx          the plain table with glean's item indexes
+ *   bare-fts5-select  FTS5 fed by INSERT ... SELECT ... WHERE id = ?, the
+ *                     statement store_fts_add() uses, instead of values
+ *   bare-idx-fts5-select   both
+ *
  * Bench code only: it includes sqlite3.h, which src/ may do only in
  * src/store and src/json. WAL and synchronous=NORMAL as the store uses
  * for fetched data.
@@ -145,10 +152,25 @@ bind_opt(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-static void
-run_bare(const char *workdir, bool fts, struct feed_items *f, size_t nf)
+enum { V_FTS = 1, V_SELECT = 2, V_IDX = 4 };
+
+static const char *
+variant_name(unsigned v)
 {
-	char *path = xasprintf("%s/%s.db", workdir, fts ? "bare-fts5" : "bare");
+	switch (v) {
+	case 0: return "bare";
+	case V_FTS: return "bare-fts5";
+	case V_IDX: return "bare-idx";
+	case V_FTS | V_SELECT: return "bare-fts5-select";
+	default: return "bare-idx-fts5-select";
+	}
+}
+
+static void
+run_bare(const char *workdir, unsigned v, struct feed_items *f, size_t nf)
+{
+	bool fts = v & V_FTS;
+	char *path = xasprintf("%s/%s.db", workdir, variant_name(v));
 	sqlite3_stmt *ins, *fins = NULL;
 	struct bench_clock c;
 	long long n = 0;
@@ -163,6 +185,15 @@ run_bare(const char *workdir, bool fts, struct feed_items *f, size_t nf)
 		 " published INTEGER, updated INTEGER, fetched INTEGER,"
 		 " date INTEGER, content TEXT, content_type TEXT, text TEXT,"
 		 " enclosures TEXT, content_hash TEXT)");
+	if (v & V_IDX)
+		exec_sql(db, "CREATE UNIQUE INDEX item_guid ON item(source_id,"
+			 " guid);"
+			 "CREATE INDEX item_date ON item(date DESC, id DESC);"
+			 "CREATE INDEX item_source_date ON item(source_id,"
+			 " date DESC);"
+			 "CREATE INDEX item_source_url ON item(source_id, url);"
+			 "CREATE INDEX item_source_hash ON item(source_id,"
+			 " content_hash);");
 	if (fts)
 		exec_sql(db, "CREATE VIRTUAL TABLE item_fts USING fts5("
 			 " title, author, text, notes_text, content='item',"
@@ -174,7 +205,12 @@ run_bare(const char *workdir, bool fts, struct feed_items *f, size_t nf)
 			       " content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,"
 			       "?,?)", -1, &ins, NULL) != SQLITE_OK)
 		die_sql(db, "prepare");
-	if (fts && sqlite3_prepare_v2(db, "INSERT INTO item_fts (rowid, title,"
+	if (fts && sqlite3_prepare_v2(db, (v & V_SELECT) ?
+				      "INSERT INTO item_fts (rowid, title,"
+				      " author, text, notes_text) SELECT id,"
+				      " title, author, text, NULL FROM item"
+				      " WHERE id = ?" :
+				      "INSERT INTO item_fts (rowid, title,"
 				      " author, text, notes_text) VALUES"
 				      " (?,?,?,?,NULL)", -1, &fins, NULL) !=
 		   SQLITE_OK)
@@ -205,9 +241,11 @@ run_bare(const char *workdir, bool fts, struct feed_items *f, size_t nf)
 			if (fts) {
 				sqlite3_bind_int64(fins, 1,
 					sqlite3_last_insert_rowid(db));
-				bind_opt(fins, 2, it->title);
-				bind_opt(fins, 3, it->author);
-				bind_opt(fins, 4, it->text);
+				if (!(v & V_SELECT)) {
+					bind_opt(fins, 2, it->title);
+					bind_opt(fins, 3, it->author);
+					bind_opt(fins, 4, it->text);
+				}
 				if (sqlite3_step(fins) != SQLITE_DONE)
 					die_sql(db, "insert fts");
 				sqlite3_reset(fins);
@@ -217,7 +255,7 @@ run_bare(const char *workdir, bool fts, struct feed_items *f, size_t nf)
 	}
 	exec_sql(db, "COMMIT");
 	bench_stop(&c);
-	bench_report(fts ? "bare-fts5" : "bare", &c, n, 0);
+	bench_report(variant_name(v), &c, n, 0);
 	sqlite3_finalize(ins);
 	if (fins)
 		sqlite3_finalize(fins);
@@ -240,8 +278,13 @@ main(int argc, char **argv)
 	/* glean first: it fills content_hash, which the bare rows then
 	 * carry too, so all three store the same columns. */
 	run_glean(argv[3], f, nf, nitems);
-	run_bare(argv[3], false, f, nf);
-	run_bare(argv[3], true, f, nf);
+	run_bare(argv[3], 0, f, nf);
+	run_bare(argv[3], V_FTS, f, nf);
+	if (getenv("BENCH_INSERT_DETAIL")) {
+		run_bare(argv[3], V_IDX, f, nf);
+		run_bare(argv[3], V_FTS | V_SELECT, f, nf);
+		run_bare(argv[3], V_IDX | V_FTS | V_SELECT, f, nf);
+	}
 	for (i = 0; i < nf; i++) {
 		for (k = 0; k < f[i].n; k++)
 			item_release(&f[i].v[k]);
