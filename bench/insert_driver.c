@@ -1,0 +1,295 @@
+/*
+ * insert_driver: the insert case. Parses the corpus feeds into items the
+ * way a fetch does (parse_feed + seek_items_from_doc, not measured), then
+ * times three ways of storing the same rows, each in one transaction on
+ * a fresh database file in WORKDIR:
+ *
+ *   glean-fts   store_items_upsert() through the store API (dedup lookups,
+ *               content hash, indexes, FTS5 kept in step)
+ *   bare        raw sqlite3 INSERTs into a plain table with the same
+ *               columns, no index, no FTS: the target's denominator
+ *   bare-fts5   the same plus a raw INSERT into an external-content FTS5
+ *               table with glean's tokenizer: what FTS5 itself costs
+ *
+ * With BENCH_INSERT_DETAIL set, three more split glean's extra cost:
+ *
+ *   bare-idx          the plain table with glean's item indexes
+ *   bare-fts5-select  FTS5 fed by INSERT ... SELECT ... WHERE id = ?, the
+ *                     statement store_fts_add() uses, instead of values
+ *   bare-idx-fts5-select   both
+ *
+ * Bench code only: it includes sqlite3.h, which src/ may do only in
+ * src/store and src/json. WAL and synchronous=NORMAL as the store uses
+ * for fetched data.
+ *
+ *   bench/insert_driver CORPUSDIR PATHSFILE WORKDIR
+ */
+#include <sqlite3.h>
+
+#include "glean/parse.h"
+#include "glean/seek.h"
+#include "glean/store.h"
+#include "bench.h"
+#include "glean/banned.h"
+
+struct feed_items {
+	struct item *v;
+	size_t n;
+};
+
+static void
+die_sql(sqlite3 *db, const char *what)
+{
+	fprintf(stderr, "insert_driver: %s: %s\n", what, sqlite3_errmsg(db));
+	exit(1);
+}
+
+static void
+exec_sql(sqlite3 *db, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		die_sql(db, sql);
+}
+
+static size_t
+load(const char *dir, const char *paths, struct feed_items **out,
+     size_t *nitems)
+{
+	size_t plen, nf = 0, cap = 0;
+	char *list = bench_slurp(paths, &plen), *line, *next;
+	struct feed_items *v = NULL;
+
+	*nitems = 0;
+	for (line = list; line && *line; line = next) {
+		struct parse_opts o = { 0 };
+		struct feed_doc doc;
+		struct err e = { 0 };
+		char *path, *buf;
+		size_t len;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!*line)
+			continue;
+		path = xasprintf("%s/%s", dir, line);
+		buf = bench_slurp(path, &len);
+		o.url = path;
+		if (parse_feed(buf, len, &o, &doc, &e) < 0) {
+			fprintf(stderr, "insert_driver: %s: %s\n", path, e.msg);
+			exit(1);
+		}
+		if (nf == cap) {
+			cap = cap ? cap * 2 : 1024;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		seek_items_from_doc(&doc, &v[nf].v, &v[nf].n);
+		*nitems += v[nf].n;
+		nf++;
+		feed_doc_release(&doc);
+		free(buf);
+		free(path);
+	}
+	free(list);
+	*out = v;
+	return nf;
+}
+
+static void
+run_glean(const char *workdir, struct feed_items *f, size_t nf,
+	  size_t nitems)
+{
+	char *path = xasprintf("%s/glean-fts.db", workdir);
+	int64_t *ids = xcalloc(nf, sizeof(*ids));
+	struct ingest_stats stats = { 0, 0, 0 };
+	struct bench_clock c;
+	struct err e = { 0 };
+	struct store *st;
+	size_t i;
+
+	st = store_open(path, STORE_WRITE, &e);
+	if (!st)
+		goto fail;
+	for (i = 0; i < nf; i++) {
+		struct source s = { 0 };
+		char url[64];
+
+		snprintf(url, sizeof(url), "https://bench.example/%zu.xml", i);
+		s.url = url;
+		if (store_source_add(st, &s, &ids[i], &e) < 0)
+			goto fail;
+	}
+	bench_start(&c);
+	if (store_begin(st, false, &e) < 0)
+		goto fail;
+	for (i = 0; i < nf; i++)
+		if (store_items_upsert(st, ids[i], f[i].v, f[i].n, &stats,
+				       &e) < 0)
+			goto fail;
+	if (store_commit(st, &e) < 0)
+		goto fail;
+	bench_stop(&c);
+	if ((size_t)stats.added != nitems)
+		fprintf(stderr, "insert_driver: note: %lld of %zu items added "
+			"(the rest deduplicated)\n", (long long)stats.added,
+			nitems);
+	bench_report("glean-fts", &c, (long long)stats.added, 0);
+	store_close(st);
+	free(ids);
+	free(path);
+	return;
+fail:
+	fprintf(stderr, "insert_driver: store: %s\n", e.msg);
+	exit(1);
+}
+
+static void
+bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+enum { V_FTS = 1, V_SELECT = 2, V_IDX = 4 };
+
+static const char *
+variant_name(unsigned v)
+{
+	switch (v) {
+	case 0: return "bare";
+	case V_FTS: return "bare-fts5";
+	case V_IDX: return "bare-idx";
+	case V_FTS | V_SELECT: return "bare-fts5-select";
+	default: return "bare-idx-fts5-select";
+	}
+}
+
+static void
+run_bare(const char *workdir, unsigned v, struct feed_items *f, size_t nf)
+{
+	bool fts = v & V_FTS;
+	char *path = xasprintf("%s/%s.db", workdir, variant_name(v));
+	sqlite3_stmt *ins, *fins = NULL;
+	struct bench_clock c;
+	long long n = 0;
+	sqlite3 *db;
+	size_t i, k;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		die_sql(db, "open");
+	exec_sql(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		 "CREATE TABLE item (id INTEGER PRIMARY KEY, source_id INTEGER,"
+		 " guid TEXT, url TEXT, title TEXT, author TEXT,"
+		 " published INTEGER, updated INTEGER, fetched INTEGER,"
+		 " date INTEGER, content TEXT, content_type TEXT, text TEXT,"
+		 " enclosures TEXT, content_hash TEXT)");
+	if (v & V_IDX)
+		exec_sql(db, "CREATE UNIQUE INDEX item_guid ON item(source_id,"
+			 " guid);"
+			 "CREATE INDEX item_date ON item(date DESC, id DESC);"
+			 "CREATE INDEX item_source_date ON item(source_id,"
+			 " date DESC);"
+			 "CREATE INDEX item_source_url ON item(source_id, url);"
+			 "CREATE INDEX item_source_hash ON item(source_id,"
+			 " content_hash);");
+	if (fts)
+		exec_sql(db, "CREATE VIRTUAL TABLE item_fts USING fts5("
+			 " title, author, text, notes_text, content='item',"
+			 " content_rowid='id',"
+			 " tokenize='unicode61 remove_diacritics 2')");
+	if (sqlite3_prepare_v2(db, "INSERT INTO item (source_id, guid, url,"
+			       " title, author, published, updated, fetched,"
+			       " date, content, content_type, text, enclosures,"
+			       " content_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,"
+			       "?,?)", -1, &ins, NULL) != SQLITE_OK)
+		die_sql(db, "prepare");
+	if (fts && sqlite3_prepare_v2(db, (v & V_SELECT) ?
+				      "INSERT INTO item_fts (rowid, title,"
+				      " author, text, notes_text) SELECT id,"
+				      " title, author, text, NULL FROM item"
+				      " WHERE id = ?" :
+				      "INSERT INTO item_fts (rowid, title,"
+				      " author, text, notes_text) VALUES"
+				      " (?,?,?,?,NULL)", -1, &fins, NULL) !=
+		   SQLITE_OK)
+		die_sql(db, "prepare fts");
+	bench_start(&c);
+	exec_sql(db, "BEGIN");
+	for (i = 0; i < nf; i++) {
+		for (k = 0; k < f[i].n; k++) {
+			const struct item *it = &f[i].v[k];
+
+			sqlite3_bind_int64(ins, 1, (sqlite3_int64)i + 1);
+			bind_opt(ins, 2, it->guid ? it->guid : it->url);
+			bind_opt(ins, 3, it->url);
+			bind_opt(ins, 4, it->title);
+			bind_opt(ins, 5, it->author);
+			sqlite3_bind_int64(ins, 6, it->published);
+			sqlite3_bind_int64(ins, 7, it->updated);
+			sqlite3_bind_int64(ins, 8, 1764000000);
+			sqlite3_bind_int64(ins, 9, it->published);
+			bind_opt(ins, 10, it->content);
+			bind_opt(ins, 11, it->content_type);
+			bind_opt(ins, 12, it->text);
+			bind_opt(ins, 13, it->enclosures);
+			bind_opt(ins, 14, it->content_hash);
+			if (sqlite3_step(ins) != SQLITE_DONE)
+				die_sql(db, "insert");
+			sqlite3_reset(ins);
+			if (fts) {
+				sqlite3_bind_int64(fins, 1,
+					sqlite3_last_insert_rowid(db));
+				if (!(v & V_SELECT)) {
+					bind_opt(fins, 2, it->title);
+					bind_opt(fins, 3, it->author);
+					bind_opt(fins, 4, it->text);
+				}
+				if (sqlite3_step(fins) != SQLITE_DONE)
+					die_sql(db, "insert fts");
+				sqlite3_reset(fins);
+			}
+			n++;
+		}
+	}
+	exec_sql(db, "COMMIT");
+	bench_stop(&c);
+	bench_report(variant_name(v), &c, n, 0);
+	sqlite3_finalize(ins);
+	if (fins)
+		sqlite3_finalize(fins);
+	sqlite3_close(db);
+	free(path);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct feed_items *f;
+	size_t nf, nitems, i, k;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: insert_driver CORPUSDIR PATHSFILE "
+			"WORKDIR\n");
+		return 2;
+	}
+	nf = load(argv[1], argv[2], &f, &nitems);
+	/* glean first: it fills content_hash, which the bare rows then
+	 * carry too, so all three store the same columns. */
+	run_glean(argv[3], f, nf, nitems);
+	run_bare(argv[3], 0, f, nf);
+	run_bare(argv[3], V_FTS, f, nf);
+	if (getenv("BENCH_INSERT_DETAIL")) {
+		run_bare(argv[3], V_IDX, f, nf);
+		run_bare(argv[3], V_FTS | V_SELECT, f, nf);
+		run_bare(argv[3], V_IDX | V_FTS | V_SELECT, f, nf);
+	}
+	for (i = 0; i < nf; i++) {
+		for (k = 0; k < f[i].n; k++)
+			item_release(&f[i].v[k]);
+		free(f[i].v);
+	}
+	free(f);
+	return 0;
+}
