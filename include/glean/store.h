@@ -32,11 +32,19 @@ bool store_writable(const struct store *st);
 /* Try to become the writer later (the reader opened read-only). */
 int store_upgrade_write(struct store *st, struct err *e);
 
-/* Transactions for batches. Nested calls are flattened. user_data chooses
- * synchronous=FULL (what the user wrote) over NORMAL (fetched data). */
+/* Transactions. Nested calls become savepoints: an inner rollback undoes
+ * only its own part. user_data chooses synchronous=FULL (what the user
+ * wrote) over NORMAL (fetched data). */
 int store_begin(struct store *st, bool user_data, struct err *e);
 int store_commit(struct store *st, struct err *e);
 void store_rollback(struct store *st);
+/* A fetch batch: one transaction around many sources' writes (each its
+ * own savepoint inside). A write of user data (store_begin with
+ * user_data) commits an open batch first, so what the user wrote is never
+ * held back by a fetch. */
+int store_batch_begin(struct store *st, struct err *e);
+int store_batch_commit(struct store *st, struct err *e);
+bool store_in_batch(const struct store *st);
 
 /* Register a regex matcher for the query language's /re/ terms (the
  * parse module owns pcre2; the store only calls through this). match

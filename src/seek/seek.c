@@ -41,6 +41,8 @@ struct job {
 struct seek_run {
 	struct seek_result result;
 	bool rule_warned;
+	int64_t batch_items;   /* items stored when the batch began */
+	int64_t batch_start;   /* when it began, ms */
 	struct store *st;
 	const struct config *cfg;
 	const struct seek_fetch_opts *o;
@@ -608,6 +610,7 @@ seek_start(struct store *st, const struct config *cfg,
 	struct seek_run *run = xcalloc(1, sizeof(*run));
 	size_t i;
 
+	run->batch_start = time_now_ms();
 	run->st = st;
 	run->cfg = cfg;
 	run->o = o;
@@ -658,21 +661,47 @@ seek_start(struct store *st, const struct config *cfg,
 	return run;
 }
 
-size_t
-seek_step(struct seek_run *sr, int timeout_ms)
-{
-	struct seek_run *run = sr;
+/* Sources' writes go into one batch transaction (each source its own
+ * savepoint), committed every BATCH_ITEMS items or BATCH_MS: a commit per
+ * source makes FTS5 flush and merge small segments far too often. */
+#define BATCH_ITEMS 2000
+#define BATCH_MS 500
 
-	return fetch_step(run->f, timeout_ms);
+static void
+batch_end(struct seek_run *run)
+{
+	struct err e = { 0 };
+
+	if (store_in_batch(run->st) && store_batch_commit(run->st, &e) < 0)
+		log_error("cannot commit a fetch batch: %s", e.msg);
+	run->batch_items = run->r->items_added + run->r->items_updated;
+	run->batch_start = time_now_ms();
+}
+
+size_t
+seek_step(struct seek_run *run, int timeout_ms)
+{
+	struct err e = { 0 };
+	size_t left;
+
+	if (!store_in_batch(run->st) && store_writable(run->st) &&
+	    store_batch_begin(run->st, &e) < 0)
+		log_warn("no fetch batch: %s", e.msg);
+	left = fetch_step(run->f, timeout_ms);
+	if (left == 0 ||
+	    run->r->items_added + run->r->items_updated - run->batch_items >=
+		    BATCH_ITEMS ||
+	    time_now_ms() - run->batch_start >= BATCH_MS)
+		batch_end(run);
+	return left;
 }
 
 void
-seek_finish(struct seek_run *sr, struct seek_result *r)
+seek_finish(struct seek_run *run, struct seek_result *r)
 {
-	struct seek_run *run = sr;
-
-	while (fetch_step(run->f, 1000) > 0)
+	while (seek_step(run, 1000) > 0)
 		;
+	batch_end(run);
 	fetch_free(run->f);
 	*r = run->result;
 	free(run);

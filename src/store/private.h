@@ -12,6 +12,7 @@ struct store {
 	int lock_fd;          /* -1 when not the writer */
 	int txn_depth;
 	bool txn_user;
+	bool batch;           /* the outermost txn is a fetch batch */
 	sqlite3_int64 data_version;
 	struct store_regex_ops regex;
 	bool have_regex;

@@ -416,10 +416,24 @@ store_changed(struct store *st)
 int
 store_begin(struct store *st, bool user_data, struct err *e)
 {
+	char sp[32];
+
 	if (st->lock_fd < 0)
 		return err_set(e, ERR_BUSY, "store '%s' is open read-only; "
 			       "another glean is writing", st->path);
-	if (st->txn_depth++ > 0) {
+	if (user_data && st->batch && st->txn_depth == 1) {
+		/* What the user wrote must not wait for a fetch batch: commit
+		 * the batch first; the fetch opens a new one later. */
+		if (store_batch_commit(st, e) < 0)
+			return -1;
+	}
+	if (st->txn_depth > 0) {
+		/* Nested: a savepoint, so a failing inner batch (one source)
+		 * rolls back alone. */
+		snprintf(sp, sizeof(sp), "SAVEPOINT g%d", st->txn_depth);
+		if (store_exec(st, sp, e) < 0)
+			return -1;
+		st->txn_depth++;
 		st->txn_user |= user_data;
 		return 0;
 	}
@@ -429,20 +443,54 @@ store_begin(struct store *st, bool user_data, struct err *e)
 	if (store_exec(st, user_data ? "PRAGMA synchronous = FULL"
 				     : "PRAGMA synchronous = NORMAL",
 		       e) < 0 ||
-	    store_exec(st, "BEGIN IMMEDIATE", e) < 0) {
-		st->txn_depth = 0;
+	    store_exec(st, "BEGIN IMMEDIATE", e) < 0)
 		return -1;
-	}
+	st->txn_depth = 1;
 	return 0;
+}
+
+int
+store_batch_begin(struct store *st, struct err *e)
+{
+	if (st->batch || st->txn_depth > 0)
+		return 0;
+	if (store_begin(st, false, e) < 0)
+		return -1;
+	st->batch = true;
+	return 0;
+}
+
+int
+store_batch_commit(struct store *st, struct err *e)
+{
+	if (!st->batch)
+		return 0;
+	st->batch = false;
+	if (st->txn_depth != 1)
+		BUG("fetch batch committed inside a nested transaction");
+	return store_commit(st, e);
+}
+
+bool
+store_in_batch(const struct store *st)
+{
+	return st->batch;
 }
 
 int
 store_commit(struct store *st, struct err *e)
 {
+	char sp[32];
+
 	if (st->txn_depth == 0)
 		BUG("store_commit without begin");
-	if (--st->txn_depth > 0)
-		return 0;
+	if (st->txn_depth > 1) {
+		st->txn_depth--;
+		snprintf(sp, sizeof(sp), "RELEASE g%d", st->txn_depth);
+		return store_exec(st, sp, e);
+	}
+	st->txn_depth = 0;
+	st->batch = false;
 	if (st->txn_user)
 		store_exec(st, "PRAGMA synchronous = FULL", NULL);
 	if (store_exec(st, "COMMIT", e) < 0) {
@@ -456,9 +504,19 @@ store_commit(struct store *st, struct err *e)
 void
 store_rollback(struct store *st)
 {
+	char sp[64];
+
 	if (st->txn_depth == 0)
 		return;
+	if (st->txn_depth > 1) {
+		st->txn_depth--;
+		snprintf(sp, sizeof(sp), "ROLLBACK TO g%d; RELEASE g%d",
+			 st->txn_depth, st->txn_depth);
+		sqlite3_exec(st->db, sp, NULL, NULL, NULL);
+		return;
+	}
 	st->txn_depth = 0;
+	st->batch = false;
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 }

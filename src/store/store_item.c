@@ -12,7 +12,26 @@
 #include "glean/banned.h"
 
 enum { C_FIND_GUID, C_FIND_URL, C_FIND_HASH, C_INSERT, C_UPDATE,
-       C_TAGS, C_NOTES, C_FTS_ADD, C_FTS_DEL };
+       C_TAGS, C_NOTES, C_FTS_ADD, C_FTS_DEL, C_FTS_NEW };
+
+/* Index a row just inserted, from the values in hand (no read back: this
+ * is the hot path of a cold fetch). */
+static int
+fts_add_new(struct store *st, const struct item *it)
+{
+	sqlite3_stmt *s = store_cached(st, C_FTS_NEW,
+		"INSERT INTO item_fts (rowid, title, author, text, notes_text)"
+		" VALUES (?, ?, ?, ?, NULL)");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, it->id);
+	store_bind_text(s, 2, it->title);
+	store_bind_text(s, 3, it->author);
+	store_bind_text(s, 4, it->text);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : rc;
+}
 
 /* The FTS5 index has external content (the item row): add a row's
  * current values, or remove them before the row changes. */
@@ -741,7 +760,8 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 			it->id = sqlite3_last_insert_rowid(st->db);
 			it->inserted = true;
 		}
-		if ((rc = store_fts_add(st, it->id)) != 0) {
+		if ((rc = found ? store_fts_add(st, it->id)
+				: fts_add_new(st, it)) != 0) {
 			store_fail(st, e, rc, "cannot index item");
 			goto fail;
 		}
