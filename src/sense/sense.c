@@ -484,8 +484,8 @@ draw_all(struct sense *s)
 	s->wide = s->cols >= WIDE_COLS;
 	draw_bar(s);
 	if (s->wide) {
-		int nw = s->cols / 5 < 28 ? s->cols / 5 : 28;
-		int lw = (s->cols - nw) * 45 / 100;
+		int nw = s->cols / 5 < 26 ? s->cols / 5 : 26;
+		int lw = (s->cols - nw) / 2;
 		int iw = s->cols - nw - lw - 2;
 
 		nav_draw(s, stdscr, 1, 0, h, nw);

@@ -173,7 +173,7 @@ format_date(char *buf, size_t n, const char *fmt, const struct tm *tm)
 static void
 format_row(struct sense *s, const struct item_row *r, struct sbuf *sb)
 {
-	const char *fmt = "%f %d  %16s  %t %g", *p;
+	const char *fmt = "%f %d %14s %t %g", *p;
 	char buf[64];
 	size_t i;
 
@@ -194,7 +194,7 @@ format_row(struct sense *s, const struct item_row *r, struct sbuf *sb)
 		case 'f':
 			snprintf(buf, sizeof(buf), "%c%c%c%c",
 				 r->read ? ' ' : 'N', r->starred ? '*' : ' ',
-				 r->marked ? '!' : ' ', r->nnotes ? '@' : ' ');
+				 r->marked ? 'm' : ' ', r->nnotes ? '+' : ' ');
 			add_field(sb, buf, width, false);
 			break;
 		case 'd': {
