@@ -163,10 +163,10 @@ nav_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 		wattrset(w, a);
 		if (n->kind != NAV_HEADING && n->kind != NAV_SEARCH) {
 			if (n->counted)
-				snprintf(num, sizeof(num), "%lld",
+				snprintf(num, sizeof(num), " %lld",
 					 (long long)n->count);
 			else
-				snprintf(num, sizeof(num), "%s", "…");
+				snprintf(num, sizeof(num), "%s", " …");
 		}
 		nw = (int)text_width(num);
 		indent = n->kind >= NAV_SEARCH && n->kind != NAV_HEADING ? 2 : 0;
