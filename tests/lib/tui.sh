@@ -23,6 +23,14 @@ tui_start() {
 
 tui_stop() {
 	tmx kill-server 2>/dev/null || :
+	# the next tui_start must not reach the server on its way out
+	n=100
+	while [ "$n" -gt 0 ] && tmx list-sessions >/dev/null 2>&1; do
+		n=$((n - 1))
+		sleep 0.05
+	done
+	TUI_N=$((${TUI_N:-0} + 1))
+	TUI_SOCK="glean-tui-$$-$TEST_NAME-$TUI_N"
 }
 
 tui_screen() {
