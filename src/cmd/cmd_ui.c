@@ -55,7 +55,7 @@ CMD(ui)
 		return cmd_usage_error("ui", "unexpected argument '%s'",
 				       argv[1]);
 	if ((!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) &&
-	    !(bench && *bench))
+	    !(bench && *bench) && !getenv("GLEAN_BENCH_EXIT_WHEN_IDLE"))
 		return cmd_error("the reader needs a terminal; in scripts use "
 				 "'glean items', 'glean show' and friends");
 	make_dirs(ctx->db_path);

@@ -198,7 +198,12 @@ void nav_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
 void nav_select(struct sense *s);
 
 /* ---- view_list.c ---- */
-void list_load(struct sense *s, bool full);
+/* Load the view's ids: the first limit (0 = all). */
+void list_load(struct sense *s, size_t limit);
+/* Read more of a partly loaded list (doubling), e.g. near its end. */
+void list_grow(struct sense *s);
+/* How many ids the first look at a view reads. */
+size_t list_first_page(const struct sense *s);
 void list_release(struct sense *s);
 void list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
 /* The row at list position i (loads its window), or NULL. */

@@ -352,8 +352,11 @@ fetch_start(struct sense *s, bool all)
 static void
 reload_all(struct sense *s)
 {
+	size_t first = list_first_page(s);
+
 	nav_load(s, true);
-	list_load(s, true);
+	/* as much of the order as was read before, so the selection stays */
+	list_load(s, !s->ids_partial ? 0 : s->nids > first ? s->nids : first);
 	item_reload(s);
 }
 
@@ -552,7 +555,7 @@ do_search(struct sense *s)
 	if (!*q)
 		free(q);
 	s->list.sel = 0;
-	list_load(s, false);
+	list_load(s, list_first_page(s));
 	s->focus = FOCUS_LIST;
 	sense_status(s, false, "%zu%s items", s->nids,
 		     s->ids_partial ? "+" : "");
@@ -576,7 +579,7 @@ do_filter(struct sense *s)
 	if (!*q)
 		free(q);
 	s->list.sel = 0;
-	list_load(s, false);
+	list_load(s, list_first_page(s));
 	s->focus = FOCUS_LIST;
 	if (!s->status_error)
 		sense_status(s, false, "%zu%s items", s->nids,
@@ -650,7 +653,7 @@ move_focus(struct sense *s, enum action a, long delta)
 	case ACT_TOP: pane_set(p, 0); break;
 	case ACT_BOTTOM:
 		if (p == &s->list && s->ids_partial)
-			list_load(s, true);
+			list_load(s, 0);
 		pane_set(p, p->n ? p->n - 1 : 0);
 		break;
 	default: break;
@@ -664,8 +667,9 @@ move_focus(struct sense *s, enum action a, long delta)
 			p->sel--;
 		pane_fit(p);
 		nav_select(s);
-	} else if (s->list.sel + 1 >= s->nids && s->ids_partial) {
-		list_load(s, true);
+	} else if (s->list.sel + h + 1 >= s->nids && s->ids_partial) {
+		/* read ahead of the selection, never the whole view at once */
+		list_grow(s);
 	}
 }
 
@@ -872,10 +876,6 @@ idle(struct sense *s)
 		fetch_poll(s);
 		return true;
 	}
-	if (s->ids_partial) {
-		list_load(s, true);
-		return true;
-	}
 	if (!s->nav_counted) {
 		nav_load(s, true);
 		return true;
@@ -898,6 +898,7 @@ sense_run(struct store *st, const struct config *cfg,
 	struct sigaction sa;
 	struct err ce = { 0 };
 	const char *bench = getenv("GLEAN_BENCH_EXIT_AFTER_FIRST_DRAW");
+	const char *bench_idle = getenv("GLEAN_BENCH_EXIT_WHEN_IDLE");
 	bool busy = true, first = true;
 	SCREEN *scr;
 	wint_t ch;
@@ -940,7 +941,7 @@ sense_run(struct store *st, const struct config *cfg,
 	s.list_title = xstrdup("All");
 	/* The first screen: names without counts, the first page of ids. */
 	nav_load(&s, false);
-	list_load(&s, false);
+	list_load(&s, list_first_page(&s));
 	store_changed(st);
 	store_release_write(st, NULL);
 	s.last_poll = time_now_ms();
@@ -955,6 +956,8 @@ sense_run(struct store *st, const struct config *cfg,
 			break;
 		if (r == ERR) {
 			busy = idle(&s);
+			if (!busy && bench_idle && *bench_idle)
+				break;
 			if (!s.run && store_writable(st))
 				store_release_write(st, NULL);
 			continue;

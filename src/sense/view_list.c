@@ -2,8 +2,8 @@
  * The item list. It holds only the ordered ids of the current view
  * (from store_items_ids) and a window of rows around what is on screen
  * (store_items_rows), so a 500k-item store opens as fast as a small one:
- * the first screen asks for the first page of ids only and the rest of
- * the order is read right after it is drawn. Row text follows
+ * the first screen asks for the first page of ids only, and more of the
+ * order is read (doubling) only when the selection nears its end. Row text follows
  * "[format] list" (%f flags, %d date, %s source, %t title, %a author,
  * %g tags; %NNx pads to NN columns).
  */
@@ -75,7 +75,7 @@ build_query(struct sense *s, struct item_query *q, struct sbuf *qs)
 }
 
 void
-list_load(struct sense *s, bool full)
+list_load(struct sense *s, size_t limit)
 {
 	struct item_query q;
 	struct sbuf qs = SBUF_INIT;
@@ -84,8 +84,7 @@ list_load(struct sense *s, bool full)
 	size_t n = 0, i;
 
 	build_query(s, &q, &qs);
-	if (!full)
-		q.limit = (size_t)(s->rows > 0 ? s->rows : 50) + 64;
+	q.limit = limit;
 	if (store_items_ids(s->st, &q, &ids, &n, &e) < 0) {
 		sense_status(s, true, "%s", e.msg);
 		goto out;
@@ -94,7 +93,7 @@ list_load(struct sense *s, bool full)
 	free(s->ids);
 	s->ids = ids;
 	s->nids = n;
-	s->ids_partial = !full && n == q.limit;
+	s->ids_partial = limit && n == limit;
 	s->list.n = n;
 	s->list.sel = 0;
 	for (i = 0; keep && i < n; i++)
@@ -105,6 +104,21 @@ list_load(struct sense *s, bool full)
 	pane_fit(&s->list);
 out:
 	sbuf_release(&qs);
+}
+
+size_t
+list_first_page(const struct sense *s)
+{
+	return (size_t)(s->rows > 0 ? s->rows : 50) + 64;
+}
+
+void
+list_grow(struct sense *s)
+{
+	size_t first = list_first_page(s);
+
+	if (s->ids_partial)
+		list_load(s, s->nids * 2 > first ? s->nids * 2 : first);
 }
 
 const struct item_row *
@@ -270,11 +284,11 @@ list_find_unread(struct sense *s, int dir)
 {
 	size_t i = s->list.sel, steps = 0;
 
-	if (s->ids_partial)
-		list_load(s, true);
 	while (steps++ < 20000) {
 		const struct item_row *r;
 
+		if (dir > 0 && i + 1 >= s->nids && s->ids_partial)
+			list_grow(s);
 		if (dir > 0 ? i + 1 >= s->nids : i == 0)
 			return false;
 		i = dir > 0 ? i + 1 : i - 1;

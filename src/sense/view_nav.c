@@ -192,5 +192,5 @@ nav_select(struct sense *s)
 	s->filter = s->search = NULL;
 	free(s->list_title);
 	s->list_title = xstrdup(n->label);
-	list_load(s, false);
+	list_load(s, list_first_page(s));
 }
