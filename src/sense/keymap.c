@@ -173,12 +173,29 @@ keymap_keys(const struct keymap *km, enum action a, char *buf, size_t n)
 	}
 }
 
+/* Text for a man(7) line: '-' and '\\' escaped. */
+static void
+man_put(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '-' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
 void
 sense_keys_man(void)
 {
 	int a;
 
-	for (a = 1; a < ACT_COUNT; a++)
-		printf(".TP\n.B %s\n(%s) %s\n", sense_actions[a].keys,
-		       sense_actions[a].name, sense_actions[a].help);
+	for (a = 1; a < ACT_COUNT; a++) {
+		fputs(".TP\n.B ", stdout);
+		man_put(sense_actions[a].keys);
+		fputs("\n", stdout);
+		man_put(sense_actions[a].name);
+		fputs(": ", stdout);
+		man_put(sense_actions[a].help);
+		fputs("\n", stdout);
+	}
 }
