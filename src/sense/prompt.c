@@ -18,6 +18,11 @@ prompt_draw(struct sense *s, const char *label, const struct sbuf *line)
 	size_t lw = text_width(label), w, skip = 0;
 	int cols = s->cols;
 
+	/* completion candidates, if any, on the row above */
+	if (s->status[0] && s->rows > 2) {
+		attrset(draw_attr(COL_STATUS));
+		draw_text(stdscr, s->rows - 2, 0, cols, s->status);
+	}
 	attrset(draw_attr(COL_NORMAL));
 	draw_text(stdscr, s->rows - 1, 0, cols, label);
 	/* show the tail when the line is wider than the room left */
@@ -112,6 +117,8 @@ accept:
 out:
 	sbuf_release(&line);
 	curs_set(0);
+	/* completion lists were for the prompt only */
+	sense_status(s, false, "%s", "");
 	return out;
 }
 

@@ -440,6 +440,21 @@ run_template(const char *tmpl, const char *arg, struct err *e)
 	return rc;
 }
 
+/* SECURITY.md: only http(s), no controls or spaces, never "-..." (it
+ * would read as an option). */
+static bool
+link_ok(const char *url)
+{
+	const unsigned char *p;
+
+	if (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8))
+		return false;
+	for (p = (const unsigned char *)url; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
 void
 item_open_link(struct sense *s)
 {
@@ -473,6 +488,14 @@ item_open_link(struct sense *s)
 		sense_status(s, true, "this item has no link");
 		goto out;
 	}
+	if (!link_ok(url)) {
+		char *clean = text_sanitize(url, strlen(url), true);
+
+		sense_status(s, true, "not opening '%s': only http and https "
+			     "links open", clean);
+		free(clean);
+		goto out;
+	}
 	tmpl = s->cfg->browser;
 	if (!tmpl || !*tmpl)
 		tmpl = getenv("BROWSER");
@@ -490,14 +513,16 @@ out:
 /* Write the draft: the item quoted as '#' comment lines, stripped on
  * reading. */
 static int
-write_draft(struct sense *s, const char *path, struct err *e)
+write_draft(struct sense *s, int fd, const char *path, struct err *e)
 {
-	FILE *fp = fopen(path, "w");
+	FILE *fp = fdopen(fd, "w");
 	size_t i, k = 0;
 
-	if (!fp)
+	if (!fp) {
+		close(fd);
 		return err_set(e, ERR_IO, "cannot write '%s': %s", path,
 			       strerror(errno));
+	}
 	fprintf(fp, "\n# Write your note above. Lines starting with '#' are "
 		    "dropped.\n# %s\n", s->nlines ? s->lines[0] : "");
 	for (i = s->body_first; i < s->body_end && k < 40; i++, k++)
@@ -508,20 +533,30 @@ write_draft(struct sense *s, const char *path, struct err *e)
 	return 0;
 }
 
+#define NOTE_MAX ((size_t)1 << 20)
+
+/* The note without its '#' lines; NULL (and *too_long) past NOTE_MAX. */
 static char *
-read_note(const char *path)
+read_note(const char *path, bool *too_long)
 {
 	struct sbuf sb = SBUF_INIT;
 	char line[4096];
 	FILE *fp = fopen(path, "r");
 
+	*too_long = false;
 	if (!fp)
 		return NULL;
-	sbuf_init(&sb, 1 << 20);
+	sbuf_init(&sb, NOTE_MAX);
 	while (fgets(line, sizeof(line), fp))
-		if (line[0] != '#')
-			sbuf_adds(&sb, line);
+		if (line[0] != '#' && sbuf_adds(&sb, line) < 0) {
+			*too_long = true;
+			break;
+		}
 	fclose(fp);
+	if (*too_long) {
+		sbuf_release(&sb);
+		return NULL;
+	}
 	sbuf_trim(&sb);
 	return sbuf_detach(&sb, NULL);
 }
@@ -533,6 +568,8 @@ item_note_editor(struct sense *s)
 	struct err e = { 0 };
 	char *dir, *path = NULL, *body = NULL;
 	int64_t id = s->item.id;
+	bool too_long = false;
+	int fd;
 
 	if (!s->item_open)
 		return;
@@ -546,8 +583,15 @@ item_note_editor(struct sense *s)
 		free(dir);
 		return;
 	}
-	path = xasprintf("%s/note-%lld.md", dir, (long long)id);
-	if (write_draft(s, path, &e) < 0) {
+	path = xasprintf("%s/note-%lld-XXXXXX", dir, (long long)id);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		sense_status(s, true, "cannot create a draft in '%s': %s", dir,
+			     strerror(errno));
+		rmdir(dir);
+		goto out;
+	}
+	if (write_draft(s, fd, path, &e) < 0) {
 		sense_status(s, true, "%s", e.msg);
 		goto out;
 	}
@@ -563,7 +607,12 @@ item_note_editor(struct sense *s)
 			     e.msg, path);
 		goto keep;
 	}
-	body = read_note(path);
+	body = read_note(path, &too_long);
+	if (too_long) {
+		sense_status(s, true, "note not saved: longer than 1 MiB; the "
+			     "draft is in %s", path);
+		goto keep;
+	}
 	if (!body || !*body) {
 		sense_status(s, true, "note not saved: the editor left it "
 			     "empty; the draft is in %s", path);

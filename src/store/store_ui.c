@@ -11,8 +11,6 @@
 #include "private.h"
 #include "glean/banned.h"
 
-enum { C_ROW = 15 };
-
 void
 item_rows_release(struct item_row *v, size_t n)
 {
@@ -31,7 +29,9 @@ int
 store_items_rows(struct store *st, const int64_t *ids, size_t n,
 		 struct item_row **out, size_t *nout, struct err *e)
 {
-	sqlite3_stmt *s = store_cached(st, C_ROW,
+	/* prepared per call (one per screenful), not in the shared
+	 * statement cache, so no slot is taken from other files */
+	sqlite3_stmt *s = store_prepare(st,
 		"SELECT i.id, i.source_id, i.date, s.title, i.title, i.author,"
 		" i.read, i.starred, i.marked,"
 		" (SELECT count(*) FROM note n WHERE n.item_id = i.id),"
@@ -65,10 +65,12 @@ store_items_rows(struct store *st, const int64_t *ids, size_t n,
 		}
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			sqlite3_finalize(s);
 			item_rows_release(v, k);
 			return store_fail(st, e, rc, "cannot read items");
 		}
 	}
+	sqlite3_finalize(s);
 	*out = v;
 	*nout = k;
 	return 0;

@@ -10,6 +10,7 @@ cat >"$TRASH/ed.sh" <<'EOS'
 # scripted $EDITOR: one argument, the draft; fails on demand
 [ "$#" -eq 1 ] || exit 9
 if [ -f "$TRASH/ed.fail" ]; then exit 3; fi
+if [ -f "$TRASH/ed.empty" ]; then exit 0; fi
 { echo "Editor note about the item"; cat "$1"; } >"$1.new" && mv "$1.new" "$1"
 EOS
 sed -i "s|\$TRASH|$TRASH|" "$TRASH/ed.sh"
@@ -83,11 +84,31 @@ test_expect_success 'a failing $EDITOR keeps the draft and says where' '
 	touch "$TRASH/ed.fail" &&
 	tui_keys A &&
 	tui_wait "note not saved: .* exited with status 3; the draft is in" &&
-	ls "$TMPDIR"/glean-note-*/note-*.md >drafts &&
+	ls "$TMPDIR"/glean-note-*/note-* >drafts &&
 	test "$(wc -l <drafts)" = 1 &&
 	test_grep "^# > What worked" "$(cat drafts)" &&
 	test "$(store_sql "SELECT count(*) FROM note")" = 2 &&
-	rm "$TRASH/ed.fail"
+	rm "$TRASH/ed.fail" "$(cat drafts)" && rmdir "$TMPDIR"/glean-note-*
+'
+
+test_expect_success 'an editor that writes nothing keeps the draft too' '
+	touch "$TRASH/ed.empty" &&
+	tui_keys A &&
+	tui_wait "note not saved: the editor left it empty; the draft is in" &&
+	ls "$TMPDIR"/glean-note-*/note-* >drafts &&
+	test "$(wc -l <drafts)" = 1 &&
+	test "$(store_sql "SELECT count(*) FROM note")" = 2 &&
+	rm "$TRASH/ed.empty"
+'
+
+test_expect_success 'tab with several matches lists them' '
+	glean tag 2 +civic-data >/dev/null &&
+	tui_wait "civic-data +1" &&
+	tui_keys t && tui_wait "^tags: civic-tech, health data,$" &&
+	tui_keys C-u && tui_type "civ" && tui_keys Tab &&
+	tui_wait "^tags: civic-$" &&
+	tui_wait "tags: civic-data civic-tech" &&
+	tui_keys Escape && tui_wait_not "^tags:"
 '
 
 test_expect_success 'h quotes a passage with its context and a note' '

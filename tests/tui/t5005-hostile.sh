@@ -57,7 +57,12 @@ test_expect_success 'the item view shows the content inert too' '
 	tui_screen >screen &&
 	test_grep -E "^ All +8" screen &&
 	! grep "$(printf "\033")" screen &&
-	python3 "$TEST_ROOT/tests/tui/colcheck.py" <screen &&
+	python3 "$TEST_ROOT/tests/tui/colcheck.py" <screen
+'
+
+test_expect_success 'a link with control characters is not opened' '
+	tui_keys o &&
+	tui_wait "not opening .https://evil.example/a\[2J.: only http and https links open" &&
 	tui_keys Q && tui_wait "\[exit 0\]" &&
 	test "$(store_sql "SELECT read FROM item WHERE guid = '\''evil-1'\''")" = 1
 '
