@@ -137,6 +137,8 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 	}
 	printf("added source %lld: ", (long long)r.id);
 	put_clean(stdout, r.url);
+	if (r.kind && strcmp(r.kind, "feed") != 0)
+		printf(" (%s, read through its API)", r.kind);
 	putchar('\n');
 	seek_add_result_release(&r);
 	return EXIT_OK;
@@ -254,7 +256,11 @@ cmd_sources(int argc, char **argv, struct ctx *ctx)
 			json_key(&w, "last_error");
 			json_str(&w, s->last_error);
 			json_key(&w, "next_due");
-			json_str(&w, time_fmt_iso(s->next_due, ts, sizeof(ts)));
+			if (s->next_due)
+				json_str(&w, time_fmt_iso(s->next_due, ts,
+							  sizeof(ts)));
+			else
+				json_null(&w); /* due now */
 			json_key(&w, "failures");
 			json_i64(&w, s->failures);
 			json_obj_end(&w);

@@ -38,6 +38,22 @@ qsql_release(struct qsql *q)
 	memset(q, 0, sizeof(*q));
 }
 
+int
+qsql_bind(const struct qsql *q, sqlite3_stmt *s, int first)
+{
+	size_t i;
+	int idx = first;
+
+	for (i = 0; i < q->nbinds; i++) {
+		if (q->binds[i].type == 1)
+			sqlite3_bind_int64(s, idx++, q->binds[i].num);
+		else
+			sqlite3_bind_text(s, idx++, q->binds[i].text, -1,
+					  SQLITE_TRANSIENT);
+	}
+	return idx;
+}
+
 static int
 qerr(struct lexer *lx, const char *what)
 {
@@ -186,6 +202,13 @@ fts_term(struct lexer *lx, const char *column, const char *text)
 	sbuf_addch(&lx->out->where, ')');
 }
 
+/* Move past a value already read (after rewinding for a message). */
+static void
+read_value_skip(struct lexer *lx)
+{
+	free(read_value(lx));
+}
+
 /* since:7d, since:2024-01-31, before:... */
 static int
 parse_when(struct lexer *lx, const char *v, int64_t *out)
@@ -210,6 +233,7 @@ static int
 field_term(struct lexer *lx, const char *field)
 {
 	struct sbuf *w = &lx->out->where;
+	const char *vstart;
 	char *v;
 	int64_t t;
 
@@ -245,6 +269,7 @@ field_term(struct lexer *lx, const char *field)
 		}
 		return 0;
 	}
+	vstart = lx->p;
 	v = read_value(lx);
 	if (!v)
 		return -1;
@@ -283,6 +308,7 @@ field_term(struct lexer *lx, const char *field)
 				return 0;
 			}
 		free(v);
+		lx->p = vstart;
 		return qerr(lx, "is: expects unread, read, starred, "
 			    "unstarred, marked, unmarked or shared");
 	}
@@ -303,6 +329,7 @@ field_term(struct lexer *lx, const char *field)
 				return 0;
 			}
 		free(v);
+		lx->p = vstart;
 		return qerr(lx, "has: expects note, quote, tag or enclosure");
 	}
 	if (!strcmp(field, "source")) {
@@ -328,11 +355,13 @@ field_term(struct lexer *lx, const char *field)
 	}
 	if (!strcmp(field, "since") || !strcmp(field, "after") ||
 	    !strcmp(field, "before")) {
+		lx->p = vstart;
 		if (parse_when(lx, v, &t) < 0) {
 			free(v);
 			return -1;
 		}
 		free(v);
+		read_value_skip(lx);
 		sbuf_adds(w, field[0] == 'b' ? "i.date < " : "i.date >= ");
 		bind_num(lx, t);
 		return 0;
