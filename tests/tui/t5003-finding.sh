@@ -52,7 +52,7 @@ test_expect_success 'a regex that does not compile says where' '
 
 test_expect_success 'a query error gives the position' '
 	tui_keys F C-u && tui_type "is:foo" && tui_keys Enter &&
-	tui_wait "at 7: is: expects unread"
+	tui_wait "query .is:foo.: at [0-9]+: is: expects unread"
 '
 
 test_expect_success 'an empty filter clears it' '
