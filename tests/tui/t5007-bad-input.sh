@@ -37,7 +37,7 @@ test_expect_success 'a store held by another writer opens read-only and says why
 
 test_expect_success 'once the other writer is done, saving works' '
 	echo done >"$TRASH/hold" &&
-	wait &&
+	until flock -n "$lock" true; do sleep 0.05; done &&
 	tui_keys s &&
 	tui_wait "saved: starred" &&
 	tui_wait_not "read-only" &&
