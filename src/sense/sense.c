@@ -962,10 +962,9 @@ sense_run(struct store *st, const struct config *cfg,
 				store_release_write(st, NULL);
 			continue;
 		}
-		if (r == OK && ch == 27) {
-			/* Esc alone; keep Alt-sequences out of actions */
-		}
-		if (!handle_key(&s, (int)ch))
+		/* characters past Latin-1 are no key (and must not alias
+		 * curses key codes such as KEY_DOWN) */
+		if (!handle_key(&s, r == OK && ch >= 256 ? -1 : (int)ch))
 			break;
 		busy = true;
 		/* hold the writer lock only while writing or fetching */

@@ -35,8 +35,8 @@ test_expect_success 'opening an item shows it and marks it read' '
 
 test_expect_success 'n opens the next unread item' '
 	tui_keys n &&
-	tui_wait "Open budgets" &&
-	tui_wait "Source: Civic Notes" &&
+	tui_wait "│ Open budgets: what the council publishes" &&
+	tui_wait "Flags: read" &&
 	test "$(store_sql "SELECT read FROM item WHERE title LIKE '\''Open budgets%'\''")" = 1
 '
 
