@@ -103,6 +103,16 @@ test_expect_success 'a bad [bind] line is reported with file:line and defaults s
 	tui_keys Q && tui_wait "\[exit 0\]"
 '
 
+test_expect_success '[format] list shapes the rows; a bad [color] says where' '
+	tui_stop &&
+	printf "[format]\n\tlist = %%t <%%12s> %%f\n[color]\n\tunread = purple\n" \
+		>"$GLEAN_HOME/config" &&
+	tui_start 140 30 &&
+	tui_wait "config:4: unknown colour or attribute .purple." &&
+	tui_wait "│Heat plans for care homes: a checklist <Public Heal…> N +│" &&
+	tui_keys Q && tui_wait "\[exit 0\]"
+'
+
 test_expect_success 'without a terminal glean ui says what to use instead' '
 	test_status 1 glean ui </dev/null >out 2>err &&
 	test_grep "the reader needs a terminal" err
