@@ -60,6 +60,7 @@ static const struct command commands[] = {
 	{ "star", cmd_star, RW, "star items" },
 	{ "tag", cmd_tag, RW, "add or remove tags on an item" },
 	{ "tag-source", cmd_tag_source, RW, "add or remove tags on a source" },
+	{ "ui", cmd_ui, NEED_CONFIG, "open the reader (the default)" },
 	{ "unmark", cmd_unmark, RW, "take items out of the next digest" },
 	{ "unread", cmd_unread, RW, "mark items unread" },
 	{ "unstar", cmd_unstar, RW, "remove stars" },

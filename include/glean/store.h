@@ -219,6 +219,28 @@ struct store_counts {
 };
 int store_counts(struct store *st, struct store_counts *c, struct err *e);
 
+
+/* ---- the reader's rows (src/store/store_ui.c, issue 5) ----
+ * What one line of the reader's item list needs, loaded for the visible
+ * rows only, so the list never holds every item of a large store. */
+struct item_row {
+	int64_t id, source_id, date;
+	char *source_title, *title, *author;
+	char *tags;          /* "a, b" or NULL */
+	bool read, starred, marked;
+	int64_t nnotes;
+};
+
+/* Load the rows for ids[0..n) in that order (missing ids are skipped).
+ * out->v is owned by the caller; release with item_rows_release. */
+int store_items_rows(struct store *st, const int64_t *ids, size_t n,
+		     struct item_row **out, size_t *nout, struct err *e);
+void item_rows_release(struct item_row *v, size_t n);
+/* Give the writer lock back (the reader holds it only while it writes, so
+ * a cron 'glean fetch' can run while it is open). ERR_USAGE inside a
+ * transaction; a no-op when not the writer. */
+int store_release_write(struct store *st, struct err *e);
+
 #endif
 
 /* ---- rules applied at ingest ([rule] in the config) ---- */

@@ -143,8 +143,18 @@ static const char *const v1[] = {
 	NULL,
 };
 
+/* 4 (issue 5, the reader): covering indexes for the navigation pane's
+ * counts, which otherwise visit every item row (at 500k items: unread
+ * per source 4.5 s -> 0.06 s, store_counts 0.38 s -> 0.10 s). */
+static const char *const v4[] = {
+	"CREATE INDEX item_source_state ON item(source_id, hidden, read);",
+	"CREATE INDEX item_state ON item(hidden, read, starred, marked);",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, v1 },
+	{ 4, v4 },
 };
 
 int

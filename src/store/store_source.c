@@ -421,9 +421,11 @@ int
 store_tags_list(struct store *st, struct tag_list *out, struct err *e)
 {
 	sqlite3_stmt *s = store_prepare(st,
+		/* CROSS JOIN keeps item_tag outermost: the planner would
+		 * otherwise scan every item (0.4 s at 500k items) */
 		"SELECT t.name, count(i.id), coalesce(sum(i.read = 0), 0)"
-		" FROM tag t JOIN item_tag x ON x.tag_id = t.id"
-		" JOIN item i ON i.id = x.item_id AND i.hidden = 0"
+		" FROM item_tag x CROSS JOIN item i ON i.id = x.item_id"
+		" AND i.hidden = 0 CROSS JOIN tag t ON t.id = x.tag_id"
 		" GROUP BY t.id ORDER BY t.name COLLATE NOCASE");
 	int rc;
 

@@ -1,0 +1,994 @@
+/*
+ * The reader's loop and layout: three panes side by side on a wide
+ * terminal (navigation, list, item), one at a time on a narrow one; the
+ * status line; actions that are not a single view's (sensing, fetching,
+ * undo, search and filter, the ':' line, help); background fetching
+ * through seek_start/step/finish between keystrokes; picking up other
+ * processes' commits (store_changed). Every change is committed by the
+ * store call before the status line says "saved". Signal handlers only
+ * set a flag; the loop restores the terminal on its way out.
+ * It owns no SQL and no rendering of item text (render.h does that).
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+#define MIN_COLS 40
+#define MIN_ROWS 10
+#define WIDE_COLS 100
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void
+restore_terminal(void)
+{
+	if (!isendwin())
+		endwin();
+}
+
+void
+sense_status(struct sense *s, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->status, sizeof(s->status), fmt, ap);
+	va_end(ap);
+	s->status_error = error;
+}
+
+bool
+sense_can_write(struct sense *s)
+{
+	struct err e = { 0 };
+
+	if (store_upgrade_write(s->st, &e) == 0) {
+		s->writable = true;
+		s->busy = NULL;
+		return true;
+	}
+	s->writable = false;
+	sense_status(s, true, "cannot save now: %s", e.msg);
+	return false;
+}
+
+static void
+undo_clear(struct undo *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->nadded; i++)
+		free(u->added[i]);
+	for (i = 0; i < u->nremoved; i++)
+		free(u->removed[i]);
+	free(u->added);
+	free(u->removed);
+	memset(u, 0, sizeof(*u));
+}
+
+/* After a change to item id: rows, the open item and (soon) counts. */
+static void
+changed(struct sense *s, int64_t id)
+{
+	list_invalidate(s);
+	if (s->item_open && s->item.id == id)
+		item_reload(s);
+	s->nav_counted = false;
+}
+
+static const char *const flag_names[] = {
+	[ITEM_READ] = "read", [ITEM_STARRED] = "starred",
+	[ITEM_MARKED] = "marked to share", [ITEM_HIDDEN] = "hidden",
+};
+
+void
+sense_set_flag(struct sense *s, int64_t id, enum item_flag f, bool on,
+	       bool undoable)
+{
+	struct err e = { 0 };
+
+	if (!id || !sense_can_write(s))
+		return;
+	if (store_item_set_flag(s->st, id, f, on, &e) < 0) {
+		sense_status(s, true, "not saved: %s", e.msg);
+		return;
+	}
+	if (undoable) {
+		undo_clear(&s->undo);
+		s->undo.kind = UNDO_FLAG;
+		s->undo.item = id;
+		s->undo.flag = f;
+		s->undo.was = !on;
+		sense_status(s, false, "saved: %s%s", on ? "" : "not ",
+			     flag_names[f]);
+	}
+	changed(s, id);
+}
+
+void
+sense_add_note(struct sense *s, int64_t id, const char *body,
+	       const char *quote, const char *prefix, const char *suffix)
+{
+	struct err e = { 0 };
+	int64_t nid = 0;
+
+	if (!sense_can_write(s))
+		return;
+	if (store_note_add(s->st, id, body, quote, prefix, suffix, &nid,
+			   &e) < 0) {
+		sense_status(s, true, "note not saved: %s", e.msg);
+		return;
+	}
+	undo_clear(&s->undo);
+	s->undo.kind = UNDO_NOTE;
+	s->undo.item = id;
+	s->undo.note = nid;
+	sense_status(s, false, "saved: %s", quote ? "quote" : "note");
+	changed(s, id);
+}
+
+static void
+undo_last(struct sense *s)
+{
+	struct undo *u = &s->undo;
+	struct err e = { 0 };
+	size_t i;
+	int rc = 0;
+
+	if (u->kind == UNDO_NONE) {
+		sense_status(s, false, "nothing to undo");
+		return;
+	}
+	if (!sense_can_write(s))
+		return;
+	if (store_begin(s->st, true, &e) < 0)
+		goto fail;
+	switch (u->kind) {
+	case UNDO_FLAG:
+		rc = store_item_set_flag(s->st, u->item, u->flag, u->was, &e);
+		break;
+	case UNDO_TAGS:
+		for (i = 0; rc == 0 && i < u->nadded; i++)
+			rc = store_item_tag(s->st, u->item, u->added[i], false,
+					    &e);
+		for (i = 0; rc == 0 && i < u->nremoved; i++)
+			rc = store_item_tag(s->st, u->item, u->removed[i], true,
+					    &e);
+		break;
+	case UNDO_NOTE:
+		rc = store_note_delete(s->st, u->note, &e);
+		break;
+	default:
+		break;
+	}
+	if (rc < 0) {
+		store_rollback(s->st);
+		goto fail;
+	}
+	if (store_commit(s->st, &e) < 0)
+		goto fail;
+	changed(s, u->item);
+	undo_clear(u);
+	sense_status(s, false, "undone");
+	return;
+fail:
+	sense_status(s, true, "cannot undo: %s", e.msg);
+}
+
+/* The item an action applies to: the open one when it has focus (or in
+ * the narrow layout), else the list's selection. */
+static int64_t
+target_id(struct sense *s)
+{
+	if (s->item_open && (s->focus == FOCUS_ITEM || !s->nids))
+		return s->item.id;
+	return list_selected_id(s);
+}
+
+static bool
+target_flag(struct sense *s, int64_t id, enum item_flag f)
+{
+	const struct item_row *r;
+
+	if (s->item_open && s->item.id == id)
+		return f == ITEM_READ ? s->item.read
+		       : f == ITEM_STARRED ? s->item.starred : s->item.marked;
+	r = s->list.sel < s->nids ? list_row(s, s->list.sel) : NULL;
+	if (!r || r->id != id)
+		return false;
+	return f == ITEM_READ ? r->read : f == ITEM_STARRED ? r->starred
+							   : r->marked;
+}
+
+static bool
+has_tag(char **v, size_t n, const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcasecmp(v[i], t))
+			return true;
+	return false;
+}
+
+static void
+edit_tags(struct sense *s)
+{
+	int64_t id = target_id(s);
+	struct item it = { 0 };
+	struct sbuf init = SBUF_INIT;
+	struct err e = { 0 };
+	struct undo u = { 0 };
+	char *ans = NULL, *p, *tok, **want = NULL;
+	size_t nwant = 0, i;
+
+	if (!id || !sense_can_write(s))
+		return;
+	if (store_item_get(s->st, id, false, &it, &e) < 0) {
+		sense_status(s, true, "%s", e.msg);
+		return;
+	}
+	for (i = 0; i < it.ntags; i++)
+		sbuf_addf(&init, "%s, ", it.tags[i]);
+	ans = prompt_line(s, "tags: ", init.buf, complete_tags);
+	if (!ans)
+		goto out;
+	for (p = ans; (tok = strsep(&p, ",")) != NULL;) {
+		char *t = str_trim(tok);
+
+		if (*t && !has_tag(want, nwant, t)) {
+			want = xrealloc(want, (nwant + 1) * sizeof(char *));
+			want[nwant++] = t;
+		}
+	}
+	u.kind = UNDO_TAGS;
+	u.item = id;
+	if (store_begin(s->st, true, &e) < 0)
+		goto fail;
+	for (i = 0; i < nwant; i++) {
+		if (has_tag(it.tags, it.ntags, want[i]))
+			continue;
+		if (store_item_tag(s->st, id, want[i], true, &e) < 0)
+			goto rollback;
+		u.added = xrealloc(u.added, (u.nadded + 1) * sizeof(char *));
+		u.added[u.nadded++] = xstrdup(want[i]);
+	}
+	for (i = 0; i < it.ntags; i++) {
+		if (has_tag(want, nwant, it.tags[i]))
+			continue;
+		if (store_item_tag(s->st, id, it.tags[i], false, &e) < 0)
+			goto rollback;
+		u.removed = xrealloc(u.removed,
+				     (u.nremoved + 1) * sizeof(char *));
+		u.removed[u.nremoved++] = xstrdup(it.tags[i]);
+	}
+	if (store_commit(s->st, &e) < 0)
+		goto fail;
+	undo_clear(&s->undo);
+	s->undo = u;
+	memset(&u, 0, sizeof(u));
+	sense_status(s, false, "saved: tags %s", nwant ? "" : "cleared");
+	if (nwant) {
+		struct sbuf sb = SBUF_INIT;
+
+		for (i = 0; i < nwant; i++)
+			sbuf_addf(&sb, "%s%s", i ? ", " : "", want[i]);
+		sense_status(s, false, "saved: tags %s", sb.buf);
+		sbuf_release(&sb);
+	}
+	changed(s, id);
+	nav_load(s, false);
+	goto out;
+rollback:
+	store_rollback(s->st);
+fail:
+	sense_status(s, true, "tags not saved: %s", e.msg);
+out:
+	undo_clear(&u);
+	free(want);
+	free(ans);
+	sbuf_release(&init);
+	item_release(&it);
+}
+
+static void
+fetch_progress(const struct seek_progress *p, void *arg)
+{
+	struct sense *s = arg;
+
+	s->prog.done = p->done;
+	s->prog.total = p->total;
+	s->prog.failed = p->failed;
+}
+
+static void
+fetch_start(struct sense *s, bool all)
+{
+	struct err e = { 0 };
+	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+
+	if (s->run) {
+		sense_status(s, false, "a fetch is already running");
+		return;
+	}
+	if (!sense_can_write(s))
+		return;
+	memset(&s->fo, 0, sizeof(s->fo));
+	memset(&s->prog, 0, sizeof(s->prog));
+	s->fo.all = true;
+	if (!all) {
+		const struct item_row *r = list_row(s, s->list.sel);
+
+		s->fetch_id = n && n->kind == NAV_SOURCE ? n->source_id
+			    : r ? r->source_id : 0;
+		if (!s->fetch_id) {
+			sense_status(s, true, "no source selected; 'R' "
+				     "fetches every source");
+			return;
+		}
+		s->fo.ids = &s->fetch_id;
+		s->fo.n_ids = 1;
+	}
+	s->fo.progress = fetch_progress;
+	s->fo.arg = s;
+	s->run = seek_start(s->st, s->cfg, &s->fo, &e);
+	if (!s->run)
+		sense_status(s, true, "cannot fetch: %s", e.msg);
+	else
+		sense_status(s, false, "fetching...");
+}
+
+static void
+reload_all(struct sense *s)
+{
+	size_t first = list_first_page(s);
+
+	nav_load(s, true);
+	/* as much of the order as was read before, so the selection stays */
+	list_load(s, !s->ids_partial ? 0 : s->nids > first ? s->nids : first);
+	item_reload(s);
+}
+
+static void
+fetch_poll(struct sense *s)
+{
+	struct seek_result r = { 0 };
+
+	if (seek_step(s->run, 50) > 0)
+		return;
+	seek_finish(s->run, &r);
+	s->run = NULL;
+	if (r.nfailures)
+		sense_status(s, true, "fetched %zu sources: %lld new, %zu "
+			     "failed (first: %s: %s)", r.sources,
+			     (long long)r.items_added, r.failed,
+			     r.failures[0].title ? r.failures[0].title : "",
+			     r.failures[0].reason ? r.failures[0].reason : "");
+	else
+		sense_status(s, false, "fetched %zu sources: %lld new, %lld "
+			     "updated", r.sources, (long long)r.items_added,
+			     (long long)r.items_updated);
+	seek_result_release(&r);
+	reload_all(s);
+}
+
+/* ---- drawing ---- */
+
+static void
+draw_bar(struct sense *s)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_addf(&sb, " glean | %s (%zu%s)", s->list_title ? s->list_title
+							    : "All",
+		  s->nids, s->ids_partial ? "+" : "");
+	if (s->search)
+		sbuf_addf(&sb, " | search: %s", s->search);
+	if (s->filter)
+		sbuf_addf(&sb, " | filter: %s", s->filter);
+	if (!s->writable)
+		sbuf_adds(&sb, " | read-only");
+	attrset(draw_attr(COL_TITLE));
+	draw_text(stdscr, 0, 0, s->cols, sb.buf);
+	sbuf_release(&sb);
+}
+
+static void
+draw_status(struct sense *s)
+{
+	char right[96] = "";
+	int rw;
+
+	if (s->run)
+		snprintf(right, sizeof(right), " fetching %zu/%zu ",
+			 s->prog.done, s->prog.total);
+	rw = (int)strlen(right);
+	attrset(draw_attr(s->status_error ? COL_ERROR : COL_STATUS));
+	draw_text(stdscr, s->rows - 1, 0, s->cols - rw, s->status);
+	attrset(draw_attr(COL_STATUS));
+	draw_clean(stdscr, s->rows - 1, s->cols - rw, rw, right);
+}
+
+static void
+draw_help(struct sense *s)
+{
+	struct pane *p = &s->help_pane;
+	int h = s->rows - 2, r;
+
+	p->n = ACT_COUNT - 1;
+	p->height = h;
+	pane_fit(p);
+	attrset(draw_attr(COL_TITLE));
+	draw_clean(stdscr, 0, 0, s->cols, " glean | help (q closes; keys "
+		   "from [bind] in the config)");
+	for (r = 0; r < h; r++) {
+		size_t a = p->top + (size_t)r + 1;
+		char keys[64], line[256];
+
+		attrset(draw_attr(COL_NORMAL));
+		if (a >= ACT_COUNT) {
+			draw_clean(stdscr, r + 1, 0, s->cols, "");
+			continue;
+		}
+		keymap_keys(&s->km, (enum action)a, keys, sizeof(keys));
+		snprintf(line, sizeof(line), "  %-16s %-14s %s", keys,
+			 sense_actions[a].name, sense_actions[a].help);
+		draw_clean(stdscr, r + 1, 0, s->cols, line);
+	}
+	draw_status(s);
+}
+
+static void
+draw_vline(int x, int y, int h)
+{
+	int r;
+
+	attrset(draw_attr(COL_NORMAL));
+	for (r = 0; r < h; r++)
+		draw_clean(stdscr, y + r, x, 1, "│");
+}
+
+static void
+draw_all(struct sense *s)
+{
+	int h = s->rows - 2;
+
+	getmaxyx(stdscr, s->rows, s->cols);
+	h = s->rows - 2;
+	if (s->rows < MIN_ROWS || s->cols < MIN_COLS) {
+		char msg[128];
+		int r;
+
+		erase();
+		snprintf(msg, sizeof(msg), "terminal too small (%dx%d); "
+			 "glean needs %dx%d", s->cols, s->rows, MIN_COLS,
+			 MIN_ROWS);
+		for (r = 0; r < s->rows; r++)
+			draw_clean(stdscr, r, 0, s->cols, r == 0 ? msg : "");
+		refresh();
+		return;
+	}
+	if (s->help) {
+		draw_help(s);
+		refresh();
+		return;
+	}
+	s->wide = s->cols >= WIDE_COLS;
+	draw_bar(s);
+	if (s->wide) {
+		int nw = s->cols / 5 < 26 ? s->cols / 5 : 26;
+		int lw = (s->cols - nw) / 2;
+		int iw = s->cols - nw - lw - 2;
+
+		nav_draw(s, stdscr, 1, 0, h, nw);
+		draw_vline(nw, 1, h);
+		list_draw(s, stdscr, 1, nw + 1, h, lw);
+		draw_vline(nw + 1 + lw, 1, h);
+		item_draw(s, stdscr, 1, nw + 2 + lw, h, iw);
+	} else if (s->focus == FOCUS_NAV) {
+		nav_draw(s, stdscr, 1, 0, h, s->cols);
+	} else if (s->focus == FOCUS_ITEM && s->item_open) {
+		item_draw(s, stdscr, 1, 0, h, s->cols);
+	} else {
+		list_draw(s, stdscr, 1, 0, h, s->cols);
+	}
+	draw_status(s);
+	refresh();
+}
+
+/* ---- actions ---- */
+
+static void
+open_selected(struct sense *s)
+{
+	int64_t id = list_selected_id(s);
+
+	if (!id)
+		return;
+	item_open(s, id);
+	if (s->item_open)
+		s->focus = FOCUS_ITEM;
+}
+
+static void
+next_unread(struct sense *s, int dir)
+{
+	if (s->focus == FOCUS_NAV)
+		s->focus = FOCUS_LIST;
+	if (list_find_unread(s, dir)) {
+		open_selected(s);
+		return;
+	}
+	if (dir > 0 && s->nnav > 1 && s->nav_pane.sel != 1) {
+		/* across sources: continue in Unread */
+		s->nav_pane.sel = 1;
+		nav_select(s);
+		if (s->nids) {
+			pane_set(&s->list, 0);
+			open_selected(s);
+			return;
+		}
+	}
+	sense_status(s, false, "no more unread items");
+}
+
+static void
+do_search(struct sense *s)
+{
+	char *q = prompt_line(s, "search: ", s->search, NULL);
+
+	if (!q)
+		return;
+	free(s->search);
+	s->search = *q ? q : NULL;
+	if (!*q)
+		free(q);
+	s->list.sel = 0;
+	list_load(s, list_first_page(s));
+	s->focus = FOCUS_LIST;
+	sense_status(s, false, "%zu%s items", s->nids,
+		     s->ids_partial ? "+" : "");
+}
+
+static void
+do_filter(struct sense *s)
+{
+	struct err e = { 0 };
+	char *q = prompt_line(s, "filter: ", s->filter, NULL);
+
+	if (!q)
+		return;
+	if (*q && store_query_check(s->st, q, &e) < 0) {
+		sense_status(s, true, "%s", e.msg);
+		free(q);
+		return;
+	}
+	free(s->filter);
+	s->filter = *q ? q : NULL;
+	if (!*q)
+		free(q);
+	s->list.sel = 0;
+	list_load(s, list_first_page(s));
+	s->focus = FOCUS_LIST;
+	if (!s->status_error)
+		sense_status(s, false, "%zu%s items", s->nids,
+			     s->ids_partial ? "+" : "");
+}
+
+static void
+catch_up(struct sense *s)
+{
+	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	struct err e = { 0 };
+	int64_t count = 0;
+
+	if (!n || n->kind != NAV_SOURCE) {
+		sense_status(s, true, "catch-up works on one source; select it "
+			     "in the navigation pane");
+		return;
+	}
+	if (!sense_can_write(s))
+		return;
+	if (store_items_mark_read(s->st, n->source_id, &count, &e) < 0) {
+		sense_status(s, true, "not saved: %s", e.msg);
+		return;
+	}
+	sense_status(s, false, "saved: %lld items read", (long long)count);
+	changed(s, 0);
+}
+
+static bool run_action(struct sense *s, enum action a);
+
+static void
+command_line(struct sense *s)
+{
+	char *line = prompt_line(s, ":", NULL, NULL), *arg;
+	enum action a;
+
+	if (!line || !*line)
+		goto out;
+	arg = strchr(line, ' ');
+	if (arg) {
+		*arg++ = '\0';
+		while (*arg == ' ')
+			arg++;
+	}
+	a = action_by_name(line);
+	if (a == ACT_COUNT || a == ACT_NONE || a == ACT_COMMAND) {
+		sense_status(s, true, "unknown command '%s'; '?' lists them",
+			     line);
+		goto out;
+	}
+	free(s->pending_arg);
+	s->pending_arg = arg && *arg ? xstrdup(arg) : NULL;
+	run_action(s, a);
+	free(s->pending_arg);
+	s->pending_arg = NULL;
+out:
+	free(line);
+}
+
+static void
+move_focus(struct sense *s, enum action a, long delta)
+{
+	struct pane *p = s->focus == FOCUS_NAV ? &s->nav_pane : &s->list;
+	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
+
+	switch (a) {
+	case ACT_DOWN: pane_move(p, delta); break;
+	case ACT_UP: pane_move(p, -delta); break;
+	case ACT_PAGE_DOWN: pane_move(p, (long)h); break;
+	case ACT_PAGE_UP: pane_move(p, -(long)h); break;
+	case ACT_TOP: pane_set(p, 0); break;
+	case ACT_BOTTOM:
+		if (p == &s->list && s->ids_partial)
+			list_load(s, 0);
+		pane_set(p, p->n ? p->n - 1 : 0);
+		break;
+	default: break;
+	}
+	if (s->focus == FOCUS_NAV) {
+		/* skip headings in the direction of travel */
+		while (p->sel < s->nnav && s->nav[p->sel].kind == NAV_HEADING &&
+		       p->sel + 1 < s->nnav && a != ACT_UP && a != ACT_PAGE_UP)
+			p->sel++;
+		while (s->nav[p->sel].kind == NAV_HEADING && p->sel > 0)
+			p->sel--;
+		pane_fit(p);
+		nav_select(s);
+	} else if (s->list.sel + h + 1 >= s->nids && s->ids_partial) {
+		/* read ahead of the selection, never the whole view at once */
+		list_grow(s);
+	}
+}
+
+/* Run a; false when the reader should quit. */
+static bool
+run_action(struct sense *s, enum action a)
+{
+	int64_t id;
+
+	if (s->focus == FOCUS_ITEM && s->item_open && item_action(s, a))
+		return true;
+	switch (a) {
+	case ACT_QUIT:
+		if (s->focus == FOCUS_ITEM) {
+			s->focus = FOCUS_LIST;
+			if (!s->wide)
+				item_close(s);
+			return true;
+		}
+		if (s->focus == FOCUS_LIST && !s->wide) {
+			s->focus = FOCUS_NAV;
+			return true;
+		}
+		return false;
+	case ACT_QUIT_ALL:
+		return false;
+	case ACT_HELP:
+		s->help = true;
+		s->help_pane.sel = s->help_pane.top = 0;
+		break;
+	case ACT_DOWN: case ACT_UP: case ACT_PAGE_DOWN: case ACT_PAGE_UP:
+	case ACT_TOP: case ACT_BOTTOM:
+		if (s->focus == FOCUS_ITEM)
+			s->focus = FOCUS_LIST;
+		move_focus(s, a, 1);
+		break;
+	case ACT_OPEN:
+		if (s->focus == FOCUS_NAV) {
+			nav_select(s);
+			s->focus = FOCUS_LIST;
+		} else if (s->focus == FOCUS_LIST) {
+			open_selected(s);
+		}
+		break;
+	case ACT_BACK:
+		if (s->focus == FOCUS_ITEM)
+			s->focus = FOCUS_LIST;
+		else
+			s->focus = FOCUS_NAV;
+		break;
+	case ACT_NEXT_PANE:
+		s->focus = s->focus == FOCUS_NAV ? FOCUS_LIST
+			 : s->focus == FOCUS_LIST && s->item_open ? FOCUS_ITEM
+			 : FOCUS_NAV;
+		break;
+	case ACT_NEXT_UNREAD:
+		next_unread(s, 1);
+		break;
+	case ACT_PREV_UNREAD:
+		next_unread(s, -1);
+		break;
+	case ACT_RELOAD:
+		fetch_start(s, false);
+		break;
+	case ACT_RELOAD_ALL:
+		fetch_start(s, true);
+		break;
+	case ACT_OPEN_LINK:
+		if (!s->item_open)
+			open_selected(s);
+		item_open_link(s);
+		break;
+	case ACT_TOGGLE_READ: case ACT_STAR: case ACT_MARK: {
+		enum item_flag f = a == ACT_TOGGLE_READ ? ITEM_READ
+				 : a == ACT_STAR ? ITEM_STARRED : ITEM_MARKED;
+
+		id = target_id(s);
+		if (id)
+			sense_set_flag(s, id, f, !target_flag(s, id, f), true);
+		break;
+	}
+	case ACT_CATCH_UP:
+		catch_up(s);
+		break;
+	case ACT_TAG:
+		edit_tags(s);
+		break;
+	case ACT_NOTE: {
+		char *body;
+
+		id = target_id(s);
+		if (!id || !sense_can_write(s))
+			break;
+		body = prompt_line(s, "note: ", NULL, NULL);
+		if (body && *body)
+			sense_add_note(s, id, body, NULL, NULL, NULL);
+		else if (body)
+			sense_status(s, false, "empty note not saved");
+		free(body);
+		break;
+	}
+	case ACT_NOTE_EDITOR:
+		if (!s->item_open || s->focus != FOCUS_ITEM)
+			open_selected(s);
+		item_note_editor(s);
+		break;
+	case ACT_QUOTE:
+		if (!s->item_open || (s->focus != FOCUS_ITEM &&
+				      s->item.id != list_selected_id(s)))
+			open_selected(s);
+		if (!s->item_open || s->body_end <= s->body_first) {
+			if (s->item_open && !s->rendered_width)
+				draw_all(s);
+			if (!s->item_open || s->body_end <= s->body_first) {
+				sense_status(s, true, "nothing to quote");
+				break;
+			}
+		}
+		s->focus = FOCUS_ITEM;
+		s->quoting = true;
+		s->view.sel = s->view.top > s->body_first ? s->view.top
+							    : s->body_first;
+		if (s->view.sel >= s->body_end)
+			s->view.sel = s->body_first;
+		s->q_anchor = s->view.sel;
+		sense_status(s, false, "quote: j/k move, space starts here, "
+			     "enter takes the lines, esc cancels");
+		break;
+	case ACT_UNDO:
+		undo_last(s);
+		break;
+	case ACT_SEARCH:
+		do_search(s);
+		break;
+	case ACT_FILTER:
+		do_filter(s);
+		break;
+	case ACT_COMMAND:
+		command_line(s);
+		break;
+	case ACT_DIGEST:
+		sense_status(s, false, "digest preview comes with issue 6; "
+			     "'glean digest' will show it");
+		break;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+static bool
+handle_key(struct sense *s, int key)
+{
+	enum action a = keymap_get(&s->km, key);
+
+	if (key == KEY_RESIZE) {
+		getmaxyx(stdscr, s->rows, s->cols);
+		s->rendered_width = 0;
+		return true;
+	}
+	if (s->rows < MIN_ROWS || s->cols < MIN_COLS)
+		return a != ACT_QUIT && a != ACT_QUIT_ALL;
+	if (s->help) {
+		if (a == ACT_QUIT || a == ACT_HELP || key == 27)
+			s->help = false;
+		else if (a == ACT_DOWN || a == ACT_PAGE_DOWN)
+			s->help_pane.top += a == ACT_DOWN ? 1 : 10;
+		else if (a == ACT_UP || a == ACT_PAGE_UP) {
+			size_t d = a == ACT_UP ? 1 : 10;
+
+			s->help_pane.top = s->help_pane.top > d ?
+					   s->help_pane.top - d : 0;
+		}
+		else if (a == ACT_TOP)
+			s->help_pane.top = 0;
+		else if (a == ACT_BOTTOM)
+			s->help_pane.top = ACT_COUNT;
+		s->help_pane.sel = s->help_pane.top;
+		return true;
+	}
+	if (item_quote_key(s, key))
+		return true;
+	if (a == ACT_NONE) {
+		if (key != ERR && key != 27)
+			sense_status(s, false, "key not bound; '?' shows the keys");
+		return true;
+	}
+	s->status[0] = '\0';
+	s->status_error = false;
+	return run_action(s, a);
+}
+
+/* Work between keystrokes, one piece per call, most urgent first. True
+ * when there is more to do. */
+static bool
+idle(struct sense *s)
+{
+	int64_t now = time_now_ms();
+
+	if (s->run) {
+		fetch_poll(s);
+		return true;
+	}
+	if (!s->nav_counted) {
+		nav_load(s, true);
+		return true;
+	}
+	if (now - s->last_poll >= 1000) {
+		s->last_poll = now;
+		if (store_changed(s->st)) {
+			reload_all(s);
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+sense_run(struct store *st, const struct config *cfg,
+	  const struct sense_opts *o, struct err *e)
+{
+	struct sense s;
+	struct sigaction sa;
+	struct err ce = { 0 };
+	const char *bench = getenv("GLEAN_BENCH_EXIT_AFTER_FIRST_DRAW");
+	const char *bench_idle = getenv("GLEAN_BENCH_EXIT_WHEN_IDLE");
+	bool busy = true, first = true;
+	SCREEN *scr;
+	wint_t ch;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.st = st;
+	s.cfg = cfg;
+	s.busy = o ? o->busy : NULL;
+	s.writable = !s.busy;
+	s.stop = &got_signal;
+	render_out_init(&s.rendered);
+	if (keymap_init(&s.km, cfg, &ce) < 0)
+		sense_status(&s, true, "%s", ce.msg);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr)
+		return err_set(e, ERR_IO, "cannot start the terminal (TERM "
+			       "'%s'); the reader needs a terminal", getenv("TERM")
+			       ? getenv("TERM") : "");
+	die_set_hook(restore_terminal);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+	if (draw_colors(cfg, &ce) < 0 && !s.status[0])
+		sense_status(&s, true, "%s", ce.msg);
+	getmaxyx(stdscr, s.rows, s.cols);
+	if (s.busy && !s.status[0])
+		sense_status(&s, true, "read-only: %s; changes wait until it "
+			     "finishes", s.busy);
+	s.focus = FOCUS_LIST;
+	s.list_title = xstrdup("All");
+	/* The first screen: names without counts, the first page of ids. */
+	nav_load(&s, false);
+	list_load(&s, list_first_page(&s));
+	store_changed(st);
+	store_release_write(st, NULL);
+	s.last_poll = time_now_ms();
+	while (!got_signal) {
+		draw_all(&s);
+		if (first && bench && *bench)
+			break;
+		first = false;
+		timeout(s.run ? 0 : busy ? 0 : 500);
+		r = get_wch(&ch);
+		if (got_signal)
+			break;
+		if (r == ERR) {
+			busy = idle(&s);
+			if (!busy && bench_idle && *bench_idle)
+				break;
+			if (!s.run && store_writable(st))
+				store_release_write(st, NULL);
+			continue;
+		}
+		/* characters past Latin-1 are no key (and must not alias
+		 * curses key codes such as KEY_DOWN) */
+		if (!handle_key(&s, r == OK && ch >= 256 ? -1 : (int)ch))
+			break;
+		busy = true;
+		/* hold the writer lock only while writing or fetching */
+		if (!s.run && store_writable(st))
+			store_release_write(st, NULL);
+	}
+	restore_terminal();
+	die_set_hook(NULL);
+	if (s.run) {
+		struct seek_result res = { 0 };
+
+		/* let the fetch commit what it has; sources not finished
+		 * stay due */
+		while (seek_step(s.run, 100) > 0 && !got_signal)
+			;
+		seek_finish(s.run, &res);
+		seek_result_release(&res);
+	}
+	item_close(&s);
+	nav_release(&s);
+	list_release(&s);
+	undo_clear(&s.undo);
+	free(s.pending_arg);
+	endwin();
+	delscreen(scr);
+	return 0;
+}

@@ -1,0 +1,637 @@
+/*
+ * The item view: a header, the content through the shared renderer
+ * (numbered links, listed at the end), and the item's notes and quotes.
+ * It also runs the actions that need the item's text: picking a passage
+ * to quote ('h'), opening a link in the browser and writing a note in
+ * $EDITOR. Programs are started with posix_spawnp and an argv, never a
+ * shell; the URL or file is one argv element.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+extern char **environ;
+
+static void
+lines_free(struct sense *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlines; i++)
+		free(s->lines[i]);
+	free(s->lines);
+	free(s->line_col);
+	s->lines = NULL;
+	s->line_col = NULL;
+	s->nlines = 0;
+}
+
+static void
+add_line(struct sense *s, enum color_el col, char *clean)
+{
+	s->lines = xrealloc(s->lines, (s->nlines + 1) * sizeof(char *));
+	s->line_col = xrealloc(s->line_col,
+			       (s->nlines + 1) * sizeof(*s->line_col));
+	s->lines[s->nlines] = clean;
+	s->line_col[s->nlines++] = col;
+}
+
+static void
+add_linef(struct sense *s, enum color_el col, const char *label,
+	  const char *untrusted)
+{
+	char *clean = html_to_line(untrusted, 4096);
+
+	add_line(s, col, xasprintf("%s%s", label, clean));
+	free(clean);
+}
+
+/* Add text (sanitized multi-line, via render_plain) wrapped to width. */
+static void
+add_wrapped(struct sense *s, enum color_el col, const char *prefix,
+	    const char *text, int width)
+{
+	struct render_out ro;
+	char *p, *nl;
+
+	render_plain(text ? text : "", text ? strlen(text) : 0,
+		     width - (int)strlen(prefix), &ro, NULL);
+	for (p = ro.text.buf; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		add_line(s, col, xasprintf("%s%.*s", prefix, (int)(nl - p), p));
+		if (!*nl)
+			break;
+	}
+	render_out_release(&ro);
+}
+
+static void
+build_lines(struct sense *s, int width)
+{
+	const struct item *it = &s->item;
+	struct err e = { 0 };
+	char date[64] = "", *p, *nl, *tags = NULL;
+	size_t i, split;
+
+	lines_free(s);
+	render_out_release(&s->rendered);
+	s->rendered_width = width;
+	add_linef(s, COL_HEADING, "", it->title && *it->title ? it->title
+							     : "(no title)");
+	add_linef(s, COL_NORMAL, "Source: ", it->source_title);
+	if (it->author && *it->author)
+		add_linef(s, COL_NORMAL, "Author: ", it->author);
+	if (it->published || it->fetched) {
+		time_t t = (time_t)(it->published ? it->published : it->fetched);
+		struct tm tm;
+
+		if (localtime_r(&t, &tm))
+			strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm);
+		add_linef(s, COL_NORMAL, "Date: ", date);
+	}
+	if (it->url)
+		add_linef(s, COL_NORMAL, "Link: ", it->url);
+	if (it->ntags) {
+		struct sbuf sb = SBUF_INIT;
+
+		for (i = 0; i < it->ntags; i++)
+			sbuf_addf(&sb, "%s%s", i ? ", " : "", it->tags[i]);
+		tags = sbuf_detach(&sb, NULL);
+		add_linef(s, COL_NORMAL, "Tags: ", tags);
+		free(tags);
+	}
+	add_line(s, COL_NORMAL, xasprintf("Flags: %s%s%s",
+		 it->read ? "read" : "unread", it->starred ? ", starred" : "",
+		 it->marked ? ", marked to share" : ""));
+	add_line(s, COL_NORMAL, xstrdup(""));
+	if (render_content(it->content ? it->content : "",
+			   it->content ? strlen(it->content) : 0,
+			   it->content_type, it->url, width, &s->rendered,
+			   &e) < 0)
+		add_linef(s, COL_ERROR, "cannot render: ", e.msg);
+	s->body_first = s->nlines;
+	split = s->rendered.body_len;
+	for (p = s->rendered.text.buf; *p && (size_t)(p - s->rendered.text.buf)
+	     < split; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		add_line(s, COL_NORMAL, xstrndup(p, (size_t)(nl - p)));
+		if (!*nl)
+			break;
+	}
+	s->body_end = s->nlines;
+	if (it->nnotes) {
+		add_line(s, COL_NORMAL, xstrdup(""));
+		add_line(s, COL_HEADING, xasprintf("── notes (%zu) ──",
+						   it->nnotes));
+	}
+	for (i = 0; i < it->nnotes; i++) {
+		const struct note *n = &it->notes[i];
+
+		if (n->quote)
+			add_wrapped(s, COL_QUOTE, "> ", n->quote, width);
+		if (n->body && *n->body)
+			add_wrapped(s, COL_NOTE, "@ ", n->body, width);
+		add_line(s, COL_NORMAL, xstrdup(""));
+	}
+	/* the numbered link list the renderer put after the body */
+	for (p = s->rendered.text.buf + split; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		add_line(s, COL_NORMAL, xstrndup(p, (size_t)(nl - p)));
+		if (!*nl)
+			break;
+	}
+}
+
+void
+item_close(struct sense *s)
+{
+	lines_free(s);
+	render_out_release(&s->rendered);
+	if (s->item_open)
+		item_release(&s->item);
+	s->item_open = false;
+	s->quoting = false;
+	s->rendered_width = 0;
+}
+
+void
+item_open(struct sense *s, int64_t id)
+{
+	struct err e = { 0 };
+	bool same = s->item_open && s->item.id == id;
+
+	item_close(s);
+	if (!id)
+		return;
+	if (store_item_get(s->st, id, true, &s->item, &e) < 0) {
+		sense_status(s, true, "%s", e.msg);
+		return;
+	}
+	s->item_open = true;
+	if (!same)
+		s->view.top = 0;
+	/* reading follows the reader, quietly: no error when another glean
+	 * is writing just now */
+	if (!s->item.read && s->cfg->mark_read_on_open &&
+	    store_upgrade_write(s->st, NULL) == 0)
+		sense_set_flag(s, id, ITEM_READ, true, false);
+}
+
+void
+item_reload(struct sense *s)
+{
+	if (s->item_open) {
+		int64_t id = s->item.id;
+		size_t top = s->view.top;
+
+		item_close(s);
+		if (store_item_get(s->st, id, true, &s->item, NULL) == 0) {
+			s->item_open = true;
+			s->view.top = top;
+		}
+	}
+}
+
+void
+item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
+{
+	size_t lo = 0, hi = 0;
+	int r;
+
+	if (!s->item_open) {
+		wattrset(w, draw_attr(COL_NORMAL));
+		for (r = 0; r < h; r++)
+			draw_clean(w, y + r, x, wd, "");
+		return;
+	}
+	if (s->rendered_width != wd - 1)
+		build_lines(s, wd - 1);
+	s->view.height = h;
+	if (s->quoting) {
+		lo = s->q_anchor < s->view.sel ? s->q_anchor : s->view.sel;
+		hi = s->q_anchor < s->view.sel ? s->view.sel : s->q_anchor;
+		if (s->view.sel < s->view.top)
+			s->view.top = s->view.sel;
+		if (s->view.sel >= s->view.top + (size_t)h)
+			s->view.top = s->view.sel - (size_t)h + 1;
+	}
+	if (s->view.top + (size_t)h > s->nlines)
+		s->view.top = s->nlines > (size_t)h ? s->nlines - (size_t)h : 0;
+	for (r = 0; r < h; r++) {
+		size_t i = s->view.top + (size_t)r;
+		attr_t a = draw_attr(COL_NORMAL);
+
+		if (i < s->nlines) {
+			a = draw_attr(s->line_col[i]);
+			if (s->quoting && i >= lo && i <= hi)
+				a = draw_attr(COL_SELECTED);
+		}
+		wattrset(w, a);
+		draw_clean(w, y + r, x + 1, wd - 1, i < s->nlines ?
+			   s->lines[i] : "");
+		wattrset(w, draw_attr(COL_NORMAL));
+		draw_clean(w, y + r, x, 1, "");
+	}
+}
+
+bool
+item_action(struct sense *s, enum action a)
+{
+	size_t h = s->view.height > 0 ? (size_t)s->view.height : 1;
+
+	if (!s->item_open)
+		return false;
+	switch (a) {
+	case ACT_DOWN:
+		s->view.top++;
+		return true;
+	case ACT_UP:
+		if (s->view.top)
+			s->view.top--;
+		return true;
+	case ACT_PAGE_DOWN:
+		s->view.top += h > 1 ? h - 1 : 1;
+		return true;
+	case ACT_PAGE_UP:
+		s->view.top = s->view.top > h - 1 ? s->view.top - (h - 1) : 0;
+		return true;
+	case ACT_TOP:
+		s->view.top = 0;
+		return true;
+	case ACT_BOTTOM:
+		s->view.top = s->nlines;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- quoting a passage ---- */
+
+static char *
+join_lines(struct sense *s, size_t lo, size_t hi)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t i;
+
+	for (i = lo; i <= hi && i < s->nlines; i++) {
+		char *t = xstrdup(s->lines[i]);
+
+		str_trim(t);
+		if (*t)
+			sbuf_addf(&sb, "%s%s", sb.len ? " " : "", t);
+		free(t);
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+/* At most 32 bytes at the end (or start) of text, at a character
+ * boundary: the TextQuoteSelector context. */
+static char *
+context(const char *text, bool tail)
+{
+	size_t len = strlen(text), n = len < 32 ? len : 32, start;
+
+	if (!tail)
+		return xstrndup(text, text_cut_len(text, n));
+	start = len - n;
+	while (start < len && ((unsigned char)text[start] & 0xC0) == 0x80)
+		start++;
+	return xstrdup(text + start);
+}
+
+static void
+quote_finish(struct sense *s)
+{
+	size_t lo = s->q_anchor < s->view.sel ? s->q_anchor : s->view.sel;
+	size_t hi = s->q_anchor < s->view.sel ? s->view.sel : s->q_anchor;
+	char *quote = join_lines(s, lo, hi), *before, *after, *pre, *suf;
+	char *note;
+	int64_t id = s->item.id;
+
+	s->quoting = false;
+	if (!*quote) {
+		sense_status(s, true, "nothing to quote on those lines; pick "
+			     "lines of the text");
+		free(quote);
+		return;
+	}
+	before = lo > s->body_first ? join_lines(s, lo - 1, lo - 1)
+				    : xstrdup("");
+	after = hi + 1 < s->body_end ? join_lines(s, hi + 1, hi + 1)
+				     : xstrdup("");
+	pre = context(before, true);
+	suf = context(after, false);
+	note = prompt_line(s, "note on the quote (enter: none): ", NULL, NULL);
+	if (note)
+		sense_add_note(s, id, note, quote, pre, suf);
+	else
+		sense_status(s, false, "quote cancelled");
+	free(note);
+	free(pre);
+	free(suf);
+	free(before);
+	free(after);
+	free(quote);
+}
+
+/* Keys while picking a passage: j/k move, space sets the start, enter
+ * takes the lines between, esc or q cancels. True when handled. */
+bool
+item_quote_key(struct sense *s, int key)
+{
+	enum action a = keymap_get(&s->km, key);
+
+	if (!s->quoting)
+		return false;
+	if (key == 27 || a == ACT_QUIT) {
+		s->quoting = false;
+		sense_status(s, false, "quote cancelled");
+	} else if (a == ACT_DOWN && s->view.sel + 1 < s->body_end) {
+		s->view.sel++;
+	} else if (a == ACT_UP && s->view.sel > s->body_first) {
+		s->view.sel--;
+	} else if (key == ' ' || key == 'v') {
+		s->q_anchor = s->view.sel;
+	} else if (a == ACT_OPEN) {
+		quote_finish(s);
+	}
+	return true;
+}
+
+/* ---- running programs ---- */
+
+static int
+run_argv(char **argv, struct err *e)
+{
+	pid_t pid;
+	int st, rc;
+
+	def_prog_mode();
+	endwin();
+	rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (rc != 0) {
+		reset_prog_mode();
+		refresh();
+		return err_set(e, ERR_IO, "cannot run '%s': %s", argv[0],
+			       strerror(rc));
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return err_set(e, ERR_IO, "'%s' exited with status %d",
+			       argv[0], WIFEXITED(st) ? WEXITSTATUS(st) : 128);
+	return 0;
+}
+
+/* Split tmpl into argv, put arg in place of every %u (or append it). */
+static int
+run_template(const char *tmpl, const char *arg, struct err *e)
+{
+	char **argv = NULL, **full;
+	size_t argc = 0, i;
+	bool used = false;
+	int rc = -1;
+
+	if (config_split_argv(tmpl, &argv, &argc, e) < 0)
+		return -1;
+	if (argc == 0) {
+		config_argv_free(argv);
+		return err_set(e, ERR_CONFIG, "the command '%s' is empty", tmpl);
+	}
+	full = xcalloc(argc + 2, sizeof(char *));
+	for (i = 0; i < argc; i++) {
+		char *p = strstr(argv[i], "%u");
+
+		if (p) {
+			full[i] = xasprintf("%.*s%s%s", (int)(p - argv[i]),
+					    argv[i], arg, p + 2);
+			used = true;
+		} else {
+			full[i] = xstrdup(argv[i]);
+		}
+	}
+	if (!used)
+		full[argc++] = xstrdup(arg);
+	rc = run_argv(full, e);
+	for (i = 0; i < argc; i++)
+		free(full[i]);
+	free(full);
+	config_argv_free(argv);
+	return rc;
+}
+
+/* SECURITY.md: only http(s), no controls or spaces, never "-..." (it
+ * would read as an option). */
+static bool
+link_ok(const char *url)
+{
+	const unsigned char *p;
+
+	if (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8))
+		return false;
+	for (p = (const unsigned char *)url; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+void
+item_open_link(struct sense *s)
+{
+	const char *url = s->item.url, *tmpl;
+	struct err e = { 0 };
+	char *ans = NULL, *label;
+	int64_t n;
+
+	if (!s->item_open)
+		return;
+	if (s->rendered.nlinks) {
+		label = xasprintf("open link (1-%zu, enter: the item's "
+				  "link): ", s->rendered.nlinks);
+		ans = prompt_line(s, label, NULL, NULL);
+		free(label);
+		if (!ans)
+			return;
+		if (*ans) {
+			if (str_to_i64(ans, &n) < 0 || n < 1 ||
+			    (size_t)n > s->rendered.nlinks) {
+				sense_status(s, true, "no link '%s'; give a "
+					     "number from 1 to %zu", ans,
+					     s->rendered.nlinks);
+				free(ans);
+				return;
+			}
+			url = s->rendered.links[n - 1].url;
+		}
+	}
+	if (!url || !*url) {
+		sense_status(s, true, "this item has no link");
+		goto out;
+	}
+	if (!link_ok(url)) {
+		char *clean = text_sanitize(url, strlen(url), true);
+
+		sense_status(s, true, "not opening '%s': only http and https "
+			     "links open", clean);
+		free(clean);
+		goto out;
+	}
+	tmpl = s->cfg->browser;
+	if (!tmpl || !*tmpl)
+		tmpl = getenv("BROWSER");
+	if (!tmpl || !*tmpl)
+		tmpl = "xdg-open";
+	if (run_template(tmpl, url, &e) < 0)
+		sense_status(s, true, "cannot open the link: %s; set browser "
+			     "in [general]", e.msg);
+	else
+		sense_status(s, false, "opened %s", url);
+out:
+	free(ans);
+}
+
+/* Write the draft: the item quoted as '#' comment lines, stripped on
+ * reading. */
+static int
+write_draft(struct sense *s, int fd, const char *path, struct err *e)
+{
+	FILE *fp = fdopen(fd, "w");
+	size_t i, k = 0;
+
+	if (!fp) {
+		close(fd);
+		return err_set(e, ERR_IO, "cannot write '%s': %s", path,
+			       strerror(errno));
+	}
+	fprintf(fp, "\n# Write your note above. Lines starting with '#' are "
+		    "dropped.\n# %s\n", s->nlines ? s->lines[0] : "");
+	for (i = s->body_first; i < s->body_end && k < 40; i++, k++)
+		fprintf(fp, "# > %s\n", s->lines[i]);
+	if (fclose(fp) != 0)
+		return err_set(e, ERR_IO, "cannot write '%s': %s", path,
+			       strerror(errno));
+	return 0;
+}
+
+#define NOTE_MAX ((size_t)1 << 20)
+
+/* The note without its '#' lines; NULL (and *too_long) past NOTE_MAX. */
+static char *
+read_note(const char *path, bool *too_long)
+{
+	struct sbuf sb = SBUF_INIT;
+	char line[4096];
+	FILE *fp = fopen(path, "r");
+
+	*too_long = false;
+	if (!fp)
+		return NULL;
+	sbuf_init(&sb, NOTE_MAX);
+	while (fgets(line, sizeof(line), fp))
+		if (line[0] != '#' && sbuf_adds(&sb, line) < 0) {
+			*too_long = true;
+			break;
+		}
+	fclose(fp);
+	if (*too_long) {
+		sbuf_release(&sb);
+		return NULL;
+	}
+	sbuf_trim(&sb);
+	return sbuf_detach(&sb, NULL);
+}
+
+void
+item_note_editor(struct sense *s)
+{
+	const char *tmpdir = getenv("TMPDIR"), *ed;
+	struct err e = { 0 };
+	char *dir, *path = NULL, *body = NULL;
+	int64_t id = s->item.id;
+	bool too_long = false;
+	int fd;
+
+	if (!s->item_open)
+		return;
+	if (!sense_can_write(s))
+		return;
+	dir = xasprintf("%s/glean-note-XXXXXX", tmpdir && *tmpdir ? tmpdir
+							     : "/tmp");
+	if (!mkdtemp(dir)) {
+		sense_status(s, true, "cannot create a draft directory: %s",
+			     strerror(errno));
+		free(dir);
+		return;
+	}
+	path = xasprintf("%s/note-%lld-XXXXXX", dir, (long long)id);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		sense_status(s, true, "cannot create a draft in '%s': %s", dir,
+			     strerror(errno));
+		rmdir(dir);
+		goto out;
+	}
+	if (write_draft(s, fd, path, &e) < 0) {
+		sense_status(s, true, "%s", e.msg);
+		goto out;
+	}
+	ed = s->cfg->editor;
+	if (!ed || !*ed)
+		ed = getenv("VISUAL");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	if (run_template(ed, path, &e) < 0) {
+		sense_status(s, true, "note not saved: %s; the draft is in %s",
+			     e.msg, path);
+		goto keep;
+	}
+	body = read_note(path, &too_long);
+	if (too_long) {
+		sense_status(s, true, "note not saved: longer than 1 MiB; the "
+			     "draft is in %s", path);
+		goto keep;
+	}
+	if (!body || !*body) {
+		sense_status(s, true, "note not saved: the editor left it "
+			     "empty; the draft is in %s", path);
+		goto keep;
+	}
+	sense_add_note(s, id, body, NULL, NULL, NULL);
+	if (!s->status_error) {
+		unlink(path);
+		rmdir(dir);
+	} else {
+		size_t n = strlen(s->status);
+
+		snprintf(s->status + n, sizeof(s->status) - n,
+			 "; the draft is in %s", path);
+	}
+	goto out;
+keep:
+out:
+	free(body);
+	free(path);
+	free(dir);
+}

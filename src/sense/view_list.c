@@ -1,0 +1,302 @@
+/*
+ * The item list. It holds only the ordered ids of the current view
+ * (from store_items_ids) and a window of rows around what is on screen
+ * (store_items_rows), so a 500k-item store opens as fast as a small one:
+ * the first screen asks for the first page of ids only, and more of the
+ * order is read (doubling) only when the selection nears its end. Row text follows
+ * "[format] list" (%f flags, %d date, %s source, %t title, %a author,
+ * %g tags; %NNx pads to NN columns).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+#define CACHE_ROWS 256
+
+void
+list_invalidate(struct sense *s)
+{
+	item_rows_release(s->rows_cache, s->cache_n);
+	s->rows_cache = NULL;
+	s->cache_start = s->cache_n = 0;
+}
+
+void
+list_release(struct sense *s)
+{
+	list_invalidate(s);
+	free(s->ids);
+	s->ids = NULL;
+	s->nids = 0;
+	free(s->list_title);
+	free(s->filter);
+	free(s->search);
+	s->list_title = s->filter = s->search = NULL;
+}
+
+int64_t
+list_selected_id(struct sense *s)
+{
+	return s->list.sel < s->nids ? s->ids[s->list.sel] : 0;
+}
+
+/* The query the nav selection, filter and search make together; q's
+ * strings point into qs or s. */
+static void
+build_query(struct sense *s, struct item_query *q, struct sbuf *qs)
+{
+	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	const char *base = NULL;
+
+	memset(q, 0, sizeof(*q));
+	q->order = ORDER_NEWEST;
+	switch (n ? n->kind : NAV_ALL) {
+	case NAV_UNREAD: base = "is:unread"; break;
+	case NAV_STARRED: base = "is:starred"; break;
+	case NAV_MARKED: base = "is:marked"; break;
+	case NAV_NOTED: base = "has:note"; break;
+	case NAV_SEARCH: base = n->arg; break;
+	case NAV_TAG: q->tag = n->arg; break;
+	case NAV_SOURCE: q->source_id = n->source_id; break;
+	default: break;
+	}
+	if (base && *base && s->filter)
+		sbuf_addf(qs, "(%s) (%s)", base, s->filter);
+	else if (s->filter)
+		sbuf_adds(qs, s->filter);
+	else if (base)
+		sbuf_adds(qs, base);
+	q->query = qs->len ? qs->buf : NULL;
+	q->search = s->search;
+}
+
+void
+list_load(struct sense *s, size_t limit)
+{
+	struct item_query q;
+	struct sbuf qs = SBUF_INIT;
+	struct err e = { 0 };
+	int64_t keep = list_selected_id(s), *ids = NULL;
+	size_t n = 0, i;
+
+	build_query(s, &q, &qs);
+	q.limit = limit;
+	if (store_items_ids(s->st, &q, &ids, &n, &e) < 0) {
+		sense_status(s, true, "%s", e.msg);
+		goto out;
+	}
+	list_invalidate(s);
+	free(s->ids);
+	s->ids = ids;
+	s->nids = n;
+	s->ids_partial = limit && n == limit;
+	s->list.n = n;
+	s->list.sel = 0;
+	for (i = 0; keep && i < n; i++)
+		if (ids[i] == keep) {
+			s->list.sel = i;
+			break;
+		}
+	pane_fit(&s->list);
+out:
+	sbuf_release(&qs);
+}
+
+size_t
+list_first_page(const struct sense *s)
+{
+	return (size_t)(s->rows > 0 ? s->rows : 50) + 64;
+}
+
+void
+list_grow(struct sense *s)
+{
+	size_t first = list_first_page(s);
+
+	if (s->ids_partial)
+		list_load(s, s->nids * 2 > first ? s->nids * 2 : first);
+}
+
+const struct item_row *
+list_row(struct sense *s, size_t i)
+{
+	struct err e = { 0 };
+	size_t start, n, k;
+
+	if (i >= s->nids)
+		return NULL;
+	if (s->rows_cache && i >= s->cache_start &&
+	    i < s->cache_start + s->cache_n &&
+	    s->rows_cache[i - s->cache_start].id == s->ids[i])
+		return &s->rows_cache[i - s->cache_start];
+	list_invalidate(s);
+	start = i / (CACHE_ROWS / 2) * (CACHE_ROWS / 2);
+	n = s->nids - start < CACHE_ROWS ? s->nids - start : CACHE_ROWS;
+	if (store_items_rows(s->st, s->ids + start, n, &s->rows_cache, &k,
+			     &e) < 0) {
+		sense_status(s, true, "%s", e.msg);
+		return NULL;
+	}
+	s->cache_start = start;
+	s->cache_n = k;
+	/* an id that vanished shifts the rest: check before trusting */
+	if (i - start < k && s->rows_cache[i - start].id == s->ids[i])
+		return &s->rows_cache[i - start];
+	return NULL;
+}
+
+/* Append s (untrusted) to sb sanitized, padded or cut to width columns
+ * when width > 0. */
+static void
+add_field(struct sbuf *sb, const char *str, int width, bool html)
+{
+	char *clean = html ? html_to_line(str, 1024)
+			   : text_sanitize(str ? str : "", str ? strlen(str) : 0,
+					   true);
+	if (width > 0) {
+		char *cut = text_cut(clean, (size_t)width, true);
+		size_t w = text_width(cut);
+
+		sbuf_adds(sb, cut);
+		while ((int)w++ < width)
+			sbuf_addch(sb, ' ');
+		free(cut);
+	} else {
+		sbuf_adds(sb, clean);
+	}
+	free(clean);
+}
+
+/* The user's [general] date-format is a strftime format by design. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void
+format_date(char *buf, size_t n, const char *fmt, const struct tm *tm)
+{
+	if (!fmt || !*fmt)
+		fmt = "%Y-%m-%d";
+	if (strftime(buf, n, fmt, tm) == 0)
+		buf[0] = '\0';
+}
+#pragma GCC diagnostic pop
+
+static void
+format_row(struct sense *s, const struct item_row *r, struct sbuf *sb)
+{
+	const char *fmt = "%f %d %14s %t %g", *p;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < s->cfg->nformats; i++)
+		if (!strcmp(s->cfg->formats[i].key, "list"))
+			fmt = s->cfg->formats[i].value;
+	for (p = fmt; *p; p++) {
+		int width = 0;
+
+		if (*p != '%' || !p[1]) {
+			sbuf_addch(sb, *p == '\t' ? ' ' : *p);
+			continue;
+		}
+		p++;
+		while (*p >= '0' && *p <= '9' && width < 1000)
+			width = width * 10 + (*p++ - '0');
+		switch (*p) {
+		case 'f':
+			snprintf(buf, sizeof(buf), "%c%c%c%c",
+				 r->read ? ' ' : 'N', r->starred ? '*' : ' ',
+				 r->marked ? 'm' : ' ', r->nnotes ? '+' : ' ');
+			add_field(sb, buf, width, false);
+			break;
+		case 'd': {
+			time_t t = (time_t)r->date;
+			struct tm tm;
+
+			buf[0] = '\0';
+			if (localtime_r(&t, &tm))
+				format_date(buf, sizeof(buf), s->cfg->date_format,
+					    &tm);
+			add_field(sb, buf, width, false);
+			break;
+		}
+		case 's': add_field(sb, r->source_title, width, true); break;
+		case 't': add_field(sb, r->title, width, true); break;
+		case 'a': add_field(sb, r->author, width, true); break;
+		case 'g':
+			if (r->tags) {
+				sbuf_addch(sb, '[');
+				add_field(sb, r->tags, 0, false);
+				sbuf_addch(sb, ']');
+			}
+			break;
+		case '%': sbuf_addch(sb, '%'); break;
+		default: sbuf_addch(sb, '%'); sbuf_addch(sb, *p); break;
+		}
+		if (!*p)
+			break;
+	}
+}
+
+void
+list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
+{
+	struct pane *p = &s->list;
+	struct sbuf line = SBUF_INIT;
+	int r;
+
+	p->height = h;
+	p->n = s->nids;
+	pane_fit(p);
+	if (!s->nids) {
+		wattrset(w, draw_attr(COL_NORMAL));
+		for (r = 0; r < h; r++)
+			draw_clean(w, y + r, x, wd, r == 0 ? "  no items" : "");
+		return;
+	}
+	for (r = 0; r < h; r++) {
+		size_t i = p->top + (size_t)r;
+		const struct item_row *row = list_row(s, i);
+		attr_t a = draw_attr(COL_NORMAL);
+
+		if (!row) {
+			wattrset(w, a);
+			draw_clean(w, y + r, x, wd, "");
+			continue;
+		}
+		if (!row->read)
+			a = draw_attr(COL_UNREAD);
+		if (i == p->sel)
+			a = draw_attr(COL_SELECTED) |
+			    (s->focus == FOCUS_LIST ? A_BOLD : 0);
+		sbuf_reset(&line);
+		format_row(s, row, &line);
+		wattrset(w, a);
+		draw_clean(w, y + r, x, wd, line.buf);
+	}
+	sbuf_release(&line);
+}
+
+bool
+list_find_unread(struct sense *s, int dir)
+{
+	size_t i = s->list.sel, steps = 0;
+
+	while (steps++ < 20000) {
+		const struct item_row *r;
+
+		if (dir > 0 && i + 1 >= s->nids && s->ids_partial)
+			list_grow(s);
+		if (dir > 0 ? i + 1 >= s->nids : i == 0)
+			return false;
+		i = dir > 0 ? i + 1 : i - 1;
+		r = list_row(s, i);
+		if (r && !r->read) {
+			pane_set(&s->list, i);
+			return true;
+		}
+	}
+	return false;
+}

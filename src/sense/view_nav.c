@@ -1,0 +1,196 @@
+/*
+ * The navigation pane: fixed views (All, Unread, Starred, To share,
+ * Annotated), saved searches from config, tags with counts and sources
+ * with unread counts and a mark on failing ones. Selecting an entry sets
+ * what the item list shows. The counts cost a pass over the items, so the
+ * first screen is drawn without them and they fill in right after.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+static struct nav_entry *
+nav_push(struct sense *s, enum nav_kind kind, const char *label)
+{
+	struct nav_entry *n;
+
+	XGROW(s->nav, s->capnav, s->nnav + 1);
+	n = &s->nav[s->nnav++];
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	n->label = html_to_line(label, 512);
+	return n;
+}
+
+void
+nav_release(struct sense *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnav; i++) {
+		free(s->nav[i].label);
+		free(s->nav[i].arg);
+	}
+	free(s->nav);
+	s->nav = NULL;
+	s->nnav = s->capnav = 0;
+	for (i = 0; i < s->ntag_names; i++)
+		free(s->tag_names[i]);
+	free(s->tag_names);
+	s->tag_names = NULL;
+	s->ntag_names = 0;
+}
+
+/* Rebuild the entries, keeping the selection on the same entry. */
+void
+nav_load(struct sense *s, bool counts)
+{
+	struct store_counts c = { 0 };
+	struct tag_list tags = { 0 };
+	struct source_list src = { 0 };
+	struct err e = { 0 };
+	struct nav_entry *n;
+	enum nav_kind old_kind = NAV_ALL;
+	char *old_arg = NULL;
+	int64_t old_src = 0;
+	size_t i;
+
+	if (s->nnav) {
+		struct nav_entry *o = &s->nav[s->nav_pane.sel];
+
+		old_kind = o->kind;
+		old_arg = o->arg ? xstrdup(o->arg) : NULL;
+		old_src = o->source_id;
+	}
+	nav_release(s);
+	if (counts && store_counts(s->st, &c, &e) < 0)
+		sense_status(s, true, "%s", e.msg);
+	n = nav_push(s, NAV_ALL, "All");
+	n->count = c.all, n->counted = counts;
+	n = nav_push(s, NAV_UNREAD, "Unread");
+	n->count = c.unread, n->counted = counts;
+	n = nav_push(s, NAV_STARRED, "Starred");
+	n->count = c.starred, n->counted = counts;
+	n = nav_push(s, NAV_MARKED, "To share");
+	n->count = c.marked, n->counted = counts;
+	n = nav_push(s, NAV_NOTED, "Annotated");
+	n->count = c.annotated, n->counted = counts;
+	if (s->cfg->nsearches)
+		nav_push(s, NAV_HEADING, "Searches");
+	for (i = 0; i < s->cfg->nsearches; i++) {
+		n = nav_push(s, NAV_SEARCH, s->cfg->searches[i].name);
+		n->arg = xstrdup(s->cfg->searches[i].query ?
+				 s->cfg->searches[i].query : "");
+	}
+	if (store_tags_list(s->st, &tags, &e) == 0) {
+		s->tag_names = xcalloc(tags.n + 1, sizeof(char *));
+		if (tags.n)
+			nav_push(s, NAV_HEADING, "Tags");
+		for (i = 0; i < tags.n; i++) {
+			n = nav_push(s, NAV_TAG, tags.v[i].name);
+			n->arg = xstrdup(tags.v[i].name);
+			n->count = tags.v[i].unread;
+			n->counted = true;
+			s->tag_names[s->ntag_names++] = xstrdup(tags.v[i].name);
+		}
+		tag_list_release(&tags);
+	}
+	if ((counts ? store_sources_list(s->st, &src, &e)
+		    : store_sources_due(s->st, 0, true, &src, &e)) == 0) {
+		if (src.n)
+			nav_push(s, NAV_HEADING, "Sources");
+		for (i = 0; i < src.n; i++) {
+			const struct source *so = &src.v[i];
+
+			if (so->hidden)
+				continue;
+			n = nav_push(s, NAV_SOURCE, so->title && *so->title ?
+				     so->title : so->url);
+			n->source_id = so->id;
+			n->count = so->nunread;
+			n->counted = counts;
+			n->failing = so->failures > 0 || so->retired;
+		}
+		source_list_release(&src);
+	}
+	s->nav_pane.n = s->nnav;
+	s->nav_pane.sel = 0;
+	for (i = 0; i < s->nnav; i++) {
+		n = &s->nav[i];
+		if (n->kind == old_kind && n->source_id == old_src &&
+		    (!old_arg || (n->arg && !strcmp(n->arg, old_arg)))) {
+			s->nav_pane.sel = i;
+			break;
+		}
+	}
+	pane_fit(&s->nav_pane);
+	s->nav_counted = counts;
+	free(old_arg);
+}
+
+void
+nav_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
+{
+	struct pane *p = &s->nav_pane;
+	int r;
+
+	p->height = h;
+	pane_fit(p);
+	for (r = 0; r < h; r++) {
+		size_t i = p->top + (size_t)r;
+		const struct nav_entry *n;
+		char num[32] = "";
+		attr_t a = draw_attr(COL_NORMAL);
+		int nw, indent;
+
+		if (i >= s->nnav) {
+			wattrset(w, a);
+			draw_clean(w, y + r, x, wd, "");
+			continue;
+		}
+		n = &s->nav[i];
+		if (n->kind == NAV_HEADING)
+			a = draw_attr(COL_HEADING);
+		else if (n->failing)
+			a = draw_attr(COL_FAILING);
+		else if (n->counted && n->count > 0 && n->kind != NAV_ALL)
+			a = draw_attr(COL_UNREAD);
+		if (i == p->sel)
+			a = draw_attr(COL_SELECTED) |
+			    (s->focus == FOCUS_NAV ? A_BOLD : 0);
+		wattrset(w, a);
+		if (n->kind != NAV_HEADING && n->kind != NAV_SEARCH) {
+			if (n->counted)
+				snprintf(num, sizeof(num), " %lld",
+					 (long long)n->count);
+			else
+				snprintf(num, sizeof(num), "%s", " …");
+		}
+		nw = (int)text_width(num);
+		indent = n->kind >= NAV_SEARCH && n->kind != NAV_HEADING ? 2 : 0;
+		draw_clean(w, y + r, x, 1 + indent, n->failing ? "!" : " ");
+		draw_clean(w, y + r, x + 1 + indent, wd - nw - 2 - indent,
+			   n->label);
+		draw_clean(w, y + r, x + wd - nw - 1, nw + 1, num);
+	}
+}
+
+void
+nav_select(struct sense *s)
+{
+	const struct nav_entry *n;
+
+	if (!s->nnav)
+		return;
+	n = &s->nav[s->nav_pane.sel];
+	if (n->kind == NAV_HEADING)
+		return;
+	free(s->filter);
+	free(s->search);
+	s->filter = s->search = NULL;
+	free(s->list_title);
+	s->list_title = xstrdup(n->label);
+	list_load(s, list_first_page(s));
+}

@@ -1,0 +1,90 @@
+/*
+ * The reader's row loader: the few columns one line of the item list
+ * shows (title, source, date, flags, tags, a note count), by id, for the
+ * rows on screen. It owns no state and never lists a whole view: the
+ * reader asks store_items_ids() for the order and this for what it draws.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+void
+item_rows_release(struct item_row *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].source_title);
+		free(v[i].title);
+		free(v[i].author);
+		free(v[i].tags);
+	}
+	free(v);
+}
+
+int
+store_items_rows(struct store *st, const int64_t *ids, size_t n,
+		 struct item_row **out, size_t *nout, struct err *e)
+{
+	/* prepared per call (one per screenful), not in the shared
+	 * statement cache, so no slot is taken from other files */
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT i.id, i.source_id, i.date, s.title, i.title, i.author,"
+		" i.read, i.starred, i.marked,"
+		" (SELECT count(*) FROM note n WHERE n.item_id = i.id),"
+		" (SELECT group_concat(name, ', ') FROM (SELECT t.name AS name"
+		"  FROM item_tag x JOIN tag t ON t.id = x.tag_id"
+		"  WHERE x.item_id = i.id ORDER BY t.name COLLATE NOCASE))"
+		" FROM item i JOIN source s ON s.id = i.source_id"
+		" WHERE i.id = ?");
+	struct item_row *v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t i, k = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct item_row *r = &v[k];
+
+		sqlite3_bind_int64(s, 1, ids[i]);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			r->id = sqlite3_column_int64(s, 0);
+			r->source_id = sqlite3_column_int64(s, 1);
+			r->date = sqlite3_column_int64(s, 2);
+			r->source_title = store_col_text(s, 3);
+			r->title = store_col_text(s, 4);
+			r->author = store_col_text(s, 5);
+			r->read = sqlite3_column_int(s, 6);
+			r->starred = sqlite3_column_int(s, 7);
+			r->marked = sqlite3_column_int(s, 8);
+			r->nnotes = sqlite3_column_int64(s, 9);
+			r->tags = store_col_text(s, 10);
+			k++;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			item_rows_release(v, k);
+			return store_fail(st, e, rc, "cannot read items");
+		}
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	*nout = k;
+	return 0;
+}
+
+int
+store_release_write(struct store *st, struct err *e)
+{
+	if (st->lock_fd < 0)
+		return 0;
+	if (st->txn_depth > 0)
+		return err_set(e, ERR_USAGE, "cannot give up the writer lock "
+			       "inside a transaction");
+	close(st->lock_fd);
+	st->lock_fd = -1;
+	return 0;
+}

@@ -1,0 +1,82 @@
+# tmux driver for tests/tui (source after lib.sh). One private tmux
+# server per test (-L unique socket, -f /dev/null), a fixed size, keys in
+# with send-keys, the screen out with capture-pane; waits poll the
+# screen for a marker and never sleep a fixed time.
+TUI_SOCK="glean-tui-$$-$TEST_NAME"
+
+tmx() {
+	tmux -u -L "$TUI_SOCK" -f /dev/null "$@"
+}
+
+# tui_start COLS ROWS [ARGS...]: run glean ARGS in a fresh session.
+tui_start() {
+	cols=$1 rows=$2
+	shift 2
+	tmx new-session -d -s t -x "$cols" -y "$rows" \
+		-e GLEAN_HOME="$GLEAN_HOME" -e HOME="$HOME" -e TZ=UTC \
+		-e LC_ALL=C.UTF-8 -e TERM=tmux-256color \
+		-e EDITOR="${EDITOR:-}" -e BROWSER="${BROWSER:-}" \
+		-e ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+		"$GLEAN $*; echo \"[exit \$?]\"; read x" &&
+	test_on_exit tui_stop
+}
+
+tui_stop() {
+	tmx kill-server 2>/dev/null || :
+	# the next tui_start must not reach the server on its way out
+	n=100
+	while [ "$n" -gt 0 ] && tmx list-sessions >/dev/null 2>&1; do
+		n=$((n - 1))
+		sleep 0.05
+	done
+	TUI_N=$((${TUI_N:-0} + 1))
+	TUI_SOCK="glean-tui-$$-$TEST_NAME-$TUI_N"
+}
+
+tui_screen() {
+	tmx capture-pane -p -t t
+}
+
+tui_keys() {
+	tmx send-keys -t t "$@"
+}
+
+# Type literal text (no key-name lookup).
+tui_type() {
+	tmx send-keys -t t -l "$1"
+}
+
+# tui_wait PATTERN [TRIES]: poll (every 0.05 s, default 10 s) until the
+# screen matches the extended regex; print the screen when it never does.
+tui_wait() {
+	n=${2:-200}
+	while [ "$n" -gt 0 ]; do
+		if tui_screen | grep -Eq -- "$1"; then
+			return 0
+		fi
+		n=$((n - 1))
+		sleep 0.05
+	done
+	echo "screen never showed /$1/; it shows:" >&2
+	tui_screen | sed 's/^/  | /' >&2
+	return 1
+}
+
+# tui_wait_not PATTERN: until the screen no longer matches.
+tui_wait_not() {
+	n=${2:-200}
+	while [ "$n" -gt 0 ]; do
+		if ! tui_screen | grep -Eq -- "$1"; then
+			return 0
+		fi
+		n=$((n - 1))
+		sleep 0.05
+	done
+	echo "screen kept showing /$1/:" >&2
+	tui_screen | sed 's/^/  | /' >&2
+	return 1
+}
+
+tui_resize() {
+	tmx resize-window -t t -x "$1" -y "$2"
+}
