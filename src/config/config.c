@@ -524,20 +524,49 @@ begin_section(struct pstate *ps, const char *name, const char *sub,
 	return 0;
 }
 
-/* Unquote a value in place: "…" with \" \\ \n \t escapes. */
+/*
+ * Clean a value in place: cut a trailing comment (# or ; after a blank,
+ * outside quotes) and, when the whole value is one "quoted string",
+ * unquote it (\" \\ \n \t). Quotes inside a value are kept as written,
+ * so a query (source:"Civic Notes") or a command ('a b') keeps its own
+ * quoting — unlike git, which would drop them.
+ */
 static int
 unquote(char *v, const struct pstate *ps, struct err *e)
 {
-	char *r = v, *w = v;
+	char *r, *w;
 	bool inq = false;
+	size_t n;
 
-	while (*r) {
-		if (*r == '"') {
-			inq = !inq;
+	for (r = v; *r; r++) {
+		if (*r == '\\' && inq && r[1]) {
 			r++;
 			continue;
 		}
-		if (*r == '\\' && inq) {
+		if (*r == '"')
+			inq = !inq;
+		else if (!inq && (*r == '#' || *r == ';') &&
+			 (r == v || isspace((unsigned char)r[-1]))) {
+			*r = '\0';
+			break;
+		}
+	}
+	if (inq)
+		return perr(ps, e, "unterminated quote in value");
+	n = strlen(v);
+	while (n && isspace((unsigned char)v[n - 1]))
+		v[--n] = '\0';
+	if (n < 2 || v[0] != '"' || v[n - 1] != '"')
+		return 0;
+	/* one quoted string only: no other unescaped quote inside */
+	for (r = v + 1; r < v + n - 1; r++) {
+		if (*r == '\\' && r[1])
+			r++;
+		else if (*r == '"')
+			return 0;
+	}
+	for (r = v + 1, w = v; r < v + n - 1; r++) {
+		if (*r == '\\') {
 			r++;
 			switch (*r) {
 			case 'n': *w++ = '\n'; break;
@@ -545,22 +574,13 @@ unquote(char *v, const struct pstate *ps, struct err *e)
 			case '"': case '\\': *w++ = *r; break;
 			default:
 				return perr(ps, e, "unknown escape '\\%c' in "
-					    "value", *r ? *r : ' ');
+					    "value", *r);
 			}
-			r++;
 			continue;
 		}
-		if (!inq && (*r == '#' || *r == ';') &&
-		    (r == v || isspace((unsigned char)r[-1])))
-			break;
-		*w++ = *r++;
+		*w++ = *r;
 	}
-	if (inq)
-		return perr(ps, e, "unterminated quote in value");
 	*w = '\0';
-	/* trailing blanks outside quotes */
-	while (w > v && isspace((unsigned char)w[-1]))
-		*--w = '\0';
 	return 0;
 }
 

@@ -38,10 +38,17 @@ test_parse_ok(void)
 			"refresh = 30m\nmark-read-on-open = no\n"
 			"user-agent = \"a \\\"b\\\" # not a comment\"\n", &e) == 0);
 	CHECK_INT(c.concurrency, 4);
-	CHECK_STR(c.browser, "firefox --new-tab %u");
+	/* inner quotes stay for the command splitter */
+	CHECK_STR(c.browser, "\"firefox --new-tab\" %u");
 	CHECK_INT(c.refresh, 1800);
 	CHECK(!c.mark_read_on_open);
 	CHECK_STR(c.user_agent, "a \"b\" # not a comment");
+
+	TEST("queries keep their own quotes; a wholly quoted value is unquoted");
+	CHECK(parse(&c, "[search \"s\"]\nquery = source:\"Civic Notes\" is:unread"
+			" # comment\n[search \"t\"]\nquery = \"a #b\"\n", &e) == 0);
+	CHECK_STR(c.searches[0].query, "source:\"Civic Notes\" is:unread");
+	CHECK_STR(c.searches[1].query, "a #b");
 
 	TEST("accounts and targets");
 	CHECK(parse(&c, "[account \"m\"]\nservice = mastodon\n"
