@@ -369,9 +369,13 @@ md_items(const struct digest *d, struct sbuf *sb)
 					sbuf_addch(sb, '\n');
 				}
 				if (*b) {
+					struct sbuf esc = SBUF_INIT;
+
+					md_escape(&esc, b);
 					sbuf_adds(sb, "\n  ");
-					add_indented(sb, b, "  ");
+					add_indented(sb, esc.buf, "  ");
 					sbuf_addch(sb, '\n');
+					sbuf_release(&esc);
 				}
 				free(q);
 				free(b);

@@ -326,7 +326,8 @@ share_window(struct store *st, const struct config_target *t,
 	if (t && store_digest_last_sent(st, t->name, &last, e) < 0)
 		return -1;
 	if (last > 0) {
-		*start = last;
+		/* marked after that share went out; what it carried is out */
+		*start = last + 1;
 		return 0;
 	}
 	if (s && (d = time_parse_duration(s)) < 0)
