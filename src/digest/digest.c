@@ -282,6 +282,18 @@ window_line(const struct digest *d, struct sbuf *sb)
 	}
 }
 
+/* Characters (code points) in s, for underlines. */
+static size_t
+chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 /* Add s with every line after the first prefixed by indent. */
 static void
 add_indented(struct sbuf *sb, const char *s, const char *indent)
@@ -423,7 +435,7 @@ text_items(const struct digest *d, struct sbuf *sb)
 
 		sbuf_adds(sb, tag);
 		sbuf_addch(sb, '\n');
-		w = strlen(tag);
+		w = chars(tag);
 		for (i = 0; i < w; i++)
 			sbuf_addch(sb, '-');
 		sbuf_adds(sb, "\n\n");
@@ -470,7 +482,7 @@ static void
 text_doc(const struct digest *d, struct sbuf *sb)
 {
 	char *title = digest_clean(d->title, true);
-	size_t i, w = strlen(title);
+	size_t i, w = chars(title);
 
 	sbuf_adds(sb, title);
 	sbuf_addch(sb, '\n');
