@@ -151,6 +151,8 @@ group_items(struct digest *d)
 {
 	size_t i, g;
 
+	if (!d->items.n)
+		return;
 	qsort(d->items.v, d->items.n, sizeof(*d->items.v), cmp_item);
 	for (i = 0; i < d->items.n; i++) {
 		const char *tag = first_tag(&d->items.v[i]);
