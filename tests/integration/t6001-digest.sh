@@ -52,6 +52,21 @@ test_expect_success 'html: every value escaped, CSP, only http(s) links' '
 	xmllint --html --noout digest.html
 '
 
+test_expect_success 'html in headless Chromium: hostile notes stay text' '
+	glean note 4 "<script>document.title=\"pwned\"</script><img src=x onerror=\"document.title=1\">" >/dev/null &&
+	glean digest --format html --title "Weekly links" -o hostile.html &&
+	timeout 120 chromium --headless --no-sandbox --disable-gpu \
+		--disable-background-networking --user-data-dir="$TRASH/chromium" \
+		--dump-dom "file://$TRASH/hostile.html" >dom.html 2>chromium.err &&
+	test_grep "<title>Weekly links</title>" dom.html &&
+	test_grep "&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;&lt;img src=x" dom.html &&
+	! grep -i "<script" dom.html &&
+	! grep -i "<img" dom.html &&
+	test_grep "<h2>civic</h2>" dom.html &&
+	test_grep "<a href=\"https://notes.example/2026/11/hotspots\">Library hotspots close the digital divide</a>" dom.html &&
+	! grep "javascript:" dom.html
+'
+
 test_expect_success 'atom: valid by the RFC 4287 schema, an entry per item' '
 	glean digest --format atom >feed.atom &&
 	xmllint --noout --relaxng "$RNG" feed.atom &&
