@@ -41,7 +41,7 @@ GLEAN := $(BUILD)/glean
 endif
 
 .PHONY: all deps check check-unit check-integration check-tui check-asan \
-	check-layers conformance demo bench install uninstall clean tests
+	check-layers check-valgrind conformance demo bench install uninstall clean tests
 
 all: $(GLEAN)
 
@@ -87,6 +87,9 @@ check-integration: tests
 
 check-tui: tests
 	@sh tests/run-all tui
+
+check-valgrind: tests
+	@sh tests/run-all valgrind
 
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \

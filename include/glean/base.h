@@ -106,6 +106,10 @@ int str_to_i64(const char *s, int64_t *out);
 /* Strip leading/trailing ASCII whitespace in place, return s. */
 char *str_trim(char *s);
 
+/* ---- hashing (not cryptographic: change detection, dedupe) ---- */
+/* 64-bit hash of n bytes, continuing from seed (use 0 to start). */
+uint64_t hash64(const void *p, size_t n, uint64_t seed);
+
 /* ---- logging: to a file only, off by default ---- */
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* path NULL: off. level: highest level written. */

@@ -126,6 +126,7 @@ struct item {
 	char *enclosures;     /* JSON array text, or NULL */
 	char *content_hash;
 	bool read, starred, marked, hidden;
+	bool inserted;        /* set by store_items_upsert for new rows */
 	int64_t marked_at;
 	char **tags;
 	size_t ntags;
@@ -293,3 +294,20 @@ int store_outbox_set(struct store *st, int64_t part_id,
 		     struct err *e);
 
 #endif
+
+/* ---- rules applied at ingest ([rule] in the config) ---- */
+struct store_rule {
+	const char *name;
+	const char *match;        /* query language */
+	const char *const *tags;  /* tags to add */
+	size_t ntags;
+	bool hide;                /* killfile */
+};
+
+/* Apply rules to the items ids (typically just stored). A rule whose
+ * query does not compile is skipped and reported in e (the others still
+ * run); returns -1 only on a store failure. Call inside the ingest
+ * transaction. *hidden and *tagged count what changed (may be NULL). */
+int store_rules_apply(struct store *st, const struct store_rule *rules,
+		      size_t nrules, const int64_t *ids, size_t nids,
+		      int64_t *hidden, int64_t *tagged, struct err *e);

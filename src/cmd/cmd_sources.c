@@ -254,7 +254,11 @@ cmd_sources(int argc, char **argv, struct ctx *ctx)
 			json_key(&w, "last_error");
 			json_str(&w, s->last_error);
 			json_key(&w, "next_due");
-			json_str(&w, time_fmt_iso(s->next_due, ts, sizeof(ts)));
+			if (s->next_due)
+				json_str(&w, time_fmt_iso(s->next_due, ts,
+							  sizeof(ts)));
+			else
+				json_null(&w); /* due now */
 			json_key(&w, "failures");
 			json_i64(&w, s->failures);
 			json_obj_end(&w);

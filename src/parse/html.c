@@ -5,8 +5,7 @@
  * It owns: libxml2's HTML parser used with NONET/RECOVER and no entity
  * loading; an iterative, depth-capped walk that never calls
  * xmlNodeGetContent; whitespace collapsing as a browser does; wrapping
- * by wcwidth() columns; numbered links resolved by a small RFC 3986
- * resolver; and running text_sanitize_to() on every decoded string, so
+ * by wcwidth() columns; numbered links resolved with url_resolve(); and running text_sanitize_to() on every decoded string, so
  * nothing it returns can carry ESC, C1, bidi controls or bad UTF-8.
  *
  * It does not: fetch anything, touch the store or curses, sanitize HTML
@@ -26,6 +25,7 @@
 #include <libxml/tree.h>
 
 #include "glean/base.h"
+#include "glean/parse.h"
 #include "glean/render.h"
 #include "glean/banned.h"
 
@@ -142,106 +142,7 @@ text_cut(const char *s, size_t cols, bool ellipsis)
 	return xasprintf("%.*s\xE2\x80\xA6", (int)n, s);
 }
 
-/* ---- URLs: a small RFC 3986 §5 resolver ---- */
-
-struct uparts {
-	const char *scheme, *auth, *path, *query, *frag;
-	size_t scheme_n, auth_n, path_n, query_n, frag_n;
-	bool has_scheme, has_auth, has_query, has_frag;
-};
-
-static void
-uri_split(const char *s, struct uparts *u)
-{
-	const char *p = s, *q;
-
-	memset(u, 0, sizeof(*u));
-	if (isalpha((unsigned char)*p)) {
-		for (q = p + 1; isalnum((unsigned char)*q) || *q == '+' ||
-				*q == '-' || *q == '.'; q++)
-			;
-		if (*q == ':') {
-			u->has_scheme = true;
-			u->scheme = p;
-			u->scheme_n = (size_t)(q - p);
-			p = q + 1;
-		}
-	}
-	if (p[0] == '/' && p[1] == '/') {
-		p += 2;
-		u->has_auth = true;
-		u->auth = p;
-		while (*p && *p != '/' && *p != '?' && *p != '#')
-			p++;
-		u->auth_n = (size_t)(p - u->auth);
-	}
-	u->path = p;
-	while (*p && *p != '?' && *p != '#')
-		p++;
-	u->path_n = (size_t)(p - u->path);
-	if (*p == '?') {
-		u->has_query = true;
-		u->query = ++p;
-		while (*p && *p != '#')
-			p++;
-		u->query_n = (size_t)(p - u->query);
-	}
-	if (*p == '#') {
-		u->has_frag = true;
-		u->frag = ++p;
-		u->frag_n = strlen(p);
-	}
-}
-
-static const char *
-last_slash(const char *s, size_t n)
-{
-	while (n--)
-		if (s[n] == '/')
-			return s + n;
-	return NULL;
-}
-
-/* RFC 3986 5.2.4 on path (n bytes), appended to out. */
-static void
-remove_dots(struct sbuf *out, const char *path, size_t n)
-{
-	char *in = xstrndup(path, n), *p = in;
-	size_t start = out->len;
-	const char *slash;
-
-	while (*p) {
-		if (str_starts(p, "../")) {
-			p += 3;
-		} else if (str_starts(p, "./")) {
-			p += 2;
-		} else if (str_starts(p, "/./")) {
-			p += 2;
-		} else if (strcmp(p, "/.") == 0) {
-			p += 1;
-			p[0] = '/';
-		} else if (str_starts(p, "/../") || strcmp(p, "/..") == 0) {
-			if (p[3] == '/') {
-				p += 3;
-			} else {
-				p += 2;
-				p[0] = '/';
-			}
-			slash = last_slash(out->buf + start, out->len - start);
-			sbuf_truncate(out, slash ? (size_t)(slash - out->buf)
-					  : start);
-		} else if (strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
-			break;
-		} else {
-			char *e = strchr(p + 1, '/');
-			size_t k = e ? (size_t)(e - p) : strlen(p);
-
-			sbuf_add(out, p, k);
-			p += k;
-		}
-	}
-	free(in);
-}
+/* ---- URLs ---- */
 
 /* Trim ASCII whitespace and controls at both ends, drop tab/CR/LF inside
  * (as browsers do with hrefs). */
@@ -263,76 +164,18 @@ url_clean(const char *s)
 	return sbuf_detach(&sb, NULL);
 }
 
-/* Resolve ref against base; both may be NULL. A new string. */
+/* Resolve ref against base (url_resolve, RFC 3986) after cleaning it as
+ * a browser does; both may be NULL. A new string. */
 static char *
 resolve(const char *base, const char *ref)
 {
-	struct uparts b, r;
-	struct sbuf out = SBUF_INIT;
-	char *cref = url_clean(ref ? ref : "");
-	const char *slash;
+	char *cref = url_clean(ref ? ref : ""), *abs;
 
-	uri_split(cref, &r);
-	if (!base || !*base || r.has_scheme) {
-		if (!r.has_scheme)
-			return cref;
-		sbuf_add(&out, r.scheme, r.scheme_n);
-		sbuf_addch(&out, ':');
-		if (r.has_auth) {
-			sbuf_adds(&out, "//");
-			sbuf_add(&out, r.auth, r.auth_n);
-		}
-		remove_dots(&out, r.path, r.path_n);
-		goto tail;
-	}
-	uri_split(base, &b);
-	if (!b.has_scheme)
+	if (!base || !*base)
 		return cref;
-	sbuf_add(&out, b.scheme, b.scheme_n);
-	sbuf_addch(&out, ':');
-	if (r.has_auth) {
-		sbuf_adds(&out, "//");
-		sbuf_add(&out, r.auth, r.auth_n);
-		remove_dots(&out, r.path, r.path_n);
-		goto tail;
-	}
-	if (b.has_auth) {
-		sbuf_adds(&out, "//");
-		sbuf_add(&out, b.auth, b.auth_n);
-	}
-	if (r.path_n == 0) {
-		sbuf_add(&out, b.path, b.path_n);
-		if (!r.has_query && b.has_query) {
-			sbuf_addch(&out, '?');
-			sbuf_add(&out, b.query, b.query_n);
-		}
-	} else if (r.path[0] == '/') {
-		remove_dots(&out, r.path, r.path_n);
-	} else {
-		struct sbuf m = SBUF_INIT;
-
-		if (b.has_auth && b.path_n == 0) {
-			sbuf_addch(&m, '/');
-		} else {
-			slash = last_slash(b.path, b.path_n);
-			if (slash)
-				sbuf_add(&m, b.path, (size_t)(slash - b.path) + 1);
-		}
-		sbuf_add(&m, r.path, r.path_n);
-		remove_dots(&out, m.buf, m.len);
-		sbuf_release(&m);
-	}
-tail:
-	if (r.has_query) {
-		sbuf_addch(&out, '?');
-		sbuf_add(&out, r.query, r.query_n);
-	}
-	if (r.has_frag) {
-		sbuf_addch(&out, '#');
-		sbuf_add(&out, r.frag, r.frag_n);
-	}
+	abs = url_resolve(base, cref);
 	free(cref);
-	return sbuf_detach(&out, NULL);
+	return abs;
 }
 
 static bool
@@ -345,14 +188,25 @@ scheme_is(const char *url, const char *scheme)
 
 /* Links worth a number: web and mail, or relative ones when no base. */
 static bool
+has_scheme(const char *url)
+{
+	const char *p = url;
+
+	/* RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
+	if (!isalpha((unsigned char)*p))
+		return false;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
+	       *p == '.')
+		p++;
+	return *p == ':';
+}
+
+static bool
 link_ok(const char *url)
 {
-	struct uparts u;
-
 	if (!*url || *url == '#' || strlen(url) > MAX_URL)
 		return false;
-	uri_split(url, &u);
-	if (!u.has_scheme)
+	if (!has_scheme(url))
 		return true;
 	return scheme_is(url, "http") || scheme_is(url, "https") ||
 	       scheme_is(url, "mailto") || scheme_is(url, "ftp") ||
@@ -967,12 +821,13 @@ open_img(struct rctx *c, const xmlNode *n)
 	bool pixel;
 
 	if (alt) {
-		str_trim(alt);
-		if (*alt && c->line_mode) {
-			add_text(c, alt, strlen(alt));
-		} else if (*alt) {
+		const char *a = str_trim(alt);
+
+		if (*a && c->line_mode) {
+			add_text(c, a, strlen(a));
+		} else if (*a) {
 			add_text(c, "[image: ", 8);
-			add_text(c, alt, strlen(alt));
+			add_text(c, a, strlen(a));
 			add_text(c, "]", 1);
 		}
 		free(alt);

@@ -157,9 +157,19 @@ html_strip(const char *html, size_t len, size_t max, struct sbuf *out)
 			i++;
 			continue;
 		}
-		sbuf_addch(&raw, c);
-		space = false;
-		i++;
+		{
+			/* a run of ordinary text in one append */
+			size_t j = i + 1;
+
+			while (j < len && html[j] != '<' && html[j] != '&' &&
+			       !isspace((unsigned char)html[j]))
+				j++;
+			if (raw.len + (j - i) > raw.max)
+				j = i + (raw.max - raw.len);
+			sbuf_add(&raw, html + i, j - i);
+			space = false;
+			i = j;
+		}
 	}
 	/* Entities may have produced control characters: sanitize last. */
 	text_sanitize_to(out, raw.buf, raw.len, true);

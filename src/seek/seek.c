@@ -140,14 +140,8 @@ fail_source(struct seek_run *run, struct source *s, const char *reason,
 static char *
 body_hash(const char *b, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return xasprintf("%016llx:%zu", (unsigned long long)h, n);
+	return xasprintf("%016llx:%zu",
+			 (unsigned long long)hash64(b, n, 0), n);
 }
 
 static void
@@ -181,6 +175,7 @@ ingest(struct seek_run *run, struct source *s, struct fetch_resp *resp)
 	if (parse_feed(resp->body.buf, resp->body.len, &po, &doc, &e) < 0) {
 		char *reason = xasprintf("not a feed: %s", e.msg);
 
+		feed_doc_release(&doc);
 		free(hash);
 		fail_source(run, s, reason, -1);
 		free(reason);

@@ -140,11 +140,8 @@ probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
 	po.url = resp->effective_url ? resp->effective_url : url;
 	po.content_type = resp->content_type;
 	rc = parse_feed(resp->body.buf, resp->body.len, &po, &doc, &pe);
-	if (rc == 0) {
-		feed_doc_release(&doc);
-		return 1;
-	}
-	return 0;
+	feed_doc_release(&doc);
+	return rc == 0 ? 1 : 0;
 }
 
 static int

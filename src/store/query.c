@@ -38,6 +38,22 @@ qsql_release(struct qsql *q)
 	memset(q, 0, sizeof(*q));
 }
 
+int
+qsql_bind(const struct qsql *q, sqlite3_stmt *s, int first)
+{
+	size_t i;
+	int idx = first;
+
+	for (i = 0; i < q->nbinds; i++) {
+		if (q->binds[i].type == 1)
+			sqlite3_bind_int64(s, idx++, q->binds[i].num);
+		else
+			sqlite3_bind_text(s, idx++, q->binds[i].text, -1,
+					  SQLITE_TRANSIENT);
+	}
+	return idx;
+}
+
 static int
 qerr(struct lexer *lx, const char *what)
 {

@@ -186,7 +186,19 @@ fts_terms(struct sbuf *sb, const char *text)
 	free(copy);
 }
 
-/* Build "FROM ... WHERE ..." for q into sql and the binds into qs. */
+static void
+push_text(struct qsql *qs, char *owned)
+{
+	struct qbind *b;
+
+	XGROW(qs->binds, qs->cap, qs->nbinds + 1);
+	b = &qs->binds[qs->nbinds++];
+	memset(b, 0, sizeof(*b));
+	b->text = owned;
+}
+
+/* Build "FROM ... WHERE ..." for q into sql, and its bound values, in
+ * the order their placeholders appear, into qs. */
 static int
 build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 	    struct qsql *qs, struct err *e)
@@ -198,66 +210,28 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 		return -1;
 	sbuf_adds(sql, " FROM item i JOIN source s ON s.id = i.source_id"
 		       " WHERE 1");
+	if (qs->where.len)
+		sbuf_addf(sql, " AND (%s)", qs->where.buf);
 	if (!q->with_hidden)
 		sbuf_adds(sql, " AND i.hidden = 0");
 	if (q->source_id)
 		sbuf_addf(sql, " AND i.source_id = %lld",
 			  (long long)q->source_id);
 	if (q->tag) {
-		struct qbind *b;
-
 		sbuf_adds(sql, " AND EXISTS (SELECT 1 FROM item_tag x JOIN tag t"
 			       " ON t.id = x.tag_id WHERE x.item_id = i.id"
 			       " AND t.name = ?)");
-		XGROW(qs->binds, qs->cap, qs->nbinds + 1);
-		b = &qs->binds[qs->nbinds++];
-		memset(b, 0, sizeof(*b));
-		b->text = xstrdup(q->tag);
+		push_text(qs, xstrdup(q->tag));
 	}
 	if (q->search && *q->search) {
-		struct qbind *b;
 		struct sbuf t = SBUF_INIT;
 
 		fts_terms(&t, q->search);
 		sbuf_adds(sql, " AND i.id IN (SELECT rowid FROM item_fts WHERE"
 			       " item_fts MATCH ?)");
-		XGROW(qs->binds, qs->cap, qs->nbinds + 1);
-		b = &qs->binds[qs->nbinds++];
-		memset(b, 0, sizeof(*b));
-		b->text = sbuf_detach(&t, NULL);
+		push_text(qs, sbuf_detach(&t, NULL));
 	}
-	if (qs->where.len)
-		sbuf_addf(sql, " AND (%s)", qs->where.buf);
 	return 0;
-}
-
-/* The binds appear in build order: tag, search, then the query's own —
- * but the query's WHERE text is appended last, so reorder to match. */
-static int
-bind_all(const struct item_query *q, struct qsql *qs, sqlite3_stmt *s)
-{
-	size_t nq = qs->nbinds - (q->tag ? 1 : 0) -
-		    (q->search && *q->search ? 1 : 0);
-	size_t extra = qs->nbinds - nq;
-	size_t i;
-	int idx = 1;
-
-	/* extras were pushed after the query's binds */
-	for (i = 0; i < extra; i++) {
-		struct qbind *b = &qs->binds[nq + i];
-
-		sqlite3_bind_text(s, idx++, b->text, -1, SQLITE_TRANSIENT);
-	}
-	for (i = 0; i < nq; i++) {
-		struct qbind *b = &qs->binds[i];
-
-		if (b->type == 1)
-			sqlite3_bind_int64(s, idx++, b->num);
-		else
-			sqlite3_bind_text(s, idx++, b->text, -1,
-					  SQLITE_TRANSIENT);
-	}
-	return idx;
 }
 
 int
@@ -281,7 +255,7 @@ run_list(struct store *st, const struct item_query *q, int mode,
 	struct qsql qs;
 	sqlite3_stmt *s = NULL;
 	size_t idcap = 0;
-	int rc = -1, r, idx;
+	int rc = -1, r;
 
 	if (mode == 0)
 		sbuf_adds(&sql, "SELECT " ITEM_COLS);
@@ -304,8 +278,7 @@ run_list(struct store *st, const struct item_query *q, int mode,
 	}
 	if (store_prepare_e(st, sql.buf, &s, e) < 0)
 		goto out;
-	idx = bind_all(q, &qs, s);
-	(void)idx;
+	qsql_bind(&qs, s, 1);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		if (mode == 2) {
 			*count = sqlite3_column_int64(s, 0);
@@ -616,31 +589,22 @@ fail:
 static void
 hash_add(uint64_t *h, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	for (; *p; p++) {
-		*h ^= *p;
-		*h *= 0x100000001b3ULL;
-	}
-	*h ^= 0xff; /* field separator */
-	*h *= 0x100000001b3ULL;
+	/* the length folds in, so ("ab","c") and ("a","bc") differ */
+	*h = hash64(s ? s : "", s ? strlen(s) : 0, *h + 1);
 }
 
 static char *
 item_hash(const struct item *it)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	char num[32];
+	uint64_t h = 0;
+	int64_t dates[2] = { it->published, it->updated };
 
 	hash_add(&h, it->title);
 	hash_add(&h, it->url);
 	hash_add(&h, it->author);
 	hash_add(&h, it->content);
 	hash_add(&h, it->enclosures);
-	snprintf(num, sizeof(num), "%lld", (long long)it->published);
-	hash_add(&h, num);
-	snprintf(num, sizeof(num), "%lld", (long long)it->updated);
-	hash_add(&h, num);
+	h = hash64(dates, sizeof(dates), h);
 	return xasprintf("%016llx", (unsigned long long)h);
 }
 
@@ -775,6 +739,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		} else {
 			stats->added++;
 			it->id = sqlite3_last_insert_rowid(st->db);
+			it->inserted = true;
 		}
 		if ((rc = store_fts_add(st, it->id)) != 0) {
 			store_fail(st, e, rc, "cannot index item");

@@ -63,4 +63,21 @@ test_expect_success '--db and --config override the paths' '
 	! glean sources | grep -q "b.xml"
 '
 
+test_expect_success 'man pages render without warnings' '
+	for m in "$TEST_ROOT/man/glean.1" "$TEST_ROOT/man/glean-config.5"; do
+		groff -ww -man -z "$m" 2>warn && test ! -s warn &&
+		MANWIDTH=80 man -l "$m" >/dev/null 2>warn && test ! -s warn ||
+		{ echo "$m:"; cat warn; exit 1; }
+	done
+'
+
+test_expect_success 'every command in the table is documented in glean(1)' '
+	glean --help | sed -n "s/^  \([a-z-]*\) .*/\1/p" >cmds &&
+	sed "s/\\\\-/-/g" "$TEST_ROOT/man/glean.1" >man.txt &&
+	while read c; do
+		grep -qE "^\.B[IR]? \"?$c( |\"|\$)" man.txt ||
+		{ echo "$c missing from glean.1"; exit 1; }
+	done <cmds
+'
+
 test_done

@@ -7,7 +7,7 @@
 #   GLEAN_WRAP  a command to run it under, e.g. "valgrind -q --error-exitcode=99"
 
 set -u
-TEST_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TEST_ROOT=${TEST_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${GLEAN:=$TEST_ROOT/glean}"
 case "$GLEAN" in /*) ;; *) GLEAN="$TEST_ROOT/$GLEAN" ;; esac
 export GLEAN TEST_ROOT
@@ -82,7 +82,7 @@ test_cmp() {
 
 # Current value of a SQL query on the store.
 store_sql() {
-	sqlite3 -batch -noheader "$GLEAN_HOME/glean.db" "$1"
+	sqlite3 -batch -noheader -cmd ".timeout 5000" "$GLEAN_HOME/glean.db" "$1"
 }
 
 test_done() {

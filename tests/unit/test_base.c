@@ -120,9 +120,22 @@ test_sanitize(void)
 	CHECK(!utf8_valid("\xC0\xAF", 2));     /* overlong */
 }
 
+static void
+test_hash(void)
+{
+	TEST("hash64");
+	CHECK(hash64("abc", 3, 0) == hash64("abc", 3, 0));
+	CHECK(hash64("abc", 3, 0) != hash64("abd", 3, 0));
+	CHECK(hash64("abc", 3, 0) != hash64("abc", 3, 1));
+	CHECK(hash64("", 0, 0) != hash64("\0", 1, 0));
+	CHECK(hash64("0123456789abcdef", 16, 0) !=
+	      hash64("0123456789abcdeF", 16, 0));
+}
+
 int
 main(void)
 {
+	test_hash();
 	test_sbuf();
 	test_err();
 	test_time();

@@ -154,13 +154,37 @@ test_ingest(void)
 	CHECK(store_query_check(st, "title:/(/", &e) == -1);
 	CHECK(strstr(e.msg, "offset") != NULL);
 
+	TEST("rules at ingest: auto-tag and hide");
+	{
+		const char *tags[] = { "greek" };
+		struct store_rule rules[2] = {
+			{ "tag greek", "title:/^(second|third)$/i", tags, 1,
+			  false },
+			{ "hide gamma", "gamma", NULL, 0, true },
+		};
+		int64_t ids[3] = { items[0].id, items[1].id, items[2].id };
+		int64_t hid, tagged;
+
+		CHECK(store_begin(st, false, &e) == 0);
+		CHECK(store_rules_apply(st, rules, 2, ids, 3, &hid, &tagged,
+					&e) == 0);
+		CHECK(store_commit(st, &e) == 0);
+		CHECK_INT(hid, 1);
+		CHECK_INT(tagged, 2);
+		CHECK_INT(count(st, "tag:greek", NULL), 1); /* third is hidden */
+		rules[0].match = "is:bogus";
+		CHECK(store_rules_apply(st, rules, 1, ids, 3, NULL, NULL,
+					&e) == 0);
+		CHECK(e.code == ERR_CONFIG && strstr(e.msg, "rule 'tag greek'"));
+	}
+
 	TEST("rm keeps touched items");
 	{
 		int64_t kept;
 
 		CHECK(store_source_rm(st, sid, &kept, &e) == 0);
-		CHECK_INT(kept, 1);
-		CHECK_INT(count(st, NULL, "beta"), 0);
+		CHECK_INT(kept, 3); /* tagged by the rules test */
+		CHECK_INT(count(st, NULL, "beta"), 1);
 	}
 	for (i = 0; i < 3; i++)
 		item_release(&items[i]);

@@ -1,0 +1,109 @@
+/*
+ * Config rules at ingest: the query language selects among the items
+ * just stored, then they are tagged or hidden (a killfile). The rule's
+ * query compiles to the same bound-parameter SQL as a filter; this file
+ * knows nothing of the config format.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+static char *
+ids_json(const int64_t *ids, size_t n)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t i;
+
+	sbuf_addch(&sb, '[');
+	for (i = 0; i < n; i++)
+		sbuf_addf(&sb, "%s%lld", i ? "," : "", (long long)ids[i]);
+	sbuf_addch(&sb, ']');
+	return sbuf_detach(&sb, NULL);
+}
+
+/* Run "<head> WHERE i.id IN ids AND (rule)" with the rule's binds after
+ * the leading ones. */
+static int
+run_rule(struct store *st, const char *head, const struct qsql *qs,
+	 const char *ids, const char *tag_or_null, int64_t tag_id,
+	 int64_t *changed, struct err *e)
+{
+	struct sbuf sql = SBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int idx = 1, rc = -1, r;
+
+	sbuf_addf(&sql, "%s FROM item i JOIN source s ON s.id = i.source_id"
+		  " WHERE i.id IN (SELECT value FROM json_each(?))", head);
+	if (qs->where.len)
+		sbuf_addf(&sql, " AND (%s)", qs->where.buf);
+	if (!tag_or_null)
+		sbuf_addch(&sql, ')'); /* close the UPDATE's subquery */
+	if (store_prepare_e(st, sql.buf, &s, e) < 0)
+		goto out;
+	if (tag_or_null)
+		sqlite3_bind_int64(s, idx++, tag_id);
+	sqlite3_bind_text(s, idx++, ids, -1, SQLITE_STATIC);
+	qsql_bind(qs, s, idx);
+	r = sqlite3_step(s);
+	if (r != SQLITE_DONE) {
+		store_fail(st, e, r, "cannot apply rule");
+		goto out;
+	}
+	*changed += sqlite3_changes(st->db);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	sbuf_release(&sql);
+	return rc;
+}
+
+int
+store_rules_apply(struct store *st, const struct store_rule *rules,
+		  size_t nrules, const int64_t *ids, size_t nids,
+		  int64_t *hidden, int64_t *tagged, struct err *e)
+{
+	int64_t h = 0, t = 0, now = time_now();
+	char *json;
+	size_t r, k;
+	int rc = 0;
+
+	if (!nrules || !nids)
+		goto done;
+	json = ids_json(ids, nids);
+	for (r = 0; r < nrules && rc == 0; r++) {
+		struct qsql qs = { 0 };
+		struct err qe = { 0 };
+
+		sbuf_init(&qs.where, 0);
+		if (query_compile(st, rules[r].match, now, &qs, &qe) < 0) {
+			err_set(e, ERR_CONFIG, "rule '%s': %s", rules[r].name,
+				qe.msg);
+			qsql_release(&qs);
+			continue;
+		}
+		if (rules[r].hide)
+			rc = run_rule(st, "UPDATE item SET hidden = 1 WHERE id IN"
+				      " (SELECT i.id", &qs, json, NULL, 0, &h, e);
+		for (k = 0; rc == 0 && k < rules[r].ntags; k++) {
+			int64_t tid;
+
+			if (store_tag_id(st, rules[r].tags[k], true, &tid, e) < 0) {
+				rc = -1;
+				break;
+			}
+			rc = run_rule(st, "INSERT OR IGNORE INTO item_tag"
+				      " (item_id, tag_id) SELECT i.id, ?", &qs,
+				      json, rules[r].tags[k], tid, &t, e);
+		}
+		qsql_release(&qs);
+	}
+	free(json);
+done:
+	if (hidden)
+		*hidden = h;
+	if (tagged)
+		*tagged = t;
+	return rc;
+}

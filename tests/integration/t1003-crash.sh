@@ -1,0 +1,52 @@
+#!/bin/sh
+# A killed glean leaves a consistent store: kill -9 a fetch at varying
+# moments, again and again, and check the database each time.
+. "$(dirname "$0")/../lib/lib.sh"
+
+feeds="$TRASH/feeds"
+mkdir -p "$feeds"
+python3 - "$feeds" <<'EOP'
+import random, sys
+random.seed(7)
+words = "civic data council open budget health care library digital inclusion".split()
+for f in range(60):
+    items = []
+    for i in range(50):
+        body = " ".join(random.choice(words) for _ in range(200))
+        items.append("<item><title>Item %d-%d</title><guid>g-%d-%d</guid>"
+                     "<description>&lt;p&gt;%s&lt;/p&gt;</description></item>" % (f, i, f, i, body))
+    open("%s/f%d.xml" % (sys.argv[1], f), "w").write(
+        "<rss version='2.0'><channel><title>Feed %d</title>%s</channel></rss>" % (f, "".join(items)))
+EOP
+for f in "$feeds"/*.xml; do glean add "file://$f" >/dev/null; done
+rounds=${GLEAN_CRASH_ROUNDS:-25}
+
+test_expect_success "kill -9 during fetch, $rounds times: the store stays consistent" '
+	r=0 &&
+	while [ $r -lt $rounds ]; do
+		r=$((r + 1))
+		store_sql "UPDATE source SET next_due = 0, body_hash = NULL, etag = NULL, last_modified = NULL" &&
+		(exec ${GLEAN_WRAP:-} "$GLEAN" fetch --quiet) &
+		pid=$! &&
+		sleep "0.0$(( (r * 37) % 10 ))" &&
+		kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+		test "$(store_sql "PRAGMA integrity_check")" = ok ||
+			{ echo "round $r: integrity check failed"; exit 1; }
+		n=$(store_sql "SELECT count(*) FROM item") &&
+		m=$(store_sql "SELECT count(*) FROM item_fts WHERE item_fts MATCH \"civic\"") &&
+		test "$m" -le "$n" || { echo "round $r: fts out of step"; exit 1; }
+	done
+'
+
+test_expect_success 'after the crashes a normal fetch completes the store' '
+	glean fetch --all >out &&
+	test_grep "0 failed" out &&
+	test "$(store_sql "SELECT count(*) FROM item")" = 3000 &&
+	store_sql "INSERT INTO item_fts(item_fts) VALUES (\"integrity-check\")"
+'
+
+test_expect_success 'every source is consistent: items per source never exceed the feed' '
+	test "$(store_sql "SELECT max(c) FROM (SELECT count(*) c FROM item GROUP BY source_id)")" = 50
+'
+
+test_done
