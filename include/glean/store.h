@@ -293,7 +293,6 @@ int store_outbox_set(struct store *st, int64_t part_id,
 		     const char *remote_url, const char *error,
 		     struct err *e);
 
-#endif
 
 /* ---- rules applied at ingest ([rule] in the config) ---- */
 struct store_rule {
@@ -311,3 +310,5 @@ struct store_rule {
 int store_rules_apply(struct store *st, const struct store_rule *rules,
 		      size_t nrules, const int64_t *ids, size_t nids,
 		      int64_t *hidden, int64_t *tagged, struct err *e);
+
+#endif
