@@ -113,6 +113,11 @@ kind = discourse
 account = forum2
 category = 5
 
+[target "forum-reply"]
+kind = discourse
+account = forum
+topic = 12
+
 [target "hook"]
 kind = webhook
 url = $HTTPD_URL/hook
@@ -264,6 +269,25 @@ test_expect_success 'discourse: a lost reply is found by external_id, not posted
 	test "$(req /disc2/posts.json | wc -l)" = 1 &&
 	glean shares --parts forum-lost >out &&
 	test_grep ":1 sent .*$HTTPD_URL/disc2/t/weekly-links/13" out
+'
+
+test_expect_success 'discourse: a reply to a topic carries topic_id, no title' '
+	: >"$HTTPD_LOG" &&
+	glean share forum-reply >out &&
+	test_grep "1 sent" out &&
+	req /disc/posts.json >p.jsonl &&
+	jq -e ".body | fromjson | .topic_id == \"12\" and (has(\"title\") | not) and (has(\"external_id\") | not)" p.jsonl
+'
+
+test_expect_success 'x: 429 says when the limit resets; the part stays failed' '
+	cat >"$site/x/2/tweets.meta.json" <<-EOF &&
+	{"status": 429, "headers": {"x-rate-limit-reset": "1795431600"}, "body": "{\"title\": \"Too Many Requests\"}"}
+	EOF
+	glean unmark 1 >/dev/null && GLEAN_NOW=$((GLEAN_NOW + 7200)) glean mark 1 >/dev/null &&
+	GLEAN_NOW=$((GLEAN_NOW + 7260)) test_status 1 glean share x-link 2>err &&
+	test_grep "x: rate limited (HTTP 429); try again after 2026-11-23T11:00:00Z" err &&
+	glean shares x-link >out &&
+	test_grep ":1 failed .*rate limited" out
 '
 
 test_expect_success 'webhook: slack-style text, or the whole digest' '
