@@ -245,6 +245,7 @@ struct digest_row {
 	int64_t created, since, until;
 	char *state;         /* pending partial sent failed */
 	int64_t nitems, nparts, nsent;
+	bool abandoned;      /* given up by the user: never resumed */
 };
 
 struct digest_rows {
@@ -282,6 +283,11 @@ int store_digest_get(struct store *st, int64_t id, struct digest_row *out,
 /* Digests newest first, with part counts; target NULL for all. */
 int store_digests_list(struct store *st, const char *target,
 		       struct digest_rows *out, struct err *e);
+/* Give up on an unfinished digest: its unsent parts become failed
+ * ("abandoned by the user") and it is never resumed, so the next share to
+ * its target starts afresh (with what was marked since the last fully
+ * sent digest). ERR_USAGE when it is already sent. */
+int store_digest_abandon(struct store *st, int64_t id, struct err *e);
 /* Recompute the digest state from its parts (sent/partial/failed). */
 int store_digest_settle(struct store *st, int64_t id, struct err *e);
 int store_outbox_list(struct store *st, int64_t digest_id,

@@ -144,6 +144,13 @@ cmd_share(int argc, char **argv, struct ctx *ctx)
 	}
 	if (rc < 0 && (!r.n || r.failed + r.unknown == 0))
 		cmd_err(&e);
+	if (r.failed && r.digest_id) {
+		fprintf(stderr, "glean: run 'glean share ");
+		put_clean(stderr, name, true);
+		fprintf(stderr, "' again to retry, or 'glean shares --abandon "
+			"%lld' to give up on this share\n",
+			(long long)r.digest_id);
+	}
 	share_report_release(&r);
 	sbuf_release(&q);
 	return rc < 0 ? (e.code == ERR_USAGE ? EXIT_USAGE : EXIT_FAIL)
@@ -154,11 +161,14 @@ static void
 shares_usage(FILE *fp)
 {
 	fprintf(fp, "usage: glean shares [TARGET] [--parts] [--json]\n"
-		"       glean shares --resolve DIGEST:PART sent|failed\n\n"
+		"       glean shares --resolve DIGEST:PART sent|failed\n"
+		"       glean shares --abandon DIGEST\n\n"
 		"List past shares and the state of their parts. --resolve "
 		"settles a part\nwhose answer was lost, after you checked the "
 		"service: 'sent' if it arrived,\n'failed' to post it again on "
-		"the next 'glean share'.\n");
+		"the next 'glean share'. --abandon gives up on an unfinished "
+		"share (a part\nthe service keeps refusing): it is not resumed "
+		"again, and the next share\nto its target starts afresh.\n");
 }
 
 static int
@@ -198,6 +208,26 @@ resolve(struct ctx *ctx, const char *which, const char *state)
 	return EXIT_OK;
 }
 
+static int
+abandon(struct ctx *ctx, const char *which)
+{
+	struct err e = { 0 };
+	int64_t id;
+
+	if (str_to_i64(which, &id) < 0 || id < 1)
+		return cmd_usage_error("shares", "--abandon wants a DIGEST "
+				       "id, as 'glean shares' shows it");
+	if (ctx->readonly || !store_writable(ctx->st)) {
+		if (store_upgrade_write(ctx->st, &e) < 0)
+			return cmd_err(&e);
+	}
+	if (store_digest_abandon(ctx->st, id, &e) < 0)
+		return cmd_err(&e);
+	printf("digest %lld abandoned; it will not be resumed\n",
+	       (long long)id);
+	return EXIT_OK;
+}
+
 int
 cmd_shares(int argc, char **argv, struct ctx *ctx)
 {
@@ -217,6 +247,11 @@ cmd_shares(int argc, char **argv, struct ctx *ctx)
 				return cmd_usage_error("shares", "--resolve "
 					"wants DIGEST:PART sent|failed");
 			return resolve(ctx, argv[a + 1], argv[a + 2]);
+		} else if (!strcmp(argv[a], "--abandon")) {
+			if (a + 1 >= argc)
+				return cmd_usage_error("shares", "--abandon "
+					"wants a DIGEST id");
+			return abandon(ctx, argv[a + 1]);
 		} else if (!strcmp(argv[a], "--parts")) {
 			parts = true;
 		} else if (!strcmp(argv[a], "--json")) {
@@ -245,7 +280,8 @@ cmd_shares(int argc, char **argv, struct ctx *ctx)
 			json_kv_str(&w, "target", rows.v[i].target);
 			json_kv_str(&w, "created", time_fmt_iso(
 				rows.v[i].created, iso, sizeof(iso)));
-			json_kv_str(&w, "state", rows.v[i].state);
+			json_kv_str(&w, "state", rows.v[i].abandoned ?
+				    "abandoned" : rows.v[i].state);
 			json_key(&w, "items");
 			json_i64(&w, rows.v[i].nitems);
 			json_key(&w, "parts");
@@ -287,13 +323,14 @@ cmd_shares(int argc, char **argv, struct ctx *ctx)
 		char iso[32];
 
 		time_fmt_iso(d->created, iso, sizeof(iso));
-		printf("%-4lld %s  %-8s ", (long long)d->id, iso, d->state);
+		printf("%-4lld %s  %-8s ", (long long)d->id, iso,
+		       d->abandoned ? "abandoned" : d->state);
 		put_clean(stdout, d->target, true);
 		printf("  %lld item%s, %lld/%lld part%s sent\n",
 		       (long long)d->nitems, d->nitems == 1 ? "" : "s",
 		       (long long)d->nsent, (long long)d->nparts,
 		       d->nparts == 1 ? "" : "s");
-		if (!parts && !strcmp(d->state, "sent"))
+		if (!parts && (!strcmp(d->state, "sent") || d->abandoned))
 			continue;
 		{
 			struct outbox_list ol;

@@ -12,6 +12,12 @@
 #include "private.h"
 #include "glean/banned.h"
 
+/* An abandoned digest is remembered in the meta table (no schema change):
+ * key "share.abandoned.<digest id>". */
+#define ABANDONED                                                            \
+	"EXISTS (SELECT 1 FROM meta m WHERE m.key = 'share.abandoned.' ||"   \
+	" d.id)"
+
 static const char *const state_names[] = {
 	[OUTBOX_PENDING] = "pending", [OUTBOX_SENDING] = "sending",
 	[OUTBOX_SENT] = "sent", [OUTBOX_FAILED] = "failed",
@@ -138,8 +144,9 @@ int
 store_digest_open(struct store *st, const char *target, int64_t *id,
 		  struct err *e)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM digest WHERE"
-		" target = ? AND state <> 'sent' ORDER BY id DESC LIMIT 1");
+	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM digest d WHERE"
+		" target = ? AND state <> 'sent' AND NOT " ABANDONED
+		" ORDER BY id DESC LIMIT 1");
 	int rc;
 
 	*id = 0;
@@ -229,7 +236,7 @@ store_digest_last_sent(struct store *st, const char *target, int64_t *when,
 	" (SELECT count(*) FROM digest_item x WHERE x.digest_id = d.id),"    \
 	" (SELECT count(*) FROM outbox o WHERE o.digest_id = d.id),"         \
 	" (SELECT count(*) FROM outbox o WHERE o.digest_id = d.id"           \
-	"  AND o.state = 'sent')"
+	"  AND o.state = 'sent'), " ABANDONED
 
 static void
 read_digest(sqlite3_stmt *s, struct digest_row *d)
@@ -247,6 +254,7 @@ read_digest(sqlite3_stmt *s, struct digest_row *d)
 	d->nitems = sqlite3_column_int64(s, 9);
 	d->nparts = sqlite3_column_int64(s, 10);
 	d->nsent = sqlite3_column_int64(s, 11);
+	d->abandoned = sqlite3_column_int(s, 12);
 }
 
 int
@@ -314,6 +322,45 @@ store_digest_settle(struct store *st, int64_t id, struct err *e)
 		return -1;
 	}
 	return store_commit(st, e);
+}
+
+int
+store_digest_abandon(struct store *st, int64_t id, struct err *e)
+{
+	struct digest_row d;
+	sqlite3_stmt *s;
+	char key[64];
+	bool sent;
+
+	if (store_digest_get(st, id, &d, e) < 0)
+		return -1;
+	sent = !strcmp(d.state, "sent");
+	digest_row_release(&d);
+	if (sent)
+		return err_set(e, ERR_USAGE, "digest %lld was sent in full; "
+			       "nothing to abandon", (long long)id);
+	snprintf(key, sizeof(key), "share.abandoned.%lld", (long long)id);
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "UPDATE outbox SET state = 'failed',"
+			  " error = 'abandoned by the user', updated = ?2"
+			  " WHERE digest_id = ?1 AND state <> 'sent'");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, time_now());
+	if (step_done(st, s, e, "cannot update the outbox") < 0)
+		goto fail;
+	s = store_prepare(st, "INSERT OR REPLACE INTO meta (key, value)"
+			  " VALUES (?, ?)");
+	store_bind_text(s, 1, key);
+	sqlite3_bind_int64(s, 2, time_now());
+	if (step_done(st, s, e, "cannot record the digest") < 0)
+		goto fail;
+	if (store_commit(st, e) < 0)
+		return -1;
+	return store_digest_settle(st, id, e);
+fail:
+	store_rollback(st);
+	return -1;
 }
 
 int

@@ -176,4 +176,20 @@ test_expect_success '429: rate limited, with the reset time' '
 	test_grep "rate limited (HTTP 429); try again after 2026-11-23T11:30:00Z" err
 '
 
+test_expect_success 'a share the service keeps refusing can be abandoned' '
+	test_grep "glean shares --abandon 4. to give up" err &&
+	glean shares --abandon 4 >out &&
+	test_grep "digest 4 abandoned" out &&
+	glean shares >out &&
+	test_grep "^4 .* abandoned .*team-mastodon" out &&
+	statuses again "$(ok 501)" "$(ok 502)" "$(ok 503)" "$(ok 504)" "$(ok 505)" &&
+	: >"$HTTPD_LOG" &&
+	GLEAN_NOW=$((1795428000 + 3 * 3600 + 240)) &&
+	glean share team-mastodon >out &&
+	test_grep "shared digest 5 to .team-mastodon.: 5 sent" out &&
+	test "$(posts | wc -l)" = 5 &&
+	test_status 2 glean shares --abandon 5 2>err &&
+	test_grep "was sent in full" err
+'
+
 test_done
