@@ -41,7 +41,7 @@ GLEAN := $(BUILD)/glean
 endif
 
 .PHONY: all deps check check-unit check-integration check-tui check-asan \
-	check-layers check-valgrind conformance demo bench install uninstall clean tests
+	check-layers check-valgrind conformance demo bench install uninstall clean tests fuzz
 
 all: $(GLEAN)
 
@@ -124,3 +124,8 @@ clean:
 	rm -rf build build-asan glean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# libFuzzer targets (fuzz/) built with clang into build-fuzz/, each run
+# for FUZZ_TIME seconds (default 60) from a seed corpus built at run time.
+fuzz:
+	@sh fuzz/run.sh

@@ -108,7 +108,6 @@ void feed_add_category(struct feed_common *c, const char *term,
 void feed_entry_add_enclosure(struct feed_entry *en, const char *url,
 			      const char *type, int64_t length);
 
-#endif
 
 /* ---- plain text for the search index (src/parse/strip.c) ---- */
 
@@ -157,3 +156,5 @@ void rx_free(struct rx *re);
 size_t rx_graphemes(const char *s, size_t len);
 /* The matcher the store's query language calls for /regex/ terms. */
 const struct store_regex_ops *rx_store_ops(void);
+
+#endif

@@ -82,6 +82,7 @@ struct seek_failure {
 struct seek_result {
 	size_t sources, fetched, unchanged, failed, retired;
 	int64_t items_added, items_updated;
+	int64_t items_hidden; /* by [rule] hide = true */
 	uint64_t bytes;
 	struct seek_failure *failures;
 	size_t nfailures;

@@ -108,6 +108,10 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		       (long long)r.items_added,
 		       r.items_added == 1 ? "" : "s",
 		       (long long)r.items_updated, r.unchanged, r.failed);
+	if (r.items_hidden)
+		printf("  %lld new item%s hidden by your rules\n",
+		       (long long)r.items_hidden,
+		       r.items_hidden == 1 ? "" : "s");
 	for (i = 0; i < r.nnotices; i++) {
 		printf("  note: ");
 		put_clean(stdout, r.notices[i]);

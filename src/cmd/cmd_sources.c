@@ -137,6 +137,8 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 	}
 	printf("added source %lld: ", (long long)r.id);
 	put_clean(stdout, r.url);
+	if (r.kind && strcmp(r.kind, "feed") != 0)
+		printf(" (%s, read through its API)", r.kind);
 	putchar('\n');
 	seek_add_result_release(&r);
 	return EXIT_OK;

@@ -48,9 +48,45 @@ lower_copy(char *dst, size_t n, const char *s, size_t len)
 	dst[len] = '\0';
 }
 
-/* Decode with iconv, strictly; NULL when the bytes do not fit. */
+/* utf8_valid() (or, with ascii, no byte >= 0x80) with ASCII skipped a
+ * word at a time: feeds are mostly ASCII and this runs over every byte
+ * of every UTF-8 document. */
+static bool
+utf8_check(const char *s, size_t len, bool ascii)
+{
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		if (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (!(w & 0x8080808080808080ull)) {
+				i += 8;
+				continue;
+			}
+		}
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (ascii)
+			return false;
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* Decode with iconv, strictly; NULL when the bytes do not fit. With
+ * borrow set, UTF-8 (or ASCII) input is returned as in itself, not
+ * copied, and *borrowed says so. */
 static char *
-decode(const char *name, const char *in, size_t len, size_t *outlen)
+decode(const char *name, const char *in, size_t len, size_t *outlen,
+       bool *borrowed)
 {
 	static const struct {
 		const char *py, *iconv;
@@ -79,14 +115,12 @@ decode(const char *name, const char *in, size_t len, size_t *outlen)
 		ascii = true;
 	if (lower_eq(use, "utf-8") || ascii) {
 		/* the common case: validate in place, no iconv */
-		for (i = 0; i < len; i++) {
-			if ((unsigned char)in[i] >= 0x80) {
-				if (ascii)
-					return NULL;
-				if (!utf8_valid(in, len))
-					return NULL;
-				break;
-			}
+		if (!utf8_check(in, len, ascii))
+			return NULL;
+		if (borrowed) {
+			*borrowed = true;
+			*outlen = len;
+			return (char *)(uintptr_t)in;
 		}
 		out = xmalloc(len + 1);
 		memcpy(out, in, len);
@@ -234,6 +268,34 @@ in_list(const char *s, const char *const *list, size_t n)
 	return false;
 }
 
+/* Whether the n bytes at s are <?xml version="1.0" encoding="utf-8"?>
+ * (either quote, any case of utf-8): the parser ignores the encoding
+ * (XML_PARSE_IGNORE_ENC), so rewriting that one changes nothing. */
+static bool
+plain_decl(const char *s, size_t n)
+{
+	static const char a[] = "<?xml version=", b[] = " encoding=";
+	char q;
+
+	if (n != sizeof(a) - 1 + 5 + sizeof(b) - 1 + 7 + 2 ||
+	    memcmp(s, a, sizeof(a) - 1) != 0)
+		return false;
+	s += sizeof(a) - 1;
+	q = s[0];
+	if ((q != '"' && q != '\'') || memcmp(s + 1, "1.0", 3) != 0 ||
+	    s[4] != q)
+		return false;
+	s += 5;
+	if (memcmp(s, b, sizeof(b) - 1) != 0)
+		return false;
+	s += sizeof(b) - 1;
+	q = s[0];
+	if ((q != '"' && q != '\'') || strncasecmp(s + 1, "utf-8", 5) != 0 ||
+	    s[6] != q)
+		return false;
+	return s[7] == '?' && s[8] == '>';
+}
+
 /* Replace a leading XML declaration with one that says utf-8. */
 static void
 rewrite_decl(struct enc_result *r)
@@ -248,6 +310,11 @@ rewrite_decl(struct enc_result *r)
 	if (!end)
 		return;
 	n = (size_t)(end - r->utf8) + 1;
+	if (r->borrowed) {
+		if (plain_decl(r->utf8, n))
+			return;
+		enc_result_own(r);
+	}
 	if (n >= sizeof(decl) - 1) {
 		memcpy(r->utf8, decl, sizeof(decl) - 1);
 		memset(r->utf8 + sizeof(decl) - 1, ' ', n - (sizeof(decl) - 1));
@@ -320,7 +387,7 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 
 		/* cut on a code unit boundary */
 		n -= n % 4;
-		t = decode(bom, data, n, &tl);
+		t = decode(bom, data, n, &tl, NULL);
 		if (t) {
 			xml_decl_encoding(t, tl, xmlenc, sizeof(xmlenc));
 			free(t);
@@ -379,7 +446,8 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 				tried = true;
 		if (tried)
 			continue;
-		r->utf8 = decode(cands[i], data, dlen, &r->len);
+		r->utf8 = decode(cands[i], data, dlen, &r->len,
+				 r->json ? NULL : &r->borrowed);
 		if (r->utf8)
 			break;
 	}
@@ -403,9 +471,25 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 }
 
 void
+enc_result_own(struct enc_result *r)
+{
+	char *t;
+
+	if (!r->borrowed)
+		return;
+	t = xmalloc(r->len + 1);
+	memcpy(t, r->utf8, r->len);
+	t[r->len] = '\0';
+	r->utf8 = t;
+	r->borrowed = false;
+}
+
+void
 enc_result_release(struct enc_result *r)
 {
-	free(r->utf8);
+	if (!r->borrowed)
+		free(r->utf8);
+	r->borrowed = false;
 	r->utf8 = NULL;
 	r->len = 0;
 }

@@ -399,10 +399,12 @@ parse_feed(const char *bytes, size_t len, const struct parse_opts *opts,
 		doc->bozo = true;
 		doc->bozo_reason = xstrdup(r.bozo_reason);
 	}
-	if (r.json || looks_like_json(r.utf8, r.len))
+	if (r.json || looks_like_json(r.utf8, r.len)) {
+		enc_result_own(&r);
 		rc = parse_jsonfeed(r.utf8, r.len, &o, base, doc, e);
-	else
+	} else {
 		rc = parse_xml(r.utf8, r.len, &o, base, doc, e);
+	}
 	if (rc < 0) {
 		doc->bozo = true;
 		if (!doc->bozo_reason)

@@ -161,16 +161,29 @@ static const char *const uri_attrs[] = {
 	"script src", "source src", "video poster", "video src",
 };
 
-static int
-str_cmp(const void *k, const void *v)
-{
-	return strcmp(k, *(const char *const *)v);
-}
-
+/* bsearch over a sorted list; the first byte is compared inline since
+ * this runs for every tag and attribute of every HTML field. */
 static bool
 in_sorted(const char *s, const char *const *list, size_t n)
 {
-	return bsearch(s, list, n, sizeof(*list), str_cmp) != NULL;
+	size_t lo = 0, hi = n;
+	unsigned char c0 = (unsigned char)s[0];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *m = list[mid];
+		int c = (int)c0 - (int)(unsigned char)m[0];
+
+		if (c == 0)
+			c = strcmp(s, m);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
 }
 
 bool
@@ -193,21 +206,26 @@ is_void(const char *t)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(void_elements); i++)
-		if (strcmp(t, void_elements[i]) == 0)
+		if (t[0] == void_elements[i][0] &&
+		    strcmp(t, void_elements[i]) == 0)
 			return true;
 	return false;
 }
 
+/* Whether "tag attr" is in uri_attrs (compared in pieces: this runs for
+ * every attribute of every tag). */
 static bool
 is_uri_attr(const char *tag, const char *attr)
 {
-	char key[96];
-	size_t i;
+	size_t i, n = strlen(tag);
 
-	snprintf(key, sizeof(key), "%s %s", tag, attr);
-	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++)
-		if (strcmp(key, uri_attrs[i]) == 0)
+	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++) {
+		const char *u = uri_attrs[i];
+
+		if (u[0] == tag[0] && strncmp(u, tag, n) == 0 &&
+		    u[n] == ' ' && strcmp(u + n + 1, attr) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -309,6 +327,35 @@ scheme_safe(const char *u)
 	return true;
 }
 
+/*
+ * Appends to the cleaner's output. It is sized up front and has no cap,
+ * so nearly every append is a memcpy; sbuf_add() does the rest. These
+ * run for every tag, attribute and text run of every HTML field.
+ */
+static inline void
+put(struct sbuf *o, const char *s, size_t n)
+{
+	if (!o->max && o->len + n < o->cap) {
+		memcpy(o->buf + o->len, s, n);
+		o->len += n;
+		o->buf[o->len] = '\0';
+	} else {
+		sbuf_add(o, s, n);
+	}
+}
+
+static inline void
+put_ch(struct sbuf *o, char ch)
+{
+	put(o, &ch, 1);
+}
+
+static inline void
+put_s(struct sbuf *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
 /* Escape an attribute value: < > " and bare '&'. */
 static void
 attr_out(struct sbuf *o, const char *v)
@@ -316,12 +363,20 @@ attr_out(struct sbuf *o, const char *v)
 	const char *p;
 
 	for (p = v; *p; p++) {
+		size_t run = strcspn(p, "<>\"&");
+
+		if (run) {
+			put(o, p, run);
+			p += run;
+			if (!*p)
+				break;
+		}
 		if (*p == '<') {
-			sbuf_adds(o, "&lt;");
+			put_s(o, "&lt;");
 		} else if (*p == '>') {
-			sbuf_adds(o, "&gt;");
+			put_s(o, "&gt;");
 		} else if (*p == '"') {
-			sbuf_adds(o, "&quot;");
+			put_s(o, "&quot;");
 		} else if (*p == '&') {
 			const char *q = p + 1;
 			bool ref = false;
@@ -345,9 +400,9 @@ attr_out(struct sbuf *o, const char *v)
 					q++;
 				ref = *q == ';';
 			}
-			sbuf_adds(o, ref ? "&" : "&amp;");
+			put_s(o, ref ? "&" : "&amp;");
 		} else {
-			sbuf_addch(o, *p);
+			put_ch(o, *p);
 		}
 	}
 }
@@ -398,7 +453,15 @@ static void
 emit_text(struct cleaner *c, const char *s, size_t n)
 {
 	if (!c->drop)
-		sbuf_add(&c->out, s, n);
+		put(&c->out, s, n);
+}
+
+static void
+add_end_tag(struct sbuf *o, const char *tag)
+{
+	put(o, "</", 2);
+	put_s(o, tag);
+	put_ch(o, '>');
 }
 
 /* A start or end tag at s ('<' already seen); returns the end. */
@@ -408,7 +471,7 @@ do_tag(struct cleaner *c, const char *s)
 	const char *p = s + 1, *nm;
 	char tag[32];
 	size_t n = 0, i, nattr = 0;
-	bool end = false, selfclose = false, camel = false;
+	bool end = false, selfclose = false, camel = false, okel;
 	struct hattr at[64];
 	const char *const *ok_attr;
 	const char *out_tag;
@@ -511,8 +574,8 @@ do_tag(struct cleaner *c, const char *s)
 
 	ok_attr = ok_attributes;
 	nok_attr = ARRAY_SIZE(ok_attributes);
-	if (!in_sorted(tag, ok_elements, ARRAY_SIZE(ok_elements)) ||
-	    (c->svg && !end)) {
+	okel = in_sorted(tag, ok_elements, ARRAY_SIZE(ok_elements));
+	if (!okel || (c->svg && !end)) {
 		if (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0 ||
 		    strcmp(tag, "applet") == 0) {
 			if (end) {
@@ -534,8 +597,7 @@ do_tag(struct cleaner *c, const char *s)
 				if (strcmp(tag, "svg") == 0)
 					c->svg--;
 				out_tag = svg_case(tag);
-			} else if (!in_sorted(tag, ok_elements,
-					      ARRAY_SIZE(ok_elements))) {
+			} else if (!okel) {
 				goto out;
 			}
 		} else {
@@ -568,8 +630,7 @@ do_tag(struct cleaner *c, const char *s)
 				nok_attr = ARRAY_SIZE(svg_attributes);
 				out_tag = svg_case(tag);
 				camel = true;
-			} else if (!in_sorted(tag, ok_elements,
-					      ARRAY_SIZE(ok_elements))) {
+			} else if (!okel) {
 				goto out;
 			}
 		}
@@ -588,13 +649,14 @@ do_tag(struct cleaner *c, const char *s)
 	}
 	if (end) {
 		if (!is_void(tag) && !c->drop)
-			sbuf_addf(&c->out, "</%s>", out_tag);
+			add_end_tag(&c->out, out_tag);
 		goto out;
 	}
 	if (c->drop)
 		goto out;
 	qsort(at, nattr, sizeof(at[0]), hattr_cmp);
-	sbuf_addf(&c->out, "<%s", out_tag);
+	put_ch(&c->out, '<');
+	put_s(&c->out, out_tag);
 	for (i = 0; i < nattr; i++) {
 		char *v = at[i].value;
 
@@ -616,18 +678,19 @@ do_tag(struct cleaner *c, const char *s)
 			   !scheme_safe(v)) {
 			v[0] = '\0';
 		}
-		sbuf_addf(&c->out, " %s=\"",
-			  camel ? svg_case(at[i].name) : at[i].name);
+		put_ch(&c->out, ' ');
+		put_s(&c->out, camel ? svg_case(at[i].name) : at[i].name);
+		put(&c->out, "=\"", 2);
 		attr_out(&c->out, v);
-		sbuf_addch(&c->out, '"');
+		put_ch(&c->out, '"');
 	}
 	if (is_void(tag)) {
-		sbuf_adds(&c->out, " />");
+		put_s(&c->out, " />");
 	} else {
-		sbuf_addch(&c->out, '>');
+		put_ch(&c->out, '>');
 		/* sgmllib expands only a bare "<tag/>" */
 		if (selfclose && nattr == 0)
-			sbuf_addf(&c->out, "</%s>", out_tag);
+			add_end_tag(&c->out, out_tag);
 	}
 out:
 	for (i = 0; i < nattr; i++) {
@@ -669,8 +732,10 @@ do_ref(struct cleaner *c, const char *s)
 					ref[k] = (char)tolower(
 						(unsigned char)d[k]);
 				ref[m] = '\0';
-				sbuf_addf(&c->out, hex ? "&#x%s;" : "&#%s;",
-					  ref);
+				put(&c->out, hex ? "&#x" : "&#",
+					 hex ? 3 : 2);
+				put(&c->out, ref, m);
+				put_ch(&c->out, ';');
 			}
 		}
 		return *end == ';' ? end + 1 : end;
@@ -686,11 +751,14 @@ do_ref(struct cleaner *c, const char *s)
 		}
 		if (!c->drop) {
 			if (entity_lookup(p, (size_t)(q - p)) ||
-			    ((size_t)(q - p) == 4 && memcmp(p, "apos", 4) == 0))
-				sbuf_addf(&c->out, "&%.*s;", (int)(q - p), p);
-			else
-				sbuf_addf(&c->out, "&amp;%.*s", (int)(q - p),
-					  p);
+			    ((size_t)(q - p) == 4 && memcmp(p, "apos", 4) == 0)) {
+				put_ch(&c->out, '&');
+				put(&c->out, p, (size_t)(q - p));
+				put_ch(&c->out, ';');
+			} else {
+				put(&c->out, "&amp;", 5);
+				put(&c->out, p, (size_t)(q - p));
+			}
 		}
 		return *q == ';' ? q + 1 : q;
 	}
@@ -704,8 +772,16 @@ markup_clean(const char *html, const char *base, bool is_html)
 	struct cleaner c;
 	const char *p = html, *run = html;
 
+	size_t n = strlen(html);
+	char *r;
+
 	memset(&c, 0, sizeof(c));
 	sbuf_init(&c.out, 0);
+	/* the output is about the input's size: allocate once, not by
+	 * doubling, and give back the slack at the end */
+	c.out.cap = n + n / 8 + 64;
+	c.out.buf = xmalloc(c.out.cap);
+	c.out.buf[0] = '\0';
 	c.base = base;
 	c.html = is_html;
 	while (*p) {
@@ -720,7 +796,7 @@ markup_clean(const char *html, const char *base, bool is_html)
 				   p[2] != '[') {
 				/* not a declaration: sgmllib would choke */
 				if (!c.drop)
-					sbuf_adds(&c.out, "&lt;!");
+					put_s(&c.out, "&lt;!");
 				p += 2;
 			} else if (p[1] == '!' || p[1] == '?') {
 				const char *e = strchr(p, '>');
@@ -747,9 +823,11 @@ markup_clean(const char *html, const char *base, bool is_html)
 			p = do_ref(&c, p);
 			run = p;
 		} else {
-			p++;
+			p += strcspn(p, "<&");
 		}
 	}
 	emit_text(&c, run, (size_t)(p - run));
-	return sbuf_detach(&c.out, NULL);
+	n = c.out.len;
+	r = sbuf_detach(&c.out, NULL);
+	return xrealloc(r, n + 1);
 }

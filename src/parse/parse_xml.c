@@ -94,6 +94,13 @@ struct attrs {
 	size_t n;
 };
 
+/* Base URIs per XML depth. Most elements have no xml:base and borrow
+ * their parent's string instead of copying it. */
+struct base {
+	char *uri;
+	bool own;
+};
+
 struct frame {
 	char name[64];
 	bool expecting;
@@ -124,8 +131,12 @@ struct px {
 	struct frame *stack;
 	size_t nstack, capstack, nused; /* nused: frames with an sbuf */
 
-	char **bases; /* per XML depth: base URI in effect */
+	struct base *bases; /* per XML depth: base URI in effect */
 	size_t capbases;
+	struct qname *names; /* NAME_CACHE slots, see qname_get() */
+	struct qname *scratch;
+	void *dict;          /* the parser's name dictionary (xmlDictPtr) */
+	struct sbuf attrbuf; /* this element's attribute values */
 	int depth, skip_depth;
 
 	bool infeed, inentry, insource, inimage, intextinput;
@@ -157,7 +168,7 @@ base_now(struct px *p)
 		return NULL;
 	if (d >= p->capbases)
 		d = p->capbases - 1;
-	return p->bases[d];
+	return p->bases[d].uri;
 }
 
 static const char *
@@ -227,12 +238,30 @@ set_field(struct px *p, char **dst, int field, const char *v, bool first_wins)
 	p->fdepth[ctx][field] = p->depth;
 }
 
+/* set_field() that takes ownership of v (stored or freed), so big
+ * fields are not copied again. */
+static void
+set_field_take(struct px *p, char **dst, int field, char *v)
+{
+	int ctx = p->inentry ? 1 : 0;
+	int old = p->fdepth[ctx][field];
+
+	if (*dst && old >= 0 && p->depth > old) {
+		free(v);
+		return;
+	}
+	free(*dst);
+	*dst = v;
+	p->fdepth[ctx][field] = p->depth;
+}
+
 /* ---- the element stack ---- */
 
 static void
 push(struct px *p, const char *name, bool expecting)
 {
 	struct frame *f;
+	size_t n;
 
 	XGROW(p->stack, p->capstack, p->nstack + 1);
 	if (p->nstack == p->nused) {
@@ -240,7 +269,11 @@ push(struct px *p, const char *name, bool expecting)
 		p->nused++;
 	}
 	f = &p->stack[p->nstack++];
-	snprintf(f->name, sizeof(f->name), "%s", name);
+	n = strlen(name);
+	if (n >= sizeof(f->name))
+		n = sizeof(f->name) - 1;
+	memcpy(f->name, name, n);
+	f->name[n] = '\0';
 	f->expecting = expecting;
 	sbuf_reset(&f->text);
 }
@@ -345,6 +378,42 @@ ends_xml(const char *t)
 	return str_ends(t, "xml");
 }
 
+static bool
+trim_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
+}
+
+/*
+ * What pop() makes of an HTML content field that needs no base64 and no
+ * xhtml div stripping: trim, demoronize, markup_clean, trim; but cleaned
+ * from the frame's buffer instead of a copy of it. NULL when the text
+ * holds a byte demoronize would look at (the caller takes the long way).
+ */
+static char *
+clean_in_place(struct px *p, struct sbuf *t)
+{
+	size_t n = strlen(t->buf), st = 0;
+	char *out, save;
+
+	while (n && trim_ws(t->buf[n - 1]))
+		n--;
+	while (st < n && trim_ws(t->buf[st]))
+		st++;
+	if (memchr(t->buf + st, 0xc2, n - st))
+		return NULL;
+	save = t->buf[n];
+	if (save)
+		t->buf[n] = '\0';
+	out = markup_clean(t->buf + st, base_now(p),
+			   strcmp(p->cp.type, "text/html") == 0);
+	if (save)
+		t->buf[n] = save;
+	feed_trim(out);
+	return out;
+}
+
 /*
  * Pop the top frame if it is name; returns the collected text (owned by
  * the caller) after base64, URL and markup handling, or NULL.
@@ -372,6 +441,17 @@ pop(struct px *p, const char *name, bool *expecting)
 			strcmp(name, "subtitle") == 0 ||
 			strcmp(name, "rights") == 0 ||
 			strcmp(name, "info") == 0);
+	if (content_elem && !p->cp.base64 && type_htmlish(p->cp.type) &&
+	    !(strcmp(p->version, "atom10") == 0 &&
+	      strcmp(p->cp.type, "application/xhtml+xml") == 0 &&
+	      p->cp.top_elems == 1 && p->cp.first_div && !p->cp.top_text &&
+	      p->cp.last_close >= p->cp.div_body)) {
+		/* the common case for big fields: HTML cleaned straight
+		 * from the frame, no intermediate copy */
+		out = clean_in_place(p, t);
+		if (out)
+			return out;
+	}
 	if (content_elem && strcmp(p->version, "atom10") == 0 &&
 	    strcmp(p->cp.type, "application/xhtml+xml") == 0 &&
 	    p->cp.top_elems == 1 && p->cp.first_div && !p->cp.top_text &&
@@ -657,15 +737,18 @@ save_description(struct px *p, const char *field, char *v)
 		en = cur_entry(p);
 		if (strcmp(field, "content") == 0) {
 			if (!en->content) {
-				en->content = xstrdup(v);
+				en->content = v;
+				v = NULL;
 				feed_set(&en->content_type, p->cp.type);
 			}
 		} else {
-			set_field(p, &en->summary, F_SUMMARY, v, false);
+			set_field_take(p, &en->summary, F_SUMMARY, v);
+			v = NULL;
 		}
 		break;
 	case W_FEED:
-		set_field(p, &p->doc->description, F_DESC, v, false);
+		set_field_take(p, &p->doc->description, F_DESC, v);
+		v = NULL;
 		break;
 	default:
 		break;
@@ -1355,63 +1438,137 @@ lower_into(char *dst, size_t n, const char *s)
 	dst[i] = '\0';
 }
 
-/* Attribute values arrive with '&' as "&#38;" (libxml2 leaves them
- * for a tree builder to re-parse); undo that. */
-static char *
-attr_value(const xmlChar *v, const xmlChar *end)
-{
-	struct sbuf sb;
-	const char *s = (const char *)v, *e = (const char *)end;
+/*
+ * The spellings glean needs for one (localname, prefix, namespace URI)
+ * triple, computed once per parse. libxml2 hands names out of its
+ * dictionary, so the same name arrives as the same pointers and a
+ * pointer compare finds it; names not owned by the dictionary are
+ * computed every time and never cached.
+ */
+#define NAME_CACHE 512 /* slots, a power of two */
 
-	sbuf_init(&sb, 0);
-	while (s < e) {
-		if (*s == '&' && e - s >= 5 && memcmp(s, "&#38;", 5) == 0) {
-			sbuf_addch(&sb, '&');
-			s += 5;
-		} else {
-			sbuf_addch(&sb, *s++);
-		}
-	}
-	return sbuf_detach(&sb, NULL);
-}
+struct qname {
+	const xmlChar *local, *prefix, *uri; /* the key */
+	char lower[64];     /* localname, lower-case */
+	const char *pre;    /* feedparser's prefix for uri ("" for none) */
+	char name[96];      /* handler name: "pre_local" or "local" */
+	char aname[64];     /* attribute name: "pre:local", lower-case */
+	size_t alen;
+	bool keep_textinput, keep_image; /* see the hacks in sax_start */
+	const struct handler *h;
+};
 
 static void
-attrs_load(struct attrs *a, int n, const xmlChar **at)
+qname_fill(struct qname *q, const xmlChar *local, const xmlChar *prefix,
+	   const xmlChar *uri)
 {
+	const char *l = q->lower;
+	char t[64];
+
+	q->local = local;
+	q->prefix = prefix;
+	q->uri = uri;
+	lower_into(q->lower, sizeof(q->lower), (const char *)local);
+	q->pre = ns_prefix(uri, prefix);
+	if (*q->pre)
+		snprintf(q->name, sizeof(q->name), "%s_%s", q->pre, l);
+	else
+		snprintf(q->name, sizeof(q->name), "%s", l);
+	if (uri && *q->pre)
+		snprintf(t, sizeof(t), "%s:%s", q->pre, (const char *)local);
+	else
+		snprintf(t, sizeof(t), "%s", (const char *)local);
+	lower_into(q->aname, sizeof(q->aname), t);
+	q->alen = strlen(q->aname);
+	q->keep_textinput = !*q->pre &&
+		(!strcmp(l, "title") || !strcmp(l, "link") ||
+		 !strcmp(l, "description") || !strcmp(l, "name"));
+	q->keep_image = !*q->pre &&
+		(!strcmp(l, "title") || !strcmp(l, "link") ||
+		 !strcmp(l, "description") || !strcmp(l, "url") ||
+		 !strcmp(l, "href") || !strcmp(l, "width") ||
+		 !strcmp(l, "height"));
+	q->h = handler_find(q->name);
+}
+
+static bool
+dict_owns(struct px *p, const xmlChar *s)
+{
+	return !s || xmlDictOwns(p->dict, s) == 1;
+}
+
+/* The spellings of a name; valid until the next call. */
+static const struct qname *
+qname_get(struct px *p, const xmlChar *local, const xmlChar *prefix,
+	  const xmlChar *uri)
+{
+	uintptr_t k = ((uintptr_t)local >> 3) ^ ((uintptr_t)uri >> 4) ^
+		      ((uintptr_t)prefix >> 5);
+	struct qname *q;
+
+	k ^= k >> 9;
+	q = &p->names[k & (NAME_CACHE - 1)];
+	if (q->local == local && q->prefix == prefix && q->uri == uri)
+		return q;
+	if (p->dict && dict_owns(p, local) && dict_owns(p, prefix) &&
+	    dict_owns(p, uri)) {
+		qname_fill(q, local, prefix, uri);
+		return q;
+	}
+	qname_fill(p->scratch, local, prefix, uri);
+	return p->scratch;
+}
+
+/*
+ * Load attributes: names through the cache, values (with libxml2's
+ * "&#38;" for '&' undone, as it leaves them for a tree builder to
+ * re-parse) into one buffer reused for every element.
+ */
+static void
+attrs_load(struct px *p, struct attrs *a, int n, const xmlChar **at)
+{
+	size_t off[ARRAY_SIZE(a->v)];
 	int i;
+	size_t k;
 
 	a->n = 0;
+	sbuf_reset(&p->attrbuf);
 	for (i = 0; i < n && a->n < ARRAY_SIZE(a->v); i++) {
 		const xmlChar **x = at + i * 5;
-		const char *pre = ns_prefix(x[2], x[1]);
-		struct attr *t = &a->v[a->n++];
-		char q[64];
+		const struct qname *q = qname_get(p, x[0], x[1], x[2]);
+		struct attr *t = &a->v[a->n];
+		const char *s = (const char *)x[3], *e = (const char *)x[4];
+		bool low;
 
-		if (x[2] && *pre)
-			snprintf(q, sizeof(q), "%s:%s", pre,
-				 (const char *)x[0]);
-		else
-			snprintf(q, sizeof(q), "%s", (const char *)x[0]);
-		lower_into(t->name, sizeof(t->name), q);
-		t->value = attr_value(x[3], x[4]);
-		if (strcmp(t->name, "rel") == 0 ||
-		    strcmp(t->name, "type") == 0) {
-			char *c;
+		memcpy(t->name, q->aname, q->alen + 1);
+		low = strcmp(t->name, "rel") == 0 ||
+		      strcmp(t->name, "type") == 0;
+		off[a->n++] = p->attrbuf.len;
+		while (s < e) {
+			const char *amp = memchr(s, '&', (size_t)(e - s));
+			size_t run = amp ? (size_t)(amp - s) : (size_t)(e - s);
 
-			for (c = t->value; *c; c++)
+			sbuf_add(&p->attrbuf, s, run);
+			s += run;
+			if (s >= e)
+				break;
+			if (e - s >= 5 && memcmp(s, "&#38;", 5) == 0) {
+				sbuf_addch(&p->attrbuf, '&');
+				s += 5;
+			} else {
+				sbuf_addch(&p->attrbuf, *s++);
+			}
+		}
+		if (low) {
+			char *c = p->attrbuf.buf + off[a->n - 1];
+
+			for (; *c; c++)
 				*c = (char)tolower((unsigned char)*c);
 		}
+		sbuf_add(&p->attrbuf, "", 1); /* keep the NUL */
 	}
-}
-
-static void
-attrs_free(struct attrs *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		free(a->v[i].value);
-	a->n = 0;
+	for (k = 0; k < a->n; k++)
+		a->v[k].value = p->attrbuf.buf + off[k];
 }
 
 static void
@@ -1431,7 +1588,7 @@ xml_escape_attr(struct sbuf *sb, const char *s)
 static bool
 in_xhtml_content(struct px *p)
 {
-	return p->incontent &&
+	return p->incontent && p->cp.type[0] == 'a' &&
 	       strcmp(p->cp.type, "application/xhtml+xml") == 0;
 }
 
@@ -1439,8 +1596,8 @@ static void
 set_base(struct px *p, const struct attrs *a)
 {
 	const char *xb = attr_get(a, "xml:base");
-	const char *prev;
-	char *nb;
+	char *prev, *nb;
+	bool own = true;
 	size_t d = (size_t)p->depth, oldcap = p->capbases;
 
 	if (!xb)
@@ -1449,7 +1606,7 @@ set_base(struct px *p, const struct attrs *a)
 	if (p->capbases > oldcap)
 		memset(p->bases + oldcap, 0,
 		       (p->capbases - oldcap) * sizeof(*p->bases));
-	prev = p->bases[d - 1];
+	prev = p->bases[d - 1].uri;
 	if (xb && prev && *prev) {
 		nb = url_resolve(prev, xb);
 		if (!scheme_ok(nb)) {
@@ -1459,10 +1616,14 @@ set_base(struct px *p, const struct attrs *a)
 	} else if (xb) {
 		nb = xstrdup(xb);
 	} else {
-		nb = prev ? xstrdup(prev) : NULL;
+		/* borrowed: the parent's entry outlives this one */
+		nb = prev;
+		own = false;
 	}
-	free(p->bases[d]);
-	p->bases[d] = nb;
+	if (p->bases[d].own)
+		free(p->bases[d].uri);
+	p->bases[d].uri = nb;
+	p->bases[d].own = own;
 }
 
 static void
@@ -1472,8 +1633,8 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 {
 	struct px *p = ctx;
 	struct attrs a;
-	char local[64], name[96];
-	const char *pre;
+	const struct qname *qn;
+	const char *local, *pre, *name;
 	const struct handler *h;
 	const char *lang;
 
@@ -1483,10 +1644,13 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		p->skip_depth++;
 		return;
 	}
-	attrs_load(&a, nb_attr, attributes);
+	attrs_load(p, &a, nb_attr, attributes);
 	set_base(p, &a);
-	lower_into(local, sizeof(local), (const char *)localname);
-	pre = ns_prefix(URI, prefix);
+	/* after the attributes: their lookups may reuse the slot */
+	qn = qname_get(p, localname, prefix, URI);
+	local = qn->lower;
+	pre = qn->pre;
+	name = qn->name;
 
 	/* feedparser's track_namespace: declarations decide the version */
 	for (int i = 0; i < nb_ns && !p->version[0]; i++) {
@@ -1556,30 +1720,21 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		goto out;
 	}
 
-	if (*pre)
-		snprintf(name, sizeof(name), "%s_%s", pre, local);
-	else
-		snprintf(name, sizeof(name), "%s", local);
-
 	/* feedparser's hacks for unclosed image/textinput elements */
-	if (!*pre && strcmp(local, "title") && strcmp(local, "link") &&
-	    strcmp(local, "description") && strcmp(local, "name"))
+	if (!*pre && !qn->keep_textinput)
 		p->intextinput = false;
-	if (!*pre && strcmp(local, "title") && strcmp(local, "link") &&
-	    strcmp(local, "description") && strcmp(local, "url") &&
-	    strcmp(local, "href") && strcmp(local, "width") &&
-	    strcmp(local, "height")) {
+	if (!*pre && !qn->keep_image) {
 		p->inimage = false;
 		p->image_ctx = false;
 	}
 
-	h = handler_find(name);
+	h = qn->h;
 	if (h && h->start)
 		h->start(p, &a);
 	else if (!h && a.n == 0)
 		push(p, name, true);
 out:
-	attrs_free(&a);
+	a.n = 0;
 }
 
 static void
@@ -1587,8 +1742,8 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	const xmlChar *URI)
 {
 	struct px *p = ctx;
-	char local[64], name[96];
-	const char *pre;
+	const struct qname *qn;
+	const char *local, *pre;
 	const struct handler *h;
 
 	if (p->skip_depth) {
@@ -1596,8 +1751,9 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		p->depth--;
 		return;
 	}
-	lower_into(local, sizeof(local), (const char *)localname);
-	pre = ns_prefix(URI, prefix);
+	qn = qname_get(p, localname, prefix, URI);
+	local = qn->lower;
+	pre = qn->pre;
 
 	if (p->incontent && p->xdepth > 0 && in_xhtml_content(p)) {
 		struct sbuf tag;
@@ -1615,19 +1771,17 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	    strcmp(local, "div") == 0 && (!*pre || strcmp(pre, "xhtml") == 0))
 		goto out;
 
-	if (*pre)
-		snprintf(name, sizeof(name), "%s_%s", pre, local);
-	else
-		snprintf(name, sizeof(name), "%s", local);
-	h = handler_find(name);
+	h = qn->h;
 	if (h && h->end)
 		h->end(p);
 	else if (!h)
-		free(pop(p, name, NULL));
+		free(pop(p, qn->name, NULL));
 out:
 	if (p->depth > 0 && (size_t)p->depth < p->capbases) {
-		free(p->bases[p->depth]);
-		p->bases[p->depth] = NULL;
+		if (p->bases[p->depth].own)
+			free(p->bases[p->depth].uri);
+		p->bases[p->depth].uri = NULL;
+		p->bases[p->depth].own = false;
 	}
 	if (p->depth > 0)
 		p->depth--;
@@ -1697,9 +1851,10 @@ xml_init(void)
 /*
  * Cut the DOCTYPE (and its internal subset) out of the prologue, as
  * feedparser does: nothing declared there can expand later. Notes a
- * Netscape RSS 0.91 DOCTYPE.
+ * Netscape RSS 0.91 DOCTYPE. Returns whether it cut (the rest is then in
+ * out); without a DOCTYPE nothing is copied.
  */
-static void
+static bool
 strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape)
 {
 	const char *d = NULL, *e, *q;
@@ -1716,10 +1871,8 @@ strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape)
 			break;
 		}
 	}
-	if (!d) {
-		sbuf_add(out, s, len);
-		return;
-	}
+	if (!d)
+		return false;
 	/* find the end: '>' outside quotes and brackets */
 	{
 		int br = 0;
@@ -1740,15 +1893,16 @@ strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape)
 			}
 		}
 	}
-	if (e >= s + len) {
-		sbuf_add(out, s, len);
-		return;
-	}
-	for (q = d; q < e; q++)
+	if (e >= s + len)
+		return false;
+	/* "netscape" cannot cover e (a '>'): stay inside the bytes, which
+	 * need not be NUL-terminated */
+	for (q = d; q + 8 <= e; q++)
 		if (strncasecmp(q, "netscape", 8) == 0)
 			*netscape = true;
 	sbuf_add(out, s, (size_t)(d - s));
 	sbuf_add(out, e + 1, len - (size_t)(e + 1 - s));
+	return true;
 }
 
 static void
@@ -1760,8 +1914,13 @@ px_reset(struct px *p)
 		sbuf_release(&p->stack[i].text);
 	free(p->stack);
 	for (i = 0; i < p->capbases; i++)
-		free(p->bases[i]);
+		if (p->bases[i].own)
+			free(p->bases[i].uri);
 	free(p->bases);
+	free(p->names);
+	free(p->scratch);
+	p->names = p->scratch = NULL;
+	sbuf_release(&p->attrbuf);
 	p->stack = NULL;
 	p->bases = NULL;
 	p->nstack = p->capstack = p->nused = p->capbases = 0;
@@ -1777,7 +1936,11 @@ px_init(struct px *p, struct feed_doc *doc, size_t max, const char *base)
 	memset(p->fdepth, -1, sizeof(p->fdepth));
 	p->capbases = 8;
 	p->bases = xcalloc(p->capbases, sizeof(*p->bases));
-	p->bases[0] = base ? xstrdup(base) : NULL;
+	p->bases[0].uri = base ? xstrdup(base) : NULL;
+	p->bases[0].own = true;
+	p->names = xcalloc(NAME_CACHE, sizeof(*p->names));
+	p->scratch = xcalloc(1, sizeof(*p->scratch));
+	sbuf_init(&p->attrbuf, 0);
 }
 
 /* Close whatever a truncated document left open, innermost first. */
@@ -1833,6 +1996,9 @@ run(struct px *p, const char *s, size_t len, bool recover, bool *wf,
 	ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, NULL);
 	if (!ctxt)
 		return -1;
+	/* names cached by pointer belong to this parser's dictionary */
+	p->dict = ctxt->dict;
+	memset(p->names, 0, NAME_CACHE * sizeof(*p->names));
 	xmlCtxtUseOptions(ctxt, opts);
 	xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
 	for (off = 0; off < len; off += CHUNK) {
@@ -1846,7 +2012,17 @@ run(struct px *p, const char *s, size_t len, bool recover, bool *wf,
 	xmlParseChunk(ctxt, NULL, 0, 1);
 	*wf = ctxt->wellFormed != 0;
 	*nswf = ctxt->nsWellFormed != 0;
+	/* an entity declaration that got past strip_doctype (a DOCTYPE
+	 * it could not delimit) makes libxml2 keep a SAX-compat document
+	 * that the context does not free; nothing in it is ever expanded,
+	 * getEntity answers NULL (found by fuzz/fuzz_parse.c) */
+	if (ctxt->myDoc) {
+		xmlFreeDoc(ctxt->myDoc);
+		ctxt->myDoc = NULL;
+	}
 	xmlFreeParserCtxt(ctxt);
+	p->dict = NULL;
+	memset(p->names, 0, NAME_CACHE * sizeof(*p->names));
 	return 0;
 }
 
@@ -1877,10 +2053,13 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 	xml_init();
 	sbuf_init(&src, 0);
 	sbuf_init(&fixed, 0);
-	strip_doctype(utf8, len, &src, &netscape);
+	if (strip_doctype(utf8, len, &src, &netscape)) {
+		utf8 = src.buf;
+		len = src.len;
+	}
 
 	px_init(&p, doc, opts->max_field, base);
-	if (run(&p, src.buf, src.len, false, &wf, &nswf) < 0) {
+	if (run(&p, utf8, len, false, &wf, &nswf) < 0) {
 		err_set(e, ERR_PARSE, "cannot create XML parser");
 		goto out;
 	}
@@ -1898,7 +2077,7 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 						   "well-formed XML");
 		px_reset(&p);
 		doc_clear_data(doc);
-		entities_to_charrefs(src.buf, src.len, &fixed);
+		entities_to_charrefs(utf8, len, &fixed);
 		px_init(&p, doc, opts->max_field, base);
 		run(&p, fixed.buf, fixed.len, true, &wf, &nswf);
 	}

@@ -13,8 +13,11 @@
 
 /* ---- encoding.c ---- */
 struct enc_result {
-	char *utf8;        /* the document as UTF-8, NUL-terminated */
+	char *utf8;        /* the document as UTF-8; NUL-terminated unless
+			    * borrowed */
 	size_t len;
+	bool borrowed;     /* utf8 points into the caller's bytes (valid
+			    * UTF-8 with a plain declaration: no copy) */
 	char encoding[64]; /* name reported in the dump (lower-case) */
 	bool bozo;
 	const char *bozo_reason;
@@ -23,10 +26,14 @@ struct enc_result {
 /* Decide the document's encoding the way feedparser does (BOM, XML
  * declaration, HTTP charset per RFC 3023) and convert it to UTF-8. The
  * XML declaration, if any, is rewritten to say utf-8. Never fails: the
- * last resort is windows-1252 with invalid bytes replaced. */
+ * last resort is windows-1252 with invalid bytes replaced. Bytes that
+ * already are what the parser gets are not copied (r->borrowed): they
+ * must outlive r. */
 void enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 		 bool http, struct enc_result *r);
 void enc_result_release(struct enc_result *r);
+/* Make r->utf8 an owned, NUL-terminated copy if it is borrowed. */
+void enc_result_own(struct enc_result *r);
 
 /* ---- entities.c ---- */
 /* Code point of an HTML 4 named entity (case-sensitive), or 0. */
@@ -50,6 +57,7 @@ char *markup_clean(const char *html, const char *base, bool is_html);
 bool markup_acceptable_element(const char *name, size_t len);
 
 /* ---- parse_xml.c / parse_jsonfeed.c ---- */
+/* utf8 need not be NUL-terminated (it may be the caller's bytes). */
 int parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 	      const char *base, struct feed_doc *doc, struct err *e);
 int parse_jsonfeed(const char *utf8, size_t len,

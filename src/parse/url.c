@@ -59,13 +59,36 @@ uri_split(const char *s, struct uri *u)
 	}
 }
 
+/* Whether remove_dots has anything to do: a path starting with '.',
+ * holding "/." or a NUL (where the copy below would stop). */
+static bool
+has_dot_segment(const char *in, size_t n)
+{
+	size_t i;
+
+	if (n && in[0] == '.')
+		return true;
+	for (i = 0; i < n; i++)
+		if (in[i] == '\0' || (in[i] == '/' && i + 1 < n && in[i + 1] == '.'))
+			return true;
+	return false;
+}
+
 /* RFC 3986 5.2.4, appending the result to out. */
 static void
 remove_dots(const char *in, size_t n, struct sbuf *out)
 {
-	char *buf = xstrndup(in, n), *p = buf;
+	char *buf, *p;
 	size_t start = out->len;
 
+	/* no "." segment can start anywhere: every step below would copy
+	 * a segment as it is */
+	if (!has_dot_segment(in, n)) {
+		sbuf_add(out, in, n);
+		return;
+	}
+	buf = xstrndup(in, n);
+	p = buf;
 	while (*p) {
 		if (str_starts(p, "../")) {
 			p += 3;

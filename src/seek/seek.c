@@ -5,6 +5,13 @@
  * <ttl> and max-age, 301/308 moving the stored URL, 410 retiring a source.
  * A failed source keeps its items and records a one-line reason.
  * Parsing and rendering are parse/'s; HTTP is fetch/'s.
+ *
+ * Each source kind starts through the table `seek_kinds`: feeds are one
+ * conditional GET; API kinds (social.h: Mastodon, Bluesky, X, Discourse)
+ * walk their pages one authenticated request at a time, each next page
+ * queued from the previous page's callback, and end in one transaction
+ * that stores the posts and the paging state together. What the services
+ * send is theirs to read (src/social, src/hub/discourse.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,20 +21,26 @@
 #include "glean/fetch.h"
 #include "glean/parse.h"
 #include "glean/seek.h"
+#include "glean/social.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
 #define BACKOFF_BASE (15 * 60)
 #define BACKOFF_MAX (24 * 3600)
 #define INTERVAL_MAX (24 * 3600)
+/* After a 401 the source waits this long (or for 'glean fetch ID'):
+ * asking again with the same token would only be refused again. */
+#define AUTH_PARK (30 * 24 * 3600)
 
 struct job {
 	struct source src;
 	struct seek_run *run;
+	struct social_run *sr; /* API kinds; NULL for feeds */
 };
 
 struct seek_run {
 	struct seek_result result;
+	bool rule_warned;
 	struct store *st;
 	const struct config *cfg;
 	const struct seek_fetch_opts *o;
@@ -151,6 +164,47 @@ replace(char **dst, const char *src)
 	*dst = src ? xstrdup(src) : NULL;
 }
 
+/* Config [rule]s on the items this batch inserted (in its transaction).
+ * A rule whose query is wrong is reported once per run, not fatal. */
+static int
+apply_rules(struct seek_run *run, const struct item *items, size_t n,
+	    struct err *e)
+{
+	const struct config *cfg = run->cfg;
+	struct store_rule *rules;
+	struct err re = { 0 };
+	int64_t *ids, hidden = 0, tagged = 0;
+	size_t i, k = 0;
+	int rc;
+
+	if (!cfg || !cfg->nrules || !n)
+		return 0;
+	ids = xcalloc(n, sizeof(*ids));
+	for (i = 0; i < n; i++)
+		if (items[i].inserted)
+			ids[k++] = items[i].id;
+	rules = xcalloc(cfg->nrules, sizeof(*rules));
+	for (i = 0; i < cfg->nrules; i++) {
+		rules[i].name = cfg->rules[i].name;
+		rules[i].match = cfg->rules[i].match;
+		rules[i].tags = (const char *const *)cfg->rules[i].tags;
+		rules[i].ntags = cfg->rules[i].ntags;
+		rules[i].hide = cfg->rules[i].hide;
+	}
+	rc = store_rules_apply(run->st, rules, cfg->nrules, ids, k, &hidden,
+			       &tagged, &re);
+	if (rc < 0)
+		*e = re;
+	else if (re.code != ERR_OK && !run->rule_warned) {
+		run->rule_warned = true;
+		notice(run->r, xasprintf("%s", re.msg));
+	}
+	run->r->items_hidden += hidden;
+	free(rules);
+	free(ids);
+	return rc;
+}
+
 /* A 200 with a body: parse and store in one transaction. */
 static void
 ingest(struct seek_run *run, struct source *s, struct fetch_resp *resp)
@@ -184,7 +238,8 @@ ingest(struct seek_run *run, struct source *s, struct fetch_resp *resp)
 	seek_items_from_doc(&doc, &items, &n);
 	if (store_begin(run->st, false, &e) < 0)
 		goto fail;
-	if (store_items_upsert(run->st, s->id, items, n, &stats, &e) < 0)
+	if (store_items_upsert(run->st, s->id, items, n, &stats, &e) < 0 ||
+	    apply_rules(run, items, n, &e) < 0)
 		goto fail;
 	if (!s->title && doc.feed.title) {
 		struct sbuf t = SBUF_INIT;
@@ -306,6 +361,231 @@ out:
 	free(job);
 }
 
+static void
+feed_start(struct seek_run *run, struct job *job)
+{
+	struct fetch_req req = { 0 };
+
+	req.url = job->src.url;
+	req.kind = FETCH_FEED;
+	req.allow_file = str_istarts(job->src.url, "file://");
+	req.etag = job->src.etag;
+	req.last_modified = job->src.last_modified;
+	req.user = job;
+	fetch_add(run->f, &req, feed_done, run);
+}
+
+/* ---- API kinds (social.h) ---- */
+
+static void api_done(const struct fetch_req *req, struct fetch_resp *resp,
+		     void *arg);
+
+static void
+api_send(struct seek_run *run, struct job *job)
+{
+	struct fetch_req req = { 0 };
+
+	req.url = job->sr->req_url;
+	req.kind = FETCH_API;
+	req.headers = job->sr->hdrv;
+	req.max_body = FETCH_API_MAX_BODY;
+	req.user = job;
+	fetch_add(run->f, &req, api_done, run);
+}
+
+static void
+notice_run(struct seek_run *run, struct source *s, struct social_run *sr)
+{
+	if (sr->bad_posts)
+		notice(run->r, xasprintf("source %lld: skipped %lld post%s "
+					 "with a field of the wrong type",
+					 (long long)s->id,
+					 (long long)sr->bad_posts,
+					 sr->bad_posts == 1 ? "" : "s"));
+	if (sr->ops->service == SERVICE_X) {
+		double cost = sr->acct && sr->acct->cost_per_post >= 0
+				      ? sr->acct->cost_per_post
+				      : SOCIAL_DEFAULT_COST;
+
+		notice(run->r, xasprintf("X (source %lld): %lld post%s read "
+					 "in %d request%s, about $%.3f at $%.4f "
+					 "a post (budget %lld a run)",
+					 (long long)s->id,
+					 (long long)sr->posts_read,
+					 sr->posts_read == 1 ? "" : "s",
+					 sr->pages, sr->pages == 1 ? "" : "s",
+					 cost * (double)sr->posts_read, cost,
+					 (long long)sr->budget));
+	}
+	if (sr->notice)
+		notice(run->r, xstrdup(sr->notice));
+}
+
+/* Store what the run collected and s's state in one transaction. */
+static int
+api_commit(struct seek_run *run, struct source *s, struct social_run *sr,
+	   struct err *e)
+{
+	struct ingest_stats stats = { 0 };
+	struct item *items = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	seek_items_from_doc(&sr->doc, &items, &n);
+	if (store_begin(run->st, false, e) < 0)
+		goto out;
+	if (n && (store_items_upsert(run->st, s->id, items, n, &stats, e) < 0 ||
+		  apply_rules(run, items, n, e) < 0))
+		goto fail;
+	if (store_source_save_state(run->st, s, e) < 0 ||
+	    store_commit(run->st, e) < 0)
+		goto fail;
+	run->r->items_added += stats.added;
+	run->r->items_updated += stats.updated;
+	rc = 0;
+	goto out;
+fail:
+	store_rollback(run->st);
+out:
+	for (i = 0; i < n; i++)
+		item_release(&items[i]);
+	free(items);
+	return rc;
+}
+
+/* The run ended in an error: keep what it collected (the old cursor
+ * stays, so the next run reads those pages again rather than leave a
+ * gap), record why, and decide when to ask again. */
+static void
+api_fail(struct seek_run *run, struct job *job, const struct err *why)
+{
+	struct source *s = &job->src;
+	struct social_run *sr = job->sr;
+	struct err e = { 0 };
+
+	s->failures++;
+	s->last_attempt = run->now;
+	free(s->last_error);
+	s->last_error = xstrdup(why->msg);
+	if (why->code == ERR_AUTH && sr && sr->pages > 0)
+		/* the service refused the token; a secret that could not
+		 * be read (cron without the variable) backs off instead */
+		s->next_due = run->now + AUTH_PARK;
+	else if (why->code == ERR_LIMIT && sr && sr->not_before > run->now)
+		s->next_due = sr->not_before;
+	else
+		s->next_due = run->now + backoff(s->failures);
+	if (sr && sr->not_before > s->next_due)
+		s->next_due = sr->not_before;
+	if (sr && sr->doc.nentries) {
+		if (api_commit(run, s, sr, &e) < 0)
+			log_error("source %lld: cannot store items: %s",
+				  (long long)s->id, e.msg);
+	} else {
+		save_state(run, s);
+	}
+	if (sr)
+		notice_run(run, s, sr);
+	record_failure(run, s, why->msg);
+	run->prog.failed++;
+}
+
+static void
+api_finish(struct seek_run *run, struct job *job)
+{
+	if (run->o->progress)
+		run->o->progress(&run->prog, run->o->arg);
+	if (job->sr) {
+		social_run_release(job->sr);
+		free(job->sr);
+	}
+	source_release(&job->src);
+	free(job);
+}
+
+static void
+api_start(struct seek_run *run, struct job *job)
+{
+	struct err e = { 0 };
+
+	job->sr = xcalloc(1, sizeof(*job->sr));
+	if (social_run_init(job->sr, run->cfg, &job->src, run->now, &e) < 0) {
+		run->prog.done++;
+		api_fail(run, job, &e);
+		api_finish(run, job);
+		return;
+	}
+	api_send(run, job);
+}
+
+static void
+api_done(const struct fetch_req *req, struct fetch_resp *resp, void *arg)
+{
+	struct job *job = req->user;
+	struct seek_run *run = arg;
+	struct source *s = &job->src;
+	struct social_run *sr = job->sr;
+	struct err e = { 0 };
+	int64_t iv;
+	int rc;
+
+	run->prog.bytes += resp->bytes_received;
+	run->r->bytes += resp->bytes_received;
+	rc = social_run_response(sr, resp, &e);
+	if (rc > 0) {
+		api_send(run, job); /* the next page */
+		return;
+	}
+	run->prog.done++;
+	run->prog.current = source_name(s);
+	if (rc < 0) {
+		api_fail(run, job, &e);
+		goto out;
+	}
+	if (!s->title && sr->doc.feed.title)
+		s->title = social_clean(sr->doc.feed.title);
+	if (sr->cursor_out)
+		replace(&s->cursor, sr->cursor_out);
+	s->last_attempt = s->last_success = run->now;
+	s->failures = 0;
+	free(s->last_error);
+	s->last_error = NULL;
+	iv = interval(run, s, -1);
+	if (sr->min_interval > iv)
+		iv = sr->min_interval;
+	s->next_due = run->now + iv;
+	if (sr->not_before > s->next_due)
+		s->next_due = sr->not_before;
+	if (api_commit(run, s, sr, &e) < 0) {
+		char *reason = xasprintf("cannot store items: %s", e.msg);
+		struct err fe = { 0 };
+
+		err_set(&fe, ERR_DB, "%s", reason);
+		free(reason);
+		api_fail(run, job, &fe);
+		goto out;
+	}
+	if (sr->doc.nentries == 0)
+		run->r->unchanged++;
+	else
+		run->r->fetched++;
+	notice_run(run, s, sr);
+out:
+	api_finish(run, job);
+}
+
+static const struct seek_kind {
+	const char *kind;
+	void (*start)(struct seek_run *run, struct job *job);
+} seek_kinds[] = {
+	{ "feed", feed_start },
+	{ "mastodon", api_start },
+	{ "bluesky", api_start },
+	{ "x", api_start },
+	{ "discourse", api_start },
+	{ NULL, NULL },
+};
+
 static bool
 wanted(const struct seek_fetch_opts *o, int64_t id)
 {
@@ -344,7 +624,7 @@ seek_start(struct store *st, const struct config *cfg,
 	fo.timeout_ms = cfg ? (long)cfg->timeout * 1000 : 120000;
 	run->f = fetch_new(&fo);
 	for (i = 0; i < due.n; i++) {
-		struct fetch_req req = { 0 };
+		const struct seek_kind *k;
 		struct job *job;
 
 		if (!wanted(o, due.v[i].id))
@@ -353,15 +633,24 @@ seek_start(struct store *st, const struct config *cfg,
 		job->src = due.v[i];
 		memset(&due.v[i], 0, sizeof(due.v[i]));
 		job->run = run;
-		req.url = job->src.url;
-		req.kind = FETCH_FEED;
-		req.allow_file = str_istarts(job->src.url, "file://");
-		req.etag = job->src.etag;
-		req.last_modified = job->src.last_modified;
-		req.user = job;
 		run->r->sources++;
 		run->prog.total++;
-		fetch_add(run->f, &req, feed_done, run);
+		for (k = seek_kinds; k->kind; k++)
+			if (!strcmp(k->kind, job->src.kind ? job->src.kind
+							   : "feed"))
+				break;
+		if (k->kind) {
+			k->start(run, job);
+		} else {
+			char *reason = xasprintf("unknown source kind '%s'",
+						 job->src.kind);
+
+			run->prog.done++;
+			fail_source(run, &job->src, reason, -1);
+			free(reason);
+			source_release(&job->src);
+			free(job);
+		}
 	}
 	source_list_release(&due);
 	if (o->progress)

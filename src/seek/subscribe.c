@@ -17,6 +17,7 @@
 #include "glean/parse.h"
 #include "glean/render.h"
 #include "glean/seek.h"
+#include "glean/social.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -165,6 +166,40 @@ subscribe(struct store *st, const char *url, const struct seek_add_opts *o,
 	return 0;
 }
 
+/* A list or hub read through an API: no probe (the account may be
+ * needed to read it at all); the first fetch says whether it works. */
+static int
+subscribe_api(struct store *st, const char *url, const char *kind,
+	      const char *account, const char *title,
+	      const struct seek_add_opts *o, struct seek_add_result *r,
+	      struct err *e)
+{
+	struct source s = { 0 };
+	int64_t id;
+	size_t i;
+
+	s.kind = (char *)kind;
+	s.url = (char *)url;
+	s.title = (char *)(o->title ? o->title : title);
+	s.account = (char *)account;
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	if (store_source_add(st, &s, &id, e) < 0)
+		goto fail;
+	for (i = 0; i < o->ntags; i++)
+		if (store_source_tag(st, id, o->tags[i], true, e) < 0)
+			goto fail;
+	if (store_commit(st, e) < 0)
+		return -1;
+	r->id = id;
+	r->url = xstrdup(url);
+	r->kind = xstrdup(kind);
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
 int
 seek_add(struct store *st, const struct config *cfg, const char *url,
 	 const struct seek_add_opts *o, struct seek_add_result *r,
@@ -183,6 +218,19 @@ seek_add(struct store *st, const struct config *cfg, const char *url,
 		return -1;
 	if (str_istarts(url, "file://"))
 		return subscribe(st, url, o, r, e);
+	{
+		const char *kind, *account;
+		char *title = NULL;
+		int sc = social_classify(cfg, url, &kind, &account, &title, e);
+
+		if (sc != 0) {
+			if (sc > 0)
+				sc = subscribe_api(st, url, kind, account,
+						   title, o, r, e);
+			free(title);
+			return sc;
+		}
+	}
 	p = probe(cfg, url, &resp, &pe);
 	if (p < 0 && pe.code != ERR_NET) {
 		fetch_resp_release(&resp);

@@ -202,6 +202,13 @@ fts_term(struct lexer *lx, const char *column, const char *text)
 	sbuf_addch(&lx->out->where, ')');
 }
 
+/* Move past a value already read (after rewinding for a message). */
+static void
+read_value_skip(struct lexer *lx)
+{
+	free(read_value(lx));
+}
+
 /* since:7d, since:2024-01-31, before:... */
 static int
 parse_when(struct lexer *lx, const char *v, int64_t *out)
@@ -226,6 +233,7 @@ static int
 field_term(struct lexer *lx, const char *field)
 {
 	struct sbuf *w = &lx->out->where;
+	const char *vstart;
 	char *v;
 	int64_t t;
 
@@ -261,6 +269,7 @@ field_term(struct lexer *lx, const char *field)
 		}
 		return 0;
 	}
+	vstart = lx->p;
 	v = read_value(lx);
 	if (!v)
 		return -1;
@@ -299,6 +308,7 @@ field_term(struct lexer *lx, const char *field)
 				return 0;
 			}
 		free(v);
+		lx->p = vstart;
 		return qerr(lx, "is: expects unread, read, starred, "
 			    "unstarred, marked, unmarked or shared");
 	}
@@ -319,6 +329,7 @@ field_term(struct lexer *lx, const char *field)
 				return 0;
 			}
 		free(v);
+		lx->p = vstart;
 		return qerr(lx, "has: expects note, quote, tag or enclosure");
 	}
 	if (!strcmp(field, "source")) {
@@ -344,11 +355,13 @@ field_term(struct lexer *lx, const char *field)
 	}
 	if (!strcmp(field, "since") || !strcmp(field, "after") ||
 	    !strcmp(field, "before")) {
+		lx->p = vstart;
 		if (parse_when(lx, v, &t) < 0) {
 			free(v);
 			return -1;
 		}
 		free(v);
+		read_value_skip(lx);
 		sbuf_adds(w, field[0] == 'b' ? "i.date < " : "i.date >= ");
 		bind_num(lx, t);
 		return 0;

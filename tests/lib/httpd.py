@@ -11,7 +11,11 @@ sidecar DIR/PATH.meta.json:
      "gzip": true, "delay_ms": 100}
 
 or {"responses": [META, META, ...]} (also a bare list): the Nth request
-to the path gets the Nth entry, the last one repeating. A META with
+to the path gets the Nth entry, the last one repeating. APIs that name
+the resource in the query (Bluesky's ?list=) use {"queries": {"SUBSTR":
+META-or-responses, ...}, "default": META}: the first SUBSTR found in the
+percent-decoded query picks the entry, counted per path and SUBSTR.
+"file": "rel/path" in a META takes the body from DIR/rel/path. A META with
 "close": true reads the request and closes the connection without an
 answer (a reply lost after the service acted). With
 {"idempotency_header": "Idempotency-Key", "responses": [...]} a request
@@ -95,6 +99,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         self.qs = {k: v[-1] for k, v in
                    urllib.parse.parse_qs(url.query).items()}
+        self.query = url.query
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         self.host = self.headers.get("Host", "")
@@ -186,10 +191,29 @@ class Handler(BaseHTTPRequestHandler):
         if os.path.isfile(fs + ".meta.json"):
             with open(fs + ".meta.json") as f:
                 meta = json.load(f)
+            if isinstance(meta, dict) and "queries" in meta:
+                q = urllib.parse.unquote(self.query)
+                pick = meta.get("default")
+                for sub, m in meta["queries"].items():
+                    if sub in q:
+                        pick = m
+                        with LOCK:
+                            key = path + "?" + sub
+                            COUNT[key] = COUNT.get(key, 0) + 1
+                            n = COUNT[key]
+                        break
+                meta = pick if pick is not None else {"status": 404,
+                                                      "body": "no match\n"}
             if isinstance(meta, dict) and "responses" in meta:
                 meta = meta["responses"]
             if isinstance(meta, list):
                 meta = meta[min(n, len(meta)) - 1]
+            if isinstance(meta, dict) and "file" in meta:
+                bf = os.path.realpath(os.path.join(root, meta["file"]))
+                if not bf.startswith(root + os.sep):
+                    return self.respond(403, [], b"forbidden\n")
+                with open(bf, encoding="utf-8") as f:
+                    meta = dict(meta, body=f.read())
         if self.replay is not None:
             meta = dict(self.replay, close=False)
         elif (getattr(self, "idem", None) is not None and meta is not None

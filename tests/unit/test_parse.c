@@ -132,6 +132,10 @@ test_urls(void)
 	check_url(NULL, "rel/x", "rel/x");
 	check_url("", "/x", "/x");
 	check_url("http://example.com", "x", "http://example.com/x");
+	/* remove_dots' shortcut: only a "/." or a leading '.' needs work */
+	check_url("http://a/b/", "/x/.y/../z", "http://a/x/z");
+	check_url("http://a/b/", "/x/y.z/w", "http://a/x/y.z/w");
+	check_url("http://a/b/", "https://h/p.q/r?s=./t", "https://h/p.q/r?s=./t");
 	check_url("http://example.com/a/", " x ", "http://example.com/a/x ");
 }
 
@@ -304,6 +308,100 @@ test_json(void)
 	feed_doc_release(&d);
 }
 
+/* The shortcuts of the fast path (cached name spellings, borrowed base
+ * URIs, attribute buffer, HTML cleaned in place) give the same answers
+ * as the long way. */
+static void
+test_fast_paths(void)
+{
+	struct feed_doc d;
+	struct sbuf sb = SBUF_INIT;
+	size_t i;
+
+	TEST("xml:base nests and does not leak to siblings");
+	parse_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+		  "xml:base=\"http://a.example/x/\"><title>t</title>"
+		  "<entry xml:base=\"sub/\"><title>e1</title>"
+		  "<link href=\"p1\"/><content type=\"html\">"
+		  "&lt;a href=\"q\"&gt;q&lt;/a&gt;</content></entry>"
+		  "<entry><title>e2</title><link href=\"p2\"/></entry>"
+		  "</feed>", NULL, &d);
+	CHECK_INT(d.nentries, 2);
+	if (d.nentries == 2) {
+		CHECK_STR(d.entries[0].c.link, "http://a.example/x/sub/p1");
+		CHECK_STR(d.entries[0].content,
+			  "<a href=\"http://a.example/x/sub/q\">q</a>");
+		CHECK_STR(d.entries[1].c.link, "http://a.example/x/p2");
+	}
+	feed_doc_release(&d);
+
+	TEST("same local name, different namespaces; attribute values");
+	parse_str("<rss version=\"2.0\" "
+		  "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+		  "xmlns:foo=\"http://foo.example/\"><channel><title>t</title>"
+		  "<item><title>i</title><dc:subject>S</dc:subject>"
+		  "<foo:subject>F</foo:subject><category>C</category>"
+		  "<enclosure url=\"http://e.example/a?x=1&amp;y=2\" "
+		  "type=\"Audio/MPEG\" length=\"5\"/><description>  "
+		  "&lt;p&gt;x &amp;amp; y&lt;/p&gt;  </description></item>"
+		  "<item><title>j</title><description>&lt;p&gt;\xc2\x93q"
+		  "\xc2\x94&lt;/p&gt;</description></item></channel></rss>",
+		  NULL, &d);
+	CHECK_INT(d.nentries, 2);
+	if (d.nentries == 2) {
+		struct feed_entry *en = &d.entries[0];
+
+		CHECK_INT(en->c.ncategories, 2);
+		if (en->c.ncategories == 2) {
+			CHECK_STR(en->c.categories[0].term, "S");
+			CHECK_STR(en->c.categories[1].term, "C");
+		}
+		CHECK_INT(en->nenclosures, 1);
+		if (en->nenclosures == 1) {
+			CHECK_STR(en->enclosures[0].url,
+				  "http://e.example/a?x=1&y=2");
+			CHECK_STR(en->enclosures[0].type, "audio/mpeg");
+			CHECK_INT(en->enclosures[0].length, 5);
+		}
+		CHECK_STR(en->summary, "<p>x &amp; y</p>");
+		/* C1 bytes take the long way through demoronize */
+		CHECK_STR(d.entries[1].summary,
+			  "<p>\xe2\x80\x9cq\xe2\x80\x9d</p>");
+	}
+	feed_doc_release(&d);
+
+	TEST("the caller's bytes are read up to len only");
+	{
+		/* UTF-8 with a plain declaration is parsed in place */
+		const char *doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+				  "<rss version=\"2.0\"><channel><title>caf\xc3\xa9"
+				  "</title></channel></rss><!-- and then -->"
+				  "<item><title>beyond len</title></item>";
+		size_t n = (size_t)(strstr(doc, "<!--") - doc);
+
+		parse_feed(doc, n, NULL, &d, NULL);
+		CHECK(!d.bozo);
+		CHECK_STR(d.feed.title, "caf\xc3\xa9");
+		CHECK_INT(d.nentries, 0);
+		feed_doc_release(&d);
+	}
+
+	TEST("more distinct names than the name cache holds");
+	sbuf_adds(&sb, "<rss version=\"2.0\"><channel>");
+	for (i = 0; i < 3000; i++)
+		sbuf_addf(&sb, "<x%zu a%zu=\"v\">v</x%zu>", i, i, i);
+	sbuf_adds(&sb, "<title>after</title><item><title>i</title>"
+		       "<link>http://l.example/</link></item></channel></rss>");
+	parse_str(sb.buf, NULL, &d);
+	CHECK(!d.bozo);
+	CHECK_STR(d.feed.title, "after");
+	CHECK_INT(d.nentries, 1);
+	if (d.nentries == 1)
+		CHECK_STR(d.entries[0].c.link, "http://l.example/");
+	feed_doc_release(&d);
+	sbuf_release(&sb);
+}
+
 static void
 test_bozo(void)
 {
@@ -377,6 +475,20 @@ test_hostile(void)
 		CHECK(d.feed.title && strlen(d.feed.title) < 100);
 		CHECK(d.feed.title && !strstr(d.feed.title, "lollol"));
 		CHECK_INT(d.nentries, 1);
+		feed_doc_release(&d);
+		free(s);
+	}
+
+	TEST("entity declarations behind a DOCTYPE with a stray quote");
+	s = slurp("tests/data/parse/doctype-broken-quote.xml", &n);
+	CHECK(s != NULL);
+	if (s) {
+		/* was a leak of libxml2's SAX-compat document (ASan) */
+		parse_feed(s, n, NULL, &d, NULL);
+		parse_dump_json(&d, &sb);
+		CHECK(d.bozo);
+		CHECK(strstr(sb.buf, "lollol") == NULL);
+		sbuf_release(&sb);
 		feed_doc_release(&d);
 		free(s);
 	}
@@ -498,6 +610,7 @@ main(void)
 	test_atom();
 	test_json();
 	test_bozo();
+	test_fast_paths();
 	test_hostile();
 	test_encodings();
 	json_shutdown();

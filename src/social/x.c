@@ -1,0 +1,471 @@
+/*
+ * x.c: an X (Twitter) list read with GET /2/lists/ID/tweets and a bearer
+ * token. It owns the tweet → entry mapping (t.co links replaced by the
+ * expanded URLs the API gives, retweets and quotes shown with the
+ * original author from `includes`, media as enclosures) and the paging:
+ * newest first, following meta.next_token until a tweet id seen last
+ * run, first-run-depth, or the account's max-posts-per-run budget. X
+ * bills every post read, so the run counts them for the summary.
+ *
+ * It does not send requests, store, or know about other services.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/fetch.h"
+#include "glean/social.h"
+#include "glean/banned.h"
+
+#define PAGE_MAX 100
+#define PAGE_MIN 5
+#define PAGE_QUIET 10 /* first page of a later run: usually little is new */
+
+struct xlist {
+	char *list_id;
+	char *old_newest;
+	char *newest;
+	int64_t got;
+};
+
+static void
+x_url(struct social_run *r, const char *token)
+{
+	struct xlist *x = r->priv;
+	struct sbuf sb = SBUF_INIT;
+	int64_t want = x->old_newest && !token ? PAGE_QUIET : PAGE_MAX;
+	int64_t left = r->budget - r->posts_read;
+
+	if (!x->old_newest && r->depth - x->got < want)
+		want = r->depth - x->got;
+	if (left < want)
+		want = left;
+	if (want < PAGE_MIN)
+		want = PAGE_MIN;
+	sbuf_addf(&sb, "%s/2/lists/", r->base);
+	social_url_escape(&sb, x->list_id);
+	sbuf_addf(&sb, "/tweets?max_results=%lld", (long long)want);
+	sbuf_adds(&sb, "&tweet.fields=created_at,author_id,entities,"
+		       "referenced_tweets,attachments"
+		       "&expansions=author_id,referenced_tweets.id,"
+		       "referenced_tweets.id.author_id,attachments.media_keys"
+		       "&user.fields=name,username"
+		       "&media.fields=url,preview_image_url,type");
+	if (token) {
+		sbuf_adds(&sb, "&pagination_token=");
+		social_url_escape(&sb, token);
+	}
+	/* the commas are literal in X's own examples */
+	social_set_req(r, sb.buf);
+	sbuf_release(&sb);
+}
+
+static int
+x_begin(struct social_run *r, struct err *e)
+{
+	struct xlist *x = xcalloc(1, sizeof(*x));
+	const char *p = strstr(r->src_url, "/i/lists/");
+	struct json j = { 0 };
+
+	r->priv = x;
+	if (!p || !p[9])
+		return err_set(e, ERR_USAGE, "'%s' is not an X list URL",
+			       r->src_url);
+	x->list_id = xstrndup(p + 9, strcspn(p + 9, "/?#"));
+	if (r->cursor_in && json_parse(&j, r->cursor_in,
+				       strlen(r->cursor_in), NULL) == 0) {
+		const char *n = json_get_str(&j, json_root(&j), "newest");
+
+		if (n && *n)
+			x->old_newest = xstrdup(n);
+		json_release(&j);
+	}
+	r->doc.feed.title = xasprintf("X list %s", x->list_id);
+	x_url(r, NULL);
+	return 0;
+}
+
+/* The object in includes.<what> whose <field> is id, or NULL. */
+static const struct json_node *
+include_by(const struct json *j, const char *what, const char *field,
+	   const char *id)
+{
+	const struct json_node *arr = social_get(j, json_root(j), what,
+						  JSON_ARRAY), *o;
+
+	for (o = arr ? json_first(j, arr) : NULL; o; o = json_next(j, o)) {
+		const char *v = json_get_str(j, o, field);
+
+		if (o->type == JSON_OBJECT && v && !strcmp(v, id))
+			return o;
+	}
+	return NULL;
+}
+
+/* Name "Display (@user)" and username of an author id, from includes. */
+static char *
+user_name(const struct json *j, const char *author_id, const char **username)
+{
+	const struct json_node *u;
+	const char *name = NULL;
+
+	*username = NULL;
+	if (!author_id ||
+	    !(u = include_by(j, "includes.users", "id", author_id)))
+		return NULL;
+	if (social_str(j, u, "username", username) < 0 ||
+	    social_str(j, u, "name", &name) < 0)
+		return NULL;
+	return social_author(name, *username);
+}
+
+/* X's text is HTML-escaped for & < > already: decode those three so
+ * everything is escaped exactly once. */
+static char *
+unescape3(const char *s)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	while (*s) {
+		if (str_starts(s, "&amp;")) {
+			sbuf_addch(&sb, '&');
+			s += 5;
+		} else if (str_starts(s, "&lt;")) {
+			sbuf_addch(&sb, '<');
+			s += 4;
+		} else if (str_starts(s, "&gt;")) {
+			sbuf_addch(&sb, '>');
+			s += 4;
+		} else {
+			sbuf_addch(&sb, *s++);
+		}
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+/* Tweet text → HTML with every t.co URL the entities explain replaced by
+ * a link to the expanded URL (shown in full); media links are dropped
+ * from the text (they become enclosures). -1 on mistyped entities. */
+static int
+tweet_html(const struct json *j, const struct json_node *tw, const char *raw,
+	   struct sbuf *out)
+{
+	const struct json_node *urls = json_path(j, tw, "entities.urls"), *u;
+	char *text = unescape3(raw);
+	const char *p = text;
+	int rc = -1;
+
+	if (urls && urls->type != JSON_ARRAY)
+		goto out;
+	while (*p) {
+		const char *best = NULL, *exp = NULL, *media = NULL;
+		size_t blen = 0;
+
+		for (u = urls ? json_first(j, urls) : NULL; u;
+		     u = json_next(j, u)) {
+			const char *tco, *e, *mk, *q;
+
+			if (u->type != JSON_OBJECT ||
+			    social_req_str(j, u, "url", &tco) < 0 ||
+			    social_str(j, u, "expanded_url", &e) < 0 ||
+			    social_str(j, u, "media_key", &mk) < 0)
+				goto out;
+			if (!*tco)
+				continue;
+			q = strstr(p, tco);
+			if (q && (!best || q < best)) {
+				const char *unw = NULL;
+
+				social_str(j, u, "unwound_url", &unw);
+				best = q;
+				blen = strlen(tco);
+				exp = unw ? unw : e;
+				media = mk;
+			}
+		}
+		if (!best) {
+			social_html_escape(out, p, strlen(p));
+			break;
+		}
+		social_html_escape(out, p, (size_t)(best - p));
+		if (!media && exp && (str_starts(exp, "https://") ||
+				      str_starts(exp, "http://"))) {
+			sbuf_adds(out, "<a href=\"");
+			social_html_escape(out, exp, strlen(exp));
+			sbuf_adds(out, "\">");
+			social_html_escape(out, exp, strlen(exp));
+			sbuf_adds(out, "</a>");
+		} else if (!media) {
+			social_html_escape(out, best, blen);
+		}
+		p = best + blen;
+	}
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}
+
+static void
+add_media(struct feed_entry *en, struct sbuf *html, const struct json *j,
+	  const struct json_node *tw)
+{
+	const struct json_node *keys = json_path(j, tw,
+						 "attachments.media_keys"), *k;
+
+	if (!keys || keys->type != JSON_ARRAY)
+		return;
+	for (k = json_first(j, keys); k; k = json_next(j, k)) {
+		const struct json_node *m;
+		const char *url = NULL, *type = NULL;
+
+		if (k->type != JSON_TEXT ||
+		    !(m = include_by(j, "includes.media", "media_key",
+				     k->text)) ||
+		    social_str(j, m, "type", &type) < 0 ||
+		    social_str(j, m, "url", &url) < 0)
+			continue;
+		if (!url && social_str(j, m, "preview_image_url", &url) < 0)
+			continue;
+		if (!url)
+			continue;
+		feed_entry_add_enclosure(en, url, social_mime(url, "image/*"),
+					 -1);
+		sbuf_adds(html, "<p><a href=\"");
+		social_html_escape(html, url, strlen(url));
+		sbuf_addf(html, "\">[%s]</a></p>",
+			  type && !strcmp(type, "photo") ? "image"
+							 : "media");
+	}
+}
+
+static char *
+status_url(const char *user, const char *id)
+{
+	return user ? xasprintf("https://x.com/%s/status/%s", user, id)
+		    : xasprintf("https://x.com/i/web/status/%s", id);
+}
+
+/* The retweeted or quoted tweet of tw, from includes.tweets. */
+static const struct json_node *
+referenced(const struct json *j, const struct json_node *tw, const char *type)
+{
+	const struct json_node *refs = social_get(j, tw, "referenced_tweets",
+						  JSON_ARRAY), *rf;
+
+	for (rf = refs ? json_first(j, refs) : NULL; rf; rf = json_next(j, rf)) {
+		const char *t = json_get_str(j, rf, "type");
+		const char *id = json_get_str(j, rf, "id");
+
+		if (t && id && !strcmp(t, type))
+			return include_by(j, "includes.tweets", "id", id);
+	}
+	return NULL;
+}
+
+static int
+map_tweet(struct social_run *r, const struct json *j,
+	  const struct json_node *tw)
+{
+	const struct json_node *orig = tw, *rt, *qt;
+	const char *id, *text, *created, *aid, *user = NULL, *buser = NULL;
+	const char *oid;
+	char *author = NULL, *booster = NULL;
+	struct feed_entry *en;
+	struct sbuf html = SBUF_INIT, body = SBUF_INIT;
+
+	if (tw->type != JSON_OBJECT ||
+	    social_req_str(j, tw, "id", &id) < 0 ||
+	    social_req_str(j, tw, "text", &text) < 0 ||
+	    social_str(j, tw, "created_at", &created) < 0 ||
+	    social_str(j, tw, "author_id", &aid) < 0)
+		return -1;
+	oid = id;
+	if ((rt = referenced(j, tw, "retweeted"))) {
+		const char *rtext, *raid, *rid;
+
+		if (social_req_str(j, rt, "text", &rtext) < 0 ||
+		    social_req_str(j, rt, "id", &rid) < 0 ||
+		    social_str(j, rt, "author_id", &raid) < 0)
+			return -1;
+		booster = user_name(j, aid, &buser);
+		if (!booster)
+			booster = aid ? xasprintf("user %s", aid) : NULL;
+		orig = rt;
+		text = rtext;
+		aid = raid;
+		oid = rid;
+	}
+	author = user_name(j, aid, &user);
+	if (tweet_html(j, orig, text, &body) < 0) {
+		free(booster);
+		free(author);
+		sbuf_release(&body);
+		return -1;
+	}
+	en = social_entry(r);
+	en->c.id = status_url(NULL, id); /* the id, as a stable URL form */
+	en->c.link = status_url(user, oid);
+	if (author) {
+		char *profile = user ? xasprintf("https://x.com/%s", user)
+				     : NULL;
+
+		feed_add_author(&en->c, author, NULL, profile);
+		free(profile);
+	}
+	en->c.published = created ? parse_date(created) : FEED_NO_DATE;
+	if (booster) {
+		feed_add_category(&en->c, "repost", NULL, NULL);
+		sbuf_adds(&html, "<p>\xf0\x9f\x94\x81 Reposted by ");
+		social_html_escape(&html, booster, strlen(booster));
+		sbuf_adds(&html, "</p>");
+	}
+	sbuf_adds(&html, "<p>");
+	sbuf_add(&html, body.buf, body.len);
+	sbuf_adds(&html, "</p>");
+	en->c.title = social_title(body.buf, 100);
+	if ((qt = referenced(j, orig, "quoted"))) {
+		const char *qtext, *qid, *qaid, *quser;
+		char *who, *qlink;
+		struct sbuf qb = SBUF_INIT;
+
+		if (social_req_str(j, qt, "text", &qtext) == 0 &&
+		    social_req_str(j, qt, "id", &qid) == 0 &&
+		    social_str(j, qt, "author_id", &qaid) == 0 &&
+		    tweet_html(j, qt, qtext, &qb) == 0) {
+			who = user_name(j, qaid, &quser);
+			qlink = status_url(who ? quser : NULL, qid);
+			feed_add_category(&en->c, "quote", NULL, NULL);
+			feed_add_link(&en->c, "via", qlink, "text/html", NULL);
+			sbuf_adds(&html, "<blockquote><p>Quoting <a href=\"");
+			social_html_escape(&html, qlink, strlen(qlink));
+			sbuf_adds(&html, "\">");
+			social_html_escape(&html, who ? who : qlink,
+					   strlen(who ? who : qlink));
+			sbuf_adds(&html, "</a>:</p><p>");
+			sbuf_add(&html, qb.buf, qb.len);
+			sbuf_adds(&html, "</p></blockquote>");
+			free(who);
+			free(qlink);
+		}
+		sbuf_release(&qb);
+	}
+	add_media(en, &html, j, orig);
+	en->content = text_sanitize(html.buf, html.len, false);
+	en->content_type = xstrdup("text/html");
+	sbuf_release(&html);
+	sbuf_release(&body);
+	free(author);
+	free(booster);
+	return 0;
+}
+
+static int
+x_page(struct social_run *r, const struct json *j,
+       const struct fetch_resp *resp, struct err *e)
+{
+	struct xlist *x = r->priv;
+	const struct json_node *root = json_root(j), *data, *tw;
+	const char *next;
+	bool stop = false;
+	size_t n = 0;
+
+	(void)resp;
+	if (root->type != JSON_OBJECT)
+		return err_set(e, ERR_PARSE, "X: expected an object");
+	data = json_get(j, root, "data");
+	if (data && data->type != JSON_ARRAY)
+		return err_set(e, ERR_PARSE, "X: 'data' is not an array");
+	if (!data && json_get(j, root, "errors"))
+		return err_set(e, ERR_HTTP, "X: the API returned errors and "
+			       "no posts (is the list private or gone?)");
+	if (social_str(j, root, "meta.next_token", &next) < 0)
+		return err_set(e, ERR_PARSE, "X: 'meta.next_token' is not a "
+			       "string");
+	for (tw = data ? json_first(j, data) : NULL; tw; tw = json_next(j, tw)) {
+		const char *id = json_get_str(j, tw, "id");
+
+		n++;
+		r->posts_read++;
+		if (id && x->old_newest && social_id_cmp(id, x->old_newest) <= 0) {
+			stop = true; /* known from last run */
+			break;
+		}
+		if (map_tweet(r, j, tw) < 0) {
+			r->bad_posts++;
+			log_warn("source %lld: skipped a post with a field of "
+				 "the wrong type", (long long)r->source_id);
+			continue;
+		}
+		x->got++;
+		if (!x->newest || social_id_cmp(id, x->newest) > 0) {
+			free(x->newest);
+			x->newest = xstrdup(id);
+		}
+	}
+	/* X bills what it sent, read or not */
+	if (data && stop)
+		for (tw = json_next(j, tw); tw; tw = json_next(j, tw))
+			r->posts_read++;
+	if (stop || n == 0 || !next || !*next)
+		return 0;
+	if (r->posts_read >= r->budget) {
+		free(r->notice);
+		r->notice = xasprintf("X list %s: stopped at the budget of "
+				      "%lld posts per run (max-posts-per-run)",
+				      x->list_id, (long long)r->budget);
+		return 0;
+	}
+	if (!x->old_newest && x->got >= r->depth)
+		return 0;
+	x_url(r, next);
+	return 1;
+}
+
+static int
+x_page_done(struct social_run *r, const struct json *j,
+	    const struct fetch_resp *resp, struct err *e)
+{
+	struct xlist *x = r->priv;
+	int rc = x_page(r, j, resp, e);
+	const char *keep = x->newest;
+	struct json_out w;
+
+	if (rc != 0)
+		return rc;
+	if (x->old_newest && (!keep || social_id_cmp(x->old_newest, keep) > 0))
+		keep = x->old_newest;
+	if (keep) {
+		json_out_init(&w, 0);
+		json_obj_begin(&w);
+		json_kv_str(&w, "newest", keep);
+		json_obj_end(&w);
+		free(r->cursor_out);
+		r->cursor_out = sbuf_detach(&w.sb, NULL);
+		json_out_release(&w);
+	}
+	return 0;
+}
+
+static void
+x_release(struct social_run *r)
+{
+	struct xlist *x = r->priv;
+
+	if (!x)
+		return;
+	free(x->list_id);
+	free(x->old_newest);
+	free(x->newest);
+	free(x);
+	r->priv = NULL;
+}
+
+const struct source_ops x_ops = {
+	.kind = "x",
+	.service = SERVICE_X,
+	.needs_token = true,
+	.begin = x_begin,
+	.page = x_page_done,
+	.release = x_release,
+};
