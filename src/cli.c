@@ -44,6 +44,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "add", cmd_add, RW, "subscribe to a feed, page, forum or list" },
+	{ "digest", cmd_digest, RO, "render the digest of marked items" },
 	{ "export", cmd_export, RO, "write subscriptions as OPML (or JSON)" },
 	{ "fetch", cmd_fetch, RW, "fetch due sources into the store" },
 	{ "import", cmd_import, RW, "subscribe from OPML or a newsboat urls "
@@ -55,6 +56,9 @@ static const struct command commands[] = {
 	{ "read", cmd_read, RW, "mark items read" },
 	{ "rm", cmd_rm, RW, "unsubscribe" },
 	{ "search", cmd_search, RO, "full-text search, notes included" },
+	{ "share", cmd_share, RW, "post the digest to a target, through "
+				  "the outbox" },
+	{ "shares", cmd_shares, RO, "list past shares and their state" },
 	{ "show", cmd_show, RO, "show one item with its notes" },
 	{ "sources", cmd_sources, RO, "list subscriptions and their state" },
 	{ "star", cmd_star, RW, "star items" },

@@ -70,6 +70,9 @@ struct fetch_resp {
 	size_t nhdr;
 	size_t bytes_received; /* decoded body bytes seen, even past the cap */
 	int redirects;         /* hops followed */
+	bool request_sent;     /* the request left whole: a transport failure
+				* after that may have been acted on (share's
+				* outbox records such a part as unknown) */
 	struct err err;
 };
 
@@ -152,5 +155,31 @@ void fetch_resp_take(struct fetch_resp *dst, struct fetch_resp *src);
 
 /* Undo curl_global_init at exit (optional; keeps leak checkers quiet). */
 void fetch_global_cleanup(void);
+
+/* ---- e-mail: SMTP submission (src/fetch/smtp.c) ----
+ * libcurl stays inside src/fetch, so the share module hands over a whole
+ * RFC 5322 message (CRLF line ends) and the envelope. libcurl does the
+ * dot-stuffing of lines that start with '.'. TLS: smtps:// is TLS from
+ * the start; for smtp:// STARTTLS is required (the send fails if the
+ * server does not offer it) unless plain is true. Certificates are
+ * verified. The password is borrowed and never logged. */
+struct fetch_mail {
+	const char *url;            /* smtp://host[:port] or smtps://... */
+	const char *user;           /* NULL = no AUTH */
+	const char *password;
+	bool plain;                 /* starttls = off: allow no TLS */
+	const char *from;           /* envelope sender (bare address) */
+	const char *const *to;      /* envelope recipients (bare addresses) */
+	size_t nto;
+	const char *message;        /* headers + body, CRLF line ends */
+	size_t len;
+};
+
+/* Send one message. 0 when the server accepted it; -1 with e set
+ * otherwise, and *maybe_sent true when the whole message had gone out
+ * but the server's final answer never came (the caller must not simply
+ * send again). */
+int fetch_mail_send(const struct fetch_mail *m, bool *maybe_sent,
+		    struct err *e);
 
 #endif

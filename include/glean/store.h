@@ -241,7 +241,94 @@ void item_rows_release(struct item_row *v, size_t n);
  * transaction; a no-op when not the writer. */
 int store_release_write(struct store *st, struct err *e);
 
-#endif
+/* ---- share: digests and the outbox (src/store/store_share.c) ----
+ * A digest row is one selection rendered for one target; its outbox rows
+ * are the parts to post, each moving pending -> sending -> sent | failed |
+ * unknown (DESIGN.md §5). Every state change commits with synchronous=FULL
+ * before the caller goes on, so "sending" is on disk before a request. */
+enum outbox_state {
+	OUTBOX_PENDING,
+	OUTBOX_SENDING,
+	OUTBOX_SENT,
+	OUTBOX_FAILED,
+	OUTBOX_UNKNOWN,
+};
+
+struct outbox_part {
+	int64_t id, digest_id;
+	int part;            /* 1-based order within the digest */
+	char *target, *body, *idem_key;
+	enum outbox_state state;
+	char *remote_id, *remote_url, *error;
+	int attempts;
+	int64_t updated;
+};
+
+struct outbox_list {
+	struct outbox_part *v;
+	size_t n, cap;
+};
+
+struct digest_row {
+	int64_t id;
+	char *target, *query, *title, *intro;
+	int64_t created, since, until;
+	char *state;         /* pending partial sent failed */
+	int64_t nitems, nparts, nsent;
+	bool abandoned;      /* given up by the user: never resumed */
+};
+
+struct digest_rows {
+	struct digest_row *v;
+	size_t n, cap;
+};
+
+const char *outbox_state_name(enum outbox_state s);
+void outbox_list_release(struct outbox_list *l);
+void digest_rows_release(struct digest_rows *l);
+
+/* Record a digest for target with its items and parts (bodies and
+ * idempotency keys) in one transaction; *id is the new digest id. */
+int store_digest_add(struct store *st, const struct digest_row *d,
+		     const int64_t *item_ids, size_t nitems,
+		     const char *const *bodies, const char *const *keys,
+		     size_t nparts, int64_t *id, struct err *e);
+/* The newest digest for target that is not fully sent (to resume), or
+ * *id = 0 when there is none. */
+int store_digest_open(struct store *st, const char *target, int64_t *id,
+		      struct err *e);
+/* Items of a digest, in the order they were added. Caller frees *ids. */
+int store_digest_items(struct store *st, int64_t digest_id, int64_t **ids,
+		       size_t *n, struct err *e);
+/* When the last fully sent digest to target was created (0 if never). */
+int store_digest_last_sent(struct store *st, const char *target,
+			   int64_t *when, struct err *e);
+/* Items of sent digests to target, newest share first, at most limit
+ * (the file target's rolling feed). Caller frees *ids. */
+int store_digest_shared_items(struct store *st, const char *target,
+			      size_t limit, int64_t **ids, size_t *n,
+			      struct err *e);
+int store_digest_get(struct store *st, int64_t id, struct digest_row *out,
+		     struct err *e);
+/* Digests newest first, with part counts; target NULL for all. */
+int store_digests_list(struct store *st, const char *target,
+		       struct digest_rows *out, struct err *e);
+/* Give up on an unfinished digest: its unsent parts become failed
+ * ("abandoned by the user") and it is never resumed, so the next share to
+ * its target starts afresh (with what was marked since the last fully
+ * sent digest). ERR_USAGE when it is already sent. */
+int store_digest_abandon(struct store *st, int64_t id, struct err *e);
+/* Recompute the digest state from its parts (sent/partial/failed). */
+int store_digest_settle(struct store *st, int64_t id, struct err *e);
+int store_outbox_list(struct store *st, int64_t digest_id,
+		      struct outbox_list *out, struct err *e);
+/* Move one part to state; "sending" also counts an attempt. remote_id,
+ * remote_url and error may be NULL (kept as they are for NULL ids). */
+int store_outbox_set(struct store *st, int64_t part_id,
+		     enum outbox_state state, const char *remote_id,
+		     const char *remote_url, const char *error,
+		     struct err *e);
+
 
 /* ---- rules applied at ingest ([rule] in the config) ---- */
 struct store_rule {
@@ -259,3 +346,5 @@ struct store_rule {
 int store_rules_apply(struct store *st, const struct store_rule *rules,
 		      size_t nrules, const int64_t *ids, size_t nids,
 		      int64_t *hidden, int64_t *tagged, struct err *e);
+
+#endif

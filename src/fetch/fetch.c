@@ -703,9 +703,11 @@ xfer_finish(struct fetch *f, struct xfer *x, CURLcode cc)
 	struct host *hs = host_get(f, x->host);
 	const char *reason;
 	char *eff = NULL;
-	long status = 0, redirs = 0;
+	long status = 0, redirs = 0, reqsize = 0;
 
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(x->h, CURLINFO_REQUEST_SIZE, &reqsize);
+	r->request_sent = reqsize > 0;
 	curl_easy_getinfo(x->h, CURLINFO_REDIRECT_COUNT, &redirs);
 	curl_easy_getinfo(x->h, CURLINFO_EFFECTIVE_URL, &eff);
 	r->status = status;

@@ -15,7 +15,14 @@ to the path gets the Nth entry, the last one repeating. APIs that name
 the resource in the query (Bluesky's ?list=) use {"queries": {"SUBSTR":
 META-or-responses, ...}, "default": META}: the first SUBSTR found in the
 percent-decoded query picks the entry, counted per path and SUBSTR.
-"file": "rel/path" in a META takes the body from DIR/rel/path. A meta file may
+"file": "rel/path" in a META takes the body from DIR/rel/path. A META with
+"close": true reads the request and closes the connection without an
+answer (a reply lost after the service acted). With
+{"idempotency_header": "Idempotency-Key", "responses": [...]} a request
+that repeats a key seen before on that path gets the first answer for it
+again (logged with "replayed": true) and does not use up an entry, as a
+real service's idempotency would; only 2xx (and "close") answers are
+remembered. A meta file may
 stand alone (no DIR/PATH); then the body is "body" or empty. {{BASE}} in
 bodies and header values becomes http://HOST (from the Host header), so
 Link/next/Location URLs point back here. 200 responses get an ETag and
@@ -58,6 +65,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 COUNT = {}      # path -> requests so far
+IDEM = {}       # (path, key) -> the meta first answered for it
 INFLIGHT = {}   # Host header -> requests being served
 BOMBS = {}      # mb -> gzipped zeros
 ARGS = None
@@ -101,15 +109,25 @@ class Handler(BaseHTTPRequestHandler):
         headers = {}
         for k, v in self.headers.items():
             headers[k] = headers[k] + ", " + v if k in headers else v
+        self.replay = None
+        idem = self.idempotency_key(url.path)
         with LOCK:
             INFLIGHT[self.host] = INFLIGHT.get(self.host, 0) + 1
-            COUNT[url.path] = COUNT.get(url.path, 0) + 1
-            n = COUNT[url.path]
-            log_request({"method": self.command, "path": url.path,
-                         "query": url.query, "headers": headers,
-                         "body": body.decode("utf-8", "replace"),
-                         "host": self.host, "n": n,
-                         "inflight": INFLIGHT[self.host]})
+            if idem is not None and (url.path, idem) in IDEM:
+                self.replay = IDEM[(url.path, idem)]
+                n = COUNT.get(url.path, 0)
+            else:
+                COUNT[url.path] = COUNT.get(url.path, 0) + 1
+                n = COUNT[url.path]
+            rec = {"method": self.command, "path": url.path,
+                   "query": url.query, "headers": headers,
+                   "body": body.decode("utf-8", "replace"),
+                   "host": self.host, "n": n,
+                   "inflight": INFLIGHT[self.host]}
+            if self.replay is not None:
+                rec["replayed"] = True
+            log_request(rec)
+        self.idem = idem
         try:
             if url.path.startswith("/hostile/"):
                 self.hostile(url.path[len("/hostile/"):])
@@ -119,6 +137,22 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             self.leave()
+
+    def idempotency_key(self, path):
+        """The request's idempotency key when the path's meta asks for
+        idempotency, else None."""
+        root = os.path.realpath(ARGS.dir)
+        fs = os.path.realpath(os.path.join(root, path.lstrip("/")))
+        if not fs.startswith(root + os.sep):
+            return None
+        try:
+            with open(fs + ".meta.json") as f:
+                meta = json.load(f)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(meta, dict) or "idempotency_header" not in meta:
+            return None
+        return self.headers.get(meta["idempotency_header"])
 
     def leave(self):
         """Stop counting this request as in flight. Called before the
@@ -180,6 +214,15 @@ class Handler(BaseHTTPRequestHandler):
                     return self.respond(403, [], b"forbidden\n")
                 with open(bf, encoding="utf-8") as f:
                     meta = dict(meta, body=f.read())
+        if self.replay is not None:
+            meta = dict(self.replay, close=False)
+        elif (getattr(self, "idem", None) is not None and meta is not None
+              and meta.get("status", 200) < 300):
+            with LOCK:
+                IDEM[(path, self.idem)] = meta
+        if meta and meta.get("close"):
+            self.close_connection = True
+            return
         have_file = os.path.isfile(fs)
         if meta is None and not have_file:
             return self.respond(404, [("Content-Type", "text/plain")],

@@ -1,0 +1,362 @@
+/*
+ * glean share TARGET and glean shares: post the digest to a configured
+ * target through the outbox (share/), preview it with --dry-run, list past
+ * shares and their part states, and settle a part the user checked by
+ * hand (--resolve). Only parsing and printing live here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/cmd.h"
+#include "glean/config.h"
+#include "glean/json.h"
+#include "glean/share.h"
+#include "glean/store.h"
+#include "glean/banned.h"
+
+static void
+put_clean(FILE *fp, const char *s, bool single_line)
+{
+	char *c = text_sanitize(s ? s : "", s ? strlen(s) : 0, single_line);
+
+	fputs(c, fp);
+	free(c);
+}
+
+static void
+share_usage(FILE *fp)
+{
+	fprintf(fp, "usage: glean share TARGET [--dry-run] [--since DUR] "
+		"[--intro TEXT] [QUERY...]\n\n"
+		"Post the digest to TARGET (a [target] in the config). Every "
+		"part goes through\nthe outbox: a re-run finishes what did not "
+		"go out and never posts a part twice.\n--dry-run prints exactly "
+		"what the target would receive.\n");
+}
+
+static void
+print_plan(const char *name, const struct share_report *r)
+{
+	size_t i;
+
+	printf("dry run for target '");
+	put_clean(stdout, name, true);
+	printf("': %zu item%s, %zu part%s%s\n", r->nitems,
+	       r->nitems == 1 ? "" : "s", r->plan.n,
+	       r->plan.n == 1 ? "" : "s",
+	       r->resumed ? " still to send from an unfinished share" : "");
+	if (r->plan.note) {
+		put_clean(stdout, r->plan.note, true);
+		putchar('\n');
+	}
+	for (i = 0; i < r->plan.n; i++) {
+		const struct share_part *p = &r->plan.v[i];
+
+		printf("--- ");
+		put_clean(stdout, p->label, true);
+		if (p->limit)
+			printf(": %zu/%zu %s%s", p->length, p->limit, p->unit,
+			       p->length > p->limit ? " (too long)" : "");
+		else if (p->length)
+			printf(": %zu %s", p->length, p->unit);
+		printf(" ---\n");
+		put_clean(stdout, p->body, false);
+		if (!str_ends(p->body, "\n"))
+			putchar('\n');
+	}
+}
+
+int
+cmd_share(int argc, char **argv, struct ctx *ctx)
+{
+	struct share_opts o = { 0 };
+	struct share_report r;
+	struct sbuf q = SBUF_INIT;
+	struct err e = { 0 };
+	const char *name = NULL;
+	size_t i;
+	int a, rc;
+
+	for (a = 1; a < argc; a++) {
+		const char *s = argv[a];
+		bool has = a + 1 < argc;
+
+		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+			share_usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(s, "--dry-run") || !strcmp(s, "-n")) {
+			o.dry_run = true;
+		} else if (!strcmp(s, "--since") && has) {
+			o.since = argv[++a];
+		} else if (!strcmp(s, "--intro") && has) {
+			o.intro = argv[++a];
+		} else if (s[0] == '-' && s[1]) {
+			sbuf_release(&q);
+			return cmd_usage_error("share", "unknown or incomplete "
+					       "option '%s'", s);
+		} else if (!name) {
+			name = s;
+		} else {
+			sbuf_addf(&q, "%s%s", q.len ? " " : "", s);
+		}
+	}
+	if (!name) {
+		sbuf_release(&q);
+		return cmd_usage_error("share", "which target? name one from "
+				       "the config");
+	}
+	o.query = q.len ? q.buf : NULL;
+	if (o.query && store_query_check(ctx->st, o.query, &e) < 0) {
+		sbuf_release(&q);
+		return cmd_err(&e);
+	}
+	rc = share_run(ctx->st, ctx->cfg, name, &o, &r, &e);
+	if (rc == 0 && !r.nitems) {
+		printf("nothing to share to '");
+		put_clean(stdout, name, true);
+		printf("': no items marked in the window; mark some with "
+		       "'glean mark ID'\n");
+	} else if (o.dry_run && rc == 0) {
+		print_plan(name, &r);
+	} else if (r.digest_id) {
+		printf("%s digest %lld to '", r.resumed ? "resumed" : "shared",
+		       (long long)r.digest_id);
+		put_clean(stdout, name, true);
+		printf("': %zu sent, %zu already sent, %zu failed, %zu "
+		       "unknown\n", r.sent, r.skipped, r.failed, r.unknown);
+		for (i = 0; i < r.n; i++) {
+			const struct share_outcome *oc = &r.v[i];
+
+			printf("  part %d: %s", oc->part, oc->skipped ?
+			       "already sent" : outbox_state_name(oc->state));
+			if (oc->remote && *oc->remote) {
+				putchar(' ');
+				put_clean(stdout, oc->remote, true);
+			}
+			putchar('\n');
+			if (oc->message) {
+				fprintf(stderr, "glean: part %d: ", oc->part);
+				put_clean(stderr, oc->message, true);
+				fputc('\n', stderr);
+			}
+		}
+	}
+	if (rc < 0 && (!r.n || r.failed + r.unknown == 0))
+		cmd_err(&e);
+	if (r.failed && r.digest_id) {
+		fprintf(stderr, "glean: run 'glean share ");
+		put_clean(stderr, name, true);
+		fprintf(stderr, "' again to retry, or 'glean shares --abandon "
+			"%lld' to give up on this share\n",
+			(long long)r.digest_id);
+	}
+	share_report_release(&r);
+	sbuf_release(&q);
+	return rc < 0 ? (e.code == ERR_USAGE ? EXIT_USAGE : EXIT_FAIL)
+		      : EXIT_OK;
+}
+
+static void
+shares_usage(FILE *fp)
+{
+	fprintf(fp, "usage: glean shares [TARGET] [--parts] [--json]\n"
+		"       glean shares --resolve DIGEST:PART sent|failed\n"
+		"       glean shares --abandon DIGEST\n\n"
+		"List past shares and the state of their parts. --resolve "
+		"settles a part\nwhose answer was lost, after you checked the "
+		"service: 'sent' if it arrived,\n'failed' to post it again on "
+		"the next 'glean share'. --abandon gives up on an unfinished "
+		"share (a part\nthe service keeps refusing): it is not resumed "
+		"again, and the next share\nto its target starts afresh.\n");
+}
+
+static int
+resolve(struct ctx *ctx, const char *which, const char *state)
+{
+	struct err e = { 0 };
+	char *colon = strchr(which, ':'), *d;
+	int64_t id, part;
+	enum outbox_state st;
+
+	if (!colon)
+		return cmd_usage_error("shares", "--resolve wants DIGEST:PART, "
+				       "as 'glean shares --parts' shows it");
+	d = xstrndup(which, (size_t)(colon - which));
+	if (str_to_i64(d, &id) < 0 || str_to_i64(colon + 1, &part) < 0 ||
+	    part < 1 || part > 100000) {
+		free(d);
+		return cmd_usage_error("shares", "--resolve wants DIGEST:PART "
+				       "numbers");
+	}
+	free(d);
+	if (!strcmp(state, "sent"))
+		st = OUTBOX_SENT;
+	else if (!strcmp(state, "failed"))
+		st = OUTBOX_FAILED;
+	else
+		return cmd_usage_error("shares", "a part is settled as sent "
+				       "or failed");
+	if (ctx->readonly || !store_writable(ctx->st)) {
+		if (store_upgrade_write(ctx->st, &e) < 0)
+			return cmd_err(&e);
+	}
+	if (share_resolve(ctx->st, id, (int)part, st, &e) < 0)
+		return cmd_err(&e);
+	printf("part %lld:%lld is now %s\n", (long long)id, (long long)part,
+	       state);
+	return EXIT_OK;
+}
+
+static int
+abandon(struct ctx *ctx, const char *which)
+{
+	struct err e = { 0 };
+	int64_t id;
+
+	if (str_to_i64(which, &id) < 0 || id < 1)
+		return cmd_usage_error("shares", "--abandon wants a DIGEST "
+				       "id, as 'glean shares' shows it");
+	if (ctx->readonly || !store_writable(ctx->st)) {
+		if (store_upgrade_write(ctx->st, &e) < 0)
+			return cmd_err(&e);
+	}
+	if (store_digest_abandon(ctx->st, id, &e) < 0)
+		return cmd_err(&e);
+	printf("digest %lld abandoned; it will not be resumed\n",
+	       (long long)id);
+	return EXIT_OK;
+}
+
+int
+cmd_shares(int argc, char **argv, struct ctx *ctx)
+{
+	struct digest_rows rows;
+	struct err e = { 0 };
+	const char *target = NULL;
+	bool parts = false, json = false;
+	size_t i, k;
+	int a;
+
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
+			shares_usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[a], "--resolve")) {
+			if (a + 2 >= argc)
+				return cmd_usage_error("shares", "--resolve "
+					"wants DIGEST:PART sent|failed");
+			return resolve(ctx, argv[a + 1], argv[a + 2]);
+		} else if (!strcmp(argv[a], "--abandon")) {
+			if (a + 1 >= argc)
+				return cmd_usage_error("shares", "--abandon "
+					"wants a DIGEST id");
+			return abandon(ctx, argv[a + 1]);
+		} else if (!strcmp(argv[a], "--parts")) {
+			parts = true;
+		} else if (!strcmp(argv[a], "--json")) {
+			json = true;
+		} else if (argv[a][0] == '-') {
+			return cmd_usage_error("shares", "unknown option '%s'",
+					       argv[a]);
+		} else {
+			target = argv[a];
+		}
+	}
+	if (store_digests_list(ctx->st, target, &rows, &e) < 0)
+		return cmd_err(&e);
+	if (json) {
+		struct json_out w;
+
+		json_out_init(&w, 2);
+		json_arr_begin(&w);
+		for (i = 0; i < rows.n; i++) {
+			struct outbox_list ol;
+			char iso[32];
+
+			json_obj_begin(&w);
+			json_key(&w, "id");
+			json_i64(&w, rows.v[i].id);
+			json_kv_str(&w, "target", rows.v[i].target);
+			json_kv_str(&w, "created", time_fmt_iso(
+				rows.v[i].created, iso, sizeof(iso)));
+			json_kv_str(&w, "state", rows.v[i].abandoned ?
+				    "abandoned" : rows.v[i].state);
+			json_key(&w, "items");
+			json_i64(&w, rows.v[i].nitems);
+			json_key(&w, "parts");
+			json_arr_begin(&w);
+			if (store_outbox_list(ctx->st, rows.v[i].id, &ol,
+					      &e) == 0) {
+				for (k = 0; k < ol.n; k++) {
+					json_obj_begin(&w);
+					json_key(&w, "part");
+					json_i64(&w, ol.v[k].part);
+					json_kv_str(&w, "state",
+						outbox_state_name(ol.v[k].state));
+					json_kv_str(&w, "remote_id",
+						    ol.v[k].remote_id);
+					json_kv_str(&w, "remote_url",
+						    ol.v[k].remote_url);
+					json_kv_str(&w, "error",
+						    ol.v[k].error);
+					json_key(&w, "attempts");
+					json_i64(&w, ol.v[k].attempts);
+					json_obj_end(&w);
+				}
+				outbox_list_release(&ol);
+			}
+			json_arr_end(&w);
+			json_obj_end(&w);
+		}
+		json_arr_end(&w);
+		put_clean(stdout, w.sb.buf, false);
+		putchar('\n');
+		json_out_release(&w);
+		digest_rows_release(&rows);
+		return EXIT_OK;
+	}
+	if (!rows.n)
+		printf("no shares yet; try 'glean share TARGET --dry-run'\n");
+	for (i = 0; i < rows.n; i++) {
+		const struct digest_row *d = &rows.v[i];
+		char iso[32];
+
+		time_fmt_iso(d->created, iso, sizeof(iso));
+		printf("%-4lld %s  %-8s ", (long long)d->id, iso,
+		       d->abandoned ? "abandoned" : d->state);
+		put_clean(stdout, d->target, true);
+		printf("  %lld item%s, %lld/%lld part%s sent\n",
+		       (long long)d->nitems, d->nitems == 1 ? "" : "s",
+		       (long long)d->nsent, (long long)d->nparts,
+		       d->nparts == 1 ? "" : "s");
+		if (!parts && (!strcmp(d->state, "sent") || d->abandoned))
+			continue;
+		{
+			struct outbox_list ol;
+
+			if (store_outbox_list(ctx->st, d->id, &ol, &e) < 0)
+				continue;
+			for (k = 0; k < ol.n; k++) {
+				printf("     %lld:%d %-8s",
+				       (long long)d->id, ol.v[k].part,
+				       outbox_state_name(ol.v[k].state));
+				if (ol.v[k].remote_url || ol.v[k].remote_id) {
+					putchar(' ');
+					put_clean(stdout, ol.v[k].remote_url ?
+						  ol.v[k].remote_url :
+						  ol.v[k].remote_id, true);
+				}
+				if (ol.v[k].error) {
+					printf("  (");
+					put_clean(stdout, ol.v[k].error, true);
+					putchar(')');
+				}
+				putchar('\n');
+			}
+			outbox_list_release(&ol);
+		}
+	}
+	digest_rows_release(&rows);
+	return EXIT_OK;
+}

@@ -1,0 +1,881 @@
+/*
+ * share: the outbox engine. Builds (or resumes) the digest for a target,
+ * asks the target's share_ops to split it into parts, records digest and
+ * parts, then walks the parts in order: each is committed as "sending"
+ * before its request goes out and settled as sent (with the remote id),
+ * failed (with the reason) or unknown (the request left, no answer came).
+ * A re-run skips sent parts, retries failed ones and asks the target to
+ * resolve unknown ones through the service's idempotency; what cannot be
+ * resolved stops the run with a message, so nothing is ever posted twice.
+ *
+ * Owns: the order of state changes and the rules above. Does not own:
+ * the wire format of any service (the target files), SQL (store_share.c)
+ * or printing (cmd_share.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "glean/json.h"
+#include "glean/parse.h"
+#include "private.h"
+#include "glean/banned.h"
+
+static const struct share_ops *const all_ops[] = {
+	&share_file_ops, &share_email_ops, &share_mastodon_ops,
+	&share_bluesky_ops, &share_x_ops, &share_discourse_ops,
+	&share_webhook_ops,
+};
+
+void
+share_plan_release(struct share_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].body);
+		free(p->v[i].label);
+	}
+	free(p->v);
+	free(p->note);
+	memset(p, 0, sizeof(*p));
+}
+
+void
+share_plan_add(struct share_plan *p, char *body, size_t length, size_t limit,
+	       const char *unit, const char *labelfmt, ...)
+{
+	struct share_part *pt;
+	va_list ap;
+
+	XGROW(p->v, p->cap, p->n + 1);
+	pt = &p->v[p->n++];
+	pt->body = body;
+	pt->length = length;
+	pt->limit = limit;
+	pt->unit = unit;
+	va_start(ap, labelfmt);
+	pt->label = xvasprintf(labelfmt, ap);
+	va_end(ap);
+}
+
+void
+share_report_release(struct share_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].remote);
+		free(r->v[i].message);
+	}
+	free(r->v);
+	share_plan_release(&r->plan);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct share_outcome *
+outcome(struct share_report *r, int part, enum outbox_state state)
+{
+	struct share_outcome *o;
+
+	XGROW(r->v, r->cap, r->n + 1);
+	o = &r->v[r->n++];
+	memset(o, 0, sizeof(*o));
+	o->part = part;
+	o->state = state;
+	return o;
+}
+
+char *
+share_random_hex(size_t nbytes)
+{
+	unsigned char buf[64];
+	char *out = xmalloc(nbytes * 2 + 1);
+	size_t i, got = 0;
+	int fd;
+
+	if (nbytes > sizeof(buf))
+		BUG("share_random_hex: %zu bytes", nbytes);
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("cannot open /dev/urandom: %s", strerror(errno));
+	while (got < nbytes) {
+		ssize_t n = read(fd, buf + got, nbytes - got);
+
+		if (n <= 0 && errno != EINTR)
+			die("cannot read /dev/urandom");
+		if (n > 0)
+			got += (size_t)n;
+	}
+	close(fd);
+	for (i = 0; i < nbytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", buf[i]);
+	return out;
+}
+
+/* ---- measuring and cutting posts ---- */
+
+static size_t
+url_len(const char *s)
+{
+	size_t n = 0;
+
+	if (!str_starts(s, "http://") && !str_starts(s, "https://"))
+		return 0;
+	while (s[n] && s[n] != ' ' && s[n] != '\n' && s[n] != '\t')
+		n++;
+	return n;
+}
+
+size_t
+share_measure_chars(const char *s, size_t url_weight)
+{
+	size_t n = 0, len = strlen(s), i = 0;
+
+	while (i < len) {
+		size_t u = url_weight ? url_len(s + i) : 0;
+		uint32_t cp;
+		size_t k;
+
+		if (u) {
+			n += url_weight;
+			i += u;
+			continue;
+		}
+		k = utf8_decode(s + i, len - i, &cp);
+		i += k ? k : 1;
+		n++;
+	}
+	return n;
+}
+
+size_t
+share_measure_graphemes(const char *s)
+{
+	return rx_graphemes(s, strlen(s));
+}
+
+void
+share_cut_chars(char *s, size_t max)
+{
+	size_t n = 0, i = 0, len = strlen(s), last = 0;
+
+	if (share_measure_chars(s, 0) <= max)
+		return;
+	while (i < len && n + 1 < max) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, len - i, &cp);
+
+		i += k ? k : 1;
+		n++;
+		last = i;
+	}
+	while (last > 0 && (s[last - 1] == ' ' || s[last - 1] == '\n'))
+		last--;
+	memcpy(s + last, "\xe2\x80\xa6", 4); /* … and the NUL */
+}
+
+/* ---- HTTP for the targets ---- */
+
+void
+share_http(const char *method, const char *url, const char *const *headers,
+	   const char *ctype, const char *body, struct fetch_resp *resp)
+{
+	struct fetch_req req = { 0 };
+
+	req.url = url;
+	req.kind = FETCH_API;
+	req.method = method;
+	req.body = body;
+	req.body_len = body ? strlen(body) : 0;
+	req.content_type = ctype;
+	req.headers = headers;
+	req.max_body = (size_t)1 << 20;
+	log_info("%s %s", method ? method : "GET", url);
+	fetch_one(&req, resp, NULL);
+}
+
+/* The service's own error text from a JSON reply ("error", "errors",
+ * "message"), sanitized and cut; NULL when there is none. */
+static char *
+service_error(const struct fetch_resp *r)
+{
+	struct json j = { 0 };
+	const struct json_node *root, *errs;
+	const char *s = NULL;
+	char *out = NULL;
+
+	if (json_parse(&j, r->body.buf, r->body.len, NULL) < 0)
+		goto out;
+	root = json_root(&j);
+	s = json_get_str(&j, root, "error_description");
+	if (!s)
+		s = json_get_str(&j, root, "error");
+	if (!s)
+		s = json_get_str(&j, root, "message");
+	if (!s)
+		s = json_get_str(&j, root, "detail");
+	errs = json_get(&j, root, "errors");
+	if (!s && errs && errs->type == JSON_ARRAY) {
+		const struct json_node *f = json_first(&j, errs);
+
+		if (f && f->type == JSON_TEXT)
+			s = f->text;
+		else if (f)
+			s = json_get_str(&j, f, "message");
+	}
+	if (s) {
+		out = text_sanitize(s, strlen(s), true);
+		share_cut_chars(out, 200);
+	}
+out:
+	json_release(&j);
+	return out;
+}
+
+static void
+reset_hint(const struct fetch_resp *r, char *buf, size_t n)
+{
+	const char *reset = fetch_resp_header(r, "X-RateLimit-Reset");
+	const char *xr = fetch_resp_header(r, "x-rate-limit-reset");
+	int64_t t;
+	char iso[32];
+
+	buf[0] = '\0';
+	if (r->retry_after >= 0) {
+		time_fmt_iso(time_now() + r->retry_after, iso, sizeof(iso));
+		snprintf(buf, n, "; try again after %s", iso);
+	} else if (xr && str_to_i64(xr, &t) == 0) {
+		time_fmt_iso(t, iso, sizeof(iso));
+		snprintf(buf, n, "; try again after %s", iso);
+	} else if (reset && (t = parse_date(reset)) > 0) {
+		time_fmt_iso(t, iso, sizeof(iso));
+		snprintf(buf, n, "; try again after %s", iso);
+	} else if (reset && str_to_i64(reset, &t) == 0) {
+		time_fmt_iso(t, iso, sizeof(iso));
+		snprintf(buf, n, "; try again after %s", iso);
+	}
+}
+
+enum share_status
+share_http_status(struct share_ctx *c, const struct fetch_resp *r,
+		  const char *what, struct err *e)
+{
+	char hint[80];
+	char *msg;
+
+	if (r->err.code == ERR_OK)
+		return SHARE_SENT;
+	if (r->status == 0) {
+		if (r->request_sent) {
+			err_set(e, ERR_NET, "%s: %s after the request was "
+				"sent", what, r->err.msg);
+			return SHARE_UNKNOWN;
+		}
+		err_set(e, r->err.code, "%s: %s", what, r->err.msg);
+		return SHARE_FAILED;
+	}
+	if (r->status == 401 || r->status == 403) {
+		err_set(e, ERR_AUTH, "%s refused the credentials of %s '%s' "
+			"(HTTP %ld); check its secrets in the config and "
+			"re-authenticate", what, c->a ? "account" : "target",
+			c->a ? c->a->name : c->t->name, r->status);
+		return SHARE_FAILED;
+	}
+	if (r->status == 429) {
+		reset_hint(r, hint, sizeof(hint));
+		err_set(e, ERR_LIMIT, "%s: rate limited (HTTP 429)%s", what,
+			hint);
+		return SHARE_FAILED;
+	}
+	msg = service_error(r);
+	err_set(e, ERR_HTTP, "%s: %s%s%s", what, r->err.msg,
+		msg ? ": " : "", msg ? msg : "");
+	free(msg);
+	return SHARE_FAILED;
+}
+
+int
+share_secret(struct share_ctx *c, enum secret_slot slot, char **out,
+	     struct err *e)
+{
+	if (!c->a)
+		BUG("share_secret without an account");
+	return config_secret(c->a, slot, out, e);
+}
+
+/* ---- the engine ---- */
+
+int
+share_window(struct store *st, const struct config_target *t,
+	     const char *since, int64_t *start, struct err *e)
+{
+	int64_t d, last = 0;
+	const char *s = since ? since : t && t->since ? t->since : NULL;
+
+	if (since) {
+		if ((d = time_parse_duration(since)) < 0)
+			return err_set(e, ERR_USAGE, "bad duration '%s'; "
+				       "expected e.g. 7d or 12h", since);
+		*start = time_now() - d;
+		return 0;
+	}
+	if (t && store_digest_last_sent(st, t->name, &last, e) < 0)
+		return -1;
+	if (last > 0) {
+		/* marked after that share went out; what it carried is out */
+		*start = last + 1;
+		return 0;
+	}
+	if (s && (d = time_parse_duration(s)) < 0)
+		return err_set(e, ERR_CONFIG, "%s:%d: target '%s': bad since "
+			       "'%s'; expected e.g. 7d", t->file, t->line,
+			       t->name, s);
+	*start = time_now() - (s ? d : 7 * 86400);
+	return 0;
+}
+
+static const struct share_ops *
+ops_for(enum target_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all_ops); i++)
+		if (all_ops[i]->kind == k)
+			return all_ops[i];
+	return NULL;
+}
+
+static int
+setup(struct share_ctx *c, struct store *st, const struct config *cfg,
+      const char *name, const struct share_opts *o,
+      const struct share_ops **ops, struct err *e)
+{
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->cfg = cfg;
+	c->o = o;
+	c->t = config_target(cfg, name);
+	if (!c->t)
+		return err_set(e, ERR_NOTFOUND, "no target '%s' in the "
+			       "config; add a [target \"%s\"] section (see "
+			       "glean-config(5))", name, name);
+	*ops = ops_for(c->t->kind);
+	if (!*ops)
+		return err_set(e, ERR_CONFIG, "%s:%d: target '%s' has no "
+			       "kind; set kind = file, email, mastodon, "
+			       "bluesky, x, discourse or webhook", c->t->file,
+			       c->t->line, name);
+	if ((*ops)->needs_account) {
+		size_t n;
+
+		if (!c->t->account)
+			return err_set(e, ERR_CONFIG, "%s:%d: target '%s' "
+				       "needs account = NAME", c->t->file,
+				       c->t->line, name);
+		c->a = config_account(cfg, c->t->account);
+		if (!c->a)
+			return err_set(e, ERR_CONFIG, "%s:%d: target '%s': "
+				       "no [account \"%s\"] in the config",
+				       c->t->file, c->t->line, name,
+				       c->t->account);
+		if (c->a->service != (*ops)->service)
+			return err_set(e, ERR_CONFIG, "%s:%d: target '%s' "
+				       "is a %s target but account '%s' is "
+				       "service %s", c->t->file, c->t->line,
+				       name,
+				       config_target_kind_name(c->t->kind),
+				       c->a->name,
+				       config_service_name(c->a->service));
+		if (!c->a->url)
+			return err_set(e, ERR_CONFIG, "%s:%d: account '%s' "
+				       "needs url = BASE-URL", c->a->file,
+				       c->a->line, c->a->name);
+		c->base = xstrdup(c->a->url);
+		n = strlen(c->base);
+		while (n > 0 && c->base[n - 1] == '/')
+			c->base[--n] = '\0';
+	}
+	return 0;
+}
+
+static void
+teardown(struct share_ctx *c, const struct share_ops *ops, bool opened)
+{
+	if (opened && ops->close)
+		ops->close(c);
+	free(c->base);
+}
+
+/* Plan a new digest. r->nitems == 0 means nothing to share. */
+static int
+plan_new(struct share_ctx *c, const struct share_ops *ops,
+	 struct digest *d, struct share_plan *p, struct share_report *r,
+	 struct err *e)
+{
+	struct digest_opts dopt = { 0 };
+	int64_t start;
+
+	if (share_window(c->st, c->t, c->o->since, &start, e) < 0)
+		return -1;
+	dopt.query = c->o->query ? c->o->query : c->t->query;
+	dopt.since = start;
+	dopt.title = c->t->title;
+	dopt.intro = c->o->intro;
+	dopt.link = c->t->url;
+	if (digest_build(c->st, &dopt, d, e) < 0)
+		return -1;
+	r->nitems = d->items.n;
+	if (!d->items.n)
+		return 0;
+	c->d = d;
+	if (ops->prepare && ops->prepare(c, e) < 0)
+		return -1;
+	if (ops->plan(c, p, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+record(struct share_ctx *c, const struct share_ops *ops,
+       const struct digest *d, const struct share_plan *p, int64_t *id,
+       struct err *e)
+{
+	struct digest_row row = { 0 };
+	int64_t *ids = xcalloc(d->items.n + 1, sizeof(*ids));
+	char **keys = xcalloc(p->n + 1, sizeof(*keys));
+	const char **bodies = xcalloc(p->n + 1, sizeof(*bodies));
+	size_t i;
+	int rc;
+
+	for (i = 0; i < d->items.n; i++)
+		ids[i] = d->items.v[i].id;
+	for (i = 0; i < p->n; i++) {
+		keys[i] = ops->key ? ops->key(c, i) : NULL;
+		if (!keys[i])
+			keys[i] = share_random_hex(16);
+		bodies[i] = p->v[i].body;
+	}
+	row.target = c->t->name;
+	row.created = d->created;
+	row.since = d->since;
+	row.until = d->created;
+	row.query = (char *)(c->o->query ? c->o->query : c->t->query);
+	row.title = d->title;
+	row.intro = d->intro;
+	rc = store_digest_add(c->st, &row, ids, d->items.n, bodies,
+			      (const char *const *)keys, p->n, id, e);
+	for (i = 0; i < p->n; i++)
+		free(keys[i]);
+	free(keys);
+	free(bodies);
+	free(ids);
+	return rc;
+}
+
+/* Settle the outcome of one attempt in the store and the report. Returns
+ * 0 when the part is sent, -1 otherwise (the run stops). */
+static int
+settle(struct share_ctx *c, const struct outbox_part *p,
+       enum share_status st, struct share_sent *s, struct err *pe,
+       struct share_report *r, struct err *e)
+{
+	struct share_outcome *o;
+	int rc = 0;
+
+	if (st == SHARE_SENT) {
+		o = outcome(r, p->part, OUTBOX_SENT);
+		if (store_outbox_set(c->st, p->id, OUTBOX_SENT, s->remote_id,
+				     s->remote_url, NULL, e) < 0)
+			rc = -1;
+		o->remote = xstrdup(s->remote_url ? s->remote_url
+				    : s->remote_id ? s->remote_id : "");
+		r->sent++;
+	} else if (st == SHARE_FAILED) {
+		o = outcome(r, p->part, OUTBOX_FAILED);
+		o->message = xstrdup(pe->msg);
+		store_outbox_set(c->st, p->id, OUTBOX_FAILED, NULL, NULL,
+				 pe->msg, NULL);
+		r->failed++;
+		rc = -1;
+	} else {
+		o = outcome(r, p->part, OUTBOX_UNKNOWN);
+		o->message = xasprintf("%s; part %d may already be posted. "
+			"Check '%s', then run 'glean shares --resolve "
+			"%lld:%d sent' if it arrived or '... failed' to post "
+			"it again", pe->msg, p->part, c->t->name,
+			(long long)p->digest_id, p->part);
+		store_outbox_set(c->st, p->id, OUTBOX_UNKNOWN, NULL, NULL,
+				 pe->msg, NULL);
+		r->unknown++;
+		rc = -1;
+	}
+	free(s->remote_id);
+	free(s->remote_url);
+	memset(s, 0, sizeof(*s));
+	return rc;
+}
+
+static int
+refresh(struct share_ctx *c, int64_t id, struct outbox_list *parts,
+	struct err *e)
+{
+	outbox_list_release(parts);
+	return store_outbox_list(c->st, id, parts, e);
+}
+
+static int
+deliver(struct share_ctx *c, const struct share_ops *ops, int64_t id,
+	bool *opened, struct share_report *r, struct err *e)
+{
+	struct outbox_list parts;
+	size_t i;
+	int rc = 0;
+
+	if (store_outbox_list(c->st, id, &parts, e) < 0)
+		return -1;
+	for (i = 0; i < parts.n && rc == 0; i++) {
+		struct outbox_part *p = &parts.v[i];
+		struct share_sent s = { 0 };
+		struct err pe = { 0 };
+		enum share_status st;
+
+		if (p->state == OUTBOX_SENT) {
+			struct share_outcome *o = outcome(r, p->part,
+							  OUTBOX_SENT);
+
+			o->skipped = true;
+			o->remote = xstrdup(p->remote_url ? p->remote_url
+					    : p->remote_id ? p->remote_id : "");
+			r->skipped++;
+			continue;
+		}
+		if (!*opened) {
+			if (ops->open && ops->open(c, e) < 0) {
+				rc = -1;
+				break;
+			}
+			*opened = true;
+		}
+		if (p->state == OUTBOX_UNKNOWN || p->state == OUTBOX_SENDING) {
+			st = ops->resolve ? ops->resolve(c, &parts, i, &s, &pe)
+					  : SHARE_UNKNOWN;
+			if (st == SHARE_UNKNOWN && !pe.msg[0])
+				err_set(&pe, ERR_NET, "%s: no answer came for "
+					"a request that was sent",
+					config_target_kind_name(c->t->kind));
+			if (st != SHARE_FAILED) {
+				rc = settle(c, p, st, &s, &pe, r, e);
+				if (rc == 0 && refresh(c, id, &parts, e) < 0)
+					rc = -1;
+				continue;
+			}
+			err_clear(&pe);
+		}
+		if (store_outbox_set(c->st, p->id, OUTBOX_SENDING, NULL, NULL,
+				     NULL, e) < 0) {
+			rc = -1;
+			break;
+		}
+		st = ops->send(c, &parts, i, &s, &pe);
+		rc = settle(c, p, st, &s, &pe, r, e);
+		/* later parts of a thread read this one's remote id */
+		if (rc == 0 && refresh(c, id, &parts, e) < 0)
+			rc = -1;
+	}
+	outbox_list_release(&parts);
+	if (store_digest_settle(c->st, id, rc < 0 ? NULL : e) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* A dry run over an unfinished digest shows the parts still to go. */
+static int
+plan_open(struct share_ctx *c, int64_t id, struct share_report *r,
+	  struct err *e)
+{
+	struct outbox_list parts;
+	size_t i;
+
+	if (store_outbox_list(c->st, id, &parts, e) < 0)
+		return -1;
+	for (i = 0; i < parts.n; i++) {
+		if (parts.v[i].state == OUTBOX_SENT)
+			continue;
+		share_plan_add(&r->plan, xstrdup(parts.v[i].body), 0, 0,
+			       "characters", "part %d (%s, from digest %lld)",
+			       parts.v[i].part,
+			       outbox_state_name(parts.v[i].state),
+			       (long long)id);
+	}
+	outbox_list_release(&parts);
+	return 0;
+}
+
+int
+share_run(struct store *st, const struct config *cfg, const char *name,
+	  const struct share_opts *o, struct share_report *r, struct err *e)
+{
+	const struct share_ops *ops = NULL;
+	struct share_ctx c;
+	struct share_plan plan = { 0 };
+	struct digest d = { 0 };
+	bool opened = false;
+	int64_t id = 0;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (setup(&c, st, cfg, name, o, &ops, e) < 0)
+		goto out;
+	if (store_digest_open(st, name, &id, e) < 0)
+		goto out;
+	if (id) {
+		struct digest_row row;
+
+		if (store_digest_get(st, id, &row, e) < 0)
+			goto out;
+		r->nitems = (size_t)row.nitems;
+		free(row.target); free(row.query); free(row.title);
+		free(row.intro); free(row.state);
+		r->resumed = true;
+		r->digest_id = id;
+		if (o->dry_run) {
+			rc = plan_open(&c, id, r, e);
+			goto out;
+		}
+	} else {
+		if (plan_new(&c, ops, &d, &plan, r, e) < 0)
+			goto out;
+		if (!r->nitems) {
+			rc = 0;
+			goto out;
+		}
+		if (o->dry_run) {
+			r->plan = plan;
+			memset(&plan, 0, sizeof(plan));
+			rc = 0;
+			goto out;
+		}
+		if (record(&c, ops, &d, &plan, &id, e) < 0)
+			goto out;
+		r->digest_id = id;
+	}
+	rc = deliver(&c, ops, id, &opened, r, e);
+	if (rc < 0 && !e->msg[0]) {
+		err_set(e, ERR_NET, "share to '%s' did not finish: %zu sent, "
+			"%zu failed, %zu unknown", name, r->sent, r->failed,
+			r->unknown);
+	}
+out:
+	if (ops)
+		teardown(&c, ops, opened);
+	else
+		free(c.base);
+	share_plan_release(&plan);
+	digest_release(&d);
+	return rc;
+}
+
+int
+share_resolve(struct store *st, int64_t digest_id, int part,
+	      enum outbox_state state, struct err *e)
+{
+	struct outbox_list parts;
+	size_t i;
+	int rc = -1;
+
+	if (state != OUTBOX_SENT && state != OUTBOX_FAILED)
+		return err_set(e, ERR_USAGE, "a part can be settled as sent "
+			       "or failed only");
+	if (store_outbox_list(st, digest_id, &parts, e) < 0)
+		return -1;
+	for (i = 0; i < parts.n; i++) {
+		if (parts.v[i].part != part)
+			continue;
+		if (parts.v[i].state != OUTBOX_UNKNOWN &&
+		    parts.v[i].state != OUTBOX_SENDING) {
+			err_set(e, ERR_USAGE, "part %lld:%d is %s, not "
+				"unknown; nothing to resolve",
+				(long long)digest_id, part,
+				outbox_state_name(parts.v[i].state));
+			goto out;
+		}
+		if (store_outbox_set(st, parts.v[i].id, state, NULL, NULL,
+				     state == OUTBOX_SENT ? "resolved by the "
+				     "user" : NULL, e) < 0)
+			goto out;
+		rc = store_digest_settle(st, digest_id, e);
+		goto out;
+	}
+	err_set(e, ERR_NOTFOUND, "no part %lld:%d; see 'glean shares'",
+		(long long)digest_id, part);
+out:
+	outbox_list_release(&parts);
+	return rc;
+}
+
+/* ---- rendering and packing for the targets ---- */
+
+int
+share_template(struct share_ctx *c, char **out, struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+	char buf[8192];
+	FILE *fp;
+	size_t n;
+
+	*out = NULL;
+	if (!c->t->template_path)
+		return 0;
+	fp = fopen(c->t->template_path, "r");
+	if (!fp)
+		return err_set(e, ERR_IO, "cannot read template '%s' of "
+			       "target '%s': %s", c->t->template_path,
+			       c->t->name, strerror(errno));
+	sbuf_init(&sb, (size_t)256 << 10);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		if (sbuf_add(&sb, buf, n) < 0) {
+			fclose(fp);
+			sbuf_release(&sb);
+			return err_set(e, ERR_LIMIT, "template '%s' is larger "
+				       "than 256 KiB", c->t->template_path);
+		}
+	}
+	fclose(fp);
+	*out = sbuf_detach(&sb, NULL);
+	return 0;
+}
+
+int
+share_render(struct share_ctx *c, enum digest_format f, char **out,
+	     struct err *e)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *tmpl;
+	int rc;
+
+	*out = NULL;
+	if (share_template(c, &tmpl, e) < 0)
+		return -1;
+	rc = digest_render(c->d, f, tmpl, &sb, e);
+	free(tmpl);
+	if (rc < 0) {
+		sbuf_release(&sb);
+		return -1;
+	}
+	*out = sbuf_detach(&sb, NULL);
+	return 0;
+}
+
+/* One item as a post: title, link, then its first quote and note. The
+ * note (else the quote) is what gets cut to fit. */
+static char *
+item_post(const struct item *it, size_t note_max)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *title = digest_clean(it->title && *it->title ? it->title
+				   : "(untitled)", true);
+	char *quote = NULL, *note = NULL;
+	size_t n;
+
+	for (n = 0; n < it->nnotes; n++) {
+		if (!quote && it->notes[n].quote && *it->notes[n].quote)
+			quote = digest_clean(it->notes[n].quote, true);
+		if (!note && it->notes[n].body && *it->notes[n].body)
+			note = digest_clean(it->notes[n].body, true);
+	}
+	sbuf_adds(&sb, title);
+	if (digest_url_ok(it->url) && !str_istarts(it->url, "mailto:"))
+		sbuf_addf(&sb, "\n%s", it->url);
+	if (note && note_max != (size_t)-1)
+		share_cut_chars(note, note_max);
+	if (quote && note_max != (size_t)-1)
+		share_cut_chars(quote, note_max);
+	if (quote && *quote)
+		sbuf_addf(&sb, "\n> %s", quote);
+	if (note && *note)
+		sbuf_addf(&sb, "\n%s", note);
+	free(title);
+	free(quote);
+	free(note);
+	return sbuf_detach(&sb, NULL);
+}
+
+void
+share_pack_thread(struct share_ctx *c, share_measure_fn measure,
+		  size_t limit, const char *unit, struct share_plan *p)
+{
+	const struct digest *d = c->d;
+	struct sbuf head = SBUF_INIT, cur = SBUF_INIT;
+	char *s, a[32], b[32];
+	size_t g, k, first = p->n;
+
+	s = digest_clean(d->title, true);
+	sbuf_adds(&head, s);
+	free(s);
+	time_fmt_iso(d->since, a, sizeof(a));
+	time_fmt_iso(d->created, b, sizeof(b));
+	sbuf_addf(&head, " (%.10s to %.10s): %zu link%s", a, b, d->items.n,
+		  d->items.n == 1 ? "" : "s");
+	if (d->intro) {
+		s = digest_clean(d->intro, false);
+		sbuf_addf(&head, "\n\n%s", s);
+		free(s);
+	}
+	sbuf_adds(&head, " \xf0\x9f\xa7\xb5"); /* 🧵 */
+	s = sbuf_detach(&head, NULL);
+	while (measure(c, s) > limit) {
+		size_t m = share_measure_chars(s, 0);
+		size_t over = measure(c, s) - limit;
+
+		share_cut_chars(s, m > over + 1 ? m - over - 1 : 1);
+	}
+	share_plan_add(p, s, measure(c, s), limit, unit, "post 1");
+	for (g = 0; g < d->ngroups; g++) {
+		for (k = 0; k < d->groups[g].n; k++) {
+			const struct item *it =
+				&d->items.v[d->groups[g].idx[k]];
+			size_t note_max = (size_t)-1;
+			char *t = item_post(it, note_max);
+
+			while (measure(c, t) > limit && note_max > 1) {
+				size_t over = measure(c, t) - limit;
+
+				size_t m = share_measure_chars(t, 0);
+
+				m = m > over + 1 ? m - over - 1 : 1;
+				note_max = m < note_max ? m : note_max - 1;
+				free(t);
+				t = item_post(it, note_max);
+			}
+			if (cur.len) {
+				size_t save = cur.len;
+
+				sbuf_adds(&cur, "\n\n");
+				sbuf_adds(&cur, t);
+				if (measure(c, cur.buf) <= limit) {
+					free(t);
+					continue;
+				}
+				sbuf_truncate(&cur, save);
+				share_plan_add(p, sbuf_detach(&cur, NULL),
+					       0, limit, unit, "post");
+			}
+			sbuf_adds(&cur, t);
+			free(t);
+		}
+	}
+	if (cur.len)
+		share_plan_add(p, sbuf_detach(&cur, NULL), 0, limit, unit,
+			       "post");
+	sbuf_release(&cur);
+	for (k = first; k < p->n; k++) {
+		free(p->v[k].label);
+		p->v[k].label = xasprintf("post %zu/%zu", k - first + 1,
+					  p->n - first);
+		p->v[k].length = measure(c, p->v[k].body);
+	}
+}

@@ -1,0 +1,230 @@
+/* digest and share: the pure parts — URL allow-list, escaping, rendering
+ * of a hand-built hostile digest, post measuring (characters with URL
+ * weight, graphemes), cutting, and thread packing within a limit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "glean/digest.h"
+#include "glean/json.h"
+#include "../../src/share/private.h"
+#include "check.h"
+
+static void
+test_urls(void)
+{
+	TEST("url allow-list");
+	CHECK(digest_url_ok("https://example.org/a?b=c"));
+	CHECK(digest_url_ok("HTTP://example.org/"));
+	CHECK(digest_url_ok("mailto:a@b.example"));
+	CHECK(!digest_url_ok(NULL));
+	CHECK(!digest_url_ok(""));
+	CHECK(!digest_url_ok("javascript:alert(1)"));
+	CHECK(!digest_url_ok(" https://x"));
+	CHECK(!digest_url_ok("https://x/\"onmouseover=1"));
+	CHECK(!digest_url_ok("https://x/\x1b[31m"));
+	CHECK(!digest_url_ok("data:text/html,<b>"));
+	CHECK(!digest_url_ok("file:///etc/passwd"));
+}
+
+static void
+test_escape(void)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	TEST("html escape");
+	digest_escape_html(&sb, "<a href=\"x\">'&'</a>");
+	CHECK_STR(sb.buf, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+	sbuf_release(&sb);
+	digest_escape_html(&sb, NULL);
+	CHECK_STR(sb.buf, "");
+	sbuf_release(&sb);
+}
+
+static void
+test_formats(void)
+{
+	enum digest_format f;
+
+	TEST("format names");
+	CHECK(digest_format_parse("md", &f) == 0 && f == DIGEST_MD);
+	CHECK(digest_format_parse("markdown", &f) == 0 && f == DIGEST_MD);
+	CHECK(digest_format_parse("atom", &f) == 0 && f == DIGEST_ATOM);
+	CHECK(digest_format_parse("json", &f) == 0 && f == DIGEST_JSON);
+	CHECK(digest_format_parse("pdf", &f) == -1);
+	CHECK(digest_format_parse(NULL, &f) == -1);
+	CHECK_STR(digest_format_name(DIGEST_HTML), "html");
+}
+
+/* Two items, one hostile, in one group. */
+static void
+hostile_digest(struct digest *d)
+{
+	struct item *it;
+	struct note *n;
+
+	memset(d, 0, sizeof(*d));
+	d->title = xstrdup("Week <1> & \"more\"");
+	d->intro = xstrdup("Intro\x1b]0;owned\x07 text\xe2\x80\xae!");
+	d->feed_id = xstrdup("urn:glean:digest");
+	d->created = 1795428000;
+	d->since = d->created - 7 * 86400;
+	d->items.v = xcalloc(2, sizeof(*d->items.v));
+	d->items.n = d->items.cap = 2;
+	it = &d->items.v[0];
+	it->id = 1;
+	it->title = xstrdup("<script>alert(1)</script>");
+	it->url = xstrdup("javascript:alert(1)");
+	it->source_title = xstrdup("Src");
+	it->marked_at = d->created;
+	n = it->notes = xcalloc(1, sizeof(*n));
+	it->nnotes = 1;
+	n->body = xstrdup("a\nb <img src=x onerror=y>");
+	n->quote = xstrdup("quoted \"text\"");
+	it = &d->items.v[1];
+	it->id = 2;
+	it->title = xstrdup("Fine");
+	it->url = xstrdup("https://example.org/fine?a=1&b=2");
+	it->marked_at = d->created;
+	d->groups = xcalloc(1, sizeof(*d->groups));
+	d->ngroups = d->cap_groups = 1;
+	d->groups[0].tag = xstrdup("t<a>g");
+	d->groups[0].idx = xcalloc(2, sizeof(size_t));
+	d->groups[0].idx[0] = 0;
+	d->groups[0].idx[1] = 1;
+	d->groups[0].n = d->groups[0].cap = 2;
+}
+
+static void
+test_render(void)
+{
+	struct digest d;
+	struct sbuf sb = SBUF_INIT;
+	struct err e = { 0 };
+
+	hostile_digest(&d);
+	TEST("render html");
+	CHECK(digest_render(&d, DIGEST_HTML, NULL, &sb, &e) == 0);
+	CHECK(strstr(sb.buf, "Content-Security-Policy") != NULL);
+	CHECK(strstr(sb.buf, "<script") == NULL);
+	CHECK(strstr(sb.buf, "<img") == NULL);
+	CHECK(strstr(sb.buf, "javascript:") == NULL);
+	CHECK(strstr(sb.buf, "&lt;script&gt;alert(1)&lt;/script&gt;") != NULL);
+	CHECK(strstr(sb.buf, "<h2>t&lt;a&gt;g</h2>") != NULL);
+	CHECK(strstr(sb.buf, "href=\"https://example.org/fine?a=1&amp;b=2\"")
+	      != NULL);
+	CHECK(strstr(sb.buf, "\x1b") == NULL);
+	CHECK(strstr(sb.buf, "\xe2\x80\xae") == NULL);
+	sbuf_release(&sb);
+
+	TEST("render md and text sanitize");
+	CHECK(digest_render(&d, DIGEST_MD, NULL, &sb, &e) == 0);
+	CHECK(strstr(sb.buf, "\x1b") == NULL && strstr(sb.buf, "\x07") == NULL);
+	CHECK(strstr(sb.buf, "](javascript") == NULL);
+	CHECK(strstr(sb.buf, "[Fine](https://example.org/fine?a=1&b=2)") != NULL);
+	sbuf_release(&sb);
+	CHECK(digest_render(&d, DIGEST_TEXT, NULL, &sb, &e) == 0);
+	CHECK(strstr(sb.buf, "javascript:") == NULL);
+	CHECK(strstr(sb.buf, "  > \"quoted \"text\"\"\n") != NULL);
+	sbuf_release(&sb);
+
+	TEST("render atom and json");
+	CHECK(digest_render(&d, DIGEST_ATOM, NULL, &sb, &e) == 0);
+	CHECK(strstr(sb.buf, "<id>urn:glean:item:1</id>") != NULL);
+	CHECK(strstr(sb.buf, "<script") == NULL);
+	CHECK(strstr(sb.buf, "<updated>2026-11-23T10:00:00Z</updated>") != NULL);
+	sbuf_release(&sb);
+	CHECK(digest_render(&d, DIGEST_JSON, NULL, &sb, &e) == 0);
+	CHECK(strstr(sb.buf, "\"version\": \"https://jsonfeed.org/version/1.1\"")
+	      != NULL);
+	sbuf_release(&sb);
+
+	TEST("template");
+	CHECK(digest_render(&d, DIGEST_HTML, "<p>{{title}} {{count}} {{nope}}"
+			    "</p>{{items}}{{", &sb, &e) == 0);
+	CHECK(strstr(sb.buf, "<p>Week &lt;1&gt; &amp; &quot;more&quot; 2 "
+		     "{{nope}}</p><h2>") != NULL);
+	CHECK(str_ends(sb.buf, "{{"));
+	sbuf_release(&sb);
+	digest_release(&d);
+}
+
+static size_t
+chars23(const struct share_ctx *c, const char *s)
+{
+	(void)c;
+	return share_measure_chars(s, 23);
+}
+
+static void
+test_measure(void)
+{
+	char *s;
+
+	TEST("measure");
+	CHECK_INT(share_measure_chars("", 0), 0);
+	CHECK_INT(share_measure_chars("héllo", 0), 5);
+	CHECK_INT(share_measure_chars("see https://example.org/a/very/long/"
+				      "path/indeed ok", 23), 4 + 23 + 3);
+	CHECK_INT(share_measure_graphemes("e\xcc\x81"), 1);
+	/* family emoji with ZWJ, and a skin tone */
+	CHECK_INT(share_measure_graphemes("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f"
+					  "\x91\xa7 \xf0\x9f\x91\xb5\xf0\x9f\x8f"
+					  "\xbd"), 3);
+
+	TEST("cut");
+	s = xstrdup("one two three");
+	share_cut_chars(s, 20);
+	CHECK_STR(s, "one two three");
+	share_cut_chars(s, 8);
+	CHECK_STR(s, "one two\xe2\x80\xa6");
+	CHECK_INT(share_measure_chars(s, 0), 8);
+	free(s);
+	s = xstrdup("ééééé");
+	share_cut_chars(s, 3);
+	CHECK_STR(s, "éé\xe2\x80\xa6");
+	free(s);
+}
+
+static void
+test_pack(void)
+{
+	struct digest d;
+	struct share_ctx c = { 0 };
+	struct share_plan p = { 0 };
+	size_t i;
+
+	hostile_digest(&d);
+	c.d = &d;
+	TEST("pack thread");
+	share_pack_thread(&c, chars23, 60, "characters", &p);
+	CHECK(p.n >= 3);
+	for (i = 0; i < p.n; i++) {
+		CHECK(p.v[i].length <= 60);
+		CHECK(chars23(&c, p.v[i].body) == p.v[i].length);
+		CHECK(strstr(p.v[i].body, "javascript:") == NULL);
+	}
+	CHECK(strncmp(p.v[0].body, "Week <1> & \"more\" (2026-11-16 to "
+		      "2026-11-23)", 41) == 0);
+	CHECK_STR(p.v[0].label, "post 1/" "3");
+	share_plan_release(&p);
+
+	TEST("pack: items share a post when they fit");
+	share_pack_thread(&c, chars23, 500, "characters", &p);
+	CHECK_INT(p.n, 2);
+	CHECK(strstr(p.v[1].body, "Fine\nhttps://example.org/fine") != NULL);
+	share_plan_release(&p);
+	digest_release(&d);
+}
+
+int
+main(void)
+{
+	test_urls();
+	test_escape();
+	test_formats();
+	test_render();
+	test_measure();
+	test_pack();
+	json_shutdown();
+	return check_done("test_share");
+}
