@@ -46,7 +46,8 @@
 	X(SEARCH, "search", "/", "full-text search (notes too)")           \
 	X(FILTER, "filter", "F", "filter with the query language")        \
 	X(COMMAND, "command", ":", "run an action by name")               \
-	X(DIGEST, "digest", "D", "preview the digest (issue 6)")          \
+	X(DIGEST, "digest", "D", "preview the digest of this list or the marked items") \
+	X(SHARE, "share", "S", "share the digest to a target (asks first)") \
 	X(REDRAW, "redraw", "^L", "redraw the screen")
 
 enum action {
@@ -176,6 +177,14 @@ struct sense {
 	int64_t last_poll;
 	char **tag_names;
 	size_t ntag_names;
+	/* digest preview (view_digest.c) */
+	bool digest_open;
+	char *digest_query;  /* the list's query, or NULL for marked items */
+	char *dtext;         /* rendered text (sanitized by digest_render) */
+	char **dlines;       /* dtext wrapped to dwidth */
+	size_t ndlines, digest_nitems;
+	int dwidth;
+	struct pane dview;
 };
 
 void sense_status(struct sense *s, bool error, const char *fmt, ...)
@@ -189,6 +198,9 @@ typedef void (*complete_fn)(struct sense *s, struct sbuf *line);
 char *prompt_line(struct sense *s, const char *label, const char *init,
 		  complete_fn complete);
 void complete_tags(struct sense *s, struct sbuf *line);
+/* Ask on the status row (s->status above it) and return the key typed;
+ * 27 on Esc, -1 when the reader is stopping. */
+int prompt_key(struct sense *s, const char *label);
 
 /* ---- view_nav.c ---- */
 void nav_load(struct sense *s, bool counts);
@@ -222,6 +234,19 @@ bool item_action(struct sense *s, enum action a);
 bool item_quote_key(struct sense *s, int key);
 void item_open_link(struct sense *s);
 void item_note_editor(struct sense *s);
+
+/* ---- view_digest.c ---- */
+/* Open the preview of the digest for the current list (its query when it
+ * is a filter, search or saved search, else the marked items in the last
+ * 7 days). Says "nothing to share" instead when it is empty. */
+void digest_open(struct sense *s);
+void digest_close(struct sense *s);
+/* The preview's bar and text over the whole screen but the status row. */
+void digest_draw(struct sense *s);
+/* A key in the preview: scrolling, share (asks target and y/n), quit. */
+void digest_key(struct sense *s, enum action a, int key);
+/* Ask for a target, show the dry run, confirm, then share. */
+void digest_share(struct sense *s);
 
 /* ---- sense.c ---- */
 void sense_set_flag(struct sense *s, int64_t id, enum item_flag f, bool on,

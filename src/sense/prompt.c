@@ -170,3 +170,36 @@ complete_tags(struct sense *s, struct sbuf *line)
 out:
 	sbuf_release(&list);
 }
+
+int
+prompt_key(struct sense *s, const char *label)
+{
+	struct sbuf none = SBUF_INIT;
+	wint_t ch;
+	int r, key = -1;
+
+	sbuf_adds(&none, "");
+	for (;;) {
+		prompt_draw(s, label, &none);
+		timeout(-1);
+		r = get_wch(&ch);
+		if (*s->stop)
+			break;
+		if (r == ERR)
+			continue;
+		if (r == KEY_CODE_YES) {
+			if (ch == KEY_RESIZE) {
+				getmaxyx(stdscr, s->rows, s->cols);
+				continue;
+			}
+			key = 0;
+			break;
+		}
+		key = ch < 256 ? (int)ch : 0;
+		break;
+	}
+	sbuf_release(&none);
+	curs_set(0);
+	sense_status(s, false, "%s", "");
+	return key;
+}

@@ -484,6 +484,12 @@ draw_all(struct sense *s)
 		refresh();
 		return;
 	}
+	if (s->digest_open) {
+		digest_draw(s);
+		draw_status(s);
+		refresh();
+		return;
+	}
 	s->wide = s->cols >= WIDE_COLS;
 	draw_bar(s);
 	if (s->wide) {
@@ -811,8 +817,10 @@ run_action(struct sense *s, enum action a)
 		command_line(s);
 		break;
 	case ACT_DIGEST:
-		sense_status(s, false, "digest preview comes with issue 6; "
-			     "'glean digest' will show it");
+		digest_open(s);
+		break;
+	case ACT_SHARE:
+		digest_share(s);
 		break;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
@@ -852,6 +860,14 @@ handle_key(struct sense *s, int key)
 			s->help_pane.top = ACT_COUNT;
 		s->help_pane.sel = s->help_pane.top;
 		return true;
+	}
+	if (s->digest_open) {
+		if (a != ACT_SHARE) {
+			s->status[0] = '\0';
+			s->status_error = false;
+		}
+		digest_key(s, a, key);
+		return a != ACT_QUIT_ALL;
 	}
 	if (item_quote_key(s, key))
 		return true;
@@ -984,6 +1000,7 @@ sense_run(struct store *st, const struct config *cfg,
 		seek_result_release(&res);
 	}
 	item_close(&s);
+	digest_close(&s);
 	nav_release(&s);
 	list_release(&s);
 	undo_clear(&s.undo);

@@ -1,0 +1,348 @@
+/*
+ * The digest preview ('D') and sharing from it ('S'): the digest of the
+ * current list (its query when it is a filter, a search or a saved
+ * search; else the items marked to share in the last 7 days) rendered as
+ * text by digest.h and shown as a scrollable page over the whole screen.
+ * Sharing asks for the target (Tab completes), shows the dry run's plan,
+ * asks "post N parts to TARGET? (y/n)" and only on 'y' takes the writer
+ * lock and runs share_run(), which blocks; the result goes to the status
+ * line. It owns no SQL and no rendering (digest.h and share.h do both).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "glean/digest.h"
+#include "glean/share.h"
+#include "glean/banned.h"
+
+static void
+dlines_free(struct sense *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndlines; i++)
+		free(s->dlines[i]);
+	free(s->dlines);
+	s->dlines = NULL;
+	s->ndlines = 0;
+	s->dwidth = 0;
+}
+
+void
+digest_close(struct sense *s)
+{
+	dlines_free(s);
+	free(s->dtext);
+	free(s->digest_query);
+	s->dtext = s->digest_query = NULL;
+	s->digest_open = false;
+	s->digest_nitems = 0;
+}
+
+static void
+dline_add(struct sense *s, const char *p, size_t n)
+{
+	s->dlines = xrealloc(s->dlines, (s->ndlines + 1) * sizeof(char *));
+	s->dlines[s->ndlines++] = xstrndup(p, n);
+}
+
+/* Wrap dtext to width columns, at spaces where there are any. */
+static void
+dlines_build(struct sense *s, int width)
+{
+	const char *p = s->dtext ? s->dtext : "", *nl;
+	size_t w = width > 10 ? (size_t)width : 10;
+
+	dlines_free(s);
+	s->dwidth = width;
+	for (; *p; p = *nl ? nl + 1 : nl) {
+		const char *l = p;
+		size_t len;
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		len = (size_t)(nl - l);
+		while (text_width_n(l, len) > w) {
+			size_t cut = text_cut_len(l, w), brk = cut;
+
+			while (brk > 0 && l[brk] != ' ')
+				brk--;
+			if (brk == 0)
+				brk = cut ? cut : 1;
+			dline_add(s, l, brk);
+			l += brk;
+			len -= brk;
+			while (len && *l == ' ') {
+				l++;
+				len--;
+			}
+		}
+		dline_add(s, l, len);
+	}
+}
+
+/* The list's query for the digest, or NULL for the marked items: the
+ * saved search, the filter and the search (as a phrase) together. */
+static char *
+list_query(struct sense *s)
+{
+	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	struct sbuf sb = SBUF_INIT;
+	const char *p;
+
+	if (n && n->kind == NAV_SEARCH && n->arg && *n->arg)
+		sbuf_addf(&sb, "(%s)", n->arg);
+	if (s->filter)
+		sbuf_addf(&sb, "%s(%s)", sb.len ? " " : "", s->filter);
+	if (s->search && *s->search) {
+		sbuf_adds(&sb, sb.len ? " \"" : "\"");
+		for (p = s->search; *p; p++)
+			if (*p != '"' && *p != '\\')
+				sbuf_add(&sb, p, 1);
+		sbuf_adds(&sb, "\"");
+	}
+	if (!sb.len) {
+		sbuf_release(&sb);
+		return NULL;
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+void
+digest_open(struct sense *s)
+{
+	struct digest d = { 0 };
+	struct sbuf sb = SBUF_INIT;
+	struct err e = { 0 };
+	char *q = list_query(s);
+	int64_t since = 0;
+
+	if (q && store_query_check(s->st, q, &e) < 0)
+		goto fail;
+	if (!q && share_window(s->st, NULL, "7d", &since, &e) < 0)
+		goto fail;
+	if (digest_build(s->st, &(struct digest_opts){ .query = q,
+						       .since = since },
+			 &d, &e) < 0)
+		goto fail;
+	if (d.items.n == 0) {
+		sense_status(s, false, "nothing to share%s", q ? " in this list"
+			     : "; 'm' marks items to share");
+		goto out;
+	}
+	if (digest_render(&d, DIGEST_TEXT, NULL, &sb, &e) < 0)
+		goto fail;
+	digest_close(s);
+	s->digest_open = true;
+	s->digest_query = q;
+	q = NULL;
+	s->digest_nitems = d.items.n;
+	s->dtext = sbuf_detach(&sb, NULL);
+	memset(&s->dview, 0, sizeof(s->dview));
+	sense_status(s, false, "digest: %zu item%s; S shares, q closes",
+		     s->digest_nitems, s->digest_nitems == 1 ? "" : "s");
+	goto out;
+fail:
+	sense_status(s, true, "no digest: %s", e.msg);
+out:
+	free(q);
+	sbuf_release(&sb);
+	digest_release(&d);
+}
+
+void
+digest_draw(struct sense *s)
+{
+	struct pane *p = &s->dview;
+	struct sbuf bar = SBUF_INIT;
+	int h = s->rows - 2, r;
+
+	if (s->dwidth != s->cols - 1)
+		dlines_build(s, s->cols - 1);
+	sbuf_addf(&bar, " glean | digest preview: %zu item%s",
+		  s->digest_nitems, s->digest_nitems == 1 ? "" : "s");
+	if (s->digest_query)
+		sbuf_addf(&bar, " | %s", s->digest_query);
+	sbuf_adds(&bar, " | S shares, q closes");
+	attrset(draw_attr(COL_TITLE));
+	draw_text(stdscr, 0, 0, s->cols, bar.buf);
+	sbuf_release(&bar);
+	p->height = h;
+	if (p->top + (size_t)h > s->ndlines)
+		p->top = s->ndlines > (size_t)h ? s->ndlines - (size_t)h : 0;
+	attrset(draw_attr(COL_NORMAL));
+	for (r = 0; r < h; r++) {
+		size_t i = p->top + (size_t)r;
+
+		draw_clean(stdscr, r + 1, 0, 1, "");
+		draw_clean(stdscr, r + 1, 1, s->cols - 1,
+			   i < s->ndlines ? s->dlines[i] : "");
+	}
+}
+
+void
+digest_key(struct sense *s, enum action a, int key)
+{
+	struct pane *p = &s->dview;
+	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
+
+	if (key == 27)
+		a = ACT_QUIT;
+	switch (a) {
+	case ACT_QUIT:
+	case ACT_DIGEST:
+		digest_close(s);
+		s->status[0] = '\0';
+		break;
+	case ACT_QUIT_ALL:
+		digest_close(s);
+		break;
+	case ACT_DOWN: p->top++; break;
+	case ACT_UP: if (p->top) p->top--; break;
+	case ACT_PAGE_DOWN: p->top += h; break;
+	case ACT_PAGE_UP: p->top = p->top > h ? p->top - h : 0; break;
+	case ACT_TOP: p->top = 0; break;
+	case ACT_BOTTOM: p->top = s->ndlines; break;
+	case ACT_SHARE: digest_share(s); break;
+	case ACT_REDRAW: clearok(curscr, TRUE); break;
+	case ACT_HELP: s->help = true; break;
+	default:
+		if (key != ERR)
+			sense_status(s, false, "in the digest preview: S "
+				     "shares, q closes");
+		break;
+	}
+}
+
+static void
+complete_targets(struct sense *s, struct sbuf *line)
+{
+	struct sbuf list = SBUF_INIT;
+	const char *first = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->cfg->ntargets; i++) {
+		const char *t = s->cfg->targets[i].name;
+
+		if (strncmp(t, line->buf, line->len) != 0)
+			continue;
+		if (!first)
+			first = t;
+		n++;
+		if (list.len < 200)
+			sbuf_addf(&list, "%s%s", list.len ? " " : "", t);
+	}
+	if (n == 1) {
+		sbuf_reset(line);
+		sbuf_adds(line, first);
+	} else if (n > 1) {
+		sense_status(s, false, "targets: %s", list.buf);
+	} else {
+		beep();
+	}
+	sbuf_release(&list);
+}
+
+/* The status line now, before a call that blocks. */
+static void
+show_status(struct sense *s)
+{
+	attrset(draw_attr(COL_STATUS));
+	draw_text(stdscr, s->rows - 1, 0, s->cols, s->status);
+	refresh();
+}
+
+static void
+report_result(struct sense *s, const char *name, int rc,
+	      const struct share_report *r, const struct err *e)
+{
+	if (rc == 0 && r->nitems == 0) {
+		sense_status(s, false, "nothing to share to %s", name);
+	} else if (rc == 0) {
+		sense_status(s, false, "shared to %s: %zu part%s sent%s",
+			     name, r->sent, r->sent == 1 ? "" : "s", r->skipped ? " (some earlier)"
+			     : "");
+	} else {
+		sense_status(s, true, "share to %s: %s (sent %zu, failed "
+			     "%zu, unknown %zu; 'glean shares' shows it)",
+			     name, e->msg, r->sent, r->failed, r->unknown);
+	}
+}
+
+void
+digest_share(struct sense *s)
+{
+	struct share_report dry = { 0 }, run = { 0 };
+	struct err e = { 0 };
+	char *name = NULL, label[256];
+	const char *tname;
+	int rc, key;
+
+	if (!s->digest_open) {
+		digest_open(s);
+		if (!s->digest_open)
+			return;
+	}
+	if (!s->cfg || s->cfg->ntargets == 0) {
+		sense_status(s, true, "no share targets; add a [target] to the "
+			     "config (see glean-config(5))");
+		return;
+	}
+	if (s->cfg->ntargets == 1) {
+		name = xstrdup(s->cfg->targets[0].name);
+	} else {
+		name = prompt_line(s, "share to: ", NULL, complete_targets);
+		if (!name || !*name)
+			goto out;
+		if (!config_target(s->cfg, name)) {
+			sense_status(s, true, "no target '%s'; Tab completes "
+				     "the configured ones", name);
+			goto out;
+		}
+	}
+	tname = name;
+	sense_status(s, false, "planning the share to %s...", tname);
+	show_status(s);
+	rc = share_run(s->st, s->cfg, tname, &(struct share_opts){
+			.dry_run = true, .query = s->digest_query }, &dry, &e);
+	if (rc < 0) {
+		sense_status(s, true, "cannot share to %s: %s", tname, e.msg);
+		goto out;
+	}
+	if (dry.nitems == 0 || dry.plan.n == 0) {
+		sense_status(s, false, "nothing to share to %s", tname);
+		goto out;
+	}
+	sense_status(s, false, "%s: %zu item%s in %zu part%s%s%s%s", tname,
+		     dry.nitems, dry.nitems == 1 ? "" : "s", dry.plan.n,
+		     dry.plan.n == 1 ? "" : "s", dry.plan.v[0].label ? " (" : "",
+		     dry.plan.v[0].label ? dry.plan.v[0].label : "",
+		     dry.plan.v[0].label ? (dry.plan.n > 1 ? ", ...)" : ")")
+		     : "");
+	if (dry.plan.note)
+		sense_status(s, false, "%s: %zu items in %zu parts; %s",
+			     tname, dry.nitems, dry.plan.n, dry.plan.note);
+	snprintf(label, sizeof(label), "post %zu part%s to %s? (y/n) ",
+		 dry.plan.n, dry.plan.n == 1 ? "" : "s", tname);
+	key = prompt_key(s, label);
+	if (key != 'y' && key != 'Y') {
+		sense_status(s, false, "not shared");
+		goto out;
+	}
+	if (!sense_can_write(s))
+		goto out;
+	sense_status(s, false, "sharing to %s…", tname);
+	show_status(s);
+	memset(&e, 0, sizeof(e));
+	rc = share_run(s->st, s->cfg, tname, &(struct share_opts){
+			.query = s->digest_query }, &run, &e);
+	report_result(s, tname, rc, &run, &e);
+	list_invalidate(s);
+	s->nav_counted = false;
+out:
+	share_report_release(&dry);
+	share_report_release(&run);
+	free(name);
+}
