@@ -84,7 +84,8 @@ test_expect_success 'a filtered list previews its own query' '
 test_expect_success 'q closes the preview' '
 	tui_keys q &&
 	tui_wait "glean \| All" &&
-	tui_keys Q
+	tui_keys Q &&
+	tui_wait "\[exit 0\]"
 '
 
 test_done
