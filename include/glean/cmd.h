@@ -29,6 +29,9 @@ struct ctx {
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
+/* Print remote-derived text s (NULL prints nothing) through the one
+ * sanitizer; single_line turns newlines and tabs into spaces. */
+void cmd_put(FILE *fp, const char *s, bool single_line);
 /* Print "glean: msg" on stderr (sanitized) and return EXIT_FAIL. */
 int cmd_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Same, for a struct err. */

@@ -133,6 +133,9 @@ bool social_same_origin(const char *base, const char *url);
 struct feed_entry *social_entry(struct social_run *r);
 /* Sanitized copy (multi-line kept), NULL for NULL. */
 char *social_clean(const char *s);
+/* String member key of the saved paging state (r->cursor_in, JSON), a
+ * new string, or NULL when absent, empty or unreadable. */
+char *social_cursor_str(const struct social_run *r, const char *key);
 /* Member key (a dotted path) of o as a string: 0 with *out set (NULL
  * when absent or JSON null), -1 when present with another type. */
 int social_str(const struct json *j, const struct json_node *o,

@@ -99,7 +99,8 @@ int store_source_get_id(struct store *st, int64_t id, struct source *out,
 			struct err *e);
 int store_sources_list(struct store *st, struct source_list *out,
 		       struct err *e);
-/* Sources whose next_due <= now and that are not retired. */
+/* Sources whose next_due <= now and that are not retired (fetch state
+ * only: tags and counts are not loaded). */
 int store_sources_due(struct store *st, int64_t now, bool all,
 		      struct source_list *out, struct err *e);
 /* Remove a source. Its items go too, except those the user touched

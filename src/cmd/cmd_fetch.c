@@ -12,15 +12,6 @@
 #include "glean/banned.h"
 
 static void
-put_clean(FILE *fp, const char *s)
-{
-	char *c = text_sanitize(s, strlen(s), true);
-
-	fputs(c, fp);
-	free(c);
-}
-
-static void
 human_bytes(uint64_t b, char *buf, size_t n)
 {
 	if (b >= 10u << 20)
@@ -114,14 +105,14 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		       r.items_hidden == 1 ? "" : "s");
 	for (i = 0; i < r.nnotices; i++) {
 		printf("  note: ");
-		put_clean(stdout, r.notices[i]);
+		cmd_put(stdout, r.notices[i], true);
 		putchar('\n');
 	}
 	for (i = 0; i < r.nfailures; i++) {
 		printf("  failed %lld ", (long long)r.failures[i].source_id);
-		put_clean(stdout, r.failures[i].title);
+		cmd_put(stdout, r.failures[i].title, true);
 		printf(": ");
-		put_clean(stdout, r.failures[i].reason);
+		cmd_put(stdout, r.failures[i].reason, true);
 		putchar('\n');
 	}
 	seek_result_release(&r);

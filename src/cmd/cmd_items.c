@@ -16,18 +16,6 @@
 #include "glean/banned.h"
 
 static void
-put_clean(const char *s, bool single_line)
-{
-	char *c;
-
-	if (!s)
-		return;
-	c = text_sanitize(s, strlen(s), single_line);
-	fputs(c, stdout);
-	free(c);
-}
-
-static void
 json_item(struct json_out *w, const struct item *it, bool content)
 {
 	char ts[32];
@@ -102,9 +90,9 @@ print_item_line(const struct item *it)
 	printf("%6lld %c%c%c%c %.10s  ", (long long)it->id,
 	       it->read ? ' ' : 'N', it->starred ? '*' : ' ',
 	       it->marked ? 'm' : ' ', it->nnotes ? '+' : ' ', ts);
-	put_clean(it->title ? it->title : "(untitled)", true);
+	cmd_put(stdout, it->title ? it->title : "(untitled)", true);
 	printf("  — ");
-	put_clean(it->source_title ? it->source_title : "", true);
+	cmd_put(stdout, it->source_title ? it->source_title : "", true);
 	if (it->ntags) {
 		size_t k;
 
@@ -112,7 +100,7 @@ print_item_line(const struct item *it)
 		for (k = 0; k < it->ntags; k++) {
 			if (k)
 				printf(", ");
-			put_clean(it->tags[k], true);
+			cmd_put(stdout, it->tags[k], true);
 		}
 		printf("]");
 	}
@@ -253,7 +241,7 @@ item_show_body(const struct item *it)
 
 	if (!it->content) {
 		if (it->text) {
-			put_clean(it->text, false);
+			cmd_put(stdout, it->text, false);
 			putchar('\n');
 		}
 		return;
@@ -264,7 +252,7 @@ item_show_body(const struct item *it)
 		fprintf(stderr, "glean: cannot render item %lld: %s\n",
 			(long long)it->id, e.msg);
 		if (it->text)
-			put_clean(it->text, false);
+			cmd_put(stdout, it->text, false);
 	} else {
 		fwrite(out.text.buf, 1, out.text.len, stdout);
 	}
@@ -324,26 +312,26 @@ cmd_show(int argc, char **argv, struct ctx *ctx)
 		return EXIT_OK;
 	}
 	printf("Title:  ");
-	put_clean(it.title ? it.title : "(untitled)", true);
+	cmd_put(stdout, it.title ? it.title : "(untitled)", true);
 	printf("\nSource: ");
-	put_clean(it.source_title, true);
+	cmd_put(stdout, it.source_title, true);
 	if (it.author) {
 		printf("\nAuthor: ");
-		put_clean(it.author, true);
+		cmd_put(stdout, it.author, true);
 	}
 	if (it.published)
 		printf("\nDate:   %s", time_fmt_iso(it.published, ts,
 						      sizeof(ts)));
 	if (it.url) {
 		printf("\nLink:   ");
-		put_clean(it.url, true);
+		cmd_put(stdout, it.url, true);
 	}
 	if (it.ntags) {
 		printf("\nTags:   ");
 		for (k = 0; k < it.ntags; k++) {
 			if (k)
 				printf(", ");
-			put_clean(it.tags[k], true);
+			cmd_put(stdout, it.tags[k], true);
 		}
 	}
 	printf("\nFlags:  %s%s%s\n\n", it.read ? "read" : "unread",
@@ -356,11 +344,11 @@ cmd_show(int argc, char **argv, struct ctx *ctx)
 		       time_fmt_iso(n->created, ts, sizeof(ts)));
 		if (n->quote) {
 			printf("> ");
-			put_clean(n->quote, true);
+			cmd_put(stdout, n->quote, true);
 			putchar('\n');
 		}
 		if (n->body && *n->body) {
-			put_clean(n->body, false);
+			cmd_put(stdout, n->body, false);
 			putchar('\n');
 		}
 	}

@@ -16,15 +16,6 @@
 #include "glean/banned.h"
 
 static void
-put_clean(FILE *fp, const char *s, bool single_line)
-{
-	char *c = text_sanitize(s ? s : "", s ? strlen(s) : 0, single_line);
-
-	fputs(c, fp);
-	free(c);
-}
-
-static void
 share_usage(FILE *fp)
 {
 	fprintf(fp, "usage: glean share TARGET [--dry-run] [--since DUR] "
@@ -41,27 +32,27 @@ print_plan(const char *name, const struct share_report *r)
 	size_t i;
 
 	printf("dry run for target '");
-	put_clean(stdout, name, true);
+	cmd_put(stdout, name, true);
 	printf("': %zu item%s, %zu part%s%s\n", r->nitems,
 	       r->nitems == 1 ? "" : "s", r->plan.n,
 	       r->plan.n == 1 ? "" : "s",
 	       r->resumed ? " still to send from an unfinished share" : "");
 	if (r->plan.note) {
-		put_clean(stdout, r->plan.note, true);
+		cmd_put(stdout, r->plan.note, true);
 		putchar('\n');
 	}
 	for (i = 0; i < r->plan.n; i++) {
 		const struct share_part *p = &r->plan.v[i];
 
 		printf("--- ");
-		put_clean(stdout, p->label, true);
+		cmd_put(stdout, p->label, true);
 		if (p->limit)
 			printf(": %zu/%zu %s%s", p->length, p->limit, p->unit,
 			       p->length > p->limit ? " (too long)" : "");
 		else if (p->length)
 			printf(": %zu %s", p->length, p->unit);
 		printf(" ---\n");
-		put_clean(stdout, p->body, false);
+		cmd_put(stdout, p->body, false);
 		if (!str_ends(p->body, "\n"))
 			putchar('\n');
 	}
@@ -114,7 +105,7 @@ cmd_share(int argc, char **argv, struct ctx *ctx)
 	rc = share_run(ctx->st, ctx->cfg, name, &o, &r, &e);
 	if (rc == 0 && !r.nitems) {
 		printf("nothing to share to '");
-		put_clean(stdout, name, true);
+		cmd_put(stdout, name, true);
 		printf("': no items marked in the window; mark some with "
 		       "'glean mark ID'\n");
 	} else if (o.dry_run && rc == 0) {
@@ -122,7 +113,7 @@ cmd_share(int argc, char **argv, struct ctx *ctx)
 	} else if (r.digest_id) {
 		printf("%s digest %lld to '", r.resumed ? "resumed" : "shared",
 		       (long long)r.digest_id);
-		put_clean(stdout, name, true);
+		cmd_put(stdout, name, true);
 		printf("': %zu sent, %zu already sent, %zu failed, %zu "
 		       "unknown\n", r.sent, r.skipped, r.failed, r.unknown);
 		for (i = 0; i < r.n; i++) {
@@ -132,12 +123,12 @@ cmd_share(int argc, char **argv, struct ctx *ctx)
 			       "already sent" : outbox_state_name(oc->state));
 			if (oc->remote && *oc->remote) {
 				putchar(' ');
-				put_clean(stdout, oc->remote, true);
+				cmd_put(stdout, oc->remote, true);
 			}
 			putchar('\n');
 			if (oc->message) {
 				fprintf(stderr, "glean: part %d: ", oc->part);
-				put_clean(stderr, oc->message, true);
+				cmd_put(stderr, oc->message, true);
 				fputc('\n', stderr);
 			}
 		}
@@ -146,7 +137,7 @@ cmd_share(int argc, char **argv, struct ctx *ctx)
 		cmd_err(&e);
 	if (r.failed && r.digest_id) {
 		fprintf(stderr, "glean: run 'glean share ");
-		put_clean(stderr, name, true);
+		cmd_put(stderr, name, true);
 		fprintf(stderr, "' again to retry, or 'glean shares --abandon "
 			"%lld' to give up on this share\n",
 			(long long)r.digest_id);
@@ -310,7 +301,7 @@ cmd_shares(int argc, char **argv, struct ctx *ctx)
 			json_obj_end(&w);
 		}
 		json_arr_end(&w);
-		put_clean(stdout, w.sb.buf, false);
+		cmd_put(stdout, w.sb.buf, false);
 		putchar('\n');
 		json_out_release(&w);
 		digest_rows_release(&rows);
@@ -325,7 +316,7 @@ cmd_shares(int argc, char **argv, struct ctx *ctx)
 		time_fmt_iso(d->created, iso, sizeof(iso));
 		printf("%-4lld %s  %-8s ", (long long)d->id, iso,
 		       d->abandoned ? "abandoned" : d->state);
-		put_clean(stdout, d->target, true);
+		cmd_put(stdout, d->target, true);
 		printf("  %lld item%s, %lld/%lld part%s sent\n",
 		       (long long)d->nitems, d->nitems == 1 ? "" : "s",
 		       (long long)d->nsent, (long long)d->nparts,
@@ -343,13 +334,13 @@ cmd_shares(int argc, char **argv, struct ctx *ctx)
 				       outbox_state_name(ol.v[k].state));
 				if (ol.v[k].remote_url || ol.v[k].remote_id) {
 					putchar(' ');
-					put_clean(stdout, ol.v[k].remote_url ?
+					cmd_put(stdout, ol.v[k].remote_url ?
 						  ol.v[k].remote_url :
 						  ol.v[k].remote_id, true);
 				}
 				if (ol.v[k].error) {
 					printf("  (");
-					put_clean(stdout, ol.v[k].error, true);
+					cmd_put(stdout, ol.v[k].error, true);
 					putchar(')');
 				}
 				putchar('\n');

@@ -13,20 +13,6 @@
 #include "glean/store.h"
 #include "glean/banned.h"
 
-/* Print s on one line, sanitized (remote data never reaches a terminal
- * raw). */
-static void
-put_clean(FILE *fp, const char *s)
-{
-	char *c;
-
-	if (!s)
-		return;
-	c = text_sanitize(s, strlen(s), true);
-	fputs(c, fp);
-	free(c);
-}
-
 static void
 print_choices(FILE *fp, const struct seek_add_result *r)
 {
@@ -34,9 +20,9 @@ print_choices(FILE *fp, const struct seek_add_result *r)
 
 	for (i = 0; i < r->nchoices; i++) {
 		fprintf(fp, "  %zu. ", i + 1);
-		put_clean(fp, r->choice_titles[i] ? r->choice_titles[i] : "");
+		cmd_put(fp, r->choice_titles[i], true);
 		fputs(r->choice_titles[i] ? "  " : "", fp);
-		put_clean(fp, r->choices[i]);
+		cmd_put(fp, r->choices[i], true);
 		fputc('\n', fp);
 	}
 }
@@ -132,11 +118,11 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 		return cmd_err(&e);
 	if (r.warning) {
 		fputs("glean: warning: ", stderr);
-		put_clean(stderr, r.warning);
+		cmd_put(stderr, r.warning, true);
 		fputc('\n', stderr);
 	}
 	printf("added source %lld: ", (long long)r.id);
-	put_clean(stdout, r.url);
+	cmd_put(stdout, r.url, true);
 	if (r.kind && strcmp(r.kind, "feed") != 0)
 		printf(" (%s, read through its API)", r.kind);
 	putchar('\n');
@@ -168,7 +154,7 @@ cmd_rm(int argc, char **argv, struct ctx *ctx)
 			rc = cmd_err(&e);
 		} else {
 			printf("removed source %lld (", (long long)s.id);
-			put_clean(stdout, s.title ? s.title : s.url);
+			cmd_put(stdout, s.title ? s.title : s.url, true);
 			printf(")");
 			if (kept)
 				printf("; kept %lld item%s you worked on",
@@ -280,12 +266,12 @@ cmd_sources(int argc, char **argv, struct ctx *ctx)
 		printf("%4lld %5lld/%-5lld %s%s", (long long)s->id,
 		       (long long)s->nunread, (long long)s->nitems,
 		       s->last_error ? "! " : "", s->retired ? "(retired) " : "");
-		put_clean(stdout, s->title ? s->title : "(untitled)");
+		cmd_put(stdout, s->title ? s->title : "(untitled)", true);
 		printf("  ");
-		put_clean(stdout, s->url);
+		cmd_put(stdout, s->url, true);
 		for (k = 0; k < s->ntags; k++) {
 			printf(k ? ", " : "  [");
-			put_clean(stdout, s->tags[k]);
+			cmd_put(stdout, s->tags[k], true);
 		}
 		if (s->ntags)
 			putchar(']');
@@ -299,7 +285,7 @@ cmd_sources(int argc, char **argv, struct ctx *ctx)
 			       s->next_due ? a2 : "now");
 			if (s->last_error) {
 				printf(", last error: ");
-				put_clean(stdout, s->last_error);
+				cmd_put(stdout, s->last_error, true);
 			}
 			putchar('\n');
 		}
@@ -380,7 +366,7 @@ cmd_import(int argc, char **argv, struct ctx *ctx)
 		return cmd_err(&e);
 	for (i = 0; i < r.nproblems; i++) {
 		fputs("glean: ", stderr);
-		put_clean(stderr, r.problems[i]);
+		cmd_put(stderr, r.problems[i], true);
 		fputc('\n', stderr);
 	}
 	printf("imported %zu source%s", r.added, r.added == 1 ? "" : "s");

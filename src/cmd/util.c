@@ -18,6 +18,18 @@ print_clean(const char *msg)
 	free(clean);
 }
 
+void
+cmd_put(FILE *fp, const char *s, bool single_line)
+{
+	char *c;
+
+	if (!s)
+		return;
+	c = text_sanitize(s, strlen(s), single_line);
+	fputs(c, fp);
+	free(c);
+}
+
 int
 cmd_error(const char *fmt, ...)
 {

@@ -55,21 +55,13 @@ m_begin(struct social_run *r, struct err *e)
 {
 	struct mastodon *m = xcalloc(1, sizeof(*m));
 	const char *p = strstr(r->src_url, "/lists/");
-	struct json j = { 0 };
 
 	r->priv = m;
 	if (!p || !p[7])
 		return err_set(e, ERR_USAGE, "'%s' is not a Mastodon list URL",
 			       r->src_url);
 	m->list_id = xstrndup(p + 7, strcspn(p + 7, "/?#"));
-	if (r->cursor_in && json_parse(&j, r->cursor_in,
-				       strlen(r->cursor_in), NULL) == 0) {
-		const char *n = json_get_str(&j, json_root(&j), "newest");
-
-		if (n && *n)
-			m->old_newest = xstrdup(n);
-		json_release(&j);
-	}
+	m->old_newest = social_cursor_str(r, "newest");
 	m->up = m->old_newest != NULL;
 	if (r->doc.feed.title == NULL)
 		r->doc.feed.title = xasprintf("Mastodon list %s", m->list_id);

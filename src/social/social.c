@@ -622,6 +622,23 @@ social_run_response(struct social_run *r, struct fetch_resp *resp,
 	return rc;
 }
 
+char *
+social_cursor_str(const struct social_run *r, const char *key)
+{
+	struct json j = { 0 };
+	const char *v;
+	char *out = NULL;
+
+	if (!r->cursor_in ||
+	    json_parse(&j, r->cursor_in, strlen(r->cursor_in), NULL) < 0)
+		return NULL;
+	v = json_get_str(&j, json_root(&j), key);
+	if (v && *v)
+		out = xstrdup(v);
+	json_release(&j);
+	return out;
+}
+
 int
 social_str(const struct json *j, const struct json_node *o, const char *key,
 	   const char **out)

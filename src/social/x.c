@@ -65,21 +65,13 @@ x_begin(struct social_run *r, struct err *e)
 {
 	struct xlist *x = xcalloc(1, sizeof(*x));
 	const char *p = strstr(r->src_url, "/i/lists/");
-	struct json j = { 0 };
 
 	r->priv = x;
 	if (!p || !p[9])
 		return err_set(e, ERR_USAGE, "'%s' is not an X list URL",
 			       r->src_url);
 	x->list_id = xstrndup(p + 9, strcspn(p + 9, "/?#"));
-	if (r->cursor_in && json_parse(&j, r->cursor_in,
-				       strlen(r->cursor_in), NULL) == 0) {
-		const char *n = json_get_str(&j, json_root(&j), "newest");
-
-		if (n && *n)
-			x->old_newest = xstrdup(n);
-		json_release(&j);
-	}
+	x->old_newest = social_cursor_str(r, "newest");
 	r->doc.feed.title = xasprintf("X list %s", x->list_id);
 	x_url(r, NULL);
 	return 0;

@@ -190,7 +190,9 @@ list_sources(struct store *st, sqlite3_stmt *s, bool counts,
 		source_list_release(out);
 		return store_fail(st, e, rc, "cannot list sources");
 	}
-	for (i = 0; i < out->n; i++)
+	/* Tags cost a query per source: only the full listing shows them,
+	 * a fetch does not need them. */
+	for (i = 0; counts && i < out->n; i++)
 		if (load_source_tags(st, &out->v[i], e) < 0) {
 			source_list_release(out);
 			return -1;
