@@ -23,9 +23,9 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 WARN    := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Werror
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 LDHARD  := -pie -Wl,-z,relro,-z,now
-ALL_CFLAGS  = $(OPT) $(WARN) $(HARDEN) -D_DEFAULT_SOURCE -Iinclude \
+ALL_CFLAGS  = $(OPT) $(WARN) $(HARDEN) -pthread -D_DEFAULT_SOURCE -Iinclude \
 	      -DGLEAN_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(LDHARD) $(LDFLAGS)
+ALL_LDFLAGS = $(LDHARD) -pthread $(LDFLAGS)
 
 SRCS      := $(shell find src -name '*.c' ! -name main.c | sort)
 OBJS      := $(SRCS:%.c=$(BUILD)/%.o)
