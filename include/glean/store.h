@@ -348,4 +348,26 @@ int store_rules_apply(struct store *st, const struct store_rule *rules,
 		      size_t nrules, const int64_t *ids, size_t nids,
 		      int64_t *hidden, int64_t *tagged, struct err *e);
 
+/* ---- the search index (src/store/store_search.c, issue 3) ----
+ * Full-text search lives in "<store>-search", derived from the store and
+ * brought level with it by a catch-up: the insert path only writes rows.
+ * Every search (store_items_* with a search term or a text query) runs
+ * the catch-up first, so it sees everything committed before it. */
+
+/* Index every committed change not yet indexed, in steps of 2000 rows,
+ * each its own transaction on the search file only (a kill leaves it
+ * consistent; the next call resumes). A no-op inside a transaction. */
+int store_index_catch_up(struct store *st, struct err *e);
+/* Why the last search may have missed recent items (the search file
+ * could not be written), or NULL. Owned by the store. */
+const char *store_search_warning(const struct store *st);
+/* The background indexer: a thread with its own connection that catches
+ * up after each commit (store_commit kicks it; kick is there for other
+ * moments), on another core while the fetch goes on inserting. finish
+ * waits until everything committed is indexed, joins the thread and
+ * returns the catch-up's result; store_close stops it without waiting. */
+int store_indexer_start(struct store *st, struct err *e);
+void store_indexer_kick(struct store *st);
+int store_indexer_finish(struct store *st, struct err *e);
+
 #endif

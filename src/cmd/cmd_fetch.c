@@ -9,6 +9,7 @@
 
 #include "glean/cmd.h"
 #include "glean/seek.h"
+#include "glean/store.h"
 #include "glean/banned.h"
 
 static void
@@ -77,11 +78,22 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 	tty = !quiet && isatty(STDERR_FILENO);
 	if (tty)
 		o.progress = progress;
+	/* The search index follows on a second thread as each batch
+	 * commits; a failure there only delays indexing (the next search
+	 * catches up), so it is not the fetch's failure. */
+	if (store_indexer_start(ctx->st, &e) < 0)
+		err_clear(&e);
 	if (seek_fetch(ctx->st, ctx->cfg, &o, &r, &e) < 0) {
 		free(ids);
 		return cmd_err(&e);
 	}
 	free(ids);
+	{
+		struct err ie = { 0 };
+
+		if (store_indexer_finish(ctx->st, &ie) < 0 && !quiet)
+			fprintf(stderr, "glean: note: %s\n", ie.msg);
+	}
 	if (tty)
 		fputs("\r\033[K", stderr);
 	if (quiet) {

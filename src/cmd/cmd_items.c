@@ -162,6 +162,11 @@ list_items(int argc, char **argv, struct ctx *ctx, bool search)
 		sbuf_release(&terms);
 		return cmd_err(&e);
 	}
+	if (store_search_warning(ctx->st)) {
+		fputs("glean: warning: ", stderr);
+		cmd_put(stderr, store_search_warning(ctx->st), true);
+		fputc('\n', stderr);
+	}
 	if (json) {
 		struct json_out w;
 

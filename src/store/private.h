@@ -16,7 +16,13 @@ struct store {
 	sqlite3_int64 data_version;
 	struct store_regex_ops regex;
 	bool have_regex;
-	sqlite3_stmt *cache[16]; /* hot statements, see store_cached() */
+	sqlite3_stmt *cache[16]; /* hot statements, see store_cached();
+				  * 13-15 are store_search.c's */
+	/* the search file (store_search.c) */
+	bool search_ok;          /* attached with its schema */
+	char *search_warning;    /* why search may be stale, or NULL */
+	sqlite3_int64 deleted_max; /* meta item_deleted_max, -1 unknown */
+	struct indexer *indexer; /* the background indexer, or NULL */
 };
 
 /* A prepared statement kept for the connection's life (hot paths such
@@ -43,9 +49,28 @@ int store_tag_id(struct store *st, const char *name, bool create,
 int store_item_refresh_notes(struct store *st, int64_t item_id,
 			     struct err *e);
 
-/* Keep the FTS index in step with item rows (0 or a SQLite code). */
-int store_fts_add(struct store *st, int64_t item_id);
-int store_fts_remove(struct store *st, int64_t item_id);
+/* The search file (store_search.c). Attach "<path>-search" as schema
+ * "search" and create its tables; failure leaves search_ok false (a
+ * search then says so) but is not fatal to the store. */
+void store_search_attach(struct store *st);
+/* Record, before it happens, a change to the indexed columns of item
+ * item_id (update, notes) or its deletion: the old values go into the
+ * queue in the caller's transaction. 0 or a SQLite code. */
+int store_fts_queue(struct store *st, int64_t item_id);
+/* The same for every item of source_id matching the SQL condition `cond`
+ * over "item AS i" (deletes), keeping the deleted-id high mark. */
+int store_fts_queue_deleted(struct store *st, int64_t source_id,
+			    const char *cond);
+/* A row just inserted with id: queue it when the id was used before (a
+ * reused id below the index's mark would otherwise never be indexed). */
+int store_fts_note_insert(struct store *st, int64_t id);
+/* Catch up before a search when we can (outside a transaction); a failure
+ * only warns (the search then sees what is indexed). */
+void store_search_prepare(struct store *st);
+/* Join the indexer thread if one runs (store_close). */
+void store_indexer_stop(struct store *st);
+/* After an outermost commit: wake the indexer if one runs. */
+void store_indexer_poke(struct store *st);
 
 /* Query language → SQL WHERE fragment over "item" with bound values. */
 struct qbind {
@@ -54,6 +79,7 @@ struct qbind {
 	int64_t num;
 };
 struct qsql {
+	bool fts;  /* uses the full-text index */
 	struct sbuf where;
 	struct qbind *binds;
 	size_t nbinds, cap;

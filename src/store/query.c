@@ -197,7 +197,9 @@ fts_term(struct lexer *lx, const char *column, const char *text)
 		sbuf_addf(&q, "%s : ", column);
 	fts_phrase(&q, text);
 	sbuf_adds(&lx->out->where,
-		  "i.id IN (SELECT rowid FROM item_fts WHERE item_fts MATCH ");
+		  "i.id IN (SELECT rowid FROM search.item_fts WHERE"
+		  " item_fts MATCH ");
+	lx->out->fts = true;
 	bind_text(lx, sbuf_detach(&q, NULL));
 	sbuf_addch(&lx->out->where, ')');
 }

@@ -2,7 +2,8 @@
  * Opening the store: pragmas (SECURITY.md), the single-writer lock,
  * migrations, transactions and error mapping. The per-table code lives
  * in store_source.c, store_item.c and query.c; this file owns the
- * connection and nothing about the model.
+ * connection and nothing about the model. The full-text index is in a
+ * second file, attached as "search" (store_search.c says why).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -359,6 +360,7 @@ store_open(const char *path, unsigned flags, struct err *e)
 	}
 	if (locked_for_migration)
 		drop_lock(st);
+	store_search_attach(st);
 	store_changed(st);
 	return st;
 fail:
@@ -371,6 +373,7 @@ store_close(struct store *st)
 {
 	if (!st)
 		return;
+	store_indexer_stop(st);
 	if (st->db) {
 		size_t i;
 
@@ -381,6 +384,7 @@ store_close(struct store *st)
 		sqlite3_close_v2(st->db);
 	}
 	drop_lock(st);
+	free(st->search_warning);
 	free(st->path);
 	free(st);
 }
@@ -495,9 +499,11 @@ store_commit(struct store *st, struct err *e)
 		store_exec(st, "PRAGMA synchronous = FULL", NULL);
 	if (store_exec(st, "COMMIT", e) < 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		st->deleted_max = -1;
 		return -1;
 	}
 	store_exec(st, "PRAGMA synchronous = FULL", NULL);
+	store_indexer_poke(st);
 	return 0;
 }
 
@@ -517,6 +523,7 @@ store_rollback(struct store *st)
 	}
 	st->txn_depth = 0;
 	st->batch = false;
+	st->deleted_max = -1;
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 }

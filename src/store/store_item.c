@@ -12,58 +12,7 @@
 #include "glean/banned.h"
 
 enum { C_FIND_GUID, C_FIND_URL, C_FIND_HASH, C_INSERT, C_UPDATE,
-       C_TAGS, C_NOTES, C_FTS_ADD, C_FTS_DEL, C_FTS_NEW };
-
-/* Index a row just inserted, from the values in hand (no read back: this
- * is the hot path of a cold fetch). */
-static int
-fts_add_new(struct store *st, const struct item *it)
-{
-	sqlite3_stmt *s = store_cached(st, C_FTS_NEW,
-		"INSERT INTO item_fts (rowid, title, author, text, notes_text)"
-		" VALUES (?, ?, ?, ?, NULL)");
-	int rc;
-
-	sqlite3_bind_int64(s, 1, it->id);
-	store_bind_text(s, 2, it->title);
-	store_bind_text(s, 3, it->author);
-	store_bind_text(s, 4, it->text);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : rc;
-}
-
-/* The FTS5 index has external content (the item row): add a row's
- * current values, or remove them before the row changes. */
-int
-store_fts_add(struct store *st, int64_t item_id)
-{
-	sqlite3_stmt *s = store_cached(st, C_FTS_ADD,
-		"INSERT INTO item_fts (rowid, title, author, text, notes_text)"
-		" SELECT id, title, author, text, notes_text FROM item"
-		" WHERE id = ?");
-	int rc;
-
-	sqlite3_bind_int64(s, 1, item_id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : rc;
-}
-
-int
-store_fts_remove(struct store *st, int64_t item_id)
-{
-	sqlite3_stmt *s = store_cached(st, C_FTS_DEL,
-		"INSERT INTO item_fts (item_fts, rowid, title, author, text,"
-		" notes_text) SELECT 'delete', id, title, author, text,"
-		" notes_text FROM item WHERE id = ?");
-	int rc;
-
-	sqlite3_bind_int64(s, 1, item_id);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : rc;
-}
+       C_TAGS, C_NOTES };
 
 #define ITEM_COLS                                                            \
 	"i.id, i.source_id, s.title, i.guid, i.url, i.title, i.author,"      \
@@ -246,8 +195,9 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 		struct sbuf t = SBUF_INIT;
 
 		fts_terms(&t, q->search);
-		sbuf_adds(sql, " AND i.id IN (SELECT rowid FROM item_fts WHERE"
-			       " item_fts MATCH ?)");
+		sbuf_adds(sql, " AND i.id IN (SELECT rowid FROM search.item_fts"
+			       " WHERE item_fts MATCH ?)");
+		qs->fts = true;
 		push_text(qs, sbuf_detach(&t, NULL));
 	}
 	return 0;
@@ -286,6 +236,8 @@ run_list(struct store *st, const struct item_query *q, int mode,
 		sbuf_adds(&sql, ITEM_CONTENT_COLS);
 	if (build_where(st, q, &sql, &qs, e) < 0)
 		goto out;
+	if (qs.fts)
+		store_search_prepare(st);
 	if (mode != 2) {
 		if (q->order == ORDER_OLDEST)
 			sbuf_adds(&sql, " ORDER BY i.date ASC, i.id ASC");
@@ -515,7 +467,7 @@ store_item_refresh_notes(struct store *st, int64_t item_id, struct err *e)
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = store_fts_remove(st, item_id)) != 0)
+	if ((rc = store_fts_queue(st, item_id)) != 0)
 		return store_fail(st, e, rc, "cannot index note");
 	s = store_prepare(st,
 		"UPDATE item SET notes_text = (SELECT group_concat("
@@ -525,8 +477,6 @@ store_item_refresh_notes(struct store *st, int64_t item_id, struct err *e)
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return store_fail(st, e, rc, "cannot index note");
-	if ((rc = store_fts_add(st, item_id)) != 0)
 		return store_fail(st, e, rc, "cannot index note");
 	return 0;
 }
@@ -707,7 +657,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 			continue;
 		}
 		free(old_hash);
-		if (found && (rc = store_fts_remove(st, id)) != 0) {
+		if (found && (rc = store_fts_queue(st, id)) != 0) {
 			free(guid);
 			store_fail(st, e, rc, "cannot index item");
 			goto fail;
@@ -760,8 +710,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 			it->id = sqlite3_last_insert_rowid(st->db);
 			it->inserted = true;
 		}
-		if ((rc = found ? store_fts_add(st, it->id)
-				: fts_add_new(st, it)) != 0) {
+		if (!found && (rc = store_fts_note_insert(st, it->id)) != 0) {
 			store_fail(st, e, rc, "cannot index item");
 			goto fail;
 		}

@@ -253,14 +253,7 @@ store_source_rm(struct store *st, int64_t id, int64_t *kept, struct err *e)
 			       "sources'", (long long)id);
 	}
 	sqlite3_finalize(s);
-	s = store_prepare(st, "INSERT INTO item_fts (item_fts, rowid, title,"
-			  " author, text, notes_text) SELECT 'delete', i.id,"
-			  " i.title, i.author, i.text, i.notes_text FROM item"
-			  " AS i WHERE i.source_id = ? AND NOT " TOUCHED);
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	if ((rc = store_fts_queue_deleted(st, id, "NOT " TOUCHED)) != 0)
 		goto fail;
 	s = store_prepare(st, "DELETE FROM item AS i WHERE i.source_id = ?"
 			  " AND NOT " TOUCHED);

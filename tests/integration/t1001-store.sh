@@ -16,7 +16,7 @@ test_expect_success 'an empty file is migrated to the current schema' '
 	: >"$TRASH/empty.db" &&
 	glean --db "$TRASH/empty.db" add http://127.0.0.1:9/x.xml &&
 	sqlite3 "$TRASH/empty.db" ".tables" >tables &&
-	for t in source item tag item_tag source_tag note item_fts digest outbox; do
+	for t in source item tag item_tag source_tag note digest outbox; do
 		test_grep -qw "$t" tables || { echo "no table $t"; exit 1; }
 	done
 '

@@ -1,0 +1,564 @@
+/*
+ * The full-text index: its own file next to the store ("<store>-search",
+ * attached as schema "search" on every connection), the catch-up that
+ * brings it level with the store, and the background indexer thread.
+ * Item rows, the change queue and the query language live elsewhere
+ * (store_item.c, store_source.c, query.c); this file owns only what is
+ * in the search file and how it follows the store.
+ *
+ * Why a separate file (a deliberate change from DESIGN.md's "FTS5
+ * external content in the store"): indexing costs more than inserting
+ * the rows, and FTS5 flushes its pending terms at every savepoint. In
+ * its own file the index is written on its own connection, by a thread
+ * on the second core, without ever holding the store's writer lock; the
+ * fetch only inserts rows.
+ *
+ * The index is derived data. search.state holds its high-water marks,
+ * committed with the index rows they describe, so a kill at any moment
+ * leaves the two consistent and the next catch-up resumes:
+ *   indexed_id  every item with id <= it is in the index with the values
+ *               it had in the snapshot of the step that last touched it;
+ *   queue_seq   every main.fts_queue row up to it has been applied.
+ * The index is contentless (content=''): it stores no copy of the text,
+ * so removing a row needs the values it was indexed with. The writer
+ * records every change to an item that may be indexed (update, notes,
+ * delete, an insert that reuses an old id) in main.fts_queue, in the
+ * change's own transaction, with the values as they were. A step reads
+ * one snapshot of the store and, for each changed item at or below the
+ * mark, removes the values of its FIRST queued change after queue_seq
+ * (exactly what the index holds) and indexes its current row; items
+ * above the mark are indexed fresh in id order. Every queued change of
+ * the snapshot is applied in the same step, so the invariant holds.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "glean/banned.h"
+
+enum { CHUNK = 2000 };
+
+struct indexer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool kicked, finishing, abort;
+	sqlite3 *db;          /* the thread's own connection */
+	int rc;               /* last step's SQLite code */
+};
+
+static const char *const search_schema[] = {
+	"CREATE TABLE IF NOT EXISTS search.state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" token TEXT,"
+	" indexed_id INTEGER NOT NULL DEFAULT 0,"
+	" queue_seq INTEGER NOT NULL DEFAULT 0)",
+	"CREATE VIRTUAL TABLE IF NOT EXISTS search.item_fts USING fts5("
+	" title, author, text, notes_text, content='',"
+	" tokenize='unicode61 remove_diacritics 2')",
+	"INSERT OR IGNORE INTO search.state (id) VALUES (1)",
+	NULL,
+};
+
+static int
+exec_db(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* Attach "<path>-search" and set it up (0600, WAL; FULL sync so the
+ * queue is never pruned past what survives a power cut). 0 or a code. */
+static int
+attach(sqlite3 *db, const char *path, bool create)
+{
+	char *sp = xasprintf("%s-search", path);
+	sqlite3_stmt *s = NULL;
+	int rc, have = 0;
+	const char *const *q;
+
+	if (create) {
+		int fd = open(sp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			      0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	rc = sqlite3_prepare_v2(db, "ATTACH DATABASE ? AS search", -1, &s,
+				NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, sp, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	free(sp);
+	if (rc != SQLITE_OK)
+		return rc;
+	exec_db(db, "PRAGMA search.journal_mode = WAL");
+	exec_db(db, "PRAGMA search.synchronous = FULL");
+	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM search.sqlite_master"
+				" WHERE name IN ('state', 'item_fts')", -1, &s,
+				NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		have = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (have == 2 || !create)
+		return have == 2 ? SQLITE_OK : SQLITE_ERROR;
+	if ((rc = exec_db(db, "BEGIN")) != SQLITE_OK)
+		return rc;
+	for (q = search_schema; *q; q++)
+		if ((rc = exec_db(db, *q)) != SQLITE_OK) {
+			exec_db(db, "ROLLBACK");
+			return rc;
+		}
+	if ((rc = exec_db(db, "COMMIT")) != SQLITE_OK)
+		exec_db(db, "ROLLBACK");
+	return rc;
+}
+
+void
+store_search_attach(struct store *st)
+{
+	int rc = attach(st->db, st->path, true);
+
+	st->deleted_max = -1;
+	st->search_ok = rc == SQLITE_OK;
+	if (!st->search_ok)
+		log_warn("search index '%s-search' unavailable: %s", st->path,
+			 sqlite3_errstr(rc));
+}
+
+/* ---- the writer's side: the change queue in the main database ---- */
+
+int
+store_fts_queue(struct store *st, int64_t item_id)
+{
+	sqlite3_stmt *s = store_cached(st, 13,
+		"INSERT INTO fts_queue (item_id, had, title, author, text,"
+		" notes_text) SELECT id, 1, title, author, text, notes_text"
+		" FROM item WHERE id = ?");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, item_id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+int
+store_fts_queue_deleted(struct store *st, int64_t source_id,
+			const char *cond)
+{
+	char *sql = xasprintf("INSERT INTO fts_queue (item_id, had, title,"
+			      " author, text, notes_text) SELECT i.id, 1,"
+			      " i.title, i.author, i.text, i.notes_text FROM"
+			      " item AS i WHERE i.source_id = ?1 AND %s"
+			      " ORDER BY i.id", cond);
+	sqlite3_stmt *s = store_prepare(st, sql);
+	int rc;
+
+	free(sql);
+	sqlite3_bind_int64(s, 1, source_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return rc;
+	/* SQLite reuses the highest ids once they are deleted: remember
+	 * the highest id ever deleted so such an insert is queued. */
+	s = store_prepare(st, "INSERT OR REPLACE INTO meta (key, value)"
+			  " SELECT 'item_deleted_max', max(coalesce((SELECT"
+			  " CAST(value AS INTEGER) FROM meta WHERE key ="
+			  " 'item_deleted_max'), 0), coalesce((SELECT max(id)"
+			  " FROM item WHERE source_id = ?1), 0))");
+	sqlite3_bind_int64(s, 1, source_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	st->deleted_max = -1;
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+int
+store_fts_note_insert(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st->deleted_max < 0) {
+		s = store_cached(st, 14, "SELECT coalesce((SELECT CAST(value"
+				 " AS INTEGER) FROM meta WHERE key ="
+				 " 'item_deleted_max'), 0)");
+		rc = sqlite3_step(s);
+		st->deleted_max = rc == SQLITE_ROW ?
+			sqlite3_column_int64(s, 0) : 0;
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW)
+			return rc;
+	}
+	if (id > st->deleted_max)
+		return 0;
+	s = store_cached(st, 15, "INSERT INTO fts_queue (item_id, had)"
+			 " VALUES (?, 0)");
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+/* ---- the indexer's side: one step on any connection ---- */
+
+static int
+step_row(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Apply the queued changes after qseq to items at or below mark. */
+static int
+apply_queue(sqlite3 *db, int64_t qseq, int64_t mark)
+{
+	sqlite3_stmt *q = NULL, *del = NULL, *add = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db,
+		"SELECT q.item_id, q.had, q.title, q.author, q.text,"
+		" q.notes_text FROM main.fts_queue q WHERE q.seq > ?1"
+		" AND q.item_id <= ?2 AND NOT EXISTS (SELECT 1 FROM"
+		" main.fts_queue p WHERE p.item_id = q.item_id AND"
+		" p.seq > ?1 AND p.seq < q.seq) ORDER BY q.seq", -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db,
+			"INSERT INTO search.item_fts (item_fts, rowid, title,"
+			" author, text, notes_text) VALUES ('delete', ?, ?, ?,"
+			" ?, ?)", -1, &del, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db,
+			"INSERT INTO search.item_fts (rowid, title, author,"
+			" text, notes_text) SELECT id, title, author, text,"
+			" notes_text FROM main.item WHERE id = ?", -1, &add,
+			NULL);
+	if (rc != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(q, 1, qseq);
+	sqlite3_bind_int64(q, 2, mark);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(q, 0);
+		int k;
+
+		if (sqlite3_column_int(q, 1)) {
+			sqlite3_bind_int64(del, 1, id);
+			for (k = 2; k <= 5; k++)
+				sqlite3_bind_value(del, k,
+						   sqlite3_column_value(q, k));
+			if ((rc = step_row(del)) != SQLITE_OK)
+				goto out;
+		}
+		sqlite3_bind_int64(add, 1, id);
+		if ((rc = step_row(add)) != SQLITE_OK)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(del);
+	sqlite3_finalize(add);
+	return rc;
+}
+
+/* One step in one transaction: the queue of this snapshot, then up to
+ * CHUNK new rows, then the marks. *more when rows remain. 0 or a code. */
+static int
+index_step(sqlite3 *db, bool *more)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t mark = 0, qseq = 0, maxseq = 0, top = 0, n = 0;
+	bool same = false;
+	int rc;
+
+	*more = false;
+	if ((rc = exec_db(db, "BEGIN")) != SQLITE_OK)
+		return rc;
+	/* Take the search file's write lock before the snapshot of the
+	 * store begins, so two indexers take turns instead of failing. */
+	if ((rc = exec_db(db, "UPDATE search.state SET id = 1")) != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_prepare_v2(db,
+		"SELECT indexed_id, queue_seq, token IS (SELECT value FROM"
+		" main.meta WHERE key = 'search_token'), (SELECT coalesce("
+		"max(seq), 0) FROM main.fts_queue) FROM search.state", -1, &s,
+		NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		mark = sqlite3_column_int64(s, 0);
+		qseq = sqlite3_column_int64(s, 1);
+		same = sqlite3_column_int(s, 2);
+		maxseq = sqlite3_column_int64(s, 3);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_OK)
+		goto fail;
+	if (!same) {
+		/* New, or it belongs to another copy of the store: rebuild. */
+		rc = exec_db(db, "INSERT INTO search.item_fts (item_fts)"
+			     " VALUES ('delete-all')");
+		if (rc != SQLITE_OK)
+			goto fail;
+		mark = qseq = 0;
+	}
+	if (maxseq > qseq && mark > 0 &&
+	    (rc = apply_queue(db, qseq, mark)) != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_prepare_v2(db, "SELECT max(id), count(*) FROM (SELECT id"
+				" FROM main.item WHERE id > ? ORDER BY id"
+				" LIMIT ?)", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, mark);
+	sqlite3_bind_int(s, 2, CHUNK);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		top = sqlite3_column_int64(s, 0);
+		n = sqlite3_column_int64(s, 1);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_OK)
+		goto fail;
+	if (n > 0) {
+		rc = sqlite3_prepare_v2(db,
+			"INSERT INTO search.item_fts (rowid, title, author,"
+			" text, notes_text) SELECT id, title, author, text,"
+			" notes_text FROM main.item WHERE id > ? AND id <= ?"
+			" ORDER BY id", -1, &s, NULL);
+		if (rc != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int64(s, 1, mark);
+		sqlite3_bind_int64(s, 2, top);
+		rc = step_row(s);
+		sqlite3_finalize(s);
+		s = NULL;
+		if (rc != SQLITE_OK)
+			goto fail;
+		mark = top;
+	}
+	rc = sqlite3_prepare_v2(db,
+		"UPDATE search.state SET indexed_id = ?, queue_seq = ?,"
+		" token = (SELECT value FROM main.meta WHERE key ="
+		" 'search_token')", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, mark);
+	sqlite3_bind_int64(s, 2, maxseq > qseq ? maxseq : qseq);
+	rc = step_row(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_OK)
+		goto fail;
+	if ((rc = exec_db(db, "COMMIT")) != SQLITE_OK)
+		goto fail;
+	*more = n == CHUNK;
+	return SQLITE_OK;
+fail:
+	exec_db(db, "ROLLBACK");
+	return rc;
+}
+
+int
+store_index_catch_up(struct store *st, struct err *e)
+{
+	bool more = true;
+	int rc;
+
+	if (!st->search_ok)
+		return err_set(e, ERR_DB, "the search index '%s-search' cannot "
+			       "be opened; check that file's permissions",
+			       st->path);
+	if (st->txn_depth > 0)
+		return 0; /* what this transaction wrote is not committed */
+	while (more)
+		if ((rc = index_step(st->db, &more)) != SQLITE_OK)
+			return store_fail(st, e, rc,
+					  "cannot update the search index");
+	if (store_writable(st)) {
+		/* Forget the changes the index has applied. */
+		rc = exec_db(st->db, "DELETE FROM main.fts_queue WHERE seq <="
+			     " (SELECT queue_seq FROM search.state WHERE"
+			     " token IS (SELECT value FROM main.meta WHERE"
+			     " key = 'search_token'))");
+		if (rc != SQLITE_OK)
+			log_warn("cannot prune the search queue: %s",
+				 sqlite3_errmsg(st->db));
+	}
+	return 0;
+}
+
+void
+store_search_prepare(struct store *st)
+{
+	struct err e = { 0 };
+
+	if (store_index_catch_up(st, &e) < 0) {
+		log_warn("%s", e.msg);
+		if (!st->search_warning)
+			st->search_warning = xasprintf("search may miss "
+				"recent items: %s", e.msg);
+	}
+}
+
+const char *
+store_search_warning(const struct store *st)
+{
+	return st->search_warning;
+}
+
+/* ---- the background indexer ---- */
+
+static void *
+indexer_main(void *arg)
+{
+	struct indexer *ix = arg;
+	bool fin, more;
+	int rc;
+
+	pthread_mutex_lock(&ix->mu);
+	for (;;) {
+		while (!ix->kicked && !ix->finishing && !ix->abort)
+			pthread_cond_wait(&ix->cv, &ix->mu);
+		if (ix->abort)
+			break;
+		fin = ix->finishing;
+		ix->kicked = false;
+		pthread_mutex_unlock(&ix->mu);
+		do
+			rc = index_step(ix->db, &more);
+		while (rc == SQLITE_OK && more && !__atomic_load_n(&ix->abort,
+							__ATOMIC_RELAXED));
+		pthread_mutex_lock(&ix->mu);
+		ix->rc = rc;
+		if (fin)
+			break;
+	}
+	pthread_mutex_unlock(&ix->mu);
+	return NULL;
+}
+
+int
+store_indexer_start(struct store *st, struct err *e)
+{
+	struct indexer *ix;
+	sigset_t all, old;
+	int on = 1, rc;
+
+	if (st->indexer)
+		return 0;
+	if (!st->search_ok)
+		return err_set(e, ERR_DB, "the search index '%s-search' cannot "
+			       "be opened; check that file's permissions",
+			       st->path);
+	ix = xcalloc(1, sizeof(*ix));
+	rc = sqlite3_open_v2(st->path, &ix->db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(ix->db, 1);
+		sqlite3_db_config(ix->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
+		sqlite3_db_config(ix->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
+				  &on);
+		sqlite3_busy_timeout(ix->db, 5000);
+		rc = exec_db(ix->db, "PRAGMA trusted_schema = OFF");
+	}
+	if (rc == SQLITE_OK)
+		rc = attach(ix->db, st->path, false);
+	if (rc != SQLITE_OK) {
+		err_set(e, ERR_DB, "cannot start the search indexer: %s",
+			ix->db ? sqlite3_errmsg(ix->db) : sqlite3_errstr(rc));
+		sqlite3_close_v2(ix->db);
+		free(ix);
+		return -1;
+	}
+	pthread_mutex_init(&ix->mu, NULL);
+	pthread_cond_init(&ix->cv, NULL);
+	/* Signals stay with the main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&ix->thread, NULL, indexer_main, ix);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_mutex_destroy(&ix->mu);
+		pthread_cond_destroy(&ix->cv);
+		sqlite3_close_v2(ix->db);
+		free(ix);
+		return err_set(e, ERR_IO, "cannot start the search indexer "
+			       "thread");
+	}
+	st->indexer = ix;
+	return 0;
+}
+
+void
+store_indexer_kick(struct store *st)
+{
+	struct indexer *ix = st->indexer;
+
+	if (!ix)
+		return;
+	pthread_mutex_lock(&ix->mu);
+	ix->kicked = true;
+	pthread_cond_signal(&ix->cv);
+	pthread_mutex_unlock(&ix->mu);
+}
+
+void
+store_indexer_poke(struct store *st)
+{
+	store_indexer_kick(st);
+}
+
+static void
+indexer_join(struct store *st, bool abort)
+{
+	struct indexer *ix = st->indexer;
+
+	if (!ix)
+		return;
+	pthread_mutex_lock(&ix->mu);
+	if (abort)
+		__atomic_store_n(&ix->abort, true, __ATOMIC_RELAXED);
+	ix->finishing = true;
+	pthread_cond_signal(&ix->cv);
+	pthread_mutex_unlock(&ix->mu);
+	pthread_join(ix->thread, NULL);
+	pthread_mutex_destroy(&ix->mu);
+	pthread_cond_destroy(&ix->cv);
+	sqlite3_close_v2(ix->db);
+	free(ix);
+	st->indexer = NULL;
+}
+
+int
+store_indexer_finish(struct store *st, struct err *e)
+{
+	if (!st->indexer)
+		return 0;
+	indexer_join(st, false);
+	/* Whatever the thread could not do (a busy file, a commit that
+	 * came after its last pass) the caller's connection does now. */
+	return store_index_catch_up(st, e);
+}
+
+void
+store_indexer_stop(struct store *st)
+{
+	indexer_join(st, true);
+}
