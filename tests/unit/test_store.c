@@ -1,9 +1,14 @@
 /* store: migrations from nothing, the writer lock, ingest dedupe and
- * updates that keep the user's work, FTS over notes, the query language. */
+ * updates that keep the user's work, FTS over notes, the query language,
+ * and the search file: catch-up, resume, changes, a randomized
+ * comparison with a brute-force scan, a stale index still searching. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "glean/parse.h"
 #include "glean/store.h"
@@ -193,6 +198,516 @@ test_ingest(void)
 	store_close(st);
 }
 
+
+/* ---- the search file ---- */
+
+static const char *const vocab[] = {
+	"amber", "birch", "cedar", "delta", "ember", "fjord", "garnet",
+	"harbor", "indigo", "juniper", "kestrel", "lumen",
+};
+
+static unsigned
+rnd(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) & 0x7fff;
+}
+
+static char *
+words(unsigned *seed, int n)
+{
+	struct sbuf sb = SBUF_INIT;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			sbuf_addch(&sb, ' ');
+		sbuf_adds(&sb, vocab[rnd(seed) % ARRAY_SIZE(vocab)]);
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+/* Items with the word as a whole word anywhere search looks: a scan of
+ * the store that does not use the index. */
+static int64_t
+brute(const char *path, const char *word)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM item WHERE hidden = 0"
+			       " AND (' ' || coalesce(title, '') || ' ' ||"
+			       " coalesce(author, '') || ' ' || coalesce(text,"
+			       " '') || ' ' || replace(coalesce(notes_text, ''),"
+			       " char(10), ' ') || ' ') LIKE '% ' || ? || ' %'",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, word, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+static int64_t
+sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+/* The index is whole: FTS5's own check passes and it holds one row per
+ * item at or below its mark. */
+static bool
+index_sound(const char *path)
+{
+	char *sp = xasprintf("%s-search", path);
+	sqlite3 *db;
+	int64_t rows, mark, items;
+	char *q;
+	bool ok;
+
+	ok = sqlite3_open_v2(sp, &db, SQLITE_OPEN_READWRITE, NULL) ==
+		     SQLITE_OK &&
+	     sqlite3_exec(db, "INSERT INTO item_fts (item_fts) VALUES"
+			  " ('integrity-check')", NULL, NULL, NULL) == SQLITE_OK;
+	if (!ok)
+		printf("integrity-check: %s\n", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	rows = sql_int(sp, "SELECT count(*) FROM item_fts_docsize");
+	mark = sql_int(sp, "SELECT indexed_id FROM state");
+	q = xasprintf("SELECT count(*) FROM item WHERE id <= %lld",
+		      (long long)mark);
+	items = sql_int(path, q);
+	free(q);
+	free(sp);
+	if (rows != items)
+		printf("index has %lld rows for %lld items\n", (long long)rows,
+		       (long long)items);
+	return ok && rows == items;
+}
+
+static bool
+search_matches_scan(struct store *st, const char *path)
+{
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; i < ARRAY_SIZE(vocab); i++) {
+		int64_t a = count(st, NULL, vocab[i]), b = brute(path, vocab[i]);
+
+		if (a != b) {
+			printf("search '%s': %lld, scan: %lld\n", vocab[i],
+			       (long long)a, (long long)b);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static int64_t
+add_items(struct store *st, int64_t sid, unsigned *seed, int n,
+	  const char *prefix, int64_t *first_id)
+{
+	struct item *v = xcalloc((size_t)n, sizeof(*v));
+	struct ingest_stats stats = { 0 };
+	struct err e = { 0 };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		char guid[64], *t = words(seed, 6), *x = words(seed, 20);
+
+		snprintf(guid, sizeof(guid), "%s-%u", prefix, rnd(seed) * 32768u +
+			 rnd(seed));
+		v[i] = mk(guid, NULL, t, x);
+		free(t);
+		free(x);
+	}
+	if (store_items_upsert(st, sid, v, (size_t)n, &stats, &e) < 0)
+		printf("upsert: %s\n", e.msg);
+	if (first_id)
+		*first_id = v[0].id;
+	for (i = 0; i < n; i++)
+		item_release(&v[i]);
+	free(v);
+	return stats.added;
+}
+
+static int64_t
+new_source(struct store *st, const char *url)
+{
+	struct source s = { 0 };
+	struct err e = { 0 };
+	int64_t id = 0;
+
+	s.url = (char *)url;
+	if (store_source_add(st, &s, &id, &e) < 0)
+		printf("source: %s\n", e.msg);
+	return id;
+}
+
+static void
+test_search_catch_up(void)
+{
+	char *path = xasprintf("%s/catchup.db", dir);
+	char *sp = xasprintf("%s-search", path);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	unsigned seed = 1;
+	int64_t sid;
+
+	TEST("the insert path leaves the index alone");
+	CHECK(st != NULL);
+	CHECK(access(sp, F_OK) == 0);
+	sid = new_source(st, "https://example.org/big");
+	CHECK(store_begin(st, false, &e) == 0);
+	CHECK_INT(add_items(st, sid, &seed, 4500, "a", NULL), 4500);
+	CHECK(store_commit(st, &e) == 0);
+	CHECK_INT(sql_int(sp, "SELECT indexed_id FROM state"), 0);
+	CHECK_INT(sql_int(sp, "SELECT count(*) FROM item_fts_docsize"), 0);
+
+	TEST("catch-up from zero indexes everything, in steps");
+	CHECK(store_index_catch_up(st, &e) == 0);
+	CHECK_INT(sql_int(sp, "SELECT indexed_id FROM state"),
+		  sql_int(path, "SELECT max(id) FROM item"));
+	CHECK(index_sound(path));
+	CHECK(search_matches_scan(st, path));
+
+	TEST("resume: an index stopped at its mark catches up after reopen");
+	CHECK(store_begin(st, false, &e) == 0);
+	CHECK_INT(add_items(st, sid, &seed, 3000, "b", NULL), 3000);
+	CHECK(store_commit(st, &e) == 0);
+	store_close(st);
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	CHECK(search_matches_scan(st, path));
+	CHECK(index_sound(path));
+
+	TEST("resume: the indexer thread stopped mid-way by a close");
+	CHECK(store_begin(st, false, &e) == 0);
+	CHECK_INT(add_items(st, sid, &seed, 5000, "c", NULL), 5000);
+	CHECK(store_commit(st, &e) == 0);
+	CHECK(store_indexer_start(st, &e) == 0);
+	store_indexer_kick(st);
+	store_close(st); /* stops it between steps, wherever it is */
+	CHECK(index_sound(path));
+	st = store_open(path, 0, &e); /* a reader catches up too */
+	CHECK(st != NULL);
+	CHECK(search_matches_scan(st, path));
+	CHECK(index_sound(path));
+	store_close(st);
+
+	TEST("a fetch's indexer: finish waits until everything is indexed");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(store_indexer_start(st, &e) == 0);
+	for (int r = 0; r < 5; r++) {
+		char pre[8];
+
+		snprintf(pre, sizeof(pre), "d%d", r);
+		CHECK(store_batch_begin(st, &e) == 0);
+		CHECK_INT(add_items(st, sid, &seed, 700, pre, NULL), 700);
+		CHECK(store_batch_commit(st, &e) == 0);
+	}
+	CHECK(store_indexer_finish(st, &e) == 0);
+	CHECK_INT(sql_int(sp, "SELECT indexed_id FROM state"),
+		  sql_int(path, "SELECT max(id) FROM item"));
+	CHECK(index_sound(path));
+	CHECK(search_matches_scan(st, path));
+
+	TEST("the search file is private (0600)");
+	{
+		struct stat sb;
+
+		CHECK(stat(sp, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	}
+	store_close(st);
+	free(sp);
+	free(path);
+}
+
+static void
+test_search_changes(void)
+{
+	char *path = xasprintf("%s/changes.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct ingest_stats stats = { 0 };
+	struct item it;
+	int64_t a, b, c, nid, old_id, new_id, kept;
+
+	a = new_source(st, "https://example.org/a");
+	TEST("an update: old words gone, new words found");
+	it = mk("u1", NULL, "alpha quartz", "first text");
+	CHECK(store_items_upsert(st, a, &it, 1, &stats, &e) == 0);
+	CHECK_INT(count(st, NULL, "quartz"), 1);
+	item_release(&it);
+	it = mk("u1", NULL, "alpha basalt", "first text");
+	CHECK(store_items_upsert(st, a, &it, 1, &stats, &e) == 0);
+	CHECK_INT(stats.updated, 1);
+	CHECK_INT(count(st, NULL, "quartz"), 0);
+	CHECK_INT(count(st, NULL, "basalt"), 1);
+	CHECK_INT(count(st, "title:basalt", NULL), 1);
+
+	TEST("notes: added, found; deleted, gone");
+	CHECK(store_note_add(st, it.id, "obsidian musings", NULL, NULL, NULL,
+			     &nid, &e) == 0);
+	CHECK_INT(count(st, NULL, "obsidian"), 1);
+	CHECK_INT(count(st, "note:obsidian", NULL), 1);
+	CHECK(store_note_delete(st, nid, &e) == 0);
+	CHECK_INT(count(st, NULL, "obsidian"), 0);
+	CHECK_INT(count(st, NULL, "basalt"), 1);
+	item_release(&it);
+
+	TEST("changes to an item not yet indexed");
+	it = mk("u2", NULL, "pumice", "second");
+	CHECK(store_items_upsert(st, a, &it, 1, &stats, &e) == 0);
+	item_release(&it);
+	it = mk("u2", NULL, "tuff", "second");
+	CHECK(store_items_upsert(st, a, &it, 1, &stats, &e) == 0);
+	CHECK(store_note_add(st, it.id, "scoria", NULL, NULL, NULL, &nid,
+			     &e) == 0);
+	CHECK_INT(count(st, NULL, "pumice"), 0);
+	CHECK_INT(count(st, NULL, "tuff"), 1);
+	CHECK_INT(count(st, NULL, "scoria"), 1);
+	item_release(&it);
+
+	TEST("a removed source's items leave the index");
+	CHECK(store_note_delete(st, nid, &e) == 0);
+	CHECK(store_source_rm(st, a, &kept, &e) == 0);
+	CHECK_INT(kept, 0);
+	CHECK_INT(count(st, NULL, "basalt"), 0);
+	CHECK_INT(count(st, NULL, "tuff"), 0);
+	CHECK(index_sound(path));
+
+	TEST("a reused id below the mark is indexed with its new words");
+	b = new_source(st, "https://example.org/b");
+	it = mk("x1", NULL, "gneiss", "old");
+	CHECK(store_items_upsert(st, b, &it, 1, &stats, &e) == 0);
+	old_id = it.id;
+	item_release(&it);
+	CHECK_INT(count(st, NULL, "gneiss"), 1);
+	CHECK(store_source_rm(st, b, &kept, &e) == 0);
+	c = new_source(st, "https://example.org/c");
+	it = mk("y1", NULL, "schist", "new");
+	CHECK(store_items_upsert(st, c, &it, 1, &stats, &e) == 0);
+	new_id = it.id;
+	item_release(&it);
+	CHECK_INT(new_id, old_id); /* SQLite reused it */
+	CHECK_INT(count(st, NULL, "gneiss"), 0);
+	CHECK_INT(count(st, NULL, "schist"), 1);
+	CHECK(index_sound(path));
+
+	TEST("applied changes are pruned from the queue");
+	CHECK_INT(sql_int(path, "SELECT count(*) FROM fts_queue"), 0);
+	store_close(st);
+	free(path);
+}
+
+static void
+test_search_random(void)
+{
+	char *path = xasprintf("%s/random.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	int64_t src[3], *notes = NULL;
+	size_t nnotes = 0, notecap = 0;
+	unsigned seed = 42;
+	int op, nsrc = 0, compared = 0;
+	bool ok = true;
+
+	TEST("randomized: search equals a brute-force scan throughout");
+	for (nsrc = 0; nsrc < 3; nsrc++) {
+		char url[64];
+
+		snprintf(url, sizeof(url), "https://example.org/r%d", nsrc);
+		src[nsrc] = new_source(st, url);
+	}
+	CHECK(store_indexer_start(st, &e) == 0);
+	for (op = 0; op < 300; op++) {
+		unsigned k = rnd(&seed) % 100;
+		int si = (int)(rnd(&seed) % 3);
+
+		if (k < 35) {
+			char pre[16];
+
+			/* new items, or updates: guids repeat */
+			snprintf(pre, sizeof(pre), "r%u", rnd(&seed) % 4);
+			store_batch_begin(st, &e);
+			add_items(st, src[si], &seed, 1 + (int)(rnd(&seed) % 20),
+				  pre, NULL);
+			if (rnd(&seed) % 2)
+				store_batch_commit(st, &e);
+		} else if (k < 55) {
+			int64_t *ids = NULL;
+			size_t n = 0;
+			struct item_query q = { 0 };
+
+			store_batch_commit(st, &e);
+			if (store_items_ids(st, &q, &ids, &n, &e) == 0 && n) {
+				char *body = words(&seed, 3);
+				int64_t nid;
+
+				if (store_note_add(st, ids[rnd(&seed) % n], body,
+						   NULL, NULL, NULL, &nid,
+						   &e) == 0) {
+					XGROW(notes, notecap, nnotes + 1);
+					notes[nnotes++] = nid;
+				}
+				free(body);
+			}
+			free(ids);
+		} else if (k < 65 && nnotes) {
+			size_t j = rnd(&seed) % nnotes;
+
+			store_batch_commit(st, &e);
+			store_note_delete(st, notes[j], &e); /* may be gone */
+			notes[j] = notes[--nnotes];
+		} else if (k < 69) {
+			int64_t kept;
+			char url[64];
+
+			store_batch_commit(st, &e);
+			if (store_source_rm(st, src[si], &kept, &e) == 0 &&
+			    !kept) {
+				snprintf(url, sizeof(url),
+					 "https://example.org/r%d", nsrc++);
+				src[si] = new_source(st, url);
+			}
+		} else if (k < 80) {
+			store_batch_commit(st, &e);
+			if (!search_matches_scan(st, path))
+				ok = false;
+			compared++;
+		}
+	}
+	store_batch_commit(st, &e);
+	CHECK(store_indexer_finish(st, &e) == 0);
+	CHECK(ok);
+	CHECK(compared > 10);
+	CHECK(search_matches_scan(st, path));
+	CHECK(index_sound(path));
+	free(notes);
+	store_close(st);
+	free(path);
+}
+
+static void
+test_search_stale(void)
+{
+	char *path = xasprintf("%s/stale.db", dir);
+	char *sp = xasprintf("%s-search", path);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	unsigned seed = 7;
+	int64_t sid = new_source(st, "https://example.org/s");
+	struct item it;
+	struct ingest_stats stats = { 0 };
+	sqlite3 *lock;
+
+	TEST("an index that cannot be written still searches what it has");
+	it = mk("s1", NULL, "travertine", "old");
+	CHECK(store_items_upsert(st, sid, &it, 1, &stats, &e) == 0);
+	item_release(&it);
+	CHECK_INT(count(st, NULL, "travertine"), 1);
+	CHECK(store_search_warning(st) == NULL);
+	add_items(st, sid, &seed, 10, "s", NULL);
+	it = mk("s2", NULL, "marble", "new");
+	CHECK(store_items_upsert(st, sid, &it, 1, &stats, &e) == 0);
+	item_release(&it);
+	/* Another program holds the search file's write lock. */
+	CHECK(sqlite3_open(sp, &lock) == SQLITE_OK);
+	CHECK(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+	      SQLITE_OK);
+	CHECK_INT(count(st, NULL, "travertine"), 1);
+	CHECK_INT(count(st, NULL, "marble"), 0);
+	CHECK(store_search_warning(st) != NULL &&
+	      strstr(store_search_warning(st), "search may miss recent"));
+	sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(lock);
+	CHECK_INT(count(st, NULL, "marble"), 1);
+	store_close(st);
+
+	TEST("a store upgraded from schema 4 rebuilds its index");
+	{
+		sqlite3 *db;
+
+		/* What migration 5 meets: the old in-store index. */
+		CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+		CHECK(sqlite3_exec(db, "CREATE VIRTUAL TABLE item_fts USING"
+				   " fts5(title, author, text, notes_text,"
+				   " content='item', content_rowid='id');"
+				   "INSERT INTO item_fts (item_fts) VALUES"
+				   " ('rebuild'); DROP TABLE fts_queue;"
+				   "PRAGMA user_version = 4", NULL, NULL,
+				   NULL) == SQLITE_OK);
+		sqlite3_close(db);
+		unlink(sp);
+		st = store_open(path, STORE_WRITE, &e);
+		CHECK(st != NULL);
+		CHECK_INT(store_schema_version(st), 5);
+		CHECK_INT(sql_int(path, "SELECT count(*) FROM sqlite_master"
+				  " WHERE name = 'item_fts'"), 0);
+		CHECK_INT(count(st, NULL, "marble"), 1);
+		CHECK(search_matches_scan(st, path));
+		store_close(st);
+	}
+
+	TEST("a search file from another copy of the store is rebuilt");
+	{
+		char *other = xasprintf("%s/other.db", dir);
+		char *osp = xasprintf("%s-search", other);
+		struct store *o = store_open(other, STORE_WRITE, &e);
+		int64_t osid = new_source(o, "https://example.org/o");
+
+		it = mk("o1", NULL, "sandstone", "x");
+		CHECK(store_items_upsert(o, osid, &it, 1, &stats, &e) == 0);
+		item_release(&it);
+		CHECK_INT(count(o, NULL, "sandstone"), 1);
+		store_close(o);
+		CHECK(rename(sp, osp) == 0 || 1);
+		/* stale.db's search file replaced by other.db's */
+		{
+			FILE *in = fopen(osp, "rb"), *out = fopen(sp, "wb");
+			char buf[4096];
+			size_t n;
+
+			while (in && out && (n = fread(buf, 1, sizeof(buf),
+						       in)) > 0)
+				fwrite(buf, 1, n, out);
+			if (in)
+				fclose(in);
+			if (out)
+				fclose(out);
+		}
+		st = store_open(path, STORE_WRITE, &e);
+		CHECK_INT(count(st, NULL, "sandstone"), 0);
+		CHECK_INT(count(st, NULL, "marble"), 1);
+		CHECK(search_matches_scan(st, path));
+		store_close(st);
+		free(osp);
+		free(other);
+	}
+	free(sp);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -201,6 +716,10 @@ main(void)
 	dbpath = xasprintf("%s/glean.db", dir);
 	test_open();
 	test_ingest();
+	test_search_catch_up();
+	test_search_changes();
+	test_search_random();
+	test_search_stale();
 	free(dbpath);
 	{
 		char *rm = xasprintf("rm -rf '%s'", dir);
