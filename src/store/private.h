@@ -23,6 +23,7 @@ struct store {
 	char *search_warning;    /* why search may be stale, or NULL */
 	sqlite3_int64 deleted_max; /* meta item_deleted_max, -1 unknown */
 	struct indexer *indexer; /* the background indexer, or NULL */
+	bool fts_rules;          /* text terms go to temp.rule_fts */
 };
 
 /* A prepared statement kept for the connection's life (hot paths such

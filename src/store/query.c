@@ -196,7 +196,11 @@ fts_term(struct lexer *lx, const char *column, const char *text)
 	if (column)
 		sbuf_addf(&q, "%s : ", column);
 	fts_phrase(&q, text);
-	sbuf_adds(&lx->out->where,
+	/* Rules at ingest match items the index has not reached yet: they
+	 * use a temporary index of just those (store_rules.c). */
+	sbuf_adds(&lx->out->where, lx->st->fts_rules ?
+		  "i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
+		  " rule_fts MATCH " :
 		  "i.id IN (SELECT rowid FROM search.item_fts WHERE"
 		  " item_fts MATCH ");
 	lx->out->fts = true;

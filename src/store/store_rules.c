@@ -2,7 +2,10 @@
  * Config rules at ingest: the query language selects among the items
  * just stored, then they are tagged or hidden (a killfile). The rule's
  * query compiles to the same bound-parameter SQL as a filter; this file
- * knows nothing of the config format.
+ * knows nothing of the config format. Text terms cannot use the search
+ * index here (it catches up after the commit, in its own file), so the
+ * items are indexed into a temporary FTS5 table with the same tokenizer
+ * when a rule has any.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +62,32 @@ out:
 	return rc;
 }
 
+/* Index just the items ids into temp.rule_fts (created once per
+ * connection, emptied per call). 0 or a SQLite code. */
+static int
+rule_index(struct store *st, const char *ids)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_exec(st->db, "CREATE VIRTUAL TABLE IF NOT EXISTS"
+			  " temp.rule_fts USING fts5(title, author, text,"
+			  " notes_text, content='', tokenize='unicode61"
+			  " remove_diacritics 2');"
+			  "INSERT INTO temp.rule_fts (rule_fts) VALUES"
+			  " ('delete-all')", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	s = store_prepare(st, "INSERT INTO temp.rule_fts (rowid, title,"
+			  " author, text, notes_text) SELECT id, title, author,"
+			  " text, notes_text FROM item WHERE id IN (SELECT"
+			  " value FROM json_each(?))");
+	sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int
 store_rules_apply(struct store *st, const struct store_rule *rules,
 		  size_t nrules, const int64_t *ids, size_t nids,
@@ -67,7 +96,8 @@ store_rules_apply(struct store *st, const struct store_rule *rules,
 	int64_t h = 0, t = 0, now = time_now();
 	char *json;
 	size_t r, k;
-	int rc = 0;
+	int rc = 0, r_idx;
+	bool indexed = false;
 
 	if (!nrules || !nids)
 		goto done;
@@ -77,11 +107,24 @@ store_rules_apply(struct store *st, const struct store_rule *rules,
 		struct err qe = { 0 };
 
 		sbuf_init(&qs.where, 0);
-		if (query_compile(st, rules[r].match, now, &qs, &qe) < 0) {
+		st->fts_rules = true;
+		r_idx = query_compile(st, rules[r].match, now, &qs, &qe);
+		st->fts_rules = false;
+		if (r_idx < 0) {
 			err_set(e, ERR_CONFIG, "rule '%s': %s", rules[r].name,
 				qe.msg);
 			qsql_release(&qs);
 			continue;
+		}
+		if (qs.fts && !indexed) {
+			int src = rule_index(st, json);
+
+			if (src != SQLITE_OK) {
+				rc = store_fail(st, e, src, "cannot apply rule");
+				qsql_release(&qs);
+				break;
+			}
+			indexed = true;
 		}
 		if (rules[r].hide)
 			rc = run_rule(st, "UPDATE item SET hidden = 1 WHERE id IN"
