@@ -444,8 +444,13 @@ store_begin(struct store *st, bool user_data, struct err *e)
 	st->txn_user = user_data;
 	/* Fetched data may lose its last batch to a power cut (it can be
 	 * fetched again); what the user wrote is always FULL. */
+	/* A fetch also gets a larger page cache (kept for the connection's
+	 * life): a batch of thousands of rows touches every item index,
+	 * and with the default 2 MB SQLite spills dirty pages to the WAL
+	 * mid-transaction and reads them back. */
 	if (store_exec(st, user_data ? "PRAGMA synchronous = FULL"
-				     : "PRAGMA synchronous = NORMAL",
+				     : "PRAGMA synchronous = NORMAL;"
+				       "PRAGMA cache_size = -32768",
 		       e) < 0 ||
 	    store_exec(st, "BEGIN IMMEDIATE", e) < 0)
 		return -1;

@@ -562,8 +562,8 @@ hash_add(uint64_t *h, const char *s)
 	*h = hash64(s ? s : "", s ? strlen(s) : 0, *h + 1);
 }
 
-static char *
-item_hash(const struct item *it)
+static void
+item_hash(const struct item *it, char out[17])
 {
 	uint64_t h = 0;
 	int64_t dates[2] = { it->published, it->updated };
@@ -574,12 +574,15 @@ item_hash(const struct item *it)
 	hash_add(&h, it->content);
 	hash_add(&h, it->enclosures);
 	h = hash64(dates, sizeof(dates), h);
-	return xasprintf("%016llx", (unsigned long long)h);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+/* Look up an existing row: 1 found (*id, and *same when its content hash
+ * equals hash), 0 not found, -1 error. No copies: the hash is compared
+ * in place. */
 static int
 find_existing(struct store *st, int slot, const char *sql, int64_t source_id,
-	      const char *key, int64_t *id, char **hash)
+	      const char *key, const char *hash, int64_t *id, bool *same)
 {
 	sqlite3_stmt *s = store_cached(st, slot, sql);
 	int rc;
@@ -588,8 +591,10 @@ find_existing(struct store *st, int slot, const char *sql, int64_t source_id,
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
+		const char *old = (const char *)sqlite3_column_text(s, 1);
+
 		*id = sqlite3_column_int64(s, 0);
-		*hash = store_col_text(s, 1);
+		*same = old && !strcmp(old, hash);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 1 : (rc == SQLITE_DONE ? 0 : -1);
@@ -600,6 +605,18 @@ bind_date(sqlite3_stmt *s, int i, int64_t v)
 {
 	if (v)
 		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* The item's strings outlive the statement's step (it is reset right
+ * after), so they are bound without a copy: this is the hot path of a
+ * cold fetch, and content is most of the bytes. */
+static void
+bind_static(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, i);
 }
@@ -615,50 +632,50 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		return -1;
 	for (k = 0; k < n; k++) {
 		struct item *it = &items[k];
-		char *hash = item_hash(it), *old_hash = NULL, *guid;
+		bool has_guid = it->guid && *it->guid;
+		bool has_url = it->url && *it->url;
+		char hash[17], hguid[32];
+		const char *guid;
 		int64_t id = 0;
+		bool same = false;
 		int found, rc;
 		sqlite3_stmt *s;
 
-		free(it->content_hash);
-		it->content_hash = hash;
-		if (it->guid && *it->guid)
-			guid = xstrdup(it->guid);
-		else if (it->url && *it->url)
-			guid = xstrdup(it->url);
-		else
-			guid = xasprintf("hash:%s", hash);
+		item_hash(it, hash);
+		if (has_guid) {
+			guid = it->guid;
+		} else if (has_url) {
+			guid = it->url;
+		} else {
+			snprintf(hguid, sizeof(hguid), "hash:%s", hash);
+			guid = hguid;
+		}
 		found = find_existing(st, C_FIND_GUID,
 			"SELECT id, content_hash FROM item WHERE source_id = ?"
-			" AND guid = ?", source_id, guid, &id, &old_hash);
-		if (found == 0 && !(it->guid && *it->guid) && it->url &&
-		    *it->url)
+			" AND guid = ?", source_id, guid, hash, &id, &same);
+		if (found == 0 && !has_guid && has_url)
 			found = find_existing(st, C_FIND_URL,
 				"SELECT id, content_hash FROM item WHERE"
 				" source_id = ? AND url = ?", source_id,
-				it->url, &id, &old_hash);
-		if (found == 0 && !(it->guid && *it->guid) &&
-		    !(it->url && *it->url))
+				it->url, hash, &id, &same);
+		if (found == 0 && !has_guid && !has_url)
 			found = find_existing(st, C_FIND_HASH,
 				"SELECT id, content_hash FROM item WHERE"
 				" source_id = ? AND content_hash = ?",
-				source_id, hash, &id, &old_hash);
+				source_id, hash, hash, &id, &same);
 		if (found < 0) {
-			free(guid);
 			store_fail(st, e, sqlite3_errcode(st->db),
 				   "cannot look up item");
 			goto fail;
 		}
-		if (found && old_hash && !strcmp(old_hash, hash)) {
+		free(it->content_hash);
+		it->content_hash = xstrdup(hash);
+		if (found && same) {
 			stats->unchanged++;
 			it->id = id;
-			free(old_hash);
-			free(guid);
 			continue;
 		}
-		free(old_hash);
 		if (found && (rc = store_fts_queue(st, id)) != 0) {
-			free(guid);
 			store_fail(st, e, rc, "cannot index item");
 			goto fail;
 		}
@@ -677,27 +694,28 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 				" guid, fetched) VALUES (?, ?, ?, ?, ?, ?, ?,"
 				" ?, ?, ?, coalesce(?11, ?14), ?12, ?13, ?14)");
 		}
-		store_bind_text(s, 1, it->url);
-		store_bind_text(s, 2, it->title);
-		store_bind_text(s, 3, it->author);
+		bind_static(s, 1, it->url);
+		bind_static(s, 2, it->title);
+		bind_static(s, 3, it->author);
 		bind_date(s, 4, it->published);
 		bind_date(s, 5, it->updated);
-		store_bind_text(s, 6, it->content);
-		store_bind_text(s, 7, it->content_type);
-		store_bind_text(s, 8, it->text);
-		store_bind_text(s, 9, it->enclosures);
-		store_bind_text(s, 10, hash);
+		bind_static(s, 6, it->content);
+		bind_static(s, 7, it->content_type);
+		bind_static(s, 8, it->text);
+		bind_static(s, 9, it->enclosures);
+		bind_static(s, 10, it->content_hash);
 		bind_date(s, 11, it->published ? it->published : it->updated);
 		if (found) {
 			sqlite3_bind_int64(s, 12, id);
 		} else {
 			sqlite3_bind_int64(s, 12, source_id);
-			sqlite3_bind_text(s, 13, guid, -1, SQLITE_TRANSIENT);
+			bind_static(s, 13, guid);
 			sqlite3_bind_int64(s, 14, now);
 		}
 		rc = sqlite3_step(s);
+		/* and let go of the bound strings, which the caller owns */
 		sqlite3_reset(s);
-		free(guid);
+		sqlite3_clear_bindings(s);
 		if (rc != SQLITE_DONE) {
 			store_fail(st, e, rc, "cannot store item");
 			goto fail;
@@ -709,10 +727,10 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 			stats->added++;
 			it->id = sqlite3_last_insert_rowid(st->db);
 			it->inserted = true;
-		}
-		if (!found && (rc = store_fts_note_insert(st, it->id)) != 0) {
-			store_fail(st, e, rc, "cannot index item");
-			goto fail;
+			if ((rc = store_fts_note_insert(st, it->id)) != 0) {
+				store_fail(st, e, rc, "cannot index item");
+				goto fail;
+			}
 		}
 	}
 	return store_commit(st, e);
