@@ -12,7 +12,7 @@
 #include "glean/banned.h"
 
 enum { C_FIND_GUID, C_FIND_URL, C_FIND_HASH, C_INSERT, C_UPDATE,
-       C_TAGS, C_NOTES };
+       C_TAGS, C_NOTES, C_ANY };
 
 #define ITEM_COLS                                                            \
 	"i.id, i.source_id, s.title, i.guid, i.url, i.title, i.author,"      \
@@ -621,15 +621,84 @@ bind_static(sqlite3_stmt *s, int i, const char *t)
 		sqlite3_bind_null(s, i);
 }
 
+/* The keys (guid, url, content hash) of the rows one call has inserted,
+ * as 64-bit hashes in an open-addressing set: when the source had no
+ * rows before the call, only a key seen here can match an existing row,
+ * so the lookups are skipped for the rest (a cold fetch's every item).
+ * A false positive only costs the lookup it would have done anyway. */
+struct keyset {
+	uint64_t *v;
+	size_t mask;
+};
+
+static uint64_t
+key_of(int kind, const char *s)
+{
+	uint64_t h = hash64(s, strlen(s), (uint64_t)kind * 0x9e3779b97f4a7c15ULL);
+
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+static bool
+keyset_has(const struct keyset *ks, uint64_t k)
+{
+	size_t i = (size_t)k & ks->mask;
+
+	while (ks->v[i]) {
+		if (ks->v[i] == k)
+			return true;
+		i = (i + 1) & ks->mask;
+	}
+	return false;
+}
+
+static void
+keyset_add(struct keyset *ks, uint64_t k)
+{
+	size_t i = (size_t)k & ks->mask;
+
+	while (ks->v[i] && ks->v[i] != k)
+		i = (i + 1) & ks->mask;
+	ks->v[i] = k;
+}
+
+/* 1 when the source has no items, 0 when it has, -1 on error. */
+static int
+source_empty(struct store *st, int64_t source_id)
+{
+	sqlite3_stmt *s = store_cached(st, C_ANY,
+		"SELECT 1 FROM item WHERE source_id = ? LIMIT 1");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, source_id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 1 : rc == SQLITE_ROW ? 0 : -1;
+}
+
 int
 store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		   size_t n, struct ingest_stats *stats, struct err *e)
 {
 	int64_t now = time_now();
+	struct keyset ks = { NULL, 0 };
 	size_t k;
+	int empty;
 
 	if (store_begin(st, false, e) < 0)
 		return -1;
+	if ((empty = source_empty(st, source_id)) < 0) {
+		store_fail(st, e, sqlite3_errcode(st->db), "cannot look up item");
+		goto fail;
+	}
+	if (empty) {
+		size_t cap = 16;
+
+		while (cap < 6 * n) /* three keys an item, half full at most */
+			cap <<= 1;
+		ks.v = xcalloc(cap, sizeof(*ks.v));
+		ks.mask = cap - 1;
+	}
 	for (k = 0; k < n; k++) {
 		struct item *it = &items[k];
 		bool has_guid = it->guid && *it->guid;
@@ -641,6 +710,8 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		int found, rc;
 		sqlite3_stmt *s;
 
+		uint64_t kg, ku, kh;
+
 		item_hash(it, hash);
 		if (has_guid) {
 			guid = it->guid;
@@ -649,6 +720,22 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		} else {
 			snprintf(hguid, sizeof(hguid), "hash:%s", hash);
 			guid = hguid;
+		}
+		if (ks.v) {
+			/* the keys the lookups below would search by */
+			kg = key_of(1, guid);
+			ku = has_url ? key_of(2, it->url) : 0;
+			kh = key_of(3, hash);
+			found = keyset_has(&ks, kg) ||
+				(!has_guid && has_url && keyset_has(&ks, ku)) ||
+				(!has_guid && !has_url && keyset_has(&ks, kh)) ?
+				-2 : 0;
+			keyset_add(&ks, kg);
+			if (ku)
+				keyset_add(&ks, ku);
+			keyset_add(&ks, kh);
+			if (found == 0)
+				goto lookups_done;
 		}
 		found = find_existing(st, C_FIND_GUID,
 			"SELECT id, content_hash FROM item WHERE source_id = ?"
@@ -668,6 +755,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 				   "cannot look up item");
 			goto fail;
 		}
+lookups_done:
 		free(it->content_hash);
 		it->content_hash = xstrdup(hash);
 		if (found && same) {
@@ -733,8 +821,10 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 			}
 		}
 	}
+	free(ks.v);
 	return store_commit(st, e);
 fail:
+	free(ks.v);
 	store_rollback(st);
 	return -1;
 }

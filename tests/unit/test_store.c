@@ -199,6 +199,59 @@ test_ingest(void)
 }
 
 
+static int64_t new_source(struct store *st, const char *url);
+
+/* One call into an empty source skips the lookups (store_item.c's
+ * keyset) but must dedupe exactly as the lookups do. */
+static void
+test_ingest_cold(void)
+{
+	char *path = xasprintf("%s/cold.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	int64_t cold = new_source(st, "https://example.org/cold");
+	int64_t warm = new_source(st, "https://example.org/warm");
+	int round;
+
+	TEST("ingest into an empty source dedupes within the call");
+	{
+		struct item pre = mk("other", NULL, "unrelated", "x");
+		struct ingest_stats ps = { 0 };
+
+		CHECK(store_items_upsert(st, warm, &pre, 1, &ps, &e) == 0);
+		item_release(&pre);
+	}
+	for (round = 0; round < 2; round++) {
+		struct item v[8];
+		struct ingest_stats stats = { 0 };
+		size_t i;
+
+		v[0] = mk("g1", NULL, "A", "a");
+		v[1] = mk("g1", NULL, "A2", "a");
+		v[2] = mk(NULL, "https://example.org/u1", "B", "b");
+		v[3] = mk(NULL, "https://example.org/u1", "B2", "b");
+		v[4] = mk("g5", "https://example.org/u9", "C", "c");
+		v[5] = mk(NULL, "https://example.org/u9", "C2", "c");
+		v[6] = mk(NULL, NULL, "D", "d");
+		v[7] = mk(NULL, NULL, "D", "d");
+		CHECK(store_items_upsert(st, round ? warm : cold, v, 8, &stats,
+					 &e) == 0);
+		CHECK_INT(stats.added, 4);
+		CHECK_INT(stats.updated, 3);
+		CHECK_INT(stats.unchanged, 1);
+		CHECK_INT(v[1].id, v[0].id);
+		CHECK_INT(v[3].id, v[2].id);
+		CHECK_INT(v[5].id, v[4].id);
+		CHECK_INT(v[7].id, v[6].id);
+		for (i = 0; i < 8; i++)
+			item_release(&v[i]);
+	}
+	CHECK_INT(count(st, "title:A2", NULL), 2);
+	CHECK_INT(count(st, "title:C2", NULL), 2);
+	store_close(st);
+	free(path);
+}
+
 /* ---- the search file ---- */
 
 static const char *const vocab[] = {
@@ -716,6 +769,7 @@ main(void)
 	dbpath = xasprintf("%s/glean.db", dir);
 	test_open();
 	test_ingest();
+	test_ingest_cold();
 	test_search_catch_up();
 	test_search_changes();
 	test_search_random();
