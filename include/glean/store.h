@@ -356,7 +356,8 @@ int store_rules_apply(struct store *st, const struct store_rule *rules,
 
 /* Index every committed change not yet indexed, in steps of 2000 rows,
  * each its own transaction on the search file only (a kill leaves it
- * consistent; the next call resumes). A no-op inside a transaction. */
+ * consistent; the next call resumes). Inside a transaction it indexes
+ * what others committed, on a second connection. */
 int store_index_catch_up(struct store *st, struct err *e);
 /* Why the last search may have missed recent items (the search file
  * could not be written), or NULL. Owned by the store. */

@@ -451,9 +451,18 @@ store_begin(struct store *st, bool user_data, struct err *e)
 	if (store_exec(st, user_data ? "PRAGMA synchronous = FULL"
 				     : "PRAGMA synchronous = NORMAL;"
 				       "PRAGMA cache_size = -32768",
-		       e) < 0 ||
-	    store_exec(st, "BEGIN IMMEDIATE", e) < 0)
+		       e) < 0)
 		return -1;
+	/* BEGIN IMMEDIATE would take the write lock of every attached
+	 * file, the search file too, and stall the indexer (and any
+	 * search's catch-up) for the whole transaction: a no-op write
+	 * takes the store's write lock alone, waiting as IMMEDIATE does. */
+	if (store_exec(st, "BEGIN", e) < 0)
+		return -1;
+	if (store_exec(st, "DELETE FROM main.meta WHERE 0", e) < 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	st->txn_depth = 1;
 	return 0;
 }

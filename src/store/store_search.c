@@ -375,22 +375,61 @@ fail:
 	return rc;
 }
 
+/* A second connection to the store with the search file attached: the
+ * indexer thread's, or a catch-up's while this connection is inside a
+ * transaction. 0 or a SQLite code (*out is then NULL). */
+static int
+open_side(const char *path, sqlite3 **out)
+{
+	sqlite3 *db = NULL;
+	int on = 1, rc;
+
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(db, 1);
+		sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
+		sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on);
+		sqlite3_busy_timeout(db, 5000);
+		rc = exec_db(db, "PRAGMA trusted_schema = OFF");
+	}
+	if (rc == SQLITE_OK)
+		rc = attach(db, path, false);
+	if (rc != SQLITE_OK) {
+		if (db)
+			log_warn("search indexer connection: %s",
+				 sqlite3_errmsg(db));
+		sqlite3_close_v2(db);
+		db = NULL;
+	}
+	*out = db;
+	return rc;
+}
+
 int
 store_index_catch_up(struct store *st, struct err *e)
 {
+	sqlite3 *db = st->db;
 	bool more = true;
-	int rc;
+	int rc = SQLITE_OK;
 
 	if (!st->search_ok)
 		return err_set(e, ERR_DB, "the search index '%s-search' cannot "
 			       "be opened; check that file's permissions",
 			       st->path);
+	/* Inside a transaction (the reader searching while its fetch batch
+	 * is open) this connection cannot commit to the search file alone:
+	 * a second one indexes what is committed. */
+	if (st->txn_depth > 0 && (rc = open_side(st->path, &db)) != SQLITE_OK)
+		return store_fail(st, e, rc, "cannot update the search index");
+	while (more && rc == SQLITE_OK)
+		rc = index_step(db, &more);
+	if (db != st->db)
+		sqlite3_close_v2(db);
+	if (rc != SQLITE_OK)
+		return store_fail(st, e, rc, "cannot update the search index");
 	if (st->txn_depth > 0)
-		return 0; /* what this transaction wrote is not committed */
-	while (more)
-		if ((rc = index_step(st->db, &more)) != SQLITE_OK)
-			return store_fail(st, e, rc,
-					  "cannot update the search index");
+		return 0;
 	if (store_writable(st)) {
 		/* Forget the changes the index has applied. */
 		rc = exec_db(st->db, "DELETE FROM main.fts_queue WHERE seq <="
@@ -459,7 +498,7 @@ store_indexer_start(struct store *st, struct err *e)
 {
 	struct indexer *ix;
 	sigset_t all, old;
-	int on = 1, rc;
+	int rc;
 
 	if (st->indexer)
 		return 0;
@@ -468,24 +507,10 @@ store_indexer_start(struct store *st, struct err *e)
 			       "be opened; check that file's permissions",
 			       st->path);
 	ix = xcalloc(1, sizeof(*ix));
-	rc = sqlite3_open_v2(st->path, &ix->db, SQLITE_OPEN_READWRITE |
-			     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_extended_result_codes(ix->db, 1);
-		sqlite3_db_config(ix->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
-		sqlite3_db_config(ix->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
-				  &on);
-		sqlite3_busy_timeout(ix->db, 5000);
-		rc = exec_db(ix->db, "PRAGMA trusted_schema = OFF");
-	}
-	if (rc == SQLITE_OK)
-		rc = attach(ix->db, st->path, false);
-	if (rc != SQLITE_OK) {
-		err_set(e, ERR_DB, "cannot start the search indexer: %s",
-			ix->db ? sqlite3_errmsg(ix->db) : sqlite3_errstr(rc));
-		sqlite3_close_v2(ix->db);
+	if ((rc = open_side(st->path, &ix->db)) != SQLITE_OK) {
 		free(ix);
-		return -1;
+		return err_set(e, ERR_DB, "cannot start the search indexer: %s",
+			       sqlite3_errstr(rc));
 	}
 	pthread_mutex_init(&ix->mu, NULL);
 	pthread_cond_init(&ix->cv, NULL);

@@ -567,6 +567,18 @@ test_search_changes(void)
 	CHECK_INT(count(st, NULL, "schist"), 1);
 	CHECK(index_sound(path));
 
+	TEST("a search inside a fetch batch sees what was committed before");
+	it = mk("w1", NULL, "opal", "x");
+	CHECK(store_items_upsert(st, c, &it, 1, &stats, &e) == 0);
+	item_release(&it);
+	CHECK(store_batch_begin(st, &e) == 0);
+	it = mk("w2", NULL, "onyx", "x");
+	CHECK(store_items_upsert(st, c, &it, 1, &stats, &e) == 0);
+	item_release(&it);
+	CHECK_INT(count(st, NULL, "opal"), 1);
+	CHECK(store_batch_commit(st, &e) == 0);
+	CHECK_INT(count(st, NULL, "onyx"), 1);
+
 	TEST("applied changes are pruned from the queue");
 	CHECK_INT(sql_int(path, "SELECT count(*) FROM fts_queue"), 0);
 	store_close(st);
