@@ -459,6 +459,7 @@ store_begin(struct store *st, bool user_data, struct err *e)
 	 * takes the store's write lock alone, waiting as IMMEDIATE does. */
 	if (store_exec(st, "BEGIN", e) < 0)
 		return -1;
+	st->deleted_max = -1; /* another writer may have deleted since */
 	if (store_exec(st, "DELETE FROM main.meta WHERE 0", e) < 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;

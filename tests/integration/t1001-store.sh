@@ -21,6 +21,16 @@ test_expect_success 'an empty file is migrated to the current schema' '
 	done
 '
 
+test_expect_success 'the search index is its own private file beside the store' '
+	test -f "$db-search" &&
+	test "$(stat -c %a "$db-search")" = 600 &&
+	sqlite3 "$db-search" ".tables" | test_grep -qw item_fts &&
+	! sqlite3 "$db" ".tables" | test_grep -qw item_fts &&
+	rm -f "$db-search" "$db-search-wal" "$db-search-shm" &&
+	glean search anything >out &&
+	test -f "$db-search"
+'
+
 test_expect_success 'the schema has foreign keys that cascade' '
 	store_sql "PRAGMA foreign_key_list(item)" | test_grep -q "source"
 '
