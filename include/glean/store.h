@@ -1,5 +1,6 @@
 /*
- * store: the one SQLite file (DESIGN.md §3). Domain-shaped calls only: no
+ * store: the one SQLite file (DESIGN.md §3), plus its full-text index in
+ * "<store>-search", derived from it. Domain-shaped calls only: no
  * SQL text and no sqlite3 types cross this header, so the reader and the
  * commands never speak SQL. Every returned string is an owned copy; each
  * list type has a _release.
@@ -360,7 +361,8 @@ int store_rules_apply(struct store *st, const struct store_rule *rules,
  * what others committed, on a second connection. */
 int store_index_catch_up(struct store *st, struct err *e);
 /* Why the last search may have missed recent items (the search file
- * could not be written), or NULL. Owned by the store. */
+ * could not be written), or NULL once a catch-up succeeds. Owned by the
+ * store. */
 const char *store_search_warning(const struct store *st);
 /* The background indexer: a thread with its own connection that catches
  * up after each commit (store_commit kicks it; kick is there for other

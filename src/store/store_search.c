@@ -453,6 +453,9 @@ store_search_prepare(struct store *st)
 		if (!st->search_warning)
 			st->search_warning = xasprintf("search may miss "
 				"recent items: %s", e.msg);
+	} else {
+		free(st->search_warning);
+		st->search_warning = NULL;
 	}
 }
 
@@ -484,6 +487,9 @@ indexer_main(void *arg)
 			rc = index_step(ix->db, &more);
 		while (rc == SQLITE_OK && more && !__atomic_load_n(&ix->abort,
 							__ATOMIC_RELAXED));
+		if (rc != SQLITE_OK)
+			log_warn("search indexer: %s (the next search or "
+				 "fetch catches up)", sqlite3_errstr(rc));
 		pthread_mutex_lock(&ix->mu);
 		ix->rc = rc;
 		if (fin)

@@ -471,7 +471,7 @@ test_search_catch_up(void)
 	st = store_open(path, STORE_WRITE, &e);
 	CHECK(store_indexer_start(st, &e) == 0);
 	for (int r = 0; r < 5; r++) {
-		char pre[8];
+		char pre[16];
 
 		snprintf(pre, sizeof(pre), "d%d", r);
 		CHECK(store_batch_begin(st, &e) == 0);
