@@ -175,6 +175,18 @@ static const char *const v5[] = {
 	"CREATE INDEX fts_queue_item ON fts_queue(item_id, seq);",
 	"INSERT OR REPLACE INTO meta (key, value)"
 	" VALUES ('search_token', lower(hex(randomblob(16))));",
+	/* The dedupe fallbacks need only some rows indexed, and every index
+	 * entry costs on the insert path. By url: reached only when the
+	 * guid lookup (guid = url) failed, so a match has guid <> url. By
+	 * content hash: reached only for an item with no guid and no url,
+	 * and the hash covers the url, so a match has none either. The
+	 * lookups in store_item.c repeat these conditions. */
+	"DROP INDEX item_source_url;",
+	"CREATE INDEX item_source_url ON item(source_id, url)"
+	" WHERE guid <> url;",
+	"DROP INDEX item_source_hash;",
+	"CREATE INDEX item_source_hash ON item(source_id, content_hash)"
+	" WHERE coalesce(url, '') = '';",
 	NULL,
 };
 

@@ -743,12 +743,14 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		if (found == 0 && !has_guid && has_url)
 			found = find_existing(st, C_FIND_URL,
 				"SELECT id, content_hash FROM item WHERE"
-				" source_id = ? AND url = ?", source_id,
+				" source_id = ? AND url = ? AND guid <> url",
+				source_id,
 				it->url, hash, &id, &same);
 		if (found == 0 && !has_guid && !has_url)
 			found = find_existing(st, C_FIND_HASH,
 				"SELECT id, content_hash FROM item WHERE"
-				" source_id = ? AND content_hash = ?",
+				" source_id = ? AND content_hash = ? AND"
+				" coalesce(url, '') = ''",
 				source_id, hash, hash, &id, &same);
 		if (found < 0) {
 			store_fail(st, e, sqlite3_errcode(st->db),
