@@ -15,6 +15,7 @@
  * detect encodings (encoding.c) or clean HTML (markup.c).
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,11 +279,24 @@ push(struct px *p, const char *name, bool expecting)
 	sbuf_reset(&f->text);
 }
 
-static void
+/* Text into the open frame. libxml2 hands text over in small pieces
+ * (every entity reference is one), so the common case, room in the
+ * buffer and under its cap, is a memcpy here rather than a call. */
+static inline void
 add_text(struct px *p, const char *s, size_t n)
 {
-	if (p->nstack)
-		sbuf_add(&p->stack[p->nstack - 1].text, s, n);
+	struct sbuf *t;
+
+	if (!p->nstack)
+		return;
+	t = &p->stack[p->nstack - 1].text;
+	if (t->len + n < t->cap && (!t->max || t->len + n <= t->max)) {
+		memcpy(t->buf + t->len, s, n);
+		t->len += n;
+		t->buf[t->len] = '\0';
+	} else {
+		sbuf_add(t, s, n);
+	}
 }
 
 static void
@@ -1497,21 +1511,28 @@ dict_owns(struct px *p, const xmlChar *s)
 	return !s || xmlDictOwns(p->dict, s) == 1;
 }
 
-/* The spellings of a name; valid until the next call. */
+/* The spellings of a name; valid until the next call. A name looks in
+ * two slots (so two hot names that hash alike do not evict each other
+ * on every element) and replaces the second when both are taken. */
 static const struct qname *
 qname_get(struct px *p, const xmlChar *local, const xmlChar *prefix,
 	  const xmlChar *uri)
 {
-	uintptr_t k = ((uintptr_t)local >> 3) ^ ((uintptr_t)uri >> 4) ^
-		      ((uintptr_t)prefix >> 5);
-	struct qname *q;
+	uint64_t k = (uint64_t)(uintptr_t)local * 0x9e3779b97f4a7c15ull ^
+		     (uint64_t)(uintptr_t)uri * 0xc2b2ae3d27d4eb4full ^
+		     (uint64_t)(uintptr_t)prefix * 0x165667b19e3779f9ull;
+	struct qname *q, *q2;
 
-	k ^= k >> 9;
-	q = &p->names[k & (NAME_CACHE - 1)];
+	q = &p->names[(k >> 40) & (NAME_CACHE - 1)];
+	q2 = &p->names[((k >> 40) + 1) & (NAME_CACHE - 1)];
 	if (q->local == local && q->prefix == prefix && q->uri == uri)
 		return q;
+	if (q2->local == local && q2->prefix == prefix && q2->uri == uri)
+		return q2;
 	if (p->dict && dict_owns(p, local) && dict_owns(p, prefix) &&
 	    dict_owns(p, uri)) {
+		if (q->local)
+			q = q2;
 		qname_fill(q, local, prefix, uri);
 		return q;
 	}
@@ -1836,16 +1857,25 @@ sax_serror(void *ctx, xmlErrorPtr err)
 
 /* ---- driver ---- */
 
-static void
-xml_init(void)
-{
-	static bool done;
+/*
+ * libxml2's process-wide setup, once (pthread_once): parse_feed() runs
+ * on a worker thread while the main thread may parse HTML or OPML, and
+ * xmlInitParser() and the entity loader are process globals. Every
+ * libxml2 entry point in src/parse calls parse_xml_init() first.
+ */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
-	if (done)
-		return;
+static void
+xml_init_once(void)
+{
 	xmlInitParser();
 	xmlSetExternalEntityLoader(no_external);
-	done = true;
+}
+
+void
+parse_xml_init(void)
+{
+	pthread_once(&xml_once, xml_init_once);
 }
 
 /*
@@ -2050,7 +2080,7 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 	bool wf = false, nswf = true, netscape = false;
 	int rc = -1;
 
-	xml_init();
+	parse_xml_init();
 	sbuf_init(&src, 0);
 	sbuf_init(&fixed, 0);
 	if (strip_doctype(utf8, len, &src, &netscape)) {

@@ -57,6 +57,10 @@ char *markup_clean(const char *html, const char *base, bool is_html);
 bool markup_acceptable_element(const char *name, size_t len);
 
 /* ---- parse_xml.c / parse_jsonfeed.c ---- */
+/* libxml2's process-wide setup (xmlInitParser, the entity loader that
+ * refuses everything), done once whichever thread comes first. Call it
+ * before any libxml2 parser in src/parse. */
+void parse_xml_init(void);
 /* utf8 need not be NUL-terminated (it may be the caller's bytes). */
 int parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 	      const char *base, struct feed_doc *doc, struct err *e);
