@@ -102,58 +102,29 @@ static const struct entity entities[] = {
 
 /*
  * entity_lookup() runs for every named reference in every HTML field, so
- * the names go into an open-addressing hash built once per process
+ * the names go into a name set (nset.c) built once per process
  * (pthread_once: feeds are parsed on a worker thread while the main
  * thread cleans and renders HTML too); after the build it is only read.
  */
-#define ENT_BITS 10
-#define ENT_SIZE (1u << ENT_BITS)
-
-static uint16_t ent_slot[ENT_SIZE]; /* index + 1 into entities, 0 empty */
+static struct nset ent_set;
 static pthread_once_t ent_once = PTHREAD_ONCE_INIT;
-
-static uint32_t
-ent_hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return (h ^ (h >> 15)) & (ENT_SIZE - 1);
-}
 
 static void
 ent_build(void)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(entities); i++) {
-		uint32_t k = ent_hash(entities[i].name,
-				      strlen(entities[i].name));
-
-		while (ent_slot[k])
-			k = (k + 1) & (ENT_SIZE - 1);
-		ent_slot[k] = (uint16_t)(i + 1);
-	}
+	for (i = 0; i < ARRAY_SIZE(entities); i++)
+		nset_add(&ent_set, entities[i].name, entities[i].cp, false);
 }
 
 uint32_t
 entity_lookup(const char *name, size_t len)
 {
-	uint32_t k;
-
 	if (len == 0 || len >= 16)
 		return 0;
 	pthread_once(&ent_once, ent_build);
-	for (k = ent_hash(name, len); ent_slot[k]; k = (k + 1) & (ENT_SIZE - 1)) {
-		const struct entity *e = &entities[ent_slot[k] - 1];
-
-		if (strnlen(e->name, len + 1) == len &&
-		    memcmp(e->name, name, len) == 0)
-			return e->cp;
-	}
-	return 0;
+	return nset_get(&ent_set, name, len);
 }
 
 static bool

@@ -79,7 +79,8 @@ feed_trim(char *s)
 	while (st < n && (s[st] == ' ' || s[st] == '\t' || s[st] == '\n' ||
 			  s[st] == '\r' || s[st] == '\f' || s[st] == '\v'))
 		st++;
-	memmove(s, s + st, n - st);
+	if (st)
+		memmove(s, s + st, n - st);
 	s[n - st] = '\0';
 }
 

@@ -165,6 +165,13 @@ static const char *const uri_attrs[] = {
 	"script src", "source src", "video poster", "video src",
 };
 
+/* The elements named in uri_attrs. */
+static const char *const uri_elements[] = {
+	"a", "applet", "area", "audio", "blockquote", "body", "del", "form",
+	"frame", "head", "iframe", "img", "input", "ins", "link", "object",
+	"q", "script", "source", "video",
+};
+
 /* ---- name tables ---- */
 
 /*
@@ -189,44 +196,8 @@ enum {
 	AT_MATHML = 4,  /* mathml_attributes */
 };
 
-#define NSET_BITS 10
-#define NSET_SIZE (1u << NSET_BITS)
-
-struct nslot {
-	const char *s;
-	unsigned char len, flags;
-};
-
-struct nset {
-	struct nslot v[NSET_SIZE];
-};
-
 static struct nset el_set, at_set;
 static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
-
-static uint32_t
-nset_hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h ^ (h >> 15);
-}
-
-static void
-nset_add(struct nset *set, const char *s, size_t n, unsigned flags)
-{
-	uint32_t i = nset_hash(s, n) & (NSET_SIZE - 1);
-
-	while (set->v[i].s && !(set->v[i].len == n &&
-				memcmp(set->v[i].s, s, n) == 0))
-		i = (i + 1) & (NSET_SIZE - 1);
-	set->v[i].s = s;
-	set->v[i].len = (unsigned char)n;
-	set->v[i].flags = (unsigned char)(set->v[i].flags | flags);
-}
 
 static void
 nset_add_list(struct nset *set, const char *const *list, size_t n,
@@ -235,7 +206,7 @@ nset_add_list(struct nset *set, const char *const *list, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		nset_add(set, list[i], strlen(list[i]), flags);
+		nset_add(set, list[i], flags, true);
 }
 
 static void
@@ -251,32 +222,14 @@ sets_build(void)
 	nset_add_list(&el_set, mathml_elements, ARRAY_SIZE(mathml_elements),
 		      EL_MATHML);
 	nset_add_list(&el_set, drop, ARRAY_SIZE(drop), EL_DROP);
-	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++)
-		nset_add(&el_set, uri_attrs[i], strcspn(uri_attrs[i], " "),
-			 EL_URI);
+	for (i = 0; i < ARRAY_SIZE(uri_elements); i++)
+		nset_add(&el_set, uri_elements[i], EL_URI, true);
 	nset_add_list(&at_set, ok_attributes, ARRAY_SIZE(ok_attributes),
 		      AT_OK);
 	nset_add_list(&at_set, svg_attributes, ARRAY_SIZE(svg_attributes),
 		      AT_SVG);
 	nset_add_list(&at_set, mathml_attributes,
 		      ARRAY_SIZE(mathml_attributes), AT_MATHML);
-}
-
-/* The flags of a (lower-case) name; 0 when it is in no list. */
-static unsigned
-nset_get(const struct nset *set, const char *s, size_t n)
-{
-	uint32_t i;
-
-	if (n == 0 || n > 255)
-		return 0;
-	i = nset_hash(s, n) & (NSET_SIZE - 1);
-	while (set->v[i].s) {
-		if (set->v[i].len == n && memcmp(set->v[i].s, s, n) == 0)
-			return set->v[i].flags;
-		i = (i + 1) & (NSET_SIZE - 1);
-	}
-	return 0;
 }
 
 /* Callers make sure the sets are built (sets_ready()) first. */
@@ -668,6 +621,27 @@ do_tag(struct cleaner *c, const char *s)
 	for (i = 0; i < n; i++)
 		tag[i] = a_lower(nm[i]);
 	tag[n] = '\0';
+	/* most tags: an allowed name, no attributes, outside svg; what the
+	 * general path below does for them, without its bookkeeping */
+	if (*p == '>' && !c->svg) {
+		el = el_flags(tag, n);
+		if (el & EL_OK) {
+			if (c->drop)
+				return p + 1;
+			if (end) {
+				if (!(el & EL_VOID))
+					add_end_tag(&c->out, tag, n);
+			} else {
+				put_ch(&c->out, '<');
+				put(&c->out, tag, n);
+				if (el & EL_VOID)
+					put(&c->out, " />", 3);
+				else
+					put_ch(&c->out, '>');
+			}
+			return p + 1;
+		}
+	}
 	out_tag = tag;
 	sbuf_reset(&c->scratch);
 	/* attributes */
@@ -942,15 +916,66 @@ scan_text(const char *p, const char *end)
 	return p;
 }
 
+/* The cleaning loop: html (n bytes, NUL at html[n]) appended to c->out,
+ * which has room for n + n / 8 + 64 bytes. */
+static void
+clean_loop(struct cleaner *c, const char *html, size_t n)
+{
+	const char *p = html, *run = html, *end = html + n;
+
+	sets_ready();
+	while (*p) {
+		if (*p == '<') {
+			emit_text(c, run, (size_t)(p - run));
+			if (p[1] == '!' && p[2] == '-' && p[3] == '-') {
+				const char *e = strstr(p + 4, "-->");
+
+				p = e ? e + 3 : p + strlen(p);
+			} else if (p[1] == '!' &&
+				   strncasecmp(p + 2, "DOCTYPE", 7) != 0 &&
+				   p[2] != '[') {
+				/* not a declaration: sgmllib would choke */
+				if (!c->drop)
+					put_s(&c->out, "&lt;!");
+				p += 2;
+			} else if (p[1] == '!' || p[1] == '?') {
+				const char *e = strchr(p, '>');
+
+				if (!e) {
+					/* unfinished: it is text */
+					emit_text(c, p, strlen(p));
+					p += strlen(p);
+				} else {
+					p = e + 1;
+				}
+			} else if (p[1] == '>') {
+				p += 2; /* SGML empty tag */
+			} else if (a_alpha(p[1]) ||
+				   (p[1] == '/' && a_alpha(p[2]))) {
+				p = do_tag(c, p);
+			} else {
+				emit_text(c, "<", 1);
+				p++;
+			}
+			run = p;
+		} else if (*p == '&') {
+			emit_text(c, run, (size_t)(p - run));
+			p = do_ref(c, p);
+			run = p;
+		} else {
+			p = scan_text(p, end);
+		}
+	}
+	emit_text(c, run, (size_t)(p - run));
+}
+
 char *
 markup_clean(const char *html, const char *base, bool is_html)
 {
 	struct cleaner c;
-	const char *p = html, *run = html, *end;
 	size_t n = strlen(html);
 	char *r;
 
-	end = html + n;
 	memset(&c, 0, sizeof(c));
 	sbuf_init(&c.out, 0);
 	sbuf_init(&c.scratch, 0);
@@ -961,52 +986,37 @@ markup_clean(const char *html, const char *base, bool is_html)
 	c.out.buf[0] = '\0';
 	c.base = base;
 	c.html = is_html;
-	sets_ready();
-	while (*p) {
-		if (*p == '<') {
-			emit_text(&c, run, (size_t)(p - run));
-			if (p[1] == '!' && p[2] == '-' && p[3] == '-') {
-				const char *e = strstr(p + 4, "-->");
-
-				p = e ? e + 3 : p + strlen(p);
-			} else if (p[1] == '!' &&
-				   strncasecmp(p + 2, "DOCTYPE", 7) != 0 &&
-				   p[2] != '[') {
-				/* not a declaration: sgmllib would choke */
-				if (!c.drop)
-					put_s(&c.out, "&lt;!");
-				p += 2;
-			} else if (p[1] == '!' || p[1] == '?') {
-				const char *e = strchr(p, '>');
-
-				if (!e) {
-					/* unfinished: it is text */
-					emit_text(&c, p, strlen(p));
-					p += strlen(p);
-				} else {
-					p = e + 1;
-				}
-			} else if (p[1] == '>') {
-				p += 2; /* SGML empty tag */
-			} else if (a_alpha(p[1]) ||
-				   (p[1] == '/' && a_alpha(p[2]))) {
-				p = do_tag(&c, p);
-			} else {
-				emit_text(&c, "<", 1);
-				p++;
-			}
-			run = p;
-		} else if (*p == '&') {
-			emit_text(&c, run, (size_t)(p - run));
-			p = do_ref(&c, p);
-			run = p;
-		} else {
-			p = scan_text(p, end);
-		}
-	}
-	emit_text(&c, run, (size_t)(p - run));
+	clean_loop(&c, html, n);
 	sbuf_release(&c.scratch);
 	n = c.out.len;
 	r = sbuf_detach(&c.out, NULL);
 	return xrealloc(r, n + 1);
+}
+
+void
+markup_clean_into(const char *html, size_t n, const char *base,
+		  bool is_html, struct sbuf *out, struct sbuf *scratch)
+{
+	struct cleaner c;
+	size_t want = n + n / 8 + 64;
+
+	if (out->max)
+		BUG("markup_clean_into: capped output buffer");
+	if (out->cap < want) {
+		/* nothing to keep: a fresh buffer, not a copying realloc */
+		if (out->cap)
+			free(out->buf);
+		out->buf = xmalloc(want);
+		out->cap = want;
+	}
+	out->len = 0;
+	out->buf[0] = '\0';
+	memset(&c, 0, sizeof(c));
+	c.out = *out;
+	c.scratch = *scratch;
+	c.base = base;
+	c.html = is_html;
+	clean_loop(&c, html, n);
+	*out = c.out;
+	*scratch = c.scratch;
 }

@@ -138,6 +138,7 @@ struct px {
 	struct qname *scratch;
 	void *dict;          /* the parser's name dictionary (xmlDictPtr) */
 	struct sbuf attrbuf; /* this element's attribute values */
+	struct sbuf cleanbuf, cleanscratch; /* markup_clean_into()'s */
 	int depth, skip_depth;
 
 	bool infeed, inentry, insource, inimage, intextinput;
@@ -408,7 +409,8 @@ trim_ws(char c)
 static char *
 clean_in_place(struct px *p, struct sbuf *t)
 {
-	size_t n = strlen(t->buf), st = 0;
+	size_t n = strlen(t->buf), st = 0, olen;
+	struct sbuf *c;
 	char *out, save;
 
 	while (n && trim_ws(t->buf[n - 1]))
@@ -420,11 +422,21 @@ clean_in_place(struct px *p, struct sbuf *t)
 	save = t->buf[n];
 	if (save)
 		t->buf[n] = '\0';
-	out = markup_clean(t->buf + st, base_now(p),
-			   strcmp(p->cp.type, "text/html") == 0);
+	markup_clean_into(t->buf + st, n - st, base_now(p),
+			  strcmp(p->cp.type, "text/html") == 0, &p->cleanbuf,
+			  &p->cleanscratch);
 	if (save)
 		t->buf[n] = save;
-	feed_trim(out);
+	/* feed_trim() with the length known, and one exact copy */
+	c = &p->cleanbuf;
+	olen = c->len;
+	while (olen && trim_ws(c->buf[olen - 1]))
+		olen--;
+	for (st = 0; st < olen && trim_ws(c->buf[st]); st++)
+		;
+	out = xmalloc(olen - st + 1);
+	memcpy(out, c->buf + st, olen - st);
+	out[olen - st] = '\0';
 	return out;
 }
 
@@ -1951,6 +1963,8 @@ px_reset(struct px *p)
 	free(p->scratch);
 	p->names = p->scratch = NULL;
 	sbuf_release(&p->attrbuf);
+	sbuf_release(&p->cleanbuf);
+	sbuf_release(&p->cleanscratch);
 	p->stack = NULL;
 	p->bases = NULL;
 	p->nstack = p->capstack = p->nused = p->capbases = 0;
@@ -1971,6 +1985,8 @@ px_init(struct px *p, struct feed_doc *doc, size_t max, const char *base)
 	p->names = xcalloc(NAME_CACHE, sizeof(*p->names));
 	p->scratch = xcalloc(1, sizeof(*p->scratch));
 	sbuf_init(&p->attrbuf, 0);
+	sbuf_init(&p->cleanbuf, 0);
+	sbuf_init(&p->cleanscratch, 0);
 }
 
 /* Close whatever a truncated document left open, innermost first. */

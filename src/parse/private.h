@@ -35,6 +35,28 @@ void enc_result_release(struct enc_result *r);
 /* Make r->utf8 an owned, NUL-terminated copy if it is borrowed. */
 void enc_result_own(struct enc_result *r);
 
+/* ---- nset.c ---- */
+#define NSET_BITS 10
+#define NSET_SIZE (1u << NSET_BITS)
+struct nslot {
+	const char *s; /* the name (static storage), NULL when empty */
+	uint64_t key;  /* its first eight bytes */
+	uint8_t len;
+	uint32_t value;
+};
+/* A fixed set of names (1..255 bytes) with a value each. Zero-init is
+ * empty. Fill it once (under pthread_once), then look up from any
+ * thread. */
+struct nset {
+	struct nslot v[NSET_SIZE];
+	size_t n;
+};
+/* Add s (kept by pointer) with value, or with the old value | value when
+ * merge and s is there already. */
+void nset_add(struct nset *set, const char *s, uint32_t value, bool merge);
+/* The value of the n bytes at s, 0 when they are not in the set. */
+uint32_t nset_get(const struct nset *set, const char *s, size_t n);
+
 /* ---- entities.c ---- */
 /* Code point of an HTML 4 named entity (case-sensitive), or 0. */
 uint32_t entity_lookup(const char *name, size_t len);
@@ -53,6 +75,12 @@ bool markup_looks_like_html(const char *s);
  * allow-lists. is_html: text/html rather than XHTML. Returns a new
  * string. */
 char *markup_clean(const char *html, const char *base, bool is_html);
+/* markup_clean() of the n bytes at html (html[n] must be NUL, and no NUL
+ * before it) into out, which is reset first (uncapped); out and scratch
+ * are the caller's, reused from call to call so that cleaning a field
+ * allocates nothing once they have grown. */
+void markup_clean_into(const char *html, size_t n, const char *base,
+		       bool is_html, struct sbuf *out, struct sbuf *scratch);
 /* Whether an element name is in the HTML allow-list. */
 bool markup_acceptable_element(const char *name, size_t len);
 
