@@ -563,7 +563,7 @@ emit_text(struct cleaner *c, const char *s, size_t n)
 		put(&c->out, s, n);
 }
 
-static void
+static inline void
 add_end_tag(struct sbuf *o, const char *tag, size_t n)
 {
 	put(o, "</", 2);
@@ -594,6 +594,49 @@ attrs_sort(struct cleaner *c, struct hattr *at, size_t n)
 	}
 }
 
+/*
+ * Most tags: an allowed name and no attributes, outside svg. This does
+ * what do_tag() does for them, without its frame; NULL when the tag is
+ * anything else (do_tag() then takes it from the start).
+ */
+static inline const char *
+tag_fast(struct cleaner *c, const char *s)
+{
+	const char *p = s + 1;
+	char tag[32];
+	size_t n = 0;
+	bool end = false;
+	unsigned el;
+
+	if (c->svg)
+		return NULL;
+	if (*p == '/') {
+		end = true;
+		p++;
+	}
+	while (n < sizeof(tag) - 1 && tag_name_char(*p))
+		tag[n++] = a_lower(*p++);
+	if (n == 0 || *p != '>')
+		return NULL;
+	el = el_flags(tag, n);
+	if (!(el & EL_OK))
+		return NULL;
+	if (c->drop)
+		return p + 1;
+	if (end) {
+		if (!(el & EL_VOID))
+			add_end_tag(&c->out, tag, n);
+	} else {
+		put_ch(&c->out, '<');
+		put(&c->out, tag, n);
+		if (el & EL_VOID)
+			put(&c->out, " />", 3);
+		else
+			put_ch(&c->out, '>');
+	}
+	return p + 1;
+}
+
 /* A start or end tag at s ('<' already seen); returns the end. */
 static const char *
 do_tag(struct cleaner *c, const char *s)
@@ -621,27 +664,6 @@ do_tag(struct cleaner *c, const char *s)
 	for (i = 0; i < n; i++)
 		tag[i] = a_lower(nm[i]);
 	tag[n] = '\0';
-	/* most tags: an allowed name, no attributes, outside svg; what the
-	 * general path below does for them, without its bookkeeping */
-	if (*p == '>' && !c->svg) {
-		el = el_flags(tag, n);
-		if (el & EL_OK) {
-			if (c->drop)
-				return p + 1;
-			if (end) {
-				if (!(el & EL_VOID))
-					add_end_tag(&c->out, tag, n);
-			} else {
-				put_ch(&c->out, '<');
-				put(&c->out, tag, n);
-				if (el & EL_VOID)
-					put(&c->out, " />", 3);
-				else
-					put_ch(&c->out, '>');
-			}
-			return p + 1;
-		}
-	}
 	out_tag = tag;
 	sbuf_reset(&c->scratch);
 	/* attributes */
@@ -952,7 +974,9 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 				p += 2; /* SGML empty tag */
 			} else if (a_alpha(p[1]) ||
 				   (p[1] == '/' && a_alpha(p[2]))) {
-				p = do_tag(c, p);
+				const char *q = tag_fast(c, p);
+
+				p = q ? q : do_tag(c, p);
 			} else {
 				emit_text(c, "<", 1);
 				p++;

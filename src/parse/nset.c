@@ -12,25 +12,6 @@
 #include "private.h"
 #include "glean/banned.h"
 
-/* The first (up to) eight bytes of s as an integer, zero-padded. */
-static inline uint64_t
-nset_key(const char *s, size_t n)
-{
-	uint64_t k = 0;
-	size_t i, m = n < 8 ? n : 8;
-
-	for (i = 0; i < m; i++)
-		k |= (uint64_t)(unsigned char)s[i] << (8 * i);
-	return k;
-}
-
-static inline uint32_t
-nset_slot(uint64_t key, size_t n)
-{
-	return (uint32_t)(((key ^ (uint64_t)n) * 0x9e3779b97f4a7c15ull) >>
-			  (64 - NSET_BITS));
-}
-
 void
 nset_add(struct nset *set, const char *s, uint32_t value, bool merge)
 {
@@ -51,23 +32,4 @@ nset_add(struct nset *set, const char *s, uint32_t value, bool merge)
 	set->v[i].key = k;
 	set->v[i].len = (uint8_t)n;
 	set->v[i].value = merge ? set->v[i].value | value : value;
-}
-
-uint32_t
-nset_get(const struct nset *set, const char *s, size_t n)
-{
-	uint64_t k;
-	uint32_t i;
-
-	if (n == 0 || n > 255)
-		return 0;
-	k = nset_key(s, n);
-	for (i = nset_slot(k, n); set->v[i].s; i = (i + 1) & (NSET_SIZE - 1)) {
-		const struct nslot *e = &set->v[i];
-
-		if (e->key == k && e->len == n &&
-		    (n <= 8 || memcmp(e->s + 8, s + 8, n - 8) == 0))
-			return e->value;
-	}
-	return 0;
 }

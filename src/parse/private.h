@@ -6,6 +6,8 @@
 #ifndef GLEAN_PARSE_PRIVATE_H
 #define GLEAN_PARSE_PRIVATE_H
 
+#include <string.h>
+
 #include "glean/parse.h"
 
 #define PARSE_MAX_FIELD (1u << 20) /* default cap per text field */
@@ -54,8 +56,46 @@ struct nset {
 /* Add s (kept by pointer) with value, or with the old value | value when
  * merge and s is there already. */
 void nset_add(struct nset *set, const char *s, uint32_t value, bool merge);
-/* The value of the n bytes at s, 0 when they are not in the set. */
-uint32_t nset_get(const struct nset *set, const char *s, size_t n);
+
+/* The first (up to) eight bytes of s as an integer, zero-padded. */
+static inline uint64_t
+nset_key(const char *s, size_t n)
+{
+	uint64_t k = 0;
+	size_t i, m = n < 8 ? n : 8;
+
+	for (i = 0; i < m; i++)
+		k |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return k;
+}
+
+static inline uint32_t
+nset_slot(uint64_t key, size_t n)
+{
+	return (uint32_t)(((key ^ (uint64_t)n) * 0x9e3779b97f4a7c15ull) >>
+			  (64 - NSET_BITS));
+}
+
+/* The value of the n bytes at s, 0 when they are not in the set
+ * (inline: it runs for every tag and attribute of every HTML field). */
+static inline uint32_t
+nset_get(const struct nset *set, const char *s, size_t n)
+{
+	uint64_t k;
+	uint32_t i;
+
+	if (n == 0 || n > 255)
+		return 0;
+	k = nset_key(s, n);
+	for (i = nset_slot(k, n); set->v[i].s; i = (i + 1) & (NSET_SIZE - 1)) {
+		const struct nslot *e = &set->v[i];
+
+		if (e->key == k && e->len == n &&
+		    (n <= 8 || memcmp(e->s + 8, s + 8, n - 8) == 0))
+			return e->value;
+	}
+	return 0;
+}
 
 /* ---- entities.c ---- */
 /* Code point of an HTML 4 named entity (case-sensitive), or 0. */
