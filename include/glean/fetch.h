@@ -127,6 +127,10 @@ void fetch_add(struct fetch *f, const struct fetch_req *req,
  */
 size_t fetch_step(struct fetch *f, int timeout_ms);
 
+/* Make a fetch_step() waiting on the network return now. The one call
+ * that is safe from another thread (the parse worker uses it). */
+void fetch_wakeup(struct fetch *f);
+
 /* Step until nothing remains, calling progress (may be NULL) on change. */
 void fetch_run(struct fetch *f, fetch_progress_fn progress, void *arg);
 

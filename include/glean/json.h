@@ -98,7 +98,7 @@ void json_kv_str(struct json_out *w, const char *key, const char *s);
  * to sb. */
 void json_quote_to(struct sbuf *sb, const char *s, size_t len);
 
-/* Close the private connection (tests, valgrind). */
+/* Close the calling thread's private connection (tests, valgrind). */
 void json_shutdown(void);
 
 #endif

@@ -844,6 +844,12 @@ fetch_step(struct fetch *f, int timeout_ms)
 }
 
 void
+fetch_wakeup(struct fetch *f)
+{
+	curl_multi_wakeup(f->multi);
+}
+
+void
 fetch_get_progress(const struct fetch *f, struct fetch_progress *p)
 {
 	*p = f->prog;

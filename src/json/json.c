@@ -1,6 +1,6 @@
 /*
  * JSON through SQLite: the only JSON code in glean. A private in-memory
- * connection, opened on first use and kept for the process, holds the
+ * connection, opened on first use and kept for the thread, holds the
  * three prepared statements we need (json_valid, json_tree, json_quote).
  * This module does not know any service's schema; callers check each
  * field's type through the typed getters.
@@ -12,8 +12,10 @@
 #include "glean/json.h"
 #include "glean/banned.h"
 
-static sqlite3 *jdb;
-static sqlite3_stmt *st_valid, *st_tree, *st_quote;
+/* One connection per thread: the fetch's parse worker reads JSON Feeds
+ * and writes enclosure lists while the main thread reads API pages. */
+static _Thread_local sqlite3 *jdb;
+static _Thread_local sqlite3_stmt *st_valid, *st_tree, *st_quote;
 
 static void
 json_open(void)

@@ -13,12 +13,15 @@
  * that stores the posts and the paging state together. What the services
  * send is theirs to read (src/social, src/hub/discourse.c).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "glean/config.h"
 #include "glean/fetch.h"
+#include "glean/json.h"
 #include "glean/parse.h"
 #include "glean/seek.h"
 #include "glean/social.h"
@@ -49,6 +52,7 @@ struct seek_run {
 	struct seek_result *r;
 	struct fetch *f;
 	struct seek_progress prog;
+	struct parse_pipe *pipe; /* NULL until the first body to parse */
 	int64_t now;
 };
 
@@ -207,67 +211,271 @@ apply_rules(struct seek_run *run, const struct item *items, size_t n,
 	return rc;
 }
 
-/* A 200 with a body: parse and store in one transaction. */
+/* ---- feeds: fetch (main thread) → parse (worker) → store (main) ---- */
+
+/*
+ * A fetched body on its way to the store. The worker thread touches only
+ * the input and result fields; job (the source) stays the main thread's.
+ */
+struct parse_job {
+	struct parse_job *next;
+	struct job *job;
+	int64_t max_age;
+	char *hash;            /* body_hash() of the bytes */
+	/* input */
+	struct sbuf body;
+	char *url, *content_type, *content_location;
+	/* result */
+	int rc;
+	struct err e;
+	struct feed_doc doc;
+	struct item *items;
+	size_t n;
+	size_t body_len_in;    /* what it counts in the pipe's bytes */
+};
+
+/*
+ * One worker parses while the main thread fetches and stores: on two
+ * cores, parsing and SQLite writes overlap. The number of bodies in
+ * flight (waiting, being parsed, or parsed and waiting to be stored) is
+ * capped; past the cap the main thread parses the body itself, which
+ * bounds memory and balances the two threads without blocking either.
+ */
+#define PIPE_JOBS 8
+#define PIPE_BYTES (16u << 20)
+
+struct parse_pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t work;     /* to the worker: a job, or stop */
+	pthread_cond_t done;     /* to the main thread: a result */
+	struct parse_job *todo, **todo_tail;
+	struct parse_job *ready, **ready_tail;
+	size_t inflight;         /* handed over and not yet stored */
+	size_t inflight_bytes;
+	bool stop, started, failed;
+	pthread_t thread;
+	struct fetch *f;
+};
+
 static void
-ingest(struct seek_run *run, struct source *s, struct fetch_resp *resp)
+parse_job_run(struct parse_job *pj)
 {
 	struct parse_opts po = { 0 };
-	struct feed_doc doc;
-	struct ingest_stats stats = { 0 };
-	struct item *items = NULL;
-	struct err e = { 0 };
-	char *hash = body_hash(resp->body.buf, resp->body.len);
-	size_t n = 0, i;
 
-	if (s->body_hash && !strcmp(s->body_hash, hash)) {
-		/* The same bytes as last time: nothing to parse. */
-		free(hash);
-		run->r->unchanged++;
-		return;
+	po.url = pj->url;
+	po.content_type = pj->content_type;
+	po.content_location = pj->content_location;
+	pj->rc = parse_feed(pj->body.buf, pj->body.len, &po, &pj->doc, &pj->e);
+	if (pj->rc == 0)
+		seek_items_from_doc(&pj->doc, &pj->items, &pj->n);
+	sbuf_release(&pj->body);
+}
+
+static void
+parse_job_free(struct parse_job *pj)
+{
+	size_t i;
+
+	for (i = 0; i < pj->n; i++)
+		item_release(&pj->items[i]);
+	free(pj->items);
+	feed_doc_release(&pj->doc);
+	sbuf_release(&pj->body);
+	free(pj->url);
+	free(pj->content_type);
+	free(pj->content_location);
+	free(pj->hash);
+	free(pj);
+}
+
+static void *
+pipe_worker(void *arg)
+{
+	struct parse_pipe *pp = arg;
+	struct parse_job *pj;
+
+	pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		while (!pp->todo && !pp->stop)
+			pthread_cond_wait(&pp->work, &pp->mu);
+		if (!pp->todo)
+			break;
+		pj = pp->todo;
+		pp->todo = pj->next;
+		if (!pp->todo)
+			pp->todo_tail = &pp->todo;
+		pthread_mutex_unlock(&pp->mu);
+		parse_job_run(pj);
+		pthread_mutex_lock(&pp->mu);
+		pj->next = NULL;
+		*pp->ready_tail = pj;
+		pp->ready_tail = &pj->next;
+		pthread_cond_signal(&pp->done);
+		fetch_wakeup(pp->f);
 	}
-	po.url = resp->effective_url ? resp->effective_url : s->url;
-	po.content_type = resp->content_type;
-	po.content_location = resp->content_location;
-	if (parse_feed(resp->body.buf, resp->body.len, &po, &doc, &e) < 0) {
-		char *reason = xasprintf("not a feed: %s", e.msg);
+	pthread_mutex_unlock(&pp->mu);
+	json_shutdown(); /* this thread's JSON connection */
+	return NULL;
+}
 
-		feed_doc_release(&doc);
-		free(hash);
+static void
+pipe_init(struct parse_pipe *pp, struct fetch *f)
+{
+	memset(pp, 0, sizeof(*pp));
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->work, NULL);
+	pthread_cond_init(&pp->done, NULL);
+	pp->todo_tail = &pp->todo;
+	pp->ready_tail = &pp->ready;
+	pp->f = f;
+}
+
+/* Hand pj to the worker; false when the caller must parse it itself
+ * (the pipe is full, or no thread could be started). */
+static bool
+pipe_push(struct parse_pipe *pp, struct parse_job *pj)
+{
+	size_t bytes = pj->body.len;
+	bool ok = false;
+
+	pthread_mutex_lock(&pp->mu);
+	if (pp->failed || (pp->inflight > 0 &&
+			   (pp->inflight >= PIPE_JOBS ||
+			    pp->inflight_bytes + bytes > PIPE_BYTES)))
+		goto out;
+	if (!pp->started) {
+		if (pthread_create(&pp->thread, NULL, pipe_worker, pp) != 0) {
+			pp->failed = true;
+			log_warn("no parse thread: parsing on the main thread");
+			goto out;
+		}
+		pp->started = true;
+	}
+	pj->next = NULL;
+	*pp->todo_tail = pj;
+	pp->todo_tail = &pj->next;
+	pp->inflight++;
+	pp->inflight_bytes += bytes;
+	pthread_cond_signal(&pp->work);
+	ok = true;
+out:
+	pthread_mutex_unlock(&pp->mu);
+	return ok;
+}
+
+/* Take every parsed job (NULL when none), waiting up to wait_ms for one
+ * when wait_ms > 0 and some are still with the worker. */
+static struct parse_job *
+pipe_take(struct parse_pipe *pp, int wait_ms)
+{
+	struct parse_job *list, *pj;
+
+	pthread_mutex_lock(&pp->mu);
+	if (!pp->ready && wait_ms > 0 && pp->inflight > 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += wait_ms / 1000;
+		ts.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&pp->done, &pp->mu, &ts);
+	}
+	list = pp->ready;
+	pp->ready = NULL;
+	pp->ready_tail = &pp->ready;
+	for (pj = list; pj; pj = pj->next) {
+		pp->inflight--;
+		pp->inflight_bytes -= pj->body_len_in;
+	}
+	pthread_mutex_unlock(&pp->mu);
+	return list;
+}
+
+static size_t
+pipe_inflight(struct parse_pipe *pp)
+{
+	size_t n;
+
+	pthread_mutex_lock(&pp->mu);
+	n = pp->inflight;
+	pthread_mutex_unlock(&pp->mu);
+	return n;
+}
+
+/* Stop and join the worker; only once nothing is in flight. */
+static void
+pipe_end(struct parse_pipe *pp)
+{
+	pthread_mutex_lock(&pp->mu);
+	pp->stop = true;
+	pthread_cond_signal(&pp->work);
+	pthread_mutex_unlock(&pp->mu);
+	if (pp->started)
+		pthread_join(pp->thread, NULL);
+	pthread_cond_destroy(&pp->work);
+	pthread_cond_destroy(&pp->done);
+	pthread_mutex_destroy(&pp->mu);
+}
+
+static void feed_next_due(struct seek_run *run, struct job *job,
+			  int64_t max_age);
+
+/* A parsed body: store its items and the source's state in one
+ * transaction (a savepoint of the fetch batch). */
+static void
+feed_store(struct seek_run *run, struct parse_job *pj)
+{
+	struct source *s = &pj->job->src;
+	struct ingest_stats stats = { 0 };
+	struct err e = { 0 };
+	struct feed_doc *doc = &pj->doc;
+
+	run->prog.done++;
+	run->prog.current = source_name(s);
+	if (pj->rc < 0) {
+		char *reason = str_starts(pj->e.msg, "not a feed")
+				       ? xstrdup(pj->e.msg)
+				       : xasprintf("not a feed: %s", pj->e.msg);
+
 		fail_source(run, s, reason, -1);
 		free(reason);
-		return;
+		goto out;
 	}
-	seek_items_from_doc(&doc, &items, &n);
 	if (store_begin(run->st, false, &e) < 0)
 		goto fail;
-	if (store_items_upsert(run->st, s->id, items, n, &stats, &e) < 0 ||
-	    apply_rules(run, items, n, &e) < 0)
+	if (store_items_upsert(run->st, s->id, pj->items, pj->n, &stats,
+			       &e) < 0 ||
+	    apply_rules(run, pj->items, pj->n, &e) < 0)
 		goto fail;
-	if (!s->title && doc.feed.title) {
+	if (!s->title && doc->feed.title) {
 		struct sbuf t = SBUF_INIT;
 
-		html_strip(doc.feed.title, strlen(doc.feed.title), 1024, &t);
+		html_strip(doc->feed.title, strlen(doc->feed.title), 1024, &t);
 		if (t.len)
 			s->title = sbuf_detach(&t, NULL);
 		sbuf_release(&t);
 	}
-	if (!s->site_url && doc.feed.link)
-		s->site_url = xstrdup(doc.feed.link);
-	if (doc.ttl > 0)
-		s->ttl = doc.ttl;
-	replace(&s->body_hash, hash);
+	if (!s->site_url && doc->feed.link)
+		s->site_url = xstrdup(doc->feed.link);
+	if (doc->ttl > 0)
+		s->ttl = doc->ttl;
+	replace(&s->body_hash, pj->hash);
 	free(s->last_error);
 	s->last_error = NULL;
+	s->next_due = run->now + interval(run, s, pj->max_age);
 	if (store_source_save_state(run->st, s, &e) < 0 ||
 	    store_commit(run->st, &e) < 0)
 		goto fail;
 	run->r->fetched++;
 	run->r->items_added += stats.added;
 	run->r->items_updated += stats.updated;
-	if (doc.bozo)
+	if (doc->bozo)
 		log_info("source %lld: recovered a feed that is not "
 			 "well-formed (%s)", (long long)s->id,
-			 doc.bozo_reason ? doc.bozo_reason : "?");
+			 doc->bozo_reason ? doc->bozo_reason : "?");
 	goto out;
 fail:
 	store_rollback(run->st);
@@ -278,11 +486,72 @@ fail:
 		free(reason);
 	}
 out:
-	for (i = 0; i < n; i++)
-		item_release(&items[i]);
-	free(items);
-	feed_doc_release(&doc);
-	free(hash);
+	if (run->o->progress)
+		run->o->progress(&run->prog, run->o->arg);
+	source_release(s);
+	free(pj->job);
+	parse_job_free(pj);
+}
+
+static struct parse_pipe *
+run_pipe(struct seek_run *run)
+{
+	if (!run->pipe) {
+		run->pipe = xmalloc(sizeof(*run->pipe));
+		pipe_init(run->pipe, run->f);
+	}
+	return run->pipe;
+}
+
+/* A 200 with a body: unchanged bytes end here; others go to the parse
+ * worker, or are parsed and stored at once when the pipe is full. */
+static void
+feed_body(struct seek_run *run, struct job *job, struct fetch_resp *resp)
+{
+	struct source *s = &job->src;
+	char *hash = body_hash(resp->body.buf, resp->body.len);
+	struct sbuf empty = SBUF_INIT;
+	struct parse_job *pj;
+
+	if (s->body_hash && !strcmp(s->body_hash, hash)) {
+		/* The same bytes as last time: nothing to parse. */
+		free(hash);
+		run->r->unchanged++;
+		feed_next_due(run, job, resp->max_age);
+		return;
+	}
+	pj = xcalloc(1, sizeof(*pj));
+	pj->job = job;
+	pj->hash = hash;
+	pj->max_age = resp->max_age;
+	pj->url = xstrdup(resp->effective_url ? resp->effective_url : s->url);
+	pj->content_type = resp->content_type ? xstrdup(resp->content_type)
+					      : NULL;
+	pj->content_location = resp->content_location
+				       ? xstrdup(resp->content_location)
+				       : NULL;
+	pj->body = resp->body;
+	pj->body_len_in = resp->body.len;
+	resp->body = empty;
+	if (pipe_push(run_pipe(run), pj))
+		return;
+	parse_job_run(pj);
+	feed_store(run, pj);
+}
+
+/* The end of a fetch with nothing to parse: schedule, save, release. */
+static void
+feed_next_due(struct seek_run *run, struct job *job, int64_t max_age)
+{
+	struct source *s = &job->src;
+
+	run->prog.done++;
+	s->next_due = run->now + interval(run, s, max_age);
+	save_state(run, s);
+	if (run->o->progress)
+		run->o->progress(&run->prog, run->o->arg);
+	source_release(s);
+	free(job);
 }
 
 static void
@@ -293,7 +562,6 @@ feed_done(const struct fetch_req *req, struct fetch_resp *resp, void *arg)
 	struct source *s = &job->src;
 	char reason[300];
 
-	run->prog.done++;
 	run->prog.bytes += resp->bytes_received;
 	run->prog.current = source_name(s);
 	run->r->bytes += resp->bytes_received;
@@ -349,14 +617,13 @@ feed_done(const struct fetch_req *req, struct fetch_resp *resp, void *arg)
 		run->r->unchanged++;
 		free(s->last_error);
 		s->last_error = NULL;
+		feed_next_due(run, job, resp->max_age);
 	} else {
-		ingest(run, s, resp);
-		if (s->failures)
-			goto out; /* ingest recorded the failure */
+		feed_body(run, job, resp);
 	}
-	s->next_due = run->now + interval(run, s, resp->max_age);
-	save_state(run, s);
+	return;
 out:
+	run->prog.done++;
 	if (run->o->progress)
 		run->o->progress(&run->prog, run->o->arg);
 	source_release(s);
@@ -678,22 +945,40 @@ batch_end(struct seek_run *run)
 	run->batch_start = time_now_ms();
 }
 
+/* Store what the worker has parsed; how many jobs are still with it. */
+static size_t
+store_parsed(struct seek_run *run, int wait_ms)
+{
+	struct parse_job *pj, *next;
+
+	if (!run->pipe)
+		return 0;
+	for (pj = pipe_take(run->pipe, wait_ms); pj; pj = next) {
+		next = pj->next;
+		feed_store(run, pj);
+	}
+	return pipe_inflight(run->pipe);
+}
+
 size_t
 seek_step(struct seek_run *run, int timeout_ms)
 {
 	struct err e = { 0 };
-	size_t left;
+	size_t left, parsing;
 
 	if (!store_in_batch(run->st) && store_writable(run->st) &&
 	    store_batch_begin(run->st, &e) < 0)
 		log_warn("no fetch batch: %s", e.msg);
+	/* Waiting on the network is cut short by the worker (fetch_wakeup)
+	 * when it has a parsed body for us. */
 	left = fetch_step(run->f, timeout_ms);
-	if (left == 0 ||
+	parsing = store_parsed(run, left ? 0 : timeout_ms);
+	if ((left == 0 && parsing == 0) ||
 	    run->r->items_added + run->r->items_updated - run->batch_items >=
 		    BATCH_ITEMS ||
 	    time_now_ms() - run->batch_start >= BATCH_MS)
 		batch_end(run);
-	return left;
+	return left + parsing;
 }
 
 void
@@ -702,6 +987,10 @@ seek_finish(struct seek_run *run, struct seek_result *r)
 	while (seek_step(run, 1000) > 0)
 		;
 	batch_end(run);
+	if (run->pipe) {
+		pipe_end(run->pipe);
+		free(run->pipe);
+	}
 	fetch_free(run->f);
 	*r = run->result;
 	free(run);

@@ -130,4 +130,29 @@ test_expect_success 'sources -l shows last success, last error and next fetch' '
 	test_grep "next fetch 20" src
 '
 
+test_expect_success 'many feeds at once: parsed beside the fetch, each stored whole, a broken one failed alone' '
+	# more bodies than the parse pipe holds (8), so both the worker and
+	# the main thread parse; each feed has its own item titles
+	mkdir -p "$site/many" &&
+	i=1 &&
+	while [ $i -le 30 ]; do
+		sed "s|<title>|<title>m$i |g" "$demo/civic-rss.xml" >"$site/many/f$i.xml" &&
+		echo "$HTTPD_URL/many/f$i.xml" &&
+		i=$((i + 1)) || return 1
+	done >many-urls &&
+	printf "<rss><channel><item><title>cut" >"$site/many/f17.xml" &&
+	echo "<html><body>not a feed</body></html>" >"$site/many/f23.xml" &&
+	glean import --newsboat many-urls >/dev/null &&
+	glean fetch --all >out &&
+	n=$(grep -c "<item>" "$demo/civic-rss.xml") &&
+	test "$(store_sql "SELECT count(*) FROM item i JOIN source s ON s.id = i.source_id WHERE s.url LIKE '"'"'%/many/%'"'"'")" = $((n * 28 + 1)) &&
+	test "$(store_sql "SELECT count(DISTINCT source_id) FROM item i JOIN source s ON s.id = i.source_id WHERE s.url LIKE '"'"'%/many/%'"'"' AND i.title LIKE '"'"'m%'"'"'")" = 28 &&
+	store_sql "SELECT url FROM source WHERE last_error LIKE '"'"'not a feed%'"'"'" >failed &&
+	test "$(wc -l <failed)" = 1 &&
+	test_grep "/many/f23.xml" failed &&
+	test "$(store_sql "SELECT last_error FROM source WHERE url LIKE '"'"'%/many/f23.xml'"'"'")" = "not a feed: no RSS, RDF or Atom root" &&
+	test "$(store_sql "SELECT count(*) FROM source WHERE url LIKE '"'"'%/many/%'"'"' AND next_due IS NULL")" = 0 &&
+	glean search m29 --json | jq -e "length == $n"
+'
+
 test_done
