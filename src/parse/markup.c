@@ -400,7 +400,9 @@ scheme_safe(const char *u)
 /*
  * Appends to the cleaner's output. It is sized up front and has no cap,
  * so nearly every append is a memcpy; sbuf_add() does the rest. These
- * run for every tag, attribute and text run of every HTML field.
+ * run for every tag, attribute and text run of every HTML field, so
+ * they leave the NUL to clean_loop()'s end (nothing reads the output as
+ * a string before that).
  */
 static inline void
 put(struct sbuf *o, const char *s, size_t n)
@@ -408,7 +410,6 @@ put(struct sbuf *o, const char *s, size_t n)
 	if (!o->max && o->len + n < o->cap) {
 		memcpy(o->buf + o->len, s, n);
 		o->len += n;
-		o->buf[o->len] = '\0';
 	} else {
 		sbuf_add(o, s, n);
 	}
@@ -417,12 +418,10 @@ put(struct sbuf *o, const char *s, size_t n)
 static inline void
 put_ch(struct sbuf *o, char ch)
 {
-	if (!o->max && o->len + 1 < o->cap) {
+	if (!o->max && o->len + 1 < o->cap)
 		o->buf[o->len++] = ch;
-		o->buf[o->len] = '\0';
-	} else {
+	else
 		sbuf_add(o, &ch, 1);
-	}
 }
 
 static inline void
@@ -991,6 +990,8 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 		}
 	}
 	emit_text(c, run, (size_t)(p - run));
+	if (c->out.cap)
+		c->out.buf[c->out.len] = '\0';
 }
 
 char *

@@ -292,7 +292,10 @@ add_text(struct px *p, const char *s, size_t n)
 		return;
 	t = &p->stack[p->nstack - 1].text;
 	if (t->len + n < t->cap && (!t->max || t->len + n <= t->max)) {
-		memcpy(t->buf + t->len, s, n);
+		if (n == 1)
+			t->buf[t->len] = *s;
+		else
+			memcpy(t->buf + t->len, s, n);
 		t->len += n;
 		t->buf[t->len] = '\0';
 	} else {
@@ -400,11 +403,29 @@ trim_ws(char c)
 	       c == '\v';
 }
 
+/* Whether s holds a C1 control (U+0080..U+009F, "\xc2\x80".."\xc2\x9f"):
+ * the only bytes feed_demoronize() changes. U+00A0 and the rest of
+ * Latin-1 (also led by 0xc2) are common in feeds and change nothing. */
+static bool
+has_c1(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while ((p = memchr(p, 0xc2, (size_t)(end - p))) != NULL) {
+		if (p + 1 < end && (unsigned char)p[1] >= 0x80 &&
+		    (unsigned char)p[1] <= 0x9f)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 /*
  * What pop() makes of an HTML content field that needs no base64 and no
  * xhtml div stripping: trim, demoronize, markup_clean, trim; but cleaned
  * from the frame's buffer instead of a copy of it. NULL when the text
- * holds a byte demoronize would look at (the caller takes the long way).
+ * holds a C1 control, which demoronize would change (the caller takes
+ * the long way).
  */
 static char *
 clean_in_place(struct px *p, struct sbuf *t)
@@ -417,7 +438,7 @@ clean_in_place(struct px *p, struct sbuf *t)
 		n--;
 	while (st < n && trim_ws(t->buf[st]))
 		st++;
-	if (memchr(t->buf + st, 0xc2, n - st))
+	if (has_c1(t->buf + st, n - st))
 		return NULL;
 	save = t->buf[n];
 	if (save)

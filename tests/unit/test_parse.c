@@ -703,6 +703,26 @@ test_threads(void)
 	s = tricky_summary();
 	CHECK_STR(s, tricky_clean);
 	free(s);
+
+	TEST("c1 controls in html fields are demoronized, latin-1 is kept");
+	{
+		struct feed_doc d;
+
+		parse_str("<rss version=\"2.0\"><channel><title>t</title>"
+			  "<item><description><![CDATA[<p>a\xc2\xa0" "b \xc2\xa9 "
+			  "<b>x</b></p>]]></description></item>"
+			  "<item><description><![CDATA[<p>a\xc2\x96"
+			  "b\xc2\xa0<b>x</b></p>]]></description></item>"
+			  "</channel></rss>", NULL, &d);
+		CHECK_INT(d.nentries, 2);
+		if (d.nentries == 2) {
+			CHECK_STR(d.entries[0].summary,
+				  "<p>a\xc2\xa0" "b \xc2\xa9 <b>x</b></p>");
+			CHECK_STR(d.entries[1].summary,
+				  "<p>a\xe2\x80\x93" "b\xc2\xa0<b>x</b></p>");
+		}
+		feed_doc_release(&d);
+	}
 }
 
 int
