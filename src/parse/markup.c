@@ -636,6 +636,68 @@ tag_fast(struct cleaner *c, const char *s)
 	return p + 1;
 }
 
+/*
+ * The commonest markup comes out exactly as it went in: a lower-case
+ * allowed tag without attributes that is not void ("<p>", "</em>"), a
+ * known named reference with its ';', a decimal reference outside the
+ * windows-1252 range. These return the end of such a construct (NULL for
+ * anything else) so that clean_loop() keeps it in the current text run
+ * and copies tags, references and text between them in one piece.
+ */
+static inline bool
+lower_name_char(char c)
+{
+	return (unsigned)((unsigned char)c - 'a') < 26u || a_digit(c) ||
+	       c == '-' || c == '.' || c == ':' || c == '_';
+}
+
+static inline const char *
+tag_verbatim(const struct cleaner *c, const char *s)
+{
+	const char *p = s + 1, *nm;
+	size_t n;
+
+	if (c->svg)
+		return NULL;
+	if (*p == '/')
+		p++;
+	nm = p;
+	while (lower_name_char(*p))
+		p++;
+	n = (size_t)(p - nm);
+	if (n == 0 || n >= 32 || *p != '>' || !a_alpha(*nm))
+		return NULL;
+	if ((el_flags(nm, n) & (EL_OK | EL_VOID)) != EL_OK)
+		return NULL;
+	return p + 1;
+}
+
+static inline const char *
+ref_verbatim(const char *s)
+{
+	const char *p = s + 1, *q;
+
+	if (a_alpha(*p)) {
+		for (q = p; a_alnum(*q) || *q == '-' || *q == '.'; q++)
+			;
+		if (*q == ';' &&
+		    (entity_lookup(p, (size_t)(q - p)) ||
+		     ((size_t)(q - p) == 4 && memcmp(p, "apos", 4) == 0)))
+			return q + 1;
+		return NULL;
+	}
+	if (*p == '#' && a_digit(p[1])) {
+		unsigned long v = 0;
+
+		for (q = p + 1; a_digit(*q) && q - p <= 16; q++)
+			v = v * 10 + (unsigned long)(*q - '0');
+		if (*q != ';' || (v >= 0x80 && v <= 0x9f))
+			return NULL;
+		return q + 1;
+	}
+	return NULL;
+}
+
 /* A start or end tag at s ('<' already seen); returns the end. */
 static const char *
 do_tag(struct cleaner *c, const char *s)
@@ -947,6 +1009,12 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 	sets_ready();
 	while (*p) {
 		if (*p == '<') {
+			const char *v = tag_verbatim(c, p);
+
+			if (v) {
+				p = v;
+				continue;
+			}
 			emit_text(c, run, (size_t)(p - run));
 			if (p[1] == '!' && p[2] == '-' && p[3] == '-') {
 				const char *e = strstr(p + 4, "-->");
@@ -982,6 +1050,12 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 			}
 			run = p;
 		} else if (*p == '&') {
+			const char *v = ref_verbatim(p);
+
+			if (v) {
+				p = v;
+				continue;
+			}
 			emit_text(c, run, (size_t)(p - run));
 			p = do_ref(c, p);
 			run = p;
