@@ -881,9 +881,9 @@ do_tag(struct cleaner *c, const char *s)
 			continue;
 		if ((el & EL_URI) && is_uri_attr(tag, name)) {
 			feed_trim(v);
-			abs = c->base && *c->base ? url_resolve(c->base, v) :
-						    xstrdup(v);
-			v = abs;
+			/* most links are absolute: resolving copies them */
+			if (c->base && *c->base && !url_self_resolving(v))
+				v = abs = url_resolve(c->base, v);
 			if (!scheme_safe(v))
 				v[0] = '\0';
 		} else if (at[i].nlen == 4 && memcmp(name, "href", 4) == 0 &&

@@ -240,6 +240,25 @@ set_field(struct px *p, char **dst, int field, const char *v, bool first_wins)
 	p->fdepth[ctx][field] = p->depth;
 }
 
+/* set_field() that moves *v into *dst when it stores it (*v is then
+ * NULL), instead of copying: the caller frees whatever is left. */
+static void
+set_field_move(struct px *p, char **dst, int field, char **v,
+	       bool first_wins)
+{
+	int ctx = p->inentry ? 1 : 0;
+	int old = p->fdepth[ctx][field];
+
+	if (*dst && old >= 0) {
+		if (first_wins ? p->depth >= old : p->depth > old)
+			return;
+	}
+	free(*dst);
+	*dst = *v;
+	*v = NULL;
+	p->fdepth[ctx][field] = p->depth;
+}
+
 /* set_field() that takes ownership of v (stored or freed), so big
  * fields are not copied again. */
 static void
@@ -766,7 +785,7 @@ end_title(struct px *p)
 	c = common(p);
 	if (exp && *v && c && !(p->title_depth > -1 &&
 				p->title_depth <= p->depth)) {
-		set_field(p, &c->title, F_TITLE, v, false);
+		set_field_move(p, &c->title, F_TITLE, &v, false);
 		p->title_depth = p->depth;
 	}
 	free(v);
@@ -1006,9 +1025,10 @@ end_guid(struct px *p)
 	struct feed_common *c = common(p);
 
 	if (v && c) {
-		set_field(p, &c->id, F_ID, v, false);
+		/* the link first: moving v into id may leave nothing */
 		if (p->guidislink && !c->link)
 			feed_set(&c->link, v);
+		set_field_move(p, &c->id, F_ID, &v, false);
 	}
 	free(v);
 }
@@ -1035,12 +1055,15 @@ end_date_common(struct px *p, const char *name, bool published)
 
 	if (v && c && *v) {
 		if (published) {
-			feed_set(&c->published_raw, v);
 			c->published = parse_date(v);
+			free(c->published_raw);
+			c->published_raw = v;
 		} else {
-			feed_set(&c->updated_raw, v);
 			c->updated = parse_date(v);
+			free(c->updated_raw);
+			c->updated_raw = v;
 		}
+		v = NULL;
 	}
 	free(v);
 }

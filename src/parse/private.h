@@ -136,6 +136,11 @@ int parse_jsonfeed(const char *utf8, size_t len,
 		   const struct parse_opts *opts, const char *base,
 		   struct feed_doc *doc, struct err *e);
 
+/* ---- url.c ---- */
+/* Whether url_resolve(base, ref) is a copy of ref for every base: ref is
+ * absolute, has no dot segment and no leading blank. */
+bool url_self_resolving(const char *ref);
+
 /* ---- feed.c ---- */
 /* Copy s (n bytes) as a field value: invalid UTF-8 → U+FFFD, NULs
  * dropped, capped at max bytes on a character boundary. */

@@ -127,6 +127,17 @@ remove_dots(const char *in, size_t n, struct sbuf *out)
 	free(buf);
 }
 
+bool
+url_self_resolving(const char *ref)
+{
+	struct uri r;
+
+	if (*ref == ' ' || *ref == '\t' || *ref == '\n' || *ref == '\r')
+		return false;
+	uri_split(ref, &r);
+	return r.scheme && !has_dot_segment(r.path, r.npath);
+}
+
 char *
 url_resolve(const char *base, const char *ref)
 {
