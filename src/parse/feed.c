@@ -331,7 +331,7 @@ feed_author_from_text(const char *s, char **name, char **email)
 	sbuf_adds(&rest, en);
 	t = sbuf_detach(&rest, NULL);
 	{
-		static const char *junk[] = { "()", "<>", "&lt;&gt;" };
+		static const char *const junk[] = { "()", "<>", "&lt;&gt;" };
 		size_t i;
 
 		for (i = 0; i < ARRAY_SIZE(junk); i++) {
