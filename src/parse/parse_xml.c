@@ -570,8 +570,14 @@ push_content(struct px *p, const char *name, const struct attrs *a,
 
 	p->incontent++;
 	memset(&p->cp, 0, sizeof(p->cp));
-	snprintf(p->cp.type, sizeof(p->cp.type), "%s",
-		 map_type(type ? type : dflt));
+	/* snprintf("%s") without the formatting: once per text element */
+	{
+		const char *t = map_type(type ? type : dflt);
+		size_t n = strnlen(t, sizeof(p->cp.type) - 1);
+
+		memcpy(p->cp.type, t, n);
+		p->cp.type[n] = '\0';
+	}
 	if (mode && strcmp(mode, "base64") == 0)
 		p->cp.base64 = true;
 	else if (str_starts(p->cp.type, "text/") ||
