@@ -725,10 +725,47 @@ test_threads(void)
 	}
 }
 
+/* html_strip(): the plain text the search index gets. The expectations
+ * are what it produced before it was made faster. */
+static void
+check_strip(const char *html, size_t max, const char *want)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	html_strip(html, strlen(html), max, &sb);
+	CHECK_STR(sb.buf, want);
+	sbuf_release(&sb);
+}
+
+static void
+test_strip(void)
+{
+	TEST("strip: tags, entities, blocks become spaces");
+	check_strip("<p>Caf&eacute; &amp; <b>bold</b> text</p><p>next&nbsp;"
+		    "para</p><ul><li>one</li><li>two</li></ul>", 0,
+		    "Caf\xc3\xa9 & bold text next\xc2\xa0" "para one two");
+	TEST("strip: whitespace collapses");
+	check_strip("  lots \n\t of   white\r\nspace  <br>here ", 0,
+		    "lots of white space here");
+	TEST("strip: script, style and comments go");
+	check_strip("a<script>var x = '<p>';</script>b<STYLE>p{}</style>c"
+		    "<!-- note -->d", 0, "abcd");
+	TEST("strip: references, known and not");
+	check_strip("it&apos;s &foo; &#8217; &#x1F389; & < 3 &#0; &#1114112;",
+		    0, "it's &foo; \xe2\x80\x99 \xf0\x9f\x8e\x89 & < 3 "
+		    "\xef\xbf\xbd \xef\xbf\xbd");
+	TEST("strip: controls, bidi and bad bytes are sanitized");
+	check_strip("x\xe2\x80\xaey\x01z\xc2\x85w\xff end", 0,
+		    "xyzw\xef\xbf\xbd end");
+	TEST("strip: the cap cuts");
+	check_strip("one two three four five", 9, "one two t");
+}
+
 int
 main(void)
 {
 	test_threads();
+	test_strip();
 	test_dates();
 	test_urls();
 	test_rss();
