@@ -306,6 +306,71 @@ parse_rfc822(const char *s)
 	return make_time(y, mo, d, h, mi, sec, off);
 }
 
+static int
+lower3_in(const char *s, const char *const *list, size_t n)
+{
+	char t[3];
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		t[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' :
+							   s[i]);
+	for (i = 0; i < n; i++)
+		if (memcmp(t, list[i], 3) == 0)
+			return (int)i + 1;
+	return 0;
+}
+
+static bool
+dig(const char *s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+/*
+ * "Sun, 06 Nov 1994 08:49:37 GMT" (or UTC, or +hhmm/-hhmm): the RFC 1123
+ * form nearly every RSS feed writes, read without tokenizing. false when
+ * s (n bytes, trimmed) is not exactly that shape with plausible fields;
+ * parse_rfc822() then reads it, and gives the same answer for what this
+ * accepts.
+ */
+static bool
+rfc1123_fast(const char *s, size_t n, int64_t *t)
+{
+	int d, mo, y, h, mi, sec, zh = 0, zm = 0, off = 0;
+
+	if ((n != 29 && n != 31) || s[3] != ',' || s[4] != ' ' ||
+	    s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
+	    s[22] != ':' || s[25] != ' ')
+		return false;
+	if (!lower3_in(s, days, ARRAY_SIZE(days)) ||
+	    !(mo = lower3_in(s + 8, months, ARRAY_SIZE(months))) ||
+	    !dig(s + 5, 2, &d) || !dig(s + 12, 4, &y) ||
+	    !dig(s + 17, 2, &h) || !dig(s + 20, 2, &mi) ||
+	    !dig(s + 23, 2, &sec) || d < 1 || d > 31)
+		return false;
+	if (n == 29) {
+		if (strncasecmp(s + 26, "gmt", 3) != 0 &&
+		    strncasecmp(s + 26, "utc", 3) != 0)
+			return false;
+	} else {
+		if ((s[26] != '+' && s[26] != '-') || !dig(s + 27, 2, &zh) ||
+		    !dig(s + 29, 2, &zm) || zh > 23 || zm > 59)
+			return false;
+		off = (s[26] == '-' ? -1 : 1) * (zh * 60 + zm);
+	}
+	*t = make_time(y, mo, d, h, mi, sec, off);
+	return true;
+}
+
 int64_t
 parse_date(const char *s)
 {
@@ -324,6 +389,8 @@ parse_date(const char *s)
 		return FEED_NO_DATE;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
+	if (rfc1123_fast(buf, n, &t))
+		return t;
 	if (n >= 4 && isdigit((unsigned char)buf[0]) &&
 	    isdigit((unsigned char)buf[1]) && isdigit((unsigned char)buf[2]) &&
 	    isdigit((unsigned char)buf[3])) {

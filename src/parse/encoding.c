@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "private.h"
 #include "glean/banned.h"
@@ -48,35 +51,82 @@ lower_copy(char *dst, size_t n, const char *s, size_t len)
 	dst[len] = '\0';
 }
 
-/* utf8_valid() (or, with ascii, no byte >= 0x80) with ASCII skipped a
- * word at a time: feeds are mostly ASCII and this runs over every byte
- * of every UTF-8 document. */
+/* utf8_valid() (or, with ascii, no byte >= 0x80): the same rules as
+ * utf8_decode() (no overlong forms, no surrogates, nothing past
+ * U+10FFFF), with ASCII skipped 16 bytes at a time where SSE2 is and
+ * multi-byte sequences checked inline: feeds are mostly ASCII and this
+ * runs over every byte of every UTF-8 document. */
 static bool
 utf8_check(const char *s, size_t len, bool ascii)
 {
-	size_t i = 0, n;
-	uint32_t cp;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
 
 	while (i < len) {
+		unsigned c;
+		uint32_t cp;
+
+#if defined(__SSE2__)
+		while (len - i >= 16) {
+			__m128i v = _mm_loadu_si128(
+				(const __m128i *)(const void *)(u + i));
+			unsigned m = (unsigned)_mm_movemask_epi8(v);
+
+			if (m) {
+				i += (size_t)__builtin_ctz(m);
+				break;
+			}
+			i += 16;
+		}
+		if (i >= len)
+			break;
+#else
 		if (len - i >= 8) {
 			uint64_t w;
 
-			memcpy(&w, s + i, 8);
+			memcpy(&w, u + i, 8);
 			if (!(w & 0x8080808080808080ull)) {
 				i += 8;
 				continue;
 			}
 		}
-		if ((unsigned char)s[i] < 0x80) {
+#endif
+		c = u[i];
+		if (c < 0x80) {
 			i++;
 			continue;
 		}
 		if (ascii)
 			return false;
-		n = utf8_decode(s + i, len - i, &cp);
-		if (n == 0)
+		if (c >= 0xC2 && c <= 0xDF) {
+			if (len - i < 2 || (u[i + 1] & 0xC0) != 0x80)
+				return false;
+			i += 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			if (len - i < 3 || (u[i + 1] & 0xC0) != 0x80 ||
+			    (u[i + 2] & 0xC0) != 0x80)
+				return false;
+			cp = (uint32_t)(c & 0x0F) << 12 |
+			     (uint32_t)(u[i + 1] & 0x3F) << 6 |
+			     (uint32_t)(u[i + 2] & 0x3F);
+			if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+				return false;
+			i += 3;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			if (len - i < 4 || (u[i + 1] & 0xC0) != 0x80 ||
+			    (u[i + 2] & 0xC0) != 0x80 ||
+			    (u[i + 3] & 0xC0) != 0x80)
+				return false;
+			cp = (uint32_t)(c & 0x07) << 18 |
+			     (uint32_t)(u[i + 1] & 0x3F) << 12 |
+			     (uint32_t)(u[i + 2] & 0x3F) << 6 |
+			     (uint32_t)(u[i + 3] & 0x3F);
+			if (cp < 0x10000 || cp > 0x10FFFF)
+				return false;
+			i += 4;
+		} else {
 			return false;
-		i += n;
+		}
 	}
 	return true;
 }

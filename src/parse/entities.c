@@ -7,6 +7,7 @@
  * always keeps. Unknown names stay visible as literal "&name;" text.
  * This file does not parse XML.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,25 +100,31 @@ static const struct entity entities[] = {
 	{ "zeta", 950 }, { "zwj", 8205 }, { "zwnj", 8204 },
 };
 
-static int
-entity_cmp(const void *k, const void *v)
+/*
+ * entity_lookup() runs for every named reference in every HTML field, so
+ * the names go into a name set (nset.c) built once per process
+ * (pthread_once: feeds are parsed on a worker thread while the main
+ * thread cleans and renders HTML too); after the build it is only read.
+ */
+static struct nset ent_set;
+static pthread_once_t ent_once = PTHREAD_ONCE_INIT;
+
+static void
+ent_build(void)
 {
-	return strcmp(k, ((const struct entity *)v)->name);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(entities); i++)
+		nset_add(&ent_set, entities[i].name, entities[i].cp, false);
 }
 
 uint32_t
 entity_lookup(const char *name, size_t len)
 {
-	char buf[16];
-	const struct entity *e;
-
-	if (len == 0 || len >= sizeof(buf))
+	if (len == 0 || len >= 16)
 		return 0;
-	memcpy(buf, name, len);
-	buf[len] = '\0';
-	e = bsearch(buf, entities, ARRAY_SIZE(entities), sizeof(entities[0]),
-		    entity_cmp);
-	return e ? e->cp : 0;
+	pthread_once(&ent_once, ent_build);
+	return nset_get(&ent_set, name, len);
 }
 
 static bool

@@ -79,7 +79,8 @@ feed_trim(char *s)
 	while (st < n && (s[st] == ' ' || s[st] == '\t' || s[st] == '\n' ||
 			  s[st] == '\r' || s[st] == '\f' || s[st] == '\v'))
 		st++;
-	memmove(s, s + st, n - st);
+	if (st)
+		memmove(s, s + st, n - st);
 	s[n - st] = '\0';
 }
 
@@ -330,7 +331,7 @@ feed_author_from_text(const char *s, char **name, char **email)
 	sbuf_adds(&rest, en);
 	t = sbuf_detach(&rest, NULL);
 	{
-		static const char *junk[] = { "()", "<>", "&lt;&gt;" };
+		static const char *const junk[] = { "()", "<>", "&lt;&gt;" };
 		size_t i;
 
 		for (i = 0; i < ARRAY_SIZE(junk); i++) {

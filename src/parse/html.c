@@ -27,6 +27,7 @@
 #include "glean/base.h"
 #include "glean/parse.h"
 #include "glean/render.h"
+#include "private.h"
 #include "glean/banned.h"
 
 #define HTML_OPTS (HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
@@ -267,6 +268,7 @@ html_parse(const char *html, size_t len, bool utf8)
 	htmlDocPtr doc = NULL;
 	int opts = HTML_OPTS;
 
+	parse_xml_init();
 	if (utf8) {
 		text_sanitize_to(&clean, html, len, false);
 		html = clean.buf;

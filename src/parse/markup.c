@@ -7,12 +7,18 @@
  * allow-list are dropped (script, style and applet with their content).
  * It also decides whether plain text "looks like HTML". This is not a
  * renderer (html.c turns HTML into terminal text) and it never decodes
- * entities.
+ * entities. It is safe on any thread: the name tables are built once
+ * (pthread_once) and only read after, and a cleaner's buffers are its
+ * caller's.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "private.h"
 #include "glean/banned.h"
@@ -161,29 +167,121 @@ static const char *const uri_attrs[] = {
 	"script src", "source src", "video poster", "video src",
 };
 
-/* bsearch over a sorted list; the first byte is compared inline since
- * this runs for every tag and attribute of every HTML field. */
-static bool
-in_sorted(const char *s, const char *const *list, size_t n)
+/* The elements named in uri_attrs. */
+static const char *const uri_elements[] = {
+	"a", "applet", "area", "audio", "blockquote", "body", "del", "form",
+	"frame", "head", "iframe", "img", "input", "ins", "link", "object",
+	"q", "script", "source", "video",
+};
+
+/* ---- name tables ---- */
+
+/*
+ * Every element and attribute name above, with what it is, in two hash
+ * sets built once per process (pthread_once: the parser runs on a worker
+ * thread while the reader cleans and renders on the main one). After the
+ * build they are only read. They replace a bsearch per tag and per
+ * attribute of every HTML field.
+ */
+enum {
+	EL_OK = 1,      /* ok_elements */
+	EL_VOID = 2,    /* void_elements */
+	EL_SVG = 4,     /* svg_elements */
+	EL_MATHML = 8,  /* mathml_elements */
+	EL_URI = 16,    /* named in uri_attrs */
+	EL_DROP = 32,   /* script, style, applet: dropped with content */
+};
+
+enum {
+	AT_OK = 1,      /* ok_attributes */
+	AT_SVG = 2,     /* svg_attributes */
+	AT_MATHML = 4,  /* mathml_attributes */
+};
+
+static struct nset el_set, at_set;
+static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
+
+static void
+nset_add_list(struct nset *set, const char *const *list, size_t n,
+	      unsigned flags)
 {
-	size_t lo = 0, hi = n;
-	unsigned char c0 = (unsigned char)s[0];
+	size_t i;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const char *m = list[mid];
-		int c = (int)c0 - (int)(unsigned char)m[0];
+	for (i = 0; i < n; i++)
+		nset_add(set, list[i], flags, true);
+}
 
-		if (c == 0)
-			c = strcmp(s, m);
-		if (c == 0)
-			return true;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return false;
+static void
+sets_build(void)
+{
+	static const char *const drop[] = { "applet", "script", "style" };
+	size_t i;
+
+	nset_add_list(&el_set, ok_elements, ARRAY_SIZE(ok_elements), EL_OK);
+	nset_add_list(&el_set, void_elements, ARRAY_SIZE(void_elements),
+		      EL_VOID);
+	nset_add_list(&el_set, svg_elements, ARRAY_SIZE(svg_elements), EL_SVG);
+	nset_add_list(&el_set, mathml_elements, ARRAY_SIZE(mathml_elements),
+		      EL_MATHML);
+	nset_add_list(&el_set, drop, ARRAY_SIZE(drop), EL_DROP);
+	for (i = 0; i < ARRAY_SIZE(uri_elements); i++)
+		nset_add(&el_set, uri_elements[i], EL_URI, true);
+	nset_add_list(&at_set, ok_attributes, ARRAY_SIZE(ok_attributes),
+		      AT_OK);
+	nset_add_list(&at_set, svg_attributes, ARRAY_SIZE(svg_attributes),
+		      AT_SVG);
+	nset_add_list(&at_set, mathml_attributes,
+		      ARRAY_SIZE(mathml_attributes), AT_MATHML);
+}
+
+/* Callers make sure the sets are built (sets_ready()) first. */
+static unsigned
+el_flags(const char *s, size_t n)
+{
+	return nset_get(&el_set, s, n);
+}
+
+static unsigned
+at_flags(const char *s, size_t n)
+{
+	return nset_get(&at_set, s, n);
+}
+
+static void
+sets_ready(void)
+{
+	pthread_once(&sets_once, sets_build);
+}
+
+/* ASCII classes, the C locale's whatever the process's locale is. */
+static inline bool
+a_alpha(char c)
+{
+	return (unsigned)(((unsigned char)c | 0x20) - 'a') < 26u;
+}
+
+static inline bool
+a_digit(char c)
+{
+	return (unsigned)((unsigned char)c - '0') < 10u;
+}
+
+static inline bool
+a_alnum(char c)
+{
+	return a_alpha(c) || a_digit(c);
+}
+
+static inline bool
+a_space(char c)
+{
+	return c == ' ' || (unsigned)((unsigned char)c - '\t') < 5u;
+}
+
+static inline char
+a_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 bool
@@ -195,25 +293,12 @@ markup_acceptable_element(const char *name, size_t len)
 	if (len >= sizeof(buf))
 		return false;
 	for (i = 0; i < len; i++)
-		buf[i] = (char)tolower((unsigned char)name[i]);
-	buf[len] = '\0';
-	return in_sorted(buf, ok_elements, ARRAY_SIZE(ok_elements));
+		buf[i] = a_lower(name[i]);
+	sets_ready();
+	return (el_flags(buf, len) & EL_OK) != 0;
 }
 
-static bool
-is_void(const char *t)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(void_elements); i++)
-		if (t[0] == void_elements[i][0] &&
-		    strcmp(t, void_elements[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Whether "tag attr" is in uri_attrs (compared in pieces: this runs for
- * every attribute of every tag). */
+/* Whether "tag attr" is in uri_attrs (compared in pieces). */
 static bool
 is_uri_attr(const char *tag, const char *attr)
 {
@@ -232,7 +317,7 @@ is_uri_attr(const char *tag, const char *attr)
 static bool
 word_char(char c)
 {
-	return isalnum((unsigned char)c) || c == '_';
+	return a_alnum(c) || c == '_';
 }
 
 bool
@@ -293,19 +378,6 @@ markup_looks_like_html(const char *s)
 
 /* ---- the re-serializer ---- */
 
-struct hattr {
-	char *name, *value;
-};
-
-static int
-hattr_cmp(const void *a, const void *b)
-{
-	const struct hattr *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	return c ? c : strcmp(x->value, y->value);
-}
-
 static bool
 scheme_safe(const char *u)
 {
@@ -330,7 +402,9 @@ scheme_safe(const char *u)
 /*
  * Appends to the cleaner's output. It is sized up front and has no cap,
  * so nearly every append is a memcpy; sbuf_add() does the rest. These
- * run for every tag, attribute and text run of every HTML field.
+ * run for every tag, attribute and text run of every HTML field, so
+ * they leave the NUL to clean_loop()'s end (nothing reads the output as
+ * a string before that).
  */
 static inline void
 put(struct sbuf *o, const char *s, size_t n)
@@ -338,7 +412,6 @@ put(struct sbuf *o, const char *s, size_t n)
 	if (!o->max && o->len + n < o->cap) {
 		memcpy(o->buf + o->len, s, n);
 		o->len += n;
-		o->buf[o->len] = '\0';
 	} else {
 		sbuf_add(o, s, n);
 	}
@@ -347,7 +420,10 @@ put(struct sbuf *o, const char *s, size_t n)
 static inline void
 put_ch(struct sbuf *o, char ch)
 {
-	put(o, &ch, 1);
+	if (!o->max && o->len + 1 < o->cap)
+		o->buf[o->len++] = ch;
+	else
+		sbuf_add(o, &ch, 1);
 }
 
 static inline void
@@ -390,8 +466,8 @@ attr_out(struct sbuf *o, const char *v)
 							q++;
 						ref = *q == ';';
 					}
-				} else if (isdigit((unsigned char)*q)) {
-					while (isdigit((unsigned char)*q))
+				} else if (a_digit(*q)) {
+					while (a_digit(*q))
 						q++;
 					ref = *q == ';';
 				}
@@ -414,13 +490,23 @@ static const uint16_t cp1252[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 };
 
+/* An attribute of the tag being cleaned: name and value are offsets
+ * into the cleaner's scratch buffer (NUL-terminated there), so parsing
+ * a tag allocates nothing once the buffer has grown. */
+struct hattr {
+	size_t name, nlen, value;
+};
+
 struct cleaner {
 	struct sbuf out;
+	struct sbuf scratch; /* this tag's attribute names and values */
 	const char *base;
 	bool html;  /* text/html (not XHTML): add implicit svg/math xmlns */
 	int drop;   /* inside script/style/applet */
 	int svg, mathml; /* inside <svg>/<math> with the right xmlns */
 };
+
+#define SC(c, off) ((c)->scratch.buf + (off))
 
 /* The camelCase spelling of an SVG name, or the name itself. */
 static const char *
@@ -435,14 +521,36 @@ svg_case(const char *lower)
 }
 
 static const char *
-attr_find(const struct hattr *at, size_t n, const char *name)
+attr_find(struct cleaner *c, const struct hattr *at, size_t n,
+	  const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(at[i].name, name) == 0)
-			return at[i].value;
+		if (strcmp(SC(c, at[i].name), name) == 0)
+			return SC(c, at[i].value);
 	return NULL;
+}
+
+/* Append s (n bytes) and a NUL to the scratch buffer; its offset. */
+static size_t
+scratch_add(struct cleaner *c, const char *s, size_t n)
+{
+	size_t off = c->scratch.len;
+
+	sbuf_add(&c->scratch, s, n);
+	sbuf_add(&c->scratch, "", 1);
+	return off;
+}
+
+static void
+attr_push(struct cleaner *c, struct hattr *at, size_t *nattr,
+	  const char *name, const char *value)
+{
+	at[*nattr].nlen = strlen(name);
+	at[*nattr].name = scratch_add(c, name, at[*nattr].nlen);
+	at[*nattr].value = scratch_add(c, value, strlen(value));
+	(*nattr)++;
 }
 
 #define SVG_NS "http://www.w3.org/2000/svg"
@@ -456,12 +564,140 @@ emit_text(struct cleaner *c, const char *s, size_t n)
 		put(&c->out, s, n);
 }
 
-static void
-add_end_tag(struct sbuf *o, const char *tag)
+static inline void
+add_end_tag(struct sbuf *o, const char *tag, size_t n)
 {
 	put(o, "</", 2);
-	put_s(o, tag);
+	put(o, tag, n);
 	put_ch(o, '>');
+}
+
+static bool
+tag_name_char(char c)
+{
+	return a_alnum(c) || c == '-' || c == '.' || c == ':' || c == '_';
+}
+
+/* Sort attributes by name (names are unique: duplicates were merged);
+ * insertion sort, as tags have few. */
+static void
+attrs_sort(struct cleaner *c, struct hattr *at, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct hattr t = at[i];
+
+		for (j = i; j > 0 && strcmp(SC(c, at[j - 1].name),
+					    SC(c, t.name)) > 0; j--)
+			at[j] = at[j - 1];
+		at[j] = t;
+	}
+}
+
+/*
+ * Most tags: an allowed name and no attributes, outside svg. This does
+ * what do_tag() does for them, without its frame; NULL when the tag is
+ * anything else (do_tag() then takes it from the start).
+ */
+static inline const char *
+tag_fast(struct cleaner *c, const char *s)
+{
+	const char *p = s + 1;
+	char tag[32];
+	size_t n = 0;
+	bool end = false;
+	unsigned el;
+
+	if (c->svg)
+		return NULL;
+	if (*p == '/') {
+		end = true;
+		p++;
+	}
+	while (n < sizeof(tag) - 1 && tag_name_char(*p))
+		tag[n++] = a_lower(*p++);
+	if (n == 0 || *p != '>')
+		return NULL;
+	el = el_flags(tag, n);
+	if (!(el & EL_OK))
+		return NULL;
+	if (c->drop)
+		return p + 1;
+	if (end) {
+		if (!(el & EL_VOID))
+			add_end_tag(&c->out, tag, n);
+	} else {
+		put_ch(&c->out, '<');
+		put(&c->out, tag, n);
+		if (el & EL_VOID)
+			put(&c->out, " />", 3);
+		else
+			put_ch(&c->out, '>');
+	}
+	return p + 1;
+}
+
+/*
+ * The commonest markup comes out exactly as it went in: a lower-case
+ * allowed tag without attributes that is not void ("<p>", "</em>"), a
+ * known named reference with its ';', a decimal reference outside the
+ * windows-1252 range. These return the end of such a construct (NULL for
+ * anything else) so that clean_loop() keeps it in the current text run
+ * and copies tags, references and text between them in one piece.
+ */
+static inline bool
+lower_name_char(char c)
+{
+	return (unsigned)((unsigned char)c - 'a') < 26u || a_digit(c) ||
+	       c == '-' || c == '.' || c == ':' || c == '_';
+}
+
+static inline const char *
+tag_verbatim(const struct cleaner *c, const char *s)
+{
+	const char *p = s + 1, *nm;
+	size_t n;
+
+	if (c->svg)
+		return NULL;
+	if (*p == '/')
+		p++;
+	nm = p;
+	while (lower_name_char(*p))
+		p++;
+	n = (size_t)(p - nm);
+	if (n == 0 || n >= 32 || *p != '>' || !a_alpha(*nm))
+		return NULL;
+	if ((el_flags(nm, n) & (EL_OK | EL_VOID)) != EL_OK)
+		return NULL;
+	return p + 1;
+}
+
+static inline const char *
+ref_verbatim(const char *s)
+{
+	const char *p = s + 1, *q;
+
+	if (a_alpha(*p)) {
+		for (q = p; a_alnum(*q) || *q == '-' || *q == '.'; q++)
+			;
+		if (*q == ';' &&
+		    (entity_lookup(p, (size_t)(q - p)) ||
+		     ((size_t)(q - p) == 4 && memcmp(p, "apos", 4) == 0)))
+			return q + 1;
+		return NULL;
+	}
+	if (*p == '#' && a_digit(p[1])) {
+		unsigned long v = 0;
+
+		for (q = p + 1; a_digit(*q) && q - p <= 16; q++)
+			v = v * 10 + (unsigned long)(*q - '0');
+		if (*q != ';' || (v >= 0x80 && v <= 0x9f))
+			return NULL;
+		return q + 1;
+	}
+	return NULL;
 }
 
 /* A start or end tag at s ('<' already seen); returns the end. */
@@ -470,20 +706,18 @@ do_tag(struct cleaner *c, const char *s)
 {
 	const char *p = s + 1, *nm;
 	char tag[32];
-	size_t n = 0, i, nattr = 0;
+	size_t n = 0, i, nattr = 0, out_len;
 	bool end = false, selfclose = false, camel = false, okel;
 	struct hattr at[64];
-	const char *const *ok_attr;
 	const char *out_tag;
-	size_t nok_attr;
+	unsigned el, want = AT_OK;
 
 	if (*p == '/') {
 		end = true;
 		p++;
 	}
 	nm = p;
-	while (*p && (isalnum((unsigned char)*p) || *p == '-' || *p == '.' ||
-		      *p == ':' || *p == '_'))
+	while (tag_name_char(*p))
 		p++;
 	n = (size_t)(p - nm);
 	if (n == 0 || n >= sizeof(tag)) {
@@ -491,16 +725,17 @@ do_tag(struct cleaner *c, const char *s)
 		return s + 1;
 	}
 	for (i = 0; i < n; i++)
-		tag[i] = (char)tolower((unsigned char)nm[i]);
+		tag[i] = a_lower(nm[i]);
 	tag[n] = '\0';
 	out_tag = tag;
+	sbuf_reset(&c->scratch);
 	/* attributes */
 	for (;;) {
 		const char *an, *vs;
-		size_t alen, vlen;
-		char *name, *value;
+		size_t alen, vlen, name, value;
+		char *v;
 
-		while (*p && isspace((unsigned char)*p))
+		while (a_space(*p))
 			p++;
 		if (!*p)
 			break;
@@ -518,15 +753,15 @@ do_tag(struct cleaner *c, const char *s)
 			continue;
 		}
 		an = p;
-		while (*p && !isspace((unsigned char)*p) && *p != '=' &&
-		       *p != '>' && !(*p == '/' && p[1] == '>'))
+		while (*p && !a_space(*p) && *p != '=' && *p != '>' &&
+		       !(*p == '/' && p[1] == '>'))
 			p++;
 		alen = (size_t)(p - an);
-		while (*p && isspace((unsigned char)*p))
+		while (a_space(*p))
 			p++;
 		if (*p == '=') {
 			p++;
-			while (*p && isspace((unsigned char)*p))
+			while (a_space(*p))
 				p++;
 			if (*p == '"' || *p == '\'') {
 				char q = *p++;
@@ -539,45 +774,42 @@ do_tag(struct cleaner *c, const char *s)
 					p++;
 			} else {
 				vs = p;
-				while (*p && !isspace((unsigned char)*p) &&
-				       *p != '>')
+				while (*p && !a_space(*p) && *p != '>')
 					p++;
 				vlen = (size_t)(p - vs);
 			}
-			value = xstrndup(vs, vlen);
 		} else {
-			value = xstrndup(an, alen);
+			/* a bare attribute's value is its name as written */
+			vs = an;
+			vlen = alen;
 		}
-		name = xstrndup(an, alen);
-		for (i = 0; name[i]; i++)
-			name[i] = (char)tolower((unsigned char)name[i]);
-		if (strcmp(name, "rel") == 0 || strcmp(name, "type") == 0)
-			for (i = 0; value[i]; i++)
-				value[i] = (char)tolower((unsigned char)value[i]);
+		name = scratch_add(c, an, alen);
+		for (v = SC(c, name); *v; v++)
+			*v = a_lower(*v);
+		value = scratch_add(c, vs, vlen);
+		if ((alen == 3 && memcmp(SC(c, name), "rel", 3) == 0) ||
+		    (alen == 4 && memcmp(SC(c, name), "type", 4) == 0))
+			for (v = SC(c, value); *v; v++)
+				*v = a_lower(*v);
 		/* duplicates: the last value wins */
 		for (i = 0; i < nattr; i++)
-			if (strcmp(at[i].name, name) == 0)
+			if (at[i].nlen == alen &&
+			    memcmp(SC(c, at[i].name), SC(c, name), alen) == 0)
 				break;
 		if (i < nattr) {
-			free(at[i].value);
 			at[i].value = value;
-			free(name);
 		} else if (nattr < ARRAY_SIZE(at)) {
 			at[nattr].name = name;
+			at[nattr].nlen = alen;
 			at[nattr].value = value;
 			nattr++;
-		} else {
-			free(name);
-			free(value);
 		}
 	}
 
-	ok_attr = ok_attributes;
-	nok_attr = ARRAY_SIZE(ok_attributes);
-	okel = in_sorted(tag, ok_elements, ARRAY_SIZE(ok_elements));
+	el = el_flags(tag, n);
+	okel = (el & EL_OK) != 0;
 	if (!okel || (c->svg && !end)) {
-		if (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0 ||
-		    strcmp(tag, "applet") == 0) {
+		if (el & EL_DROP) {
 			if (end) {
 				if (c->drop > 0)
 					c->drop--;
@@ -586,14 +818,10 @@ do_tag(struct cleaner *c, const char *s)
 			}
 		}
 		if (end) {
-			if (c->mathml &&
-			    in_sorted(tag, mathml_elements,
-				      ARRAY_SIZE(mathml_elements))) {
+			if (c->mathml && (el & EL_MATHML)) {
 				if (strcmp(tag, "math") == 0)
 					c->mathml--;
-			} else if (c->svg &&
-				   in_sorted(tag, svg_elements,
-					     ARRAY_SIZE(svg_elements))) {
+			} else if (c->svg && (el & EL_SVG)) {
 				if (strcmp(tag, "svg") == 0)
 					c->svg--;
 				out_tag = svg_case(tag);
@@ -603,31 +831,23 @@ do_tag(struct cleaner *c, const char *s)
 		} else {
 			const char *x;
 
-			if (c->html && !attr_find(at, nattr, "xmlns") &&
+			if (c->html && !attr_find(c, at, nattr, "xmlns") &&
 			    nattr < ARRAY_SIZE(at) &&
 			    (strcmp(tag, "svg") == 0 ||
-			     strcmp(tag, "math") == 0)) {
-				at[nattr].name = xstrdup("xmlns");
-				at[nattr].value = xstrdup(
-					tag[0] == 's' ? SVG_NS : MATHML_NS);
-				nattr++;
-			}
-			x = attr_find(at, nattr, "xmlns");
+			     strcmp(tag, "math") == 0))
+				attr_push(c, at, &nattr, "xmlns",
+					  tag[0] == 's' ? SVG_NS : MATHML_NS);
+			x = attr_find(c, at, nattr, "xmlns");
 			if (strcmp(tag, "math") == 0 && x &&
 			    strcmp(x, MATHML_NS) == 0)
 				c->mathml++;
 			if (strcmp(tag, "svg") == 0 && x &&
 			    strcmp(x, SVG_NS) == 0)
 				c->svg++;
-			if (c->mathml && in_sorted(tag, mathml_elements,
-						   ARRAY_SIZE(mathml_elements))) {
-				ok_attr = mathml_attributes;
-				nok_attr = ARRAY_SIZE(mathml_attributes);
-			} else if (c->svg &&
-				   in_sorted(tag, svg_elements,
-					     ARRAY_SIZE(svg_elements))) {
-				ok_attr = svg_attributes;
-				nok_attr = ARRAY_SIZE(svg_attributes);
+			if (c->mathml && (el & EL_MATHML)) {
+				want = AT_MATHML;
+			} else if (c->svg && (el & EL_SVG)) {
+				want = AT_SVG;
 				out_tag = svg_case(tag);
 				camel = true;
 			} else if (!okel) {
@@ -639,64 +859,58 @@ do_tag(struct cleaner *c, const char *s)
 		bool xl = false;
 
 		for (i = 0; i < nattr; i++)
-			if (str_starts(at[i].name, "xlink:"))
+			if (str_starts(SC(c, at[i].name), "xlink:"))
 				xl = true;
-		if (xl && !attr_find(at, nattr, "xmlns:xlink")) {
-			at[nattr].name = xstrdup("xmlns:xlink");
-			at[nattr].value = xstrdup(XLINK_NS);
-			nattr++;
-		}
+		if (xl && !attr_find(c, at, nattr, "xmlns:xlink"))
+			attr_push(c, at, &nattr, "xmlns:xlink", XLINK_NS);
 	}
+	out_len = out_tag == tag ? n : strlen(out_tag);
 	if (end) {
-		if (!is_void(tag) && !c->drop)
-			add_end_tag(&c->out, out_tag);
+		if (!(el & EL_VOID) && !c->drop)
+			add_end_tag(&c->out, out_tag, out_len);
 		goto out;
 	}
 	if (c->drop)
 		goto out;
-	qsort(at, nattr, sizeof(at[0]), hattr_cmp);
+	attrs_sort(c, at, nattr);
 	put_ch(&c->out, '<');
-	put_s(&c->out, out_tag);
+	put(&c->out, out_tag, out_len);
 	for (i = 0; i < nattr; i++) {
-		char *v = at[i].value;
+		const char *name = SC(c, at[i].name);
+		char *v = SC(c, at[i].value), *abs = NULL;
 
-		if (!in_sorted(at[i].name, ok_attr, nok_attr))
+		if (!(at_flags(name, at[i].nlen) & want))
 			continue;
-		if (is_uri_attr(tag, at[i].name)) {
-			char *abs;
-
+		if ((el & EL_URI) && is_uri_attr(tag, name)) {
 			feed_trim(v);
-			abs = c->base && *c->base ?
-					    url_resolve(c->base, v) :
-					    xstrdup(v);
-
-			free(at[i].value);
-			at[i].value = v = abs;
+			/* most links are absolute: resolving copies them */
+			if (c->base && *c->base && !url_self_resolving(v))
+				v = abs = url_resolve(c->base, v);
 			if (!scheme_safe(v))
 				v[0] = '\0';
-		} else if (strcmp(at[i].name, "href") == 0 &&
+		} else if (at[i].nlen == 4 && memcmp(name, "href", 4) == 0 &&
 			   !scheme_safe(v)) {
 			v[0] = '\0';
 		}
 		put_ch(&c->out, ' ');
-		put_s(&c->out, camel ? svg_case(at[i].name) : at[i].name);
+		if (camel)
+			put_s(&c->out, svg_case(name));
+		else
+			put(&c->out, name, at[i].nlen);
 		put(&c->out, "=\"", 2);
 		attr_out(&c->out, v);
 		put_ch(&c->out, '"');
+		free(abs);
 	}
-	if (is_void(tag)) {
-		put_s(&c->out, " />");
+	if (el & EL_VOID) {
+		put(&c->out, " />", 3);
 	} else {
 		put_ch(&c->out, '>');
 		/* sgmllib expands only a bare "<tag/>" */
 		if (selfclose && nattr == 0)
-			add_end_tag(&c->out, out_tag);
+			add_end_tag(&c->out, out_tag, out_len);
 	}
 out:
-	for (i = 0; i < nattr; i++) {
-		free(at[i].name);
-		free(at[i].value);
-	}
 	return p;
 }
 
@@ -714,7 +928,7 @@ do_ref(struct cleaner *c, const char *s)
 		if (hex)
 			d++;
 		v = strtoul(d, &end, hex ? 16 : 10);
-		if (end == d || (!hex && !isdigit((unsigned char)*d))) {
+		if (end == d || (!hex && !a_digit(*d))) {
 			emit_text(c, "&", 1);
 			return s + 1;
 		}
@@ -729,21 +943,18 @@ do_ref(struct cleaner *c, const char *s)
 				if (m > 16)
 					m = 16;
 				for (k = 0; k < m; k++)
-					ref[k] = (char)tolower(
-						(unsigned char)d[k]);
-				ref[m] = '\0';
-				put(&c->out, hex ? "&#x" : "&#",
-					 hex ? 3 : 2);
+					ref[k] = a_lower(d[k]);
+				put(&c->out, hex ? "&#x" : "&#", hex ? 3 : 2);
 				put(&c->out, ref, m);
 				put_ch(&c->out, ';');
 			}
 		}
 		return *end == ';' ? end + 1 : end;
 	}
-	if (isalpha((unsigned char)*p)) {
+	if (a_alpha(*p)) {
 		const char *q = p;
 
-		while (isalnum((unsigned char)*q) || *q == '-' || *q == '.')
+		while (a_alnum(*q) || *q == '-' || *q == '.')
 			q++;
 		if (!*q) {
 			emit_text(c, s, (size_t)(q - s));
@@ -766,28 +977,48 @@ do_ref(struct cleaner *c, const char *s)
 	return s + 1;
 }
 
-char *
-markup_clean(const char *html, const char *base, bool is_html)
+/* The first '<' or '&' in [p, end), or end: the text runs between
+ * markup are most of the bytes, scanned 16 at a time where SSE2 is. */
+static const char *
+scan_text(const char *p, const char *end)
 {
-	struct cleaner c;
-	const char *p = html, *run = html;
+#if defined(__SSE2__)
+	const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
 
-	size_t n = strlen(html);
-	char *r;
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, lt),
+				     _mm_cmpeq_epi8(v, amp)));
 
-	memset(&c, 0, sizeof(c));
-	sbuf_init(&c.out, 0);
-	/* the output is about the input's size: allocate once, not by
-	 * doubling, and give back the slack at the end */
-	c.out.cap = n + n / 8 + 64;
-	c.out.buf = xmalloc(c.out.cap);
-	c.out.buf[0] = '\0';
-	c.base = base;
-	c.html = is_html;
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '<' && *p != '&')
+		p++;
+	return p;
+}
+
+/* The cleaning loop: html (n bytes, NUL at html[n]) appended to c->out,
+ * which has room for n + n / 8 + 64 bytes. */
+static void
+clean_loop(struct cleaner *c, const char *html, size_t n)
+{
+	const char *p = html, *run = html, *end = html + n;
+
+	sets_ready();
 	while (*p) {
 		if (*p == '<') {
-			emit_text(&c, run, (size_t)(p - run));
-			if (str_starts(p, "<!--")) {
+			const char *v = tag_verbatim(c, p);
+
+			if (v) {
+				p = v;
+				continue;
+			}
+			emit_text(c, run, (size_t)(p - run));
+			if (p[1] == '!' && p[2] == '-' && p[3] == '-') {
 				const char *e = strstr(p + 4, "-->");
 
 				p = e ? e + 3 : p + strlen(p);
@@ -795,39 +1026,98 @@ markup_clean(const char *html, const char *base, bool is_html)
 				   strncasecmp(p + 2, "DOCTYPE", 7) != 0 &&
 				   p[2] != '[') {
 				/* not a declaration: sgmllib would choke */
-				if (!c.drop)
-					put_s(&c.out, "&lt;!");
+				if (!c->drop)
+					put_s(&c->out, "&lt;!");
 				p += 2;
 			} else if (p[1] == '!' || p[1] == '?') {
 				const char *e = strchr(p, '>');
 
 				if (!e) {
 					/* unfinished: it is text */
-					emit_text(&c, p, strlen(p));
+					emit_text(c, p, strlen(p));
 					p += strlen(p);
 				} else {
 					p = e + 1;
 				}
 			} else if (p[1] == '>') {
 				p += 2; /* SGML empty tag */
-			} else if (isalpha((unsigned char)p[1]) ||
-				   (p[1] == '/' && isalpha((unsigned char)p[2]))) {
-				p = do_tag(&c, p);
+			} else if (a_alpha(p[1]) ||
+				   (p[1] == '/' && a_alpha(p[2]))) {
+				const char *q = tag_fast(c, p);
+
+				p = q ? q : do_tag(c, p);
 			} else {
-				emit_text(&c, "<", 1);
+				emit_text(c, "<", 1);
 				p++;
 			}
 			run = p;
 		} else if (*p == '&') {
-			emit_text(&c, run, (size_t)(p - run));
-			p = do_ref(&c, p);
+			const char *v = ref_verbatim(p);
+
+			if (v) {
+				p = v;
+				continue;
+			}
+			emit_text(c, run, (size_t)(p - run));
+			p = do_ref(c, p);
 			run = p;
 		} else {
-			p += strcspn(p, "<&");
+			p = scan_text(p, end);
 		}
 	}
-	emit_text(&c, run, (size_t)(p - run));
+	emit_text(c, run, (size_t)(p - run));
+	if (c->out.cap)
+		c->out.buf[c->out.len] = '\0';
+}
+
+char *
+markup_clean(const char *html, const char *base, bool is_html)
+{
+	struct cleaner c;
+	size_t n = strlen(html);
+	char *r;
+
+	memset(&c, 0, sizeof(c));
+	sbuf_init(&c.out, 0);
+	sbuf_init(&c.scratch, 0);
+	/* the output is about the input's size: allocate once, not by
+	 * doubling, and give back the slack at the end */
+	c.out.cap = n + n / 8 + 64;
+	c.out.buf = xmalloc(c.out.cap);
+	c.out.buf[0] = '\0';
+	c.base = base;
+	c.html = is_html;
+	clean_loop(&c, html, n);
+	sbuf_release(&c.scratch);
 	n = c.out.len;
 	r = sbuf_detach(&c.out, NULL);
 	return xrealloc(r, n + 1);
+}
+
+void
+markup_clean_into(const char *html, size_t n, const char *base,
+		  bool is_html, struct sbuf *out, struct sbuf *scratch)
+{
+	struct cleaner c;
+	size_t want = n + n / 8 + 64;
+
+	if (out->max)
+		BUG("markup_clean_into: capped output buffer");
+	if (out->cap < want) {
+		/* nothing to keep: a fresh buffer, not a copying realloc */
+		if (out->cap)
+			free(out->buf);
+		out->buf = xmalloc(want);
+		out->cap = want;
+	}
+	out->len = 0;
+	out->buf[0] = '\0';
+	memset(&c, 0, sizeof(c));
+	c.out = *out;
+	c.scratch = *scratch;
+	c.base = base;
+	c.html = is_html;
+	clean_loop(&c, html, n);
+	*out = c.out;
+	*scratch = c.scratch;
 }

@@ -10,19 +10,10 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "glean/parse.h"
+#include "private.h"
 #include "glean/banned.h"
 
 #define OPML_MAX_DEPTH 64
-
-static xmlParserInputPtr
-no_external(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
 
 void
 opml_doc_release(struct opml_doc *d)
@@ -178,7 +169,8 @@ opml_parse(const char *bytes, size_t len, struct opml_doc *out, struct err *e)
 	memset(out, 0, sizeof(*out));
 	if (len > 64u << 20)
 		return err_set(e, ERR_LIMIT, "OPML file larger than 64 MiB");
-	xmlSetExternalEntityLoader(no_external);
+	/* the entity loader that refuses everything, set once */
+	parse_xml_init();
 	doc = xmlReadMemory(bytes, (int)len, NULL, NULL, opts);
 	if (!doc) {
 		out->bozo = true;

@@ -15,6 +15,7 @@
  * detect encodings (encoding.c) or clean HTML (markup.c).
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,7 @@ struct px {
 	struct qname *scratch;
 	void *dict;          /* the parser's name dictionary (xmlDictPtr) */
 	struct sbuf attrbuf; /* this element's attribute values */
+	struct sbuf cleanbuf, cleanscratch; /* markup_clean_into()'s */
 	int depth, skip_depth;
 
 	bool infeed, inentry, insource, inimage, intextinput;
@@ -238,6 +240,25 @@ set_field(struct px *p, char **dst, int field, const char *v, bool first_wins)
 	p->fdepth[ctx][field] = p->depth;
 }
 
+/* set_field() that moves *v into *dst when it stores it (*v is then
+ * NULL), instead of copying: the caller frees whatever is left. */
+static void
+set_field_move(struct px *p, char **dst, int field, char **v,
+	       bool first_wins)
+{
+	int ctx = p->inentry ? 1 : 0;
+	int old = p->fdepth[ctx][field];
+
+	if (*dst && old >= 0) {
+		if (first_wins ? p->depth >= old : p->depth > old)
+			return;
+	}
+	free(*dst);
+	*dst = *v;
+	*v = NULL;
+	p->fdepth[ctx][field] = p->depth;
+}
+
 /* set_field() that takes ownership of v (stored or freed), so big
  * fields are not copied again. */
 static void
@@ -278,11 +299,27 @@ push(struct px *p, const char *name, bool expecting)
 	sbuf_reset(&f->text);
 }
 
-static void
+/* Text into the open frame. libxml2 hands text over in small pieces
+ * (every entity reference is one), so the common case, room in the
+ * buffer and under its cap, is a memcpy here rather than a call. */
+static inline void
 add_text(struct px *p, const char *s, size_t n)
 {
-	if (p->nstack)
-		sbuf_add(&p->stack[p->nstack - 1].text, s, n);
+	struct sbuf *t;
+
+	if (!p->nstack)
+		return;
+	t = &p->stack[p->nstack - 1].text;
+	if (t->len + n < t->cap && (!t->max || t->len + n <= t->max)) {
+		if (n == 1)
+			t->buf[t->len] = *s;
+		else
+			memcpy(t->buf + t->len, s, n);
+		t->len += n;
+		t->buf[t->len] = '\0';
+	} else {
+		sbuf_add(t, s, n);
+	}
 }
 
 static void
@@ -385,32 +422,61 @@ trim_ws(char c)
 	       c == '\v';
 }
 
+/* Whether s holds a C1 control (U+0080..U+009F, "\xc2\x80".."\xc2\x9f"):
+ * the only bytes feed_demoronize() changes. U+00A0 and the rest of
+ * Latin-1 (also led by 0xc2) are common in feeds and change nothing. */
+static bool
+has_c1(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while ((p = memchr(p, 0xc2, (size_t)(end - p))) != NULL) {
+		if (p + 1 < end && (unsigned char)p[1] >= 0x80 &&
+		    (unsigned char)p[1] <= 0x9f)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 /*
  * What pop() makes of an HTML content field that needs no base64 and no
  * xhtml div stripping: trim, demoronize, markup_clean, trim; but cleaned
  * from the frame's buffer instead of a copy of it. NULL when the text
- * holds a byte demoronize would look at (the caller takes the long way).
+ * holds a C1 control, which demoronize would change (the caller takes
+ * the long way).
  */
 static char *
 clean_in_place(struct px *p, struct sbuf *t)
 {
-	size_t n = strlen(t->buf), st = 0;
+	size_t n = strlen(t->buf), st = 0, olen;
+	struct sbuf *c;
 	char *out, save;
 
 	while (n && trim_ws(t->buf[n - 1]))
 		n--;
 	while (st < n && trim_ws(t->buf[st]))
 		st++;
-	if (memchr(t->buf + st, 0xc2, n - st))
+	if (has_c1(t->buf + st, n - st))
 		return NULL;
 	save = t->buf[n];
 	if (save)
 		t->buf[n] = '\0';
-	out = markup_clean(t->buf + st, base_now(p),
-			   strcmp(p->cp.type, "text/html") == 0);
+	markup_clean_into(t->buf + st, n - st, base_now(p),
+			  strcmp(p->cp.type, "text/html") == 0, &p->cleanbuf,
+			  &p->cleanscratch);
 	if (save)
 		t->buf[n] = save;
-	feed_trim(out);
+	/* feed_trim() with the length known, and one exact copy */
+	c = &p->cleanbuf;
+	olen = c->len;
+	while (olen && trim_ws(c->buf[olen - 1]))
+		olen--;
+	for (st = 0; st < olen && trim_ws(c->buf[st]); st++)
+		;
+	out = xmalloc(olen - st + 1);
+	memcpy(out, c->buf + st, olen - st);
+	out[olen - st] = '\0';
 	return out;
 }
 
@@ -504,8 +570,14 @@ push_content(struct px *p, const char *name, const struct attrs *a,
 
 	p->incontent++;
 	memset(&p->cp, 0, sizeof(p->cp));
-	snprintf(p->cp.type, sizeof(p->cp.type), "%s",
-		 map_type(type ? type : dflt));
+	/* snprintf("%s") without the formatting: once per text element */
+	{
+		const char *t = map_type(type ? type : dflt);
+		size_t n = strnlen(t, sizeof(p->cp.type) - 1);
+
+		memcpy(p->cp.type, t, n);
+		p->cp.type[n] = '\0';
+	}
 	if (mode && strcmp(mode, "base64") == 0)
 		p->cp.base64 = true;
 	else if (str_starts(p->cp.type, "text/") ||
@@ -719,7 +791,7 @@ end_title(struct px *p)
 	c = common(p);
 	if (exp && *v && c && !(p->title_depth > -1 &&
 				p->title_depth <= p->depth)) {
-		set_field(p, &c->title, F_TITLE, v, false);
+		set_field_move(p, &c->title, F_TITLE, &v, false);
 		p->title_depth = p->depth;
 	}
 	free(v);
@@ -959,9 +1031,10 @@ end_guid(struct px *p)
 	struct feed_common *c = common(p);
 
 	if (v && c) {
-		set_field(p, &c->id, F_ID, v, false);
+		/* the link first: moving v into id may leave nothing */
 		if (p->guidislink && !c->link)
 			feed_set(&c->link, v);
+		set_field_move(p, &c->id, F_ID, &v, false);
 	}
 	free(v);
 }
@@ -988,12 +1061,15 @@ end_date_common(struct px *p, const char *name, bool published)
 
 	if (v && c && *v) {
 		if (published) {
-			feed_set(&c->published_raw, v);
 			c->published = parse_date(v);
+			free(c->published_raw);
+			c->published_raw = v;
 		} else {
-			feed_set(&c->updated_raw, v);
 			c->updated = parse_date(v);
+			free(c->updated_raw);
+			c->updated_raw = v;
 		}
+		v = NULL;
 	}
 	free(v);
 }
@@ -1497,21 +1573,28 @@ dict_owns(struct px *p, const xmlChar *s)
 	return !s || xmlDictOwns(p->dict, s) == 1;
 }
 
-/* The spellings of a name; valid until the next call. */
+/* The spellings of a name; valid until the next call. A name looks in
+ * two slots (so two hot names that hash alike do not evict each other
+ * on every element) and replaces the second when both are taken. */
 static const struct qname *
 qname_get(struct px *p, const xmlChar *local, const xmlChar *prefix,
 	  const xmlChar *uri)
 {
-	uintptr_t k = ((uintptr_t)local >> 3) ^ ((uintptr_t)uri >> 4) ^
-		      ((uintptr_t)prefix >> 5);
-	struct qname *q;
+	uint64_t k = (uint64_t)(uintptr_t)local * 0x9e3779b97f4a7c15ull ^
+		     (uint64_t)(uintptr_t)uri * 0xc2b2ae3d27d4eb4full ^
+		     (uint64_t)(uintptr_t)prefix * 0x165667b19e3779f9ull;
+	struct qname *q, *q2;
 
-	k ^= k >> 9;
-	q = &p->names[k & (NAME_CACHE - 1)];
+	q = &p->names[(k >> 40) & (NAME_CACHE - 1)];
+	q2 = &p->names[((k >> 40) + 1) & (NAME_CACHE - 1)];
 	if (q->local == local && q->prefix == prefix && q->uri == uri)
 		return q;
+	if (q2->local == local && q2->prefix == prefix && q2->uri == uri)
+		return q2;
 	if (p->dict && dict_owns(p, local) && dict_owns(p, prefix) &&
 	    dict_owns(p, uri)) {
+		if (q->local)
+			q = q2;
 		qname_fill(q, local, prefix, uri);
 		return q;
 	}
@@ -1836,16 +1919,25 @@ sax_serror(void *ctx, xmlErrorPtr err)
 
 /* ---- driver ---- */
 
-static void
-xml_init(void)
-{
-	static bool done;
+/*
+ * libxml2's process-wide setup, once (pthread_once): parse_feed() runs
+ * on a worker thread while the main thread may parse HTML or OPML, and
+ * xmlInitParser() and the entity loader are process globals. Every
+ * libxml2 entry point in src/parse calls parse_xml_init() first.
+ */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 
-	if (done)
-		return;
+static void
+xml_init_once(void)
+{
 	xmlInitParser();
 	xmlSetExternalEntityLoader(no_external);
-	done = true;
+}
+
+void
+parse_xml_init(void)
+{
+	pthread_once(&xml_once, xml_init_once);
 }
 
 /*
@@ -1921,6 +2013,8 @@ px_reset(struct px *p)
 	free(p->scratch);
 	p->names = p->scratch = NULL;
 	sbuf_release(&p->attrbuf);
+	sbuf_release(&p->cleanbuf);
+	sbuf_release(&p->cleanscratch);
 	p->stack = NULL;
 	p->bases = NULL;
 	p->nstack = p->capstack = p->nused = p->capbases = 0;
@@ -1941,6 +2035,8 @@ px_init(struct px *p, struct feed_doc *doc, size_t max, const char *base)
 	p->names = xcalloc(NAME_CACHE, sizeof(*p->names));
 	p->scratch = xcalloc(1, sizeof(*p->scratch));
 	sbuf_init(&p->attrbuf, 0);
+	sbuf_init(&p->cleanbuf, 0);
+	sbuf_init(&p->cleanscratch, 0);
 }
 
 /* Close whatever a truncated document left open, innermost first. */
@@ -1964,10 +2060,12 @@ flush_open(struct px *p)
 }
 
 /*
- * NEEDSWORK: a 18 MB RSS parses in ~350 ms against ~110 ms for bare
- * libxml2 streaming; most of the gap is per-element name building
- * (snprintf) and strcmp lookups. Caching the handler per interned
- * (localname, URI) pointer pair would close much of it.
+ * One libxml2 pass over s. Names are resolved once per interned
+ * (localname, prefix, URI) triple (qname_get()); what is left of the gap
+ * to a bare SAX2 pass on the 100 MB bench feed is mostly cleaning the
+ * entries' HTML (markup.c), libxml2 handing escaped HTML over one entity
+ * at a time, and first-touch page faults for the ~90 MB of strings the
+ * doc keeps.
  */
 static int
 run(struct px *p, const char *s, size_t len, bool recover, bool *wf,
@@ -2050,7 +2148,7 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 	bool wf = false, nswf = true, netscape = false;
 	int rc = -1;
 
-	xml_init();
+	parse_xml_init();
 	sbuf_init(&src, 0);
 	sbuf_init(&fixed, 0);
 	if (strip_doctype(utf8, len, &src, &netscape)) {

@@ -6,6 +6,8 @@
 #ifndef GLEAN_PARSE_PRIVATE_H
 #define GLEAN_PARSE_PRIVATE_H
 
+#include <string.h>
+
 #include "glean/parse.h"
 
 #define PARSE_MAX_FIELD (1u << 20) /* default cap per text field */
@@ -35,6 +37,66 @@ void enc_result_release(struct enc_result *r);
 /* Make r->utf8 an owned, NUL-terminated copy if it is borrowed. */
 void enc_result_own(struct enc_result *r);
 
+/* ---- nset.c ---- */
+#define NSET_BITS 10
+#define NSET_SIZE (1u << NSET_BITS)
+struct nslot {
+	const char *s; /* the name (static storage), NULL when empty */
+	uint64_t key;  /* its first eight bytes */
+	uint8_t len;
+	uint32_t value;
+};
+/* A fixed set of names (1..255 bytes) with a value each. Zero-init is
+ * empty. Fill it once (under pthread_once), then look up from any
+ * thread. */
+struct nset {
+	struct nslot v[NSET_SIZE];
+	size_t n;
+};
+/* Add s (kept by pointer) with value, or with the old value | value when
+ * merge and s is there already. */
+void nset_add(struct nset *set, const char *s, uint32_t value, bool merge);
+
+/* The first (up to) eight bytes of s as an integer, zero-padded. */
+static inline uint64_t
+nset_key(const char *s, size_t n)
+{
+	uint64_t k = 0;
+	size_t i, m = n < 8 ? n : 8;
+
+	for (i = 0; i < m; i++)
+		k |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return k;
+}
+
+static inline uint32_t
+nset_slot(uint64_t key, size_t n)
+{
+	return (uint32_t)(((key ^ (uint64_t)n) * 0x9e3779b97f4a7c15ull) >>
+			  (64 - NSET_BITS));
+}
+
+/* The value of the n bytes at s, 0 when they are not in the set
+ * (inline: it runs for every tag and attribute of every HTML field). */
+static inline uint32_t
+nset_get(const struct nset *set, const char *s, size_t n)
+{
+	uint64_t k;
+	uint32_t i;
+
+	if (n == 0 || n > 255)
+		return 0;
+	k = nset_key(s, n);
+	for (i = nset_slot(k, n); set->v[i].s; i = (i + 1) & (NSET_SIZE - 1)) {
+		const struct nslot *e = &set->v[i];
+
+		if (e->key == k && e->len == n &&
+		    (n <= 8 || memcmp(e->s + 8, s + 8, n - 8) == 0))
+			return e->value;
+	}
+	return 0;
+}
+
 /* ---- entities.c ---- */
 /* Code point of an HTML 4 named entity (case-sensitive), or 0. */
 uint32_t entity_lookup(const char *name, size_t len);
@@ -53,16 +115,31 @@ bool markup_looks_like_html(const char *s);
  * allow-lists. is_html: text/html rather than XHTML. Returns a new
  * string. */
 char *markup_clean(const char *html, const char *base, bool is_html);
+/* markup_clean() of the n bytes at html (html[n] must be NUL, and no NUL
+ * before it) into out, which is reset first (uncapped); out and scratch
+ * are the caller's, reused from call to call so that cleaning a field
+ * allocates nothing once they have grown. */
+void markup_clean_into(const char *html, size_t n, const char *base,
+		       bool is_html, struct sbuf *out, struct sbuf *scratch);
 /* Whether an element name is in the HTML allow-list. */
 bool markup_acceptable_element(const char *name, size_t len);
 
 /* ---- parse_xml.c / parse_jsonfeed.c ---- */
+/* libxml2's process-wide setup (xmlInitParser, the entity loader that
+ * refuses everything), done once whichever thread comes first. Call it
+ * before any libxml2 parser in src/parse. */
+void parse_xml_init(void);
 /* utf8 need not be NUL-terminated (it may be the caller's bytes). */
 int parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 	      const char *base, struct feed_doc *doc, struct err *e);
 int parse_jsonfeed(const char *utf8, size_t len,
 		   const struct parse_opts *opts, const char *base,
 		   struct feed_doc *doc, struct err *e);
+
+/* ---- url.c ---- */
+/* Whether url_resolve(base, ref) is a copy of ref for every base: ref is
+ * absolute, has no dot segment and no leading blank. */
+bool url_self_resolving(const char *ref);
 
 /* ---- feed.c ---- */
 /* Copy s (n bytes) as a field value: invalid UTF-8 → U+FFFD, NULs

@@ -3,10 +3,13 @@
  * matching (never NO_UTF_CHECK on feed text), a match limit, a heap
  * limit, a bounded JIT stack and a 64 KiB subject cap. A rule that hits
  * a limit fails on that item only. This file owns pcre2; nothing else
- * includes it.
+ * includes it. A struct rx is used by one thread at a time (its match
+ * data is written by every match); rx_graphemes() may be called from any
+ * thread.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,31 +95,59 @@ rx_free(struct rx *re)
 	free(re);
 }
 
+/* \X compiled once for the process (pthread_once: share and the fetch
+ * worker may count at the same time). The compiled pattern is only read
+ * by pcre2_match(); each call brings its own match data, as a match
+ * writes there. */
+static pcre2_code *graph_code;
+static pthread_once_t graph_once = PTHREAD_ONCE_INIT;
+
+static void
+graph_compile(void)
+{
+	PCRE2_SIZE off;
+	int code;
+
+	graph_code = pcre2_compile((PCRE2_SPTR) "\\X", PCRE2_ZERO_TERMINATED,
+				   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
+					   PCRE2_UCP,
+				   &code, &off, NULL);
+	if (!graph_code)
+		BUG("cannot compile \\X");
+	if (!getenv("GLEAN_PCRE2_NOJIT"))
+		pcre2_jit_compile(graph_code, PCRE2_JIT_COMPLETE);
+}
+
 size_t
 rx_graphemes(const char *s, size_t len)
 {
-	static struct rx *x;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
 	PCRE2_SIZE *ov;
 	size_t n = 0, off = 0;
 
-	if (!x) {
-		x = rx_compile("\\X", false, NULL);
-		if (!x)
-			BUG("cannot compile \\X");
-	}
+	pthread_once(&graph_once, graph_compile);
+	md = pcre2_match_data_create_from_pattern(graph_code, NULL);
+	mctx = pcre2_match_context_create(NULL);
+	if (!md || !mctx)
+		die("out of memory (pcre2)");
+	pcre2_set_match_limit(mctx, 100000);
+	pcre2_set_heap_limit(mctx, 8192);
 	while (off < len) {
-		int rc = pcre2_match(x->code, (PCRE2_SPTR)s, len, off, 0,
-				     x->md, x->mctx);
+		int rc = pcre2_match(graph_code, (PCRE2_SPTR)s, len, off, 0, md,
+				     mctx);
 
 		if (rc < 0)
 			break;
-		ov = pcre2_get_ovector_pointer(x->md);
+		ov = pcre2_get_ovector_pointer(md);
 		if (ov[1] <= off)
 			off++;
 		else
 			off = ov[1];
 		n++;
 	}
+	pcre2_match_context_free(mctx);
+	pcre2_match_data_free(md);
 	return n;
 }
 

@@ -10,9 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <pthread.h>
+
 #include <libxml/HTMLparser.h>
 
-#include "glean/parse.h"
+#include "private.h"
 #include "glean/banned.h"
 
 static void
@@ -61,19 +63,30 @@ decode_entity(const char *s, size_t len, struct sbuf *out)
 	if (n == 0)
 		return 0;
 	{
-		const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)name);
+		/* entities.c knows the HTML 4 names with the values libxml2
+		 * gives them, in a hash; libxml2's own lookup is a linear scan
+		 * and is asked only for what ours lacks (&apos;, junk) */
+		uint32_t cp = entity_lookup(name, n);
+		const htmlEntityDesc *d;
 
-		if (!d)
-			return 0;
-		add_cp(out, d->value);
+		if (!cp) {
+			d = htmlEntityLookup((const xmlChar *)name);
+			if (!d)
+				return 0;
+			cp = d->value;
+		}
+		add_cp(out, cp);
 	}
 	if (i < len && s[i] == ';')
 		i++;
 	return i;
 }
 
-static bool
-block_tag(const char *t, size_t n)
+static struct nset block_set;
+static pthread_once_t block_once = PTHREAD_ONCE_INIT;
+
+static void
+block_build(void)
 {
 	static const char *const blocks[] = {
 		"address", "article", "aside", "blockquote", "br", "dd", "div",
@@ -84,9 +97,24 @@ block_tag(const char *t, size_t n)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(blocks); i++)
-		if (strlen(blocks[i]) == n && !strncasecmp(t, blocks[i], n))
-			return true;
-	return false;
+		nset_add(&block_set, blocks[i], 1, false);
+}
+
+/* Whether the n bytes at t name a block element, in any case (a name
+ * set built once: this runs for every tag of every indexed body). */
+static bool
+block_tag(const char *t, size_t n)
+{
+	char low[16];
+	size_t i;
+
+	if (n == 0 || n >= sizeof(low))
+		return false;
+	for (i = 0; i < n; i++)
+		low[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' :
+							     t[i]);
+	pthread_once(&block_once, block_build);
+	return nset_get(&block_set, low, n) != 0;
 }
 
 void
@@ -158,16 +186,21 @@ html_strip(const char *html, size_t len, size_t max, struct sbuf *out)
 			continue;
 		}
 		{
-			/* a run of ordinary text in one append */
+			/* a run of ordinary text in one append, single spaces
+			 * between words included (they come out as they are) */
 			size_t j = i + 1;
 
-			while (j < len && html[j] != '<' && html[j] != '&' &&
-			       !isspace((unsigned char)html[j]))
+			while (j < len && html[j] != '<' && html[j] != '&') {
+				if (isspace((unsigned char)html[j]) &&
+				    (html[j] != ' ' ||
+				     isspace((unsigned char)html[j - 1])))
+					break;
 				j++;
+			}
 			if (raw.len + (j - i) > raw.max)
 				j = i + (raw.max - raw.len);
 			sbuf_add(&raw, html + i, j - i);
-			space = false;
+			space = html[j - 1] == ' ';
 			i = j;
 		}
 	}

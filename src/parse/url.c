@@ -127,6 +127,17 @@ remove_dots(const char *in, size_t n, struct sbuf *out)
 	free(buf);
 }
 
+bool
+url_self_resolving(const char *ref)
+{
+	struct uri r;
+
+	if (*ref == ' ' || *ref == '\t' || *ref == '\n' || *ref == '\r')
+		return false;
+	uri_split(ref, &r);
+	return r.scheme && !has_dot_segment(r.path, r.npath);
+}
+
 char *
 url_resolve(const char *base, const char *ref)
 {
@@ -139,8 +150,13 @@ url_resolve(const char *base, const char *ref)
 		ref++;
 	if (!base || !*base)
 		return xstrdup(ref);
-	uri_split(base, &b);
 	uri_split(ref, &r);
+	/* an absolute reference with no dot segment resolves to itself
+	 * (scheme, authority, path, query and fragment copied as they
+	 * are): most links in feeds, so the base is not even split */
+	if (r.scheme && !has_dot_segment(r.path, r.npath))
+		return xstrdup(ref);
+	uri_split(base, &b);
 	if (!b.scheme)
 		return xstrdup(ref);
 	sbuf_init(&out, 0);

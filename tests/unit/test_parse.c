@@ -1,5 +1,7 @@
 /* parse: dates, URL resolution, RSS/Atom/JSON Feed documents, recovery
- * from ill-formed input, and the hostile inputs of SECURITY.md. */
+ * from ill-formed input, the hostile inputs of SECURITY.md, HTML cleaning
+ * and parsing on several threads at once. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,9 +603,169 @@ test_encodings(void)
 	feed_doc_release(&d);
 }
 
+/* HTML in a feed field, cleaned as feedparser does: names lower-cased,
+ * attributes sorted, deduplicated (last wins) and filtered, URLs
+ * resolved and unsafe ones emptied, script/style dropped with their
+ * content, svg/math given their namespaces, void elements closed,
+ * references kept as written. The expectation is what the cleaner
+ * produced before it was made faster. */
+static const char tricky_feed[] =
+	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\""
+		"2.0\"><channel><title>t</title><link>https://ex.org/</link"
+		">\n<item><title>a</title><description><![CDATA[<P CLASS=x "
+		"Id=\"y\" class=\"z\">Caf&eacute; &amp; &foo; &#150; &#X2F;"
+		" & so</P><a HREF='../up/./x?q#f' rel=NoFollow title=\"a&qu"
+		"ot;b\">l</a><a href=\"javascript:alert(1)\" onclick=\"x()\""
+		">j</a><img src=i.png alt=\"a<b\"><br/><br><hr/><p/><script"
+		">bad()</script><style>x{}</style>ok<svg><circle cx=1 CY=2 "
+		"xlink:href=\"#a\"/><linearGradient gradientUnits=u></linea"
+		"rGradient></svg><math><mi mathvariant=bold>x</mi></math><i"
+		"nput disabled type=CHECKBOX><!-- c --><!x>< p><blockquote "
+		"cite=\" /q \">q</blockquote><font color=red face=x size=2 "
+		"bogus=1>f</font>]]></description></item>\n</channel></rss>"
+		"\n";
+static const char tricky_clean[] =
+	"<p class=\"z\" id=\"y\">Caf&eacute; &amp; &amp;foo &#x2013"
+		"; &#x2f; & so</p><a href=\"https://ex.org/up/x?q#f\" rel=\""
+		"nofollow\" title=\"a&quot;b\">l</a><a href=\"\">j</a><img "
+		"alt=\"a&lt;b\" src=\"https://ex.org/a/i.png\" /><br /><br "
+		"/><hr /><p></p>ok<svg xmlns=\"http://www.w3.org/2000/svg\""
+		"><circle cx=\"1\" cy=\"2\" xlink:href=\"#a\" xmlns:xlink=\""
+		"http://www.w3.org/1999/xlink\"><linearGradient gradientUni"
+		"ts=\"u\"></linearGradient></svg><math xmlns=\"http://www.w"
+		"3.org/1998/Math/MathML\"><mi mathvariant=\"bold\">x</mi></"
+		"math><input disabled=\"disabled\" type=\"checkbox\" />&lt;"
+		"!x>< p><blockquote cite=\"https://ex.org/q\">q</blockquote"
+		"><font color=\"red\" face=\"x\" size=\"2\">f</font>";
+
+static char *
+tricky_summary(void)
+{
+	struct parse_opts o = { 0 };
+	struct feed_doc d;
+	char *s = NULL;
+
+	o.url = "https://ex.org/a/feed.xml";
+	if (parse_feed(tricky_feed, sizeof(tricky_feed) - 1, &o, &d, NULL) ==
+		    0 &&
+	    d.nentries == 1 && d.entries[0].summary)
+		s = xstrdup(d.entries[0].summary);
+	feed_doc_release(&d);
+	return s;
+}
+
+struct worker {
+	pthread_t t;
+	int rounds, bad;
+	size_t graphemes;
+};
+
+/* What one thread does many times: parse (tables built on first use,
+ * libxml2 set up once), count graphemes (a shared compiled pattern). */
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < w->rounds; i++) {
+		char *s = tricky_summary();
+
+		if (!s || strcmp(s, tricky_clean) != 0)
+			w->bad++;
+		free(s);
+		w->graphemes = rx_graphemes("e\xcc\x81x\xf0\x9f\x8e\x89", 8);
+	}
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	struct worker w[4];
+	size_t i;
+	char *s;
+
+	/* first, so that the lazily built tables are built under a race */
+	TEST("parse on several threads at once");
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
+		w[i].rounds = 200;
+		CHECK(pthread_create(&w[i].t, NULL, worker_run, &w[i]) == 0);
+	}
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
+		pthread_join(w[i].t, NULL);
+		CHECK_INT(w[i].bad, 0);
+		CHECK_INT(w[i].graphemes, 3);
+	}
+
+	TEST("html in a field is cleaned");
+	s = tricky_summary();
+	CHECK_STR(s, tricky_clean);
+	free(s);
+
+	TEST("c1 controls in html fields are demoronized, latin-1 is kept");
+	{
+		struct feed_doc d;
+
+		parse_str("<rss version=\"2.0\"><channel><title>t</title>"
+			  "<item><description><![CDATA[<p>a\xc2\xa0" "b \xc2\xa9 "
+			  "<b>x</b></p>]]></description></item>"
+			  "<item><description><![CDATA[<p>a\xc2\x96"
+			  "b\xc2\xa0<b>x</b></p>]]></description></item>"
+			  "</channel></rss>", NULL, &d);
+		CHECK_INT(d.nentries, 2);
+		if (d.nentries == 2) {
+			CHECK_STR(d.entries[0].summary,
+				  "<p>a\xc2\xa0" "b \xc2\xa9 <b>x</b></p>");
+			CHECK_STR(d.entries[1].summary,
+				  "<p>a\xe2\x80\x93" "b\xc2\xa0<b>x</b></p>");
+		}
+		feed_doc_release(&d);
+	}
+}
+
+/* html_strip(): the plain text the search index gets. The expectations
+ * are what it produced before it was made faster. */
+static void
+check_strip(const char *html, size_t max, const char *want)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	html_strip(html, strlen(html), max, &sb);
+	CHECK_STR(sb.buf, want);
+	sbuf_release(&sb);
+}
+
+static void
+test_strip(void)
+{
+	TEST("strip: tags, entities, blocks become spaces");
+	check_strip("<p>Caf&eacute; &amp; <b>bold</b> text</p><p>next&nbsp;"
+		    "para</p><ul><li>one</li><li>two</li></ul>", 0,
+		    "Caf\xc3\xa9 & bold text next\xc2\xa0" "para one two");
+	TEST("strip: whitespace collapses");
+	check_strip("  lots \n\t of   white\r\nspace  <br>here ", 0,
+		    "lots of white space here");
+	TEST("strip: script, style and comments go");
+	check_strip("a<script>var x = '<p>';</script>b<STYLE>p{}</style>c"
+		    "<!-- note -->d", 0, "abcd");
+	TEST("strip: references, known and not");
+	check_strip("it&apos;s &foo; &#8217; &#x1F389; & < 3 &#0; &#1114112;",
+		    0, "it's &foo; \xe2\x80\x99 \xf0\x9f\x8e\x89 & < 3 "
+		    "\xef\xbf\xbd \xef\xbf\xbd");
+	TEST("strip: controls, bidi and bad bytes are sanitized");
+	check_strip("x\xe2\x80\xaey\x01z\xc2\x85w\xff end", 0,
+		    "xyzw\xef\xbf\xbd end");
+	TEST("strip: the cap cuts");
+	check_strip("one two three four five", 9, "one two t");
+}
+
 int
 main(void)
 {
+	test_threads();
+	test_strip();
 	test_dates();
 	test_urls();
 	test_rss();
