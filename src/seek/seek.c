@@ -930,7 +930,8 @@ seek_start(struct store *st, const struct config *cfg,
 
 /* Sources' writes go into one batch transaction (each source its own
  * savepoint), committed every BATCH_ITEMS items or BATCH_MS: a commit per
- * source makes FTS5 flush and merge small segments far too often. */
+ * source would sync the WAL per source, and each commit wakes the search
+ * indexer (store_search.c), which indexes on its own connection. */
 #define BATCH_ITEMS 2000
 #define BATCH_MS 500
 
