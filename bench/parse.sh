@@ -152,7 +152,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	i=$((i + 1))
-	s=$("$BENCH_DIR/sax_baseline" "$feed") || exit 1
+	s=$("$BENCH_DIR/sax_baseline" "$feed" | grep "^sax2:") || exit 1
 	g=$("$BENCH_DIR/parse_bench" "$feed") || exit 1
 	echo "run $i: $s"
 	echo "run $i: $g"

@@ -3,7 +3,10 @@
  * libxml2 SAX2 pass over a file with empty callbacks, using the same
  * parser (push parser, 256 KiB chunks) and the same options glean's
  * parse_xml.c uses. Prints the CPU seconds of the parse alone (reading
- * the file is not counted). It does not build anything from the events.
+ * the file is not counted), and the "sax-baseline wall= cpu=" line bench/run
+ * reads, timed the same way bench/parse_driver.c times parse_feed(): in
+ * the process, around the parse only. It does not build anything from
+ * the events.
  *   sax_baseline FILE
  */
 #include <stdio.h>
@@ -13,6 +16,8 @@
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+
+#include "bench.h"
 
 #define CHUNK (256u * 1024u)
 
@@ -103,6 +108,7 @@ main(int argc, char **argv)
 	size_t len, off;
 	char *buf;
 	double t0, t1;
+	struct bench_clock c;
 	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 		   XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC;
 
@@ -128,6 +134,7 @@ main(int argc, char **argv)
 	sax.fatalError = on_error;
 	sax.serror = on_serror;
 
+	bench_start(&c);
 	t0 = cpu_now();
 	ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
 	if (!ctxt)
@@ -142,8 +149,10 @@ main(int argc, char **argv)
 	}
 	xmlParseChunk(ctxt, NULL, 0, 1);
 	t1 = cpu_now();
+	bench_stop(&c);
 	printf("sax2: %.3f s cpu, %zu bytes, %lu elements, well-formed %d\n",
 	       t1 - t0, len, nelem, ctxt->wellFormed);
+	bench_report("sax-baseline", &c, (long long)nelem, (long long)len);
 	xmlFreeParserCtxt(ctxt);
 	free(buf);
 	return 0;
