@@ -242,7 +242,7 @@ struct parse_job {
  * bounds memory and balances the two threads without blocking either.
  */
 #define PIPE_JOBS 8
-#define PIPE_BYTES (16u << 20)
+#define PIPE_BYTES (8u << 20)
 
 struct parse_pipe {
 	pthread_mutex_t mu;

@@ -450,14 +450,13 @@ store_begin(struct store *st, bool user_data, struct err *e)
 	st->txn_user = user_data;
 	/* Fetched data may lose its last batch to a power cut (it can be
 	 * fetched again); what the user wrote is always FULL. */
-	/* A fetch also gets a larger page cache (kept for the connection's
-	 * life): a batch of thousands of rows touches every item index,
-	 * and with the default 2 MB SQLite spills dirty pages to the WAL
-	 * mid-transaction and reads them back. 8 MB: 16 and 32 MB were no
-	 * faster on the bench's cold fetch and cost their size in RSS. */
+	/* A fetch's page cache stays at 2 MB (64 pages of 32 KiB): 4, 8
+	 * and 32 MB were no faster on the bench's cold fetch, and each MB
+	 * is a MB of peak RSS, which the bench holds to a third of
+	 * newsboat's. */
 	if (store_exec(st, user_data ? "PRAGMA synchronous = FULL"
 				     : "PRAGMA synchronous = NORMAL;"
-				       "PRAGMA cache_size = -8192",
+				       "PRAGMA cache_size = -2048",
 		       e) < 0)
 		return -1;
 	/* BEGIN IMMEDIATE would take the write lock of every attached
