@@ -46,6 +46,10 @@ struct seek_run {
 	bool rule_warned;
 	int64_t batch_items;   /* items stored when the batch began */
 	int64_t batch_start;   /* when it began, ms */
+	struct {               /* the counts when the batch began */
+		size_t fetched, unchanged;
+		int64_t added, updated, hidden;
+	} base;
 	struct store *st;
 	const struct config *cfg;
 	const struct seek_fetch_opts *o;
@@ -123,6 +127,50 @@ backoff(int failures)
 	return b > BACKOFF_MAX ? BACKOFF_MAX : b;
 }
 
+/* The counts batch_undo() goes back to. */
+static void
+batch_mark(struct seek_run *run)
+{
+	run->base.fetched = run->r->fetched;
+	run->base.unchanged = run->r->unchanged;
+	run->base.added = run->r->items_added;
+	run->base.updated = run->r->items_updated;
+	run->base.hidden = run->r->items_hidden;
+	run->batch_items = run->r->items_added + run->r->items_updated;
+	run->batch_start = time_now_ms();
+}
+
+/* After a store write failed: when that rolled back the whole fetch batch
+ * (store.h), what the run counted for the batch's sources did not happen.
+ * They keep their old state and validators, so the next fetch gets them
+ * in full; say so rather than claim items that are not there. */
+static void
+batch_undo(struct seek_run *run)
+{
+	size_t n;
+
+	n = run->r->fetched + run->r->unchanged - run->base.fetched -
+	    run->base.unchanged;
+	run->r->fetched = run->base.fetched;
+	run->r->unchanged = run->base.unchanged;
+	run->r->items_added = run->base.added;
+	run->r->items_updated = run->base.updated;
+	run->r->items_hidden = run->base.hidden;
+	if (n)
+		notice(run->r, xasprintf("a store error undid the last %zu "
+					 "source%s stored; the next fetch "
+					 "gets them again", n,
+					 n == 1 ? "" : "s"));
+	batch_mark(run);
+}
+
+static void
+batch_check_lost(struct seek_run *run)
+{
+	if (store_batch_lost(run->st))
+		batch_undo(run);
+}
+
 static void
 save_state(struct seek_run *run, struct source *s)
 {
@@ -132,6 +180,7 @@ save_state(struct seek_run *run, struct source *s)
 	    store_source_save_state(run->st, s, &e) < 0 ||
 	    store_commit(run->st, &e) < 0) {
 		store_rollback(run->st);
+		batch_check_lost(run);
 		log_error("source %lld: cannot save state: %s",
 			  (long long)s->id, e.msg);
 	}
@@ -479,6 +528,11 @@ feed_store(struct seek_run *run, struct parse_job *pj)
 	goto out;
 fail:
 	store_rollback(run->st);
+	batch_check_lost(run);
+	/* the items are not in the store: the validators of the body that
+	 * brought them must not be either, or the next fetch gets a 304 */
+	replace(&s->etag, NULL);
+	replace(&s->last_modified, NULL);
 	{
 		char *reason = xasprintf("cannot store items: %s", e.msg);
 
@@ -715,6 +769,7 @@ api_commit(struct seek_run *run, struct source *s, struct social_run *sr,
 	goto out;
 fail:
 	store_rollback(run->st);
+	batch_check_lost(run);
 out:
 	for (i = 0; i < n; i++)
 		item_release(&items[i]);
@@ -877,11 +932,11 @@ seek_start(struct store *st, const struct config *cfg,
 	struct seek_run *run = xcalloc(1, sizeof(*run));
 	size_t i;
 
-	run->batch_start = time_now_ms();
 	run->st = st;
 	run->cfg = cfg;
 	run->o = o;
 	run->r = &run->result;
+	batch_mark(run);
 	run->now = time_now();
 	if (store_sources_due(st, run->now, o->all || o->n_ids, &due, e) < 0) {
 		free(run);
@@ -928,8 +983,8 @@ seek_start(struct store *st, const struct config *cfg,
 	return run;
 }
 
-/* Sources' writes go into one batch transaction (each source its own
- * savepoint), committed every BATCH_ITEMS items or BATCH_MS: a commit per
+/* Sources' writes go into one batch transaction (no savepoint each:
+ * store.h, batch_check_lost()), committed every BATCH_ITEMS items or BATCH_MS: a commit per
  * source would sync the WAL per source, and each commit wakes the search
  * indexer (store_search.c), which indexes on its own connection. */
 #define BATCH_ITEMS 2000
@@ -940,10 +995,13 @@ batch_end(struct seek_run *run)
 {
 	struct err e = { 0 };
 
-	if (store_in_batch(run->st) && store_batch_commit(run->st, &e) < 0)
+	if (store_in_batch(run->st) && store_batch_commit(run->st, &e) < 0) {
 		log_error("cannot commit a fetch batch: %s", e.msg);
-	run->batch_items = run->r->items_added + run->r->items_updated;
-	run->batch_start = time_now_ms();
+		store_batch_lost(run->st);
+		batch_undo(run);
+		return;
+	}
+	batch_mark(run);
 }
 
 /* Store what the worker has parsed; how many jobs are still with it. */

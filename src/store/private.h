@@ -13,6 +13,10 @@ struct store {
 	int txn_depth;
 	bool txn_user;
 	bool batch;           /* the outermost txn is a fetch batch */
+	uint32_t sp_levels;   /* bit d: depth d+1 opened a savepoint */
+	bool batch_lost;      /* rolled back since store_batch_lost() */
+	bool txn_dead;        /* rolled back and not reopened: the levels
+			       * still open unwind without SQL */
 	sqlite3_int64 data_version;
 	struct store_regex_ops regex;
 	bool have_regex;

@@ -423,31 +423,10 @@ store_changed(struct store *st)
 	return false;
 }
 
-int
-store_begin(struct store *st, bool user_data, struct err *e)
+/* BEGIN the outermost transaction (no bookkeeping). */
+static int
+open_txn(struct store *st, bool user_data, struct err *e)
 {
-	char sp[32];
-
-	if (st->lock_fd < 0)
-		return err_set(e, ERR_BUSY, "store '%s' is open read-only; "
-			       "another glean is writing", st->path);
-	if (user_data && st->batch && st->txn_depth == 1) {
-		/* What the user wrote must not wait for a fetch batch: commit
-		 * the batch first; the fetch opens a new one later. */
-		if (store_batch_commit(st, e) < 0)
-			return -1;
-	}
-	if (st->txn_depth > 0) {
-		/* Nested: a savepoint, so a failing inner batch (one source)
-		 * rolls back alone. */
-		snprintf(sp, sizeof(sp), "SAVEPOINT g%d", st->txn_depth);
-		if (store_exec(st, sp, e) < 0)
-			return -1;
-		st->txn_depth++;
-		st->txn_user |= user_data;
-		return 0;
-	}
-	st->txn_user = user_data;
 	/* Fetched data may lose its last batch to a power cut (it can be
 	 * fetched again); what the user wrote is always FULL. */
 	/* A fetch's page cache stays at 2 MB (64 pages of 32 KiB): 4, 8
@@ -470,6 +449,45 @@ store_begin(struct store *st, bool user_data, struct err *e)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
+	return 0;
+}
+
+int
+store_begin(struct store *st, bool user_data, struct err *e)
+{
+	char sp[32];
+
+	if (st->lock_fd < 0)
+		return err_set(e, ERR_BUSY, "store '%s' is open read-only; "
+			       "another glean is writing", st->path);
+	if (user_data && st->batch && st->txn_depth == 1) {
+		/* What the user wrote must not wait for a fetch batch: commit
+		 * the batch first; the fetch opens a new one later. */
+		if (store_batch_commit(st, e) < 0)
+			return -1;
+	}
+	if (st->txn_depth > 0) {
+		if (st->txn_depth >= 32)
+			BUG("transactions nested 32 deep");
+		/* Nested: a savepoint, so a failing inner part (one source)
+		 * rolls back alone; but not for fetched data in a fetch
+		 * batch (store.h says why). */
+		if (!st->txn_dead && (user_data || !st->batch)) {
+			snprintf(sp, sizeof(sp), "SAVEPOINT g%d",
+				 st->txn_depth);
+			if (store_exec(st, sp, e) < 0)
+				return -1;
+			st->sp_levels |= 1u << st->txn_depth;
+		}
+		st->txn_depth++;
+		st->txn_user |= user_data;
+		return 0;
+	}
+	st->txn_user = user_data;
+	if (open_txn(st, user_data, e) < 0)
+		return -1;
+	st->sp_levels = 0;
+	st->txn_dead = false;
 	st->txn_depth = 1;
 	return 0;
 }
@@ -490,7 +508,6 @@ store_batch_commit(struct store *st, struct err *e)
 {
 	if (!st->batch)
 		return 0;
-	st->batch = false;
 	if (st->txn_depth != 1)
 		BUG("fetch batch committed inside a nested transaction");
 	return store_commit(st, e);
@@ -502,6 +519,15 @@ store_in_batch(const struct store *st)
 	return st->batch;
 }
 
+bool
+store_batch_lost(struct store *st)
+{
+	bool lost = st->batch_lost;
+
+	st->batch_lost = false;
+	return lost;
+}
+
 int
 store_commit(struct store *st, struct err *e)
 {
@@ -511,11 +537,20 @@ store_commit(struct store *st, struct err *e)
 		BUG("store_commit without begin");
 	if (st->txn_depth > 1) {
 		st->txn_depth--;
+		if (!(st->sp_levels & (1u << st->txn_depth)))
+			return 0;
+		st->sp_levels &= ~(1u << st->txn_depth);
 		snprintf(sp, sizeof(sp), "RELEASE g%d", st->txn_depth);
 		return store_exec(st, sp, e);
 	}
 	st->txn_depth = 0;
 	st->batch = false;
+	if (st->txn_dead) {
+		st->txn_dead = false;
+		return err_set(e, ERR_DB, "the transaction was rolled back "
+			       "after a write failed, and a new one could "
+			       "not be opened");
+	}
 	if (st->txn_user)
 		store_exec(st, "PRAGMA synchronous = FULL", NULL);
 	if (store_exec(st, "COMMIT", e) < 0) {
@@ -537,14 +572,33 @@ store_rollback(struct store *st)
 		return;
 	if (st->txn_depth > 1) {
 		st->txn_depth--;
-		snprintf(sp, sizeof(sp), "ROLLBACK TO g%d; RELEASE g%d",
-			 st->txn_depth, st->txn_depth);
-		sqlite3_exec(st->db, sp, NULL, NULL, NULL);
+		if (st->sp_levels & (1u << st->txn_depth)) {
+			st->sp_levels &= ~(1u << st->txn_depth);
+			snprintf(sp, sizeof(sp), "ROLLBACK TO g%d; RELEASE g%d",
+				 st->txn_depth, st->txn_depth);
+			sqlite3_exec(st->db, sp, NULL, NULL, NULL);
+			return;
+		}
+		if (st->txn_dead)
+			return;
+		/* A level without a savepoint (fetched data in a batch):
+		 * the whole batch goes, and a new transaction takes the
+		 * levels still open. Savepoints below went with it. */
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		st->deleted_max = -1;
+		st->sp_levels = 0;
+		st->batch_lost = true;
+		if (open_txn(st, st->txn_user, NULL) < 0)
+			st->txn_dead = true;
 		return;
 	}
 	st->txn_depth = 0;
 	st->batch = false;
 	st->deleted_max = -1;
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->sp_levels = 0;
+	if (st->txn_dead)
+		st->txn_dead = false;
+	else
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 }

@@ -155,4 +155,30 @@ test_expect_success 'many feeds at once: parsed beside the fetch, each stored wh
 	glean search m29 --json | jq -e "length == $n"
 '
 
+test_expect_success 'a store error mid-batch undoes the batch, says so, and the next fetch gets it all' '
+	# a trigger stands in for a failing disk: it aborts one item insert
+	mkdir -p "$site/lost" &&
+	i=1 &&
+	while [ $i -le 5 ]; do
+		sed "s|<title>|<title>l$i |g" "$demo/civic-rss.xml" >"$site/lost/f$i.xml" &&
+		echo "$HTTPD_URL/lost/f$i.xml" &&
+		i=$((i + 1)) || return 1
+	done >lost-urls &&
+	printf "<rss><channel><title>b</title><item><guid>b1</guid><title>boom</title></item></channel></rss>" >"$site/lost/f4.xml" &&
+	glean import --newsboat lost-urls >/dev/null &&
+	store_sql "CREATE TRIGGER boom BEFORE INSERT ON item WHEN NEW.title = '"'"'boom'"'"' BEGIN SELECT RAISE(ABORT, '"'"'disk on fire'"'"'); END" &&
+	glean fetch --all >out &&
+	test_grep "cannot store items: .*disk on fire" out &&
+	test_grep "the next fetch gets them again" out &&
+	stored=$(store_sql "SELECT count(*) FROM item i JOIN source s ON s.id = i.source_id WHERE s.url LIKE '"'"'%/lost/%'"'"'") &&
+	new=$(sed -n "s/^fetched .*): \([0-9]*\) new item.*/\1/p" out) &&
+	test "$new" = "$stored" &&
+	test "$(store_sql "PRAGMA integrity_check")" = ok &&
+	store_sql "DROP TRIGGER boom" &&
+	glean fetch --all >out2 &&
+	n=$(grep -c "<item>" "$demo/civic-rss.xml") &&
+	test "$(store_sql "SELECT count(*) FROM item i JOIN source s ON s.id = i.source_id WHERE s.url LIKE '"'"'%/lost/%'"'"'")" = $((n * 4 + 1)) &&
+	test "$(store_sql "SELECT count(*) FROM (SELECT source_id, guid FROM item GROUP BY 1, 2 HAVING count(*) > 1)")" = 0
+'
+
 test_done

@@ -773,6 +773,85 @@ test_search_stale(void)
 	free(path);
 }
 
+/* Fetched data in a fetch batch has no savepoint per source (store.h):
+ * a failure there rolls back the whole batch and says so; outside a batch
+ * a nested part still rolls back alone. The failure is a trigger that
+ * aborts the insert of an item titled "boom". */
+static int64_t
+titled(const char *path, const char *title)
+{
+	char *sql = xasprintf("SELECT count(*) FROM item WHERE title = '%s'",
+			      title);
+	int64_t n = sql_int(path, sql);
+
+	free(sql);
+	return n;
+}
+
+static void
+test_batch_rollback(void)
+{
+	char *path = xasprintf("%s/batch.db", dir);
+	struct ingest_stats stats = { 0, 0, 0 };
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct item it[2];
+	int64_t a, b, c;
+
+	a = new_source(st, "https://example.org/a");
+	b = new_source(st, "https://example.org/b");
+	c = new_source(st, "https://example.org/c");
+	it[0] = mk("a0", NULL, "kept", "x");
+	CHECK(store_items_upsert(st, a, it, 1, &stats, &e) == 0);
+	item_release(&it[0]);
+	sql_int(path, "CREATE TRIGGER boom BEFORE INSERT ON item"
+		" WHEN NEW.title = 'boom' BEGIN"
+		" SELECT RAISE(ABORT, 'boom'); END");
+
+	TEST("a source failing in a fetch batch rolls the batch back");
+	CHECK(store_batch_begin(st, &e) == 0);
+	it[0] = mk("a1", NULL, "first", "x");
+	CHECK(store_items_upsert(st, a, it, 1, &stats, &e) == 0);
+	item_release(&it[0]);
+	CHECK(!store_batch_lost(st));
+	it[0] = mk("b1", NULL, "fine", "x");
+	it[1] = mk("b2", NULL, "boom", "x");
+	CHECK(store_items_upsert(st, b, it, 2, &stats, &e) < 0);
+	CHECK(e.msg[0] != '\0');
+	item_release(&it[0]);
+	item_release(&it[1]);
+	CHECK(store_batch_lost(st));
+	CHECK(!store_batch_lost(st)); /* said once */
+
+	TEST("... and the batch goes on in a new transaction");
+	CHECK(store_in_batch(st));
+	it[0] = mk("c1", NULL, "after", "x");
+	CHECK(store_items_upsert(st, c, it, 1, &stats, &e) == 0);
+	item_release(&it[0]);
+	CHECK(store_batch_commit(st, &e) == 0);
+	CHECK_INT(titled(path, "kept"), 1);
+	CHECK_INT(titled(path, "first"), 0);
+	CHECK_INT(titled(path, "fine"), 0);
+	CHECK_INT(titled(path, "after"), 1);
+	CHECK_INT(sql_int(path, "SELECT count(*) FROM pragma_integrity_check"
+			  " WHERE integrity_check = 'ok'"), 1);
+
+	TEST("outside a batch a failing nested part rolls back alone");
+	CHECK(store_begin(st, false, &e) == 0);
+	it[0] = mk("a2", NULL, "second", "x");
+	CHECK(store_items_upsert(st, a, it, 1, &stats, &e) == 0);
+	item_release(&it[0]);
+	it[0] = mk("b3", NULL, "boom", "x");
+	CHECK(store_items_upsert(st, b, it, 1, &stats, &e) < 0);
+	item_release(&it[0]);
+	CHECK(store_commit(st, &e) == 0);
+	CHECK(!store_batch_lost(st));
+	CHECK_INT(titled(path, "second"), 1);
+	CHECK_INT(titled(path, "boom"), 0);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -786,6 +865,7 @@ main(void)
 	test_search_changes();
 	test_search_random();
 	test_search_stale();
+	test_batch_rollback();
 	free(dbpath);
 	{
 		char *rm = xasprintf("rm -rf '%s'", dir);
