@@ -446,10 +446,12 @@ int
 store_counts(struct store *st, struct store_counts *c, struct err *e)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT count(*), coalesce(sum(read = 0), 0),"
-		" coalesce(sum(starred), 0), coalesce(sum(marked), 0),"
-		" (SELECT count(DISTINCT item_id) FROM note)"
-		" FROM item WHERE hidden = 0");
+		/* each count from its own index (schema.c, v6) */
+		"SELECT (SELECT count(*) FROM item WHERE hidden = 0),"
+		" (SELECT count(*) FROM item WHERE read = 0 AND hidden = 0),"
+		" (SELECT count(*) FROM item WHERE starred = 1 AND hidden = 0),"
+		" (SELECT count(*) FROM item WHERE marked = 1 AND hidden = 0),"
+		" (SELECT count(DISTINCT item_id) FROM note)");
 	int rc = sqlite3_step(s);
 
 	if (rc == SQLITE_ROW) {

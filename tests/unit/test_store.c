@@ -720,15 +720,33 @@ test_search_stale(void)
 				   " content='item', content_rowid='id');"
 				   "INSERT INTO item_fts (item_fts) VALUES"
 				   " ('rebuild'); DROP TABLE fts_queue;"
+				   /* and schema 4's item indexes */
+				   "DROP INDEX item_source; DROP INDEX"
+				   " item_unread; CREATE INDEX item_unread ON"
+				   " item(read, date DESC) WHERE read = 0;"
+				   "CREATE INDEX item_source_date ON"
+				   " item(source_id, date DESC);"
+				   "CREATE INDEX item_source_state ON"
+				   " item(source_id, hidden, read);"
+				   "CREATE INDEX item_state ON item(hidden,"
+				   " read, starred, marked);"
 				   "PRAGMA user_version = 4", NULL, NULL,
 				   NULL) == SQLITE_OK);
 		sqlite3_close(db);
 		unlink(sp);
 		st = store_open(path, STORE_WRITE, &e);
 		CHECK(st != NULL);
-		CHECK_INT(store_schema_version(st), 5);
+		CHECK_INT(store_schema_version(st), store_schema_latest());
 		CHECK_INT(sql_int(path, "SELECT count(*) FROM sqlite_master"
 				  " WHERE name = 'item_fts'"), 0);
+		CHECK_INT(sql_int(path, "SELECT count(*) FROM sqlite_master"
+				  " WHERE name IN ('item_state',"
+				  " 'item_source_date', 'item_source_state')"),
+			  0);
+		CHECK_INT(sql_int(path, "SELECT count(*) FROM sqlite_master"
+				  " WHERE name = 'item_source' OR (name ="
+				  " 'item_unread' AND sql LIKE '%id DESC%')"),
+			  2);
 		CHECK_INT(count(st, NULL, "marble"), 1);
 		CHECK(search_matches_scan(st, path));
 		store_close(st);
