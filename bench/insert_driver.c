@@ -5,17 +5,25 @@
  * WORKDIR (run_glean's comment has glean's three; the bare ones are one
  * transaction each):
  *
- *   bare        raw sqlite3 INSERTs into a plain table with the same
- *               columns, no index, no FTS: the target's denominator
- *   bare-fts5   the same plus a raw INSERT into an external-content FTS5
- *               table with glean's tokenizer: what FTS5 itself costs
+ *   bare        raw sqlite3 INSERTs into a plain table with the item
+ *               table's columns, no index, no FTS: the target's
+ *               denominator
+ *   bare-idx    the same table with the item table's indexes, as a new
+ *               glean store has them (read from one): what the reader's
+ *               indexes cost, which no insert path can skip
+ *   bare-fts5   the plain table plus a raw INSERT into an
+ *               external-content FTS5 table with glean's tokenizer: what
+ *               FTS5 itself costs
  *
- * With BENCH_INSERT_DETAIL set, three more split glean's extra cost:
+ * With BENCH_INSERT_DETAIL set, two more split glean's extra cost:
  *
- *   bare-idx          the plain table with glean's item indexes
  *   bare-fts5-select  FTS5 fed by INSERT ... SELECT ... WHERE id = ?
  *                     instead of values
- *   bare-idx-fts5-select   both
+ *   bare-idx-fts5-select   that with the indexes
+ *
+ * Every case starts with sync() and its files are deleted when it ends:
+ * a case otherwise pays for writing back and reclaiming the page cache
+ * of the one before (which once doubled the bare case's time).
  *
  * Bench code only: it includes sqlite3.h, which src/ may do only in
  * src/store and src/json. WAL and synchronous=NORMAL as the store uses
@@ -24,12 +32,29 @@
  *   bench/insert_driver CORPUSDIR PATHSFILE WORKDIR
  */
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "glean/parse.h"
 #include "glean/seek.h"
 #include "glean/store.h"
 #include "bench.h"
 #include "glean/banned.h"
+
+/* A finished case's files go at once (see the top). */
+static void
+drop_files(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal",
+		"-search", "-search-wal", "-search-shm", "-search-journal" };
+	size_t i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(*suffix); i++) {
+		char *p = xasprintf("%s%s", path, suffix[i]);
+
+		unlink(p);
+		free(p);
+	}
+}
 
 struct feed_items {
 	struct item *v;
@@ -95,7 +120,8 @@ load(const char *dir, const char *paths, struct feed_items **out,
 }
 
 /* The glean store in three ways (each on a fresh file):
- *   glean          store_items_upsert() of every row in one transaction:
+ *   glean          store_items_upsert() of every row in one fetch batch
+ *                  (store_batch_begin, as seek.c stores), one transaction:
  *                  rows committed, the index not touched (the insert path)
  *   glean-catchup  then store_index_catch_up() on that store: what bringing
  *                  the index level costs on its own
@@ -130,10 +156,11 @@ run_glean(const char *workdir, int mode, struct feed_items *f, size_t nf,
 		if (store_source_add(st, &s, &ids[i], &e) < 0)
 			goto fail;
 	}
+	sync();
 	bench_start(&c);
 	if (mode == G_INDEXED && store_indexer_start(st, &e) < 0)
 		goto fail;
-	if (store_begin(st, false, &e) < 0)
+	if (store_batch_begin(st, &e) < 0)
 		goto fail;
 	for (i = 0; i < nf; i++) {
 		if (store_items_upsert(st, ids[i], f[i].v, f[i].n, &stats,
@@ -141,12 +168,12 @@ run_glean(const char *workdir, int mode, struct feed_items *f, size_t nf,
 			goto fail;
 		if (mode == G_INDEXED && stats.added - since >= 2000) {
 			since = stats.added;
-			if (store_commit(st, &e) < 0 ||
-			    store_begin(st, false, &e) < 0)
+			if (store_batch_commit(st, &e) < 0 ||
+			    store_batch_begin(st, &e) < 0)
 				goto fail;
 		}
 	}
-	if (store_commit(st, &e) < 0)
+	if (store_batch_commit(st, &e) < 0)
 		goto fail;
 	if (mode == G_INDEXED && store_indexer_finish(st, &e) < 0)
 		goto fail;
@@ -158,6 +185,7 @@ run_glean(const char *workdir, int mode, struct feed_items *f, size_t nf,
 	bench_report(mode == G_INDEXED ? "glean-indexed" : "glean", &c,
 		     (long long)stats.added, 0);
 	if (mode == G_INSERT) {
+		sync();
 		bench_start(&c);
 		if (store_index_catch_up(st, &e) < 0)
 			goto fail;
@@ -165,6 +193,7 @@ run_glean(const char *workdir, int mode, struct feed_items *f, size_t nf,
 		bench_report("glean-catchup", &c, (long long)stats.added, 0);
 	}
 	store_close(st);
+	drop_files(path);
 	free(ids);
 	free(path);
 	return;
@@ -183,6 +212,56 @@ bind_opt(sqlite3_stmt *s, int i, const char *v)
 }
 
 enum { V_FTS = 1, V_SELECT = 2, V_IDX = 4 };
+
+/* The item table of a new glean store, as the bare cases build it: its
+ * columns with their types and defaults but no constraint (table), and
+ * its indexes, the UNIQUE (source_id, guid) one among them (indexes). */
+static struct {
+	char *table, *indexes;
+} schema;
+
+static char *
+one_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	char *v;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW || !sqlite3_column_text(s, 0))
+		die_sql(db, "read the item schema");
+	v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+read_schema(const char *workdir)
+{
+	char *path = xasprintf("%s/schema.db", workdir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	sqlite3 *db;
+
+	if (!st) {
+		fprintf(stderr, "insert_driver: store: %s\n", e.msg);
+		exit(1);
+	}
+	store_close(st);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		die_sql(db, "open");
+	schema.table = one_text(db, "SELECT 'CREATE TABLE item (' ||"
+		" group_concat(CASE WHEN pk THEN name || ' INTEGER PRIMARY KEY'"
+		" ELSE name || ' ' || type || coalesce(' DEFAULT ' ||"
+		" dflt_value, '') END, ', ') || ')'"
+		" FROM pragma_table_info('item')");
+	schema.indexes = one_text(db, "SELECT 'CREATE UNIQUE INDEX item_guid"
+		" ON item(source_id, guid);' || group_concat(sql, ';')"
+		" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'item'"
+		" AND sql IS NOT NULL");
+	sqlite3_close(db);
+	drop_files(path);
+	free(path);
+}
 
 static const char *
 variant_name(unsigned v)
@@ -212,21 +291,10 @@ run_bare(const char *workdir, unsigned v, struct feed_items *f, size_t nf)
 	/* The store's own page size and fetch page cache (store.c), so the
 	 * baseline gets every advantage glean's settings give glean. */
 	exec_sql(db, "PRAGMA page_size = 32768; PRAGMA cache_size = -2048;"
-		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		 "CREATE TABLE item (id INTEGER PRIMARY KEY, source_id INTEGER,"
-		 " guid TEXT, url TEXT, title TEXT, author TEXT,"
-		 " published INTEGER, updated INTEGER, fetched INTEGER,"
-		 " date INTEGER, content TEXT, content_type TEXT, text TEXT,"
-		 " enclosures TEXT, content_hash TEXT)");
+		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+	exec_sql(db, schema.table);
 	if (v & V_IDX)
-		exec_sql(db, "CREATE UNIQUE INDEX item_guid ON item(source_id,"
-			 " guid);"
-			 "CREATE INDEX item_date ON item(date DESC, id DESC);"
-			 "CREATE INDEX item_source_date ON item(source_id,"
-			 " date DESC);"
-			 "CREATE INDEX item_source_url ON item(source_id, url);"
-			 "CREATE INDEX item_source_hash ON item(source_id,"
-			 " content_hash);");
+		exec_sql(db, schema.indexes);
 	if (fts)
 		exec_sql(db, "CREATE VIRTUAL TABLE item_fts USING fts5("
 			 " title, author, text, notes_text, content='item',"
@@ -248,6 +316,7 @@ run_bare(const char *workdir, unsigned v, struct feed_items *f, size_t nf)
 				      " (?,?,?,?,NULL)", -1, &fins, NULL) !=
 		   SQLITE_OK)
 		die_sql(db, "prepare fts");
+	sync();
 	bench_start(&c);
 	exec_sql(db, "BEGIN");
 	for (i = 0; i < nf; i++) {
@@ -293,6 +362,7 @@ run_bare(const char *workdir, unsigned v, struct feed_items *f, size_t nf)
 	if (fins)
 		sqlite3_finalize(fins);
 	sqlite3_close(db);
+	drop_files(path);
 	free(path);
 }
 
@@ -308,14 +378,15 @@ main(int argc, char **argv)
 		return 2;
 	}
 	nf = load(argv[1], argv[2], &f, &nitems);
+	read_schema(argv[3]);
 	/* glean first: it fills content_hash, which the bare rows then
 	 * carry too, so all three store the same columns. */
 	run_glean(argv[3], G_INSERT, f, nf, nitems);
 	run_glean(argv[3], G_INDEXED, f, nf, nitems);
 	run_bare(argv[3], 0, f, nf);
 	run_bare(argv[3], V_FTS, f, nf);
+	run_bare(argv[3], V_IDX, f, nf);
 	if (getenv("BENCH_INSERT_DETAIL")) {
-		run_bare(argv[3], V_IDX, f, nf);
 		run_bare(argv[3], V_FTS | V_SELECT, f, nf);
 		run_bare(argv[3], V_IDX | V_FTS | V_SELECT, f, nf);
 	}
@@ -325,5 +396,7 @@ main(int argc, char **argv)
 		free(f[i].v);
 	}
 	free(f);
+	free(schema.table);
+	free(schema.indexes);
 	return 0;
 }
