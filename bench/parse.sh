@@ -4,7 +4,8 @@
 # >= 60% of the SAX2 speed). Generates the feed once, deterministically
 # (fixed seed), builds bench/parse_bench.c and bench/sax_baseline.c with
 # the project's pkg-config flags, runs each RUNS times interleaved and
-# prints the medians of CPU seconds and the speed ratio.
+# prints the medians of wall and CPU seconds and the speed ratios (the
+# target is by wall: a big feed's HTML is cleaned on a second thread).
 #   bench/parse.sh [FEED]
 # Environment: RUNS (default 3), PARSE_MB (feed size, default 100),
 # BENCH_DIR (where the feed and the drivers go, default build/bench).
@@ -148,6 +149,7 @@ $CC -std=c17 -O2 -g -D_DEFAULT_SOURCE $cflags \
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 : >"$BENCH_DIR/glean.times"
+: >"$BENCH_DIR/glean.wall"
 : >"$BENCH_DIR/sax.times"
 i=0
 while [ "$i" -lt "$RUNS" ]; do
@@ -157,16 +159,21 @@ while [ "$i" -lt "$RUNS" ]; do
 	echo "run $i: $s"
 	echo "run $i: $g"
 	echo "$s" | sed -E 's/^sax2: ([0-9.]+) s.*/\1/' >>"$BENCH_DIR/sax.times"
-	echo "$g" | sed -E 's/^glean: ([0-9.]+) s.*/\1/' >>"$BENCH_DIR/glean.times"
+	echo "$g" | sed -E 's/^glean: ([0-9.]+) s cpu.*/\1/' >>"$BENCH_DIR/glean.times"
+	echo "$g" | sed -E 's/^glean: [0-9.]+ s cpu, ([0-9.]+) s wall.*/\1/' >>"$BENCH_DIR/glean.wall"
 done
+# the SAX2 pass is one thread: its CPU time is its wall time
 sm=$(median <"$BENCH_DIR/sax.times")
 gm=$(median <"$BENCH_DIR/glean.times")
+gw=$(median <"$BENCH_DIR/glean.wall")
 bytes=$(wc -c <"$feed")
-awk -v s="$sm" -v g="$gm" -v b="$bytes" -v n="$RUNS" 'BEGIN {
-	r = s / g * 100
-	printf "parse %.1f MB, median of %d runs (CPU s):\n", b / 1e6, n
+awk -v s="$sm" -v g="$gm" -v w="$gw" -v b="$bytes" -v n="$RUNS" 'BEGIN {
+	r = s / w * 100
+	printf "parse %.1f MB, median of %d runs:\n", b / 1e6, n
 	printf "  libxml2 SAX2 (bare)  %7.3f s  %6.1f MB/s\n", s, b / 1e6 / s
-	printf "  glean parse_feed()   %7.3f s  %6.1f MB/s\n", g, b / 1e6 / g
-	printf "  glean/SAX2 speed     %6.1f%%  (target >= 60%%: %s)\n", r,
+	printf "  glean parse_feed()   %7.3f s wall  %6.1f MB/s  (%.3f s cpu)\n",
+	       w, b / 1e6 / w, g
+	printf "  glean/SAX2 speed     %6.1f%% by wall, %.1f%% by cpu" \
+	       "  (target >= 60%%: %s)\n", r, s / g * 100,
 	       (r >= 60 ? "met" : "NOT met")
 }'

@@ -761,10 +761,117 @@ test_strip(void)
 	check_strip("one two three four five", 9, "one two t");
 }
 
+/* The dump of s parsed with opts.clean_thread = mode. */
+static char *
+dump_with(const char *s, size_t n, int mode)
+{
+	struct parse_opts o = { 0 };
+	struct sbuf out = SBUF_INIT;
+	struct feed_doc d;
+
+	o.url = "https://ex.org/feeds/all.xml";
+	o.clean_thread = mode;
+	parse_feed(s, n, &o, &d, NULL);
+	parse_dump_json(&d, &out);
+	feed_doc_release(&d);
+	return sbuf_detach(&out, NULL);
+}
+
+/* A feed with every way an entry's summary and content arrive: big and
+ * small, a base per entry, values that lose to another (their tokens are
+ * dropped), C1 controls (cleaned the long way), xhtml, entries' sources;
+ * bozo adds a stray '&' so that the first pass is thrown away. */
+static void
+mixed_feed(struct sbuf *f, bool atom, bool bozo)
+{
+	int i, k;
+
+	sbuf_adds(f, atom ? "<feed xmlns=\"http://www.w3.org/2005/Atom\""
+			    " xml:base=\"https://ex.org/base/\"><title>t</title>"
+			  : "<rss version=\"2.0\" xmlns:content=\"http://purl.org"
+			    "/rss/1.0/modules/content/\"><channel><title>t"
+			    "</title>");
+	for (i = 0; i < 300; i++) {
+		struct sbuf body = SBUF_INIT;
+
+		for (k = 0; k < (i % 3 ? 12 : 1); k++)
+			sbuf_addf(&body, "&lt;p&gt;para %d.%d with a &lt;a "
+				  "href=\"rel/%d\"&gt;link&lt;/a&gt; and "
+				  "&lt;script&gt;x()&lt;/script&gt;%s&lt;/p&gt;",
+				  i, k, k, i % 11 == 0 ? "\xc2\x96" : "");
+		if (atom) {
+			sbuf_addf(f, "<entry xml:base=\"https://ex.org/e%d/\">"
+				  "<id>e%d</id><title>e %d%s</title>", i % 5,
+				  i, i, bozo && i == 150 ? " & co" : "");
+			sbuf_addf(f, "<summary type=\"html\">%s</summary>",
+				  body.buf);
+			if (i % 7 == 0)
+				sbuf_addf(f, "<summary type=\"html\">again "
+					  "%s</summary>", body.buf);
+			if (i % 13 == 0)
+				sbuf_addf(f, "<content type=\"xhtml\"><div "
+					  "xmlns=\"http://www.w3.org/1999/"
+					  "xhtml\"><p>x <a href=\"y\">y</a></p>"
+					  "</div></content>");
+			else if (i % 2)
+				sbuf_addf(f, "<content type=\"html\">c %s"
+					  "</content>", body.buf);
+			sbuf_adds(f, "</entry>");
+		} else {
+			sbuf_addf(f, "<item><guid>g%d</guid><title>i %d%s"
+				  "</title><description>%s</description>", i,
+				  i, bozo && i == 150 ? " & co" : "", body.buf);
+			if (i % 7 == 0)
+				sbuf_addf(f, "<description>again %s"
+					  "</description>", body.buf);
+			if (i % 2)
+				sbuf_addf(f, "<content:encoded>c %s"
+					  "</content:encoded>", body.buf);
+			if (i % 17 == 0)
+				sbuf_addf(f, "<source url=\"https://ex.org/s\">"
+					  "s</source>");
+			sbuf_adds(f, "</item>");
+		}
+		sbuf_release(&body);
+	}
+	sbuf_adds(f, atom ? "</feed>" : "</channel></rss>");
+}
+
+static void
+test_clean_thread(void)
+{
+	static const char *const what[] = { "rss", "atom", "ill-formed rss",
+					    "ill-formed atom" };
+	int v;
+
+	for (v = 0; v < 4; v++) {
+		struct sbuf f = SBUF_INIT;
+		char *a, *b, name[96];
+
+		mixed_feed(&f, v & 1, v & 2);
+		snprintf(name, sizeof(name), "%s: entries cleaned on a second "
+			 "thread come out the same", what[v]);
+		TEST(name);
+		a = dump_with(f.buf, f.len, -1);
+		b = dump_with(f.buf, f.len, 1);
+		CHECK(strlen(a) > 100000);
+		CHECK_STR(b, a);
+		CHECK(strstr(a, "https://ex.org/e") != NULL ||
+		      strstr(a, "rel/1") != NULL);
+		CHECK(strstr(a, "\\u0001") == NULL &&
+		      strchr(a, '\001') == NULL);
+		CHECK((strstr(a, "\"bozo\":true") != NULL) == !!(v & 2));
+		free(a);
+		free(b);
+		sbuf_release(&f);
+	}
+}
+
 int
 main(void)
 {
 	test_threads();
+	test_clean_thread();
 	test_strip();
 	test_dates();
 	test_urls();
