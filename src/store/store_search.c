@@ -66,10 +66,39 @@ static const char *const search_schema[] = {
 	NULL,
 };
 
+/* FTS5's tuning, set once per search file (kept in its config table).
+ * The indexer commits every few thousand rows, and by default FTS5
+ * merges a level's segments as soon as there are 4 of them and packs
+ * the index in 1000-byte pages: merging at 8 and 4000-byte pages cut
+ * indexing the bench's 59k items in 2000-row commits from 3.2-3.5 s to
+ * 2.4 s. A search reads at most a few more segments. */
+static const char *const search_tuning[] = {
+	"INSERT INTO search.item_fts (item_fts, rank) VALUES ('automerge', 8)",
+	"INSERT INTO search.item_fts (item_fts, rank) VALUES ('pgsz', 4000)",
+	NULL,
+};
+
 static int
 exec_db(sqlite3 *db, const char *sql)
 {
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* Whether the search file has search_tuning's settings. */
+static bool
+tuned(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM search.item_fts_config"
+			       " WHERE k IN ('automerge', 'pgsz')", -1, &s,
+			       NULL) != SQLITE_OK)
+		return true; /* not ours to fix here */
+	if (sqlite3_step(s) == SQLITE_ROW)
+		yes = sqlite3_column_int(s, 0) == 2;
+	sqlite3_finalize(s);
+	return yes;
 }
 
 /* Attach "<path>-search" and set it up (0600, WAL; FULL sync so the
@@ -110,11 +139,27 @@ attach(sqlite3 *db, const char *path, bool create)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		have = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
+	if (have == 2 && create && !tuned(db)) {
+		/* a search file from before the tuning: best effort, a
+		 * busy file is tuned at a later open */
+		if (exec_db(db, "BEGIN") == SQLITE_OK) {
+			for (q = search_tuning; *q; q++)
+				if (exec_db(db, *q) != SQLITE_OK)
+					break;
+			if (*q || exec_db(db, "COMMIT") != SQLITE_OK)
+				exec_db(db, "ROLLBACK");
+		}
+	}
 	if (have == 2 || !create)
 		return have == 2 ? SQLITE_OK : SQLITE_ERROR;
 	if ((rc = exec_db(db, "BEGIN")) != SQLITE_OK)
 		return rc;
 	for (q = search_schema; *q; q++)
+		if ((rc = exec_db(db, *q)) != SQLITE_OK) {
+			exec_db(db, "ROLLBACK");
+			return rc;
+		}
+	for (q = search_tuning; *q; q++)
 		if ((rc = exec_db(db, *q)) != SQLITE_OK) {
 			exec_db(db, "ROLLBACK");
 			return rc;

@@ -870,6 +870,34 @@ test_batch_rollback(void)
 	free(path);
 }
 
+static void
+test_search_tuning(void)
+{
+	char *path = xasprintf("%s/tuning.db", dir);
+	char *sp = xasprintf("%s-search", path);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	const char *q = "SELECT count(*) FROM item_fts_config WHERE"
+			" (k = 'automerge' AND v = 8) OR (k = 'pgsz' AND"
+			" v = 4000)";
+
+	TEST("a new search file gets FTS5's tuning");
+	CHECK(st != NULL);
+	store_close(st);
+	CHECK_INT(sql_int(sp, q), 2);
+
+	TEST("a search file from before the tuning gets it at the next open");
+	sql_int(sp, "DELETE FROM item_fts_config WHERE k IN ('automerge',"
+		" 'pgsz')");
+	CHECK_INT(sql_int(sp, q), 0);
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	store_close(st);
+	CHECK_INT(sql_int(sp, q), 2);
+	free(sp);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -884,6 +912,7 @@ main(void)
 	test_search_random();
 	test_search_stale();
 	test_batch_rollback();
+	test_search_tuning();
 	free(dbpath);
 	{
 		char *rm = xasprintf("rm -rf '%s'", dir);
