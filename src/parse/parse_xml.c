@@ -686,10 +686,11 @@ cleaner_stop(struct px *p, struct feed_doc *doc)
  * xhtml div stripping: trim, demoronize, markup_clean, trim; but cleaned
  * from the frame's buffer instead of a copy of it. NULL when the text
  * holds a C1 control, which demoronize would change (the caller takes
- * the long way).
+ * the long way). may_defer: an entry's summary or content with a cleaner
+ * allowed, which big texts go to (cleaner_submit() returns a token).
  */
 static char *
-clean_in_place(struct px *p, struct sbuf *t, bool to_entry)
+clean_in_place(struct px *p, struct sbuf *t, bool may_defer)
 {
 	size_t n = strlen(t->buf), st = 0;
 	char *out, save;
@@ -700,7 +701,7 @@ clean_in_place(struct px *p, struct sbuf *t, bool to_entry)
 		st++;
 	if (has_c1(t->buf + st, n - st))
 		return NULL;
-	if (to_entry && p->use_cleaner && n - st >= CLEAN_TEXT_MIN &&
+	if (may_defer && n - st >= CLEAN_TEXT_MIN &&
 	    (out = cleaner_submit(p, t, st, n,
 				  strcmp(p->cp.type, "text/html") == 0)))
 		return out;
@@ -749,7 +750,7 @@ pop(struct px *p, const char *name, bool *expecting)
 	      p->cp.last_close >= p->cp.div_body)) {
 		/* the common case for big fields: HTML cleaned straight
 		 * from the frame, no intermediate copy */
-		out = clean_in_place(p, t, p->inentry &&
+		out = clean_in_place(p, t, p->use_cleaner && p->inentry &&
 				     (strcmp(name, "content") == 0 ||
 				      strcmp(name, "summary") == 0 ||
 				      strcmp(name, "description") == 0));

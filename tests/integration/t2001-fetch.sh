@@ -130,16 +130,23 @@ test_expect_success 'sources -l shows last success, last error and next fetch' '
 	test_grep "next fetch 20" src
 '
 
+# feed_copies DIR N: N copies of the demo RSS feed in $site/DIR, each
+# item title prefixed with DIR's first letter and the copy's number; their
+# URLs on stdout
+feed_copies() {
+	mkdir -p "$site/$1" &&
+	fc_i=1 &&
+	while [ $fc_i -le "$2" ]; do
+		sed "s|<title>|<title>$(printf %.1s "$1")$fc_i |g" "$demo/civic-rss.xml" >"$site/$1/f$fc_i.xml" &&
+		echo "$HTTPD_URL/$1/f$fc_i.xml" &&
+		fc_i=$((fc_i + 1)) || return 1
+	done
+}
+
 test_expect_success 'many feeds at once: parsed beside the fetch, each stored whole, a broken one failed alone' '
 	# more bodies than the parse pipe holds (8), so both the worker and
 	# the main thread parse; each feed has its own item titles
-	mkdir -p "$site/many" &&
-	i=1 &&
-	while [ $i -le 30 ]; do
-		sed "s|<title>|<title>m$i |g" "$demo/civic-rss.xml" >"$site/many/f$i.xml" &&
-		echo "$HTTPD_URL/many/f$i.xml" &&
-		i=$((i + 1)) || return 1
-	done >many-urls &&
+	feed_copies many 30 >many-urls &&
 	printf "<rss><channel><item><title>cut" >"$site/many/f17.xml" &&
 	echo "<html><body>not a feed</body></html>" >"$site/many/f23.xml" &&
 	glean import --newsboat many-urls >/dev/null &&
@@ -157,13 +164,7 @@ test_expect_success 'many feeds at once: parsed beside the fetch, each stored wh
 
 test_expect_success 'a store error mid-batch undoes the batch, says so, and the next fetch gets it all' '
 	# a trigger stands in for a failing disk: it aborts one item insert
-	mkdir -p "$site/lost" &&
-	i=1 &&
-	while [ $i -le 5 ]; do
-		sed "s|<title>|<title>l$i |g" "$demo/civic-rss.xml" >"$site/lost/f$i.xml" &&
-		echo "$HTTPD_URL/lost/f$i.xml" &&
-		i=$((i + 1)) || return 1
-	done >lost-urls &&
+	feed_copies lost 5 >lost-urls &&
 	printf "<rss><channel><title>b</title><item><guid>b1</guid><title>boom</title></item></channel></rss>" >"$site/lost/f4.xml" &&
 	glean import --newsboat lost-urls >/dev/null &&
 	store_sql "CREATE TRIGGER boom BEFORE INSERT ON item WHEN NEW.title = '"'"'boom'"'"' BEGIN SELECT RAISE(ABORT, '"'"'disk on fire'"'"'); END" &&
