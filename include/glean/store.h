@@ -143,6 +143,7 @@ struct item {
 	char *content_hash;
 	bool read, starred, marked, hidden;
 	bool inserted;        /* set by store_items_upsert for new rows */
+	bool hashed;          /* content_hash is item_hash_set()'s, fresh */
 	int64_t marked_at;
 	char **tags;
 	size_t ntags;
@@ -156,6 +157,12 @@ struct item_list {
 };
 
 void item_release(struct item *it);
+/* Set it->content_hash from the fields store_items_upsert() compares
+ * (title, url, author, content, enclosures, dates) and mark it fresh:
+ * the next upsert of the item uses it instead of hashing again. Call it
+ * when the item is complete; an item changed after it must be hashed
+ * again (or have hashed cleared). */
+void item_hash_set(struct item *it);
 void item_list_release(struct item_list *l);
 
 enum item_order { ORDER_NEWEST, ORDER_OLDEST };

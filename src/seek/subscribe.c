@@ -705,6 +705,7 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 			it->enclosures = sbuf_detach(&w.sb, NULL);
 		}
 		sbuf_release(&text);
+		item_hash_set(it); /* here, off the store's thread */
 	}
 	*itemsp = items;
 	*np = doc->nentries;

@@ -562,11 +562,16 @@ hash_add(uint64_t *h, const char *s)
 	*h = hash64(s ? s : "", s ? strlen(s) : 0, *h + 1);
 }
 
-static void
-item_hash(const struct item *it, char out[17])
+/* The content hash: what tells an updated entry from an unchanged one.
+ * Computed where the item is built (seek_items_from_doc(), on the parse
+ * worker in a fetch), so the store's insert path, which one thread runs
+ * for every source, does not hash every body again. */
+void
+item_hash_set(struct item *it)
 {
 	uint64_t h = 0;
 	int64_t dates[2] = { it->published, it->updated };
+	char out[17];
 
 	hash_add(&h, it->title);
 	hash_add(&h, it->url);
@@ -574,7 +579,10 @@ item_hash(const struct item *it, char out[17])
 	hash_add(&h, it->content);
 	hash_add(&h, it->enclosures);
 	h = hash64(dates, sizeof(dates), h);
-	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	snprintf(out, sizeof(out), "%016llx", (unsigned long long)h);
+	free(it->content_hash);
+	it->content_hash = xstrdup(out);
+	it->hashed = true;
 }
 
 /* Look up an existing row: 1 found (*id, and *same when its content hash
@@ -703,7 +711,8 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		struct item *it = &items[k];
 		bool has_guid = it->guid && *it->guid;
 		bool has_url = it->url && *it->url;
-		char hash[17], hguid[32];
+		char hguid[32];
+		const char *hash;
 		const char *guid;
 		int64_t id = 0;
 		bool same = false;
@@ -712,7 +721,12 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 
 		uint64_t kg, ku, kh;
 
-		item_hash(it, hash);
+		/* a hash set before this call is trusted once: the item
+		 * may change before it comes here again */
+		if (!it->hashed)
+			item_hash_set(it);
+		it->hashed = false;
+		hash = it->content_hash;
 		if (has_guid) {
 			guid = it->guid;
 		} else if (has_url) {
@@ -758,8 +772,6 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 			goto fail;
 		}
 lookups_done:
-		free(it->content_hash);
-		it->content_hash = xstrdup(hash);
 		if (found && same) {
 			stats->unchanged++;
 			it->id = id;

@@ -128,6 +128,39 @@ test_ingest(void)
 	CHECK(got.nnotes == 1 && !strcmp(got.notes[0].quote, "alpha"));
 	item_release(&got);
 
+	TEST("a hash set beforehand is the one stored, and used once");
+	{
+		struct item h = mk("g9", "https://example.org/9", "Ninth",
+				   "delta words");
+		struct source s9 = { 0 };
+		int64_t sid9, kept9;
+		char *want;
+
+		s9.url = "https://example.org/feed9";
+		CHECK(store_source_add(st, &s9, &sid9, &e) == 0);
+		item_hash_set(&h);
+		CHECK(h.hashed && h.content_hash && strlen(h.content_hash) == 16);
+		want = xstrdup(h.content_hash);
+		memset(&stats, 0, sizeof(stats));
+		CHECK(store_items_upsert(st, sid9, &h, 1, &stats, &e) == 0);
+		CHECK_INT(stats.added, 1);
+		CHECK(!h.hashed);
+		CHECK(store_item_get(st, h.id, false, &got, &e) == 0);
+		CHECK_STR(got.content_hash, want);
+		item_release(&got);
+		/* changed after its upsert and not hashed again: the store
+		 * hashes it itself, so the change is not missed */
+		free(h.title);
+		h.title = xstrdup("Ninth (edited)");
+		memset(&stats, 0, sizeof(stats));
+		CHECK(store_items_upsert(st, sid9, &h, 1, &stats, &e) == 0);
+		CHECK_INT(stats.updated, 1);
+		CHECK(strcmp(h.content_hash, want) != 0);
+		free(want);
+		CHECK(store_source_rm(st, sid9, &kept9, &e) == 0);
+		item_release(&h);
+	}
+
 	TEST("FTS follows updates and finds notes");
 	CHECK_INT(count(st, NULL, "changed"), 1);
 	CHECK_INT(count(st, NULL, "zebra"), 1);
