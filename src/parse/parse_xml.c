@@ -2385,7 +2385,7 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 {
 	struct sbuf src, fixed;
 	struct px p;
-	bool wf = false, nswf = true, netscape = false;
+	bool wf = false, nswf = true, netscape = false, cleaner;
 	int rc = -1;
 
 	parse_xml_init();
@@ -2396,9 +2396,11 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 		len = src.len;
 	}
 
+	/* decided once: the recovery pass below parses the same bytes */
+	cleaner = opts->clean_thread > 0 ||
+		  (opts->clean_thread == 0 && len >= CLEAN_DOC_MIN);
 	px_init(&p, doc, opts->max_field, base);
-	p.use_cleaner = opts->clean_thread > 0 ||
-			(opts->clean_thread == 0 && len >= CLEAN_DOC_MIN);
+	p.use_cleaner = cleaner;
 	if (run(&p, utf8, len, false, &wf, &nswf) < 0) {
 		err_set(e, ERR_PARSE, "cannot create XML parser");
 		goto out;
@@ -2419,9 +2421,7 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 		doc_clear_data(doc);
 		entities_to_charrefs(utf8, len, &fixed);
 		px_init(&p, doc, opts->max_field, base);
-		p.use_cleaner = opts->clean_thread > 0 ||
-				(opts->clean_thread == 0 &&
-				 len >= CLEAN_DOC_MIN);
+		p.use_cleaner = cleaner;
 		run(&p, fixed.buf, fixed.len, true, &wf, &nswf);
 	}
 	flush_open(&p);

@@ -984,9 +984,10 @@ seek_start(struct store *st, const struct config *cfg,
 }
 
 /* Sources' writes go into one batch transaction (no savepoint each:
- * store.h, batch_check_lost()), committed every BATCH_ITEMS items or BATCH_MS: a commit per
- * source would sync the WAL per source, and each commit wakes the search
- * indexer (store_search.c), which indexes on its own connection. */
+ * store.h, batch_check_lost()), committed every BATCH_ITEMS items or
+ * BATCH_MS: a commit per source would sync the WAL per source, and each
+ * commit wakes the search indexer (store_search.c), which indexes on its
+ * own connection. */
 #define BATCH_ITEMS 2000
 #define BATCH_MS 500
 
@@ -997,7 +998,9 @@ batch_end(struct seek_run *run)
 
 	if (store_in_batch(run->st) && store_batch_commit(run->st, &e) < 0) {
 		log_error("cannot commit a fetch batch: %s", e.msg);
-		store_batch_lost(run->st);
+		/* the whole batch is undone here: a loss flagged inside
+		 * it is part of that, so it is read and dropped */
+		(void)store_batch_lost(run->st);
 		batch_undo(run);
 		return;
 	}
