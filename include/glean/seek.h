@@ -81,6 +81,7 @@ struct seek_failure {
 
 struct seek_result {
 	size_t sources, fetched, unchanged, failed, retired;
+	size_t claimed;       /* skipped: another fetch was fetching them */
 	int64_t items_added, items_updated;
 	int64_t items_hidden; /* by [rule] hide = true */
 	uint64_t bytes;

@@ -5,10 +5,14 @@
  * commands never speak SQL. Every returned string is an owned copy; each
  * list type has a _release.
  *
- * One writer at a time: STORE_WRITE takes an flock() on "<db>.lock" and
- * fails with ERR_BUSY "store is in use by pid N" when another glean holds
- * it. Without STORE_WRITE the store opens for reading (and WAL lets that
- * work while a writer is busy).
+ * Many writers: SQLite's own locking (WAL, a busy timeout) orders their
+ * transactions, which are short (a fetch commits in batches of at most
+ * ~100 ms, seek.c), so a person's write never waits for a whole fetch.
+ * "<db>.lock" is taken only to create or upgrade the schema; two fetches
+ * share the work through per-source claims (store_fetch_claim). A store
+ * whose file, directory or filesystem cannot be written opens read-only
+ * (store_readonly_reason); every read works and every write fails saying
+ * why.
  */
 #ifndef GLEAN_STORE_H
 #define GLEAN_STORE_H
@@ -17,10 +21,12 @@
 
 struct store;
 
+/* Kept for callers: every store opens for writing when it can. */
 enum { STORE_WRITE = 1 << 0 };
 
-/* Open (and create/migrate when writing). A database written by a newer
- * glean is refused. */
+/* Open, creating and migrating when needed (a read-only store that needs
+ * an upgrade is refused). A database written by a newer glean is
+ * refused. */
 struct store *store_open(const char *path, unsigned flags, struct err *e);
 void store_close(struct store *st);
 /* Current schema version (PRAGMA user_version). */
@@ -29,9 +35,25 @@ int store_schema_version(struct store *st);
 int store_schema_latest(void);
 /* True when another connection committed since the last call. */
 bool store_changed(struct store *st);
+/* False when the store opened read-only. */
 bool store_writable(const struct store *st);
-/* Try to become the writer later (the reader opened read-only). */
+/* Why the store is read-only ("its directory '/x' cannot be written
+ * (...)"), or NULL when it is writable. Owned by the store. */
+const char *store_readonly_reason(const struct store *st);
+/* 0 when the store can be written; else -1 with "the store '<path>' is
+ * read-only: <reason>; ..." in e (the message every write gives). */
 int store_upgrade_write(struct store *st, struct err *e);
+
+/* Fetch claims: two fetches at once (cron, the reader's 'r', another
+ * terminal) do not fetch the same source. A fetch claims each source
+ * before it starts on it; a claim is an OFD lock (fcntl F_OFD_SETLK) on
+ * byte <source id> of "<db>.fetch", which the kernel drops when the
+ * process ends, so no claim outlives its fetch. Claims made through one
+ * store handle do not exclude each other (one fetch per handle at a
+ * time). Returns 1 when claimed, 0 when another fetch holds it, -1 on
+ * error (a read-only store). */
+int store_fetch_claim(struct store *st, int64_t source_id, struct err *e);
+void store_fetch_unclaim(struct store *st, int64_t source_id);
 
 /* Transactions. Nested calls become savepoints: an inner rollback undoes
  * only its own part. user_data chooses synchronous=FULL (what the user
@@ -251,9 +273,9 @@ struct item_row {
 int store_items_rows(struct store *st, const int64_t *ids, size_t n,
 		     struct item_row **out, size_t *nout, struct err *e);
 void item_rows_release(struct item_row *v, size_t n);
-/* Give the writer lock back (the reader holds it only while it writes, so
- * a cron 'glean fetch' can run while it is open). ERR_USAGE inside a
- * transaction; a no-op when not the writer. */
+/* Nothing to give back any more (there is no writer lock; store.h's top
+ * comment): a no-op kept for the reader's loop, which may drop its
+ * calls. */
 int store_release_write(struct store *st, struct err *e);
 
 /* ---- share: digests and the outbox (src/store/store_share.c) ----

@@ -101,7 +101,11 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		return EXIT_OK;
 	}
 	human_bytes(r.bytes, bytes, sizeof(bytes));
-	if (r.sources == 0)
+	if (r.sources == 0 && r.claimed)
+		printf("nothing fetched: %zu due source%s %s being fetched by "
+		       "another glean just now\n", r.claimed,
+		       r.claimed == 1 ? "" : "s", r.claimed == 1 ? "is" : "are");
+	else if (r.sources == 0)
 		printf("nothing to fetch: no source is due (--all fetches "
 		       "them anyway)\n");
 	else
@@ -111,6 +115,10 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		       (long long)r.items_added,
 		       r.items_added == 1 ? "" : "s",
 		       (long long)r.items_updated, r.unchanged, r.failed);
+	if (r.sources && r.claimed)
+		printf("  %zu source%s skipped: another glean is fetching "
+		       "%s just now\n", r.claimed, r.claimed == 1 ? "" : "s",
+		       r.claimed == 1 ? "it" : "them");
 	if (r.items_hidden)
 		printf("  %lld new item%s hidden by your rules\n",
 		       (long long)r.items_hidden,

@@ -1,7 +1,7 @@
 /*
- * glean ui (and glean with no arguments): open the store, as the writer
- * when it can and read-only when another glean holds the lock (saying
- * why), then hand over to the reader in sense/. Nothing else lives here.
+ * glean ui (and glean with no arguments): open the store (read-only when
+ * its file or directory cannot be written, saying why), then hand over
+ * to the reader in sense/. Nothing else lives here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -60,18 +60,11 @@ CMD(ui)
 				 "'glean items', 'glean show' and friends");
 	make_dirs(ctx->db_path);
 	ctx->st = store_open(ctx->db_path, STORE_WRITE, &e);
-	if (!ctx->st && e.code == ERR_BUSY) {
-		static char why[sizeof(e.msg)];
-
-		snprintf(why, sizeof(why), "%s", e.msg);
-		o.busy = why;
-		err_clear(&e);
-		ctx->st = store_open(ctx->db_path, 0, &e);
-	}
 	if (!ctx->st)
 		return cmd_err(&e);
 	store_set_regex(ctx->st, rx_store_ops());
 	ctx->readonly = !store_writable(ctx->st);
+	o.busy = store_readonly_reason(ctx->st);
 	rc = sense_run(ctx->st, ctx->cfg, &o, &e);
 	if (rc < 0)
 		return cmd_err(&e);

@@ -46,6 +46,9 @@ struct seek_run {
 	bool rule_warned;
 	int64_t batch_items;   /* items stored when the batch began */
 	int64_t batch_start;   /* when it began, ms */
+	bool wrote;            /* this step wrote to the store */
+	int64_t *claimed;      /* sources this run claimed (store.h) */
+	size_t nclaimed;
 	struct {               /* the counts when the batch began */
 		size_t fetched, unchanged;
 		int64_t added, updated, hidden;
@@ -171,11 +174,31 @@ batch_check_lost(struct seek_run *run)
 		batch_undo(run);
 }
 
+/* Before a write: open the fetch batch if none is open. The batch (and
+ * with it SQLite's write lock) is taken only when there is something to
+ * write, and seek_step() does not wait on the network while it is open,
+ * so a person's write waits behind at most one short batch. */
+static void
+batch_open(struct seek_run *run)
+{
+	struct err e = { 0 };
+
+	run->wrote = true;
+	if (store_in_batch(run->st))
+		return;
+	if (store_batch_begin(run->st, &e) < 0) {
+		log_warn("no fetch batch: %s", e.msg);
+		return;
+	}
+	run->batch_start = time_now_ms();
+}
+
 static void
 save_state(struct seek_run *run, struct source *s)
 {
 	struct err e = { 0 };
 
+	batch_open(run);
 	if (store_begin(run->st, false, &e) < 0 ||
 	    store_source_save_state(run->st, s, &e) < 0 ||
 	    store_commit(run->st, &e) < 0) {
@@ -493,6 +516,7 @@ feed_store(struct seek_run *run, struct parse_job *pj)
 		free(reason);
 		goto out;
 	}
+	batch_open(run);
 	if (store_begin(run->st, false, &e) < 0)
 		goto fail;
 	if (store_items_upsert(run->st, s->id, pj->items, pj->n, &stats,
@@ -755,6 +779,7 @@ api_commit(struct seek_run *run, struct source *s, struct social_run *sr,
 	int rc = -1;
 
 	seek_items_from_doc(&sr->doc, &items, &n);
+	batch_open(run);
 	if (store_begin(run->st, false, e) < 0)
 		goto out;
 	if (n && (store_items_upsert(run->st, s->id, items, n, &stats, e) < 0 ||
@@ -923,6 +948,75 @@ wanted(const struct seek_fetch_opts *o, int64_t id)
 	return false;
 }
 
+static bool
+claimed(const struct seek_run *run, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < run->nclaimed; i++)
+		if (run->claimed[i] == id)
+			return true;
+	return false;
+}
+
+static void
+unclaim_all(struct seek_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->nclaimed; i++)
+		store_fetch_unclaim(run->st, run->claimed[i]);
+	free(run->claimed);
+	run->claimed = NULL;
+	run->nclaimed = 0;
+}
+
+/* Claim the wanted due sources (store.h), skipping those another fetch
+ * holds, then read them again into due: a source another fetch finished
+ * before we claimed it is no longer due, and is not fetched twice. */
+static int
+claim_due(struct seek_run *run, struct source_list *due, struct err *e)
+{
+	const struct seek_fetch_opts *o = run->o;
+	bool any = o->all || o->n_ids;
+	struct source_list first;
+	size_t i;
+	int rc;
+
+	if (store_sources_due(run->st, run->now, any, &first, e) < 0)
+		return -1;
+	run->claimed = xcalloc(first.n + 1, sizeof(*run->claimed));
+	for (i = 0; i < first.n; i++) {
+		const struct source *src = &first.v[i];
+
+		if (!wanted(o, src->id))
+			continue;
+		rc = store_fetch_claim(run->st, src->id, e);
+		if (rc < 0)
+			goto fail;
+		if (rc == 1) {
+			run->claimed[run->nclaimed++] = src->id;
+			continue;
+		}
+		run->r->claimed++;
+		if (o->n_ids)
+			notice(run->r, xasprintf("source %lld (%s) is being "
+				"fetched by another glean just now; it is not "
+				"fetched twice", (long long)src->id,
+				source_name(src)));
+	}
+	source_list_release(&first);
+	if (store_sources_due(run->st, run->now, any, due, e) < 0) {
+		unclaim_all(run);
+		return -1;
+	}
+	return 0;
+fail:
+	source_list_release(&first);
+	unclaim_all(run);
+	return -1;
+}
+
 struct seek_run *
 seek_start(struct store *st, const struct config *cfg,
 	   const struct seek_fetch_opts *o, struct err *e)
@@ -938,7 +1032,8 @@ seek_start(struct store *st, const struct config *cfg,
 	run->r = &run->result;
 	batch_mark(run);
 	run->now = time_now();
-	if (store_sources_due(st, run->now, o->all || o->n_ids, &due, e) < 0) {
+	if (store_upgrade_write(st, e) < 0 || claim_due(run, &due, e) < 0) {
+		seek_result_release(&run->result);
 		free(run);
 		return NULL;
 	}
@@ -952,7 +1047,7 @@ seek_start(struct store *st, const struct config *cfg,
 		const struct seek_kind *k;
 		struct job *job;
 
-		if (!wanted(o, due.v[i].id))
+		if (!claimed(run, due.v[i].id))
 			continue;
 		job = xcalloc(1, sizeof(*job));
 		job->src = due.v[i];
@@ -985,11 +1080,13 @@ seek_start(struct store *st, const struct config *cfg,
 
 /* Sources' writes go into one batch transaction (no savepoint each:
  * store.h, batch_check_lost()), committed every BATCH_ITEMS items or
- * BATCH_MS: a commit per source would sync the WAL per source, and each
- * commit wakes the search indexer (store_search.c), which indexes on its
- * own connection. */
+ * BATCH_MS, and whenever a step has nothing more to write: a commit per
+ * source would sync the WAL per source, and each commit wakes the search
+ * indexer (store_search.c), which indexes on its own connection. The
+ * batch holds SQLite's write lock, so BATCH_MS bounds how long another
+ * glean's write (a note, a star) waits behind it. */
 #define BATCH_ITEMS 2000
-#define BATCH_MS 500
+#define BATCH_MS 100
 
 static void
 batch_end(struct seek_run *run)
@@ -1025,17 +1122,16 @@ store_parsed(struct seek_run *run, int wait_ms)
 size_t
 seek_step(struct seek_run *run, int timeout_ms)
 {
-	struct err e = { 0 };
+	/* With a batch open the step does not wait (batch_open()). */
+	int wait = store_in_batch(run->st) ? 0 : timeout_ms;
 	size_t left, parsing;
 
-	if (!store_in_batch(run->st) && store_writable(run->st) &&
-	    store_batch_begin(run->st, &e) < 0)
-		log_warn("no fetch batch: %s", e.msg);
+	run->wrote = false;
 	/* Waiting on the network is cut short by the worker (fetch_wakeup)
 	 * when it has a parsed body for us. */
-	left = fetch_step(run->f, timeout_ms);
-	parsing = store_parsed(run, left ? 0 : timeout_ms);
-	if ((left == 0 && parsing == 0) ||
+	left = fetch_step(run->f, wait);
+	parsing = store_parsed(run, left ? 0 : wait);
+	if (!run->wrote || (left == 0 && parsing == 0) ||
 	    run->r->items_added + run->r->items_updated - run->batch_items >=
 		    BATCH_ITEMS ||
 	    time_now_ms() - run->batch_start >= BATCH_MS)
@@ -1049,6 +1145,8 @@ seek_finish(struct seek_run *run, struct seek_result *r)
 	while (seek_step(run, 1000) > 0)
 		;
 	batch_end(run);
+	/* after the commit: another fetch then sees these sources done */
+	unclaim_all(run);
 	if (run->pipe) {
 		pipe_end(run->pipe);
 		free(run->pipe);

@@ -59,7 +59,7 @@ sense_can_write(struct sense *s)
 		return true;
 	}
 	s->writable = false;
-	sense_status(s, true, "cannot save now: %s", e.msg);
+	sense_status(s, true, "cannot save: %s", e.msg);
 	return false;
 }
 
@@ -951,8 +951,8 @@ sense_run(struct store *st, const struct config *cfg,
 		sense_status(&s, true, "%s", ce.msg);
 	getmaxyx(stdscr, s.rows, s.cols);
 	if (s.busy && !s.status[0])
-		sense_status(&s, true, "read-only: %s; changes wait until it "
-			     "finishes", s.busy);
+		sense_status(&s, true, "read-only: %s; nothing can be "
+			     "saved", s.busy);
 	s.focus = FOCUS_LIST;
 	s.list_title = xstrdup("All");
 	/* The first screen: names without counts, the first page of ids. */

@@ -9,7 +9,10 @@
 struct store {
 	sqlite3 *db;
 	char *path;
-	int lock_fd;          /* -1 when not the writer */
+	int lock_fd;          /* the migration lock, -1 when not held */
+	int claim_fd;         /* "<db>.fetch" for fetch claims, or -1 */
+	bool readonly;        /* opened read-only: ro_reason says why */
+	char *ro_reason;
 	int txn_depth;
 	bool txn_user;
 	bool batch;           /* the outermost txn is a fetch batch */
@@ -34,6 +37,8 @@ struct store {
  * as ingest). Reset and unbound before it is returned; do not finalize. */
 sqlite3_stmt *store_cached(struct store *st, int slot, const char *sql);
 
+/* "the store '<path>' is read-only: <reason>; ..." in e. Returns -1. */
+int store_readonly(const struct store *st, struct err *e);
 /* Map a SQLite failure to a clear message in e. Returns -1. */
 int store_fail(struct store *st, struct err *e, int rc, const char *what);
 /* Prepare or die trying (our own SQL must compile). */

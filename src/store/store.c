@@ -1,6 +1,7 @@
 /*
- * Opening the store: pragmas (SECURITY.md), the single-writer lock,
- * migrations, transactions and error mapping. The per-table code lives
+ * Opening the store: pragmas (SECURITY.md), the read-only fallback, the
+ * migration lock, the per-source fetch claims, migrations, transactions
+ * and error mapping. The per-table code lives
  * in store_source.c, store_item.c and query.c; this file owns the
  * connection and nothing about the model. The full-text index is in a
  * second file, attached as "search" (store_search.c says why).
@@ -35,6 +36,8 @@ store_fail(struct store *st, struct err *e, int rc, const char *what)
 		return err_set(e, ERR_DB, "%s: I/O error on store '%s' (%s)",
 			       what, path, msg);
 	case SQLITE_READONLY:
+		if (st && st->ro_reason)
+			return store_readonly(st, e);
 		return err_set(e, ERR_DB, "%s: store '%s' is read-only; check "
 			       "the file's permissions", what, path);
 	case SQLITE_CORRUPT:
@@ -145,13 +148,18 @@ store_schema_version(struct store *st)
 	return v;
 }
 
-/* The writer lock: flock on "<db>.lock", holding our pid for the message
- * the next writer sees. */
+/* The migration lock: flock on "<db>.lock", holding our pid for the
+ * message another glean sees. Writers do not take it (SQLite's own
+ * locking serialises their short transactions); only creating or
+ * upgrading the schema does, and waits up to LOCK_WAIT_MS for another
+ * glean's upgrade to finish. */
+#define LOCK_WAIT_MS 10000
+
 static int
 take_lock(struct store *st, struct err *e)
 {
 	char *lp = xasprintf("%s.lock", st->path), buf[32];
-	int fd, rc = -1;
+	int fd, rc = -1, waited = 0;
 	ssize_t n;
 
 	fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -160,10 +168,16 @@ take_lock(struct store *st, struct err *e)
 			strerror(errno));
 		goto out;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int64_t pid = 0;
 		int err = errno;
 
+		if ((err == EWOULDBLOCK || err == EAGAIN) &&
+		    waited < LOCK_WAIT_MS) {
+			usleep(20 * 1000);
+			waited += 20;
+			continue;
+		}
 		n = pread(fd, buf, sizeof(buf) - 1, 0);
 		if (n > 0) {
 			buf[n] = '\0';
@@ -172,13 +186,14 @@ take_lock(struct store *st, struct err *e)
 		close(fd);
 		if (err == EWOULDBLOCK || err == EAGAIN) {
 			if (pid > 0)
-				err_set(e, ERR_BUSY, "store is in use by pid "
-					"%lld; try again when it has finished "
-					"(reading still works)", (long long)pid);
+				err_set(e, ERR_BUSY, "store '%s' is being "
+					"upgraded by pid %lld; try again when "
+					"it has finished", st->path,
+					(long long)pid);
 			else
-				err_set(e, ERR_BUSY, "store is in use by "
-					"another glean; try again when it has "
-					"finished");
+				err_set(e, ERR_BUSY, "store '%s' is being "
+					"upgraded by another glean; try again "
+					"when it has finished", st->path);
 		} else {
 			err_set(e, ERR_IO, "cannot lock '%s': %s", lp,
 				strerror(err));
@@ -204,12 +219,70 @@ drop_lock(struct store *st)
 {
 	if (st->lock_fd < 0)
 		return;
-	/* Leave the file (another writer may hold it next); empty it. */
+	/* Leave the file (another glean may take it next); empty it. */
 	if (ftruncate(st->lock_fd, 0) < 0)
 		log_warn("cannot truncate lock file");
 	flock(st->lock_fd, LOCK_UN);
 	close(st->lock_fd);
 	st->lock_fd = -1;
+}
+
+int
+store_readonly(const struct store *st, struct err *e)
+{
+	return err_set(e, ERR_DB, "the store '%s' is read-only: %s; reading "
+		       "works, saving needs a store you can write (check the "
+		       "permissions of the file and its directory, or copy "
+		       "it and use --db)", st->path,
+		       st->ro_reason ? st->ro_reason : "opened for reading");
+}
+
+/* Why the store at path cannot be written, or NULL when it can: the
+ * file, its directory (the -wal, -shm, -search and .lock files live
+ * there) or the filesystem refuses writing. GLEAN_TEST_STORE_READONLY
+ * set to a reason makes any store read-only (the test suite runs as
+ * root, which permissions do not stop). */
+static char *
+readonly_reason(const char *path, bool exists)
+{
+	const char *test = getenv("GLEAN_TEST_STORE_READONLY");
+	const char *slash = strrchr(path, '/');
+	char *dir, *why = NULL;
+
+	if (test && *test)
+		return xstrdup(test);
+	if (!slash)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(path, (size_t)(slash - path));
+	if (exists && access(path, W_OK) < 0)
+		why = xasprintf("the file cannot be written (%s)",
+				strerror(errno));
+	else if (access(dir, W_OK) < 0)
+		why = xasprintf("its directory '%s' cannot be written (%s)",
+				dir, strerror(errno));
+	free(dir);
+	return why;
+}
+
+/* "file:" URI of path with SQLite's URI characters escaped, then query. */
+static char *
+file_uri(const char *path, const char *query)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *p;
+
+	sbuf_adds(&sb, "file:");
+	for (p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			sbuf_addf(&sb, "%%%02X", (unsigned char)*p);
+		else
+			sbuf_addch(&sb, *p);
+	}
+	sbuf_addf(&sb, "?%s", query);
+	return sbuf_detach(&sb, NULL);
 }
 
 static void
@@ -325,47 +398,88 @@ check_version(struct store *st, struct err *e)
 	return 0;
 }
 
+/* The read-only open: "mode=ro" reads the WAL as usual; when its -shm
+ * cannot be created (a read-only directory) SQLite cannot read a WAL
+ * store that way, and "immutable=1" reads the file as it is (nobody can
+ * be writing it there). */
+static int
+open_readonly(struct store *st, struct err *e)
+{
+	static const char *const modes[] = { "mode=ro", "mode=ro&immutable=1" };
+	size_t i;
+	int rc = SQLITE_CANTOPEN;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		char *uri = file_uri(st->path, modes[i]);
+
+		rc = sqlite3_open_v2(uri, &st->db,
+				     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+					     SQLITE_OPEN_NOFOLLOW,
+				     NULL);
+		free(uri);
+		if (rc == SQLITE_OK && store_schema_version(st) >= 0)
+			return 0;
+		if (rc == SQLITE_OK)
+			rc = sqlite3_errcode(st->db);
+		sqlite3_close_v2(st->db);
+		st->db = NULL;
+	}
+	return store_fail(st, e, rc, "cannot open store");
+}
+
 struct store *
 store_open(const char *path, unsigned flags, struct err *e)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 	bool exists = access(path, F_OK) == 0;
-	bool write = flags & STORE_WRITE;
-	bool locked_for_migration = false;
 	int rc;
 
+	(void)flags; /* every store opens for writing when it can */
 	st->path = xstrdup(path);
 	st->lock_fd = -1;
-	if (write && take_lock(st, e) < 0)
+	st->claim_fd = -1;
+	st->ro_reason = readonly_reason(path, exists);
+	if (st->ro_reason && !exists) {
+		err_set(e, ERR_IO, "cannot create store '%s': %s", path,
+			st->ro_reason);
 		goto fail;
-	if (!exists && !write) {
-		/* A reader on a fresh machine: create the empty store. */
-		if (take_lock(st, e) < 0)
-			goto fail;
-		locked_for_migration = true;
 	}
-	rc = sqlite3_open_v2(path, &st->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				     SQLITE_OPEN_NOFOLLOW,
-			     NULL);
-	if (rc != SQLITE_OK) {
-		store_fail(st, e, rc, "cannot open store");
-		goto fail;
+	if (st->ro_reason) {
+		st->readonly = true;
+		if (open_readonly(st, e) < 0)
+			goto fail;
+	} else {
+		/* A new store is created and migrated under the lock, so
+		 * another glean does not read it half made. */
+		if (!exists && take_lock(st, e) < 0)
+			goto fail;
+		rc = sqlite3_open_v2(path, &st->db,
+				     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+					     SQLITE_OPEN_NOFOLLOW,
+				     NULL);
+		if (rc != SQLITE_OK) {
+			store_fail(st, e, rc, "cannot open store");
+			goto fail;
+		}
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	if (apply_pragmas(st, e) < 0 || check_version(st, e) < 0)
 		goto fail;
 	if (store_schema_version(st) < store_schema_latest()) {
-		if (!write && !locked_for_migration) {
-			if (take_lock(st, e) < 0)
-				goto fail;
-			locked_for_migration = true;
+		if (st->readonly) {
+			err_set(e, ERR_DB, "the store '%s' is read-only (%s) "
+				"and was written by an older glean (schema "
+				"%d); open it once where it can be written, "
+				"to upgrade it", path, st->ro_reason,
+				store_schema_version(st));
+			goto fail;
 		}
+		if (st->lock_fd < 0 && take_lock(st, e) < 0)
+			goto fail;
 		if (migrate(st, e) < 0)
 			goto fail;
 	}
-	if (locked_for_migration)
-		drop_lock(st);
+	drop_lock(st);
 	store_search_attach(st);
 	store_changed(st);
 	return st;
@@ -390,6 +504,9 @@ store_close(struct store *st)
 		sqlite3_close_v2(st->db);
 	}
 	drop_lock(st);
+	if (st->claim_fd >= 0)
+		close(st->claim_fd);
+	free(st->ro_reason);
 	free(st->search_warning);
 	free(st->path);
 	free(st);
@@ -398,15 +515,21 @@ store_close(struct store *st)
 bool
 store_writable(const struct store *st)
 {
-	return st->lock_fd >= 0;
+	return !st->readonly;
+}
+
+const char *
+store_readonly_reason(const struct store *st)
+{
+	return st->readonly ? st->ro_reason : NULL;
 }
 
 int
 store_upgrade_write(struct store *st, struct err *e)
 {
-	if (st->lock_fd >= 0)
-		return 0;
-	return take_lock(st, e);
+	if (st->readonly)
+		return store_readonly(st, e);
+	return 0;
 }
 
 bool
@@ -457,9 +580,8 @@ store_begin(struct store *st, bool user_data, struct err *e)
 {
 	char sp[32];
 
-	if (st->lock_fd < 0)
-		return err_set(e, ERR_BUSY, "store '%s' is open read-only; "
-			       "another glean is writing", st->path);
+	if (st->readonly)
+		return store_readonly(st, e);
 	if (user_data && st->batch && st->txn_depth == 1) {
 		/* What the user wrote must not wait for a fetch batch: commit
 		 * the batch first; the fetch opens a new one later. */
@@ -601,4 +723,54 @@ store_rollback(struct store *st)
 	else
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+}
+
+/* ---- fetch claims (store.h) ---- */
+
+static int
+claim_lock(struct store *st, int64_t source_id, short type)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)source_id;
+	fl.l_len = 1;
+	return fcntl(st->claim_fd, F_OFD_SETLK, &fl);
+}
+
+int
+store_fetch_claim(struct store *st, int64_t source_id, struct err *e)
+{
+	if (st->readonly)
+		return store_readonly(st, e);
+	if (source_id < 0)
+		BUG("claim of source %lld", (long long)source_id);
+	if (st->claim_fd < 0) {
+		char *cp = xasprintf("%s.fetch", st->path);
+
+		st->claim_fd = open(cp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (st->claim_fd < 0) {
+			err_set(e, ERR_IO, "cannot create claim file '%s': %s",
+				cp, strerror(errno));
+			free(cp);
+			return -1;
+		}
+		free(cp);
+	}
+	if (claim_lock(st, source_id, F_WRLCK) == 0)
+		return 1;
+	if (errno == EAGAIN || errno == EACCES)
+		return 0;
+	return err_set(e, ERR_IO, "cannot claim source %lld in '%s.fetch': "
+		       "%s", (long long)source_id, st->path, strerror(errno));
+}
+
+void
+store_fetch_unclaim(struct store *st, int64_t source_id)
+{
+	if (st->claim_fd >= 0 && claim_lock(st, source_id, F_UNLCK) < 0)
+		log_warn("cannot release the claim on source %lld: %s",
+			 (long long)source_id, strerror(errno));
 }

@@ -79,12 +79,7 @@ store_items_rows(struct store *st, const int64_t *ids, size_t n,
 int
 store_release_write(struct store *st, struct err *e)
 {
-	if (st->lock_fd < 0)
-		return 0;
-	if (st->txn_depth > 0)
-		return err_set(e, ERR_USAGE, "cannot give up the writer lock "
-			       "inside a transaction");
-	close(st->lock_fd);
-	st->lock_fd = -1;
+	(void)st;
+	(void)e;
 	return 0;
 }

@@ -162,7 +162,7 @@ test_expect_success 'many feeds at once: parsed beside the fetch, each stored wh
 	glean search m29 --json | jq -e "length == $n"
 '
 
-test_expect_success 'a store error mid-batch undoes the batch, says so, and the next fetch gets it all' '
+test_expect_success 'a store error mid-batch undoes the batch, counts agree, and the next fetch gets it all' '
 	# a trigger stands in for a failing disk: it aborts one item insert
 	feed_copies lost 5 >lost-urls &&
 	printf "<rss><channel><title>b</title><item><guid>b1</guid><title>boom</title></item></channel></rss>" >"$site/lost/f4.xml" &&
@@ -170,7 +170,9 @@ test_expect_success 'a store error mid-batch undoes the batch, says so, and the 
 	store_sql "CREATE TRIGGER boom BEFORE INSERT ON item WHEN NEW.title = '"'"'boom'"'"' BEGIN SELECT RAISE(ABORT, '"'"'disk on fire'"'"'); END" &&
 	glean fetch --all >out &&
 	test_grep "cannot store items: .*disk on fire" out &&
-	test_grep "the next fetch gets them again" out &&
+	# whether other sources shared its batch (and the summary says "the
+	# next fetch gets them again") depends on timing: a batch ends when
+	# a step has nothing more to write; the counts agree either way
 	stored=$(store_sql "SELECT count(*) FROM item i JOIN source s ON s.id = i.source_id WHERE s.url LIKE '"'"'%/lost/%'"'"'") &&
 	new=$(sed -n "s/^fetched .*): \([0-9]*\) new item.*/\1/p" out) &&
 	test "$new" = "$stored" &&

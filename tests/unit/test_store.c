@@ -1,4 +1,5 @@
-/* store: migrations from nothing, the writer lock, ingest dedupe and
+/* store: migrations from nothing, many writers, fetch claims, the
+ * read-only fallback, ingest dedupe and
  * updates that keep the user's work, FTS over notes, the query language,
  * and the search file: catch-up, resume, changes, a randomized
  * comparison with a brute-force scan, a stale index still searching. */
@@ -51,31 +52,90 @@ test_open(void)
 {
 	struct err e = { 0 };
 	struct store *st, *st2, *ro;
+	struct source src = { 0 };
+	int64_t sid = 0, nid = 0;
+	char *op = xasprintf("%s/open.db", dir);
 
 	TEST("open creates and migrates");
-	st = store_open(dbpath, STORE_WRITE, &e);
+	st = store_open(op, STORE_WRITE, &e);
 	CHECK(st != NULL);
 	CHECK_INT(store_schema_version(st), store_schema_latest());
 	CHECK(store_writable(st));
+	CHECK(store_readonly_reason(st) == NULL);
 
-	TEST("a second writer is refused with the pid");
-	st2 = store_open(dbpath, STORE_WRITE, &e);
-	CHECK(st2 == NULL);
-	CHECK(e.code == ERR_BUSY);
-	CHECK(strstr(e.msg, "store is in use by pid") != NULL);
+	TEST("a second writer opens too, and both write");
+	st2 = store_open(op, STORE_WRITE, &e);
+	CHECK(st2 != NULL);
+	CHECK(store_writable(st2));
+	src.kind = "feed";
+	src.url = "https://open.example/feed.xml";
+	CHECK(store_source_add(st, &src, &sid, &e) == 0);
+	{
+		struct item it = mk("g-open", NULL, "Open", "open text");
+		struct ingest_stats stats = { 0 };
 
-	TEST("a reader opens while the writer holds the lock");
-	ro = store_open(dbpath, 0, &e);
-	CHECK(ro != NULL);
-	CHECK(!store_writable(ro));
-	CHECK(store_begin(ro, true, &e) == -1 && e.code == ERR_BUSY);
-	store_close(ro);
+		CHECK(store_begin(st, false, &e) == 0);
+		CHECK(store_items_upsert(st, sid, &it, 1, &stats, &e) == 0);
+		CHECK_INT(stats.added, 1);
+		CHECK(store_commit(st, &e) == 0);
+		item_release(&it);
+	}
+
+	TEST("after another handle's fetch batch commits, a note lands");
+	CHECK(store_batch_begin(st, &e) == 0);
+	CHECK(store_begin(st, false, &e) == 0);
+	CHECK(store_source_set_title(st, sid, "in a batch", &e) == 0);
+	CHECK(store_commit(st, &e) == 0);
+	CHECK(store_batch_commit(st, &e) == 0);
+	CHECK(store_note_add(st2, 1, "a note", NULL, NULL, NULL, &nid,
+			     &e) == 0);
+	CHECK(nid > 0);
+
+	TEST("fetch claims: another handle is refused, the holder is not");
+	CHECK_INT(store_fetch_claim(st, sid, &e), 1);
+	CHECK_INT(store_fetch_claim(st, sid, &e), 1);
+	CHECK_INT(store_fetch_claim(st2, sid, &e), 0);
+	CHECK_INT(store_fetch_claim(st2, sid + 1, &e), 1);
+	CHECK_INT(store_fetch_claim(st, sid + 1, &e), 0);
+	store_fetch_unclaim(st, sid);
+	CHECK_INT(store_fetch_claim(st2, sid, &e), 1);
+	store_close(st2);
+	CHECK_INT(store_fetch_claim(st, sid + 1, &e), 1);
 	store_close(st);
 
-	TEST("after the writer closes, another may write");
-	st2 = store_open(dbpath, STORE_WRITE, &e);
-	CHECK(st2 != NULL);
-	store_close(st2);
+	TEST("a read-only store reads, and every write says why it fails");
+	setenv("GLEAN_TEST_STORE_READONLY", "the test says so", 1);
+	ro = store_open(op, STORE_WRITE, &e);
+	unsetenv("GLEAN_TEST_STORE_READONLY");
+	CHECK(ro != NULL);
+	CHECK(!store_writable(ro));
+	CHECK(strcmp(store_readonly_reason(ro), "the test says so") == 0);
+	CHECK(count(ro, NULL, NULL) >= 0);
+	CHECK(store_begin(ro, true, &e) == -1);
+	CHECK(strstr(e.msg, "is read-only: the test says so") != NULL);
+	err_clear(&e);
+	CHECK(store_upgrade_write(ro, &e) == -1);
+	CHECK(strstr(e.msg, "is read-only") != NULL);
+	err_clear(&e);
+	CHECK(store_item_set_flag(ro, 1, ITEM_STARRED, true, &e) == -1);
+	CHECK(strstr(e.msg, "is read-only") != NULL);
+	err_clear(&e);
+	CHECK(store_fetch_claim(ro, 1, &e) == -1);
+	store_close(ro);
+
+	TEST("a new store cannot be made read-only");
+	setenv("GLEAN_TEST_STORE_READONLY", "no", 1);
+	{
+		char *p = xasprintf("%s/none.db", dir);
+
+		ro = store_open(p, STORE_WRITE, &e);
+		CHECK(ro == NULL);
+		CHECK(strstr(e.msg, "cannot create store") != NULL);
+		free(p);
+	}
+	unsetenv("GLEAN_TEST_STORE_READONLY");
+	err_clear(&e);
+	free(op);
 }
 
 static void
