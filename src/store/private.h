@@ -39,6 +39,8 @@ sqlite3_stmt *store_cached(struct store *st, int slot, const char *sql);
 
 /* "the store '<path>' is read-only: <reason>; ..." in e. Returns -1. */
 int store_readonly(const struct store *st, struct err *e);
+/* "file:" URI of path, SQLite's URI characters escaped, then "?query". */
+char *store_file_uri(const char *path, const char *query);
 /* Map a SQLite failure to a clear message in e. Returns -1. */
 int store_fail(struct store *st, struct err *e, int rc, const char *what);
 /* Prepare or die trying (our own SQL must compile). */

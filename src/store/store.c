@@ -267,9 +267,8 @@ readonly_reason(const char *path, bool exists)
 	return why;
 }
 
-/* "file:" URI of path with SQLite's URI characters escaped, then query. */
-static char *
-file_uri(const char *path, const char *query)
+char *
+store_file_uri(const char *path, const char *query)
 {
 	struct sbuf sb = SBUF_INIT;
 	const char *p;
@@ -410,7 +409,7 @@ open_readonly(struct store *st, struct err *e)
 	int rc = SQLITE_CANTOPEN;
 
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		char *uri = file_uri(st->path, modes[i]);
+		char *uri = store_file_uri(st->path, modes[i]);
 
 		rc = sqlite3_open_v2(uri, &st->db,
 				     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |

@@ -101,12 +101,39 @@ tuned(sqlite3 *db)
 	return yes;
 }
 
+static int attach_as(sqlite3 *db, char *sp, bool create);
+
 /* Attach "<path>-search" and set it up (0600, WAL; FULL sync so the
  * queue is never pruned past what survives a power cut). 0 or a code. */
 static int
 attach(sqlite3 *db, const char *path, bool create)
 {
-	char *sp = xasprintf("%s-search", path);
+	return attach_as(db, xasprintf("%s-search", path), create);
+}
+
+/* A read-only store's search file, opened the way store.c opens the
+ * store (mode=ro, else immutable=1); nothing is created or tuned. */
+static int
+attach_readonly(struct store *st)
+{
+	static const char *const modes[] = { "mode=ro", "mode=ro&immutable=1" };
+	char *sp = xasprintf("%s-search", st->path);
+	size_t i;
+	int rc = SQLITE_CANTOPEN;
+
+	for (i = 0; i < ARRAY_SIZE(modes) && rc != SQLITE_OK; i++) {
+		rc = attach_as(st->db, store_file_uri(sp, modes[i]), false);
+		if (rc != SQLITE_OK)
+			exec_db(st->db, "DETACH DATABASE search");
+	}
+	free(sp);
+	return rc;
+}
+
+/* Attach sp (owned; a path or a file: URI) as "search". */
+static int
+attach_as(sqlite3 *db, char *sp, bool create)
+{
 	sqlite3_stmt *s = NULL;
 	int rc, have = 0;
 	const char *const *q;
@@ -172,7 +199,8 @@ attach(sqlite3 *db, const char *path, bool create)
 void
 store_search_attach(struct store *st)
 {
-	int rc = attach(st->db, st->path, true);
+	int rc = st->readonly ? attach_readonly(st)
+			      : attach(st->db, st->path, true);
 
 	st->deleted_max = -1;
 	st->search_ok = rc == SQLITE_OK;
@@ -462,6 +490,10 @@ store_index_catch_up(struct store *st, struct err *e)
 		return err_set(e, ERR_DB, "the search index '%s-search' cannot "
 			       "be opened; check that file's permissions",
 			       st->path);
+	if (st->readonly)
+		return err_set(e, ERR_DB, "the store is read-only, so search "
+			       "finds what was indexed when it was last "
+			       "written");
 	/* Inside a transaction (the reader searching while its fetch batch
 	 * is open) this connection cannot commit to the search file alone:
 	 * a second one indexes what is committed. */
@@ -557,6 +589,10 @@ store_indexer_start(struct store *st, struct err *e)
 		return err_set(e, ERR_DB, "the search index '%s-search' cannot "
 			       "be opened; check that file's permissions",
 			       st->path);
+	if (st->readonly)
+		return err_set(e, ERR_DB, "the store is read-only, so search "
+			       "finds what was indexed when it was last "
+			       "written");
 	ix = xcalloc(1, sizeof(*ix));
 	if ((rc = open_side(st->path, &ix->db)) != SQLITE_OK) {
 		free(ix);

@@ -1,0 +1,70 @@
+#!/bin/sh
+# A store that cannot be written (a read-only mount, a directory without
+# write permission) opens read-only: every read works, every write says
+# the store is read-only and why. The suite runs as root, which file
+# modes do not stop, so a read-only bind mount in a private mount
+# namespace (unshare -m) stands in; without unshare the test's trigger
+# GLEAN_TEST_STORE_READONLY does (store.c), and the output says so.
+. "$(dirname "$0")/../lib/lib.sh"
+
+demo="$TEST_ROOT/tests/data/demo"
+
+# Run glean with GLEAN_HOME mounted read-only.
+ro_glean() {
+	if [ -n "$ro_mount" ]; then
+		unshare -m sh -c 'mount --bind "$GLEAN_HOME" "$GLEAN_HOME" &&
+			mount -o remount,bind,ro "$GLEAN_HOME" &&
+			exec ${GLEAN_WRAP:-} "$GLEAN" "$@"' ro-glean "$@"
+	else
+		GLEAN_TEST_STORE_READONLY="the test says so" glean "$@"
+	fi
+}
+
+ro_mount=
+if unshare -m sh -c 'mount --bind "$GLEAN_HOME" "$GLEAN_HOME" &&
+	mount -o remount,bind,ro "$GLEAN_HOME" && ! touch "$GLEAN_HOME/x"' \
+	2>/dev/null; then
+	ro_mount=yes
+	reason="cannot be written (Read-only file system)"
+else
+	echo "# no read-only mount here (unshare -m); using GLEAN_TEST_STORE_READONLY"
+	reason="the test says so"
+fi
+
+test_expect_success 'setup: a store with items, a note and a star' '
+	glean add "file://$demo/civic-rss.xml" --tag civic >/dev/null &&
+	glean fetch >/dev/null &&
+	glean note 1 "written before" >/dev/null &&
+	glean star 2 >/dev/null
+'
+
+test_expect_success 'every read works on a read-only store' '
+	ro_glean items >out 2>err &&
+	test "$(wc -l <out)" -ge 3 &&
+	ro_glean items tag:civic is:starred --json >j 2>err &&
+	jq -e "length == 1 and .[0].id == 2" j &&
+	ro_glean show 1 >out 2>err &&
+	test_grep "written before" out &&
+	ro_glean search budgets >out 2>err &&
+	test_grep "Open budgets" out &&
+	ro_glean sources >out 2>err &&
+	test_grep "Civic Notes" out
+'
+
+test_expect_success 'every write says the store is read-only and why' '
+	for c in "note 1 more" "tag 1 +x" "star 1" "mark 1" "read 1" \
+		"unstar 2" "fetch --all" "add file:///dev/null"; do
+		test_status 1 ro_glean $c 2>err &&
+		test_grep "the store .*glean.db. is read-only: .*$reason" err ||
+		{ echo "for: $c"; cat err; exit 1; }
+	done &&
+	test "$(store_sql "SELECT count(*) FROM note")" = 1 &&
+	test "$(store_sql "SELECT starred FROM item WHERE id = 2")" = 1
+'
+
+test_expect_success 'writable again, the same commands save' '
+	glean note 1 "written after" >/dev/null &&
+	test "$(store_sql "SELECT count(*) FROM note")" = 2
+'
+
+test_done
