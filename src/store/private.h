@@ -11,6 +11,7 @@ struct store {
 	char *path;
 	int lock_fd;          /* the migration lock, -1 when not held */
 	int claim_fd;         /* "<db>.fetch" for fetch claims, or -1 */
+	bool gate_held;       /* a person's write holds the write gate */
 	bool readonly;        /* opened read-only: ro_reason says why */
 	char *ro_reason;
 	int txn_depth;

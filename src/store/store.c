@@ -545,6 +545,10 @@ store_changed(struct store *st)
 	return false;
 }
 
+static void gate_enter(struct store *st);
+static void gate_leave(struct store *st);
+static void gate_pass(struct store *st);
+
 /* BEGIN the outermost transaction (no bookkeeping). */
 static int
 open_txn(struct store *st, bool user_data, struct err *e)
@@ -564,11 +568,16 @@ open_txn(struct store *st, bool user_data, struct err *e)
 	 * file, the search file too, and stall the indexer (and any
 	 * search's catch-up) for the whole transaction: a no-op write
 	 * takes the store's write lock alone, waiting as IMMEDIATE does. */
-	if (store_exec(st, "BEGIN", e) < 0)
+	if (user_data)
+		gate_enter(st);
+	if (store_exec(st, "BEGIN", e) < 0) {
+		gate_leave(st);
 		return -1;
+	}
 	st->deleted_max = -1; /* another writer may have deleted since */
 	if (store_exec(st, "DELETE FROM main.meta WHERE 0", e) < 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		gate_leave(st);
 		return -1;
 	}
 	return 0;
@@ -618,6 +627,7 @@ store_batch_begin(struct store *st, struct err *e)
 {
 	if (st->batch || st->txn_depth > 0)
 		return 0;
+	gate_pass(st);
 	if (store_begin(st, false, e) < 0)
 		return -1;
 	st->batch = true;
@@ -676,9 +686,11 @@ store_commit(struct store *st, struct err *e)
 		store_exec(st, "PRAGMA synchronous = FULL", NULL);
 	if (store_exec(st, "COMMIT", e) < 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		gate_leave(st);
 		st->deleted_max = -1;
 		return -1;
 	}
+	gate_leave(st);
 	store_exec(st, "PRAGMA synchronous = FULL", NULL);
 	store_indexer_poke(st);
 	return 0;
@@ -721,22 +733,79 @@ store_rollback(struct store *st)
 		st->txn_dead = false;
 	else
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	gate_leave(st);
 	sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 }
 
-/* ---- fetch claims (store.h) ---- */
+/* ---- fetch claims and the write gate (store.h) ----
+ * Both are OFD locks on "<db>.fetch": byte <source id> is a fetch's claim
+ * on a source, byte 0 (no source has id 0) is the write gate. */
 
 static int
-claim_lock(struct store *st, int64_t source_id, short type)
+claim_file(struct store *st, struct err *e)
+{
+	char *cp;
+
+	if (st->claim_fd >= 0)
+		return 0;
+	cp = xasprintf("%s.fetch", st->path);
+	st->claim_fd = open(cp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->claim_fd < 0)
+		err_set(e, ERR_IO, "cannot create claim file '%s': %s", cp,
+			strerror(errno));
+	free(cp);
+	return st->claim_fd < 0 ? -1 : 0;
+}
+
+static int
+claim_lock(struct store *st, int64_t byte, short type, bool wait)
 {
 	struct flock fl;
+	int rc;
 
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = type;
 	fl.l_whence = SEEK_SET;
-	fl.l_start = (off_t)source_id;
+	fl.l_start = (off_t)byte;
 	fl.l_len = 1;
-	return fcntl(st->claim_fd, F_OFD_SETLK, &fl);
+	do
+		rc = fcntl(st->claim_fd, wait ? F_OFD_SETLKW : F_OFD_SETLK,
+			   &fl);
+	while (rc < 0 && wait && errno == EINTR);
+	return rc;
+}
+
+/* The write gate. SQLite's busy handler polls, backing off to 100 ms
+ * sleeps, so a person's write waiting for a fetch batch could miss the
+ * moment between one batch's commit and the next batch's begin again and
+ * again. A person's write holds the gate shared (many may) from before
+ * its BEGIN to its end; a fetch passes through it exclusively before it
+ * opens each batch, so it waits until those writes are done. */
+static void
+gate_enter(struct store *st)
+{
+	if (st->readonly || claim_file(st, NULL) < 0)
+		return;
+	if (claim_lock(st, 0, F_RDLCK, true) == 0)
+		st->gate_held = true;
+}
+
+static void
+gate_leave(struct store *st)
+{
+	if (!st->gate_held)
+		return;
+	claim_lock(st, 0, F_UNLCK, false);
+	st->gate_held = false;
+}
+
+static void
+gate_pass(struct store *st)
+{
+	if (st->readonly || claim_file(st, NULL) < 0)
+		return;
+	if (claim_lock(st, 0, F_WRLCK, true) == 0)
+		claim_lock(st, 0, F_UNLCK, false);
 }
 
 int
@@ -744,21 +813,11 @@ store_fetch_claim(struct store *st, int64_t source_id, struct err *e)
 {
 	if (st->readonly)
 		return store_readonly(st, e);
-	if (source_id < 0)
+	if (source_id < 1)
 		BUG("claim of source %lld", (long long)source_id);
-	if (st->claim_fd < 0) {
-		char *cp = xasprintf("%s.fetch", st->path);
-
-		st->claim_fd = open(cp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (st->claim_fd < 0) {
-			err_set(e, ERR_IO, "cannot create claim file '%s': %s",
-				cp, strerror(errno));
-			free(cp);
-			return -1;
-		}
-		free(cp);
-	}
-	if (claim_lock(st, source_id, F_WRLCK) == 0)
+	if (claim_file(st, e) < 0)
+		return -1;
+	if (claim_lock(st, source_id, F_WRLCK, false) == 0)
 		return 1;
 	if (errno == EAGAIN || errno == EACCES)
 		return 0;
@@ -769,7 +828,8 @@ store_fetch_claim(struct store *st, int64_t source_id, struct err *e)
 void
 store_fetch_unclaim(struct store *st, int64_t source_id)
 {
-	if (st->claim_fd >= 0 && claim_lock(st, source_id, F_UNLCK) < 0)
+	if (st->claim_fd >= 0 &&
+	    claim_lock(st, source_id, F_UNLCK, false) < 0)
 		log_warn("cannot release the claim on source %lld: %s",
 			 (long long)source_id, strerror(errno));
 }
