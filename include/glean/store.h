@@ -71,6 +71,12 @@ void store_rollback(struct store *st);
  * the rolled-back sources' validators went with their items, so they are
  * fetched again in full. */
 int store_batch_begin(struct store *st, struct err *e);
+/* True when a person's write in another process, or another fetch about
+ * to open its batch, waits for this store's writes (it holds the write
+ * gate, byte 0 of "<db>.fetch"): a fetch then commits its batch at once.
+ * store_batch_begin() lets persons' writes end before it opens the next
+ * batch. */
+bool store_write_waiting(struct store *st);
 int store_batch_commit(struct store *st, struct err *e);
 bool store_in_batch(const struct store *st);
 bool store_batch_lost(struct store *st);

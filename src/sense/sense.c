@@ -375,6 +375,11 @@ fetch_poll(struct sense *s)
 			     (long long)r.items_added, r.failed,
 			     r.failures[0].title ? r.failures[0].title : "",
 			     r.failures[0].reason ? r.failures[0].reason : "");
+	else if (r.claimed)
+		sense_status(s, false, "fetched %zu sources: %lld new, %lld "
+			     "updated; %zu being fetched by another glean",
+			     r.sources, (long long)r.items_added,
+			     (long long)r.items_updated, r.claimed);
 	else
 		sense_status(s, false, "fetched %zu sources: %lld new, %lld "
 			     "updated", r.sources, (long long)r.items_added,

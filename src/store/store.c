@@ -625,10 +625,18 @@ store_begin(struct store *st, bool user_data, struct err *e)
 int
 store_batch_begin(struct store *st, struct err *e)
 {
+	int rc;
+
 	if (st->batch || st->txn_depth > 0)
 		return 0;
+	/* Persons' writes first; then hold the gate while waiting for the
+	 * write lock, so that another fetch's open batch commits for us as
+	 * it would for a person (store_write_waiting). */
 	gate_pass(st);
-	if (store_begin(st, false, e) < 0)
+	gate_enter(st);
+	rc = store_begin(st, false, e);
+	gate_leave(st);
+	if (rc < 0)
 		return -1;
 	st->batch = true;
 	return 0;
@@ -780,7 +788,9 @@ claim_lock(struct store *st, int64_t byte, short type, bool wait)
  * moment between one batch's commit and the next batch's begin again and
  * again. A person's write holds the gate shared (many may) from before
  * its BEGIN to its end; a fetch passes through it exclusively before it
- * opens each batch, so it waits until those writes are done. */
+ * opens each batch, so it waits until those writes are done, and holds
+ * it shared while it waits for the write lock. A fetch with a batch open
+ * commits as soon as it sees the gate held (store_write_waiting). */
 static void
 gate_enter(struct store *st)
 {
@@ -806,6 +816,22 @@ gate_pass(struct store *st)
 		return;
 	if (claim_lock(st, 0, F_WRLCK, true) == 0)
 		claim_lock(st, 0, F_UNLCK, false);
+}
+
+bool
+store_write_waiting(struct store *st)
+{
+	struct flock fl;
+
+	if (st->claim_fd < 0)
+		return false;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 0;
+	fl.l_len = 1;
+	return fcntl(st->claim_fd, F_OFD_GETLK, &fl) == 0 &&
+	       fl.l_type != F_UNLCK;
 }
 
 int

@@ -99,6 +99,17 @@ test_open(void)
 	CHECK_INT(store_fetch_claim(st, sid + 1, &e), 0);
 	store_fetch_unclaim(st, sid);
 	CHECK_INT(store_fetch_claim(st2, sid, &e), 1);
+
+	TEST("a person's write holds the gate; a fetch sees it waiting");
+	CHECK(!store_write_waiting(st));
+	CHECK(store_begin(st2, true, &e) == 0);
+	CHECK(store_write_waiting(st));
+	CHECK(!store_write_waiting(st2));
+	store_rollback(st2);
+	CHECK(!store_write_waiting(st));
+	CHECK(store_begin(st2, false, &e) == 0);
+	CHECK(!store_write_waiting(st));
+	CHECK(store_commit(st2, &e) == 0);
 	store_close(st2);
 	CHECK_INT(store_fetch_claim(st, sid + 1, &e), 1);
 	store_close(st);
