@@ -166,6 +166,11 @@ void item_hash_set(struct item *it);
 void item_list_release(struct item_list *l);
 
 enum item_order { ORDER_NEWEST, ORDER_OLDEST };
+/* The list's order before the date ([general] sort; the reader cycles
+ * it). The date is the published one, or when the item was first seen
+ * when it has none or gives one more than a day after that. */
+enum item_sort { SORT_DATE, SORT_SOURCE, SORT_TITLE, SORT_UNREAD_FIRST,
+		 SORT_COUNT };
 
 struct item_query {
 	const char *query;   /* DESIGN.md §4 query language, or NULL */
@@ -176,6 +181,7 @@ struct item_query {
 	bool with_content;   /* load content/text too (show, digest) */
 	bool with_extras;    /* load tags and notes */
 	enum item_order order;
+	enum item_sort sort;
 	size_t limit;        /* 0 = no limit */
 	size_t offset;
 };

@@ -212,11 +212,21 @@ static const char *const v6[] = {
 	NULL,
 };
 
+/* A date more than a day after the item was first seen (a feed's
+ * 9999-12-31, a clock gone wrong) kept such items above every other for
+ * years: the sort key takes the first-seen time instead (as the upsert
+ * now does). */
+static const char *const v7[] = {
+	"UPDATE item SET date = fetched WHERE date > fetched + 86400;",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, v1 },
 	{ 4, v4 },
 	{ 5, v5 },
 	{ 6, v6 },
+	{ 7, v7 },
 };
 
 int

@@ -215,6 +215,14 @@ store_query_check(struct store *st, const char *query, struct err *e)
 	return rc;
 }
 
+/* What comes before the date in ORDER BY, per enum item_sort. */
+static const char *const sort_sql[] = {
+	[SORT_DATE] = "",
+	[SORT_SOURCE] = "coalesce(s.title, s.url) COLLATE NOCASE, s.id, ",
+	[SORT_TITLE] = "coalesce(i.title, '') COLLATE NOCASE, ",
+	[SORT_UNREAD_FIRST] = "i.read, ",
+};
+
 static int
 run_list(struct store *st, const struct item_query *q, int mode,
 	 struct item_list *out, int64_t **ids, size_t *nids, int64_t *count,
@@ -239,10 +247,13 @@ run_list(struct store *st, const struct item_query *q, int mode,
 	if (qs.fts)
 		store_search_prepare(st);
 	if (mode != 2) {
+		sbuf_adds(&sql, " ORDER BY ");
+		sbuf_adds(&sql, sort_sql[q->sort < ARRAY_SIZE(sort_sql) ?
+					 q->sort : SORT_DATE]);
 		if (q->order == ORDER_OLDEST)
-			sbuf_adds(&sql, " ORDER BY i.date ASC, i.id ASC");
+			sbuf_adds(&sql, "i.date ASC, i.id ASC");
 		else
-			sbuf_adds(&sql, " ORDER BY i.date DESC, i.id DESC");
+			sbuf_adds(&sql, "i.date DESC, i.id DESC");
 		if (q->limit)
 			sbuf_addf(&sql, " LIMIT %zu OFFSET %zu", q->limit,
 				  q->offset);
@@ -786,15 +797,17 @@ lookups_done:
 				"UPDATE item SET url = ?, title = ?, author = ?,"
 				" published = ?, updated = ?, content = ?,"
 				" content_type = ?, text = ?, enclosures = ?,"
-				" content_hash = ?, date = coalesce(?11, date)"
-				" WHERE id = ?12");
+				" content_hash = ?, date = CASE WHEN ?11 IS NULL"
+				" THEN date WHEN ?11 > fetched + 86400 THEN"
+				" fetched ELSE ?11 END WHERE id = ?12");
 		} else {
 			s = store_cached(st, C_INSERT,
 				"INSERT INTO item (url, title, author, published,"
 				" updated, content, content_type, text,"
 				" enclosures, content_hash, date, source_id,"
 				" guid, fetched) VALUES (?, ?, ?, ?, ?, ?, ?,"
-				" ?, ?, ?, coalesce(?11, ?14), ?12, ?13, ?14)");
+				" ?, ?, ?, CASE WHEN ?11 IS NULL OR ?11 > ?14 +"
+				" 86400 THEN ?14 ELSE ?11 END, ?12, ?13, ?14)");
 		}
 		bind_static(s, 1, it->url);
 		bind_static(s, 2, it->title);

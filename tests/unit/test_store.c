@@ -931,6 +931,95 @@ test_search_tuning(void)
 	free(path);
 }
 
+/* The list's orders, and the date the order uses: an undated item and one
+ * dated in the year 9999 sort as when they were first seen. */
+static void
+test_sort(void)
+{
+	char *path = xasprintf("%s/sort.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct source a = { 0 }, b = { 0 };
+	struct item it[4];
+	struct ingest_stats stats = { 0 };
+	struct item_query q = { 0 };
+	int64_t sa, sb, *ids = NULL;
+	size_t n = 0, i;
+	char now[32];
+
+	snprintf(now, sizeof(now), "%lld", (long long)1800000000);
+	setenv("GLEAN_NOW", now, 1);
+	TEST("sort: set up two sources");
+	CHECK(st != NULL);
+	a.url = "https://a.example/feed";
+	a.title = "Zeta news";
+	b.url = "https://b.example/feed";
+	b.title = "alpha news";
+	CHECK(store_source_add(st, &a, &sa, &e) == 0);
+	CHECK(store_source_add(st, &b, &sb, &e) == 0);
+	it[0] = mk("old", NULL, "banana", "one");        /* 1700000000 */
+	it[1] = mk("undated", NULL, "Apple", "two");
+	it[1].published = 0;
+	it[2] = mk("future", NULL, "cherry", "three");
+	it[2].published = 253402214400; /* 9999-12-31 */
+	it[3] = mk("newer", NULL, "date", "four");
+	it[3].published = 1750000000;
+	CHECK(store_items_upsert(st, sa, it, 3, &stats, &e) == 0);
+	CHECK(store_items_upsert(st, sb, it + 3, 1, &stats, &e) == 0);
+
+	TEST("sort: by date, the undated and far-future ones as first seen");
+	q.sort = SORT_DATE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	/* first seen 1800000000 (both; newer id first), then 1750000000,
+	 * then 1700000000 */
+	CHECK(n == 4 && ids[0] == it[2].id && ids[1] == it[1].id &&
+	      ids[2] == it[3].id && ids[3] == it[0].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: by title, case-insensitive");
+	q.sort = SORT_TITLE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 4 && ids[0] == it[1].id && ids[1] == it[0].id &&
+	      ids[2] == it[2].id && ids[3] == it[3].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: by source title, then date");
+	q.sort = SORT_SOURCE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 4 && ids[0] == it[3].id && ids[1] == it[2].id &&
+	      ids[3] == it[0].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: unread first, then date");
+	CHECK(store_item_set_flag(st, it[2].id, ITEM_READ, true, &e) == 0);
+	q.sort = SORT_UNREAD_FIRST;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 4 && ids[0] == it[1].id && ids[3] == it[2].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: an update to a far-future date keeps first seen");
+	setenv("GLEAN_NOW", "1800000100", 1);
+	free(it[0].title);
+	it[0].title = xstrdup("banana v2");
+	it[0].published = 253402214400;
+	item_hash_set(&it[0]);
+	CHECK(store_items_upsert(st, sa, it, 1, &stats, &e) == 0);
+	q.sort = SORT_DATE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	/* first seen at 1800000000, an id below the undated one's */
+	CHECK(n == 4 && ids[2] == it[0].id);
+	free(ids);
+	unsetenv("GLEAN_NOW");
+	for (i = 0; i < 4; i++)
+		item_release(&it[i]);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -946,6 +1035,7 @@ main(void)
 	test_search_stale();
 	test_batch_rollback();
 	test_search_tuning();
+	test_sort();
 	free(dbpath);
 	{
 		char *rm = xasprintf("rm -rf '%s'", dir);
