@@ -133,6 +133,8 @@ struct sense {
 	bool writable;
 	int rows, cols;
 	bool wide;
+	/* pane widths, set by sense_layout() on start and resize */
+	int nav_w, list_w, item_w;
 	enum focus focus;
 	bool help;
 	struct pane help_pane;
@@ -229,6 +231,9 @@ bool list_find_unread(struct sense *s, int dir);
 void item_open(struct sense *s, int64_t id);
 void item_close(struct sense *s);
 void item_reload(struct sense *s);
+/* Build the open item's lines for the item pane's width (on open,
+ * reload and resize; drawing never builds them). */
+void item_layout(struct sense *s);
 void item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
 bool item_action(struct sense *s, enum action a);
 bool item_quote_key(struct sense *s, int key);
@@ -254,5 +259,7 @@ void sense_set_flag(struct sense *s, int64_t id, enum item_flag f, bool on,
 void sense_add_note(struct sense *s, int64_t id, const char *body,
 		    const char *quote, const char *prefix, const char *suffix);
 void sense_refresh(struct sense *s);
+/* Pane widths for the terminal's size; lays out the open item again. */
+void sense_layout(struct sense *s);
 
 #endif

@@ -459,13 +459,30 @@ draw_vline(int x, int y, int h)
 		draw_clean(stdscr, y + r, x, 1, "│");
 }
 
+void
+sense_layout(struct sense *s)
+{
+	getmaxyx(stdscr, s->rows, s->cols);
+	s->wide = s->cols >= WIDE_COLS;
+	if (s->wide) {
+		int rest;
+
+		s->nav_w = s->cols / 5 < 26 ? s->cols / 5 : 26;
+		rest = s->cols - s->nav_w - 2;
+		/* the list reads a row at a glance: it gets the larger half */
+		s->list_w = rest * 11 / 20;
+		s->item_w = rest - s->list_w;
+	} else {
+		s->nav_w = s->list_w = s->item_w = s->cols;
+	}
+	item_layout(s);
+}
+
 static void
 draw_all(struct sense *s)
 {
 	int h = s->rows - 2;
 
-	getmaxyx(stdscr, s->rows, s->cols);
-	h = s->rows - 2;
 	if (s->rows < MIN_ROWS || s->cols < MIN_COLS) {
 		char msg[128];
 		int r;
@@ -490,12 +507,9 @@ draw_all(struct sense *s)
 		refresh();
 		return;
 	}
-	s->wide = s->cols >= WIDE_COLS;
 	draw_bar(s);
 	if (s->wide) {
-		int nw = s->cols / 5 < 26 ? s->cols / 5 : 26;
-		int lw = (s->cols - nw) / 2;
-		int iw = s->cols - nw - lw - 2;
+		int nw = s->nav_w, lw = s->list_w, iw = s->item_w;
 
 		nav_draw(s, stdscr, 1, 0, h, nw);
 		draw_vline(nw, 1, h);
@@ -778,7 +792,8 @@ run_action(struct sense *s, enum action a)
 		break;
 	}
 	case ACT_NOTE_EDITOR:
-		if (!s->item_open || s->focus != FOCUS_ITEM)
+		if (!s->item_open || (s->focus != FOCUS_ITEM &&
+				      s->item.id != list_selected_id(s)))
 			open_selected(s);
 		item_note_editor(s);
 		break;
@@ -787,12 +802,8 @@ run_action(struct sense *s, enum action a)
 				      s->item.id != list_selected_id(s)))
 			open_selected(s);
 		if (!s->item_open || s->body_end <= s->body_first) {
-			if (s->item_open && !s->rendered_width)
-				draw_all(s);
-			if (!s->item_open || s->body_end <= s->body_first) {
-				sense_status(s, true, "nothing to quote");
-				break;
-			}
+			sense_status(s, true, "nothing to quote");
+			break;
 		}
 		s->focus = FOCUS_ITEM;
 		s->quoting = true;
@@ -837,8 +848,7 @@ handle_key(struct sense *s, int key)
 	enum action a = keymap_get(&s->km, key);
 
 	if (key == KEY_RESIZE) {
-		getmaxyx(stdscr, s->rows, s->cols);
-		s->rendered_width = 0;
+		sense_layout(s);
 		return true;
 	}
 	if (s->rows < MIN_ROWS || s->cols < MIN_COLS)
@@ -949,7 +959,7 @@ sense_run(struct store *st, const struct config *cfg,
 	set_escdelay(25);
 	if (draw_colors(cfg, &ce) < 0 && !s.status[0])
 		sense_status(&s, true, "%s", ce.msg);
-	getmaxyx(stdscr, s.rows, s.cols);
+	sense_layout(&s);
 	if (s.busy && !s.status[0])
 		sense_status(&s, true, "read-only: %s; changes wait until it "
 			     "finishes", s.busy);

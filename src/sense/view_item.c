@@ -186,6 +186,7 @@ item_open(struct sense *s, int64_t id)
 	s->item_open = true;
 	if (!same)
 		s->view.top = 0;
+	item_layout(s);
 	/* reading follows the reader, quietly: no error when another glean
 	 * is writing just now */
 	if (!s->item.read && s->cfg->mark_read_on_open &&
@@ -204,8 +205,18 @@ item_reload(struct sense *s)
 		if (store_item_get(s->st, id, true, &s->item, NULL) == 0) {
 			s->item_open = true;
 			s->view.top = top;
+			item_layout(s);
 		}
 	}
+}
+
+void
+item_layout(struct sense *s)
+{
+	int width = s->item_w > 2 ? s->item_w - 1 : 1;
+
+	if (s->item_open && s->rendered_width != width)
+		build_lines(s, width);
 }
 
 void
@@ -220,8 +231,6 @@ item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 			draw_clean(w, y + r, x, wd, "");
 		return;
 	}
-	if (s->rendered_width != wd - 1)
-		build_lines(s, wd - 1);
 	s->view.height = h;
 	if (s->quoting) {
 		lo = s->q_anchor < s->view.sel ? s->q_anchor : s->view.sel;
@@ -525,7 +534,8 @@ write_draft(struct sense *s, int fd, const char *path, struct err *e)
 	}
 	fprintf(fp, "\n# Write your note above. Lines starting with '#' are "
 		    "dropped.\n# %s\n", s->nlines ? s->lines[0] : "");
-	for (i = s->body_first; i < s->body_end && k < 40; i++, k++)
+	for (i = s->body_first; i < s->body_end && i < s->nlines && k < 40;
+	     i++, k++)
 		fprintf(fp, "# > %s\n", s->lines[i]);
 	if (fclose(fp) != 0)
 		return err_set(e, ERR_IO, "cannot write '%s': %s", path,
@@ -571,9 +581,9 @@ item_note_editor(struct sense *s)
 	bool too_long = false;
 	int fd;
 
+	/* the editor opens first: a store busy now may take the note when
+	 * the editor closes, and a refused save keeps the draft */
 	if (!s->item_open)
-		return;
-	if (!sense_can_write(s))
 		return;
 	dir = xasprintf("%s/glean-note-XXXXXX", tmpdir && *tmpdir ? tmpdir
 							     : "/tmp");
@@ -593,7 +603,7 @@ item_note_editor(struct sense *s)
 	}
 	if (write_draft(s, fd, path, &e) < 0) {
 		sense_status(s, true, "%s", e.msg);
-		goto out;
+		goto drop;
 	}
 	ed = s->cfg->editor;
 	if (!ed || !*ed)
@@ -614,21 +624,22 @@ item_note_editor(struct sense *s)
 		goto keep;
 	}
 	if (!body || !*body) {
+		/* nothing was written: nothing to keep */
 		sense_status(s, true, "note not saved: the editor left it "
-			     "empty; the draft is in %s", path);
-		goto keep;
+			     "empty");
+		goto drop;
 	}
 	sense_add_note(s, id, body, NULL, NULL, NULL);
-	if (!s->status_error) {
-		unlink(path);
-		rmdir(dir);
-	} else {
+	if (s->status_error) {
 		size_t n = strlen(s->status);
 
 		snprintf(s->status + n, sizeof(s->status) - n,
 			 "; the draft is in %s", path);
+		goto keep;
 	}
-	goto out;
+drop:
+	unlink(path);
+	rmdir(dir);
 keep:
 out:
 	free(body);
