@@ -204,6 +204,11 @@ int store_item_set_flag(struct store *st, int64_t id, enum item_flag f,
 /* Mark every item read, optionally of one source. */
 int store_items_mark_read(struct store *st, int64_t source_id, int64_t *n,
 			  struct err *e);
+/* Set read on the n items ids, in one transaction; *changed (may be
+ * NULL) counts the items whose flag changed. Ids that no longer exist
+ * are skipped. For "mark this list read" and its undo. */
+int store_items_set_read(struct store *st, const int64_t *ids, size_t n,
+			 bool read, int64_t *changed, struct err *e);
 int store_item_tag(struct store *st, int64_t id, const char *tag, bool add,
 		   struct err *e);
 

@@ -17,7 +17,7 @@
  * screen, the ':' command line and the man page section.
  */
 #define SENSE_ACTIONS(X)                                                    \
-	X(QUIT, "quit", "q", "go back; quit from the list")                \
+	X(QUIT, "quit", "q", "go back one level; quit at the navigation pane") \
 	X(QUIT_ALL, "quit-all", "Q", "quit the reader")                    \
 	X(HELP, "help", "?", "show this help")                             \
 	X(DOWN, "down", "j down", "next row or line")                      \
@@ -31,18 +31,22 @@
 	X(NEXT_PANE, "next-pane", "tab", "focus the next pane")            \
 	X(NEXT_UNREAD, "next-unread", "n", "next unread item")            \
 	X(PREV_UNREAD, "prev-unread", "p", "previous unread item")        \
+	X(NEXT_SOURCE, "next-source", "J", "show the next source's items") \
+	X(PREV_SOURCE, "prev-source", "K", "show the previous source's items") \
 	X(RELOAD, "reload", "r", "fetch this source in the background")   \
 	X(RELOAD_ALL, "reload-all", "R", "fetch every source in the background") \
-	X(OPEN_LINK, "open-link", "o", "open a link in the browser")      \
+	X(OPEN_LINK, "open-link", "o", "open a link or enclosure in the browser") \
 	X(TOGGLE_READ, "toggle-read", "N", "toggle read")                  \
-	X(CATCH_UP, "catch-up", "C", "mark every item of this source read") \
+	X(CATCH_UP, "catch-up", "A", "mark every item of this list read")  \
+	X(CATCH_UP_ALL, "catch-up-all", "C", "mark every item read (asks y/n)") \
+	X(SORT, "sort", "O", "sort by date, source, title, unread first")  \
 	X(TAG, "tag", "t", "edit tags (tab completes)")                    \
 	X(NOTE, "note", "a", "add a note")                                 \
-	X(NOTE_EDITOR, "note-editor", "A", "write a note in $EDITOR")      \
+	X(NOTE_EDITOR, "note-editor", "E", "write a note in $EDITOR")      \
 	X(QUOTE, "quote", "h", "quote a passage with a note")              \
 	X(STAR, "star", "s", "star or unstar")                             \
 	X(MARK, "mark", "m", "mark or unmark to share")                    \
-	X(UNDO, "undo", "u", "undo the last change")                       \
+	X(UNDO, "undo", "u", "undo the last change (marking read too)")    \
 	X(SEARCH, "search", "/", "full-text search (notes too)")           \
 	X(FILTER, "filter", "F", "filter with the query language")        \
 	X(COMMAND, "command", ":", "run an action by name")               \
@@ -114,7 +118,7 @@ struct nav_entry {
 
 enum focus { FOCUS_NAV, FOCUS_LIST, FOCUS_ITEM };
 
-enum undo_kind { UNDO_NONE, UNDO_FLAG, UNDO_TAGS, UNDO_NOTE };
+enum undo_kind { UNDO_NONE, UNDO_FLAG, UNDO_TAGS, UNDO_NOTE, UNDO_READ };
 struct undo {
 	enum undo_kind kind;
 	int64_t item;
@@ -123,6 +127,8 @@ struct undo {
 	char **added, **removed;
 	size_t nadded, nremoved;
 	int64_t note;
+	int64_t *ids;        /* UNDO_READ: the items that were unread */
+	size_t nids;
 };
 
 struct sense {
@@ -175,6 +181,9 @@ struct sense {
 	struct undo undo;
 	/* ':' args */
 	char *pending_arg;
+	/* a note that could not be saved, offered again by 'a' */
+	char *note_draft;
+	enum item_sort sort;
 	volatile sig_atomic_t *stop;
 	int64_t last_poll;
 	char **tag_names;
@@ -224,6 +233,9 @@ void list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
 const struct item_row *list_row(struct sense *s, size_t i);
 void list_invalidate(struct sense *s);
 int64_t list_selected_id(struct sense *s);
+/* The unread items of the view (every one, not the loaded page). */
+int list_unread_ids(struct sense *s, int64_t **ids, size_t *n,
+		    struct err *e);
 /* Move to the next/previous unread; false when there is none. */
 bool list_find_unread(struct sense *s, int dir);
 

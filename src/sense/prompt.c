@@ -84,7 +84,7 @@ prompt_line(struct sense *s, const char *label, const char *init,
 			else if (ch == KEY_ENTER)
 				goto accept;
 			else if (ch == KEY_RESIZE)
-				getmaxyx(stdscr, s->rows, s->cols);
+				sense_layout(s);
 			continue;
 		}
 		if (ch == '\n' || ch == '\r')
@@ -189,7 +189,7 @@ prompt_key(struct sense *s, const char *label)
 			continue;
 		if (r == KEY_CODE_YES) {
 			if (ch == KEY_RESIZE) {
-				getmaxyx(stdscr, s->rows, s->cols);
+				sense_layout(s);
 				continue;
 			}
 			key = 0;

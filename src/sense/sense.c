@@ -74,15 +74,17 @@ undo_clear(struct undo *u)
 		free(u->removed[i]);
 	free(u->added);
 	free(u->removed);
+	free(u->ids);
 	memset(u, 0, sizeof(*u));
 }
 
-/* After a change to item id: rows, the open item and (soon) counts. */
+/* After a change to item id (0: to many): rows, the open item and
+ * (soon) counts. */
 static void
 changed(struct sense *s, int64_t id)
 {
 	list_invalidate(s);
-	if (s->item_open && s->item.id == id)
+	if (s->item_open && (!id || s->item.id == id))
 		item_reload(s);
 	s->nav_counted = false;
 }
@@ -169,6 +171,10 @@ undo_last(struct sense *s)
 	case UNDO_NOTE:
 		rc = store_note_delete(s->st, u->note, &e);
 		break;
+	case UNDO_READ:
+		rc = store_items_set_read(s->st, u->ids, u->nids, false, NULL,
+					  &e);
+		break;
 	default:
 		break;
 	}
@@ -233,7 +239,7 @@ edit_tags(struct sense *s)
 	char *ans = NULL, *p, *tok, **want = NULL;
 	size_t nwant = 0, i;
 
-	if (!id || !sense_can_write(s))
+	if (!id)
 		return;
 	if (store_item_get(s->st, id, false, &it, &e) < 0) {
 		sense_status(s, true, "%s", e.msg);
@@ -244,6 +250,14 @@ edit_tags(struct sense *s)
 	ans = prompt_line(s, "tags: ", init.buf, complete_tags);
 	if (!ans)
 		goto out;
+	/* asked after the prompt: what was typed is never read as keys */
+	if (!sense_can_write(s)) {
+		size_t n = strlen(s->status);
+
+		snprintf(s->status + n, sizeof(s->status) - n, "; tags not "
+			 "saved: %s", ans);
+		goto out;
+	}
 	for (p = ans; (tok = strsep(&p, ",")) != NULL;) {
 		char *t = str_trim(tok);
 
@@ -606,26 +620,154 @@ do_filter(struct sense *s)
 			     s->ids_partial ? "+" : "");
 }
 
+/* Mark the unread items of this list (all: of every list, after a y/n)
+ * read; 'u' marks exactly those unread again. */
 static void
-catch_up(struct sense *s)
+catch_up(struct sense *s, bool all)
 {
-	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	struct item_query q = { 0 };
 	struct err e = { 0 };
-	int64_t count = 0;
+	int64_t *ids = NULL, count = 0;
+	size_t n = 0;
+	char label[128];
+	int key;
 
-	if (!n || n->kind != NAV_SOURCE) {
-		sense_status(s, true, "catch-up works on one source; select it "
-			     "in the navigation pane");
+	q.query = "is:unread";
+	if ((all ? store_items_ids(s->st, &q, &ids, &n, &e)
+		 : list_unread_ids(s, &ids, &n, &e)) < 0) {
+		sense_status(s, true, "%s", e.msg);
 		return;
 	}
-	if (!sense_can_write(s))
+	if (!n) {
+		sense_status(s, false, "nothing unread %s", all ? "anywhere"
+			     : "in this list");
+		free(ids);
 		return;
-	if (store_items_mark_read(s->st, n->source_id, &count, &e) < 0) {
+	}
+	if (all) {
+		snprintf(label, sizeof(label), "mark all %zu unread item%s "
+			 "read? (y/n) ", n, n == 1 ? "" : "s");
+		key = prompt_key(s, label);
+		if (key != 'y' && key != 'Y') {
+			sense_status(s, false, "nothing marked");
+			free(ids);
+			return;
+		}
+	}
+	if (!sense_can_write(s)) {
+		free(ids);
+		return;
+	}
+	if (store_items_set_read(s->st, ids, n, true, &count, &e) < 0) {
 		sense_status(s, true, "not saved: %s", e.msg);
+		free(ids);
 		return;
 	}
-	sense_status(s, false, "saved: %lld items read", (long long)count);
+	undo_clear(&s->undo);
+	s->undo.kind = UNDO_READ;
+	s->undo.ids = ids;
+	s->undo.nids = n;
+	sense_status(s, false, "saved: %lld item%s read ('u' undoes)",
+		     (long long)count, count == 1 ? "" : "s");
 	changed(s, 0);
+}
+
+/* J/K: the next or previous source in the navigation pane, its list
+ * shown. */
+static void
+next_source(struct sense *s, int dir)
+{
+	size_t i = s->nav_pane.sel;
+
+	while (dir > 0 ? i + 1 < s->nnav : i > 0) {
+		i = dir > 0 ? i + 1 : i - 1;
+		if (s->nav[i].kind != NAV_SOURCE)
+			continue;
+		pane_set(&s->nav_pane, i);
+		nav_select(s);
+		if (s->focus == FOCUS_NAV || s->focus == FOCUS_ITEM)
+			s->focus = FOCUS_LIST;
+		if (!s->wide)
+			item_close(s);
+		return;
+	}
+	sense_status(s, false, "no %s source", dir > 0 ? "next" : "previous");
+}
+
+static const char *const sort_names[] = {
+	[SORT_DATE] = "date", [SORT_SOURCE] = "source",
+	[SORT_TITLE] = "title", [SORT_UNREAD_FIRST] = "unread first",
+};
+
+static void
+cycle_sort(struct sense *s)
+{
+	s->sort = (enum item_sort)((s->sort + 1) % ARRAY_SIZE(sort_names));
+	list_load(s, list_first_page(s));
+	sense_status(s, false, "sorted by %s", sort_names[s->sort]);
+}
+
+/* q: one level back. The item goes back to its list, a searched or
+ * filtered list to the list it came from, a list to the navigation
+ * pane; false (quit) only there. */
+static bool
+go_back(struct sense *s)
+{
+	if (s->focus == FOCUS_ITEM) {
+		s->focus = FOCUS_LIST;
+		if (!s->wide)
+			item_close(s);
+		return true;
+	}
+	if (s->focus == FOCUS_LIST && (s->search || s->filter)) {
+		free(s->search);
+		free(s->filter);
+		s->search = s->filter = NULL;
+		list_load(s, list_first_page(s));
+		sense_status(s, false, "back to %s", s->list_title ?
+			     s->list_title : "All");
+		return true;
+	}
+	if (s->focus == FOCUS_LIST) {
+		s->focus = FOCUS_NAV;
+		return true;
+	}
+	return false;
+}
+
+static void
+add_note(struct sense *s)
+{
+	int64_t id = target_id(s);
+	char *body;
+
+	if (!id) {
+		sense_status(s, true, "no item to note; select one");
+		return;
+	}
+	/* the prompt opens before anything may refuse, so what is typed
+	 * next is the note, never keys */
+	body = prompt_line(s, "note: ", s->note_draft, NULL);
+	if (!body)
+		return;
+	free(s->note_draft);
+	s->note_draft = NULL;
+	if (!*body) {
+		sense_status(s, false, "empty note not saved");
+		free(body);
+		return;
+	}
+	sense_add_note(s, id, body, NULL, NULL, NULL);
+	if (s->status_error) {
+		size_t n = strlen(s->status);
+
+		/* kept: the next 'a' offers it again */
+		snprintf(s->status + n, sizeof(s->status) - n, "; the note is "
+			 "kept: press a to try again");
+		s->note_draft = body;
+		return;
+	}
+	free(body);
 }
 
 static bool run_action(struct sense *s, enum action a);
@@ -703,17 +845,7 @@ run_action(struct sense *s, enum action a)
 		return true;
 	switch (a) {
 	case ACT_QUIT:
-		if (s->focus == FOCUS_ITEM) {
-			s->focus = FOCUS_LIST;
-			if (!s->wide)
-				item_close(s);
-			return true;
-		}
-		if (s->focus == FOCUS_LIST && !s->wide) {
-			s->focus = FOCUS_NAV;
-			return true;
-		}
-		return false;
+		return go_back(s);
 	case ACT_QUIT_ALL:
 		return false;
 	case ACT_HELP:
@@ -772,25 +904,26 @@ run_action(struct sense *s, enum action a)
 		break;
 	}
 	case ACT_CATCH_UP:
-		catch_up(s);
+		catch_up(s, false);
+		break;
+	case ACT_CATCH_UP_ALL:
+		catch_up(s, true);
+		break;
+	case ACT_NEXT_SOURCE:
+		next_source(s, 1);
+		break;
+	case ACT_PREV_SOURCE:
+		next_source(s, -1);
+		break;
+	case ACT_SORT:
+		cycle_sort(s);
 		break;
 	case ACT_TAG:
 		edit_tags(s);
 		break;
-	case ACT_NOTE: {
-		char *body;
-
-		id = target_id(s);
-		if (!id || !sense_can_write(s))
-			break;
-		body = prompt_line(s, "note: ", NULL, NULL);
-		if (body && *body)
-			sense_add_note(s, id, body, NULL, NULL, NULL);
-		else if (body)
-			sense_status(s, false, "empty note not saved");
-		free(body);
+	case ACT_NOTE:
+		add_note(s);
 		break;
-	}
 	case ACT_NOTE_EDITOR:
 		if (!s->item_open || (s->focus != FOCUS_ITEM &&
 				      s->item.id != list_selected_id(s)))
@@ -936,6 +1069,8 @@ sense_run(struct store *st, const struct config *cfg,
 	s.busy = o ? o->busy : NULL;
 	s.writable = !s.busy;
 	s.stop = &got_signal;
+	s.sort = cfg->sort >= SORT_DATE && cfg->sort <= SORT_UNREAD_FIRST
+		 ? (enum item_sort)cfg->sort : SORT_DATE;
 	render_out_init(&s.rendered);
 	if (keymap_init(&s.km, cfg, &ce) < 0)
 		sense_status(&s, true, "%s", ce.msg);
@@ -1015,6 +1150,7 @@ sense_run(struct store *st, const struct config *cfg,
 	list_release(&s);
 	undo_clear(&s.undo);
 	free(s.pending_arg);
+	free(s.note_draft);
 	endwin();
 	delscreen(scr);
 	return 0;

@@ -54,6 +54,7 @@ build_query(struct sense *s, struct item_query *q, struct sbuf *qs)
 
 	memset(q, 0, sizeof(*q));
 	q->order = ORDER_NEWEST;
+	q->sort = s->sort;
 	switch (n ? n->kind : NAV_ALL) {
 	case NAV_UNREAD: base = "is:unread"; break;
 	case NAV_STARRED: base = "is:starred"; break;
@@ -104,6 +105,26 @@ list_load(struct sense *s, size_t limit)
 	pane_fit(&s->list);
 out:
 	sbuf_release(&qs);
+}
+
+int
+list_unread_ids(struct sense *s, int64_t **ids, size_t *n, struct err *e)
+{
+	struct item_query q;
+	struct sbuf qs = SBUF_INIT, un = SBUF_INIT;
+	int rc;
+
+	build_query(s, &q, &qs);
+	if (q.query)
+		sbuf_addf(&un, "(%s) is:unread", q.query);
+	else
+		sbuf_adds(&un, "is:unread");
+	q.query = un.buf;
+	q.limit = 0;
+	rc = store_items_ids(s->st, &q, ids, n, e);
+	sbuf_release(&un);
+	sbuf_release(&qs);
+	return rc;
 }
 
 size_t

@@ -432,6 +432,36 @@ store_items_mark_read(struct store *st, int64_t source_id, int64_t *n,
 }
 
 int
+store_items_set_read(struct store *st, const int64_t *ids, size_t n,
+		     bool read, int64_t *changed, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t count = 0;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "UPDATE item SET read = ?1 WHERE id = ?2"
+			  " AND read <> ?1");
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int(s, 1, read ? 1 : 0);
+		sqlite3_bind_int64(s, 2, ids[i]);
+		rc = sqlite3_step(s);
+		count += sqlite3_changes(st->db);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_rollback(st);
+		return store_fail(st, e, rc, "cannot mark items read");
+	}
+	if (changed)
+		*changed = count;
+	return store_commit(st, e);
+}
+
+int
 store_item_tag(struct store *st, int64_t id, const char *tag, bool add,
 	       struct err *e)
 {

@@ -59,8 +59,11 @@ test_expect_success 'N toggles read and the help screen lists the actions' '
 	tui_wait_not "next-unread"
 '
 
-test_expect_success 'q goes back, then quits and restores the terminal' '
-	tui_keys q q &&
+test_expect_success 'q goes back one level at a time, then quits and restores the terminal' '
+	tui_wait "glean \| Unread" &&
+	tui_keys q q j &&
+	tui_wait "glean \| Starred" &&
+	tui_keys q &&
 	tui_wait "\[exit 0\]" &&
 	tui_screen >screen &&
 	! grep "Research Roundup" screen

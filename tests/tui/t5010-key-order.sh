@@ -23,7 +23,7 @@ test_expect_success 'setup' '
 test_expect_success 'Enter q j then the note editor does not crash' '
 	tui_keys Enter && tui_wait "Flags: read" &&
 	tui_keys q j &&
-	tui_keys A &&
+	tui_keys E &&
 	tui_wait "note not saved: the editor left it empty" &&
 	tui_screen >screen &&
 	! grep "exit" screen &&
@@ -38,7 +38,7 @@ test_expect_success 'the draft quotes the item the note is for' '
 
 test_expect_success 'the same at 80 columns, one pane at a time' '
 	tui_resize 80 24 &&
-	tui_keys q j A &&
+	tui_keys q j E &&
 	tui_wait "note not saved: the editor left it empty" &&
 	third=$(glean items --json | jq -r ".[2].title") &&
 	test_grep "^# $third" "$TRASH/draft" &&

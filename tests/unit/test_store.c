@@ -216,6 +216,30 @@ test_ingest(void)
 		CHECK(e.code == ERR_CONFIG && strstr(e.msg, "rule 'tag greek'"));
 	}
 
+	TEST("set read on a list of ids, and back (the reader's undo)");
+	{
+		int64_t ids3[4] = { items[1].id, items[2].id, 999999,
+				    items[0].id }, n = -1;
+
+		/* items[0] is read (above): only the other two change */
+		CHECK(store_items_set_read(st, ids3, 4, true, &n, &e) == 0);
+		CHECK_INT(n, 2);
+		CHECK_INT(count(st, "is:unread", NULL), 0);
+		CHECK(store_items_set_read(st, ids3, 2, false, &n, &e) == 0);
+		CHECK_INT(n, 2);
+		/* the third is hidden by the rules above */
+		CHECK_INT(count(st, "is:unread", NULL), 1);
+		{
+			struct item got3;
+
+			CHECK(store_item_get(st, items[2].id, false, &got3,
+					     &e) == 0);
+			CHECK(!got3.read);
+			item_release(&got3);
+		}
+		CHECK(store_items_set_read(st, ids3, 2, true, NULL, &e) == 0);
+	}
+
 	TEST("rm keeps touched items");
 	{
 		int64_t kept;
