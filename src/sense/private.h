@@ -94,6 +94,12 @@ attr_t draw_attr(enum color_el c);
 void draw_text(WINDOW *w, int y, int x, int cols, const char *s);
 /* Like draw_text but s is already sanitized (render output). */
 void draw_clean(WINDOW *w, int y, int x, int cols, const char *s);
+/* The one way stored text (a title, source name, author, tag) becomes a
+ * display line: sanitized (controls, bidi, invalid UTF-8), newlines and
+ * tabs as spaces, at most max bytes (0: 4096) cut at a character. It is
+ * plain text as stored: entities and markup are NOT decoded again.
+ * Never NULL; the caller frees it. */
+char *display_line(const char *stored, size_t max);
 
 /* ---- pane.c: a list position over n rows ---- */
 struct pane {
@@ -154,6 +160,7 @@ struct sense {
 	int64_t *ids;
 	size_t nids;
 	bool ids_partial;
+	int64_t list_total;  /* the view's size; -1 until counted */
 	char *list_title;
 	char *filter, *search;
 	struct item_row *rows_cache;
@@ -233,6 +240,8 @@ void list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
 const struct item_row *list_row(struct sense *s, size_t i);
 void list_invalidate(struct sense *s);
 int64_t list_selected_id(struct sense *s);
+/* Count the whole view into list_total (between keystrokes). */
+void list_count(struct sense *s);
 /* The unread items of the view (every one, not the loaded page). */
 int list_unread_ids(struct sense *s, int64_t **ids, size_t *n,
 		    struct err *e);

@@ -404,9 +404,20 @@ draw_bar(struct sense *s)
 {
 	struct sbuf sb = SBUF_INIT;
 
-	sbuf_addf(&sb, " glean | %s (%zu%s)", s->list_title ? s->list_title
-							    : "All",
-		  s->nids, s->ids_partial ? "+" : "");
+	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+
+	/* the view's real size: the ids read so far ("+") only until the
+	 * count is in; sources and tags show their unread count in the
+	 * navigation pane, so the bar says it too */
+	sbuf_addf(&sb, " glean | %s (", s->list_title ? s->list_title : "All");
+	if (s->list_total >= 0)
+		sbuf_addf(&sb, "%lld", (long long)s->list_total);
+	else
+		sbuf_addf(&sb, "%zu%s", s->nids, s->ids_partial ? "+" : "");
+	if (n && !s->search && !s->filter && n->counted &&
+	    (n->kind == NAV_SOURCE || n->kind == NAV_TAG))
+		sbuf_addf(&sb, ", %lld unread", (long long)n->count);
+	sbuf_adds(&sb, ")");
 	if (s->search)
 		sbuf_addf(&sb, " | search: %s", s->search);
 	if (s->filter)
@@ -483,8 +494,9 @@ sense_layout(struct sense *s)
 
 		s->nav_w = s->cols / 5 < 26 ? s->cols / 5 : 26;
 		rest = s->cols - s->nav_w - 2;
-		/* the list reads a row at a glance: it gets the larger half */
-		s->list_w = rest * 11 / 20;
+		/* the list reads a row at a glance: it gets the larger part,
+		 * the item wraps to what is left */
+		s->list_w = rest * 58 / 100;
 		s->item_w = rest - s->list_w;
 	} else {
 		s->nav_w = s->list_w = s->item_w = s->cols;
@@ -1037,6 +1049,10 @@ idle(struct sense *s)
 	}
 	if (!s->nav_counted) {
 		nav_load(s, true);
+		return true;
+	}
+	if (s->list_total < 0) {
+		list_count(s);
 		return true;
 	}
 	if (now - s->last_poll >= 1000) {

@@ -50,7 +50,7 @@ static void
 add_linef(struct sense *s, enum color_el col, const char *label,
 	  const char *untrusted)
 {
-	char *clean = html_to_line(untrusted, 4096);
+	char *clean = display_line(untrusted, 4096);
 
 	add_line(s, col, xasprintf("%s%s", label, clean));
 	free(clean);

@@ -95,6 +95,7 @@ list_load(struct sense *s, size_t limit)
 	s->ids = ids;
 	s->nids = n;
 	s->ids_partial = limit && n == limit;
+	s->list_total = s->ids_partial ? -1 : (int64_t)n;
 	s->list.n = n;
 	s->list.sel = 0;
 	for (i = 0; keep && i < n; i++)
@@ -104,6 +105,23 @@ list_load(struct sense *s, size_t limit)
 		}
 	pane_fit(&s->list);
 out:
+	sbuf_release(&qs);
+}
+
+void
+list_count(struct sense *s)
+{
+	struct item_query q;
+	struct sbuf qs = SBUF_INIT;
+	struct err e = { 0 };
+	int64_t n = 0;
+
+	build_query(s, &q, &qs);
+	if (store_items_count(s->st, &q, &n, &e) < 0) {
+		sense_status(s, true, "%s", e.msg);
+		n = (int64_t)s->nids;
+	}
+	s->list_total = n;
 	sbuf_release(&qs);
 }
 
@@ -170,14 +188,13 @@ list_row(struct sense *s, size_t i)
 	return NULL;
 }
 
-/* Append s (untrusted) to sb sanitized, padded or cut to width columns
- * when width > 0. */
+/* Append str (stored text, untrusted) to sb as display_line() makes it,
+ * padded or cut to width columns when width > 0. */
 static void
-add_field(struct sbuf *sb, const char *str, int width, bool html)
+add_field(struct sbuf *sb, const char *str, int width)
 {
-	char *clean = html ? html_to_line(str, 1024)
-			   : text_sanitize(str ? str : "", str ? strlen(str) : 0,
-					   true);
+	char *clean = display_line(str, 1024);
+
 	if (width > 0) {
 		char *cut = text_cut(clean, (size_t)width, true);
 		size_t w = text_width(cut);
@@ -205,23 +222,72 @@ format_date(char *buf, size_t n, const char *fmt, const struct tm *tm)
 }
 #pragma GCC diagnostic pop
 
-static void
-format_row(struct sense *s, const struct item_row *r, struct sbuf *sb)
+static const char *
+list_format(const struct sense *s)
 {
-	const char *fmt = "%f %d %14s %t %g", *p;
-	char buf[64];
+	const char *fmt = "%f %d %14s %t %g";
 	size_t i;
 
 	for (i = 0; i < s->cfg->nformats; i++)
 		if (!strcmp(s->cfg->formats[i].key, "list"))
 			fmt = s->cfg->formats[i].value;
+	return fmt;
+}
+
+/*
+ * The width the source column gets in a row of wd columns: the title
+ * gets the width first. In one source's list the source is left out;
+ * else it gets at most a third of what the fixed fields leave, and is
+ * left out below 6 columns. fixed counts everything but the title, the
+ * source, the tags and the author.
+ */
+static int
+source_width(const struct sense *s, const char *fmt, int wd, int want)
+{
+	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	const char *p;
+	int fixed = 0, rest, w;
+
+	if (n && n->kind == NAV_SOURCE)
+		return 0;
 	for (p = fmt; *p; p++) {
 		int width = 0;
 
 		if (*p != '%' || !p[1]) {
-			sbuf_addch(sb, *p == '\t' ? ' ' : *p);
+			fixed++;
 			continue;
 		}
+		p++;
+		while (*p >= '0' && *p <= '9' && width < 1000)
+			width = width * 10 + (*p++ - '0');
+		if (*p == 'f' || *p == 'd')
+			fixed += width ? width : *p == 'f' ? 4 : 10;
+		if (!*p)
+			break;
+	}
+	rest = wd - fixed;
+	w = rest / 3 < want ? rest / 3 : want;
+	return w < 6 ? 0 : w;
+}
+
+static void
+format_row(struct sense *s, const struct item_row *r, int wd,
+	   struct sbuf *sb)
+{
+	const char *fmt = list_format(s), *p;
+	char buf[64];
+	bool skip_space = false;
+
+	for (p = fmt; *p; p++) {
+		int width = 0;
+
+		if (*p != '%' || !p[1]) {
+			if (!(skip_space && *p == ' '))
+				sbuf_addch(sb, *p == '\t' ? ' ' : *p);
+			skip_space = false;
+			continue;
+		}
+		skip_space = false;
 		p++;
 		while (*p >= '0' && *p <= '9' && width < 1000)
 			width = width * 10 + (*p++ - '0');
@@ -230,7 +296,7 @@ format_row(struct sense *s, const struct item_row *r, struct sbuf *sb)
 			snprintf(buf, sizeof(buf), "%c%c%c%c",
 				 r->read ? ' ' : 'N', r->starred ? '*' : ' ',
 				 r->marked ? 'm' : ' ', r->nnotes ? '+' : ' ');
-			add_field(sb, buf, width, false);
+			add_field(sb, buf, width);
 			break;
 		case 'd': {
 			time_t t = (time_t)r->date;
@@ -240,16 +306,25 @@ format_row(struct sense *s, const struct item_row *r, struct sbuf *sb)
 			if (localtime_r(&t, &tm))
 				format_date(buf, sizeof(buf), s->cfg->date_format,
 					    &tm);
-			add_field(sb, buf, width, false);
+			add_field(sb, buf, width);
 			break;
 		}
-		case 's': add_field(sb, r->source_title, width, true); break;
-		case 't': add_field(sb, r->title, width, true); break;
-		case 'a': add_field(sb, r->author, width, true); break;
+		case 's':
+			if (width) {
+				width = source_width(s, fmt, wd, width);
+				if (!width) {
+					skip_space = true; /* and its gap */
+					break;
+				}
+			}
+			add_field(sb, r->source_title, width);
+			break;
+		case 't': add_field(sb, r->title, width); break;
+		case 'a': add_field(sb, r->author, width); break;
 		case 'g':
 			if (r->tags) {
 				sbuf_addch(sb, '[');
-				add_field(sb, r->tags, 0, false);
+				add_field(sb, r->tags, 0);
 				sbuf_addch(sb, ']');
 			}
 			break;
@@ -293,7 +368,7 @@ list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 			a = draw_attr(COL_SELECTED) |
 			    (s->focus == FOCUS_LIST ? A_BOLD : 0);
 		sbuf_reset(&line);
-		format_row(s, row, &line);
+		format_row(s, row, wd, &line);
 		wattrset(w, a);
 		draw_clean(w, y + r, x, wd, line.buf);
 	}

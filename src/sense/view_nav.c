@@ -20,7 +20,7 @@ nav_push(struct sense *s, enum nav_kind kind, const char *label)
 	n = &s->nav[s->nnav++];
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
-	n->label = html_to_line(label, 512);
+	n->label = display_line(label, 512);
 	return n;
 }
 

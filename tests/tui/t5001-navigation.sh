@@ -19,7 +19,7 @@ test_expect_success 'the first screen shows the three panes with counts' '
 
 test_expect_success 'moving in the navigation pane selects a source' '
 	tui_keys Left j j j j j &&
-	tui_wait "glean \| Civic Notes \(3\)" &&
+	tui_wait "glean \| Civic Notes \(3, 3 unread\)" &&
 	tui_screen >screen &&
 	test_grep "Library hotspot" screen &&
 	! grep "Vaccination" screen

@@ -18,11 +18,11 @@ test_expect_success 'setup' '
 
 test_expect_success 'J and K move between sources and show their items' '
 	tui_keys J &&
-	tui_wait "glean \| Civic Notes \(3\)" &&
+	tui_wait "glean \| Civic Notes \(3, 3 unread\)" &&
 	tui_keys J &&
 	tui_wait "glean \| Public Health Weekly" &&
 	tui_keys K &&
-	tui_wait "glean \| Civic Notes \(3\)" &&
+	tui_wait "glean \| Civic Notes \(3, [0-9]+ unread\)" &&
 	tui_keys K &&
 	tui_wait "no previous source"
 '
