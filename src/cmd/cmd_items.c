@@ -244,23 +244,25 @@ item_show_body(const struct item *it)
 	struct render_out out;
 	struct err e = { 0 };
 
+	render_out_init(&out);
 	if (!it->content) {
 		if (it->text) {
 			cmd_put(stdout, it->text, false);
 			putchar('\n');
 		}
-		return;
-	}
-	render_out_init(&out);
-	if (render_content(it->content, strlen(it->content), it->content_type,
-			   it->url, output_width(), &out, &e) < 0) {
+	} else if (render_content(it->content, strlen(it->content),
+				  it->content_type, it->url, output_width(),
+				  &out, &e) < 0) {
 		fprintf(stderr, "glean: cannot render item %lld: %s\n",
 			(long long)it->id, e.msg);
 		if (it->text)
 			cmd_put(stdout, it->text, false);
-	} else {
-		fwrite(out.text.buf, 1, out.text.len, stdout);
+		render_out_release(&out);
+		render_out_init(&out);
 	}
+	/* enclosures numbered after the links, as in the reader */
+	render_enclosures(it->enclosures, &out);
+	fwrite(out.text.buf, 1, out.text.len, stdout);
 	render_out_release(&out);
 }
 

@@ -77,6 +77,40 @@ add_wrapped(struct sense *s, enum color_el col, const char *prefix,
 	render_out_release(&ro);
 }
 
+/* One line of the link list (sanitized render output), cut into pieces
+ * of width columns, the rest indented by 4. */
+static void
+add_link_line(struct sense *s, const char *p, size_t len, int width)
+{
+	char *line = xstrndup(p, len), *q = line;
+	size_t w = width > 12 ? (size_t)width : 12, n;
+	bool first = true;
+
+	while (*q) {
+		size_t room = first ? w : w - 4;
+
+		n = text_width(q) > room ? text_cut_len(q, room) : strlen(q);
+		if (!n)
+			n = strlen(q);
+		if (q[n]) {
+			/* at a space when there is one */
+			size_t b = n;
+
+			while (b > 8 && q[b - 1] != ' ')
+				b--;
+			if (b > 8)
+				n = b;
+		}
+		add_line(s, COL_NORMAL, xasprintf("%s%.*s", first ? "" : "    ",
+						  (int)n, q));
+		q += n;
+		first = false;
+	}
+	if (first)
+		add_line(s, COL_NORMAL, xstrdup(""));
+	free(line);
+}
+
 static void
 build_lines(struct sense *s, int width)
 {
@@ -121,6 +155,8 @@ build_lines(struct sense *s, int width)
 			   it->content_type, it->url, width, &s->rendered,
 			   &e) < 0)
 		add_linef(s, COL_ERROR, "cannot render: ", e.msg);
+	/* numbered after the links: 'o' opens them the same way */
+	render_enclosures(it->enclosures, &s->rendered);
 	s->body_first = s->nlines;
 	split = s->rendered.body_len;
 	for (p = s->rendered.text.buf; *p && (size_t)(p - s->rendered.text.buf)
@@ -147,12 +183,13 @@ build_lines(struct sense *s, int width)
 			add_wrapped(s, COL_NOTE, "@ ", n->body, width);
 		add_line(s, COL_NORMAL, xstrdup(""));
 	}
-	/* the numbered link list the renderer put after the body */
+	/* the numbered links and enclosures the renderer put after the
+	 * body, long ones wrapped with an indent so type and size show */
 	for (p = s->rendered.text.buf + split; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)
 			nl = p + strlen(p);
-		add_line(s, COL_NORMAL, xstrndup(p, (size_t)(nl - p)));
+		add_link_line(s, p, (size_t)(nl - p), width);
 		if (!*nl)
 			break;
 	}
@@ -475,8 +512,8 @@ item_open_link(struct sense *s)
 	if (!s->item_open)
 		return;
 	if (s->rendered.nlinks) {
-		label = xasprintf("open link (1-%zu, enter: the item's "
-				  "link): ", s->rendered.nlinks);
+		label = xasprintf("open link or enclosure (1-%zu, enter: "
+				  "the item's link): ", s->rendered.nlinks);
 		ans = prompt_line(s, label, NULL, NULL);
 		free(label);
 		if (!ans)
