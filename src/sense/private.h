@@ -137,45 +137,109 @@ struct undo {
 	size_t nids;
 };
 
+struct sense;
+typedef void (*complete_fn)(struct sense *s, struct sbuf *line);
+
+/*
+ * Each view keeps its own state in its own struct, owned by its file;
+ * the reader reaches it through one small ops table (modelled on tig's
+ * struct view_ops). Building what a view shows (wrapping, rendering,
+ * reading rows) happens in open and resize, never in draw.
+ */
+struct nav_view {            /* view_nav.c */
+	struct nav_entry *v;
+	size_t n, cap;
+	struct pane pane;
+	bool counted;
+	char **tag_names;    /* for tag completion */
+	size_t ntag_names;
+};
+
+struct list_view {           /* view_list.c */
+	struct pane pane;
+	int64_t *ids;
+	size_t nids;
+	bool partial;        /* only the first nids of the order read */
+	int64_t total;       /* the view's size; -1 until counted */
+	char *title;
+	char *filter, *search;
+	enum item_sort sort;
+	struct item_row *rows_cache;
+	size_t cache_start, cache_n;
+};
+
+struct item_view {           /* view_item.c */
+	bool open;
+	struct item it;
+	struct render_out rendered;
+	int width;           /* lines are built for this width; 0: none */
+	char **lines;        /* view lines, sanitized */
+	enum color_el *line_col;
+	size_t nlines, body_first, body_end;
+	struct pane pane;
+	bool quoting;
+	size_t q_anchor;
+};
+
+struct digest_view {         /* view_digest.c */
+	bool open;
+	char *query;         /* the list's query, or NULL for marked items */
+	char *text;          /* rendered text (sanitized by digest_render) */
+	char **lines;        /* text wrapped to width */
+	size_t nlines, nitems;
+	int width;
+	struct pane pane;
+};
+
+struct help_view {           /* view_help.c */
+	bool open;
+	struct pane pane;
+};
+
+struct prompt_view {         /* prompt.c */
+	bool open;
+	const char *label;
+	struct sbuf line;
+	complete_fn complete;
+	bool done, accepted;
+};
+
+struct view_ops {
+	const char *name;
+	/* Build what the view shows for the current size. */
+	void (*open)(struct sense *s);
+	/* Draw into w at y,x: h rows of wd columns. Only draws. */
+	void (*draw)(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
+	/* A key and its action (ACT_NONE when unbound); true when the view
+	 * used it, false to let the reader's actions have it. */
+	bool (*key)(struct sense *s, enum action a, int key);
+	/* The terminal changed size: lay out again. */
+	void (*resize)(struct sense *s);
+	void (*close)(struct sense *s);
+};
+
+extern const struct view_ops nav_ops, list_ops, item_ops, digest_ops,
+	help_ops, prompt_ops;
+
 struct sense {
 	struct store *st;
 	const struct config *cfg;
 	struct keymap km;
 	const char *busy;
 	bool writable;
+	bool quit;           /* set by quit and quit-all */
 	int rows, cols;
 	bool wide;
 	/* pane widths, set by sense_layout() on start and resize */
 	int nav_w, list_w, item_w;
 	enum focus focus;
-	bool help;
-	struct pane help_pane;
-	/* nav */
-	struct nav_entry *nav;
-	size_t nnav, capnav;
-	struct pane nav_pane;
-	bool nav_counted;
-	/* list */
-	struct pane list;
-	int64_t *ids;
-	size_t nids;
-	bool ids_partial;
-	int64_t list_total;  /* the view's size; -1 until counted */
-	char *list_title;
-	char *filter, *search;
-	struct item_row *rows_cache;
-	size_t cache_start, cache_n;
-	/* item */
-	bool item_open;
-	struct item item;
-	struct render_out rendered;
-	int rendered_width;
-	char **lines;        /* view lines, sanitized */
-	enum color_el *line_col;
-	size_t nlines, body_first, body_end;
-	struct pane view;
-	bool quoting;
-	size_t q_anchor;
+	/* the views */
+	struct nav_view nav;
+	struct list_view list;
+	struct item_view item;
+	struct digest_view digest;
+	struct help_view help;
+	struct prompt_view prompt;
 	/* status */
 	char status[512];
 	bool status_error;
@@ -190,19 +254,8 @@ struct sense {
 	char *pending_arg;
 	/* a note that could not be saved, offered again by 'a' */
 	char *note_draft;
-	enum item_sort sort;
 	volatile sig_atomic_t *stop;
 	int64_t last_poll;
-	char **tag_names;
-	size_t ntag_names;
-	/* digest preview (view_digest.c) */
-	bool digest_open;
-	char *digest_query;  /* the list's query, or NULL for marked items */
-	char *dtext;         /* rendered text (sanitized by digest_render) */
-	char **dlines;       /* dtext wrapped to dwidth */
-	size_t ndlines, digest_nitems;
-	int dwidth;
-	struct pane dview;
 };
 
 void sense_status(struct sense *s, bool error, const char *fmt, ...)
@@ -212,7 +265,6 @@ bool sense_can_write(struct sense *s);
 /* ---- prompt.c ---- */
 /* Read a line on the status row. init prefills it; complete (may be
  * NULL) completes the text before the cursor on Tab. NULL on Esc/^G. */
-typedef void (*complete_fn)(struct sense *s, struct sbuf *line);
 char *prompt_line(struct sense *s, const char *label, const char *init,
 		  complete_fn complete);
 void complete_tags(struct sense *s, struct sbuf *line);

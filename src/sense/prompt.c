@@ -137,8 +137,8 @@ complete_tags(struct sense *s, struct sbuf *line)
 	while (line->buf[start] == ' ')
 		start++;
 	plen = line->len - start;
-	for (i = 0; i < s->ntag_names; i++) {
-		const char *t = s->tag_names[i];
+	for (i = 0; i < s->nav.ntag_names; i++) {
+		const char *t = s->nav.tag_names[i];
 
 		if (strncasecmp(t, line->buf + start, plen) != 0)
 			continue;

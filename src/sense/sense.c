@@ -84,9 +84,9 @@ static void
 changed(struct sense *s, int64_t id)
 {
 	list_invalidate(s);
-	if (s->item_open && (!id || s->item.id == id))
+	if (s->item.open && (!id || s->item.it.id == id))
 		item_reload(s);
-	s->nav_counted = false;
+	s->nav.counted = false;
 }
 
 static const char *const flag_names[] = {
@@ -197,8 +197,8 @@ fail:
 static int64_t
 target_id(struct sense *s)
 {
-	if (s->item_open && (s->focus == FOCUS_ITEM || !s->nids))
-		return s->item.id;
+	if (s->item.open && (s->focus == FOCUS_ITEM || !s->list.nids))
+		return s->item.it.id;
 	return list_selected_id(s);
 }
 
@@ -207,10 +207,10 @@ target_flag(struct sense *s, int64_t id, enum item_flag f)
 {
 	const struct item_row *r;
 
-	if (s->item_open && s->item.id == id)
-		return f == ITEM_READ ? s->item.read
-		       : f == ITEM_STARRED ? s->item.starred : s->item.marked;
-	r = s->list.sel < s->nids ? list_row(s, s->list.sel) : NULL;
+	if (s->item.open && s->item.it.id == id)
+		return f == ITEM_READ ? s->item.it.read
+		       : f == ITEM_STARRED ? s->item.it.starred : s->item.it.marked;
+	r = s->list.pane.sel < s->list.nids ? list_row(s, s->list.pane.sel) : NULL;
 	if (!r || r->id != id)
 		return false;
 	return f == ITEM_READ ? r->read : f == ITEM_STARRED ? r->starred
@@ -330,7 +330,7 @@ static void
 fetch_start(struct sense *s, bool all)
 {
 	struct err e = { 0 };
-	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	const struct nav_entry *n = s->nav.n ? &s->nav.v[s->nav.pane.sel] : NULL;
 
 	if (s->run) {
 		sense_status(s, false, "a fetch is already running");
@@ -342,7 +342,7 @@ fetch_start(struct sense *s, bool all)
 	memset(&s->prog, 0, sizeof(s->prog));
 	s->fo.all = true;
 	if (!all) {
-		const struct item_row *r = list_row(s, s->list.sel);
+		const struct item_row *r = list_row(s, s->list.pane.sel);
 
 		s->fetch_id = n && n->kind == NAV_SOURCE ? n->source_id
 			    : r ? r->source_id : 0;
@@ -370,7 +370,7 @@ reload_all(struct sense *s)
 
 	nav_load(s, true);
 	/* as much of the order as was read before, so the selection stays */
-	list_load(s, !s->ids_partial ? 0 : s->nids > first ? s->nids : first);
+	list_load(s, !s->list.partial ? 0 : s->list.nids > first ? s->list.nids : first);
 	item_reload(s);
 }
 
@@ -404,24 +404,24 @@ draw_bar(struct sense *s)
 {
 	struct sbuf sb = SBUF_INIT;
 
-	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	const struct nav_entry *n = s->nav.n ? &s->nav.v[s->nav.pane.sel] : NULL;
 
 	/* the view's real size: the ids read so far ("+") only until the
 	 * count is in; sources and tags show their unread count in the
 	 * navigation pane, so the bar says it too */
-	sbuf_addf(&sb, " glean | %s (", s->list_title ? s->list_title : "All");
-	if (s->list_total >= 0)
-		sbuf_addf(&sb, "%lld", (long long)s->list_total);
+	sbuf_addf(&sb, " glean | %s (", s->list.title ? s->list.title : "All");
+	if (s->list.total >= 0)
+		sbuf_addf(&sb, "%lld", (long long)s->list.total);
 	else
-		sbuf_addf(&sb, "%zu%s", s->nids, s->ids_partial ? "+" : "");
-	if (n && !s->search && !s->filter && n->counted &&
+		sbuf_addf(&sb, "%zu%s", s->list.nids, s->list.partial ? "+" : "");
+	if (n && !s->list.search && !s->list.filter && n->counted &&
 	    (n->kind == NAV_SOURCE || n->kind == NAV_TAG))
 		sbuf_addf(&sb, ", %lld unread", (long long)n->count);
 	sbuf_adds(&sb, ")");
-	if (s->search)
-		sbuf_addf(&sb, " | search: %s", s->search);
-	if (s->filter)
-		sbuf_addf(&sb, " | filter: %s", s->filter);
+	if (s->list.search)
+		sbuf_addf(&sb, " | search: %s", s->list.search);
+	if (s->list.filter)
+		sbuf_addf(&sb, " | filter: %s", s->list.filter);
 	if (!s->writable)
 		sbuf_adds(&sb, " | read-only");
 	attrset(draw_attr(COL_TITLE));
@@ -448,7 +448,7 @@ draw_status(struct sense *s)
 static void
 draw_help(struct sense *s)
 {
-	struct pane *p = &s->help_pane;
+	struct pane *p = &s->help.pane;
 	int h = s->rows - 2, r;
 
 	p->n = ACT_COUNT - 1;
@@ -522,12 +522,12 @@ draw_all(struct sense *s)
 		refresh();
 		return;
 	}
-	if (s->help) {
+	if (s->help.open) {
 		draw_help(s);
 		refresh();
 		return;
 	}
-	if (s->digest_open) {
+	if (s->digest.open) {
 		digest_draw(s);
 		draw_status(s);
 		refresh();
@@ -544,7 +544,7 @@ draw_all(struct sense *s)
 		item_draw(s, stdscr, 1, nw + 2 + lw, h, iw);
 	} else if (s->focus == FOCUS_NAV) {
 		nav_draw(s, stdscr, 1, 0, h, s->cols);
-	} else if (s->focus == FOCUS_ITEM && s->item_open) {
+	} else if (s->focus == FOCUS_ITEM && s->item.open) {
 		item_draw(s, stdscr, 1, 0, h, s->cols);
 	} else {
 		list_draw(s, stdscr, 1, 0, h, s->cols);
@@ -563,7 +563,7 @@ open_selected(struct sense *s)
 	if (!id)
 		return;
 	item_open(s, id);
-	if (s->item_open)
+	if (s->item.open)
 		s->focus = FOCUS_ITEM;
 }
 
@@ -576,12 +576,12 @@ next_unread(struct sense *s, int dir)
 		open_selected(s);
 		return;
 	}
-	if (dir > 0 && s->nnav > 1 && s->nav_pane.sel != 1) {
+	if (dir > 0 && s->nav.n > 1 && s->nav.pane.sel != 1) {
 		/* across sources: continue in Unread */
-		s->nav_pane.sel = 1;
+		s->nav.pane.sel = 1;
 		nav_select(s);
-		if (s->nids) {
-			pane_set(&s->list, 0);
+		if (s->list.nids) {
+			pane_set(&s->list.pane, 0);
 			open_selected(s);
 			return;
 		}
@@ -592,26 +592,26 @@ next_unread(struct sense *s, int dir)
 static void
 do_search(struct sense *s)
 {
-	char *q = prompt_line(s, "search: ", s->search, NULL);
+	char *q = prompt_line(s, "search: ", s->list.search, NULL);
 
 	if (!q)
 		return;
-	free(s->search);
-	s->search = *q ? q : NULL;
+	free(s->list.search);
+	s->list.search = *q ? q : NULL;
 	if (!*q)
 		free(q);
-	s->list.sel = 0;
+	s->list.pane.sel = 0;
 	list_load(s, list_first_page(s));
 	s->focus = FOCUS_LIST;
-	sense_status(s, false, "%zu%s items", s->nids,
-		     s->ids_partial ? "+" : "");
+	sense_status(s, false, "%zu%s items", s->list.nids,
+		     s->list.partial ? "+" : "");
 }
 
 static void
 do_filter(struct sense *s)
 {
 	struct err e = { 0 };
-	char *q = prompt_line(s, "filter: ", s->filter, NULL);
+	char *q = prompt_line(s, "filter: ", s->list.filter, NULL);
 
 	if (!q)
 		return;
@@ -620,16 +620,16 @@ do_filter(struct sense *s)
 		free(q);
 		return;
 	}
-	free(s->filter);
-	s->filter = *q ? q : NULL;
+	free(s->list.filter);
+	s->list.filter = *q ? q : NULL;
 	if (!*q)
 		free(q);
-	s->list.sel = 0;
+	s->list.pane.sel = 0;
 	list_load(s, list_first_page(s));
 	s->focus = FOCUS_LIST;
 	if (!s->status_error)
-		sense_status(s, false, "%zu%s items", s->nids,
-			     s->ids_partial ? "+" : "");
+		sense_status(s, false, "%zu%s items", s->list.nids,
+			     s->list.partial ? "+" : "");
 }
 
 /* Mark the unread items of this list (all: of every list, after a y/n)
@@ -689,13 +689,13 @@ catch_up(struct sense *s, bool all)
 static void
 next_source(struct sense *s, int dir)
 {
-	size_t i = s->nav_pane.sel;
+	size_t i = s->nav.pane.sel;
 
-	while (dir > 0 ? i + 1 < s->nnav : i > 0) {
+	while (dir > 0 ? i + 1 < s->nav.n : i > 0) {
 		i = dir > 0 ? i + 1 : i - 1;
-		if (s->nav[i].kind != NAV_SOURCE)
+		if (s->nav.v[i].kind != NAV_SOURCE)
 			continue;
-		pane_set(&s->nav_pane, i);
+		pane_set(&s->nav.pane, i);
 		nav_select(s);
 		if (s->focus == FOCUS_NAV || s->focus == FOCUS_ITEM)
 			s->focus = FOCUS_LIST;
@@ -714,9 +714,9 @@ static const char *const sort_names[] = {
 static void
 cycle_sort(struct sense *s)
 {
-	s->sort = (enum item_sort)((s->sort + 1) % ARRAY_SIZE(sort_names));
+	s->list.sort = (enum item_sort)((s->list.sort + 1) % ARRAY_SIZE(sort_names));
 	list_load(s, list_first_page(s));
-	sense_status(s, false, "sorted by %s", sort_names[s->sort]);
+	sense_status(s, false, "sorted by %s", sort_names[s->list.sort]);
 }
 
 /* q: one level back. The item goes back to its list, a searched or
@@ -731,13 +731,13 @@ go_back(struct sense *s)
 			item_close(s);
 		return true;
 	}
-	if (s->focus == FOCUS_LIST && (s->search || s->filter)) {
-		free(s->search);
-		free(s->filter);
-		s->search = s->filter = NULL;
+	if (s->focus == FOCUS_LIST && (s->list.search || s->list.filter)) {
+		free(s->list.search);
+		free(s->list.filter);
+		s->list.search = s->list.filter = NULL;
 		list_load(s, list_first_page(s));
-		sense_status(s, false, "back to %s", s->list_title ?
-			     s->list_title : "All");
+		sense_status(s, false, "back to %s", s->list.title ?
+			     s->list.title : "All");
 		return true;
 	}
 	if (s->focus == FOCUS_LIST) {
@@ -816,7 +816,7 @@ out:
 static void
 move_focus(struct sense *s, enum action a, long delta)
 {
-	struct pane *p = s->focus == FOCUS_NAV ? &s->nav_pane : &s->list;
+	struct pane *p = s->focus == FOCUS_NAV ? &s->nav.pane : &s->list.pane;
 	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
 
 	switch (a) {
@@ -826,7 +826,7 @@ move_focus(struct sense *s, enum action a, long delta)
 	case ACT_PAGE_UP: pane_move(p, -(long)h); break;
 	case ACT_TOP: pane_set(p, 0); break;
 	case ACT_BOTTOM:
-		if (p == &s->list && s->ids_partial)
+		if (p == &s->list.pane && s->list.partial)
 			list_load(s, 0);
 		pane_set(p, p->n ? p->n - 1 : 0);
 		break;
@@ -834,14 +834,14 @@ move_focus(struct sense *s, enum action a, long delta)
 	}
 	if (s->focus == FOCUS_NAV) {
 		/* skip headings in the direction of travel */
-		while (p->sel < s->nnav && s->nav[p->sel].kind == NAV_HEADING &&
-		       p->sel + 1 < s->nnav && a != ACT_UP && a != ACT_PAGE_UP)
+		while (p->sel < s->nav.n && s->nav.v[p->sel].kind == NAV_HEADING &&
+		       p->sel + 1 < s->nav.n && a != ACT_UP && a != ACT_PAGE_UP)
 			p->sel++;
-		while (s->nav[p->sel].kind == NAV_HEADING && p->sel > 0)
+		while (s->nav.v[p->sel].kind == NAV_HEADING && p->sel > 0)
 			p->sel--;
 		pane_fit(p);
 		nav_select(s);
-	} else if (s->list.sel + h + 1 >= s->nids && s->ids_partial) {
+	} else if (s->list.pane.sel + h + 1 >= s->list.nids && s->list.partial) {
 		/* read ahead of the selection, never the whole view at once */
 		list_grow(s);
 	}
@@ -853,7 +853,7 @@ run_action(struct sense *s, enum action a)
 {
 	int64_t id;
 
-	if (s->focus == FOCUS_ITEM && s->item_open && item_action(s, a))
+	if (s->focus == FOCUS_ITEM && s->item.open && item_action(s, a))
 		return true;
 	switch (a) {
 	case ACT_QUIT:
@@ -861,8 +861,8 @@ run_action(struct sense *s, enum action a)
 	case ACT_QUIT_ALL:
 		return false;
 	case ACT_HELP:
-		s->help = true;
-		s->help_pane.sel = s->help_pane.top = 0;
+		s->help.open = true;
+		s->help.pane.sel = s->help.pane.top = 0;
 		break;
 	case ACT_DOWN: case ACT_UP: case ACT_PAGE_DOWN: case ACT_PAGE_UP:
 	case ACT_TOP: case ACT_BOTTOM:
@@ -886,7 +886,7 @@ run_action(struct sense *s, enum action a)
 		break;
 	case ACT_NEXT_PANE:
 		s->focus = s->focus == FOCUS_NAV ? FOCUS_LIST
-			 : s->focus == FOCUS_LIST && s->item_open ? FOCUS_ITEM
+			 : s->focus == FOCUS_LIST && s->item.open ? FOCUS_ITEM
 			 : FOCUS_NAV;
 		break;
 	case ACT_NEXT_UNREAD:
@@ -902,7 +902,7 @@ run_action(struct sense *s, enum action a)
 		fetch_start(s, true);
 		break;
 	case ACT_OPEN_LINK:
-		if (!s->item_open)
+		if (!s->item.open)
 			open_selected(s);
 		item_open_link(s);
 		break;
@@ -937,26 +937,26 @@ run_action(struct sense *s, enum action a)
 		add_note(s);
 		break;
 	case ACT_NOTE_EDITOR:
-		if (!s->item_open || (s->focus != FOCUS_ITEM &&
-				      s->item.id != list_selected_id(s)))
+		if (!s->item.open || (s->focus != FOCUS_ITEM &&
+				      s->item.it.id != list_selected_id(s)))
 			open_selected(s);
 		item_note_editor(s);
 		break;
 	case ACT_QUOTE:
-		if (!s->item_open || (s->focus != FOCUS_ITEM &&
-				      s->item.id != list_selected_id(s)))
+		if (!s->item.open || (s->focus != FOCUS_ITEM &&
+				      s->item.it.id != list_selected_id(s)))
 			open_selected(s);
-		if (!s->item_open || s->body_end <= s->body_first) {
+		if (!s->item.open || s->item.body_end <= s->item.body_first) {
 			sense_status(s, true, "nothing to quote");
 			break;
 		}
 		s->focus = FOCUS_ITEM;
-		s->quoting = true;
-		s->view.sel = s->view.top > s->body_first ? s->view.top
-							    : s->body_first;
-		if (s->view.sel >= s->body_end)
-			s->view.sel = s->body_first;
-		s->q_anchor = s->view.sel;
+		s->item.quoting = true;
+		s->item.pane.sel = s->item.pane.top > s->item.body_first ? s->item.pane.top
+							    : s->item.body_first;
+		if (s->item.pane.sel >= s->item.body_end)
+			s->item.pane.sel = s->item.body_first;
+		s->item.q_anchor = s->item.pane.sel;
 		sense_status(s, false, "quote: j/k move, space starts here, "
 			     "enter takes the lines, esc cancels");
 		break;
@@ -998,25 +998,25 @@ handle_key(struct sense *s, int key)
 	}
 	if (s->rows < MIN_ROWS || s->cols < MIN_COLS)
 		return a != ACT_QUIT && a != ACT_QUIT_ALL;
-	if (s->help) {
+	if (s->help.open) {
 		if (a == ACT_QUIT || a == ACT_HELP || key == 27)
-			s->help = false;
+			s->help.open = false;
 		else if (a == ACT_DOWN || a == ACT_PAGE_DOWN)
-			s->help_pane.top += a == ACT_DOWN ? 1 : 10;
+			s->help.pane.top += a == ACT_DOWN ? 1 : 10;
 		else if (a == ACT_UP || a == ACT_PAGE_UP) {
 			size_t d = a == ACT_UP ? 1 : 10;
 
-			s->help_pane.top = s->help_pane.top > d ?
-					   s->help_pane.top - d : 0;
+			s->help.pane.top = s->help.pane.top > d ?
+					   s->help.pane.top - d : 0;
 		}
 		else if (a == ACT_TOP)
-			s->help_pane.top = 0;
+			s->help.pane.top = 0;
 		else if (a == ACT_BOTTOM)
-			s->help_pane.top = ACT_COUNT;
-		s->help_pane.sel = s->help_pane.top;
+			s->help.pane.top = ACT_COUNT;
+		s->help.pane.sel = s->help.pane.top;
 		return true;
 	}
-	if (s->digest_open) {
+	if (s->digest.open) {
 		if (a != ACT_SHARE) {
 			s->status[0] = '\0';
 			s->status_error = false;
@@ -1047,11 +1047,11 @@ idle(struct sense *s)
 		fetch_poll(s);
 		return true;
 	}
-	if (!s->nav_counted) {
+	if (!s->nav.counted) {
 		nav_load(s, true);
 		return true;
 	}
-	if (s->list_total < 0) {
+	if (s->list.total < 0) {
 		list_count(s);
 		return true;
 	}
@@ -1085,9 +1085,9 @@ sense_run(struct store *st, const struct config *cfg,
 	s.busy = o ? o->busy : NULL;
 	s.writable = !s.busy;
 	s.stop = &got_signal;
-	s.sort = cfg->sort >= SORT_DATE && cfg->sort <= SORT_UNREAD_FIRST
+	s.list.sort = cfg->sort >= SORT_DATE && cfg->sort <= SORT_UNREAD_FIRST
 		 ? (enum item_sort)cfg->sort : SORT_DATE;
-	render_out_init(&s.rendered);
+	render_out_init(&s.item.rendered);
 	if (keymap_init(&s.km, cfg, &ce) < 0)
 		sense_status(&s, true, "%s", ce.msg);
 	memset(&sa, 0, sizeof(sa));
@@ -1115,7 +1115,7 @@ sense_run(struct store *st, const struct config *cfg,
 		sense_status(&s, true, "read-only: %s; changes wait until it "
 			     "finishes", s.busy);
 	s.focus = FOCUS_LIST;
-	s.list_title = xstrdup("All");
+	s.list.title = xstrdup("All");
 	/* The first screen: names without counts, the first page of ids. */
 	nav_load(&s, false);
 	list_load(&s, list_first_page(&s));

@@ -21,41 +21,41 @@ dlines_free(struct sense *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->ndlines; i++)
-		free(s->dlines[i]);
-	free(s->dlines);
-	s->dlines = NULL;
-	s->ndlines = 0;
-	s->dwidth = 0;
+	for (i = 0; i < s->digest.nlines; i++)
+		free(s->digest.lines[i]);
+	free(s->digest.lines);
+	s->digest.lines = NULL;
+	s->digest.nlines = 0;
+	s->digest.width = 0;
 }
 
 void
 digest_close(struct sense *s)
 {
 	dlines_free(s);
-	free(s->dtext);
-	free(s->digest_query);
-	s->dtext = s->digest_query = NULL;
-	s->digest_open = false;
-	s->digest_nitems = 0;
+	free(s->digest.text);
+	free(s->digest.query);
+	s->digest.text = s->digest.query = NULL;
+	s->digest.open = false;
+	s->digest.nitems = 0;
 }
 
 static void
 dline_add(struct sense *s, const char *p, size_t n)
 {
-	s->dlines = xrealloc(s->dlines, (s->ndlines + 1) * sizeof(char *));
-	s->dlines[s->ndlines++] = xstrndup(p, n);
+	s->digest.lines = xrealloc(s->digest.lines, (s->digest.nlines + 1) * sizeof(char *));
+	s->digest.lines[s->digest.nlines++] = xstrndup(p, n);
 }
 
 /* Wrap dtext to width columns, at spaces where there are any. */
 static void
 dlines_build(struct sense *s, int width)
 {
-	const char *p = s->dtext ? s->dtext : "", *nl;
+	const char *p = s->digest.text ? s->digest.text : "", *nl;
 	size_t w = width > 10 ? (size_t)width : 10;
 
 	dlines_free(s);
-	s->dwidth = width;
+	s->digest.width = width;
 	for (; *p; p = *nl ? nl + 1 : nl) {
 		const char *l = p;
 		size_t len;
@@ -88,17 +88,17 @@ dlines_build(struct sense *s, int width)
 static char *
 list_query(struct sense *s)
 {
-	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	const struct nav_entry *n = s->nav.n ? &s->nav.v[s->nav.pane.sel] : NULL;
 	struct sbuf sb = SBUF_INIT;
 	const char *p;
 
 	if (n && n->kind == NAV_SEARCH && n->arg && *n->arg)
 		sbuf_addf(&sb, "(%s)", n->arg);
-	if (s->filter)
-		sbuf_addf(&sb, "%s(%s)", sb.len ? " " : "", s->filter);
-	if (s->search && *s->search) {
+	if (s->list.filter)
+		sbuf_addf(&sb, "%s(%s)", sb.len ? " " : "", s->list.filter);
+	if (s->list.search && *s->list.search) {
 		sbuf_adds(&sb, sb.len ? " \"" : "\"");
-		for (p = s->search; *p; p++)
+		for (p = s->list.search; *p; p++)
 			if (*p != '"' && *p != '\\')
 				sbuf_add(&sb, p, 1);
 		sbuf_adds(&sb, "\"");
@@ -135,14 +135,14 @@ digest_open(struct sense *s)
 	if (digest_render(&d, DIGEST_TEXT, NULL, &sb, &e) < 0)
 		goto fail;
 	digest_close(s);
-	s->digest_open = true;
-	s->digest_query = q;
+	s->digest.open = true;
+	s->digest.query = q;
 	q = NULL;
-	s->digest_nitems = d.items.n;
-	s->dtext = sbuf_detach(&sb, NULL);
-	memset(&s->dview, 0, sizeof(s->dview));
+	s->digest.nitems = d.items.n;
+	s->digest.text = sbuf_detach(&sb, NULL);
+	memset(&s->digest.pane, 0, sizeof(s->digest.pane));
 	sense_status(s, false, "digest: %zu item%s; S shares, q closes",
-		     s->digest_nitems, s->digest_nitems == 1 ? "" : "s");
+		     s->digest.nitems, s->digest.nitems == 1 ? "" : "s");
 	goto out;
 fail:
 	sense_status(s, true, "no digest: %s", e.msg);
@@ -155,37 +155,37 @@ out:
 void
 digest_draw(struct sense *s)
 {
-	struct pane *p = &s->dview;
+	struct pane *p = &s->digest.pane;
 	struct sbuf bar = SBUF_INIT;
 	int h = s->rows - 2, r;
 
-	if (s->dwidth != s->cols - 1)
+	if (s->digest.width != s->cols - 1)
 		dlines_build(s, s->cols - 1);
 	sbuf_addf(&bar, " glean | digest preview: %zu item%s",
-		  s->digest_nitems, s->digest_nitems == 1 ? "" : "s");
-	if (s->digest_query)
-		sbuf_addf(&bar, " | %s", s->digest_query);
+		  s->digest.nitems, s->digest.nitems == 1 ? "" : "s");
+	if (s->digest.query)
+		sbuf_addf(&bar, " | %s", s->digest.query);
 	sbuf_adds(&bar, " | S shares, q closes");
 	attrset(draw_attr(COL_TITLE));
 	draw_text(stdscr, 0, 0, s->cols, bar.buf);
 	sbuf_release(&bar);
 	p->height = h;
-	if (p->top + (size_t)h > s->ndlines)
-		p->top = s->ndlines > (size_t)h ? s->ndlines - (size_t)h : 0;
+	if (p->top + (size_t)h > s->digest.nlines)
+		p->top = s->digest.nlines > (size_t)h ? s->digest.nlines - (size_t)h : 0;
 	attrset(draw_attr(COL_NORMAL));
 	for (r = 0; r < h; r++) {
 		size_t i = p->top + (size_t)r;
 
 		draw_clean(stdscr, r + 1, 0, 1, "");
 		draw_clean(stdscr, r + 1, 1, s->cols - 1,
-			   i < s->ndlines ? s->dlines[i] : "");
+			   i < s->digest.nlines ? s->digest.lines[i] : "");
 	}
 }
 
 void
 digest_key(struct sense *s, enum action a, int key)
 {
-	struct pane *p = &s->dview;
+	struct pane *p = &s->digest.pane;
 	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
 
 	if (key == 27)
@@ -204,10 +204,10 @@ digest_key(struct sense *s, enum action a, int key)
 	case ACT_PAGE_DOWN: p->top += h; break;
 	case ACT_PAGE_UP: p->top = p->top > h ? p->top - h : 0; break;
 	case ACT_TOP: p->top = 0; break;
-	case ACT_BOTTOM: p->top = s->ndlines; break;
+	case ACT_BOTTOM: p->top = s->digest.nlines; break;
 	case ACT_SHARE: digest_share(s); break;
 	case ACT_REDRAW: clearok(curscr, TRUE); break;
-	case ACT_HELP: s->help = true; break;
+	case ACT_HELP: s->help.open = true; break;
 	default:
 		if (key != ERR)
 			sense_status(s, false, "in the digest preview: S "
@@ -280,9 +280,9 @@ digest_share(struct sense *s)
 	const char *tname;
 	int rc, key;
 
-	if (!s->digest_open) {
+	if (!s->digest.open) {
 		digest_open(s);
-		if (!s->digest_open)
+		if (!s->digest.open)
 			return;
 	}
 	if (!s->cfg || s->cfg->ntargets == 0) {
@@ -306,7 +306,7 @@ digest_share(struct sense *s)
 	sense_status(s, false, "planning the share to %s...", tname);
 	show_status(s);
 	rc = share_run(s->st, s->cfg, tname, &(struct share_opts){
-			.dry_run = true, .query = s->digest_query }, &dry, &e);
+			.dry_run = true, .query = s->digest.query }, &dry, &e);
 	if (rc < 0) {
 		sense_status(s, true, "cannot share to %s: %s", tname, e.msg);
 		goto out;
@@ -337,10 +337,10 @@ digest_share(struct sense *s)
 	show_status(s);
 	memset(&e, 0, sizeof(e));
 	rc = share_run(s->st, s->cfg, tname, &(struct share_opts){
-			.query = s->digest_query }, &run, &e);
+			.query = s->digest.query }, &run, &e);
 	report_result(s, tname, rc, &run, &e);
 	list_invalidate(s);
-	s->nav_counted = false;
+	s->nav.counted = false;
 out:
 	share_report_release(&dry);
 	share_report_release(&run);

@@ -20,28 +20,28 @@
 void
 list_invalidate(struct sense *s)
 {
-	item_rows_release(s->rows_cache, s->cache_n);
-	s->rows_cache = NULL;
-	s->cache_start = s->cache_n = 0;
+	item_rows_release(s->list.rows_cache, s->list.cache_n);
+	s->list.rows_cache = NULL;
+	s->list.cache_start = s->list.cache_n = 0;
 }
 
 void
 list_release(struct sense *s)
 {
 	list_invalidate(s);
-	free(s->ids);
-	s->ids = NULL;
-	s->nids = 0;
-	free(s->list_title);
-	free(s->filter);
-	free(s->search);
-	s->list_title = s->filter = s->search = NULL;
+	free(s->list.ids);
+	s->list.ids = NULL;
+	s->list.nids = 0;
+	free(s->list.title);
+	free(s->list.filter);
+	free(s->list.search);
+	s->list.title = s->list.filter = s->list.search = NULL;
 }
 
 int64_t
 list_selected_id(struct sense *s)
 {
-	return s->list.sel < s->nids ? s->ids[s->list.sel] : 0;
+	return s->list.pane.sel < s->list.nids ? s->list.ids[s->list.pane.sel] : 0;
 }
 
 /* The query the nav selection, filter and search make together; q's
@@ -49,12 +49,12 @@ list_selected_id(struct sense *s)
 static void
 build_query(struct sense *s, struct item_query *q, struct sbuf *qs)
 {
-	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	const struct nav_entry *n = s->nav.n ? &s->nav.v[s->nav.pane.sel] : NULL;
 	const char *base = NULL;
 
 	memset(q, 0, sizeof(*q));
 	q->order = ORDER_NEWEST;
-	q->sort = s->sort;
+	q->sort = s->list.sort;
 	switch (n ? n->kind : NAV_ALL) {
 	case NAV_UNREAD: base = "is:unread"; break;
 	case NAV_STARRED: base = "is:starred"; break;
@@ -65,14 +65,14 @@ build_query(struct sense *s, struct item_query *q, struct sbuf *qs)
 	case NAV_SOURCE: q->source_id = n->source_id; break;
 	default: break;
 	}
-	if (base && *base && s->filter)
-		sbuf_addf(qs, "(%s) (%s)", base, s->filter);
-	else if (s->filter)
-		sbuf_adds(qs, s->filter);
+	if (base && *base && s->list.filter)
+		sbuf_addf(qs, "(%s) (%s)", base, s->list.filter);
+	else if (s->list.filter)
+		sbuf_adds(qs, s->list.filter);
 	else if (base)
 		sbuf_adds(qs, base);
 	q->query = qs->len ? qs->buf : NULL;
-	q->search = s->search;
+	q->search = s->list.search;
 }
 
 void
@@ -91,19 +91,19 @@ list_load(struct sense *s, size_t limit)
 		goto out;
 	}
 	list_invalidate(s);
-	free(s->ids);
-	s->ids = ids;
-	s->nids = n;
-	s->ids_partial = limit && n == limit;
-	s->list_total = s->ids_partial ? -1 : (int64_t)n;
-	s->list.n = n;
-	s->list.sel = 0;
+	free(s->list.ids);
+	s->list.ids = ids;
+	s->list.nids = n;
+	s->list.partial = limit && n == limit;
+	s->list.total = s->list.partial ? -1 : (int64_t)n;
+	s->list.pane.n = n;
+	s->list.pane.sel = 0;
 	for (i = 0; keep && i < n; i++)
 		if (ids[i] == keep) {
-			s->list.sel = i;
+			s->list.pane.sel = i;
 			break;
 		}
-	pane_fit(&s->list);
+	pane_fit(&s->list.pane);
 out:
 	sbuf_release(&qs);
 }
@@ -119,9 +119,9 @@ list_count(struct sense *s)
 	build_query(s, &q, &qs);
 	if (store_items_count(s->st, &q, &n, &e) < 0) {
 		sense_status(s, true, "%s", e.msg);
-		n = (int64_t)s->nids;
+		n = (int64_t)s->list.nids;
 	}
-	s->list_total = n;
+	s->list.total = n;
 	sbuf_release(&qs);
 }
 
@@ -156,8 +156,8 @@ list_grow(struct sense *s)
 {
 	size_t first = list_first_page(s);
 
-	if (s->ids_partial)
-		list_load(s, s->nids * 2 > first ? s->nids * 2 : first);
+	if (s->list.partial)
+		list_load(s, s->list.nids * 2 > first ? s->list.nids * 2 : first);
 }
 
 const struct item_row *
@@ -166,25 +166,25 @@ list_row(struct sense *s, size_t i)
 	struct err e = { 0 };
 	size_t start, n, k;
 
-	if (i >= s->nids)
+	if (i >= s->list.nids)
 		return NULL;
-	if (s->rows_cache && i >= s->cache_start &&
-	    i < s->cache_start + s->cache_n &&
-	    s->rows_cache[i - s->cache_start].id == s->ids[i])
-		return &s->rows_cache[i - s->cache_start];
+	if (s->list.rows_cache && i >= s->list.cache_start &&
+	    i < s->list.cache_start + s->list.cache_n &&
+	    s->list.rows_cache[i - s->list.cache_start].id == s->list.ids[i])
+		return &s->list.rows_cache[i - s->list.cache_start];
 	list_invalidate(s);
 	start = i / (CACHE_ROWS / 2) * (CACHE_ROWS / 2);
-	n = s->nids - start < CACHE_ROWS ? s->nids - start : CACHE_ROWS;
-	if (store_items_rows(s->st, s->ids + start, n, &s->rows_cache, &k,
+	n = s->list.nids - start < CACHE_ROWS ? s->list.nids - start : CACHE_ROWS;
+	if (store_items_rows(s->st, s->list.ids + start, n, &s->list.rows_cache, &k,
 			     &e) < 0) {
 		sense_status(s, true, "%s", e.msg);
 		return NULL;
 	}
-	s->cache_start = start;
-	s->cache_n = k;
+	s->list.cache_start = start;
+	s->list.cache_n = k;
 	/* an id that vanished shifts the rest: check before trusting */
-	if (i - start < k && s->rows_cache[i - start].id == s->ids[i])
-		return &s->rows_cache[i - start];
+	if (i - start < k && s->list.rows_cache[i - start].id == s->list.ids[i])
+		return &s->list.rows_cache[i - start];
 	return NULL;
 }
 
@@ -244,7 +244,7 @@ list_format(const struct sense *s)
 static int
 source_width(const struct sense *s, const char *fmt, int wd, int want)
 {
-	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	const struct nav_entry *n = s->nav.n ? &s->nav.v[s->nav.pane.sel] : NULL;
 	const char *p;
 	int fixed = 0, rest, w;
 
@@ -339,14 +339,14 @@ format_row(struct sense *s, const struct item_row *r, int wd,
 void
 list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 {
-	struct pane *p = &s->list;
+	struct pane *p = &s->list.pane;
 	struct sbuf line = SBUF_INIT;
 	int r;
 
 	p->height = h;
-	p->n = s->nids;
+	p->n = s->list.nids;
 	pane_fit(p);
-	if (!s->nids) {
+	if (!s->list.nids) {
 		wattrset(w, draw_attr(COL_NORMAL));
 		for (r = 0; r < h; r++)
 			draw_clean(w, y + r, x, wd, r == 0 ? "  no items" : "");
@@ -378,19 +378,19 @@ list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 bool
 list_find_unread(struct sense *s, int dir)
 {
-	size_t i = s->list.sel, steps = 0;
+	size_t i = s->list.pane.sel, steps = 0;
 
 	while (steps++ < 20000) {
 		const struct item_row *r;
 
-		if (dir > 0 && i + 1 >= s->nids && s->ids_partial)
+		if (dir > 0 && i + 1 >= s->list.nids && s->list.partial)
 			list_grow(s);
-		if (dir > 0 ? i + 1 >= s->nids : i == 0)
+		if (dir > 0 ? i + 1 >= s->list.nids : i == 0)
 			return false;
 		i = dir > 0 ? i + 1 : i - 1;
 		r = list_row(s, i);
 		if (r && !r->read) {
-			pane_set(&s->list, i);
+			pane_set(&s->list.pane, i);
 			return true;
 		}
 	}
