@@ -275,7 +275,6 @@ int prompt_key(struct sense *s, const char *label);
 /* ---- view_nav.c ---- */
 void nav_load(struct sense *s, bool counts);
 void nav_release(struct sense *s);
-void nav_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
 /* Apply the selected entry to the list. */
 void nav_select(struct sense *s);
 
@@ -287,7 +286,8 @@ void list_grow(struct sense *s);
 /* How many ids the first look at a view reads. */
 size_t list_first_page(const struct sense *s);
 void list_release(struct sense *s);
-void list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
+/* Open the selected item and give it the focus. */
+void list_open_selected(struct sense *s);
 /* The row at list position i (loads its window), or NULL. */
 const struct item_row *list_row(struct sense *s, size_t i);
 void list_invalidate(struct sense *s);
@@ -307,9 +307,8 @@ void item_reload(struct sense *s);
 /* Build the open item's lines for the item pane's width (on open,
  * reload and resize; drawing never builds them). */
 void item_layout(struct sense *s);
-void item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
-bool item_action(struct sense *s, enum action a);
-bool item_quote_key(struct sense *s, int key);
+/* Start picking a passage of the open item to quote ('h'). */
+void item_quote_start(struct sense *s);
 void item_open_link(struct sense *s);
 void item_note_editor(struct sense *s);
 
@@ -319,10 +318,6 @@ void item_note_editor(struct sense *s);
  * 7 days). Says "nothing to share" instead when it is empty. */
 void digest_open(struct sense *s);
 void digest_close(struct sense *s);
-/* The preview's bar and text over the whole screen but the status row. */
-void digest_draw(struct sense *s);
-/* A key in the preview: scrolling, share (asks target and y/n), quit. */
-void digest_key(struct sense *s, enum action a, int key);
 /* Ask for a target, show the dry run, confirm, then share. */
 void digest_share(struct sense *s);
 

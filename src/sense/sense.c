@@ -1,8 +1,11 @@
 /*
  * The reader's loop and layout: three panes side by side on a wide
  * terminal (navigation, list, item), one at a time on a narrow one; the
- * status line; actions that are not a single view's (sensing, fetching,
- * undo, search and filter, the ':' line, help); background fetching
+ * status line. Each view (view_nav.c, view_list.c, view_item.c,
+ * view_digest.c, view_help.c, prompt.c) is reached through its
+ * struct view_ops: a key goes to the view on top or with the focus
+ * first, then to the reader's own actions in one table (sensing,
+ * fetching, undo, search and filter, the ':' line); background fetching
  * through seek_start/step/finish between keystrokes; picking up other
  * processes' commits (store_changed). Every change is committed by the
  * store call before the status line says "saved". Signal handlers only
@@ -446,35 +449,6 @@ draw_status(struct sense *s)
 }
 
 static void
-draw_help(struct sense *s)
-{
-	struct pane *p = &s->help.pane;
-	int h = s->rows - 2, r;
-
-	p->n = ACT_COUNT - 1;
-	p->height = h;
-	pane_fit(p);
-	attrset(draw_attr(COL_TITLE));
-	draw_clean(stdscr, 0, 0, s->cols, " glean | help (q closes; keys "
-		   "from [bind] in the config)");
-	for (r = 0; r < h; r++) {
-		size_t a = p->top + (size_t)r + 1;
-		char keys[64], line[256];
-
-		attrset(draw_attr(COL_NORMAL));
-		if (a >= ACT_COUNT) {
-			draw_clean(stdscr, r + 1, 0, s->cols, "");
-			continue;
-		}
-		keymap_keys(&s->km, (enum action)a, keys, sizeof(keys));
-		snprintf(line, sizeof(line), "  %-16s %-14s %s", keys,
-			 sense_actions[a].name, sense_actions[a].help);
-		draw_clean(stdscr, r + 1, 0, s->cols, line);
-	}
-	draw_status(s);
-}
-
-static void
 draw_vline(int x, int y, int h)
 {
 	int r;
@@ -484,9 +458,37 @@ draw_vline(int x, int y, int h)
 		draw_clean(stdscr, y + r, x, 1, "│");
 }
 
+static const struct view_ops *const views[] = {
+	&nav_ops, &list_ops, &item_ops, &digest_ops, &help_ops, &prompt_ops,
+};
+
+/* The view that has the whole screen (help, digest preview), or NULL. */
+static const struct view_ops *
+modal_view(struct sense *s)
+{
+	if (s->help.open)
+		return &help_ops;
+	if (s->digest.open)
+		return &digest_ops;
+	return NULL;
+}
+
+/* The pane with the focus. */
+static const struct view_ops *
+focused_view(struct sense *s)
+{
+	if (s->focus == FOCUS_NAV)
+		return &nav_ops;
+	if (s->focus == FOCUS_ITEM && s->item.open)
+		return &item_ops;
+	return &list_ops;
+}
+
 void
 sense_layout(struct sense *s)
 {
+	size_t i;
+
 	getmaxyx(stdscr, s->rows, s->cols);
 	s->wide = s->cols >= WIDE_COLS;
 	if (s->wide) {
@@ -501,7 +503,9 @@ sense_layout(struct sense *s)
 	} else {
 		s->nav_w = s->list_w = s->item_w = s->cols;
 	}
-	item_layout(s);
+	for (i = 0; i < ARRAY_SIZE(views); i++)
+		if (views[i]->resize)
+			views[i]->resize(s);
 }
 
 static void
@@ -522,13 +526,8 @@ draw_all(struct sense *s)
 		refresh();
 		return;
 	}
-	if (s->help.open) {
-		draw_help(s);
-		refresh();
-		return;
-	}
-	if (s->digest.open) {
-		digest_draw(s);
+	if (modal_view(s)) {
+		modal_view(s)->draw(s, stdscr, 0, 0, s->rows - 1, s->cols);
 		draw_status(s);
 		refresh();
 		return;
@@ -537,17 +536,13 @@ draw_all(struct sense *s)
 	if (s->wide) {
 		int nw = s->nav_w, lw = s->list_w, iw = s->item_w;
 
-		nav_draw(s, stdscr, 1, 0, h, nw);
+		nav_ops.draw(s, stdscr, 1, 0, h, nw);
 		draw_vline(nw, 1, h);
-		list_draw(s, stdscr, 1, nw + 1, h, lw);
+		list_ops.draw(s, stdscr, 1, nw + 1, h, lw);
 		draw_vline(nw + 1 + lw, 1, h);
-		item_draw(s, stdscr, 1, nw + 2 + lw, h, iw);
-	} else if (s->focus == FOCUS_NAV) {
-		nav_draw(s, stdscr, 1, 0, h, s->cols);
-	} else if (s->focus == FOCUS_ITEM && s->item.open) {
-		item_draw(s, stdscr, 1, 0, h, s->cols);
+		item_ops.draw(s, stdscr, 1, nw + 2 + lw, h, iw);
 	} else {
-		list_draw(s, stdscr, 1, 0, h, s->cols);
+		focused_view(s)->draw(s, stdscr, 1, 0, h, s->cols);
 	}
 	draw_status(s);
 	refresh();
@@ -556,24 +551,12 @@ draw_all(struct sense *s)
 /* ---- actions ---- */
 
 static void
-open_selected(struct sense *s)
-{
-	int64_t id = list_selected_id(s);
-
-	if (!id)
-		return;
-	item_open(s, id);
-	if (s->item.open)
-		s->focus = FOCUS_ITEM;
-}
-
-static void
 next_unread(struct sense *s, int dir)
 {
 	if (s->focus == FOCUS_NAV)
 		s->focus = FOCUS_LIST;
 	if (list_find_unread(s, dir)) {
-		open_selected(s);
+		list_open_selected(s);
 		return;
 	}
 	if (dir > 0 && s->nav.n > 1 && s->nav.pane.sel != 1) {
@@ -582,7 +565,7 @@ next_unread(struct sense *s, int dir)
 		nav_select(s);
 		if (s->list.nids) {
 			pane_set(&s->list.pane, 0);
-			open_selected(s);
+			list_open_selected(s);
 			return;
 		}
 	}
@@ -782,7 +765,7 @@ add_note(struct sense *s)
 	free(body);
 }
 
-static bool run_action(struct sense *s, enum action a);
+static void run_action(struct sense *s, enum action a, int key);
 
 static void
 command_line(struct sense *s)
@@ -806,187 +789,154 @@ command_line(struct sense *s)
 	}
 	free(s->pending_arg);
 	s->pending_arg = arg && *arg ? xstrdup(arg) : NULL;
-	run_action(s, a);
+	run_action(s, a, ERR);
 	free(s->pending_arg);
 	s->pending_arg = NULL;
 out:
 	free(line);
 }
 
+/* ---- the reader's actions: what no view takes itself ---- */
+
 static void
-move_focus(struct sense *s, enum action a, long delta)
+act_quit(struct sense *s)
 {
-	struct pane *p = s->focus == FOCUS_NAV ? &s->nav.pane : &s->list.pane;
-	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
-
-	switch (a) {
-	case ACT_DOWN: pane_move(p, delta); break;
-	case ACT_UP: pane_move(p, -delta); break;
-	case ACT_PAGE_DOWN: pane_move(p, (long)h); break;
-	case ACT_PAGE_UP: pane_move(p, -(long)h); break;
-	case ACT_TOP: pane_set(p, 0); break;
-	case ACT_BOTTOM:
-		if (p == &s->list.pane && s->list.partial)
-			list_load(s, 0);
-		pane_set(p, p->n ? p->n - 1 : 0);
-		break;
-	default: break;
-	}
-	if (s->focus == FOCUS_NAV) {
-		/* skip headings in the direction of travel */
-		while (p->sel < s->nav.n && s->nav.v[p->sel].kind == NAV_HEADING &&
-		       p->sel + 1 < s->nav.n && a != ACT_UP && a != ACT_PAGE_UP)
-			p->sel++;
-		while (s->nav.v[p->sel].kind == NAV_HEADING && p->sel > 0)
-			p->sel--;
-		pane_fit(p);
-		nav_select(s);
-	} else if (s->list.pane.sel + h + 1 >= s->list.nids && s->list.partial) {
-		/* read ahead of the selection, never the whole view at once */
-		list_grow(s);
-	}
+	if (!go_back(s))
+		s->quit = true;
 }
 
-/* Run a; false when the reader should quit. */
-static bool
-run_action(struct sense *s, enum action a)
+static void
+act_quit_all(struct sense *s)
 {
-	int64_t id;
-
-	if (s->focus == FOCUS_ITEM && s->item.open && item_action(s, a))
-		return true;
-	switch (a) {
-	case ACT_QUIT:
-		return go_back(s);
-	case ACT_QUIT_ALL:
-		return false;
-	case ACT_HELP:
-		s->help.open = true;
-		s->help.pane.sel = s->help.pane.top = 0;
-		break;
-	case ACT_DOWN: case ACT_UP: case ACT_PAGE_DOWN: case ACT_PAGE_UP:
-	case ACT_TOP: case ACT_BOTTOM:
-		if (s->focus == FOCUS_ITEM)
-			s->focus = FOCUS_LIST;
-		move_focus(s, a, 1);
-		break;
-	case ACT_OPEN:
-		if (s->focus == FOCUS_NAV) {
-			nav_select(s);
-			s->focus = FOCUS_LIST;
-		} else if (s->focus == FOCUS_LIST) {
-			open_selected(s);
-		}
-		break;
-	case ACT_BACK:
-		if (s->focus == FOCUS_ITEM)
-			s->focus = FOCUS_LIST;
-		else
-			s->focus = FOCUS_NAV;
-		break;
-	case ACT_NEXT_PANE:
-		s->focus = s->focus == FOCUS_NAV ? FOCUS_LIST
-			 : s->focus == FOCUS_LIST && s->item.open ? FOCUS_ITEM
-			 : FOCUS_NAV;
-		break;
-	case ACT_NEXT_UNREAD:
-		next_unread(s, 1);
-		break;
-	case ACT_PREV_UNREAD:
-		next_unread(s, -1);
-		break;
-	case ACT_RELOAD:
-		fetch_start(s, false);
-		break;
-	case ACT_RELOAD_ALL:
-		fetch_start(s, true);
-		break;
-	case ACT_OPEN_LINK:
-		if (!s->item.open)
-			open_selected(s);
-		item_open_link(s);
-		break;
-	case ACT_TOGGLE_READ: case ACT_STAR: case ACT_MARK: {
-		enum item_flag f = a == ACT_TOGGLE_READ ? ITEM_READ
-				 : a == ACT_STAR ? ITEM_STARRED : ITEM_MARKED;
-
-		id = target_id(s);
-		if (id)
-			sense_set_flag(s, id, f, !target_flag(s, id, f), true);
-		break;
-	}
-	case ACT_CATCH_UP:
-		catch_up(s, false);
-		break;
-	case ACT_CATCH_UP_ALL:
-		catch_up(s, true);
-		break;
-	case ACT_NEXT_SOURCE:
-		next_source(s, 1);
-		break;
-	case ACT_PREV_SOURCE:
-		next_source(s, -1);
-		break;
-	case ACT_SORT:
-		cycle_sort(s);
-		break;
-	case ACT_TAG:
-		edit_tags(s);
-		break;
-	case ACT_NOTE:
-		add_note(s);
-		break;
-	case ACT_NOTE_EDITOR:
-		if (!s->item.open || (s->focus != FOCUS_ITEM &&
-				      s->item.it.id != list_selected_id(s)))
-			open_selected(s);
-		item_note_editor(s);
-		break;
-	case ACT_QUOTE:
-		if (!s->item.open || (s->focus != FOCUS_ITEM &&
-				      s->item.it.id != list_selected_id(s)))
-			open_selected(s);
-		if (!s->item.open || s->item.body_end <= s->item.body_first) {
-			sense_status(s, true, "nothing to quote");
-			break;
-		}
-		s->focus = FOCUS_ITEM;
-		s->item.quoting = true;
-		s->item.pane.sel = s->item.pane.top > s->item.body_first ? s->item.pane.top
-							    : s->item.body_first;
-		if (s->item.pane.sel >= s->item.body_end)
-			s->item.pane.sel = s->item.body_first;
-		s->item.q_anchor = s->item.pane.sel;
-		sense_status(s, false, "quote: j/k move, space starts here, "
-			     "enter takes the lines, esc cancels");
-		break;
-	case ACT_UNDO:
-		undo_last(s);
-		break;
-	case ACT_SEARCH:
-		do_search(s);
-		break;
-	case ACT_FILTER:
-		do_filter(s);
-		break;
-	case ACT_COMMAND:
-		command_line(s);
-		break;
-	case ACT_DIGEST:
-		digest_open(s);
-		break;
-	case ACT_SHARE:
-		digest_share(s);
-		break;
-	case ACT_REDRAW:
-		clearok(curscr, TRUE);
-		break;
-	default:
-		break;
-	}
-	return true;
+	s->quit = true;
 }
 
+static void
+act_back(struct sense *s)
+{
+	s->focus = s->focus == FOCUS_ITEM ? FOCUS_LIST : FOCUS_NAV;
+}
+
+static void
+act_next_pane(struct sense *s)
+{
+	s->focus = s->focus == FOCUS_NAV ? FOCUS_LIST
+		 : s->focus == FOCUS_LIST && s->item.open ? FOCUS_ITEM
+		 : FOCUS_NAV;
+}
+
+static void act_next_unread(struct sense *s) { next_unread(s, 1); }
+static void act_prev_unread(struct sense *s) { next_unread(s, -1); }
+static void act_next_source(struct sense *s) { next_source(s, 1); }
+static void act_prev_source(struct sense *s) { next_source(s, -1); }
+static void act_reload(struct sense *s) { fetch_start(s, false); }
+static void act_reload_all(struct sense *s) { fetch_start(s, true); }
+static void act_catch_up(struct sense *s) { catch_up(s, false); }
+static void act_catch_up_all(struct sense *s) { catch_up(s, true); }
+static void act_help(struct sense *s) { help_ops.open(s); }
+static void act_redraw(struct sense *s) { (void)s; clearok(curscr, TRUE); }
+
+static void
+toggle_flag(struct sense *s, enum item_flag f)
+{
+	int64_t id = target_id(s);
+
+	if (id)
+		sense_set_flag(s, id, f, !target_flag(s, id, f), true);
+}
+
+static void act_toggle_read(struct sense *s) { toggle_flag(s, ITEM_READ); }
+static void act_star(struct sense *s) { toggle_flag(s, ITEM_STARRED); }
+static void act_mark(struct sense *s) { toggle_flag(s, ITEM_MARKED); }
+
+/* The item the person looks at: the open one when it has the focus or
+ * is the list's selection, else the selection opened. */
+static void
+open_target(struct sense *s)
+{
+	if (!s->item.open || (s->focus != FOCUS_ITEM &&
+			      s->item.it.id != list_selected_id(s)))
+		list_open_selected(s);
+}
+
+static void
+act_open_link(struct sense *s)
+{
+	if (!s->item.open)
+		list_open_selected(s);
+	item_open_link(s);
+}
+
+static void
+act_note_editor(struct sense *s)
+{
+	open_target(s);
+	item_note_editor(s);
+}
+
+static void
+act_quote(struct sense *s)
+{
+	open_target(s);
+	item_quote_start(s);
+}
+
+typedef void (*action_fn)(struct sense *s);
+
+/* Movement and open belong to the views (their key op). */
+static const action_fn actions[ACT_COUNT] = {
+	[ACT_QUIT] = act_quit,
+	[ACT_QUIT_ALL] = act_quit_all,
+	[ACT_HELP] = act_help,
+	[ACT_BACK] = act_back,
+	[ACT_NEXT_PANE] = act_next_pane,
+	[ACT_NEXT_UNREAD] = act_next_unread,
+	[ACT_PREV_UNREAD] = act_prev_unread,
+	[ACT_NEXT_SOURCE] = act_next_source,
+	[ACT_PREV_SOURCE] = act_prev_source,
+	[ACT_RELOAD] = act_reload,
+	[ACT_RELOAD_ALL] = act_reload_all,
+	[ACT_OPEN_LINK] = act_open_link,
+	[ACT_TOGGLE_READ] = act_toggle_read,
+	[ACT_CATCH_UP] = act_catch_up,
+	[ACT_CATCH_UP_ALL] = act_catch_up_all,
+	[ACT_SORT] = cycle_sort,
+	[ACT_TAG] = edit_tags,
+	[ACT_NOTE] = add_note,
+	[ACT_NOTE_EDITOR] = act_note_editor,
+	[ACT_QUOTE] = act_quote,
+	[ACT_STAR] = act_star,
+	[ACT_MARK] = act_mark,
+	[ACT_UNDO] = undo_last,
+	[ACT_SEARCH] = do_search,
+	[ACT_FILTER] = do_filter,
+	[ACT_COMMAND] = command_line,
+	[ACT_DIGEST] = digest_open,
+	[ACT_SHARE] = digest_share,
+	[ACT_REDRAW] = act_redraw,
+};
+
+/* a (key: the key pressed, ERR from the ':' line) goes to the view on
+ * top or with the focus first, then to the reader's actions. */
+static void
+run_action(struct sense *s, enum action a, int key)
+{
+	const struct view_ops *v = modal_view(s);
+
+	if (!v)
+		v = focused_view(s);
+	if (v->key(s, a, key))
+		return;
+	if (a == ACT_NONE) {
+		if (key != ERR && key != 27)
+			sense_status(s, false, "key not bound; '?' shows the keys");
+		return;
+	}
+	if (a > ACT_NONE && a < ACT_COUNT && actions[a])
+		actions[a](s);
+}
+
+/* False when the reader should quit. */
 static bool
 handle_key(struct sense *s, int key)
 {
@@ -998,42 +948,14 @@ handle_key(struct sense *s, int key)
 	}
 	if (s->rows < MIN_ROWS || s->cols < MIN_COLS)
 		return a != ACT_QUIT && a != ACT_QUIT_ALL;
-	if (s->help.open) {
-		if (a == ACT_QUIT || a == ACT_HELP || key == 27)
-			s->help.open = false;
-		else if (a == ACT_DOWN || a == ACT_PAGE_DOWN)
-			s->help.pane.top += a == ACT_DOWN ? 1 : 10;
-		else if (a == ACT_UP || a == ACT_PAGE_UP) {
-			size_t d = a == ACT_UP ? 1 : 10;
-
-			s->help.pane.top = s->help.pane.top > d ?
-					   s->help.pane.top - d : 0;
-		}
-		else if (a == ACT_TOP)
-			s->help.pane.top = 0;
-		else if (a == ACT_BOTTOM)
-			s->help.pane.top = ACT_COUNT;
-		s->help.pane.sel = s->help.pane.top;
-		return true;
+	/* a new key clears the last message; the help and the quote
+	 * picker keep theirs, the preview clears its own */
+	if (!modal_view(s) && !s->item.quoting && a != ACT_NONE) {
+		s->status[0] = '\0';
+		s->status_error = false;
 	}
-	if (s->digest.open) {
-		if (a != ACT_SHARE) {
-			s->status[0] = '\0';
-			s->status_error = false;
-		}
-		digest_key(s, a, key);
-		return a != ACT_QUIT_ALL;
-	}
-	if (item_quote_key(s, key))
-		return true;
-	if (a == ACT_NONE) {
-		if (key != ERR && key != 27)
-			sense_status(s, false, "key not bound; '?' shows the keys");
-		return true;
-	}
-	s->status[0] = '\0';
-	s->status_error = false;
-	return run_action(s, a);
+	run_action(s, a, key);
+	return !s->quit;
 }
 
 /* Work between keystrokes, one piece per call, most urgent first. True
@@ -1077,6 +999,7 @@ sense_run(struct store *st, const struct config *cfg,
 	bool busy = true, first = true;
 	SCREEN *scr;
 	wint_t ch;
+	size_t i;
 	int r;
 
 	memset(&s, 0, sizeof(s));
@@ -1117,8 +1040,8 @@ sense_run(struct store *st, const struct config *cfg,
 	s.focus = FOCUS_LIST;
 	s.list.title = xstrdup("All");
 	/* The first screen: names without counts, the first page of ids. */
-	nav_load(&s, false);
-	list_load(&s, list_first_page(&s));
+	nav_ops.open(&s);
+	list_ops.open(&s);
 	store_changed(st);
 	store_release_write(st, NULL);
 	s.last_poll = time_now_ms();
@@ -1160,10 +1083,8 @@ sense_run(struct store *st, const struct config *cfg,
 		seek_finish(s.run, &res);
 		seek_result_release(&res);
 	}
-	item_close(&s);
-	digest_close(&s);
-	nav_release(&s);
-	list_release(&s);
+	for (i = 0; i < ARRAY_SIZE(views); i++)
+		views[i]->close(&s);
 	undo_clear(&s.undo);
 	free(s.pending_arg);
 	free(s.note_draft);

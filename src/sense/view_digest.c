@@ -110,6 +110,8 @@ list_query(struct sense *s)
 	return sbuf_detach(&sb, NULL);
 }
 
+static void digest_layout(struct sense *s);
+
 void
 digest_open(struct sense *s)
 {
@@ -141,6 +143,7 @@ digest_open(struct sense *s)
 	s->digest.nitems = d.items.n;
 	s->digest.text = sbuf_detach(&sb, NULL);
 	memset(&s->digest.pane, 0, sizeof(s->digest.pane));
+	digest_layout(s);
 	sense_status(s, false, "digest: %zu item%s; S shares, q closes",
 		     s->digest.nitems, s->digest.nitems == 1 ? "" : "s");
 	goto out;
@@ -152,42 +155,60 @@ out:
 	digest_release(&d);
 }
 
-void
-digest_draw(struct sense *s)
+/* Wrap the text for the screen's width (on open and resize). */
+static void
+digest_layout(struct sense *s)
 {
 	struct pane *p = &s->digest.pane;
-	struct sbuf bar = SBUF_INIT;
-	int h = s->rows - 2, r;
+	size_t h;
 
+	p->height = s->rows - 2;
+	if (!s->digest.open)
+		return;
 	if (s->digest.width != s->cols - 1)
 		dlines_build(s, s->cols - 1);
-	sbuf_addf(&bar, " glean | digest preview: %zu item%s",
-		  s->digest.nitems, s->digest.nitems == 1 ? "" : "s");
-	if (s->digest.query)
-		sbuf_addf(&bar, " | %s", s->digest.query);
-	sbuf_adds(&bar, " | S shares, q closes");
-	attrset(draw_attr(COL_TITLE));
-	draw_text(stdscr, 0, 0, s->cols, bar.buf);
-	sbuf_release(&bar);
-	p->height = h;
-	if (p->top + (size_t)h > s->digest.nlines)
-		p->top = s->digest.nlines > (size_t)h ? s->digest.nlines - (size_t)h : 0;
-	attrset(draw_attr(COL_NORMAL));
-	for (r = 0; r < h; r++) {
-		size_t i = p->top + (size_t)r;
+	h = p->height > 0 ? (size_t)p->height : 1;
+	if (p->top + h > s->digest.nlines)
+		p->top = s->digest.nlines > h ? s->digest.nlines - h : 0;
+}
 
-		draw_clean(stdscr, r + 1, 0, 1, "");
-		draw_clean(stdscr, r + 1, 1, s->cols - 1,
-			   i < s->digest.nlines ? s->digest.lines[i] : "");
+/* The bar on row y, the text below it. */
+static void
+digest_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
+{
+	const struct digest_view *v = &s->digest;
+	struct sbuf bar = SBUF_INIT;
+	int r;
+
+	sbuf_addf(&bar, " glean | digest preview: %zu item%s",
+		  v->nitems, v->nitems == 1 ? "" : "s");
+	if (v->query)
+		sbuf_addf(&bar, " | %s", v->query);
+	sbuf_adds(&bar, " | S shares, q closes");
+	wattrset(w, draw_attr(COL_TITLE));
+	draw_text(w, y, x, wd, bar.buf);
+	sbuf_release(&bar);
+	wattrset(w, draw_attr(COL_NORMAL));
+	for (r = 0; r < h - 1; r++) {
+		size_t i = v->pane.top + (size_t)r;
+
+		draw_clean(w, y + r + 1, x, 1, "");
+		draw_clean(w, y + r + 1, x + 1, wd - 1,
+			   i < v->nlines ? v->lines[i] : "");
 	}
 }
 
-void
+/* A key in the preview: scrolling, share (asks target and y/n), quit. */
+static bool
 digest_key(struct sense *s, enum action a, int key)
 {
 	struct pane *p = &s->digest.pane;
 	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
 
+	if (a != ACT_SHARE) {
+		s->status[0] = '\0';
+		s->status_error = false;
+	}
 	if (key == 27)
 		a = ACT_QUIT;
 	switch (a) {
@@ -198,6 +219,7 @@ digest_key(struct sense *s, enum action a, int key)
 		break;
 	case ACT_QUIT_ALL:
 		digest_close(s);
+		s->quit = true;
 		break;
 	case ACT_DOWN: p->top++; break;
 	case ACT_UP: if (p->top) p->top--; break;
@@ -207,13 +229,15 @@ digest_key(struct sense *s, enum action a, int key)
 	case ACT_BOTTOM: p->top = s->digest.nlines; break;
 	case ACT_SHARE: digest_share(s); break;
 	case ACT_REDRAW: clearok(curscr, TRUE); break;
-	case ACT_HELP: s->help.open = true; break;
+	case ACT_HELP: help_ops.open(s); break;
 	default:
 		if (key != ERR)
 			sense_status(s, false, "in the digest preview: S "
 				     "shares, q closes");
 		break;
 	}
+	digest_layout(s);
+	return true;
 }
 
 static void
@@ -346,3 +370,8 @@ out:
 	share_report_release(&run);
 	free(name);
 }
+
+const struct view_ops digest_ops = {
+	"digest preview", digest_layout, digest_draw, digest_key,
+	digest_layout, digest_close,
+};

@@ -247,85 +247,92 @@ item_reload(struct sense *s)
 	}
 }
 
+/* Keep top inside the lines, and the quote cursor on screen. */
+static void
+item_fit(struct sense *s)
+{
+	struct pane *p = &s->item.pane;
+	size_t h = p->height > 0 ? (size_t)p->height : 1;
+
+	if (s->item.quoting) {
+		if (p->sel < p->top)
+			p->top = p->sel;
+		if (p->sel >= p->top + h)
+			p->top = p->sel - h + 1;
+	}
+	if (p->top + h > s->item.nlines)
+		p->top = s->item.nlines > h ? s->item.nlines - h : 0;
+}
+
 void
 item_layout(struct sense *s)
 {
 	int width = s->item_w > 2 ? s->item_w - 1 : 1;
 
+	s->item.pane.height = s->rows - 2;
 	if (s->item.open && s->item.width != width)
 		build_lines(s, width);
+	item_fit(s);
 }
 
-void
+static void
 item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 {
+	const struct item_view *v = &s->item;
 	size_t lo = 0, hi = 0;
 	int r;
 
-	if (!s->item.open) {
+	if (!v->open) {
 		wattrset(w, draw_attr(COL_NORMAL));
 		for (r = 0; r < h; r++)
 			draw_clean(w, y + r, x, wd, "");
 		return;
 	}
-	s->item.pane.height = h;
-	if (s->item.quoting) {
-		lo = s->item.q_anchor < s->item.pane.sel ? s->item.q_anchor : s->item.pane.sel;
-		hi = s->item.q_anchor < s->item.pane.sel ? s->item.pane.sel : s->item.q_anchor;
-		if (s->item.pane.sel < s->item.pane.top)
-			s->item.pane.top = s->item.pane.sel;
-		if (s->item.pane.sel >= s->item.pane.top + (size_t)h)
-			s->item.pane.top = s->item.pane.sel - (size_t)h + 1;
+	if (v->quoting) {
+		lo = v->q_anchor < v->pane.sel ? v->q_anchor : v->pane.sel;
+		hi = v->q_anchor < v->pane.sel ? v->pane.sel : v->q_anchor;
 	}
-	if (s->item.pane.top + (size_t)h > s->item.nlines)
-		s->item.pane.top = s->item.nlines > (size_t)h ? s->item.nlines - (size_t)h : 0;
 	for (r = 0; r < h; r++) {
-		size_t i = s->item.pane.top + (size_t)r;
+		size_t i = v->pane.top + (size_t)r;
 		attr_t a = draw_attr(COL_NORMAL);
 
-		if (i < s->item.nlines) {
-			a = draw_attr(s->item.line_col[i]);
-			if (s->item.quoting && i >= lo && i <= hi)
+		if (i < v->nlines) {
+			a = draw_attr(v->line_col[i]);
+			if (v->quoting && i >= lo && i <= hi)
 				a = draw_attr(COL_SELECTED);
 		}
 		wattrset(w, a);
-		draw_clean(w, y + r, x + 1, wd - 1, i < s->item.nlines ?
-			   s->item.lines[i] : "");
+		draw_clean(w, y + r, x + 1, wd - 1, i < v->nlines ?
+			   v->lines[i] : "");
 		wattrset(w, draw_attr(COL_NORMAL));
 		draw_clean(w, y + r, x, 1, "");
 	}
 }
 
-bool
-item_action(struct sense *s, enum action a)
-{
-	size_t h = s->item.pane.height > 0 ? (size_t)s->item.pane.height : 1;
+static bool quote_key(struct sense *s, enum action a, int key);
 
+/* Scrolling; the quote picker takes every key while it is on. */
+static bool
+item_key(struct sense *s, enum action a, int key)
+{
+	struct pane *p = &s->item.pane;
+	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
+
+	if (s->item.quoting)
+		return quote_key(s, a, key);
 	if (!s->item.open)
 		return false;
 	switch (a) {
-	case ACT_DOWN:
-		s->item.pane.top++;
-		return true;
-	case ACT_UP:
-		if (s->item.pane.top)
-			s->item.pane.top--;
-		return true;
-	case ACT_PAGE_DOWN:
-		s->item.pane.top += h > 1 ? h - 1 : 1;
-		return true;
-	case ACT_PAGE_UP:
-		s->item.pane.top = s->item.pane.top > h - 1 ? s->item.pane.top - (h - 1) : 0;
-		return true;
-	case ACT_TOP:
-		s->item.pane.top = 0;
-		return true;
-	case ACT_BOTTOM:
-		s->item.pane.top = s->item.nlines;
-		return true;
-	default:
-		return false;
+	case ACT_DOWN: p->top++; break;
+	case ACT_UP: if (p->top) p->top--; break;
+	case ACT_PAGE_DOWN: p->top += h; break;
+	case ACT_PAGE_UP: p->top = p->top > h ? p->top - h : 0; break;
+	case ACT_TOP: p->top = 0; break;
+	case ACT_BOTTOM: p->top = s->item.nlines; break;
+	default: return false;
 	}
+	item_fit(s);
+	return true;
 }
 
 /* ---- quoting a passage ---- */
@@ -397,27 +404,49 @@ quote_finish(struct sense *s)
 	free(quote);
 }
 
-/* Keys while picking a passage: j/k move, space sets the start, enter
- * takes the lines between, esc or q cancels. True when handled. */
-bool
-item_quote_key(struct sense *s, int key)
+void
+item_quote_start(struct sense *s)
 {
-	enum action a = keymap_get(&s->km, key);
+	struct item_view *v = &s->item;
 
-	if (!s->item.quoting)
-		return false;
+	if (!v->open || v->body_end <= v->body_first) {
+		sense_status(s, true, "nothing to quote");
+		return;
+	}
+	s->focus = FOCUS_ITEM;
+	v->quoting = true;
+	v->pane.sel = v->pane.top > v->body_first ? v->pane.top
+						  : v->body_first;
+	if (v->pane.sel >= v->body_end)
+		v->pane.sel = v->body_first;
+	v->q_anchor = v->pane.sel;
+	item_fit(s);
+	sense_status(s, false, "quote: j/k move, space starts here, enter "
+		     "takes the lines, esc cancels");
+}
+
+/* Keys while picking a passage: j/k move, space sets the start, enter
+ * takes the lines between, esc or q cancels. */
+static bool
+quote_key(struct sense *s, enum action a, int key)
+{
+	struct item_view *v = &s->item;
+
 	if (key == 27 || a == ACT_QUIT) {
-		s->item.quoting = false;
+		v->quoting = false;
 		sense_status(s, false, "quote cancelled");
-	} else if (a == ACT_DOWN && s->item.pane.sel + 1 < s->item.body_end) {
-		s->item.pane.sel++;
-	} else if (a == ACT_UP && s->item.pane.sel > s->item.body_first) {
-		s->item.pane.sel--;
+	} else if (a == ACT_DOWN && v->pane.sel + 1 < v->body_end) {
+		v->pane.sel++;
+	} else if (a == ACT_UP && v->pane.sel > v->body_first) {
+		v->pane.sel--;
 	} else if (key == ' ' || key == 'v') {
-		s->item.q_anchor = s->item.pane.sel;
+		v->q_anchor = v->pane.sel;
 	} else if (a == ACT_OPEN) {
 		quote_finish(s);
+	} else if (a == ACT_QUIT_ALL) {
+		s->quit = true;
 	}
+	item_fit(s);
 	return true;
 }
 
@@ -683,3 +712,7 @@ out:
 	free(path);
 	free(dir);
 }
+
+const struct view_ops item_ops = {
+	"item", item_layout, item_draw, item_key, item_layout, item_close,
+};

@@ -336,15 +336,13 @@ format_row(struct sense *s, const struct item_row *r, int wd,
 	}
 }
 
-void
+static void
 list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 {
 	struct pane *p = &s->list.pane;
 	struct sbuf line = SBUF_INIT;
 	int r;
 
-	p->height = h;
-	p->n = s->list.nids;
 	pane_fit(p);
 	if (!s->list.nids) {
 		wattrset(w, draw_attr(COL_NORMAL));
@@ -396,3 +394,65 @@ list_find_unread(struct sense *s, int dir)
 	}
 	return false;
 }
+
+void
+list_open_selected(struct sense *s)
+{
+	int64_t id = list_selected_id(s);
+
+	if (!id)
+		return;
+	item_open(s, id);
+	if (s->item.open)
+		s->focus = FOCUS_ITEM;
+}
+
+static void
+list_open(struct sense *s)
+{
+	list_load(s, list_first_page(s));
+}
+
+static void
+list_resize(struct sense *s)
+{
+	s->list.pane.height = s->rows - 2;
+	s->list.pane.n = s->list.nids;
+	pane_fit(&s->list.pane);
+}
+
+static bool
+list_key(struct sense *s, enum action a, int key)
+{
+	struct pane *p = &s->list.pane;
+	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
+
+	(void)key;
+	switch (a) {
+	case ACT_DOWN: pane_move(p, 1); break;
+	case ACT_UP: pane_move(p, -1); break;
+	case ACT_PAGE_DOWN: pane_move(p, (long)h); break;
+	case ACT_PAGE_UP: pane_move(p, -(long)h); break;
+	case ACT_TOP: pane_set(p, 0); break;
+	case ACT_BOTTOM:
+		if (s->list.partial)
+			list_load(s, 0);
+		pane_set(p, p->n ? p->n - 1 : 0);
+		break;
+	case ACT_OPEN:
+		list_open_selected(s);
+		return true;
+	default:
+		return false;
+	}
+	/* the focus may have been on an item that is not open */
+	s->focus = FOCUS_LIST;
+	/* read ahead of the selection, never the whole view at once */
+	if (p->sel + h + 1 >= s->list.nids && s->list.partial)
+		list_grow(s);
+	return true;
+}
+
+const struct view_ops list_ops = {
+	"list", list_open, list_draw, list_key, list_resize, list_release,
+};

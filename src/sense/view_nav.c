@@ -130,13 +130,12 @@ nav_load(struct sense *s, bool counts)
 	free(old_arg);
 }
 
-void
+static void
 nav_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 {
 	struct pane *p = &s->nav.pane;
 	int r;
 
-	p->height = h;
 	pane_fit(p);
 	for (r = 0; r < h; r++) {
 		size_t i = p->top + (size_t)r;
@@ -194,3 +193,55 @@ nav_select(struct sense *s)
 	s->list.title = xstrdup(n->label);
 	list_load(s, list_first_page(s));
 }
+
+static void
+nav_open(struct sense *s)
+{
+	nav_load(s, false);
+}
+
+static void
+nav_resize(struct sense *s)
+{
+	s->nav.pane.height = s->rows - 2;
+	pane_fit(&s->nav.pane);
+}
+
+/* Moving selects: the list follows the entry under the cursor. */
+static bool
+nav_key(struct sense *s, enum action a, int key)
+{
+	struct pane *p = &s->nav.pane;
+	long h = p->height > 1 ? p->height - 1 : 1;
+
+	(void)key;
+	switch (a) {
+	case ACT_DOWN: pane_move(p, 1); break;
+	case ACT_UP: pane_move(p, -1); break;
+	case ACT_PAGE_DOWN: pane_move(p, h); break;
+	case ACT_PAGE_UP: pane_move(p, -h); break;
+	case ACT_TOP: pane_set(p, 0); break;
+	case ACT_BOTTOM: pane_set(p, p->n ? p->n - 1 : 0); break;
+	case ACT_OPEN:
+		nav_select(s);
+		s->focus = FOCUS_LIST;
+		return true;
+	default:
+		return false;
+	}
+	if (!s->nav.n)
+		return true;
+	/* skip headings in the direction of travel */
+	while (p->sel < s->nav.n && s->nav.v[p->sel].kind == NAV_HEADING &&
+	       p->sel + 1 < s->nav.n && a != ACT_UP && a != ACT_PAGE_UP)
+		p->sel++;
+	while (s->nav.v[p->sel].kind == NAV_HEADING && p->sel > 0)
+		p->sel--;
+	pane_fit(p);
+	nav_select(s);
+	return true;
+}
+
+const struct view_ops nav_ops = {
+	"navigation", nav_open, nav_draw, nav_key, nav_resize, nav_release,
+};
