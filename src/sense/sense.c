@@ -689,17 +689,13 @@ next_source(struct sense *s, int dir)
 	sense_status(s, false, "no %s source", dir > 0 ? "next" : "previous");
 }
 
-static const char *const sort_names[] = {
-	[SORT_DATE] = "date", [SORT_SOURCE] = "source",
-	[SORT_TITLE] = "title", [SORT_UNREAD_FIRST] = "unread first",
-};
-
+/* O: the next sort order, named as [general] sort names it. */
 static void
 cycle_sort(struct sense *s)
 {
-	s->list.sort = (enum item_sort)((s->list.sort + 1) % ARRAY_SIZE(sort_names));
+	s->list.sort = (enum item_sort)((s->list.sort + 1) % SORT_COUNT);
 	list_load(s, list_first_page(s));
-	sense_status(s, false, "sorted by %s", sort_names[s->list.sort]);
+	sense_status(s, false, "sorted by %s", config_sort_name(s->list.sort));
 }
 
 /* q: one level back. The item goes back to its list, a searched or
@@ -1008,8 +1004,8 @@ sense_run(struct store *st, const struct config *cfg,
 	s.busy = o ? o->busy : NULL;
 	s.writable = !s.busy;
 	s.stop = &got_signal;
-	s.list.sort = cfg->sort >= SORT_DATE && cfg->sort <= SORT_UNREAD_FIRST
-		 ? (enum item_sort)cfg->sort : SORT_DATE;
+	s.list.sort = cfg->sort >= 0 && cfg->sort < SORT_COUNT
+		      ? (enum item_sort)cfg->sort : SORT_DATE;
 	render_out_init(&s.item.rendered);
 	if (keymap_init(&s.km, cfg, &ce) < 0)
 		sense_status(&s, true, "%s", ce.msg);

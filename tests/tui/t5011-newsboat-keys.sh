@@ -62,9 +62,11 @@ test_expect_success 'C then y marks every item read, u undoes it' '
 '
 
 test_expect_success 'O cycles the sort order' '
+	tui_wait "^ All +7 │N    2026-11-20 Library hotspots" &&
 	tui_keys O && tui_wait "sorted by source" &&
 	tui_keys O && tui_wait "sorted by title" &&
-	tui_keys O && tui_wait "sorted by unread first" &&
+	tui_wait "^ All +7 │N    2026-11-09 Ageing well at home" &&
+	tui_keys O && tui_wait "sorted by unread-first" &&
 	tui_keys O && tui_wait "sorted by date"
 '
 
