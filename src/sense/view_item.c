@@ -392,10 +392,21 @@ quote_finish(struct sense *s)
 	pre = context(before, true);
 	suf = context(after, false);
 	note = prompt_line(s, "note on the quote (enter: none): ", NULL, NULL);
-	if (note)
+	if (note) {
 		sense_add_note(s, id, note, quote, pre, suf);
-	else
+		if (s->status_error && *note && !s->note_draft) {
+			size_t n = strlen(s->status);
+
+			/* the passage can be picked again; the words are
+			 * kept for the next 'a' */
+			snprintf(s->status + n, sizeof(s->status) - n,
+				 "; your note is kept for the next a");
+			s->note_draft = note;
+			note = NULL;
+		}
+	} else {
 		sense_status(s, false, "quote cancelled");
+	}
 	free(note);
 	free(pre);
 	free(suf);

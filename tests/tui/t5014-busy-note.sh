@@ -38,4 +38,20 @@ test_expect_success 'once the store is free, a offers the kept note again' '
 	test "$(store_sql "SELECT body FROM note WHERE item_id = ($top)")" = "quit? j k q Q and o"
 '
 
+test_expect_success 'a quote refused the same way keeps its note for the next a' '
+	flock -x "$GLEAN_HOME/glean.db.lock" sh -c "touch \"$TRASH/held2\"; while [ -d \"$TRASH\" ] && [ ! -f \"$TRASH/release2\" ]; do sleep 0.05; done" &
+	n=200 && while [ ! -f "$TRASH/held2" ] && [ $n -gt 0 ]; do sleep 0.05; n=$((n - 1)); done &&
+	tui_keys h &&
+	tui_wait "quote: j/k move" &&
+	tui_keys Enter &&
+	tui_wait "^note on the quote" &&
+	tui_type "kept words" && tui_keys Enter &&
+	tui_wait "your note is kept for the next a" &&
+	touch "$TRASH/release2" &&
+	tui_keys a &&
+	tui_wait "^note: kept words$" &&
+	tui_keys Escape &&
+	tui_wait_not "^note:"
+'
+
 test_done
