@@ -292,7 +292,7 @@ void list_open_selected(struct sense *s);
 const struct item_row *list_row(struct sense *s, size_t i);
 void list_invalidate(struct sense *s);
 int64_t list_selected_id(struct sense *s);
-/* Count the whole view into list_total (between keystrokes). */
+/* Count the whole view into list.total (between keystrokes). */
 void list_count(struct sense *s);
 /* The unread items of the view (every one, not the loaded page). */
 int list_unread_ids(struct sense *s, int64_t **ids, size_t *n,
@@ -327,7 +327,7 @@ void sense_set_flag(struct sense *s, int64_t id, enum item_flag f, bool on,
 void sense_add_note(struct sense *s, int64_t id, const char *body,
 		    const char *quote, const char *prefix, const char *suffix);
 void sense_refresh(struct sense *s);
-/* Pane widths for the terminal's size; lays out the open item again. */
+/* Pane widths for the terminal's size, then every view's resize. */
 void sense_layout(struct sense *s);
 
 #endif
