@@ -211,6 +211,19 @@ int store_note_add(struct store *st, int64_t item_id, const char *body,
 		   const char *quote, const char *prefix, const char *suffix,
 		   int64_t *note_id, struct err *e);
 int store_note_delete(struct store *st, int64_t note_id, struct err *e);
+/* One note by id (ERR_NOTFOUND "no note N"); release with note_release. */
+int store_note_get(struct store *st, int64_t note_id, struct note *out,
+		   struct err *e);
+void note_release(struct note *n);
+/* Change a note: body NULL keeps the body; quote NULL keeps the quote,
+ * "" removes it; a new quote drops the old one's prefix/suffix. Sets
+ * updated, re-indexes the item's notes. ERR_NOTFOUND for a missing id. */
+int store_note_update(struct store *st, int64_t note_id, const char *body,
+		      const char *quote, struct err *e);
+/* Put back a note as store_note_get returned it (same id, dates), e.g.
+ * to undo store_note_delete or store_note_update. */
+int store_note_restore(struct store *st, const struct note *n,
+		       struct err *e);
 
 /* Ingest: insert or update items of one source, deduplicated by guid, then
  * url, then content hash. Updates keep read/star/mark/tags/notes. Counts

@@ -169,6 +169,46 @@ test_ingest(void)
 	CHECK_INT(count(st, NULL, "zebra"), 0);
 	CHECK_INT(count(st, NULL, "alpha"), 1);
 
+	TEST("a note is changed, read back, removed and restored");
+	{
+		struct note n, kept;
+
+		CHECK(store_note_add(st, items[1].id, "quokka thought",
+				     "beta", "the ", " words", &nid, &e) == 0);
+		CHECK(store_note_update(st, nid, "narwhal thought", NULL,
+					&e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK_STR(n.body, "narwhal thought");
+		CHECK_STR(n.quote, "beta");
+		CHECK_STR(n.prefix, "the ");
+		note_release(&n);
+		CHECK_INT(count(st, NULL, "narwhal"), 1);
+		CHECK_INT(count(st, NULL, "quokka"), 0);
+		CHECK(store_note_update(st, nid, NULL, "other", &e) == 0);
+		CHECK(store_note_get(st, nid, &kept, &e) == 0);
+		CHECK_STR(kept.body, "narwhal thought");
+		CHECK_STR(kept.quote, "other");
+		CHECK(kept.prefix == NULL && kept.suffix == NULL);
+		CHECK(store_note_update(st, nid, NULL, "", &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK(n.quote == NULL);
+		note_release(&n);
+		CHECK(store_note_delete(st, nid, &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == -1 &&
+		      e.code == ERR_NOTFOUND);
+		CHECK(store_note_update(st, nid, "x", NULL, &e) == -1 &&
+		      e.code == ERR_NOTFOUND);
+		CHECK_INT(count(st, NULL, "narwhal"), 0);
+		CHECK(store_note_restore(st, &kept, &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK(n.id == kept.id && n.created == kept.created);
+		CHECK_STR(n.quote, "other");
+		note_release(&n);
+		CHECK_INT(count(st, NULL, "narwhal"), 1);
+		CHECK(store_note_delete(st, nid, &e) == 0);
+		note_release(&kept);
+	}
+
 	TEST("query language");
 	CHECK_INT(count(st, "tag:civic", NULL), 1);
 	CHECK_INT(count(st, "-tag:civic", NULL), 2);
