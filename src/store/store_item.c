@@ -382,9 +382,15 @@ store_item_set_flag(struct store *st, int64_t id, enum item_flag f, bool on,
 	static const char *const sql[] = {
 		[ITEM_READ] = "UPDATE item SET read = ? WHERE id = ?",
 		[ITEM_STARRED] = "UPDATE item SET starred = ? WHERE id = ?",
+		/* marking takes the next mark sequence (schema v8); an
+		 * item already marked keeps its place */
 		[ITEM_MARKED] = "UPDATE item SET marked = ?1, marked_at ="
 				" CASE WHEN ?1 THEN coalesce(marked_at, ?3)"
-				" ELSE NULL END WHERE id = ?2",
+				" ELSE NULL END, mark_seq = CASE WHEN NOT ?1"
+				" THEN NULL WHEN marked = 1 AND mark_seq IS"
+				" NOT NULL THEN mark_seq ELSE (SELECT CAST("
+				"value AS INTEGER) FROM meta WHERE key ="
+				" 'mark_seq') END WHERE id = ?2",
 		[ITEM_HIDDEN] = "UPDATE item SET hidden = ? WHERE id = ?",
 	};
 	sqlite3_stmt *s;
@@ -394,6 +400,12 @@ store_item_set_flag(struct store *st, int64_t id, enum item_flag f, bool on,
 		return -1;
 	if (store_begin(st, true, e) < 0)
 		return -1;
+	if (f == ITEM_MARKED && on &&
+	    store_exec(st, "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+		       " WHERE key = 'mark_seq'", e) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	s = store_prepare(st, sql[f]);
 	sqlite3_bind_int(s, 1, on);
 	sqlite3_bind_int64(s, 2, id);

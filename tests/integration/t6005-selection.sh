@@ -94,9 +94,31 @@ test_expect_success 'an abandoned share gives its items back to the next one' '
 	test_grep "Ageing well" pub/site.md
 '
 
-test_expect_success 'a store from before the mark sequence keeps its shares' '
+old_sql() { sqlite3 -batch -noheader "$TRASH/old.db" "$1"; }
+
+test_expect_success 'a store from before the mark sequence: nothing twice, nothing lost' '
 	test "$(store_sql "SELECT count(*) FROM item WHERE marked = 1 AND mark_seq IS NULL")" = 0 &&
-	test "$(store_sql "SELECT count(DISTINCT mark_seq) FROM item WHERE marked = 1")" = "$(store_sql "SELECT count(*) FROM item WHERE marked = 1")"
+	cat >"$GLEAN_HOME/config" <<-EOC &&
+	[target "old"]
+	kind = file
+	path = $TRASH/old.md
+	EOC
+	glean --db "$TRASH/old.db" add "file://$TEST_ROOT/tests/data/share/week.xml" >/dev/null &&
+	glean --db "$TRASH/old.db" fetch >/dev/null &&
+	glean --db "$TRASH/old.db" mark 1 2 >/dev/null &&
+	glean --db "$TRASH/old.db" share old >/dev/null &&
+	glean --db "$TRASH/old.db" mark 3 >/dev/null &&
+	GLEAN_NOW=$((GLEAN_NOW - 60)) glean --db "$TRASH/old.db" mark 4 >/dev/null &&
+	old_sql "DROP INDEX item_mark_seq; ALTER TABLE item DROP COLUMN mark_seq;
+		ALTER TABLE digest DROP COLUMN mark_seq;
+		DELETE FROM meta WHERE key = \"mark_seq\"; PRAGMA user_version = 7" &&
+	glean --db "$TRASH/old.db" share old --dry-run >dry &&
+	test "$(old_sql "PRAGMA user_version")" -ge 8 &&
+	test_grep "1 item, 1 part" dry &&
+	test_grep "Ageing well" dry &&
+	test "$(old_sql "SELECT group_concat(id) FROM (SELECT id FROM item WHERE marked = 1 ORDER BY mark_seq)")" = "4,1,2,3" &&
+	glean --db "$TRASH/old.db" mark 5 >/dev/null &&
+	test "$(old_sql "SELECT mark_seq FROM item WHERE id = 5")" = 5
 '
 
 test_done

@@ -209,6 +209,43 @@ test_ingest(void)
 		note_release(&kept);
 	}
 
+	TEST("each marking takes the next mark sequence");
+	{
+		int64_t *ids = NULL, a = 0, b = 0, c = 0;
+		size_t n = 0;
+
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, 0, 0, &ids, &n, &a, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[0].id && a > 0);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[1].id, ITEM_MARKED, true,
+					  &e) == 0);
+		/* marking a marked item again keeps its place */
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, a, 0, &ids, &n, &b, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[1].id && b > a);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, false,
+					  &e) == 0);
+		CHECK(store_marked_after(st, 0, 0, &ids, &n, &c, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[1].id && c == b);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, b, 0, &ids, &n, &c, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[0].id && c > b);
+		free(ids);
+		CHECK(store_marked_after(st, c, 0, &ids, &n, &a, &e) == 0);
+		CHECK(n == 0 && a == 0);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, false,
+					  &e) == 0);
+		CHECK(store_item_set_flag(st, items[1].id, ITEM_MARKED, false,
+					  &e) == 0);
+	}
+
 	TEST("query language");
 	CHECK_INT(count(st, "tag:civic", NULL), 1);
 	CHECK_INT(count(st, "-tag:civic", NULL), 2);
@@ -803,6 +840,10 @@ test_search_stale(void)
 				   " item(source_id, hidden, read);"
 				   "CREATE INDEX item_state ON item(hidden,"
 				   " read, starred, marked);"
+				   /* schema 8's mark sequence */
+				   "DROP INDEX item_mark_seq; ALTER TABLE item"
+				   " DROP COLUMN mark_seq; ALTER TABLE digest"
+				   " DROP COLUMN mark_seq;"
 				   "PRAGMA user_version = 4", NULL, NULL,
 				   NULL) == SQLITE_OK);
 		sqlite3_close(db);
