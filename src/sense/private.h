@@ -180,6 +180,7 @@ struct sense {
 	/* digest preview (view_digest.c) */
 	bool digest_open;
 	char *digest_query;  /* the list's query, or NULL for marked items */
+	char *digest_target; /* whose next share is previewed, or NULL */
 	char *dtext;         /* rendered text (sanitized by digest_render) */
 	char **dlines;       /* dtext wrapped to dwidth */
 	size_t ndlines, digest_nitems;

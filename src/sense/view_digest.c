@@ -1,9 +1,12 @@
 /*
- * The digest preview ('D') and sharing from it ('S'): the digest of the
- * current list (its query when it is a filter, a search or a saved
- * search; else the items marked to share in the last 7 days) rendered as
- * text by digest.h and shown as a scrollable page over the whole screen.
- * Sharing asks for the target (Tab completes), shows the dry run's plan,
+ * The digest preview ('D') and sharing from it ('S'): what the next
+ * share would send, chosen by share_select() as 'glean share' chooses it
+ * (the current list's query when it is a filter, a search or a saved
+ * search; else the items marked since the last share to the target),
+ * rendered as text by digest.h and shown as a scrollable page over the
+ * whole screen. D previews the only target, or of several the one last
+ * shared to. Sharing asks for the target (Tab completes), previews that
+ * target's share if it is another, shows the dry run's plan,
  * asks "post N parts to TARGET? (y/n)" and only on 'y' takes the writer
  * lock and runs share_run(), which blocks; the result goes to the status
  * line. It owns no SQL and no rendering (digest.h and share.h do both).
@@ -35,7 +38,8 @@ digest_close(struct sense *s)
 	dlines_free(s);
 	free(s->dtext);
 	free(s->digest_query);
-	s->dtext = s->digest_query = NULL;
+	free(s->digest_target);
+	s->dtext = s->digest_query = s->digest_target = NULL;
 	s->digest_open = false;
 	s->digest_nitems = 0;
 }
@@ -110,26 +114,50 @@ list_query(struct sense *s)
 	return sbuf_detach(&sb, NULL);
 }
 
-void
-digest_open(struct sense *s)
+/* Whose next share D previews: the only target; of several, the one
+ * last shared to (or the first); NULL without targets. */
+static const char *
+default_target(struct sense *s)
+{
+	struct digest_rows rows = { 0 };
+	struct err e = { 0 };
+	const char *t = NULL;
+	size_t i;
+
+	if (!s->cfg || s->cfg->ntargets == 0)
+		return NULL;
+	if (s->cfg->ntargets > 1 &&
+	    store_digests_list(s->st, NULL, &rows, &e) == 0) {
+		for (i = 0; i < rows.n && !t; i++)
+			if (config_target(s->cfg, rows.v[i].target))
+				t = config_target(s->cfg,
+						  rows.v[i].target)->name;
+		digest_rows_release(&rows);
+	}
+	return t ? t : s->cfg->targets[0].name;
+}
+
+/* Open the preview of what a share to target (NULL: no target) would
+ * send: share_select(), the selection 'S' and 'glean share' use. */
+static void
+open_for(struct sense *s, const char *target)
 {
 	struct digest d = { 0 };
+	struct share_sel sel;
 	struct sbuf sb = SBUF_INIT;
 	struct err e = { 0 };
 	char *q = list_query(s);
-	int64_t since = 0;
 
 	if (q && store_query_check(s->st, q, &e) < 0)
 		goto fail;
-	if (!q && share_window(s->st, NULL, "7d", &since, &e) < 0)
-		goto fail;
-	if (digest_build(s->st, &(struct digest_opts){ .query = q,
-						       .since = since },
-			 &d, &e) < 0)
+	if (share_select(s->st, s->cfg, target, &(struct share_opts){
+			.query = q }, &d, &sel, &e) < 0)
 		goto fail;
 	if (d.items.n == 0) {
-		sense_status(s, false, "nothing to share%s", q ? " in this list"
-			     : "; 'm' marks items to share");
+		digest_close(s);
+		sense_status(s, false, "nothing to share%s%s%s", target ?
+			     " to " : "", target ? target : "", q ?
+			     " in this list" : "; 'm' marks items to share");
 		goto out;
 	}
 	if (digest_render(&d, DIGEST_TEXT, NULL, &sb, &e) < 0)
@@ -138,11 +166,15 @@ digest_open(struct sense *s)
 	s->digest_open = true;
 	s->digest_query = q;
 	q = NULL;
+	s->digest_target = target ? xstrdup(target) : NULL;
 	s->digest_nitems = d.items.n;
 	s->dtext = sbuf_detach(&sb, NULL);
 	memset(&s->dview, 0, sizeof(s->dview));
-	sense_status(s, false, "digest: %zu item%s; S shares, q closes",
-		     s->digest_nitems, s->digest_nitems == 1 ? "" : "s");
+	sense_status(s, false, "digest%s%s: %zu item%s%s; S shares, q closes",
+		     target ? " for " : "", target ? target : "",
+		     s->digest_nitems, s->digest_nitems == 1 ? "" : "s",
+		     sel.resume_id ? " (an unfinished share, sent first)"
+		     : "");
 	goto out;
 fail:
 	sense_status(s, true, "no digest: %s", e.msg);
@@ -150,6 +182,12 @@ out:
 	free(q);
 	sbuf_release(&sb);
 	digest_release(&d);
+}
+
+void
+digest_open(struct sense *s)
+{
+	open_for(s, default_target(s));
 }
 
 void
@@ -161,7 +199,9 @@ digest_draw(struct sense *s)
 
 	if (s->dwidth != s->cols - 1)
 		dlines_build(s, s->cols - 1);
-	sbuf_addf(&bar, " glean | digest preview: %zu item%s",
+	sbuf_addf(&bar, " glean | digest preview%s%s: %zu item%s",
+		  s->digest_target ? " for " : "",
+		  s->digest_target ? s->digest_target : "",
 		  s->digest_nitems, s->digest_nitems == 1 ? "" : "s");
 	if (s->digest_query)
 		sbuf_addf(&bar, " | %s", s->digest_query);
@@ -280,11 +320,6 @@ digest_share(struct sense *s)
 	const char *tname;
 	int rc, key;
 
-	if (!s->digest_open) {
-		digest_open(s);
-		if (!s->digest_open)
-			return;
-	}
 	if (!s->cfg || s->cfg->ntargets == 0) {
 		sense_status(s, true, "no share targets; add a [target] to the "
 			     "config (see glean-config(5))");
@@ -303,6 +338,14 @@ digest_share(struct sense *s)
 		}
 	}
 	tname = name;
+	/* what is shown is what is sent: preview this target's share */
+	if (!s->digest_open || !s->digest_target ||
+	    strcmp(s->digest_target, tname)) {
+		open_for(s, tname);
+		if (!s->digest_open)
+			goto out;
+		digest_draw(s); /* on screen before the questions below */
+	}
 	sense_status(s, false, "planning the share to %s...", tname);
 	show_status(s);
 	rc = share_run(s->st, s->cfg, tname, &(struct share_opts){
