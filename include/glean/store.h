@@ -348,9 +348,6 @@ int store_marked_after(struct store *st, int64_t after, int64_t since,
  * when the newest of them was made. *seq = -1 when there is none. */
 int store_digest_mark_line(struct store *st, const char *target,
 			   int64_t *seq, int64_t *when, struct err *e);
-/* When the last fully sent digest to target was created (0 if never). */
-int store_digest_last_sent(struct store *st, const char *target,
-			   int64_t *when, struct err *e);
 /* Items of sent digests to target, newest share first, at most limit
  * (the file target's rolling feed). Caller frees *ids. */
 int store_digest_shared_items(struct store *st, const char *target,

@@ -266,25 +266,6 @@ store_digest_mark_line(struct store *st, const char *target, int64_t *seq,
 	return 0;
 }
 
-int
-store_digest_last_sent(struct store *st, const char *target, int64_t *when,
-		       struct err *e)
-{
-	sqlite3_stmt *s = store_prepare(st, "SELECT max(created) FROM digest"
-		" WHERE target = ? AND state = 'sent'");
-	int rc;
-
-	*when = 0;
-	store_bind_text(s, 1, target);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*when = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return store_fail(st, e, rc, "cannot read digests");
-	return 0;
-}
-
 #define DIGEST_COLS                                                          \
 	"d.id, d.target, d.query, d.title, d.intro, d.created,"             \
 	" coalesce(d.since, 0), coalesce(d.until, 0), d.state,"              \
