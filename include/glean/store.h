@@ -216,6 +216,19 @@ int store_note_add(struct store *st, int64_t item_id, const char *body,
 		   const char *quote, const char *prefix, const char *suffix,
 		   int64_t *note_id, struct err *e);
 int store_note_delete(struct store *st, int64_t note_id, struct err *e);
+/* One note by id (ERR_NOTFOUND "no note N"); release with note_release. */
+int store_note_get(struct store *st, int64_t note_id, struct note *out,
+		   struct err *e);
+void note_release(struct note *n);
+/* Change a note: body NULL keeps the body; quote NULL keeps the quote,
+ * "" removes it; a new quote drops the old one's prefix/suffix. Sets
+ * updated, re-indexes the item's notes. ERR_NOTFOUND for a missing id. */
+int store_note_update(struct store *st, int64_t note_id, const char *body,
+		      const char *quote, struct err *e);
+/* Put back a note as store_note_get returned it (same id, dates), e.g.
+ * to undo store_note_delete or store_note_update. */
+int store_note_restore(struct store *st, const struct note *n,
+		       struct err *e);
 
 /* Ingest: insert or update items of one source, deduplicated by guid, then
  * url, then content hash. Updates keep read/star/mark/tags/notes. Counts
@@ -300,6 +313,7 @@ struct digest_row {
 	char *target, *query, *title, *intro;
 	int64_t created, since, until;
 	char *state;         /* pending partial sent failed */
+	int64_t mark_seq;    /* highest mark sequence taken; 0 for a query */
 	int64_t nitems, nparts, nsent;
 	bool abandoned;      /* given up by the user: never resumed */
 };
@@ -326,9 +340,19 @@ int store_digest_open(struct store *st, const char *target, int64_t *id,
 /* Items of a digest, in the order they were added. Caller frees *ids. */
 int store_digest_items(struct store *st, int64_t digest_id, int64_t **ids,
 		       size_t *n, struct err *e);
-/* When the last fully sent digest to target was created (0 if never). */
-int store_digest_last_sent(struct store *st, const char *target,
-			   int64_t *when, struct err *e);
+/* Marked items with a mark sequence above `after`, marked at or after
+ * `since` (a time; 0 for any), in the order they were marked; *upto is
+ * the highest sequence among them (0 when none). Each marking takes the
+ * next number of one store-wide sequence, so "above the last share's
+ * number" is exactly "marked after what that share took". */
+int store_marked_after(struct store *st, int64_t after, int64_t since,
+		       int64_t **ids, size_t *n, int64_t *upto,
+		       struct err *e);
+/* Where the next share to target starts: the highest mark sequence its
+ * digests took (abandoned ones and digests of a query do not count), and
+ * when the newest of them was made. *seq = -1 when there is none. */
+int store_digest_mark_line(struct store *st, const char *target,
+			   int64_t *seq, int64_t *when, struct err *e);
 /* Items of sent digests to target, newest share first, at most limit
  * (the file target's rolling feed). Caller frees *ids. */
 int store_digest_shared_items(struct store *st, const char *target,

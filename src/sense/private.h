@@ -184,6 +184,7 @@ struct item_view {           /* view_item.c */
 struct digest_view {         /* view_digest.c */
 	bool open;
 	char *query;         /* the list's query, or NULL for marked items */
+	char *target;        /* whose next share is previewed, or NULL */
 	char *text;          /* rendered text (sanitized by digest_render) */
 	char **lines;        /* text wrapped to width */
 	size_t nlines, nitems;

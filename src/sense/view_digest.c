@@ -1,9 +1,12 @@
 /*
- * The digest preview ('D') and sharing from it ('S'): the digest of the
- * current list (its query when it is a filter, a search or a saved
- * search; else the items marked to share in the last 7 days) rendered as
- * text by digest.h and shown as a scrollable page over the whole screen.
- * Sharing asks for the target (Tab completes), shows the dry run's plan,
+ * The digest preview ('D') and sharing from it ('S'): what the next
+ * share would send, chosen by share_select() as 'glean share' chooses it
+ * (the current list's query when it is a filter, a search or a saved
+ * search; else the items marked since the last share to the target),
+ * rendered as text by digest.h and shown as a scrollable page over the
+ * whole screen. D previews the only target, or of several the one last
+ * shared to. Sharing asks for the target (Tab completes), previews that
+ * target's share if it is another, shows the dry run's plan,
  * asks "post N parts to TARGET? (y/n)" and only on 'y' takes the writer
  * lock and runs share_run(), which blocks; the result goes to the status
  * line. It owns no SQL and no rendering (digest.h and share.h do both).
@@ -35,7 +38,8 @@ digest_close(struct sense *s)
 	dlines_free(s);
 	free(s->digest.text);
 	free(s->digest.query);
-	s->digest.text = s->digest.query = NULL;
+	free(s->digest.target);
+	s->digest.text = s->digest.query = s->digest.target = NULL;
 	s->digest.open = false;
 	s->digest.nitems = 0;
 }
@@ -110,28 +114,52 @@ list_query(struct sense *s)
 	return sbuf_detach(&sb, NULL);
 }
 
+/* Whose next share D previews: the only target; of several, the one
+ * last shared to (or the first); NULL without targets. */
+static const char *
+default_target(struct sense *s)
+{
+	struct digest_rows rows = { 0 };
+	struct err e = { 0 };
+	const char *t = NULL;
+	size_t i;
+
+	if (!s->cfg || s->cfg->ntargets == 0)
+		return NULL;
+	if (s->cfg->ntargets > 1 &&
+	    store_digests_list(s->st, NULL, &rows, &e) == 0) {
+		for (i = 0; i < rows.n && !t; i++)
+			if (config_target(s->cfg, rows.v[i].target))
+				t = config_target(s->cfg,
+						  rows.v[i].target)->name;
+		digest_rows_release(&rows);
+	}
+	return t ? t : s->cfg->targets[0].name;
+}
+
 static void digest_layout(struct sense *s);
 
-void
-digest_open(struct sense *s)
+/* Open the preview of what a share to target (NULL: no target) would
+ * send: share_select(), the selection 'S' and 'glean share' use. */
+static void
+open_for(struct sense *s, const char *target)
 {
 	struct digest d = { 0 };
+	struct share_sel sel;
 	struct sbuf sb = SBUF_INIT;
 	struct err e = { 0 };
 	char *q = list_query(s);
-	int64_t since = 0;
 
 	if (q && store_query_check(s->st, q, &e) < 0)
 		goto fail;
-	if (!q && share_window(s->st, NULL, "7d", &since, &e) < 0)
-		goto fail;
-	if (digest_build(s->st, &(struct digest_opts){ .query = q,
-						       .since = since },
-			 &d, &e) < 0)
+	if (share_select(s->st, s->cfg, target, &(struct share_opts){
+			.query = q }, &d, &sel, &e) < 0)
 		goto fail;
 	if (d.items.n == 0) {
-		sense_status(s, false, "nothing to share%s", q ? " in this list"
-			     : "; 'm' marks items to share");
+		digest_close(s);
+		sense_status(s, false, "nothing to share%s%s%s", target ?
+			     " to " : "", target ? target : "", q ?
+			     " in this list" : "; 'm' marks items to share");
 		goto out;
 	}
 	if (digest_render(&d, DIGEST_TEXT, NULL, &sb, &e) < 0)
@@ -140,12 +168,16 @@ digest_open(struct sense *s)
 	s->digest.open = true;
 	s->digest.query = q;
 	q = NULL;
+	s->digest.target = target ? xstrdup(target) : NULL;
 	s->digest.nitems = d.items.n;
 	s->digest.text = sbuf_detach(&sb, NULL);
 	memset(&s->digest.pane, 0, sizeof(s->digest.pane));
 	digest_layout(s);
-	sense_status(s, false, "digest: %zu item%s; S shares, q closes",
-		     s->digest.nitems, s->digest.nitems == 1 ? "" : "s");
+	sense_status(s, false, "digest%s%s: %zu item%s%s; S shares, q closes",
+		     target ? " for " : "", target ? target : "",
+		     s->digest.nitems, s->digest.nitems == 1 ? "" : "s",
+		     sel.resume_id ? " (an unfinished share, sent first)"
+		     : "");
 	goto out;
 fail:
 	sense_status(s, true, "no digest: %s", e.msg);
@@ -153,6 +185,12 @@ out:
 	free(q);
 	sbuf_release(&sb);
 	digest_release(&d);
+}
+
+void
+digest_open(struct sense *s)
+{
+	open_for(s, default_target(s));
 }
 
 /* Wrap the text for the screen's width (on open and resize). */
@@ -180,7 +218,8 @@ digest_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 	struct sbuf bar = SBUF_INIT;
 	int r;
 
-	sbuf_addf(&bar, " glean | digest preview: %zu item%s",
+	sbuf_addf(&bar, " glean | digest preview%s%s: %zu item%s",
+		  v->target ? " for " : "", v->target ? v->target : "",
 		  v->nitems, v->nitems == 1 ? "" : "s");
 	if (v->query)
 		sbuf_addf(&bar, " | %s", v->query);
@@ -304,11 +343,6 @@ digest_share(struct sense *s)
 	const char *tname;
 	int rc, key;
 
-	if (!s->digest.open) {
-		digest_open(s);
-		if (!s->digest.open)
-			return;
-	}
 	if (!s->cfg || s->cfg->ntargets == 0) {
 		sense_status(s, true, "no share targets; add a [target] to the "
 			     "config (see glean-config(5))");
@@ -327,6 +361,15 @@ digest_share(struct sense *s)
 		}
 	}
 	tname = name;
+	/* what is shown is what is sent: preview this target's share */
+	if (!s->digest.open || !s->digest.target ||
+	    strcmp(s->digest.target, tname)) {
+		open_for(s, tname);
+		if (!s->digest.open)
+			goto out;
+		/* on screen before the questions below */
+		digest_draw(s, stdscr, 0, 0, s->rows - 1, s->cols);
+	}
 	sense_status(s, false, "planning the share to %s...", tname);
 	show_status(s);
 	rc = share_run(s->st, s->cfg, tname, &(struct share_opts){

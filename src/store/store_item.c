@@ -382,9 +382,15 @@ store_item_set_flag(struct store *st, int64_t id, enum item_flag f, bool on,
 	static const char *const sql[] = {
 		[ITEM_READ] = "UPDATE item SET read = ? WHERE id = ?",
 		[ITEM_STARRED] = "UPDATE item SET starred = ? WHERE id = ?",
+		/* marking takes the next mark sequence (schema v8); an
+		 * item already marked keeps its place */
 		[ITEM_MARKED] = "UPDATE item SET marked = ?1, marked_at ="
 				" CASE WHEN ?1 THEN coalesce(marked_at, ?3)"
-				" ELSE NULL END WHERE id = ?2",
+				" ELSE NULL END, mark_seq = CASE WHEN NOT ?1"
+				" THEN NULL WHEN marked = 1 AND mark_seq IS"
+				" NOT NULL THEN mark_seq ELSE (SELECT CAST("
+				"value AS INTEGER) FROM meta WHERE key ="
+				" 'mark_seq') END WHERE id = ?2",
 		[ITEM_HIDDEN] = "UPDATE item SET hidden = ? WHERE id = ?",
 	};
 	sqlite3_stmt *s;
@@ -394,6 +400,12 @@ store_item_set_flag(struct store *st, int64_t id, enum item_flag f, bool on,
 		return -1;
 	if (store_begin(st, true, e) < 0)
 		return -1;
+	if (f == ITEM_MARKED && on &&
+	    store_exec(st, "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+		       " WHERE key = 'mark_seq'", e) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	s = store_prepare(st, sql[f]);
 	sqlite3_bind_int(s, 1, on);
 	sqlite3_bind_int64(s, 2, id);
@@ -592,6 +604,122 @@ store_note_delete(struct store *st, int64_t note_id, struct err *e)
 fail:
 	store_rollback(st);
 	return -1;
+}
+
+void
+note_release(struct note *n)
+{
+	free(n->body);
+	free(n->quote);
+	free(n->prefix);
+	free(n->suffix);
+	memset(n, 0, sizeof(*n));
+}
+
+int
+store_note_get(struct store *st, int64_t note_id, struct note *out,
+	       struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, item_id, body, quote,"
+		" prefix, suffix, created, updated FROM note WHERE id = ?");
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_int64(s, 1, note_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->item_id = sqlite3_column_int64(s, 1);
+		out->body = store_col_text(s, 2);
+		out->quote = store_col_text(s, 3);
+		out->prefix = store_col_text(s, 4);
+		out->suffix = store_col_text(s, 5);
+		out->created = sqlite3_column_int64(s, 6);
+		out->updated = sqlite3_column_int64(s, 7);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no note %lld",
+			       (long long)note_id);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, e, rc, "cannot read note");
+	return 0;
+}
+
+/* One write to a note, then the item's notes_text and search queue. */
+static int
+note_write(struct store *st, int64_t item_id, sqlite3_stmt *s,
+	   const char *what, struct err *e)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, rc, what);
+		goto fail;
+	}
+	if (store_item_refresh_notes(st, item_id, e) < 0)
+		goto fail;
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_note_update(struct store *st, int64_t note_id, const char *body,
+		  const char *quote, struct err *e)
+{
+	struct note old;
+	sqlite3_stmt *s;
+	int64_t item_id;
+	bool requote;
+
+	if (store_note_get(st, note_id, &old, e) < 0)
+		return -1;
+	item_id = old.item_id;
+	/* The context around a quote belongs to that quote. */
+	requote = quote && !(old.quote && !strcmp(old.quote, quote));
+	if (store_begin(st, true, e) < 0) {
+		note_release(&old);
+		return -1;
+	}
+	s = store_prepare(st, "UPDATE note SET body = coalesce(?2, body),"
+			  " quote = CASE WHEN ?3 THEN nullif(?4, '')"
+			  " ELSE quote END,"
+			  " prefix = CASE WHEN ?3 THEN NULL ELSE prefix END,"
+			  " suffix = CASE WHEN ?3 THEN NULL ELSE suffix END,"
+			  " updated = ?5 WHERE id = ?1");
+	sqlite3_bind_int64(s, 1, note_id);
+	store_bind_text(s, 2, body);
+	sqlite3_bind_int(s, 3, requote);
+	store_bind_text(s, 4, quote);
+	sqlite3_bind_int64(s, 5, time_now());
+	note_release(&old);
+	return note_write(st, item_id, s, "cannot save note", e);
+}
+
+int
+store_note_restore(struct store *st, const struct note *n, struct err *e)
+{
+	sqlite3_stmt *s;
+
+	if (item_exists(st, n->item_id, e) < 0)
+		return -1;
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "INSERT OR REPLACE INTO note (id, item_id, body,"
+			  " quote, prefix, suffix, created, updated)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(s, 1, n->id);
+	sqlite3_bind_int64(s, 2, n->item_id);
+	store_bind_text(s, 3, n->body ? n->body : "");
+	store_bind_text(s, 4, n->quote);
+	store_bind_text(s, 5, n->prefix);
+	store_bind_text(s, 6, n->suffix);
+	sqlite3_bind_int64(s, 7, n->created);
+	sqlite3_bind_int64(s, 8, n->updated);
+	return note_write(st, n->item_id, s, "cannot restore note", e);
 }
 
 /* ---- ingest ---- */

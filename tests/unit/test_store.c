@@ -169,6 +169,83 @@ test_ingest(void)
 	CHECK_INT(count(st, NULL, "zebra"), 0);
 	CHECK_INT(count(st, NULL, "alpha"), 1);
 
+	TEST("a note is changed, read back, removed and restored");
+	{
+		struct note n, kept;
+
+		CHECK(store_note_add(st, items[1].id, "quokka thought",
+				     "beta", "the ", " words", &nid, &e) == 0);
+		CHECK(store_note_update(st, nid, "narwhal thought", NULL,
+					&e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK_STR(n.body, "narwhal thought");
+		CHECK_STR(n.quote, "beta");
+		CHECK_STR(n.prefix, "the ");
+		note_release(&n);
+		CHECK_INT(count(st, NULL, "narwhal"), 1);
+		CHECK_INT(count(st, NULL, "quokka"), 0);
+		CHECK(store_note_update(st, nid, NULL, "other", &e) == 0);
+		CHECK(store_note_get(st, nid, &kept, &e) == 0);
+		CHECK_STR(kept.body, "narwhal thought");
+		CHECK_STR(kept.quote, "other");
+		CHECK(kept.prefix == NULL && kept.suffix == NULL);
+		CHECK(store_note_update(st, nid, NULL, "", &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK(n.quote == NULL);
+		note_release(&n);
+		CHECK(store_note_delete(st, nid, &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == -1 &&
+		      e.code == ERR_NOTFOUND);
+		CHECK(store_note_update(st, nid, "x", NULL, &e) == -1 &&
+		      e.code == ERR_NOTFOUND);
+		CHECK_INT(count(st, NULL, "narwhal"), 0);
+		CHECK(store_note_restore(st, &kept, &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK(n.id == kept.id && n.created == kept.created);
+		CHECK_STR(n.quote, "other");
+		note_release(&n);
+		CHECK_INT(count(st, NULL, "narwhal"), 1);
+		CHECK(store_note_delete(st, nid, &e) == 0);
+		note_release(&kept);
+	}
+
+	TEST("each marking takes the next mark sequence");
+	{
+		int64_t *ids = NULL, a = 0, b = 0, c = 0;
+		size_t n = 0;
+
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, 0, 0, &ids, &n, &a, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[0].id && a > 0);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[1].id, ITEM_MARKED, true,
+					  &e) == 0);
+		/* marking a marked item again keeps its place */
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, a, 0, &ids, &n, &b, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[1].id && b > a);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, false,
+					  &e) == 0);
+		CHECK(store_marked_after(st, 0, 0, &ids, &n, &c, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[1].id && c == b);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, b, 0, &ids, &n, &c, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[0].id && c > b);
+		free(ids);
+		CHECK(store_marked_after(st, c, 0, &ids, &n, &a, &e) == 0);
+		CHECK(n == 0 && a == 0);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, false,
+					  &e) == 0);
+		CHECK(store_item_set_flag(st, items[1].id, ITEM_MARKED, false,
+					  &e) == 0);
+	}
+
 	TEST("query language");
 	CHECK_INT(count(st, "tag:civic", NULL), 1);
 	CHECK_INT(count(st, "-tag:civic", NULL), 2);
@@ -787,6 +864,10 @@ test_search_stale(void)
 				   " item(source_id, hidden, read);"
 				   "CREATE INDEX item_state ON item(hidden,"
 				   " read, starred, marked);"
+				   /* schema 8's mark sequence */
+				   "DROP INDEX item_mark_seq; ALTER TABLE item"
+				   " DROP COLUMN mark_seq; ALTER TABLE digest"
+				   " DROP COLUMN mark_seq;"
 				   "PRAGMA user_version = 4", NULL, NULL,
 				   NULL) == SQLITE_OK);
 		sqlite3_close(db);
