@@ -538,9 +538,15 @@ draw_all(struct sense *s)
 
 		nav_ops.draw(s, stdscr, 1, 0, h, nw);
 		draw_vline(nw, 1, h);
-		list_ops.draw(s, stdscr, 1, nw + 1, h, lw);
-		draw_vline(nw + 1 + lw, 1, h);
-		item_ops.draw(s, stdscr, 1, nw + 2 + lw, h, iw);
+		if (!s->item.open) {
+			/* nothing to read yet: the list takes the item's
+			 * columns too (the item's lines keep item_w) */
+			list_ops.draw(s, stdscr, 1, nw + 1, h, lw + 1 + iw);
+		} else {
+			list_ops.draw(s, stdscr, 1, nw + 1, h, lw);
+			draw_vline(nw + 1 + lw, 1, h);
+			item_ops.draw(s, stdscr, 1, nw + 2 + lw, h, iw);
+		}
 	} else {
 		focused_view(s)->draw(s, stdscr, 1, 0, h, s->cols);
 	}
@@ -705,9 +711,9 @@ static bool
 go_back(struct sense *s)
 {
 	if (s->focus == FOCUS_ITEM) {
+		/* closed on a wide screen too: the list takes its columns */
 		s->focus = FOCUS_LIST;
-		if (!s->wide)
-			item_close(s);
+		item_close(s);
 		return true;
 	}
 	if (s->focus == FOCUS_LIST && (s->list.search || s->list.filter)) {

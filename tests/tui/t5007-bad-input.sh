@@ -109,7 +109,7 @@ test_expect_success '[format] list shapes the rows; a bad [color] says where' '
 		>"$GLEAN_HOME/config" &&
 	tui_start 140 30 &&
 	tui_wait "config:4: unknown colour or attribute .purple." &&
-	tui_wait "│Heat plans for care homes: a checklist <Public Heal…> N +│" &&
+	tui_wait "│Heat plans for care homes: a checklist <Public Heal…> N *$" &&
 	tui_keys Q && tui_wait "\[exit 0\]"
 '
 

@@ -16,12 +16,12 @@ test_expect_success 'setup' '
 '
 
 test_expect_success 'a stored title shows exactly as stored in the list' '
-	tui_wait "│N    2026-11-17 Civic Notes  Use <b> &amp; <i> for bol"
+	tui_wait "│N    2026-11-17 Civic Notes +Use <b> &amp; <i> for bold$"
 '
 
 test_expect_success 'at 120 columns the title gets the width; sources are cut' '
-	tui_wait "Public Heal… Vaccination clinics in li" &&
-	tui_wait "Research Ro… Participatory budgeting:"
+	tui_wait "Public Health… Vaccination clinics in libraries & community halls$" &&
+	tui_wait "Research Roun… Participatory budgeting: a meta-analysis$"
 '
 
 test_expect_success 'the same title in the item view' '
