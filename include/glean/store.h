@@ -387,6 +387,23 @@ int store_rules_apply(struct store *st, const struct store_rule *rules,
 		      size_t nrules, const int64_t *ids, size_t nids,
 		      int64_t *hidden, int64_t *tagged, struct err *e);
 
+/* ---- newsboat's read state (src/store/store_import.c, issue 12) ----
+ * Read newsboat's cache.db (opened read-only) and keep the read and
+ * starred state (flags containing 's') of its items whose feed URL is
+ * a subscribed source's URL. Items the store has are matched by guid or
+ * link at once; the rest when their source is next fetched
+ * (store_items_upsert), after which the source's unmatched rows are
+ * dropped: they are items its feed no longer carries. */
+struct import_state_report {
+	int64_t kept;          /* read or starred items kept to match */
+	int64_t unsubscribed;  /* ... skipped: their feed is not a source */
+	int64_t applied;       /* items changed now (sources fetched before) */
+	int64_t fetched_sources; /* sources matched now */
+	int64_t pending;       /* rows waiting for a fetch */
+};
+int store_import_newsboat_cache(struct store *st, const char *path,
+				struct import_state_report *r, struct err *e);
+
 /* ---- the search index (src/store/store_search.c, issue 3) ----
  * Full-text search lives in "<store>-search", derived from the store and
  * brought level with it by a catch-up: the insert path only writes rows.

@@ -841,7 +841,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 	int64_t now = time_now();
 	struct keyset ks = { NULL, 0 };
 	size_t k;
-	int empty;
+	int empty, pend;
 
 	if (store_begin(st, false, e) < 0)
 		return -1;
@@ -984,6 +984,12 @@ lookups_done:
 				goto fail;
 			}
 		}
+	}
+	/* newsboat's read state waiting for these items (store_import.c) */
+	if (n > 0 && (pend = store_import_state_apply(st, source_id,
+						      NULL)) != 0) {
+		store_fail(st, e, pend, "cannot apply imported read state");
+		goto fail;
 	}
 	free(ks.v);
 	return store_commit(st, e);

@@ -764,6 +764,8 @@ test_search_stale(void)
 				   " item(source_id, hidden, read);"
 				   "CREATE INDEX item_state ON item(hidden,"
 				   " read, starred, marked);"
+				   /* and no later migration's tables */
+				   "DROP TABLE import_state;"
 				   "PRAGMA user_version = 4", NULL, NULL,
 				   NULL) == SQLITE_OK);
 		sqlite3_close(db);
