@@ -1088,6 +1088,69 @@ test_source_tags(void)
 	free(path);
 }
 
+/* Issue 12: newsboat's read and starred state waits for the items,
+ * is applied by the ingest that brings them, and then goes. */
+static void
+test_newsboat_state(void)
+{
+	char *path = xasprintf("%s/nb.db", dir);
+	char *cache = xasprintf("%s/cache.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct source src = { 0 };
+	struct ingest_stats stats = { 0 };
+	struct import_state_report r;
+	struct item it[3], got;
+	sqlite3 *db;
+	int64_t sid;
+	size_t i;
+
+	TEST("newsboat cache: kept until the source's items arrive");
+	CHECK(sqlite3_open(cache, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "CREATE TABLE rss_item (guid TEXT, url TEXT,"
+			   " feedurl TEXT, unread INTEGER, flags TEXT);"
+			   "INSERT INTO rss_item VALUES"
+			   " ('n1', 'https://n.example/1', 'https://n.example/feed', 0, NULL),"
+			   " ('zz', 'https://n.example/2', 'https://n.example/feed', 1, 'as'),"
+			   " ('n3', 'https://n.example/3', 'https://n.example/feed', 1, NULL),"
+			   " ('x', 'https://x.example/1', 'https://x.example/feed', 0, NULL);",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	src.url = "https://n.example/feed";
+	CHECK(store_source_add(st, &src, &sid, &e) == 0);
+	CHECK(store_import_newsboat_cache(st, cache, &r, &e) == 0);
+	CHECK_INT(r.kept, 2);
+	CHECK_INT(r.unsubscribed, 1);
+	CHECK_INT(r.applied, 0);
+	CHECK_INT(r.pending, 2);
+
+	TEST("newsboat cache: applied by guid or link at ingest, then dropped");
+	it[0] = mk("n1", "https://n.example/1", "One", "one");
+	it[1] = mk("g2", "https://n.example/2", "Two", "two");
+	it[2] = mk("n3", "https://n.example/3", "Three", "three");
+	CHECK(store_items_upsert(st, sid, it, 3, &stats, &e) == 0);
+	CHECK(store_item_get(st, it[0].id, false, &got, &e) == 0);
+	CHECK(got.read && !got.starred);
+	item_release(&got);
+	CHECK(store_item_get(st, it[1].id, false, &got, &e) == 0);
+	CHECK(!got.read && got.starred);
+	item_release(&got);
+	CHECK(store_item_get(st, it[2].id, false, &got, &e) == 0);
+	CHECK(!got.read && !got.starred);
+	item_release(&got);
+	CHECK_INT(sql_int(path, "SELECT count(*) FROM import_state"), 0);
+
+	TEST("newsboat cache: not a cache is a usage error");
+	CHECK(store_import_newsboat_cache(st, path, &r, &e) == -1);
+	CHECK(e.code == ERR_USAGE && strstr(e.msg, "not a newsboat cache"));
+
+	for (i = 0; i < 3; i++)
+		item_release(&it[i]);
+	store_close(st);
+	free(cache);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1104,6 +1167,7 @@ main(void)
 	test_batch_rollback();
 	test_search_tuning();
 	test_source_tags();
+	test_newsboat_state();
 	free(dbpath);
 	{
 		char *rm = xasprintf("rm -rf '%s'", dir);
