@@ -228,6 +228,14 @@ store_query_check(struct store *st, const char *query, struct err *e)
 	return rc;
 }
 
+/* What comes before the date in ORDER BY, per enum item_sort. */
+static const char *const sort_sql[] = {
+	[SORT_DATE] = "",
+	[SORT_SOURCE] = "coalesce(s.title, s.url) COLLATE NOCASE, s.id, ",
+	[SORT_TITLE] = "coalesce(i.title, '') COLLATE NOCASE, ",
+	[SORT_UNREAD_FIRST] = "i.read, ",
+};
+
 static int
 run_list(struct store *st, const struct item_query *q, int mode,
 	 struct item_list *out, int64_t **ids, size_t *nids, int64_t *count,
@@ -252,10 +260,13 @@ run_list(struct store *st, const struct item_query *q, int mode,
 	if (qs.fts)
 		store_search_prepare(st);
 	if (mode != 2) {
+		sbuf_adds(&sql, " ORDER BY ");
+		sbuf_adds(&sql, sort_sql[q->sort < ARRAY_SIZE(sort_sql) ?
+					 q->sort : SORT_DATE]);
 		if (q->order == ORDER_OLDEST)
-			sbuf_adds(&sql, " ORDER BY i.date ASC, i.id ASC");
+			sbuf_adds(&sql, "i.date ASC, i.id ASC");
 		else
-			sbuf_adds(&sql, " ORDER BY i.date DESC, i.id DESC");
+			sbuf_adds(&sql, "i.date DESC, i.id DESC");
 		if (q->limit)
 			sbuf_addf(&sql, " LIMIT %zu OFFSET %zu", q->limit,
 				  q->offset);
@@ -384,9 +395,15 @@ store_item_set_flag(struct store *st, int64_t id, enum item_flag f, bool on,
 	static const char *const sql[] = {
 		[ITEM_READ] = "UPDATE item SET read = ? WHERE id = ?",
 		[ITEM_STARRED] = "UPDATE item SET starred = ? WHERE id = ?",
+		/* marking takes the next mark sequence (schema v8); an
+		 * item already marked keeps its place */
 		[ITEM_MARKED] = "UPDATE item SET marked = ?1, marked_at ="
 				" CASE WHEN ?1 THEN coalesce(marked_at, ?3)"
-				" ELSE NULL END WHERE id = ?2",
+				" ELSE NULL END, mark_seq = CASE WHEN NOT ?1"
+				" THEN NULL WHEN marked = 1 AND mark_seq IS"
+				" NOT NULL THEN mark_seq ELSE (SELECT CAST("
+				"value AS INTEGER) FROM meta WHERE key ="
+				" 'mark_seq') END WHERE id = ?2",
 		[ITEM_HIDDEN] = "UPDATE item SET hidden = ? WHERE id = ?",
 	};
 	sqlite3_stmt *s;
@@ -396,6 +413,12 @@ store_item_set_flag(struct store *st, int64_t id, enum item_flag f, bool on,
 		return -1;
 	if (store_begin(st, true, e) < 0)
 		return -1;
+	if (f == ITEM_MARKED && on &&
+	    store_exec(st, "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+		       " WHERE key = 'mark_seq'", e) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	s = store_prepare(st, sql[f]);
 	sqlite3_bind_int(s, 1, on);
 	sqlite3_bind_int64(s, 2, id);
@@ -487,6 +510,36 @@ tag_origin(struct store *st, int64_t id, int64_t tid, bool *own,
 }
 
 int
+store_items_set_read(struct store *st, const int64_t *ids, size_t n,
+		     bool read, int64_t *changed, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t count = 0;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "UPDATE item SET read = ?1 WHERE id = ?2"
+			  " AND read <> ?1");
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int(s, 1, read ? 1 : 0);
+		sqlite3_bind_int64(s, 2, ids[i]);
+		rc = sqlite3_step(s);
+		count += sqlite3_changes(st->db);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_rollback(st);
+		return store_fail(st, e, rc, "cannot mark items read");
+	}
+	if (changed)
+		*changed = count;
+	return store_commit(st, e);
+}
+
+int
 store_item_tag(struct store *st, int64_t id, const char *tag, bool add,
 	       struct err *e)
 {
@@ -566,8 +619,8 @@ fail:
 }
 
 int
-store_items_set_read(struct store *st, const struct item_query *q, bool read,
-		     int64_t *n, struct err *e)
+store_items_set_read_query(struct store *st, const struct item_query *q,
+			   bool read, int64_t *n, struct err *e)
 {
 	struct sbuf sql = SBUF_INIT;
 	struct qsql qs;
@@ -701,6 +754,122 @@ store_note_delete(struct store *st, int64_t note_id, struct err *e)
 fail:
 	store_rollback(st);
 	return -1;
+}
+
+void
+note_release(struct note *n)
+{
+	free(n->body);
+	free(n->quote);
+	free(n->prefix);
+	free(n->suffix);
+	memset(n, 0, sizeof(*n));
+}
+
+int
+store_note_get(struct store *st, int64_t note_id, struct note *out,
+	       struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, item_id, body, quote,"
+		" prefix, suffix, created, updated FROM note WHERE id = ?");
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_int64(s, 1, note_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->item_id = sqlite3_column_int64(s, 1);
+		out->body = store_col_text(s, 2);
+		out->quote = store_col_text(s, 3);
+		out->prefix = store_col_text(s, 4);
+		out->suffix = store_col_text(s, 5);
+		out->created = sqlite3_column_int64(s, 6);
+		out->updated = sqlite3_column_int64(s, 7);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no note %lld",
+			       (long long)note_id);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, e, rc, "cannot read note");
+	return 0;
+}
+
+/* One write to a note, then the item's notes_text and search queue. */
+static int
+note_write(struct store *st, int64_t item_id, sqlite3_stmt *s,
+	   const char *what, struct err *e)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, rc, what);
+		goto fail;
+	}
+	if (store_item_refresh_notes(st, item_id, e) < 0)
+		goto fail;
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_note_update(struct store *st, int64_t note_id, const char *body,
+		  const char *quote, struct err *e)
+{
+	struct note old;
+	sqlite3_stmt *s;
+	int64_t item_id;
+	bool requote;
+
+	if (store_note_get(st, note_id, &old, e) < 0)
+		return -1;
+	item_id = old.item_id;
+	/* The context around a quote belongs to that quote. */
+	requote = quote && !(old.quote && !strcmp(old.quote, quote));
+	if (store_begin(st, true, e) < 0) {
+		note_release(&old);
+		return -1;
+	}
+	s = store_prepare(st, "UPDATE note SET body = coalesce(?2, body),"
+			  " quote = CASE WHEN ?3 THEN nullif(?4, '')"
+			  " ELSE quote END,"
+			  " prefix = CASE WHEN ?3 THEN NULL ELSE prefix END,"
+			  " suffix = CASE WHEN ?3 THEN NULL ELSE suffix END,"
+			  " updated = ?5 WHERE id = ?1");
+	sqlite3_bind_int64(s, 1, note_id);
+	store_bind_text(s, 2, body);
+	sqlite3_bind_int(s, 3, requote);
+	store_bind_text(s, 4, quote);
+	sqlite3_bind_int64(s, 5, time_now());
+	note_release(&old);
+	return note_write(st, item_id, s, "cannot save note", e);
+}
+
+int
+store_note_restore(struct store *st, const struct note *n, struct err *e)
+{
+	sqlite3_stmt *s;
+
+	if (item_exists(st, n->item_id, e) < 0)
+		return -1;
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "INSERT OR REPLACE INTO note (id, item_id, body,"
+			  " quote, prefix, suffix, created, updated)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(s, 1, n->id);
+	sqlite3_bind_int64(s, 2, n->item_id);
+	store_bind_text(s, 3, n->body ? n->body : "");
+	store_bind_text(s, 4, n->quote);
+	store_bind_text(s, 5, n->prefix);
+	store_bind_text(s, 6, n->suffix);
+	sqlite3_bind_int64(s, 7, n->created);
+	sqlite3_bind_int64(s, 8, n->updated);
+	return note_write(st, n->item_id, s, "cannot restore note", e);
 }
 
 /* ---- ingest ---- */
@@ -936,15 +1105,17 @@ lookups_done:
 				"UPDATE item SET url = ?, title = ?, author = ?,"
 				" published = ?, updated = ?, content = ?,"
 				" content_type = ?, text = ?, enclosures = ?,"
-				" content_hash = ?, date = coalesce(?11, date)"
-				" WHERE id = ?12");
+				" content_hash = ?, date = CASE WHEN ?11 IS NULL"
+				" THEN date WHEN ?11 > fetched + 86400 THEN"
+				" fetched ELSE ?11 END WHERE id = ?12");
 		} else {
 			s = store_cached(st, C_INSERT,
 				"INSERT INTO item (url, title, author, published,"
 				" updated, content, content_type, text,"
 				" enclosures, content_hash, date, source_id,"
 				" guid, fetched) VALUES (?, ?, ?, ?, ?, ?, ?,"
-				" ?, ?, ?, coalesce(?11, ?14), ?12, ?13, ?14)");
+				" ?, ?, ?, CASE WHEN ?11 IS NULL OR ?11 > ?14 +"
+				" 86400 THEN ?14 ELSE ?11 END, ?12, ?13, ?14)");
 		}
 		bind_static(s, 1, it->url);
 		bind_static(s, 2, it->title);

@@ -142,7 +142,7 @@ test_expect_success 'usage errors' '
 
 test_expect_success 'grouping uses the tags an item has from its source' '
 	glean tag-source 1 +weekly >/dev/null &&
-	glean digest >out &&
+	glean digest --since 30d >out &&
 	glean tag-source 1 -weekly >/dev/null &&
 	test "$(grep -n "^## " out | cut -d: -f2 | tr "\n" " ")" = "## civic ## health ## weekly " &&
 	! grep "^## Other$" out

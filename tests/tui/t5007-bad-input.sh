@@ -74,7 +74,7 @@ test_expect_success 'o opens a numbered link through the browser, no shell' '
 	tui_wait "Source: Civic Notes" &&
 	tui_wait "\[1\]: https://data.example/hotspots" &&
 	tui_keys o &&
-	tui_wait "open link \(1-1, enter: the item.s link\):" &&
+	tui_wait "open link or enclosure \(1-1, enter: the item.s link\):" &&
 	tui_type 1 && tui_keys Enter &&
 	tui_wait "opened https://data.example/hotspots" &&
 	printf "%s\n" --new-tab "https://data.example/hotspots;touch $TRASH/pwned" >expect &&

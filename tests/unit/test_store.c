@@ -170,6 +170,83 @@ test_ingest(void)
 	CHECK_INT(count(st, NULL, "zebra"), 0);
 	CHECK_INT(count(st, NULL, "alpha"), 1);
 
+	TEST("a note is changed, read back, removed and restored");
+	{
+		struct note n, kept;
+
+		CHECK(store_note_add(st, items[1].id, "quokka thought",
+				     "beta", "the ", " words", &nid, &e) == 0);
+		CHECK(store_note_update(st, nid, "narwhal thought", NULL,
+					&e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK_STR(n.body, "narwhal thought");
+		CHECK_STR(n.quote, "beta");
+		CHECK_STR(n.prefix, "the ");
+		note_release(&n);
+		CHECK_INT(count(st, NULL, "narwhal"), 1);
+		CHECK_INT(count(st, NULL, "quokka"), 0);
+		CHECK(store_note_update(st, nid, NULL, "other", &e) == 0);
+		CHECK(store_note_get(st, nid, &kept, &e) == 0);
+		CHECK_STR(kept.body, "narwhal thought");
+		CHECK_STR(kept.quote, "other");
+		CHECK(kept.prefix == NULL && kept.suffix == NULL);
+		CHECK(store_note_update(st, nid, NULL, "", &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK(n.quote == NULL);
+		note_release(&n);
+		CHECK(store_note_delete(st, nid, &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == -1 &&
+		      e.code == ERR_NOTFOUND);
+		CHECK(store_note_update(st, nid, "x", NULL, &e) == -1 &&
+		      e.code == ERR_NOTFOUND);
+		CHECK_INT(count(st, NULL, "narwhal"), 0);
+		CHECK(store_note_restore(st, &kept, &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK(n.id == kept.id && n.created == kept.created);
+		CHECK_STR(n.quote, "other");
+		note_release(&n);
+		CHECK_INT(count(st, NULL, "narwhal"), 1);
+		CHECK(store_note_delete(st, nid, &e) == 0);
+		note_release(&kept);
+	}
+
+	TEST("each marking takes the next mark sequence");
+	{
+		int64_t *ids = NULL, a = 0, b = 0, c = 0;
+		size_t n = 0;
+
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, 0, 0, &ids, &n, &a, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[0].id && a > 0);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[1].id, ITEM_MARKED, true,
+					  &e) == 0);
+		/* marking a marked item again keeps its place */
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, a, 0, &ids, &n, &b, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[1].id && b > a);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, false,
+					  &e) == 0);
+		CHECK(store_marked_after(st, 0, 0, &ids, &n, &c, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[1].id && c == b);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, b, 0, &ids, &n, &c, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[0].id && c > b);
+		free(ids);
+		CHECK(store_marked_after(st, c, 0, &ids, &n, &a, &e) == 0);
+		CHECK(n == 0 && a == 0);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, false,
+					  &e) == 0);
+		CHECK(store_item_set_flag(st, items[1].id, ITEM_MARKED, false,
+					  &e) == 0);
+	}
+
 	TEST("query language");
 	CHECK_INT(count(st, "tag:civic", NULL), 1);
 	CHECK_INT(count(st, "-tag:civic", NULL), 2);
@@ -215,6 +292,30 @@ test_ingest(void)
 		CHECK(store_rules_apply(st, rules, 1, ids, 3, NULL, NULL,
 					&e) == 0);
 		CHECK(e.code == ERR_CONFIG && strstr(e.msg, "rule 'tag greek'"));
+	}
+
+	TEST("set read on a list of ids, and back (the reader's undo)");
+	{
+		int64_t ids3[4] = { items[1].id, items[2].id, 999999,
+				    items[0].id }, n = -1;
+
+		/* items[0] is read (above): only the other two change */
+		CHECK(store_items_set_read(st, ids3, 4, true, &n, &e) == 0);
+		CHECK_INT(n, 2);
+		CHECK_INT(count(st, "is:unread", NULL), 0);
+		CHECK(store_items_set_read(st, ids3, 2, false, &n, &e) == 0);
+		CHECK_INT(n, 2);
+		/* the third is hidden by the rules above */
+		CHECK_INT(count(st, "is:unread", NULL), 1);
+		{
+			struct item got3;
+
+			CHECK(store_item_get(st, items[2].id, false, &got3,
+					     &e) == 0);
+			CHECK(!got3.read);
+			item_release(&got3);
+		}
+		CHECK(store_items_set_read(st, ids3, 2, true, NULL, &e) == 0);
 	}
 
 	TEST("rm keeps touched items");
@@ -764,6 +865,10 @@ test_search_stale(void)
 				   " item(source_id, hidden, read);"
 				   "CREATE INDEX item_state ON item(hidden,"
 				   " read, starred, marked);"
+				   /* schema 8's mark sequence */
+				   "DROP INDEX item_mark_seq; ALTER TABLE item"
+				   " DROP COLUMN mark_seq; ALTER TABLE digest"
+				   " DROP COLUMN mark_seq;"
 				   /* and no later migration's tables */
 				   "DROP TABLE import_state;"
 				   "PRAGMA user_version = 4", NULL, NULL,
@@ -1067,18 +1172,18 @@ test_source_tags(void)
 	      got.tag_from_source[0]);
 	item_release(&got);
 
-	TEST("store_items_set_read: a query, counting what changed");
+	TEST("store_items_set_read_query: a query, counting what changed");
 	q.tag = NULL;
 	q.query = "tag:civic";
-	CHECK(store_items_set_read(st, &q, true, &n, &e) == 0);
+	CHECK(store_items_set_read_query(st, &q, true, &n, &e) == 0);
 	CHECK_INT(n, 2);
 	CHECK_INT(count(st, "is:unread", NULL), 0);
 	q.query = "tag:later";
-	CHECK(store_items_set_read(st, &q, false, &n, &e) == 0);
+	CHECK(store_items_set_read_query(st, &q, false, &n, &e) == 0);
 	CHECK_INT(n, 1);
 	CHECK_INT(count(st, "is:unread", NULL), 1);
 	q.query = "tag:";
-	CHECK(store_items_set_read(st, &q, true, &n, &e) == -1);
+	CHECK(store_items_set_read_query(st, &q, true, &n, &e) == -1);
 	CHECK(e.code == ERR_USAGE);
 
 	for (i = 0; i < 2; i++)
@@ -1151,6 +1256,95 @@ test_newsboat_state(void)
 	free(path);
 }
 
+/* The list's orders, and the date the order uses: an undated item and one
+ * dated in the year 9999 sort as when they were first seen. */
+static void
+test_sort(void)
+{
+	char *path = xasprintf("%s/sort.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct source a = { 0 }, b = { 0 };
+	struct item it[4];
+	struct ingest_stats stats = { 0 };
+	struct item_query q = { 0 };
+	int64_t sa, sb, *ids = NULL;
+	size_t n = 0, i;
+	char now[32];
+
+	snprintf(now, sizeof(now), "%lld", (long long)1800000000);
+	setenv("GLEAN_NOW", now, 1);
+	TEST("sort: set up two sources");
+	CHECK(st != NULL);
+	a.url = "https://a.example/feed";
+	a.title = "Zeta news";
+	b.url = "https://b.example/feed";
+	b.title = "alpha news";
+	CHECK(store_source_add(st, &a, &sa, &e) == 0);
+	CHECK(store_source_add(st, &b, &sb, &e) == 0);
+	it[0] = mk("old", NULL, "banana", "one");        /* 1700000000 */
+	it[1] = mk("undated", NULL, "Apple", "two");
+	it[1].published = 0;
+	it[2] = mk("future", NULL, "cherry", "three");
+	it[2].published = 253402214400; /* 9999-12-31 */
+	it[3] = mk("newer", NULL, "date", "four");
+	it[3].published = 1750000000;
+	CHECK(store_items_upsert(st, sa, it, 3, &stats, &e) == 0);
+	CHECK(store_items_upsert(st, sb, it + 3, 1, &stats, &e) == 0);
+
+	TEST("sort: by date, the undated and far-future ones as first seen");
+	q.sort = SORT_DATE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	/* first seen 1800000000 (both; newer id first), then 1750000000,
+	 * then 1700000000 */
+	CHECK(n == 4 && ids[0] == it[2].id && ids[1] == it[1].id &&
+	      ids[2] == it[3].id && ids[3] == it[0].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: by title, case-insensitive");
+	q.sort = SORT_TITLE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 4 && ids[0] == it[1].id && ids[1] == it[0].id &&
+	      ids[2] == it[2].id && ids[3] == it[3].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: by source title, then date");
+	q.sort = SORT_SOURCE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 4 && ids[0] == it[3].id && ids[1] == it[2].id &&
+	      ids[3] == it[0].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: unread first, then date");
+	CHECK(store_item_set_flag(st, it[2].id, ITEM_READ, true, &e) == 0);
+	q.sort = SORT_UNREAD_FIRST;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 4 && ids[0] == it[1].id && ids[3] == it[2].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: an update to a far-future date keeps first seen");
+	setenv("GLEAN_NOW", "1800000100", 1);
+	free(it[0].title);
+	it[0].title = xstrdup("banana v2");
+	it[0].published = 253402214400;
+	item_hash_set(&it[0]);
+	CHECK(store_items_upsert(st, sa, it, 1, &stats, &e) == 0);
+	q.sort = SORT_DATE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	/* first seen at 1800000000, an id below the undated one's */
+	CHECK(n == 4 && ids[2] == it[0].id);
+	free(ids);
+	unsetenv("GLEAN_NOW");
+	for (i = 0; i < 4; i++)
+		item_release(&it[i]);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1168,6 +1362,7 @@ main(void)
 	test_search_tuning();
 	test_source_tags();
 	test_newsboat_state();
+	test_sort();
 	free(dbpath);
 	{
 		char *rm = xasprintf("rm -rf '%s'", dir);
