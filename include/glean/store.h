@@ -145,7 +145,14 @@ struct item {
 	bool inserted;        /* set by store_items_upsert for new rows */
 	bool hashed;          /* content_hash is item_hash_set()'s, fresh */
 	int64_t marked_at;
+	/* Tags, one notion (issue 12): the item's own tags and the tags of
+	 * its source, which every item of the source inherits, as one list
+	 * in case-blind name order without duplicates. tag_from_source[i]
+	 * is true when the source carries tags[i] (the item may carry it
+	 * too): such a tag is changed on the source (store_source_tag,
+	 * 'glean tag-source'), not on the item. Both NULL when ntags is 0. */
 	char **tags;
+	bool *tag_from_source;
 	size_t ntags;
 	struct note *notes;
 	size_t nnotes;
@@ -211,6 +218,19 @@ int store_items_set_read(struct store *st, const int64_t *ids, size_t n,
 			 bool read, int64_t *changed, struct err *e);
 int store_item_tag(struct store *st, int64_t id, const char *tag, bool add,
 		   struct err *e);
+/* The same, saying whether anything changed (*changed may be NULL):
+ * adding a tag the item already has, own or from its source, or
+ * removing one it does not have changes nothing. Removing a tag the
+ * item has only from its source fails with ERR_USAGE naming the source
+ * and the 'glean tag-source' command that removes it there; removing
+ * one it has both ways removes its own and succeeds. */
+int store_item_tag_changed(struct store *st, int64_t id, const char *tag,
+			   bool add, bool *changed, struct err *e);
+/* Set read (or unread) on every item q matches, in one transaction;
+ * *n counts the items that changed. */
+int store_items_set_read_query(struct store *st,
+			       const struct item_query *q, bool read,
+			       int64_t *n, struct err *e);
 
 int store_note_add(struct store *st, int64_t item_id, const char *body,
 		   const char *quote, const char *prefix, const char *suffix,
@@ -240,7 +260,10 @@ int store_items_upsert(struct store *st, int64_t source_id,
 		       struct item *items, size_t n, struct ingest_stats *stats,
 		       struct err *e);
 
-/* ---- tags ---- */
+/* ---- tags ----
+ * Every tag on a visible item, counting the items that carry it
+ * themselves or through their source (each item once), and how many
+ * of those are unread. */
 struct tag_count {
 	char *name;
 	int64_t items, unread;
@@ -265,7 +288,10 @@ int store_counts(struct store *st, struct store_counts *c, struct err *e);
 struct item_row {
 	int64_t id, source_id, date;
 	char *source_title, *title, *author;
-	char *tags;          /* "a, b" or NULL */
+	char *tags;          /* "a, b" or NULL: own and source tags, as in
+			      * struct item */
+	char *source_tags;   /* "a" or NULL: those of tags that come from
+			      * the source */
 	bool read, starred, marked;
 	int64_t nnotes;
 };
@@ -396,6 +422,23 @@ struct store_rule {
 int store_rules_apply(struct store *st, const struct store_rule *rules,
 		      size_t nrules, const int64_t *ids, size_t nids,
 		      int64_t *hidden, int64_t *tagged, struct err *e);
+
+/* ---- newsboat's read state (src/store/store_import.c, issue 12) ----
+ * Read newsboat's cache.db (opened read-only) and keep the read and
+ * starred state (flags containing 's') of its items whose feed URL is
+ * a subscribed source's URL. Items the store has are matched by guid or
+ * link at once; the rest when their source is next fetched
+ * (store_items_upsert), after which the source's unmatched rows are
+ * dropped: they are items its feed no longer carries. */
+struct import_state_report {
+	int64_t kept;          /* read or starred items kept to match */
+	int64_t unsubscribed;  /* ... skipped: their feed is not a source */
+	int64_t applied;       /* items changed now (sources fetched before) */
+	int64_t fetched_sources; /* sources matched now */
+	int64_t pending;       /* rows waiting for a fetch */
+};
+int store_import_newsboat_cache(struct store *st, const char *path,
+				struct import_state_report *r, struct err *e);
 
 /* ---- the search index (src/store/store_search.c, issue 3) ----
  * Full-text search lives in "<store>-search", derived from the store and

@@ -49,6 +49,12 @@ json_item(struct json_out *w, const struct item *it, bool content)
 	for (k = 0; k < it->ntags; k++)
 		json_str(w, it->tags[k]);
 	json_arr_end(w);
+	json_key(w, "source_tags"); /* those of tags the source gives */
+	json_arr_begin(w);
+	for (k = 0; k < it->ntags; k++)
+		if (it->tag_from_source[k])
+			json_str(w, it->tags[k]);
+	json_arr_end(w);
 	json_key(w, "notes");
 	json_arr_begin(w);
 	for (k = 0; k < it->nnotes; k++) {
@@ -202,7 +208,8 @@ cmd_items(int argc, char **argv, struct ctx *ctx)
 		      "share, + has notes.\n"
 		      "  --json     one JSON array (id, source, title, url, "
 		      "author, published,\n"
-		      "             read, starred, marked, tags, notes)\n"
+		      "             read, starred, marked, tags, source_tags, "
+		      "notes)\n"
 		      "  --content  include content and text in --json\n"
 		      "  --all      include hidden items\n", stdout);
 		return EXIT_OK;
@@ -291,7 +298,8 @@ cmd_show(int argc, char **argv, struct ctx *ctx)
 	if (cmd_wants_help(argc, argv)) {
 		fputs("usage: glean show ID [--json]\n\n"
 		      "Show an item: its details, its text rendered for the "
-		      "terminal, its\nlinks numbered, and your notes.\n",
+		      "terminal, its\nlinks numbered, and your notes. Tags "
+		      "its source gives it are marked\n(source).\n",
 		      stdout);
 		return EXIT_OK;
 	}
@@ -340,6 +348,8 @@ cmd_show(int argc, char **argv, struct ctx *ctx)
 			if (k)
 				printf(", ");
 			cmd_put(stdout, it.tags[k], true);
+			if (it.tag_from_source[k])
+				printf(" (source)");
 		}
 	}
 	printf("\nFlags:  %s%s%s\n\n", it.read ? "read" : "unread",
@@ -375,13 +385,15 @@ cmd_tag(int argc, char **argv, struct ctx *ctx)
 		fputs("usage: glean tag ID +TAG|-TAG|TAG...\n\n"
 		      "Add (+TAG or TAG) or remove (-TAG) tags on an item. Tags "
 		      "may contain\nspaces when quoted: glean tag 12 +'digital "
-		      "inclusion'\n", argc < 3 ? stderr : stdout);
+		      "inclusion'\nTags of the item's source are on every item "
+		      "of it; change them with\n'glean tag-source'. Says what "
+		      "changed.\n", argc < 3 ? stderr : stdout);
 		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
 	if (parse_id("tag", argv[1], &id))
 		return EXIT_USAGE;
 	for (i = 2; i < argc; i++) {
-		bool add = argv[i][0] != '-';
+		bool add = argv[i][0] != '-', changed;
 		const char *t = argv[i] + (argv[i][0] == '+' || argv[i][0] == '-');
 		char *clean = text_sanitize(t, strlen(t), true);
 		char *name = str_trim(clean);
@@ -390,13 +402,80 @@ cmd_tag(int argc, char **argv, struct ctx *ctx)
 			free(clean);
 			return cmd_usage_error("tag", "empty tag");
 		}
-		if (store_item_tag(ctx->st, id, name, add, &e) < 0) {
+		if (store_item_tag_changed(ctx->st, id, name, add, &changed,
+					   &e) < 0) {
 			free(clean);
 			return cmd_err(&e);
 		}
+		if (changed)
+			printf("%s item %lld: ", add ? "tagged" : "untagged",
+			       (long long)id);
+		else
+			printf("item %lld %s: ", (long long)id,
+			       add ? "already has the tag" : "has no such tag");
+		cmd_put(stdout, name, true);
+		putchar('\n');
 		free(clean);
 	}
-	printf("tagged item %lld\n", (long long)id);
+	return EXIT_OK;
+}
+
+int
+cmd_tags(int argc, char **argv, struct ctx *ctx)
+{
+	struct tag_list l;
+	struct err e = { 0 };
+	bool json = false;
+	size_t i;
+	int a;
+
+	if (cmd_wants_help(argc, argv)) {
+		fputs("usage: glean tags [--json]\n\n"
+		      "List every tag on a visible item: unread/items, name.\n"
+		      "An item counts when it has the tag itself or through "
+		      "its source\n(glean tag-source).\n", stdout);
+		return EXIT_OK;
+	}
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--json"))
+			json = true;
+		else
+			return cmd_usage_error("tags", "unknown argument '%s'",
+					       argv[a]);
+	}
+	if (store_tags_list(ctx->st, &l, &e) < 0)
+		return cmd_err(&e);
+	if (json) {
+		struct json_out w;
+
+		json_out_init(&w, 0);
+		json_arr_begin(&w);
+		for (i = 0; i < l.n; i++) {
+			json_obj_begin(&w);
+			json_kv_str(&w, "name", l.v[i].name);
+			json_key(&w, "items");
+			json_i64(&w, l.v[i].items);
+			json_key(&w, "unread");
+			json_i64(&w, l.v[i].unread);
+			json_obj_end(&w);
+		}
+		json_arr_end(&w);
+		puts(w.sb.buf);
+		json_out_release(&w);
+	} else {
+		if (l.n == 0)
+			printf("no tags yet; tag an item with 'glean tag ID "
+			       "TAG' or a source with\n'glean tag-source "
+			       "SOURCE +TAG'\n");
+		/* as 'glean sources': unread/total, then the name */
+		for (i = 0; i < l.n; i++) {
+			printf("%5lld/%-5lld ", (long long)l.v[i].unread,
+			       (long long)l.v[i].items);
+			cmd_put(stdout, l.v[i].name, true);
+			putchar('\n');
+		}
+	}
+	tag_list_release(&l);
 	return EXIT_OK;
 }
 
@@ -617,19 +696,70 @@ out:
 	return rc;
 }
 
+/* 'glean read QUERY' / 'glean unread QUERY': every item the query
+ * matches, in one transaction. */
+static int
+set_read_query(struct ctx *ctx, const char *query, bool read)
+{
+	struct item_query q = { 0 };
+	struct err e = { 0 };
+	int64_t n;
+
+	q.query = query;
+	if (store_items_set_read_query(ctx->st, &q, read, &n, &e) < 0)
+		return cmd_err(&e);
+	printf("marked %lld item%s %s\n", (long long)n, n == 1 ? "" : "s",
+	       read ? "read" : "unread");
+	return EXIT_OK;
+}
+
 static int
 set_flag(int argc, char **argv, struct ctx *ctx, enum item_flag f, bool on,
 	 const char *done, const char *help)
 {
 	struct err e = { 0 };
+	struct sbuf query = SBUF_INIT;
+	bool ids = true;
 	int64_t id;
-	int i;
+	int i, rc;
 
 	if (cmd_wants_help(argc, argv) || argc < 2) {
-		printf("usage: glean %s ID...\n\n%s\n", argv[0], help);
+		if (f == ITEM_READ)
+			printf("usage: glean %s ID...\n       glean %s QUERY..."
+			       "\n\n%s\n", argv[0], argv[0], help);
+		else
+			printf("usage: glean %s ID...\n\n%s\n", argv[0], help);
 		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
+	/* read and unread take ids or else one query (its words joined,
+	 * as 'glean items' does) */
+	for (i = 1; f == ITEM_READ && i < argc; i++) {
+		if (!strcmp(argv[i], "--all") && on) {
+			continue;
+		} else if (!strcmp(argv[i], "--unread") && on) {
+			on = false;
+			done = "unread";
+			continue;
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			sbuf_release(&query);
+			return cmd_usage_error(argv[0], "unknown option '%s'",
+					       argv[i]);
+		}
+		if (str_to_i64(argv[i], &id) < 0 || id <= 0)
+			ids = false;
+		if (query.len)
+			sbuf_addch(&query, ' ');
+		sbuf_adds(&query, argv[i]);
+	}
+	if (!ids) {
+		rc = set_read_query(ctx, query.buf, on);
+		sbuf_release(&query);
+		return rc;
+	}
+	sbuf_release(&query);
 	for (i = 1; i < argc; i++) {
+		if (f == ITEM_READ && !strcmp(argv[i], "--unread"))
+			continue;
 		if (!strcmp(argv[i], "--all") && f == ITEM_READ && on) {
 			int64_t n;
 
@@ -681,12 +811,16 @@ int
 cmd_read(int argc, char **argv, struct ctx *ctx)
 {
 	return set_flag(argc, argv, ctx, ITEM_READ, true, "read",
-			"Mark items read (--all: every item).");
+			"Mark items read: by id, or every item a query matches "
+			"(in one step),\ne.g. glean read 'tag:civic before:7d'."
+			"\n  --all     every item\n"
+			"  --unread  mark unread instead (undo)");
 }
 
 int
 cmd_unread(int argc, char **argv, struct ctx *ctx)
 {
 	return set_flag(argc, argv, ctx, ITEM_READ, false, "unread",
-			"Mark items unread.");
+			"Mark items unread: by id, or every item a query "
+			"matches,\ne.g. glean unread 'tag:civic since:1d'.");
 }

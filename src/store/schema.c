@@ -256,6 +256,23 @@ static const char *const v8[] = {
 	NULL,
 };
 
+/* 9 (issue 12, newsboat migration): the read and starred state of a
+ * newsboat cache, waiting for the items it belongs to, which arrive only
+ * when their source is first fetched (store_import.c). A row is the
+ * state of one newsboat item: matched by guid or link, applied, and
+ * dropped with the rest of its source's rows after that fetch. */
+static const char *const v9[] = {
+	"CREATE TABLE import_state ("
+	" source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	" guid TEXT,"
+	" url TEXT,"
+	" read INTEGER NOT NULL DEFAULT 0,"
+	" starred INTEGER NOT NULL DEFAULT 0"
+	");",
+	"CREATE INDEX import_state_source ON import_state(source_id);",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, v1 },
 	{ 4, v4 },
@@ -263,6 +280,7 @@ static const struct migration migrations[] = {
 	{ 6, v6 },
 	{ 7, v7 },
 	{ 8, v8 },
+	{ 9, v9 },
 };
 
 int

@@ -32,6 +32,7 @@ item_release(struct item *it)
 	for (i = 0; i < it->ntags; i++)
 		free(it->tags[i]);
 	free(it->tags);
+	free(it->tag_from_source);
 	for (i = 0; i < it->nnotes; i++) {
 		free(it->notes[i].body);
 		free(it->notes[i].quote);
@@ -87,13 +88,20 @@ load_extras(struct store *st, struct item *it, struct err *e)
 	sqlite3_stmt *s;
 	int rc;
 
+	/* the item's own tags and its source's, each once (struct item) */
 	s = store_cached(st, C_TAGS,
-			 "SELECT t.name FROM item_tag x JOIN tag t"
-			 " ON t.id = x.tag_id WHERE x.item_id = ?"
-			 " ORDER BY t.name COLLATE NOCASE");
+			 "SELECT t.name, max(x.src) FROM (SELECT tag_id,"
+			 " 0 AS src FROM item_tag WHERE item_id = ?1"
+			 " UNION ALL SELECT tag_id, 1 FROM source_tag"
+			 " WHERE source_id = ?2) x JOIN tag t ON t.id = x.tag_id"
+			 " GROUP BY t.id ORDER BY t.name COLLATE NOCASE");
 	sqlite3_bind_int64(s, 1, it->id);
+	sqlite3_bind_int64(s, 2, it->source_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		it->tags = xrealloc(it->tags, (it->ntags + 1) * sizeof(char *));
+		it->tag_from_source = xrealloc(it->tag_from_source,
+			(it->ntags + 1) * sizeof(bool));
+		it->tag_from_source[it->ntags] = sqlite3_column_int(s, 1);
 		it->tags[it->ntags++] = store_col_text(s, 0);
 	}
 	sqlite3_reset(s);
@@ -186,9 +194,14 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 		sbuf_addf(sql, " AND i.source_id = %lld",
 			  (long long)q->source_id);
 	if (q->tag) {
-		sbuf_adds(sql, " AND EXISTS (SELECT 1 FROM item_tag x JOIN tag t"
+		/* own or from the source, as tag: in a query */
+		sbuf_adds(sql, " AND (EXISTS (SELECT 1 FROM item_tag x JOIN tag t"
 			       " ON t.id = x.tag_id WHERE x.item_id = i.id"
-			       " AND t.name = ?)");
+			       " AND t.name = ?) OR EXISTS (SELECT 1 FROM"
+			       " source_tag y JOIN tag u ON u.id = y.tag_id"
+			       " WHERE y.source_id = i.source_id AND"
+			       " u.name = ?))");
+		push_text(qs, xstrdup(q->tag));
 		push_text(qs, xstrdup(q->tag));
 	}
 	if (q->search && *q->search) {
@@ -443,6 +456,59 @@ store_items_mark_read(struct store *st, int64_t source_id, int64_t *n,
 	return store_commit(st, e);
 }
 
+/* A tag as a shell word, for the command a message suggests. */
+static void
+shell_word(struct sbuf *sb, const char *t)
+{
+	const char *p;
+
+	for (p = t; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("._-:/@", *p)))
+			break;
+	if (!*p && *t) {
+		sbuf_adds(sb, t);
+		return;
+	}
+	sbuf_addch(sb, '\'');
+	for (p = t; *p; p++) {
+		if (*p == '\'')
+			sbuf_adds(sb, "'\\''");
+		else
+			sbuf_addch(sb, *p);
+	}
+	sbuf_addch(sb, '\'');
+}
+
+/* Does item id carry tag tid itself (*own), and through its source
+ * (*src_id, with the source's title in *src_title, owned)? */
+static int
+tag_origin(struct store *st, int64_t id, int64_t tid, bool *own,
+	   int64_t *src_id, char **src_title, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT EXISTS (SELECT 1 FROM item_tag WHERE item_id = ?1"
+		" AND tag_id = ?2), (SELECT s.id FROM item i JOIN source_tag y"
+		" ON y.source_id = i.source_id JOIN source s ON s.id ="
+		" i.source_id WHERE i.id = ?1 AND y.tag_id = ?2),"
+		" (SELECT coalesce(s.title, s.url) FROM item i JOIN source s"
+		" ON s.id = i.source_id WHERE i.id = ?1)");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, tid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*own = sqlite3_column_int(s, 0);
+		*src_id = sqlite3_column_int64(s, 1);
+		*src_title = *src_id ? store_col_text(s, 2) : NULL;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, e, rc, "cannot read tags");
+	return 0;
+}
+
 int
 store_items_set_read(struct store *st, const int64_t *ids, size_t n,
 		     bool read, int64_t *changed, struct err *e)
@@ -477,40 +543,124 @@ int
 store_item_tag(struct store *st, int64_t id, const char *tag, bool add,
 	       struct err *e)
 {
+	return store_item_tag_changed(st, id, tag, add, NULL, e);
+}
+
+int
+store_item_tag_changed(struct store *st, int64_t id, const char *tag,
+		       bool add, bool *changed, struct err *e)
+{
 	sqlite3_stmt *s;
-	int64_t tid;
+	char *src_title = NULL;
+	int64_t tid, src_id = 0;
+	bool own = false, dummy;
 	int rc;
 
+	if (!changed)
+		changed = &dummy;
+	*changed = false;
 	if (item_exists(st, id, e) < 0)
 		return -1;
 	if (store_begin(st, true, e) < 0)
 		return -1;
 	if (store_tag_id(st, tag, add, &tid, e) < 0)
 		goto fail;
-	if (tid) {
-		s = store_prepare(st, add ? "INSERT OR IGNORE INTO item_tag"
-					    " (item_id, tag_id) VALUES (?, ?)"
-					  : "DELETE FROM item_tag WHERE"
-					    " item_id = ? AND tag_id = ?");
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, tid);
-		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE) {
-			store_fail(st, e, rc, "cannot tag item");
+	if (!tid)
+		return store_commit(st, e);
+	if (tag_origin(st, id, tid, &own, &src_id, &src_title, e) < 0)
+		goto fail;
+	if (add ? own || src_id : !own) {
+		if (!add && src_id) {
+			struct sbuf cmd = SBUF_INIT;
+
+			sbuf_addf(&cmd, "glean tag-source %lld -",
+				  (long long)src_id);
+			shell_word(&cmd, tag);
+			err_set(e, ERR_USAGE, "tag '%s' comes from source %lld "
+				"'%s', so every item of it has the tag; "
+				"remove it there with: %s", tag,
+				(long long)src_id, src_title ? src_title : "",
+				cmd.buf);
+			sbuf_release(&cmd);
 			goto fail;
 		}
-		/* Forget tags nobody uses any more. */
-		if (!add && store_exec(st, "DELETE FROM tag WHERE NOT EXISTS"
-				       " (SELECT 1 FROM item_tag WHERE tag_id ="
-				       " tag.id) AND NOT EXISTS (SELECT 1 FROM"
-				       " source_tag WHERE tag_id = tag.id)",
-				       e) < 0)
-			goto fail;
+		free(src_title);
+		return store_commit(st, e); /* nothing to change */
 	}
+	free(src_title);
+	src_title = NULL;
+	s = store_prepare(st, add ? "INSERT OR IGNORE INTO item_tag"
+				    " (item_id, tag_id) VALUES (?, ?)"
+				  : "DELETE FROM item_tag WHERE"
+				    " item_id = ? AND tag_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, tid);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, rc, "cannot tag item");
+		goto fail;
+	}
+	/* Forget tags nobody uses any more. */
+	if (!add && store_exec(st, "DELETE FROM tag WHERE NOT EXISTS"
+			       " (SELECT 1 FROM item_tag WHERE tag_id ="
+			       " tag.id) AND NOT EXISTS (SELECT 1 FROM"
+			       " source_tag WHERE tag_id = tag.id)",
+			       e) < 0)
+		goto fail;
+	if (store_commit(st, e) < 0)
+		return -1;
+	*changed = true;
+	return 0;
+fail:
+	free(src_title);
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_items_set_read_query(struct store *st, const struct item_query *q,
+			   bool read, int64_t *n, struct err *e)
+{
+	struct sbuf sql = SBUF_INIT;
+	struct qsql qs;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	sbuf_adds(&sql, "UPDATE item SET read = ? WHERE id IN (SELECT i.id");
+	if (build_where(st, q, &sql, &qs, e) < 0) {
+		qsql_release(&qs);
+		sbuf_release(&sql);
+		return -1;
+	}
+	/* only the rows that change, so the count says what was done */
+	sbuf_addf(&sql, " AND i.read = %d)", read ? 0 : 1);
+	if (qs.fts)
+		store_search_prepare(st); /* outside the transaction */
+	if (store_begin(st, true, e) < 0)
+		goto out_err;
+	if (store_prepare_e(st, sql.buf, &s, e) < 0)
+		goto fail;
+	sqlite3_bind_int(s, 1, read);
+	qsql_bind(&qs, s, 2);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		err_set(e, rc == SQLITE_ERROR ? ERR_USAGE : ERR_DB, "%s",
+			sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	*n = sqlite3_changes(st->db);
+	sqlite3_finalize(s);
+	qsql_release(&qs);
+	sbuf_release(&sql);
 	return store_commit(st, e);
 fail:
+	sqlite3_finalize(s);
 	store_rollback(st);
+out_err:
+	qsql_release(&qs);
+	sbuf_release(&sql);
 	return -1;
 }
 
@@ -860,7 +1010,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 	int64_t now = time_now();
 	struct keyset ks = { NULL, 0 };
 	size_t k;
-	int empty;
+	int empty, pend;
 
 	if (store_begin(st, false, e) < 0)
 		return -1;
@@ -1005,6 +1155,12 @@ lookups_done:
 				goto fail;
 			}
 		}
+	}
+	/* newsboat's read state waiting for these items (store_import.c) */
+	if (n > 0 && (pend = store_import_state_apply(st, source_id,
+						      NULL)) != 0) {
+		store_fail(st, e, pend, "cannot apply imported read state");
+		goto fail;
 	}
 	free(ks.v);
 	return store_commit(st, e);

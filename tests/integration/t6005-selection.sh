@@ -111,7 +111,8 @@ test_expect_success 'a store from before the mark sequence: nothing twice, nothi
 	GLEAN_NOW=$((GLEAN_NOW - 60)) glean --db "$TRASH/old.db" mark 4 >/dev/null &&
 	old_sql "DROP INDEX item_mark_seq; ALTER TABLE item DROP COLUMN mark_seq;
 		ALTER TABLE digest DROP COLUMN mark_seq;
-		DELETE FROM meta WHERE key = \"mark_seq\"; PRAGMA user_version = 7" &&
+		DELETE FROM meta WHERE key = \"mark_seq\";
+		DROP TABLE import_state; PRAGMA user_version = 7" &&
 	glean --db "$TRASH/old.db" share old --dry-run >dry &&
 	test "$(old_sql "PRAGMA user_version")" -ge 8 &&
 	test_grep "1 item, 1 part" dry &&

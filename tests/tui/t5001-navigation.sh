@@ -17,8 +17,10 @@ test_expect_success 'the first screen shows the three panes with counts' '
 	test_grep "Vaccination cli" screen
 '
 
-test_expect_success 'moving in the navigation pane selects a source' '
+test_expect_success 'moving in the navigation pane selects a source tag, a source' '
 	tui_keys Left j j j j j &&
+	tui_wait "glean \| civic \(3, 3 unread\)" &&
+	tui_keys j j &&
 	tui_wait "glean \| Civic Notes \(3, 3 unread\)" &&
 	tui_screen >screen &&
 	test_grep "Library hotspot" screen &&
