@@ -141,7 +141,9 @@ build_lines(struct sense *s, int width)
 		struct sbuf sb = SBUF_INIT;
 
 		for (i = 0; i < it->ntags; i++)
-			sbuf_addf(&sb, "%s%s", i ? ", " : "", it->tags[i]);
+			sbuf_addf(&sb, "%s%s%s", i ? ", " : "", it->tags[i],
+				  it->tag_from_source && it->tag_from_source[i]
+				  ? " (source)" : "");
 		tags = sbuf_detach(&sb, NULL);
 		add_linef(s, COL_NORMAL, "Tags: ", tags);
 		free(tags);

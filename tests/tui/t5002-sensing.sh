@@ -39,6 +39,15 @@ test_expect_success 't edits tags; tab completes an existing tag' '
 	tui_wait "health data +1"
 '
 
+test_expect_success 'the item shows its own tags and the source'"'"'s, marked' '
+	tui_keys Enter &&
+	tui_wait "Tags: civic-tech, health \(source\), health data" &&
+	tui_keys q &&
+	tui_wait_not "Tags: " &&
+	tui_keys N &&
+	tui_wait "saved: not read"
+'
+
 test_expect_success 'a adds a note through the prompt; the list marks it' '
 	tui_keys a &&
 	tui_wait "^note:" &&
