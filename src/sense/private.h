@@ -44,6 +44,8 @@
 	X(NOTE, "note", "a", "add a note")                                 \
 	X(NOTE_EDITOR, "note-editor", "E", "write a note in $EDITOR")      \
 	X(QUOTE, "quote", "h", "quote a passage with a note")              \
+	X(EDIT_NOTE, "edit-note", "e", "edit a note of the item (j/k pick one)") \
+	X(REMOVE_NOTE, "remove-note", "x", "remove a note of the item (asks y/n)") \
 	X(STAR, "star", "s", "star or unstar")                             \
 	X(MARK, "mark", "m", "mark or unmark to share")                    \
 	X(UNDO, "undo", "u", "undo the last change (marking read too)")    \
@@ -124,7 +126,8 @@ struct nav_entry {
 
 enum focus { FOCUS_NAV, FOCUS_LIST, FOCUS_ITEM };
 
-enum undo_kind { UNDO_NONE, UNDO_FLAG, UNDO_TAGS, UNDO_NOTE, UNDO_READ };
+enum undo_kind { UNDO_NONE, UNDO_FLAG, UNDO_TAGS, UNDO_NOTE, UNDO_READ,
+		 UNDO_NOTE_EDIT, UNDO_NOTE_RM };
 struct undo {
 	enum undo_kind kind;
 	int64_t item;
@@ -135,6 +138,7 @@ struct undo {
 	int64_t note;
 	int64_t *ids;        /* UNDO_READ: the items that were unread */
 	size_t nids;
+	struct note old_note; /* UNDO_NOTE_EDIT, _RM: the note as it was */
 };
 
 struct sense;
@@ -179,6 +183,11 @@ struct item_view {           /* view_item.c */
 	struct pane pane;
 	bool quoting;
 	size_t q_anchor;
+	/* note i of it.notes is shown on lines note_first[i] up to
+	 * note_end[i]; picking one for edit-note or remove-note */
+	size_t *note_first, *note_end;
+	enum action note_pick;   /* ACT_NONE when not picking */
+	size_t note_sel;
 };
 
 struct digest_view {         /* view_digest.c */
@@ -310,6 +319,9 @@ void item_reload(struct sense *s);
 void item_layout(struct sense *s);
 /* Start picking a passage of the open item to quote ('h'). */
 void item_quote_start(struct sense *s);
+/* The note edit-note or remove-note (a) applies to: the only one at
+ * once, else picked with j/k and enter (the first on screen first). */
+void item_note_pick(struct sense *s, enum action a);
 void item_open_link(struct sense *s);
 void item_note_editor(struct sense *s);
 
@@ -327,6 +339,9 @@ void sense_set_flag(struct sense *s, int64_t id, enum item_flag f, bool on,
 		    bool undoable);
 void sense_add_note(struct sense *s, int64_t id, const char *body,
 		    const char *quote, const char *prefix, const char *suffix);
+/* Change note_id's body / remove it; 'u' puts the note back as it was. */
+void sense_edit_note(struct sense *s, int64_t note_id, const char *body);
+void sense_remove_note(struct sense *s, int64_t note_id);
 void sense_refresh(struct sense *s);
 /* Pane widths for the terminal's size, then every view's resize. */
 void sense_layout(struct sense *s);

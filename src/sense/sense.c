@@ -78,6 +78,7 @@ undo_clear(struct undo *u)
 	free(u->added);
 	free(u->removed);
 	free(u->ids);
+	note_release(&u->old_note);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -143,6 +144,70 @@ sense_add_note(struct sense *s, int64_t id, const char *body,
 	changed(s, id);
 }
 
+/* The note as it was goes to the undo slot before the change. */
+static int
+note_keep(struct sense *s, int64_t note_id, enum undo_kind kind,
+	  struct err *e)
+{
+	struct note old;
+
+	if (store_note_get(s->st, note_id, &old, e) < 0)
+		return -1;
+	undo_clear(&s->undo);
+	s->undo.kind = kind;
+	s->undo.item = old.item_id;
+	s->undo.note = note_id;
+	s->undo.old_note = old;
+	return 0;
+}
+
+void
+sense_edit_note(struct sense *s, int64_t note_id, const char *body)
+{
+	struct err e = { 0 };
+	struct undo prev = s->undo;
+
+	if (!sense_can_write(s))
+		return;
+	memset(&s->undo, 0, sizeof(s->undo));
+	if (note_keep(s, note_id, UNDO_NOTE_EDIT, &e) < 0 ||
+	    store_note_update(s->st, note_id, body, NULL, &e) < 0) {
+		/* nothing changed: the last change stays undoable */
+		undo_clear(&s->undo);
+		s->undo = prev;
+		sense_status(s, true, "note %lld not changed: %s",
+			     (long long)note_id, e.msg);
+		return;
+	}
+	undo_clear(&prev);
+	sense_status(s, false, "changed note %lld ('u' undoes)",
+		     (long long)note_id);
+	changed(s, s->undo.item);
+}
+
+void
+sense_remove_note(struct sense *s, int64_t note_id)
+{
+	struct err e = { 0 };
+	struct undo prev = s->undo;
+
+	if (!sense_can_write(s))
+		return;
+	memset(&s->undo, 0, sizeof(s->undo));
+	if (note_keep(s, note_id, UNDO_NOTE_RM, &e) < 0 ||
+	    store_note_delete(s->st, note_id, &e) < 0) {
+		undo_clear(&s->undo);
+		s->undo = prev;
+		sense_status(s, true, "note %lld not removed: %s",
+			     (long long)note_id, e.msg);
+		return;
+	}
+	undo_clear(&prev);
+	sense_status(s, false, "removed note %lld ('u' brings it back)",
+		     (long long)note_id);
+	changed(s, s->undo.item);
+}
+
 static void
 undo_last(struct sense *s)
 {
@@ -177,6 +242,11 @@ undo_last(struct sense *s)
 	case UNDO_READ:
 		rc = store_items_set_read(s->st, u->ids, u->nids, false, NULL,
 					  &e);
+		break;
+	case UNDO_NOTE_EDIT:
+	case UNDO_NOTE_RM:
+		/* the same id and dates: as if it never changed */
+		rc = store_note_restore(s->st, &u->old_note, &e);
 		break;
 	default:
 		break;
@@ -883,6 +953,20 @@ act_quote(struct sense *s)
 	item_quote_start(s);
 }
 
+static void
+act_edit_note(struct sense *s)
+{
+	open_target(s);
+	item_note_pick(s, ACT_EDIT_NOTE);
+}
+
+static void
+act_remove_note(struct sense *s)
+{
+	open_target(s);
+	item_note_pick(s, ACT_REMOVE_NOTE);
+}
+
 typedef void (*action_fn)(struct sense *s);
 
 /* Movement and open belong to the views (their key op). */
@@ -907,6 +991,8 @@ static const action_fn actions[ACT_COUNT] = {
 	[ACT_NOTE] = add_note,
 	[ACT_NOTE_EDITOR] = act_note_editor,
 	[ACT_QUOTE] = act_quote,
+	[ACT_EDIT_NOTE] = act_edit_note,
+	[ACT_REMOVE_NOTE] = act_remove_note,
 	[ACT_STAR] = act_star,
 	[ACT_MARK] = act_mark,
 	[ACT_UNDO] = undo_last,
@@ -950,9 +1036,10 @@ handle_key(struct sense *s, int key)
 	}
 	if (s->rows < MIN_ROWS || s->cols < MIN_COLS)
 		return a != ACT_QUIT && a != ACT_QUIT_ALL;
-	/* a new key clears the last message; the help and the quote
-	 * picker keep theirs, the preview clears its own */
-	if (!modal_view(s) && !s->item.quoting && a != ACT_NONE) {
+	/* a new key clears the last message; the help and the quote and
+	 * note pickers keep theirs, the preview clears its own */
+	if (!modal_view(s) && !s->item.quoting && !s->item.note_pick &&
+	    a != ACT_NONE) {
 		s->status[0] = '\0';
 		s->status_error = false;
 	}

@@ -2,8 +2,8 @@
  * The item view: a header, the content through the shared renderer
  * (numbered links, listed at the end), and the item's notes and quotes.
  * It also runs the actions that need the item's text: picking a passage
- * to quote ('h'), opening a link in the browser and writing a note in
- * $EDITOR. Programs are started with posix_spawnp and an argv, never a
+ * to quote ('h'), picking a note to edit or remove ('e', 'x'), opening a
+ * link in the browser and writing a note in $EDITOR. Programs are started with posix_spawnp and an argv, never a
  * shell; the URL or file is one argv element.
  */
 #include <errno.h>
@@ -31,8 +31,11 @@ lines_free(struct sense *s)
 		free(s->item.lines[i]);
 	free(s->item.lines);
 	free(s->item.line_col);
+	free(s->item.note_first);
+	free(s->item.note_end);
 	s->item.lines = NULL;
 	s->item.line_col = NULL;
+	s->item.note_first = s->item.note_end = NULL;
 	s->item.nlines = 0;
 }
 
@@ -176,13 +179,19 @@ build_lines(struct sense *s, int width)
 		add_line(s, COL_HEADING, xasprintf("── notes (%zu) ──",
 						   it->nnotes));
 	}
+	if (it->nnotes) {
+		s->item.note_first = xcalloc(it->nnotes, sizeof(size_t));
+		s->item.note_end = xcalloc(it->nnotes, sizeof(size_t));
+	}
 	for (i = 0; i < it->nnotes; i++) {
 		const struct note *n = &it->notes[i];
 
+		s->item.note_first[i] = s->item.nlines;
 		if (n->quote)
 			add_wrapped(s, COL_QUOTE, "> ", n->quote, width);
-		if (n->body && *n->body)
+		if ((n->body && *n->body) || !n->quote)
 			add_wrapped(s, COL_NOTE, "@ ", n->body, width);
+		s->item.note_end[i] = s->item.nlines;
 		add_line(s, COL_NORMAL, xstrdup(""));
 	}
 	/* the numbered links and enclosures the renderer put after the
@@ -206,6 +215,7 @@ item_close(struct sense *s)
 		item_release(&s->item.it);
 	s->item.open = false;
 	s->item.quoting = false;
+	s->item.note_pick = ACT_NONE;
 	s->item.width = 0;
 }
 
@@ -262,6 +272,17 @@ item_fit(struct sense *s)
 		if (p->sel >= p->top + h)
 			p->top = p->sel - h + 1;
 	}
+	if (s->item.note_pick && s->item.note_sel < s->item.it.nnotes) {
+		/* the picked note on screen, its first line when it is
+		 * taller than the pane */
+		size_t first = s->item.note_first[s->item.note_sel];
+		size_t end = s->item.note_end[s->item.note_sel];
+
+		if (end > p->top + h)
+			p->top = end - h;
+		if (first < p->top)
+			p->top = first;
+	}
 	if (p->top + h > s->item.nlines)
 		p->top = s->item.nlines > h ? s->item.nlines - h : 0;
 }
@@ -293,6 +314,10 @@ item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 	if (v->quoting) {
 		lo = v->q_anchor < v->pane.sel ? v->q_anchor : v->pane.sel;
 		hi = v->q_anchor < v->pane.sel ? v->pane.sel : v->q_anchor;
+	} else if (v->note_pick && v->note_sel < v->it.nnotes &&
+		   v->note_end[v->note_sel] > v->note_first[v->note_sel]) {
+		lo = v->note_first[v->note_sel];
+		hi = v->note_end[v->note_sel] - 1;
 	}
 	for (r = 0; r < h; r++) {
 		size_t i = v->pane.top + (size_t)r;
@@ -300,7 +325,8 @@ item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 
 		if (i < v->nlines) {
 			a = draw_attr(v->line_col[i]);
-			if (v->quoting && i >= lo && i <= hi)
+			if ((v->quoting || v->note_pick) && i >= lo &&
+			    i <= hi)
 				a = draw_attr(COL_SELECTED);
 		}
 		wattrset(w, a);
@@ -312,8 +338,9 @@ item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 }
 
 static bool quote_key(struct sense *s, enum action a, int key);
+static bool note_pick_key(struct sense *s, enum action a, int key);
 
-/* Scrolling; the quote picker takes every key while it is on. */
+/* Scrolling; the quote and note pickers take every key while on. */
 static bool
 item_key(struct sense *s, enum action a, int key)
 {
@@ -322,6 +349,8 @@ item_key(struct sense *s, enum action a, int key)
 
 	if (s->item.quoting)
 		return quote_key(s, a, key);
+	if (s->item.note_pick)
+		return note_pick_key(s, a, key);
 	if (!s->item.open)
 		return false;
 	switch (a) {
@@ -456,6 +485,120 @@ quote_key(struct sense *s, enum action a, int key)
 		v->q_anchor = v->pane.sel;
 	} else if (a == ACT_OPEN) {
 		quote_finish(s);
+	} else if (a == ACT_QUIT_ALL) {
+		s->quit = true;
+	}
+	item_fit(s);
+	return true;
+}
+
+/* ---- editing and removing a note ---- */
+
+/* Edit or remove note i of the open item. Its id and text are copied
+ * first: saving reloads the item. Prompts open before anything that
+ * could refuse, so what is typed is never read as keys. */
+static void
+note_act(struct sense *s, enum action a, size_t i)
+{
+	const struct note *n = &s->item.it.notes[i];
+	int64_t nid = n->id;
+	bool quoted = n->quote != NULL;
+	char *old = xstrdup(n->body ? n->body : "");
+	char *gist = display_line(*old ? old : n->quote ? n->quote : "", 40);
+	char *label, *body = NULL, *t, keys[64];
+	int key;
+
+	if (a == ACT_REMOVE_NOTE) {
+		label = xasprintf("remove note %lld \"%s\"? (y/n) ",
+				  (long long)nid, gist);
+		key = prompt_key(s, label);
+		if (key == 'y' || key == 'Y')
+			sense_remove_note(s, nid);
+		else
+			sense_status(s, false, "note %lld kept",
+				     (long long)nid);
+		goto out;
+	}
+	label = xasprintf("edit note %lld: ", (long long)nid);
+	body = prompt_line(s, label, old, NULL);
+	if (!body) {
+		sense_status(s, false, "note %lld not changed", (long long)nid);
+		goto out;
+	}
+	t = str_trim(body);
+	if (!*t && !quoted) {
+		/* as 'glean note --edit': an empty note is no note */
+		keymap_keys(&s->km, ACT_REMOVE_NOTE, keys, sizeof(keys));
+		sense_status(s, true, "empty note not saved; %s removes it",
+			     *keys ? keys : ":remove-note");
+	} else if (!strcmp(t, old)) {
+		sense_status(s, false, "note %lld unchanged", (long long)nid);
+	} else {
+		sense_edit_note(s, nid, t);
+		if (s->status_error) {
+			size_t len = strlen(s->status);
+
+			snprintf(s->status + len, sizeof(s->status) - len,
+				 "; your text: %s", t);
+		}
+	}
+out:
+	free(label);
+	free(body);
+	free(gist);
+	free(old);
+}
+
+void
+item_note_pick(struct sense *s, enum action a)
+{
+	struct item_view *v = &s->item;
+	size_t i;
+
+	if (!v->open)
+		return;
+	if (!v->it.nnotes) {
+		sense_status(s, true, "this item has no notes; a adds one");
+		return;
+	}
+	if (v->it.nnotes == 1) {
+		note_act(s, a, 0);
+		return;
+	}
+	s->focus = FOCUS_ITEM;
+	v->note_pick = a;
+	/* the first note on screen, else the first below it */
+	v->note_sel = v->it.nnotes - 1;
+	for (i = 0; i < v->it.nnotes; i++)
+		if (v->note_end[i] > v->pane.top) {
+			v->note_sel = i;
+			break;
+		}
+	item_fit(s);
+	sense_status(s, false, "%s which note: j/k move, enter takes it, "
+		     "esc cancels", a == ACT_EDIT_NOTE ? "edit" : "remove");
+}
+
+/* Keys while picking a note: j/k move from note to note, enter takes
+ * it, esc, ^G or q cancels. */
+static bool
+note_pick_key(struct sense *s, enum action a, int key)
+{
+	struct item_view *v = &s->item;
+	enum action pick = v->note_pick;
+
+	if (key == 27 || key == 7 || a == ACT_QUIT) {
+		v->note_pick = ACT_NONE;
+		sense_status(s, false, "cancelled");
+	} else if (a == ACT_DOWN && v->note_sel + 1 < v->it.nnotes) {
+		v->note_sel++;
+	} else if (a == ACT_UP && v->note_sel > 0) {
+		v->note_sel--;
+	} else if (a == ACT_OPEN || a == pick) {
+		v->note_pick = ACT_NONE;
+		sense_status(s, false, "%s", "");
+		note_act(s, pick, v->note_sel);
+		return true;
 	} else if (a == ACT_QUIT_ALL) {
 		s->quit = true;
 	}
