@@ -90,7 +90,7 @@ test_expect_success '[bind] rebinds keys and unbinds others' '
 	test "$(store_sql "SELECT starred FROM item WHERE url LIKE '\''%library-hotspots'\''")" = 1 &&
 	tui_keys s &&
 	tui_wait "key not bound" &&
-	tui_keys "?" && tui_wait "x +star" &&
+	tui_keys "?" G && tui_wait "x +star" &&
 	tui_keys q Q && tui_wait "\[exit 0\]" && tui_stop
 '
 
