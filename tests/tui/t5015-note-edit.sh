@@ -138,6 +138,20 @@ test_expect_success 'a quote may lose its words: the passage stays' '
 	test "$(store_sql "SELECT quote || \"|\" || body FROM note WHERE id = $n3")" = "a passage|my words"
 '
 
+test_expect_success 'while another glean writes, e still opens its prompt first' '
+	n3=$(store_sql "SELECT max(id) FROM note") &&
+	{ flock -x "$GLEAN_HOME/glean.db.lock" sh -c "touch \"$TRASH/held\"; while [ -d \"$TRASH\" ] && [ ! -f \"$TRASH/release\" ]; do sleep 0.05; done" & } &&
+	n=200 && while [ ! -f "$TRASH/held" ] && [ $n -gt 0 ]; do sleep 0.05; n=$((n - 1)); done &&
+	tui_keys e &&
+	tui_wait "^edit note $n3: my words$" &&
+	tui_keys C-u && tui_type "q Q j x y" && tui_keys Enter &&
+	tui_wait "changed note $n3|your text: q Q j x y$" &&
+	touch "$TRASH/release" &&
+	tui_screen >screen &&
+	! grep "exit" screen &&
+	test "$(store_sql "SELECT count(*) FROM note WHERE id = $n3")" = 1
+'
+
 test_expect_success '? lists the new actions with their keys' '
 	tui_keys "?" &&
 	tui_wait "e +edit-note" &&
