@@ -3,8 +3,9 @@
  * (numbered links, listed at the end), and the item's notes and quotes.
  * It also runs the actions that need the item's text: picking a passage
  * to quote ('h'), picking a note to edit or remove ('e', 'x'), opening a
- * link in the browser and writing a note in $EDITOR. Programs are started with posix_spawnp and an argv, never a
- * shell; the URL or file is one argv element.
+ * link in the browser and writing a note in $EDITOR. Programs are
+ * started with posix_spawnp and an argv, never a shell; the URL or file
+ * is one argv element.
  */
 #include <errno.h>
 #include <fcntl.h>
