@@ -53,7 +53,7 @@ static const struct command commands[] = {
 	{ "mark", cmd_mark, RW, "mark items to share" },
 	{ "note", cmd_note, RW, "annotate an item" },
 	{ "parse", cmd_parse, 0, "parse a feed file and print the parse dump" },
-	{ "read", cmd_read, RW, "mark items read" },
+	{ "read", cmd_read, RW, "mark items (or a query's items) read" },
 	{ "rm", cmd_rm, RW, "unsubscribe" },
 	{ "search", cmd_search, RO, "full-text search, notes included" },
 	{ "share", cmd_share, RW, "post the digest to a target, through "
@@ -64,6 +64,7 @@ static const struct command commands[] = {
 	{ "star", cmd_star, RW, "star items" },
 	{ "tag", cmd_tag, RW, "add or remove tags on an item" },
 	{ "tag-source", cmd_tag_source, RW, "add or remove tags on a source" },
+	{ "tags", cmd_tags, RO, "list tags with item and unread counts" },
 	{ "ui", cmd_ui, NEED_CONFIG, "open the reader (the default)" },
 	{ "unmark", cmd_unmark, RW, "take items out of the next digest" },
 	{ "unread", cmd_unread, RW, "mark items unread" },

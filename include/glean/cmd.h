@@ -52,6 +52,7 @@ CMD(fetch);
 CMD(items);
 CMD(show);
 CMD(tag);
+CMD(tags);
 CMD(note);
 CMD(star);
 CMD(unstar);

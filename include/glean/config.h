@@ -117,6 +117,8 @@ struct config {
 	bool mark_read_on_open; /* true */
 	int64_t first_run_depth;/* social lists: posts on first fetch, 100 */
 	char *date_format;
+	int sort;               /* list order: 0 date, 1 source, 2 title,
+				   3 unread-first (store.h enum item_sort) */
 	struct config_account *accounts;
 	size_t naccounts, cap_accounts;
 	struct config_target *targets;
@@ -140,6 +142,8 @@ int config_load(struct config *cfg, const char *path, struct err *e);
 int config_parse(struct config *cfg, const char *name, const char *text,
 		 size_t len, struct err *e);
 void config_init(struct config *cfg);
+/* "date", "source", "title" or "unread-first" for a [general] sort value. */
+const char *config_sort_name(int sort);
 void config_release(struct config *cfg);
 
 const struct config_account *config_account(const struct config *cfg,

@@ -56,6 +56,15 @@ int render_plain(const char *text, size_t len, int width,
 
 /* Render by content type: "text/plain" (any parameters) → render_plain(),
  * anything else (NULL, text/html, xhtml) → render_html(). */
+/*
+ * Append an item's enclosures (the store's JSON array of {url, type,
+ * length}) to out as links numbered after the content's:
+ * "[N]: URL (enclosure, TYPE, SIZE)", sanitized, so the reader's 'o' and
+ * `glean show` number them with the links. NULL or bad JSON adds none.
+ * Returns how many were added.
+ */
+size_t render_enclosures(const char *json, struct render_out *out);
+
 int render_content(const char *content, size_t len, const char *content_type,
 		   const char *base_url, int width, struct render_out *out,
 		   struct err *e);

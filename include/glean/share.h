@@ -37,9 +37,9 @@ void share_plan_release(struct share_plan *p);
 
 /* Selection for one share. Strings borrowed for the call. */
 struct share_opts {
-	const char *since;  /* duration; NULL = since the last successful
-			     * share to this target, else the target's
-			     * since, else 7d */
+	const char *since;  /* duration: marked in that window; NULL =
+			     * marked since the last share to the target
+			     * (share_select) */
 	const char *query;  /* NULL = the target's query, else marked items */
 	const char *intro;
 	bool dry_run;       /* plan only: nothing recorded, nothing sent
@@ -78,10 +78,33 @@ int share_run(struct store *st, const struct config *cfg, const char *name,
 	      const struct share_opts *o, struct share_report *r,
 	      struct err *e);
 
-/* Window start for a target: --since, else since its last successful
- * share, else the target's since, else 7 days back. */
+/* Window start: since, else the target's since, else 7 days back. */
 int share_window(struct store *st, const struct config_target *t,
 		 const char *since, int64_t *start, struct err *e);
+
+/*
+ * The one selection: what a share to target `name` takes now. glean
+ * digest, glean share (and --dry-run) and the reader's D and S all call
+ * this with the same arguments, so a preview is what a share sends.
+ *  1. an unfinished digest to name (not abandoned): its items, resumed;
+ *  2. o->query, else the target's query: the items it matches;
+ *  3. o->since: the items marked in that window;
+ *  4. else the items marked after what the target's last share took, by
+ *     mark sequence (store_marked_after), so an item marked at any moment
+ *     goes in the next share, once; before a first share, those marked
+ *     in the target's since window (7d).
+ * name NULL (no target): 2 (o->query), else marked in o->since or 7d.
+ * d comes headed with the target's title and link and o->intro (the
+ * resumed digest's own); release it with digest_release in every case.
+ */
+struct share_sel {
+	int64_t resume_id;  /* the unfinished digest a share resumes, or 0 */
+	int64_t upto;       /* highest mark sequence taken (0 for a query);
+			     * share_run records it with the digest */
+};
+int share_select(struct store *st, const struct config *cfg,
+		 const char *name, const struct share_opts *o,
+		 struct digest *d, struct share_sel *sel, struct err *e);
 
 /* Settle part `part` of digest digest_id that the user checked by hand:
  * state is OUTBOX_SENT, or OUTBOX_FAILED to let the next run post it

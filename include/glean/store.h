@@ -173,7 +173,14 @@ struct item {
 	bool inserted;        /* set by store_items_upsert for new rows */
 	bool hashed;          /* content_hash is item_hash_set()'s, fresh */
 	int64_t marked_at;
+	/* Tags, one notion (issue 12): the item's own tags and the tags of
+	 * its source, which every item of the source inherits, as one list
+	 * in case-blind name order without duplicates. tag_from_source[i]
+	 * is true when the source carries tags[i] (the item may carry it
+	 * too): such a tag is changed on the source (store_source_tag,
+	 * 'glean tag-source'), not on the item. Both NULL when ntags is 0. */
 	char **tags;
+	bool *tag_from_source;
 	size_t ntags;
 	struct note *notes;
 	size_t nnotes;
@@ -194,6 +201,11 @@ void item_hash_set(struct item *it);
 void item_list_release(struct item_list *l);
 
 enum item_order { ORDER_NEWEST, ORDER_OLDEST };
+/* The list's order before the date ([general] sort; the reader cycles
+ * it). The date is the published one, or when the item was first seen
+ * when it has none or gives one more than a day after that. */
+enum item_sort { SORT_DATE, SORT_SOURCE, SORT_TITLE, SORT_UNREAD_FIRST,
+		 SORT_COUNT };
 
 struct item_query {
 	const char *query;   /* DESIGN.md §4 query language, or NULL */
@@ -204,6 +216,7 @@ struct item_query {
 	bool with_content;   /* load content/text too (show, digest) */
 	bool with_extras;    /* load tags and notes */
 	enum item_order order;
+	enum item_sort sort;
 	size_t limit;        /* 0 = no limit */
 	size_t offset;
 };
@@ -226,13 +239,44 @@ int store_item_set_flag(struct store *st, int64_t id, enum item_flag f,
 /* Mark every item read, optionally of one source. */
 int store_items_mark_read(struct store *st, int64_t source_id, int64_t *n,
 			  struct err *e);
+/* Set read on the n items ids, in one transaction; *changed (may be
+ * NULL) counts the items whose flag changed. Ids that no longer exist
+ * are skipped. For "mark this list read" and its undo. */
+int store_items_set_read(struct store *st, const int64_t *ids, size_t n,
+			 bool read, int64_t *changed, struct err *e);
 int store_item_tag(struct store *st, int64_t id, const char *tag, bool add,
 		   struct err *e);
+/* The same, saying whether anything changed (*changed may be NULL):
+ * adding a tag the item already has, own or from its source, or
+ * removing one it does not have changes nothing. Removing a tag the
+ * item has only from its source fails with ERR_USAGE naming the source
+ * and the 'glean tag-source' command that removes it there; removing
+ * one it has both ways removes its own and succeeds. */
+int store_item_tag_changed(struct store *st, int64_t id, const char *tag,
+			   bool add, bool *changed, struct err *e);
+/* Set read (or unread) on every item q matches, in one transaction;
+ * *n counts the items that changed. */
+int store_items_set_read_query(struct store *st,
+			       const struct item_query *q, bool read,
+			       int64_t *n, struct err *e);
 
 int store_note_add(struct store *st, int64_t item_id, const char *body,
 		   const char *quote, const char *prefix, const char *suffix,
 		   int64_t *note_id, struct err *e);
 int store_note_delete(struct store *st, int64_t note_id, struct err *e);
+/* One note by id (ERR_NOTFOUND "no note N"); release with note_release. */
+int store_note_get(struct store *st, int64_t note_id, struct note *out,
+		   struct err *e);
+void note_release(struct note *n);
+/* Change a note: body NULL keeps the body; quote NULL keeps the quote,
+ * "" removes it; a new quote drops the old one's prefix/suffix. Sets
+ * updated, re-indexes the item's notes. ERR_NOTFOUND for a missing id. */
+int store_note_update(struct store *st, int64_t note_id, const char *body,
+		      const char *quote, struct err *e);
+/* Put back a note as store_note_get returned it (same id, dates), e.g.
+ * to undo store_note_delete or store_note_update. */
+int store_note_restore(struct store *st, const struct note *n,
+		       struct err *e);
 
 /* Ingest: insert or update items of one source, deduplicated by guid, then
  * url, then content hash. Updates keep read/star/mark/tags/notes. Counts
@@ -244,7 +288,10 @@ int store_items_upsert(struct store *st, int64_t source_id,
 		       struct item *items, size_t n, struct ingest_stats *stats,
 		       struct err *e);
 
-/* ---- tags ---- */
+/* ---- tags ----
+ * Every tag on a visible item, counting the items that carry it
+ * themselves or through their source (each item once), and how many
+ * of those are unread. */
 struct tag_count {
 	char *name;
 	int64_t items, unread;
@@ -269,7 +316,10 @@ int store_counts(struct store *st, struct store_counts *c, struct err *e);
 struct item_row {
 	int64_t id, source_id, date;
 	char *source_title, *title, *author;
-	char *tags;          /* "a, b" or NULL */
+	char *tags;          /* "a, b" or NULL: own and source tags, as in
+			      * struct item */
+	char *source_tags;   /* "a" or NULL: those of tags that come from
+			      * the source */
 	bool read, starred, marked;
 	int64_t nnotes;
 };
@@ -317,6 +367,7 @@ struct digest_row {
 	char *target, *query, *title, *intro;
 	int64_t created, since, until;
 	char *state;         /* pending partial sent failed */
+	int64_t mark_seq;    /* highest mark sequence taken; 0 for a query */
 	int64_t nitems, nparts, nsent;
 	bool abandoned;      /* given up by the user: never resumed */
 };
@@ -343,9 +394,19 @@ int store_digest_open(struct store *st, const char *target, int64_t *id,
 /* Items of a digest, in the order they were added. Caller frees *ids. */
 int store_digest_items(struct store *st, int64_t digest_id, int64_t **ids,
 		       size_t *n, struct err *e);
-/* When the last fully sent digest to target was created (0 if never). */
-int store_digest_last_sent(struct store *st, const char *target,
-			   int64_t *when, struct err *e);
+/* Marked items with a mark sequence above `after`, marked at or after
+ * `since` (a time; 0 for any), in the order they were marked; *upto is
+ * the highest sequence among them (0 when none). Each marking takes the
+ * next number of one store-wide sequence, so "above the last share's
+ * number" is exactly "marked after what that share took". */
+int store_marked_after(struct store *st, int64_t after, int64_t since,
+		       int64_t **ids, size_t *n, int64_t *upto,
+		       struct err *e);
+/* Where the next share to target starts: the highest mark sequence its
+ * digests took (abandoned ones and digests of a query do not count), and
+ * when the newest of them was made. *seq = -1 when there is none. */
+int store_digest_mark_line(struct store *st, const char *target,
+			   int64_t *seq, int64_t *when, struct err *e);
 /* Items of sent digests to target, newest share first, at most limit
  * (the file target's rolling feed). Caller frees *ids. */
 int store_digest_shared_items(struct store *st, const char *target,
@@ -389,6 +450,23 @@ struct store_rule {
 int store_rules_apply(struct store *st, const struct store_rule *rules,
 		      size_t nrules, const int64_t *ids, size_t nids,
 		      int64_t *hidden, int64_t *tagged, struct err *e);
+
+/* ---- newsboat's read state (src/store/store_import.c, issue 12) ----
+ * Read newsboat's cache.db (opened read-only) and keep the read and
+ * starred state (flags containing 's') of its items whose feed URL is
+ * a subscribed source's URL. Items the store has are matched by guid or
+ * link at once; the rest when their source is next fetched
+ * (store_items_upsert), after which the source's unmatched rows are
+ * dropped: they are items its feed no longer carries. */
+struct import_state_report {
+	int64_t kept;          /* read or starred items kept to match */
+	int64_t unsubscribed;  /* ... skipped: their feed is not a source */
+	int64_t applied;       /* items changed now (sources fetched before) */
+	int64_t fetched_sources; /* sources matched now */
+	int64_t pending;       /* rows waiting for a fetch */
+};
+int store_import_newsboat_cache(struct store *st, const char *path,
+				struct import_state_report *r, struct err *e);
 
 /* ---- the search index (src/store/store_search.c, issue 3) ----
  * Full-text search lives in "<store>-search", derived from the store and

@@ -33,10 +33,13 @@ usage(FILE *fp)
 		"[--format md|html|text|atom|json]\n"
 		"                    [--intro TEXT | --edit] [--title TEXT] "
 		"[-o FILE] [QUERY...]\n\n"
-		"Render the items marked to share in the last 7 days (or since "
-		"the last\nsuccessful share to TARGET), grouped by tag, with "
-		"your notes and quotes.\nA QUERY selects other items instead "
-		"(see 'glean items').\n");
+		"Render exactly what 'glean share TARGET' would send now (the "
+		"items marked\nsince its last share), grouped by tag, with "
+		"your notes and quotes. Without\n--last-share it previews the "
+		"only target in the config, if there is one,\nelse the items "
+		"marked in the last 7 days. --since DUR takes those marked\n"
+		"in that window instead; a QUERY selects other items (see "
+		"'glean items').\n");
 }
 
 /* Run the editor on a temp file; *out is the text (NULL if unchanged or
@@ -153,12 +156,13 @@ write_file(const char *path, const char *s, size_t len, struct err *e)
 int
 cmd_digest(int argc, char **argv, struct ctx *ctx)
 {
-	struct digest_opts o = { 0 };
+	struct share_opts o = { 0 };
+	struct share_sel sel;
 	struct digest d = { 0 };
 	struct sbuf q = SBUF_INIT, out = SBUF_INIT;
 	struct err e = { 0 };
 	enum digest_format f = DIGEST_MD;
-	const char *since = NULL, *last = NULL, *outfile = NULL;
+	const char *since = NULL, *last = NULL, *outfile = NULL, *title = NULL;
 	char *intro = NULL;
 	bool edit = false;
 	int i, rc = EXIT_FAIL;
@@ -183,7 +187,7 @@ cmd_digest(int argc, char **argv, struct ctx *ctx)
 			free(intro);
 			intro = xstrdup(argv[++i]);
 		} else if (!strcmp(a, "--title") && has) {
-			o.title = argv[++i];
+			title = argv[++i];
 		} else if (!strcmp(a, "--edit")) {
 			edit = true;
 		} else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) &&
@@ -206,15 +210,12 @@ cmd_digest(int argc, char **argv, struct ctx *ctx)
 		return cmd_usage_error("digest", "--since and --last-share "
 				       "choose the window two ways; use one");
 	}
+	/* with one target, the preview is its next share */
+	if (!last && ctx->cfg && ctx->cfg->ntargets == 1)
+		last = ctx->cfg->targets[0].name;
 	if (last && !config_target(ctx->cfg, last)) {
 		cmd_error("no target '%s' in the config; see 'glean-config(5)'",
 			  last);
-		goto out;
-	}
-	if (share_window(ctx->st, last ? config_target(ctx->cfg, last) : NULL,
-			 since ? since : last ? NULL : "7d", &o.since,
-			 &e) < 0) {
-		rc = cmd_err(&e);
 		goto out;
 	}
 	if (edit) {
@@ -225,17 +226,33 @@ cmd_digest(int argc, char **argv, struct ctx *ctx)
 		}
 	}
 	o.intro = intro;
+	o.since = since;
 	o.query = q.len ? q.buf : NULL;
 	if (o.query && store_query_check(ctx->st, o.query, &e) < 0) {
 		rc = cmd_err(&e);
 		goto out;
 	}
-	if (digest_build(ctx->st, &o, &d, &e) < 0 ||
-	    digest_render(&d, f, NULL, &out, &e) < 0) {
+	if (share_select(ctx->st, ctx->cfg, last, &o, &d, &sel, &e) < 0) {
 		rc = cmd_err(&e);
 		goto out;
 	}
-	if (!d.items.n)
+	if (title) {
+		free(d.title);
+		d.title = xstrdup(title);
+	}
+	if (digest_render(&d, f, NULL, &out, &e) < 0) {
+		rc = cmd_err(&e);
+		goto out;
+	}
+	if (sel.resume_id)
+		fprintf(stderr, "glean: the share to '%s' (digest %lld) did "
+			"not finish; this is what 'glean share %s' sends "
+			"first\n", last, (long long)sel.resume_id, last);
+	else if (!d.items.n && last && !since && !o.query)
+		fprintf(stderr, "glean: nothing to share to '%s': nothing "
+			"marked since its last share; mark some with 'glean "
+			"mark ID'\n", last);
+	else if (!d.items.n)
 		fprintf(stderr, "glean: nothing to share: no items marked in "
 			"the window; mark some with 'glean mark ID'\n");
 	if (outfile) {

@@ -3,6 +3,7 @@
  * star, mark, read (and their inverses). Each data change is committed
  * by the store before the command reports success.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,12 @@ json_item(struct json_out *w, const struct item *it, bool content)
 	json_arr_begin(w);
 	for (k = 0; k < it->ntags; k++)
 		json_str(w, it->tags[k]);
+	json_arr_end(w);
+	json_key(w, "source_tags"); /* those of tags the source gives */
+	json_arr_begin(w);
+	for (k = 0; k < it->ntags; k++)
+		if (it->tag_from_source[k])
+			json_str(w, it->tags[k]);
 	json_arr_end(w);
 	json_key(w, "notes");
 	json_arr_begin(w);
@@ -201,7 +208,8 @@ cmd_items(int argc, char **argv, struct ctx *ctx)
 		      "share, + has notes.\n"
 		      "  --json     one JSON array (id, source, title, url, "
 		      "author, published,\n"
-		      "             read, starred, marked, tags, notes)\n"
+		      "             read, starred, marked, tags, source_tags, "
+		      "notes)\n"
 		      "  --content  include content and text in --json\n"
 		      "  --all      include hidden items\n", stdout);
 		return EXIT_OK;
@@ -244,23 +252,25 @@ item_show_body(const struct item *it)
 	struct render_out out;
 	struct err e = { 0 };
 
+	render_out_init(&out);
 	if (!it->content) {
 		if (it->text) {
 			cmd_put(stdout, it->text, false);
 			putchar('\n');
 		}
-		return;
-	}
-	render_out_init(&out);
-	if (render_content(it->content, strlen(it->content), it->content_type,
-			   it->url, output_width(), &out, &e) < 0) {
+	} else if (render_content(it->content, strlen(it->content),
+				  it->content_type, it->url, output_width(),
+				  &out, &e) < 0) {
 		fprintf(stderr, "glean: cannot render item %lld: %s\n",
 			(long long)it->id, e.msg);
 		if (it->text)
 			cmd_put(stdout, it->text, false);
-	} else {
-		fwrite(out.text.buf, 1, out.text.len, stdout);
+		render_out_release(&out);
+		render_out_init(&out);
 	}
+	/* enclosures numbered after the links, as in the reader */
+	render_enclosures(it->enclosures, &out);
+	fwrite(out.text.buf, 1, out.text.len, stdout);
 	render_out_release(&out);
 }
 
@@ -288,7 +298,8 @@ cmd_show(int argc, char **argv, struct ctx *ctx)
 	if (cmd_wants_help(argc, argv)) {
 		fputs("usage: glean show ID [--json]\n\n"
 		      "Show an item: its details, its text rendered for the "
-		      "terminal, its\nlinks numbered, and your notes.\n",
+		      "terminal, its\nlinks numbered, and your notes. Tags "
+		      "its source gives it are marked\n(source).\n",
 		      stdout);
 		return EXIT_OK;
 	}
@@ -337,6 +348,8 @@ cmd_show(int argc, char **argv, struct ctx *ctx)
 			if (k)
 				printf(", ");
 			cmd_put(stdout, it.tags[k], true);
+			if (it.tag_from_source[k])
+				printf(" (source)");
 		}
 	}
 	printf("\nFlags:  %s%s%s\n\n", it.read ? "read" : "unread",
@@ -372,13 +385,15 @@ cmd_tag(int argc, char **argv, struct ctx *ctx)
 		fputs("usage: glean tag ID +TAG|-TAG|TAG...\n\n"
 		      "Add (+TAG or TAG) or remove (-TAG) tags on an item. Tags "
 		      "may contain\nspaces when quoted: glean tag 12 +'digital "
-		      "inclusion'\n", argc < 3 ? stderr : stdout);
+		      "inclusion'\nTags of the item's source are on every item "
+		      "of it; change them with\n'glean tag-source'. Says what "
+		      "changed.\n", argc < 3 ? stderr : stdout);
 		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
 	if (parse_id("tag", argv[1], &id))
 		return EXIT_USAGE;
 	for (i = 2; i < argc; i++) {
-		bool add = argv[i][0] != '-';
+		bool add = argv[i][0] != '-', changed;
 		const char *t = argv[i] + (argv[i][0] == '+' || argv[i][0] == '-');
 		char *clean = text_sanitize(t, strlen(t), true);
 		char *name = str_trim(clean);
@@ -387,14 +402,177 @@ cmd_tag(int argc, char **argv, struct ctx *ctx)
 			free(clean);
 			return cmd_usage_error("tag", "empty tag");
 		}
-		if (store_item_tag(ctx->st, id, name, add, &e) < 0) {
+		if (store_item_tag_changed(ctx->st, id, name, add, &changed,
+					   &e) < 0) {
 			free(clean);
 			return cmd_err(&e);
 		}
+		if (changed)
+			printf("%s item %lld: ", add ? "tagged" : "untagged",
+			       (long long)id);
+		else
+			printf("item %lld %s: ", (long long)id,
+			       add ? "already has the tag" : "has no such tag");
+		cmd_put(stdout, name, true);
+		putchar('\n');
 		free(clean);
 	}
-	printf("tagged item %lld\n", (long long)id);
 	return EXIT_OK;
+}
+
+int
+cmd_tags(int argc, char **argv, struct ctx *ctx)
+{
+	struct tag_list l;
+	struct err e = { 0 };
+	bool json = false;
+	size_t i;
+	int a;
+
+	if (cmd_wants_help(argc, argv)) {
+		fputs("usage: glean tags [--json]\n\n"
+		      "List every tag on a visible item: unread/items, name.\n"
+		      "An item counts when it has the tag itself or through "
+		      "its source\n(glean tag-source).\n", stdout);
+		return EXIT_OK;
+	}
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--json"))
+			json = true;
+		else
+			return cmd_usage_error("tags", "unknown argument '%s'",
+					       argv[a]);
+	}
+	if (store_tags_list(ctx->st, &l, &e) < 0)
+		return cmd_err(&e);
+	if (json) {
+		struct json_out w;
+
+		json_out_init(&w, 0);
+		json_arr_begin(&w);
+		for (i = 0; i < l.n; i++) {
+			json_obj_begin(&w);
+			json_kv_str(&w, "name", l.v[i].name);
+			json_key(&w, "items");
+			json_i64(&w, l.v[i].items);
+			json_key(&w, "unread");
+			json_i64(&w, l.v[i].unread);
+			json_obj_end(&w);
+		}
+		json_arr_end(&w);
+		puts(w.sb.buf);
+		json_out_release(&w);
+	} else {
+		if (l.n == 0)
+			printf("no tags yet; tag an item with 'glean tag ID "
+			       "TAG' or a source with\n'glean tag-source "
+			       "SOURCE +TAG'\n");
+		/* as 'glean sources': unread/total, then the name */
+		for (i = 0; i < l.n; i++) {
+			printf("%5lld/%-5lld ", (long long)l.v[i].unread,
+			       (long long)l.v[i].items);
+			cmd_put(stdout, l.v[i].name, true);
+			putchar('\n');
+		}
+	}
+	tag_list_release(&l);
+	return EXIT_OK;
+}
+
+/* True when s has something besides white space. */
+static bool
+has_text(const char *s)
+{
+	for (; s && *s; s++)
+		if (!isspace((unsigned char)*s))
+			return true;
+	return false;
+}
+
+/* s with every run of white space made one space, trimmed. */
+static char *
+squeeze(const char *s)
+{
+	char *out = xmalloc(strlen(s) + 1), *o = out;
+	bool space = false;
+
+	for (; *s; s++) {
+		if (isspace((unsigned char)*s)) {
+			space = o > out;
+			continue;
+		}
+		if (space)
+			*o++ = ' ';
+		space = false;
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Is the quote a passage of the item (its text, title or content),
+ * white space compared loosely? */
+static bool
+quote_in_item(const struct item *it, const char *quote)
+{
+	const char *const hay[] = { it->text, it->title, it->content };
+	char *q = squeeze(quote);
+	bool found = false;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(hay) && !found; i++) {
+		char *h;
+
+		if (!hay[i])
+			continue;
+		h = squeeze(hay[i]);
+		found = strstr(h, q) != NULL;
+		free(h);
+	}
+	free(q);
+	return found;
+}
+
+/* Note n must be one of item id's; else say which ones it has. */
+static int
+own_note(int64_t id, int64_t n, const struct item *it)
+{
+	struct sbuf list = SBUF_INIT;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < it->nnotes; k++)
+		if (it->notes[k].id == n)
+			return 0;
+	for (k = 0; k < it->nnotes; k++)
+		sbuf_addf(&list, "%s%lld", k ? ", " : "",
+			  (long long)it->notes[k].id);
+	if (it->nnotes)
+		rc = cmd_error("no note %lld on item %lld; item %lld has "
+			       "note%s %s (see 'glean show %lld')",
+			       (long long)n, (long long)id, (long long)id,
+			       it->nnotes == 1 ? "" : "s", list.buf,
+			       (long long)id);
+	else
+		rc = cmd_error("no note %lld on item %lld; item %lld has no "
+			       "notes", (long long)n, (long long)id,
+			       (long long)id);
+	sbuf_release(&list);
+	return rc;
+}
+
+static int
+note_usage(FILE *fp)
+{
+	fputs("usage: glean note ID [--quote PASSAGE] TEXT...\n"
+	      "       glean note ID --edit N [--quote PASSAGE] [TEXT...]\n"
+	      "       glean note ID --rm N\n\n"
+	      "Annotate an item with a note, optionally quoting a passage "
+	      "of it.\nNotes are searchable and go into digests. --edit "
+	      "replaces the text (and,\nwith --quote, the quote) of note N, "
+	      "--rm removes it; N is the note's\nnumber in 'glean show ID'. "
+	      "Use -- before a note that starts with --.\n", fp);
+	return fp == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
 int
@@ -402,39 +580,136 @@ cmd_note(int argc, char **argv, struct ctx *ctx)
 {
 	struct err e = { 0 };
 	struct sbuf body = SBUF_INIT;
+	struct item it = { 0 };
 	const char *quote = NULL;
-	int64_t id, nid;
-	int a;
+	int64_t id, nid, edit = 0, rm = 0;
+	bool opts = true;
+	int a, rc = EXIT_FAIL;
 
-	if (cmd_wants_help(argc, argv) || argc < 3) {
-		fputs("usage: glean note ID [--quote PASSAGE] TEXT...\n\n"
-		      "Annotate an item with a note, optionally quoting a "
-		      "passage of it.\nNotes are searchable and go into "
-		      "digests.\n", argc < 3 ? stderr : stdout);
-		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
-	}
+	if (cmd_wants_help(argc, argv))
+		return note_usage(stdout);
+	if (argc < 3)
+		return note_usage(stderr);
 	if (parse_id("note", argv[1], &id))
 		return EXIT_USAGE;
 	for (a = 2; a < argc; a++) {
-		if (!strcmp(argv[a], "--quote") && a + 1 < argc) {
-			quote = argv[++a];
+		const char *s = argv[a];
+		bool has = a + 1 < argc;
+
+		if (opts && !strcmp(s, "--")) {
+			opts = false;
 			continue;
+		}
+		if (opts && (!strcmp(s, "--edit") || !strcmp(s, "--rm"))) {
+			int64_t *n = s[2] == 'e' ? &edit : &rm;
+
+			if (!has || str_to_i64(argv[a + 1], n) < 0 || *n <= 0)
+				rc = cmd_usage_error("note", "%s wants the "
+					"number of a note, as 'glean show "
+					"%lld' lists it", s, (long long)id);
+			else if (edit && rm)
+				rc = cmd_usage_error("note", "--edit and --rm "
+					"together; use one");
+			else {
+				a++;
+				continue;
+			}
+			goto out;
+		}
+		if (opts && !strcmp(s, "--quote")) {
+			if (!has) {
+				rc = cmd_usage_error("note", "--quote wants "
+					"the passage: --quote \"...\"");
+				goto out;
+			}
+			quote = argv[++a];
+			if (!has_text(quote)) {
+				rc = cmd_usage_error("note", "the quote is "
+					"empty; give the passage to quote");
+				goto out;
+			}
+			continue;
+		}
+		if (opts && s[0] == '-' && s[1] == '-' && s[2]) {
+			rc = cmd_usage_error("note", "unknown option '%s' (a "
+				"note that starts with -- goes after --)", s);
+			goto out;
 		}
 		if (body.len)
 			sbuf_addch(&body, ' ');
-		sbuf_adds(&body, argv[a]);
+		sbuf_adds(&body, s);
 	}
-	if (!body.len && !quote) {
-		sbuf_release(&body);
-		return cmd_usage_error("note", "the note is empty");
+	if (rm && (body.len || quote)) {
+		rc = cmd_usage_error("note", "--rm takes no text");
+		goto out;
 	}
-	if (store_note_add(ctx->st, id, body.buf, quote, NULL, NULL, &nid,
-			   &e) < 0) {
-		sbuf_release(&body);
-		return cmd_err(&e);
+	if (!rm && !has_text(body.buf) && !quote) {
+		rc = cmd_usage_error("note", edit ? "--edit %lld: give the "
+			"new text (or --quote PASSAGE)" : "the note is empty; "
+			"give its text (or --quote PASSAGE)", (long long)edit);
+		goto out;
 	}
+	if (body.len && !has_text(body.buf)) {
+		rc = cmd_usage_error("note", "the note is empty; give its "
+				     "text");
+		goto out;
+	}
+	if (store_item_get(ctx->st, id, true, &it, &e) < 0) {
+		rc = cmd_err(&e);
+		goto out;
+	}
+	if ((edit || rm) && own_note(id, edit ? edit : rm, &it)) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (rm) {
+		if (store_note_delete(ctx->st, rm, &e) < 0) {
+			rc = cmd_err(&e);
+			goto out;
+		}
+		printf("removed note %lld from item %lld\n", (long long)rm,
+		       (long long)id);
+	} else if (edit) {
+		if (store_note_update(ctx->st, edit, body.len ? body.buf : NULL,
+				      quote, &e) < 0) {
+			rc = cmd_err(&e);
+			goto out;
+		}
+		printf("changed note %lld on item %lld\n", (long long)edit,
+		       (long long)id);
+	} else {
+		if (store_note_add(ctx->st, id, body.buf, quote, NULL, NULL,
+				   &nid, &e) < 0) {
+			rc = cmd_err(&e);
+			goto out;
+		}
+		printf("saved note %lld on item %lld\n", (long long)nid,
+		       (long long)id);
+	}
+	if (quote && !quote_in_item(&it, quote))
+		fprintf(stderr, "glean: warning: the quote is not found in "
+			"item %lld's text; saved as written\n", (long long)id);
+	rc = EXIT_OK;
+out:
+	item_release(&it);
 	sbuf_release(&body);
-	printf("saved note %lld on item %lld\n", (long long)nid, (long long)id);
+	return rc;
+}
+
+/* 'glean read QUERY' / 'glean unread QUERY': every item the query
+ * matches, in one transaction. */
+static int
+set_read_query(struct ctx *ctx, const char *query, bool read)
+{
+	struct item_query q = { 0 };
+	struct err e = { 0 };
+	int64_t n;
+
+	q.query = query;
+	if (store_items_set_read_query(ctx->st, &q, read, &n, &e) < 0)
+		return cmd_err(&e);
+	printf("marked %lld item%s %s\n", (long long)n, n == 1 ? "" : "s",
+	       read ? "read" : "unread");
 	return EXIT_OK;
 }
 
@@ -443,14 +718,48 @@ set_flag(int argc, char **argv, struct ctx *ctx, enum item_flag f, bool on,
 	 const char *done, const char *help)
 {
 	struct err e = { 0 };
+	struct sbuf query = SBUF_INIT;
+	bool ids = true;
 	int64_t id;
-	int i;
+	int i, rc;
 
 	if (cmd_wants_help(argc, argv) || argc < 2) {
-		printf("usage: glean %s ID...\n\n%s\n", argv[0], help);
+		if (f == ITEM_READ)
+			printf("usage: glean %s ID...\n       glean %s QUERY..."
+			       "\n\n%s\n", argv[0], argv[0], help);
+		else
+			printf("usage: glean %s ID...\n\n%s\n", argv[0], help);
 		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
+	/* read and unread take ids or else one query (its words joined,
+	 * as 'glean items' does) */
+	for (i = 1; f == ITEM_READ && i < argc; i++) {
+		if (!strcmp(argv[i], "--all") && on) {
+			continue;
+		} else if (!strcmp(argv[i], "--unread") && on) {
+			on = false;
+			done = "unread";
+			continue;
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			sbuf_release(&query);
+			return cmd_usage_error(argv[0], "unknown option '%s'",
+					       argv[i]);
+		}
+		if (str_to_i64(argv[i], &id) < 0 || id <= 0)
+			ids = false;
+		if (query.len)
+			sbuf_addch(&query, ' ');
+		sbuf_adds(&query, argv[i]);
+	}
+	if (!ids) {
+		rc = set_read_query(ctx, query.buf, on);
+		sbuf_release(&query);
+		return rc;
+	}
+	sbuf_release(&query);
 	for (i = 1; i < argc; i++) {
+		if (f == ITEM_READ && !strcmp(argv[i], "--unread"))
+			continue;
 		if (!strcmp(argv[i], "--all") && f == ITEM_READ && on) {
 			int64_t n;
 
@@ -502,12 +811,16 @@ int
 cmd_read(int argc, char **argv, struct ctx *ctx)
 {
 	return set_flag(argc, argv, ctx, ITEM_READ, true, "read",
-			"Mark items read (--all: every item).");
+			"Mark items read: by id, or every item a query matches "
+			"(in one step),\ne.g. glean read 'tag:civic before:7d'."
+			"\n  --all     every item\n"
+			"  --unread  mark unread instead (undo)");
 }
 
 int
 cmd_unread(int argc, char **argv, struct ctx *ctx)
 {
 	return set_flag(argc, argv, ctx, ITEM_READ, false, "unread",
-			"Mark items unread.");
+			"Mark items unread: by id, or every item a query "
+			"matches,\ne.g. glean unread 'tag:civic since:1d'.");
 }

@@ -106,8 +106,12 @@ cmd_share(int argc, char **argv, struct ctx *ctx)
 	if (rc == 0 && !r.nitems) {
 		printf("nothing to share to '");
 		cmd_put(stdout, name, true);
-		printf("': no items marked in the window; mark some with "
-		       "'glean mark ID'\n");
+		if (o.query || o.since)
+			printf("': no items %s\n", o.query ? "match the query"
+			       : "marked in the window");
+		else
+			printf("': nothing marked since its last share; mark "
+			       "some with 'glean mark ID'\n");
 	} else if (o.dry_run && rc == 0) {
 		print_plan(name, &r);
 	} else if (r.digest_id) {

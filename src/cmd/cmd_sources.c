@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "glean/cmd.h"
@@ -328,28 +329,93 @@ cmd_tag_source(int argc, char **argv, struct ctx *ctx)
 	return EXIT_OK;
 }
 
+/* Does the file start like a newsboat urls file (a URL first, not
+ * markup)? Only the first lines of a regular file are read: a pipe's
+ * bytes are left for the import. */
+static bool
+looks_like_urls(const char *path)
+{
+	struct stat sb;
+	FILE *fp;
+	char line[512];
+	bool urls = false;
+	int n = 0;
+
+	if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    !(fp = fopen(path, "rb")))
+		return false;
+	while (n++ < 50 && fgets(line, sizeof(line), fp)) {
+		char *p = line;
+
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		urls = str_starts(p, "http://") || str_starts(p, "https://") ||
+		       str_starts(p, "query:") || str_starts(p, "exec:") ||
+		       str_starts(p, "filter:") || str_starts(p, "\"query:");
+		break;
+	}
+	fclose(fp);
+	return urls;
+}
+
+/* After the urls: newsboat's read and starred state, from its cache. */
+static int
+import_cache(struct ctx *ctx, const char *cache)
+{
+	struct import_state_report r;
+	struct err e = { 0 };
+
+	if (store_import_newsboat_cache(ctx->st, cache, &r, &e) < 0)
+		return cmd_err(&e);
+	printf("newsboat cache: %lld read or starred item%s kept",
+	       (long long)r.kept, r.kept == 1 ? "" : "s");
+	if (r.unsubscribed)
+		printf(" (%lld of feeds not subscribed skipped)",
+		       (long long)r.unsubscribed);
+	if (r.fetched_sources)
+		printf("; %lld item%s already here updated",
+		       (long long)r.applied, r.applied == 1 ? "" : "s");
+	if (r.pending)
+		printf("; the rest are marked when their sources are first "
+		       "fetched (glean fetch)");
+	printf("\n");
+	return EXIT_OK;
+}
+
 int
 cmd_import(int argc, char **argv, struct ctx *ctx)
 {
 	struct seek_import_report r;
 	struct err e = { 0 };
-	const char *file = NULL;
+	const char *file = NULL, *cache = NULL;
 	bool newsboat = false;
 	size_t i;
 	int a, rc;
 
 	if (cmd_wants_help(argc, argv)) {
 		fputs("usage: glean import FILE.opml\n"
-		      "       glean import --newsboat URLS-FILE\n\n"
+		      "       glean import --newsboat URLS-FILE [--cache "
+		      "CACHE.db]\n\n"
 		      "Subscribe to every feed in an OPML file (folders become "
 		      "tags) or a\nnewsboat urls file (tags, ~title, ! for "
 		      "hidden). Only http(s) feeds are\nimported; every line "
-		      "that cannot be used is reported.\n", stdout);
+		      "that cannot be used is reported.\n"
+		      "  --cache FILE  newsboat's cache.db "
+		      "(~/.local/share/newsboat/cache.db):\n"
+		      "                items read or flagged 's' there are "
+		      "marked read or starred\n"
+		      "                here, matched by guid or link, when "
+		      "their source is first\n                fetched\n",
+		      stdout);
 		return EXIT_OK;
 	}
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--newsboat"))
 			newsboat = true;
+		else if (!strcmp(argv[a], "--cache") && a + 1 < argc)
+			cache = argv[++a];
 		else if (argv[a][0] == '-' && argv[a][1])
 			return cmd_usage_error("import", "unknown option '%s'",
 					       argv[a]);
@@ -360,6 +426,15 @@ cmd_import(int argc, char **argv, struct ctx *ctx)
 	}
 	if (!file)
 		return cmd_usage_error("import", "which file?");
+	if (cache && !newsboat)
+		return cmd_usage_error("import", "--cache goes with --newsboat "
+				       "URLS-FILE");
+	if (!newsboat && looks_like_urls(file))
+		return cmd_usage_error("import", "'%s' looks like a newsboat "
+				       "urls file, not OPML; import it with: "
+				       "glean import --newsboat %s [--cache "
+				       "~/.local/share/newsboat/cache.db]",
+				       file, file);
 	rc = newsboat ? seek_import_newsboat(ctx->st, file, &r, &e)
 		      : seek_import_opml(ctx->st, file, &r, &e);
 	if (rc < 0)
@@ -377,6 +452,8 @@ cmd_import(int argc, char **argv, struct ctx *ctx)
 	printf("\n");
 	rc = r.skipped && !r.added && !r.existing ? EXIT_FAIL : EXIT_OK;
 	seek_import_report_release(&r);
+	if (cache && rc == EXIT_OK)
+		rc = import_cache(ctx, cache);
 	return rc;
 }
 

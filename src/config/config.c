@@ -28,7 +28,7 @@ extern char **environ;
 #define SECRET_MAX_BYTES 8192
 
 enum ktype { K_STR, K_INT, K_BOOL, K_DUR, K_LIST, K_SERVICE, K_TKIND,
-	     K_SECRET_CMD, K_SECRET_FILE, K_SECRET_ENV, K_DOUBLE };
+	     K_SECRET_CMD, K_SECRET_FILE, K_SECRET_ENV, K_DOUBLE, K_SORT };
 
 struct key {
 	const char *name;
@@ -52,6 +52,7 @@ static const struct key general_keys[] = {
 	{ "mark-read-on-open", K_BOOL, G(mark_read_on_open), 0, "true/false" },
 	{ "per-host", K_INT, G(per_host), 0, "number" },
 	{ "refresh", K_DUR, G(refresh), 0, "duration like 1h" },
+	{ "sort", K_SORT, G(sort), 0, "date, source, title or unread-first" },
 	{ "timeout", K_DUR, G(timeout), 0, "duration like 120s" },
 	{ "user-agent", K_STR, G(user_agent), 0, "text" },
 };
@@ -123,6 +124,18 @@ static const char *const tkind_names[] = {
 	[TARGET_X] = "x", [TARGET_DISCOURSE] = "discourse",
 	[TARGET_WEBHOOK] = "webhook",
 };
+
+/* In the order of the store's enum item_sort. */
+static const char *const sort_names[] = {
+	"date", "source", "title", "unread-first",
+};
+
+const char *
+config_sort_name(int sort)
+{
+	return sort >= 0 && (size_t)sort < ARRAY_SIZE(sort_names)
+	       ? sort_names[sort] : "?";
+}
 
 const char *
 config_service_name(enum account_service s)
@@ -408,6 +421,13 @@ set_value(const struct pstate *ps, const struct key *k, const char *v,
 				return 0;
 			}
 		return perr(ps, e, "'kind': expected %s, got '%s'", k->help, v);
+	case K_SORT:
+		for (i = 0; i < ARRAY_SIZE(sort_names); i++)
+			if (!strcmp(v, sort_names[i])) {
+				*(int *)field = (int)i;
+				return 0;
+			}
+		return perr(ps, e, "'sort': expected %s, got '%s'", k->help, v);
 	case K_SECRET_CMD:
 	case K_SECRET_FILE:
 	case K_SECRET_ENV:

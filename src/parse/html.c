@@ -25,6 +25,7 @@
 #include <libxml/tree.h>
 
 #include "glean/base.h"
+#include "glean/json.h"
 #include "glean/parse.h"
 #include "glean/render.h"
 #include "private.h"
@@ -1217,6 +1218,68 @@ render_content(const char *content, size_t len, const char *content_type,
 	if (content_type && str_istarts(content_type, "text/plain"))
 		return render_plain(content, len, width, out, e);
 	return render_html(content, len, base_url, width, out, e);
+}
+
+static void
+size_text(char *buf, size_t n, int64_t bytes)
+{
+	static const char *const unit[] = { "KB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, n, "%lld B", (long long)bytes);
+		return;
+	}
+	v /= 1024;
+	while (v >= 1024 && u + 1 < ARRAY_SIZE(unit)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, n, "%.1f %s", v, unit[u]);
+}
+
+size_t
+render_enclosures(const char *json, struct render_out *out)
+{
+	struct json j = { 0 };
+	const struct json_node *n;
+	struct sbuf line = SBUF_INIT;
+	size_t added = 0;
+
+	if (!json || !*json || json_parse(&j, json, strlen(json), NULL) < 0)
+		goto out;
+	for (n = json_first(&j, json_root(&j)); n; n = json_next(&j, n)) {
+		const char *url = json_get_str(&j, n, "url");
+		const char *type = json_get_str(&j, n, "type");
+		int64_t len = -1;
+		char size[32] = "";
+		char *clean;
+
+		if (!url || !*url || out->nlinks >= RENDER_MAX_LINKS)
+			continue;
+		if (json_get_i64(&j, n, "length", &len) == 0 && len > 0)
+			size_text(size, sizeof(size), len);
+		clean = text_sanitize(url, strlen(url), true);
+		if (!out->nlinks && !added)
+			sbuf_addch(&out->text, '\n');
+		XGROW(out->links, out->cap_links, out->nlinks + 1);
+		out->links[out->nlinks++].url = clean;
+		sbuf_reset(&line);
+		sbuf_addf(&line, "[%zu]: %s (enclosure", out->nlinks, clean);
+		if (type && *type)
+			sbuf_addf(&line, ", %s", type);
+		if (*size)
+			sbuf_addf(&line, ", %s", size);
+		sbuf_adds(&line, ")");
+		text_sanitize_to(&out->text, line.buf, line.len, true);
+		sbuf_addch(&out->text, '\n');
+		added++;
+	}
+out:
+	sbuf_release(&line);
+	json_release(&j);
+	return added;
 }
 
 char *

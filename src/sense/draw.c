@@ -171,8 +171,34 @@ draw_clean(WINDOW *w, int y, int x, int cols, const char *s)
 void
 draw_text(WINDOW *w, int y, int x, int cols, const char *s)
 {
-	char *clean = text_sanitize(s ? s : "", s ? strlen(s) : 0, true);
+	char *clean = display_line(s, 0);
 
 	draw_clean(w, y, x, cols, clean);
 	free(clean);
+}
+
+char *
+display_line(const char *stored, size_t max)
+{
+	char *clean;
+	size_t len;
+
+	if (!max)
+		max = 4096;
+	stored = stored ? stored : "";
+	len = strlen(stored);
+	if (len > max * 2) {
+		len = max * 2;
+		while (len > 0 && ((unsigned char)stored[len] & 0xC0) == 0x80)
+			len--;
+	}
+	clean = text_sanitize(stored, len, true);
+	len = strlen(clean);
+	if (len > max) {
+		/* back to the start of the character at max */
+		while (max > 0 && ((unsigned char)clean[max] & 0xC0) == 0x80)
+			max--;
+		clean[max] = '\0';
+	}
+	return clean;
 }

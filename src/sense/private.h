@@ -17,7 +17,7 @@
  * screen, the ':' command line and the man page section.
  */
 #define SENSE_ACTIONS(X)                                                    \
-	X(QUIT, "quit", "q", "go back; quit from the list")                \
+	X(QUIT, "quit", "q", "go back one level; quit at the navigation pane") \
 	X(QUIT_ALL, "quit-all", "Q", "quit the reader")                    \
 	X(HELP, "help", "?", "show this help")                             \
 	X(DOWN, "down", "j down", "next row or line")                      \
@@ -31,18 +31,24 @@
 	X(NEXT_PANE, "next-pane", "tab", "focus the next pane")            \
 	X(NEXT_UNREAD, "next-unread", "n", "next unread item")            \
 	X(PREV_UNREAD, "prev-unread", "p", "previous unread item")        \
+	X(NEXT_SOURCE, "next-source", "J", "show the next source's items") \
+	X(PREV_SOURCE, "prev-source", "K", "show the previous source's items") \
 	X(RELOAD, "reload", "r", "fetch this source in the background")   \
 	X(RELOAD_ALL, "reload-all", "R", "fetch every source in the background") \
-	X(OPEN_LINK, "open-link", "o", "open a link in the browser")      \
+	X(OPEN_LINK, "open-link", "o", "open a link or enclosure in the browser") \
 	X(TOGGLE_READ, "toggle-read", "N", "toggle read")                  \
-	X(CATCH_UP, "catch-up", "C", "mark every item of this source read") \
+	X(CATCH_UP, "catch-up", "A", "mark every item of this list read")  \
+	X(CATCH_UP_ALL, "catch-up-all", "C", "mark every item read (asks y/n)") \
+	X(SORT, "sort", "O", "sort by date, source, title, unread first")  \
 	X(TAG, "tag", "t", "edit tags (tab completes)")                    \
 	X(NOTE, "note", "a", "add a note")                                 \
-	X(NOTE_EDITOR, "note-editor", "A", "write a note in $EDITOR")      \
+	X(NOTE_EDITOR, "note-editor", "E", "write a note in $EDITOR")      \
 	X(QUOTE, "quote", "h", "quote a passage with a note")              \
+	X(EDIT_NOTE, "edit-note", "e", "edit a note of the item (j/k pick one)") \
+	X(REMOVE_NOTE, "remove-note", "x", "remove a note of the item (asks y/n)") \
 	X(STAR, "star", "s", "star or unstar")                             \
 	X(MARK, "mark", "m", "mark or unmark to share")                    \
-	X(UNDO, "undo", "u", "undo the last change")                       \
+	X(UNDO, "undo", "u", "undo the last change (marking read too)")    \
 	X(SEARCH, "search", "/", "full-text search (notes too)")           \
 	X(FILTER, "filter", "F", "filter with the query language")        \
 	X(COMMAND, "command", ":", "run an action by name")               \
@@ -90,6 +96,12 @@ attr_t draw_attr(enum color_el c);
 void draw_text(WINDOW *w, int y, int x, int cols, const char *s);
 /* Like draw_text but s is already sanitized (render output). */
 void draw_clean(WINDOW *w, int y, int x, int cols, const char *s);
+/* The one way stored text (a title, source name, author, tag) becomes a
+ * display line: sanitized (controls, bidi, invalid UTF-8), newlines and
+ * tabs as spaces, at most max bytes (0: 4096) cut at a character. It is
+ * plain text as stored: entities and markup are NOT decoded again.
+ * Never NULL; the caller frees it. */
+char *display_line(const char *stored, size_t max);
 
 /* ---- pane.c: a list position over n rows ---- */
 struct pane {
@@ -114,7 +126,8 @@ struct nav_entry {
 
 enum focus { FOCUS_NAV, FOCUS_LIST, FOCUS_ITEM };
 
-enum undo_kind { UNDO_NONE, UNDO_FLAG, UNDO_TAGS, UNDO_NOTE };
+enum undo_kind { UNDO_NONE, UNDO_FLAG, UNDO_TAGS, UNDO_NOTE, UNDO_READ,
+		 UNDO_NOTE_EDIT, UNDO_NOTE_RM };
 struct undo {
 	enum undo_kind kind;
 	int64_t item;
@@ -123,7 +136,100 @@ struct undo {
 	char **added, **removed;
 	size_t nadded, nremoved;
 	int64_t note;
+	int64_t *ids;        /* UNDO_READ: the items that were unread */
+	size_t nids;
+	struct note old_note; /* UNDO_NOTE_EDIT, _RM: the note as it was */
 };
+
+struct sense;
+typedef void (*complete_fn)(struct sense *s, struct sbuf *line);
+
+/*
+ * Each view keeps its own state in its own struct, owned by its file;
+ * the reader reaches it through one small ops table (modelled on tig's
+ * struct view_ops). Building what a view shows (wrapping, rendering,
+ * reading rows) happens in open and resize, never in draw.
+ */
+struct nav_view {            /* view_nav.c */
+	struct nav_entry *v;
+	size_t n, cap;
+	struct pane pane;
+	bool counted;
+	char **tag_names;    /* for tag completion */
+	size_t ntag_names;
+};
+
+struct list_view {           /* view_list.c */
+	struct pane pane;
+	int64_t *ids;
+	size_t nids;
+	bool partial;        /* only the first nids of the order read */
+	int64_t total;       /* the view's size; -1 until counted */
+	char *title;
+	char *filter, *search;
+	enum item_sort sort;
+	struct item_row *rows_cache;
+	size_t cache_start, cache_n;
+};
+
+struct item_view {           /* view_item.c */
+	bool open;
+	struct item it;
+	struct render_out rendered;
+	int width;           /* lines are built for this width; 0: none */
+	char **lines;        /* view lines, sanitized */
+	enum color_el *line_col;
+	size_t nlines, body_first, body_end;
+	struct pane pane;
+	bool quoting;
+	size_t q_anchor;
+	/* note i of it.notes is shown on lines note_first[i] up to
+	 * note_end[i]; picking one for edit-note or remove-note */
+	size_t *note_first, *note_end;
+	enum action note_pick;   /* ACT_NONE when not picking */
+	size_t note_sel;
+};
+
+struct digest_view {         /* view_digest.c */
+	bool open;
+	char *query;         /* the list's query, or NULL for marked items */
+	char *target;        /* whose next share is previewed, or NULL */
+	char *text;          /* rendered text (sanitized by digest_render) */
+	char **lines;        /* text wrapped to width */
+	size_t nlines, nitems;
+	int width;
+	struct pane pane;
+};
+
+struct help_view {           /* view_help.c */
+	bool open;
+	struct pane pane;
+};
+
+struct prompt_view {         /* prompt.c */
+	bool open;
+	const char *label;
+	struct sbuf line;
+	complete_fn complete;
+	bool done, accepted;
+};
+
+struct view_ops {
+	const char *name;
+	/* Build what the view shows for the current size. */
+	void (*open)(struct sense *s);
+	/* Draw into w at y,x: h rows of wd columns. Only draws. */
+	void (*draw)(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
+	/* A key and its action (ACT_NONE when unbound); true when the view
+	 * used it, false to let the reader's actions have it. */
+	bool (*key)(struct sense *s, enum action a, int key);
+	/* The terminal changed size: lay out again. */
+	void (*resize)(struct sense *s);
+	void (*close)(struct sense *s);
+};
+
+extern const struct view_ops nav_ops, list_ops, item_ops, digest_ops,
+	help_ops, prompt_ops;
 
 struct sense {
 	struct store *st;
@@ -131,36 +237,19 @@ struct sense {
 	struct keymap km;
 	const char *busy;
 	bool writable;
+	bool quit;           /* set by quit and quit-all */
 	int rows, cols;
 	bool wide;
+	/* pane widths, set by sense_layout() on start and resize */
+	int nav_w, list_w, item_w;
 	enum focus focus;
-	bool help;
-	struct pane help_pane;
-	/* nav */
-	struct nav_entry *nav;
-	size_t nnav, capnav;
-	struct pane nav_pane;
-	bool nav_counted;
-	/* list */
-	struct pane list;
-	int64_t *ids;
-	size_t nids;
-	bool ids_partial;
-	char *list_title;
-	char *filter, *search;
-	struct item_row *rows_cache;
-	size_t cache_start, cache_n;
-	/* item */
-	bool item_open;
-	struct item item;
-	struct render_out rendered;
-	int rendered_width;
-	char **lines;        /* view lines, sanitized */
-	enum color_el *line_col;
-	size_t nlines, body_first, body_end;
-	struct pane view;
-	bool quoting;
-	size_t q_anchor;
+	/* the views */
+	struct nav_view nav;
+	struct list_view list;
+	struct item_view item;
+	struct digest_view digest;
+	struct help_view help;
+	struct prompt_view prompt;
 	/* status */
 	char status[512];
 	bool status_error;
@@ -173,18 +262,10 @@ struct sense {
 	struct undo undo;
 	/* ':' args */
 	char *pending_arg;
+	/* a note that could not be saved, offered again by 'a' */
+	char *note_draft;
 	volatile sig_atomic_t *stop;
 	int64_t last_poll;
-	char **tag_names;
-	size_t ntag_names;
-	/* digest preview (view_digest.c) */
-	bool digest_open;
-	char *digest_query;  /* the list's query, or NULL for marked items */
-	char *dtext;         /* rendered text (sanitized by digest_render) */
-	char **dlines;       /* dtext wrapped to dwidth */
-	size_t ndlines, digest_nitems;
-	int dwidth;
-	struct pane dview;
 };
 
 void sense_status(struct sense *s, bool error, const char *fmt, ...)
@@ -194,7 +275,6 @@ bool sense_can_write(struct sense *s);
 /* ---- prompt.c ---- */
 /* Read a line on the status row. init prefills it; complete (may be
  * NULL) completes the text before the cursor on Tab. NULL on Esc/^G. */
-typedef void (*complete_fn)(struct sense *s, struct sbuf *line);
 char *prompt_line(struct sense *s, const char *label, const char *init,
 		  complete_fn complete);
 void complete_tags(struct sense *s, struct sbuf *line);
@@ -205,7 +285,6 @@ int prompt_key(struct sense *s, const char *label);
 /* ---- view_nav.c ---- */
 void nav_load(struct sense *s, bool counts);
 void nav_release(struct sense *s);
-void nav_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
 /* Apply the selected entry to the list. */
 void nav_select(struct sense *s);
 
@@ -217,11 +296,17 @@ void list_grow(struct sense *s);
 /* How many ids the first look at a view reads. */
 size_t list_first_page(const struct sense *s);
 void list_release(struct sense *s);
-void list_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
+/* Open the selected item and give it the focus. */
+void list_open_selected(struct sense *s);
 /* The row at list position i (loads its window), or NULL. */
 const struct item_row *list_row(struct sense *s, size_t i);
 void list_invalidate(struct sense *s);
 int64_t list_selected_id(struct sense *s);
+/* Count the whole view into list.total (between keystrokes). */
+void list_count(struct sense *s);
+/* The unread items of the view (every one, not the loaded page). */
+int list_unread_ids(struct sense *s, int64_t **ids, size_t *n,
+		    struct err *e);
 /* Move to the next/previous unread; false when there is none. */
 bool list_find_unread(struct sense *s, int dir);
 
@@ -229,9 +314,14 @@ bool list_find_unread(struct sense *s, int dir);
 void item_open(struct sense *s, int64_t id);
 void item_close(struct sense *s);
 void item_reload(struct sense *s);
-void item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd);
-bool item_action(struct sense *s, enum action a);
-bool item_quote_key(struct sense *s, int key);
+/* Build the open item's lines for the item pane's width (on open,
+ * reload and resize; drawing never builds them). */
+void item_layout(struct sense *s);
+/* Start picking a passage of the open item to quote ('h'). */
+void item_quote_start(struct sense *s);
+/* The note edit-note or remove-note (a) applies to: the only one at
+ * once, else picked with j/k and enter (the first on screen first). */
+void item_note_pick(struct sense *s, enum action a);
 void item_open_link(struct sense *s);
 void item_note_editor(struct sense *s);
 
@@ -241,10 +331,6 @@ void item_note_editor(struct sense *s);
  * 7 days). Says "nothing to share" instead when it is empty. */
 void digest_open(struct sense *s);
 void digest_close(struct sense *s);
-/* The preview's bar and text over the whole screen but the status row. */
-void digest_draw(struct sense *s);
-/* A key in the preview: scrolling, share (asks target and y/n), quit. */
-void digest_key(struct sense *s, enum action a, int key);
 /* Ask for a target, show the dry run, confirm, then share. */
 void digest_share(struct sense *s);
 
@@ -253,6 +339,11 @@ void sense_set_flag(struct sense *s, int64_t id, enum item_flag f, bool on,
 		    bool undoable);
 void sense_add_note(struct sense *s, int64_t id, const char *body,
 		    const char *quote, const char *prefix, const char *suffix);
+/* Change note_id's body / remove it; 'u' puts the note back as it was. */
+void sense_edit_note(struct sense *s, int64_t note_id, const char *body);
+void sense_remove_note(struct sense *s, int64_t note_id);
 void sense_refresh(struct sense *s);
+/* Pane widths for the terminal's size, then every view's resize. */
+void sense_layout(struct sense *s);
 
 #endif

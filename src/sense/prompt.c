@@ -12,32 +12,64 @@
 #include "private.h"
 #include "glean/banned.h"
 
+/* The prompt's keys: characters as themselves, curses function keys
+ * (KEY_CODE_YES) moved past Unicode so they never alias one. */
+#define PROMPT_FN(k) (0x200000 + (int)(k))
+
 static void
-prompt_draw(struct sense *s, const char *label, const struct sbuf *line)
+prompt_open(struct sense *s)
 {
-	size_t lw = text_width(label), w, skip = 0;
-	int cols = s->cols;
+	struct prompt_view *v = &s->prompt;
 
-	/* completion candidates, if any, on the row above */
-	if (s->status[0] && s->rows > 2) {
-		attrset(draw_attr(COL_STATUS));
-		draw_text(stdscr, s->rows - 2, 0, cols, s->status);
+	v->open = true;
+	v->done = v->accepted = false;
+}
+
+static void
+prompt_close(struct sense *s)
+{
+	struct prompt_view *v = &s->prompt;
+
+	sbuf_release(&v->line);
+	v->open = false;
+	v->label = NULL;
+	v->complete = NULL;
+}
+
+static void
+prompt_resize(struct sense *s)
+{
+	(void)s; /* drawn from the row count each time */
+}
+
+/* The label and line on row y (the status row); the status (completion
+ * candidates) on the row above. */
+static void
+prompt_draw(struct sense *s, WINDOW *w, int y, int x, int h, int cols)
+{
+	const struct prompt_view *v = &s->prompt;
+	const char *label = v->label ? v->label : "";
+	size_t lw = text_width(label), lwid, skip = 0;
+
+	(void)h;
+	if (s->status[0] && y > 1) {
+		wattrset(w, draw_attr(COL_STATUS));
+		draw_text(w, y - 1, x, cols, s->status);
 	}
-	attrset(draw_attr(COL_NORMAL));
-	draw_text(stdscr, s->rows - 1, 0, cols, label);
+	wattrset(w, draw_attr(COL_NORMAL));
+	draw_text(w, y, x, cols, label);
 	/* show the tail when the line is wider than the room left */
-	w = text_width(line->buf);
-	if ((int)(lw + w + 1) > cols) {
-		size_t drop = lw + w + 1 - (size_t)cols;
+	lwid = text_width(v->line.buf);
+	if ((int)(lw + lwid + 1) > cols) {
+		size_t drop = lw + lwid + 1 - (size_t)cols;
 
-		while (line->buf[skip] && text_width_n(line->buf, skip) < drop)
+		while (v->line.buf[skip] &&
+		       text_width_n(v->line.buf, skip) < drop)
 			skip++;
 	}
-	draw_text(stdscr, s->rows - 1, (int)lw, cols - (int)lw,
-		  line->buf + skip);
-	move(s->rows - 1, (int)(lw + text_width(line->buf + skip)));
+	draw_text(w, y, x + (int)lw, cols - (int)lw, v->line.buf + skip);
+	wmove(w, y, x + (int)(lw + text_width(v->line.buf + skip)));
 	curs_set(1);
-	refresh();
 }
 
 static void
@@ -53,11 +85,52 @@ drop_last_char(struct sbuf *sb)
 	sbuf_truncate(sb, n);
 }
 
+/* Edit the line: type, Backspace, ^U, ^W, Tab, Enter accepts, Esc or ^G
+ * cancel (done is set then). */
+static bool
+prompt_edit_key(struct sense *s, enum action a, int key)
+{
+	struct prompt_view *v = &s->prompt;
+	struct sbuf *line = &v->line;
+
+	(void)a;
+	if (key == PROMPT_FN(KEY_BACKSPACE) || key == 127 || key == 8) {
+		drop_last_char(line);
+	} else if (key == PROMPT_FN(KEY_ENTER) || key == '\n' ||
+		   key == '\r') {
+		v->done = v->accepted = true;
+	} else if (key == 27 || key == 7) {
+		v->done = true;
+	} else if (key == 21) {
+		sbuf_reset(line);
+	} else if (key == 23) {
+		while (line->len && line->buf[line->len - 1] == ' ')
+			sbuf_truncate(line, line->len - 1);
+		while (line->len && line->buf[line->len - 1] != ' ')
+			sbuf_truncate(line, line->len - 1);
+	} else if (key == '\t') {
+		if (v->complete)
+			v->complete(s, line);
+	} else if (key >= 32 && key != 127 && key < 0x110000) {
+		char u[4];
+		int n = utf8_encode((uint32_t)key, u);
+
+		if (n > 0)
+			sbuf_add(line, u, (size_t)n);
+	}
+	return true;
+}
+
+const struct view_ops prompt_ops = {
+	"prompt", prompt_open, prompt_draw, prompt_edit_key, prompt_resize,
+	prompt_close,
+};
+
 char *
 prompt_line(struct sense *s, const char *label, const char *init,
 	    complete_fn complete)
 {
-	struct sbuf line = SBUF_INIT;
+	struct prompt_view *v = &s->prompt;
 	char *out = NULL;
 	wint_t ch;
 	int r;
@@ -67,55 +140,31 @@ prompt_line(struct sense *s, const char *label, const char *init,
 		s->pending_arg = NULL;
 		return out;
 	}
-	sbuf_init(&line, 64 * 1024);
+	sbuf_init(&v->line, 64 * 1024);
 	if (init)
-		sbuf_adds(&line, init);
-	for (;;) {
-		prompt_draw(s, label, &line);
+		sbuf_adds(&v->line, init);
+	v->label = label;
+	v->complete = complete;
+	prompt_ops.open(s);
+	while (!v->done) {
+		prompt_ops.draw(s, stdscr, s->rows - 1, 0, 1, s->cols);
+		refresh();
 		timeout(-1);
 		r = get_wch(&ch);
 		if (*s->stop)
 			break;
 		if (r == ERR)
 			continue;
-		if (r == KEY_CODE_YES) {
-			if (ch == KEY_BACKSPACE)
-				drop_last_char(&line);
-			else if (ch == KEY_ENTER)
-				goto accept;
-			else if (ch == KEY_RESIZE)
-				getmaxyx(stdscr, s->rows, s->cols);
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+			sense_layout(s);
 			continue;
 		}
-		if (ch == '\n' || ch == '\r')
-			goto accept;
-		if (ch == 27 || ch == 7)
-			break;
-		if (ch == 127 || ch == 8) {
-			drop_last_char(&line);
-		} else if (ch == 21) {
-			sbuf_reset(&line);
-		} else if (ch == 23) {
-			while (line.len && line.buf[line.len - 1] == ' ')
-				sbuf_truncate(&line, line.len - 1);
-			while (line.len && line.buf[line.len - 1] != ' ')
-				sbuf_truncate(&line, line.len - 1);
-		} else if (ch == '\t') {
-			if (complete)
-				complete(s, &line);
-		} else if (ch >= 32 && ch != 127 && ch < 0x110000) {
-			char u[4];
-			int n = utf8_encode((uint32_t)ch, u);
-
-			if (n > 0)
-				sbuf_add(&line, u, (size_t)n);
-		}
+		prompt_ops.key(s, ACT_NONE, r == KEY_CODE_YES ?
+			       PROMPT_FN(ch) : (int)ch);
 	}
-	goto out;
-accept:
-	out = sbuf_detach(&line, NULL);
-out:
-	sbuf_release(&line);
+	if (v->accepted)
+		out = sbuf_detach(&v->line, NULL);
+	prompt_ops.close(s);
 	curs_set(0);
 	/* completion lists were for the prompt only */
 	sense_status(s, false, "%s", "");
@@ -137,8 +186,8 @@ complete_tags(struct sense *s, struct sbuf *line)
 	while (line->buf[start] == ' ')
 		start++;
 	plen = line->len - start;
-	for (i = 0; i < s->ntag_names; i++) {
-		const char *t = s->tag_names[i];
+	for (i = 0; i < s->nav.ntag_names; i++) {
+		const char *t = s->nav.tag_names[i];
 
 		if (strncasecmp(t, line->buf + start, plen) != 0)
 			continue;
@@ -174,13 +223,18 @@ out:
 int
 prompt_key(struct sense *s, const char *label)
 {
-	struct sbuf none = SBUF_INIT;
+	struct prompt_view *v = &s->prompt;
 	wint_t ch;
 	int r, key = -1;
 
-	sbuf_adds(&none, "");
+	sbuf_init(&v->line, 16);
+	sbuf_adds(&v->line, "");
+	v->label = label;
+	v->complete = NULL;
+	prompt_ops.open(s);
 	for (;;) {
-		prompt_draw(s, label, &none);
+		prompt_ops.draw(s, stdscr, s->rows - 1, 0, 1, s->cols);
+		refresh();
 		timeout(-1);
 		r = get_wch(&ch);
 		if (*s->stop)
@@ -189,7 +243,7 @@ prompt_key(struct sense *s, const char *label)
 			continue;
 		if (r == KEY_CODE_YES) {
 			if (ch == KEY_RESIZE) {
-				getmaxyx(stdscr, s->rows, s->cols);
+				sense_layout(s);
 				continue;
 			}
 			key = 0;
@@ -198,7 +252,7 @@ prompt_key(struct sense *s, const char *label)
 		key = ch < 256 ? (int)ch : 0;
 		break;
 	}
-	sbuf_release(&none);
+	prompt_ops.close(s);
 	curs_set(0);
 	sense_status(s, false, "%s", "");
 	return key;

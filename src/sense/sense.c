@@ -1,8 +1,11 @@
 /*
  * The reader's loop and layout: three panes side by side on a wide
  * terminal (navigation, list, item), one at a time on a narrow one; the
- * status line; actions that are not a single view's (sensing, fetching,
- * undo, search and filter, the ':' line, help); background fetching
+ * status line. Each view (view_nav.c, view_list.c, view_item.c,
+ * view_digest.c, view_help.c, prompt.c) is reached through its
+ * struct view_ops: a key goes to the view on top or with the focus
+ * first, then to the reader's own actions in one table (sensing,
+ * fetching, undo, search and filter, the ':' line); background fetching
  * through seek_start/step/finish between keystrokes; picking up other
  * processes' commits (store_changed). Every change is committed by the
  * store call before the status line says "saved". Signal handlers only
@@ -74,17 +77,20 @@ undo_clear(struct undo *u)
 		free(u->removed[i]);
 	free(u->added);
 	free(u->removed);
+	free(u->ids);
+	note_release(&u->old_note);
 	memset(u, 0, sizeof(*u));
 }
 
-/* After a change to item id: rows, the open item and (soon) counts. */
+/* After a change to item id (0: to many): rows, the open item and
+ * (soon) counts. */
 static void
 changed(struct sense *s, int64_t id)
 {
 	list_invalidate(s);
-	if (s->item_open && s->item.id == id)
+	if (s->item.open && (!id || s->item.it.id == id))
 		item_reload(s);
-	s->nav_counted = false;
+	s->nav.counted = false;
 }
 
 static const char *const flag_names[] = {
@@ -138,6 +144,70 @@ sense_add_note(struct sense *s, int64_t id, const char *body,
 	changed(s, id);
 }
 
+/* The note as it was goes to the undo slot before the change. */
+static int
+note_keep(struct sense *s, int64_t note_id, enum undo_kind kind,
+	  struct err *e)
+{
+	struct note old;
+
+	if (store_note_get(s->st, note_id, &old, e) < 0)
+		return -1;
+	undo_clear(&s->undo);
+	s->undo.kind = kind;
+	s->undo.item = old.item_id;
+	s->undo.note = note_id;
+	s->undo.old_note = old;
+	return 0;
+}
+
+void
+sense_edit_note(struct sense *s, int64_t note_id, const char *body)
+{
+	struct err e = { 0 };
+	struct undo prev = s->undo;
+
+	if (!sense_can_write(s))
+		return;
+	memset(&s->undo, 0, sizeof(s->undo));
+	if (note_keep(s, note_id, UNDO_NOTE_EDIT, &e) < 0 ||
+	    store_note_update(s->st, note_id, body, NULL, &e) < 0) {
+		/* nothing changed: the last change stays undoable */
+		undo_clear(&s->undo);
+		s->undo = prev;
+		sense_status(s, true, "note %lld not changed: %s",
+			     (long long)note_id, e.msg);
+		return;
+	}
+	undo_clear(&prev);
+	sense_status(s, false, "changed note %lld ('u' undoes)",
+		     (long long)note_id);
+	changed(s, s->undo.item);
+}
+
+void
+sense_remove_note(struct sense *s, int64_t note_id)
+{
+	struct err e = { 0 };
+	struct undo prev = s->undo;
+
+	if (!sense_can_write(s))
+		return;
+	memset(&s->undo, 0, sizeof(s->undo));
+	if (note_keep(s, note_id, UNDO_NOTE_RM, &e) < 0 ||
+	    store_note_delete(s->st, note_id, &e) < 0) {
+		undo_clear(&s->undo);
+		s->undo = prev;
+		sense_status(s, true, "note %lld not removed: %s",
+			     (long long)note_id, e.msg);
+		return;
+	}
+	undo_clear(&prev);
+	sense_status(s, false, "removed note %lld ('u' brings it back)",
+		     (long long)note_id);
+	changed(s, s->undo.item);
+}
+
 static void
 undo_last(struct sense *s)
 {
@@ -169,6 +239,15 @@ undo_last(struct sense *s)
 	case UNDO_NOTE:
 		rc = store_note_delete(s->st, u->note, &e);
 		break;
+	case UNDO_READ:
+		rc = store_items_set_read(s->st, u->ids, u->nids, false, NULL,
+					  &e);
+		break;
+	case UNDO_NOTE_EDIT:
+	case UNDO_NOTE_RM:
+		/* the same id and dates: as if it never changed */
+		rc = store_note_restore(s->st, &u->old_note, &e);
+		break;
 	default:
 		break;
 	}
@@ -191,8 +270,8 @@ fail:
 static int64_t
 target_id(struct sense *s)
 {
-	if (s->item_open && (s->focus == FOCUS_ITEM || !s->nids))
-		return s->item.id;
+	if (s->item.open && (s->focus == FOCUS_ITEM || !s->list.nids))
+		return s->item.it.id;
 	return list_selected_id(s);
 }
 
@@ -201,10 +280,10 @@ target_flag(struct sense *s, int64_t id, enum item_flag f)
 {
 	const struct item_row *r;
 
-	if (s->item_open && s->item.id == id)
-		return f == ITEM_READ ? s->item.read
-		       : f == ITEM_STARRED ? s->item.starred : s->item.marked;
-	r = s->list.sel < s->nids ? list_row(s, s->list.sel) : NULL;
+	if (s->item.open && s->item.it.id == id)
+		return f == ITEM_READ ? s->item.it.read
+		       : f == ITEM_STARRED ? s->item.it.starred : s->item.it.marked;
+	r = s->list.pane.sel < s->list.nids ? list_row(s, s->list.pane.sel) : NULL;
 	if (!r || r->id != id)
 		return false;
 	return f == ITEM_READ ? r->read : f == ITEM_STARRED ? r->starred
@@ -233,7 +312,7 @@ edit_tags(struct sense *s)
 	char *ans = NULL, *p, *tok, **want = NULL;
 	size_t nwant = 0, i;
 
-	if (!id || !sense_can_write(s))
+	if (!id)
 		return;
 	if (store_item_get(s->st, id, false, &it, &e) < 0) {
 		sense_status(s, true, "%s", e.msg);
@@ -244,6 +323,14 @@ edit_tags(struct sense *s)
 	ans = prompt_line(s, "tags: ", init.buf, complete_tags);
 	if (!ans)
 		goto out;
+	/* asked after the prompt: what was typed is never read as keys */
+	if (!sense_can_write(s)) {
+		size_t n = strlen(s->status);
+
+		snprintf(s->status + n, sizeof(s->status) - n, "; tags not "
+			 "saved: %s", ans);
+		goto out;
+	}
 	for (p = ans; (tok = strsep(&p, ",")) != NULL;) {
 		char *t = str_trim(tok);
 
@@ -316,7 +403,7 @@ static void
 fetch_start(struct sense *s, bool all)
 {
 	struct err e = { 0 };
-	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	const struct nav_entry *n = s->nav.n ? &s->nav.v[s->nav.pane.sel] : NULL;
 
 	if (s->run) {
 		sense_status(s, false, "a fetch is already running");
@@ -328,7 +415,7 @@ fetch_start(struct sense *s, bool all)
 	memset(&s->prog, 0, sizeof(s->prog));
 	s->fo.all = true;
 	if (!all) {
-		const struct item_row *r = list_row(s, s->list.sel);
+		const struct item_row *r = list_row(s, s->list.pane.sel);
 
 		s->fetch_id = n && n->kind == NAV_SOURCE ? n->source_id
 			    : r ? r->source_id : 0;
@@ -356,7 +443,7 @@ reload_all(struct sense *s)
 
 	nav_load(s, true);
 	/* as much of the order as was read before, so the selection stays */
-	list_load(s, !s->ids_partial ? 0 : s->nids > first ? s->nids : first);
+	list_load(s, !s->list.partial ? 0 : s->list.nids > first ? s->list.nids : first);
 	item_reload(s);
 }
 
@@ -395,13 +482,24 @@ draw_bar(struct sense *s)
 {
 	struct sbuf sb = SBUF_INIT;
 
-	sbuf_addf(&sb, " glean | %s (%zu%s)", s->list_title ? s->list_title
-							    : "All",
-		  s->nids, s->ids_partial ? "+" : "");
-	if (s->search)
-		sbuf_addf(&sb, " | search: %s", s->search);
-	if (s->filter)
-		sbuf_addf(&sb, " | filter: %s", s->filter);
+	const struct nav_entry *n = s->nav.n ? &s->nav.v[s->nav.pane.sel] : NULL;
+
+	/* the view's real size: the ids read so far ("+") only until the
+	 * count is in; sources and tags show their unread count in the
+	 * navigation pane, so the bar says it too */
+	sbuf_addf(&sb, " glean | %s (", s->list.title ? s->list.title : "All");
+	if (s->list.total >= 0)
+		sbuf_addf(&sb, "%lld", (long long)s->list.total);
+	else
+		sbuf_addf(&sb, "%zu%s", s->list.nids, s->list.partial ? "+" : "");
+	if (n && !s->list.search && !s->list.filter && n->counted &&
+	    (n->kind == NAV_SOURCE || n->kind == NAV_TAG))
+		sbuf_addf(&sb, ", %lld unread", (long long)n->count);
+	sbuf_adds(&sb, ")");
+	if (s->list.search)
+		sbuf_addf(&sb, " | search: %s", s->list.search);
+	if (s->list.filter)
+		sbuf_addf(&sb, " | filter: %s", s->list.filter);
 	if (!s->writable)
 		sbuf_adds(&sb, " | read-only");
 	attrset(draw_attr(COL_TITLE));
@@ -426,35 +524,6 @@ draw_status(struct sense *s)
 }
 
 static void
-draw_help(struct sense *s)
-{
-	struct pane *p = &s->help_pane;
-	int h = s->rows - 2, r;
-
-	p->n = ACT_COUNT - 1;
-	p->height = h;
-	pane_fit(p);
-	attrset(draw_attr(COL_TITLE));
-	draw_clean(stdscr, 0, 0, s->cols, " glean | help (q closes; keys "
-		   "from [bind] in the config)");
-	for (r = 0; r < h; r++) {
-		size_t a = p->top + (size_t)r + 1;
-		char keys[64], line[256];
-
-		attrset(draw_attr(COL_NORMAL));
-		if (a >= ACT_COUNT) {
-			draw_clean(stdscr, r + 1, 0, s->cols, "");
-			continue;
-		}
-		keymap_keys(&s->km, (enum action)a, keys, sizeof(keys));
-		snprintf(line, sizeof(line), "  %-16s %-14s %s", keys,
-			 sense_actions[a].name, sense_actions[a].help);
-		draw_clean(stdscr, r + 1, 0, s->cols, line);
-	}
-	draw_status(s);
-}
-
-static void
 draw_vline(int x, int y, int h)
 {
 	int r;
@@ -464,13 +533,61 @@ draw_vline(int x, int y, int h)
 		draw_clean(stdscr, y + r, x, 1, "│");
 }
 
+static const struct view_ops *const views[] = {
+	&nav_ops, &list_ops, &item_ops, &digest_ops, &help_ops, &prompt_ops,
+};
+
+/* The view that has the whole screen (help, digest preview), or NULL. */
+static const struct view_ops *
+modal_view(struct sense *s)
+{
+	if (s->help.open)
+		return &help_ops;
+	if (s->digest.open)
+		return &digest_ops;
+	return NULL;
+}
+
+/* The pane with the focus. */
+static const struct view_ops *
+focused_view(struct sense *s)
+{
+	if (s->focus == FOCUS_NAV)
+		return &nav_ops;
+	if (s->focus == FOCUS_ITEM && s->item.open)
+		return &item_ops;
+	return &list_ops;
+}
+
+void
+sense_layout(struct sense *s)
+{
+	size_t i;
+
+	getmaxyx(stdscr, s->rows, s->cols);
+	s->wide = s->cols >= WIDE_COLS;
+	if (s->wide) {
+		int rest;
+
+		s->nav_w = s->cols / 5 < 26 ? s->cols / 5 : 26;
+		rest = s->cols - s->nav_w - 2;
+		/* the list reads a row at a glance: it gets the larger part,
+		 * the item wraps to what is left */
+		s->list_w = rest * 58 / 100;
+		s->item_w = rest - s->list_w;
+	} else {
+		s->nav_w = s->list_w = s->item_w = s->cols;
+	}
+	for (i = 0; i < ARRAY_SIZE(views); i++)
+		if (views[i]->resize)
+			views[i]->resize(s);
+}
+
 static void
 draw_all(struct sense *s)
 {
 	int h = s->rows - 2;
 
-	getmaxyx(stdscr, s->rows, s->cols);
-	h = s->rows - 2;
 	if (s->rows < MIN_ROWS || s->cols < MIN_COLS) {
 		char msg[128];
 		int r;
@@ -484,35 +601,29 @@ draw_all(struct sense *s)
 		refresh();
 		return;
 	}
-	if (s->help) {
-		draw_help(s);
-		refresh();
-		return;
-	}
-	if (s->digest_open) {
-		digest_draw(s);
+	if (modal_view(s)) {
+		modal_view(s)->draw(s, stdscr, 0, 0, s->rows - 1, s->cols);
 		draw_status(s);
 		refresh();
 		return;
 	}
-	s->wide = s->cols >= WIDE_COLS;
 	draw_bar(s);
 	if (s->wide) {
-		int nw = s->cols / 5 < 26 ? s->cols / 5 : 26;
-		int lw = (s->cols - nw) / 2;
-		int iw = s->cols - nw - lw - 2;
+		int nw = s->nav_w, lw = s->list_w, iw = s->item_w;
 
-		nav_draw(s, stdscr, 1, 0, h, nw);
+		nav_ops.draw(s, stdscr, 1, 0, h, nw);
 		draw_vline(nw, 1, h);
-		list_draw(s, stdscr, 1, nw + 1, h, lw);
-		draw_vline(nw + 1 + lw, 1, h);
-		item_draw(s, stdscr, 1, nw + 2 + lw, h, iw);
-	} else if (s->focus == FOCUS_NAV) {
-		nav_draw(s, stdscr, 1, 0, h, s->cols);
-	} else if (s->focus == FOCUS_ITEM && s->item_open) {
-		item_draw(s, stdscr, 1, 0, h, s->cols);
+		if (!s->item.open) {
+			/* nothing to read yet: the list takes the item's
+			 * columns too (the item's lines keep item_w) */
+			list_ops.draw(s, stdscr, 1, nw + 1, h, lw + 1 + iw);
+		} else {
+			list_ops.draw(s, stdscr, 1, nw + 1, h, lw);
+			draw_vline(nw + 1 + lw, 1, h);
+			item_ops.draw(s, stdscr, 1, nw + 2 + lw, h, iw);
+		}
 	} else {
-		list_draw(s, stdscr, 1, 0, h, s->cols);
+		focused_view(s)->draw(s, stdscr, 1, 0, h, s->cols);
 	}
 	draw_status(s);
 	refresh();
@@ -521,33 +632,21 @@ draw_all(struct sense *s)
 /* ---- actions ---- */
 
 static void
-open_selected(struct sense *s)
-{
-	int64_t id = list_selected_id(s);
-
-	if (!id)
-		return;
-	item_open(s, id);
-	if (s->item_open)
-		s->focus = FOCUS_ITEM;
-}
-
-static void
 next_unread(struct sense *s, int dir)
 {
 	if (s->focus == FOCUS_NAV)
 		s->focus = FOCUS_LIST;
 	if (list_find_unread(s, dir)) {
-		open_selected(s);
+		list_open_selected(s);
 		return;
 	}
-	if (dir > 0 && s->nnav > 1 && s->nav_pane.sel != 1) {
+	if (dir > 0 && s->nav.n > 1 && s->nav.pane.sel != 1) {
 		/* across sources: continue in Unread */
-		s->nav_pane.sel = 1;
+		s->nav.pane.sel = 1;
 		nav_select(s);
-		if (s->nids) {
-			pane_set(&s->list, 0);
-			open_selected(s);
+		if (s->list.nids) {
+			pane_set(&s->list.pane, 0);
+			list_open_selected(s);
 			return;
 		}
 	}
@@ -557,26 +656,26 @@ next_unread(struct sense *s, int dir)
 static void
 do_search(struct sense *s)
 {
-	char *q = prompt_line(s, "search: ", s->search, NULL);
+	char *q = prompt_line(s, "search: ", s->list.search, NULL);
 
 	if (!q)
 		return;
-	free(s->search);
-	s->search = *q ? q : NULL;
+	free(s->list.search);
+	s->list.search = *q ? q : NULL;
 	if (!*q)
 		free(q);
-	s->list.sel = 0;
+	s->list.pane.sel = 0;
 	list_load(s, list_first_page(s));
 	s->focus = FOCUS_LIST;
-	sense_status(s, false, "%zu%s items", s->nids,
-		     s->ids_partial ? "+" : "");
+	sense_status(s, false, "%zu%s items", s->list.nids,
+		     s->list.partial ? "+" : "");
 }
 
 static void
 do_filter(struct sense *s)
 {
 	struct err e = { 0 };
-	char *q = prompt_line(s, "filter: ", s->filter, NULL);
+	char *q = prompt_line(s, "filter: ", s->list.filter, NULL);
 
 	if (!q)
 		return;
@@ -585,41 +684,165 @@ do_filter(struct sense *s)
 		free(q);
 		return;
 	}
-	free(s->filter);
-	s->filter = *q ? q : NULL;
+	free(s->list.filter);
+	s->list.filter = *q ? q : NULL;
 	if (!*q)
 		free(q);
-	s->list.sel = 0;
+	s->list.pane.sel = 0;
 	list_load(s, list_first_page(s));
 	s->focus = FOCUS_LIST;
 	if (!s->status_error)
-		sense_status(s, false, "%zu%s items", s->nids,
-			     s->ids_partial ? "+" : "");
+		sense_status(s, false, "%zu%s items", s->list.nids,
+			     s->list.partial ? "+" : "");
 }
 
+/* Mark the unread items of this list (all: of every list, after a y/n)
+ * read; 'u' marks exactly those unread again. */
 static void
-catch_up(struct sense *s)
+catch_up(struct sense *s, bool all)
 {
-	const struct nav_entry *n = s->nnav ? &s->nav[s->nav_pane.sel] : NULL;
+	struct item_query q = { 0 };
 	struct err e = { 0 };
-	int64_t count = 0;
+	int64_t *ids = NULL, count = 0;
+	size_t n = 0;
+	char label[128];
+	int key;
 
-	if (!n || n->kind != NAV_SOURCE) {
-		sense_status(s, true, "catch-up works on one source; select it "
-			     "in the navigation pane");
+	q.query = "is:unread";
+	if ((all ? store_items_ids(s->st, &q, &ids, &n, &e)
+		 : list_unread_ids(s, &ids, &n, &e)) < 0) {
+		sense_status(s, true, "%s", e.msg);
 		return;
 	}
-	if (!sense_can_write(s))
+	if (!n) {
+		sense_status(s, false, "nothing unread %s", all ? "anywhere"
+			     : "in this list");
+		free(ids);
 		return;
-	if (store_items_mark_read(s->st, n->source_id, &count, &e) < 0) {
+	}
+	if (all) {
+		snprintf(label, sizeof(label), "mark all %zu unread item%s "
+			 "read? (y/n) ", n, n == 1 ? "" : "s");
+		key = prompt_key(s, label);
+		if (key != 'y' && key != 'Y') {
+			sense_status(s, false, "nothing marked");
+			free(ids);
+			return;
+		}
+	}
+	if (!sense_can_write(s)) {
+		free(ids);
+		return;
+	}
+	if (store_items_set_read(s->st, ids, n, true, &count, &e) < 0) {
 		sense_status(s, true, "not saved: %s", e.msg);
+		free(ids);
 		return;
 	}
-	sense_status(s, false, "saved: %lld items read", (long long)count);
+	undo_clear(&s->undo);
+	s->undo.kind = UNDO_READ;
+	s->undo.ids = ids;
+	s->undo.nids = n;
+	sense_status(s, false, "saved: %lld item%s read ('u' undoes)",
+		     (long long)count, count == 1 ? "" : "s");
 	changed(s, 0);
 }
 
-static bool run_action(struct sense *s, enum action a);
+/* J/K: the next or previous source in the navigation pane, its list
+ * shown. */
+static void
+next_source(struct sense *s, int dir)
+{
+	size_t i = s->nav.pane.sel;
+
+	while (dir > 0 ? i + 1 < s->nav.n : i > 0) {
+		i = dir > 0 ? i + 1 : i - 1;
+		if (s->nav.v[i].kind != NAV_SOURCE)
+			continue;
+		pane_set(&s->nav.pane, i);
+		nav_select(s);
+		if (s->focus == FOCUS_NAV || s->focus == FOCUS_ITEM)
+			s->focus = FOCUS_LIST;
+		if (!s->wide)
+			item_close(s);
+		return;
+	}
+	sense_status(s, false, "no %s source", dir > 0 ? "next" : "previous");
+}
+
+/* O: the next sort order, named as [general] sort names it. */
+static void
+cycle_sort(struct sense *s)
+{
+	s->list.sort = (enum item_sort)((s->list.sort + 1) % SORT_COUNT);
+	list_load(s, list_first_page(s));
+	sense_status(s, false, "sorted by %s", config_sort_name(s->list.sort));
+}
+
+/* q: one level back. The item goes back to its list, a searched or
+ * filtered list to the list it came from, a list to the navigation
+ * pane; false (quit) only there. */
+static bool
+go_back(struct sense *s)
+{
+	if (s->focus == FOCUS_ITEM) {
+		/* closed on a wide screen too: the list takes its columns */
+		s->focus = FOCUS_LIST;
+		item_close(s);
+		return true;
+	}
+	if (s->focus == FOCUS_LIST && (s->list.search || s->list.filter)) {
+		free(s->list.search);
+		free(s->list.filter);
+		s->list.search = s->list.filter = NULL;
+		list_load(s, list_first_page(s));
+		sense_status(s, false, "back to %s", s->list.title ?
+			     s->list.title : "All");
+		return true;
+	}
+	if (s->focus == FOCUS_LIST) {
+		s->focus = FOCUS_NAV;
+		return true;
+	}
+	return false;
+}
+
+static void
+add_note(struct sense *s)
+{
+	int64_t id = target_id(s);
+	char *body;
+
+	if (!id) {
+		sense_status(s, true, "no item to note; select one");
+		return;
+	}
+	/* the prompt opens before anything may refuse, so what is typed
+	 * next is the note, never keys */
+	body = prompt_line(s, "note: ", s->note_draft, NULL);
+	if (!body)
+		return;
+	free(s->note_draft);
+	s->note_draft = NULL;
+	if (!*body) {
+		sense_status(s, false, "empty note not saved");
+		free(body);
+		return;
+	}
+	sense_add_note(s, id, body, NULL, NULL, NULL);
+	if (s->status_error) {
+		size_t n = strlen(s->status);
+
+		/* kept: the next 'a' offers it again */
+		snprintf(s->status + n, sizeof(s->status) - n, "; the note is "
+			 "kept: press a to try again");
+		s->note_draft = body;
+		return;
+	}
+	free(body);
+}
+
+static void run_action(struct sense *s, enum action a, int key);
 
 static void
 command_line(struct sense *s)
@@ -643,247 +866,190 @@ command_line(struct sense *s)
 	}
 	free(s->pending_arg);
 	s->pending_arg = arg && *arg ? xstrdup(arg) : NULL;
-	run_action(s, a);
+	run_action(s, a, ERR);
 	free(s->pending_arg);
 	s->pending_arg = NULL;
 out:
 	free(line);
 }
 
+/* ---- the reader's actions: what no view takes itself ---- */
+
 static void
-move_focus(struct sense *s, enum action a, long delta)
+act_quit(struct sense *s)
 {
-	struct pane *p = s->focus == FOCUS_NAV ? &s->nav_pane : &s->list;
-	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
-
-	switch (a) {
-	case ACT_DOWN: pane_move(p, delta); break;
-	case ACT_UP: pane_move(p, -delta); break;
-	case ACT_PAGE_DOWN: pane_move(p, (long)h); break;
-	case ACT_PAGE_UP: pane_move(p, -(long)h); break;
-	case ACT_TOP: pane_set(p, 0); break;
-	case ACT_BOTTOM:
-		if (p == &s->list && s->ids_partial)
-			list_load(s, 0);
-		pane_set(p, p->n ? p->n - 1 : 0);
-		break;
-	default: break;
-	}
-	if (s->focus == FOCUS_NAV) {
-		/* skip headings in the direction of travel */
-		while (p->sel < s->nnav && s->nav[p->sel].kind == NAV_HEADING &&
-		       p->sel + 1 < s->nnav && a != ACT_UP && a != ACT_PAGE_UP)
-			p->sel++;
-		while (s->nav[p->sel].kind == NAV_HEADING && p->sel > 0)
-			p->sel--;
-		pane_fit(p);
-		nav_select(s);
-	} else if (s->list.sel + h + 1 >= s->nids && s->ids_partial) {
-		/* read ahead of the selection, never the whole view at once */
-		list_grow(s);
-	}
+	if (!go_back(s))
+		s->quit = true;
 }
 
-/* Run a; false when the reader should quit. */
-static bool
-run_action(struct sense *s, enum action a)
+static void
+act_quit_all(struct sense *s)
 {
-	int64_t id;
-
-	if (s->focus == FOCUS_ITEM && s->item_open && item_action(s, a))
-		return true;
-	switch (a) {
-	case ACT_QUIT:
-		if (s->focus == FOCUS_ITEM) {
-			s->focus = FOCUS_LIST;
-			if (!s->wide)
-				item_close(s);
-			return true;
-		}
-		if (s->focus == FOCUS_LIST && !s->wide) {
-			s->focus = FOCUS_NAV;
-			return true;
-		}
-		return false;
-	case ACT_QUIT_ALL:
-		return false;
-	case ACT_HELP:
-		s->help = true;
-		s->help_pane.sel = s->help_pane.top = 0;
-		break;
-	case ACT_DOWN: case ACT_UP: case ACT_PAGE_DOWN: case ACT_PAGE_UP:
-	case ACT_TOP: case ACT_BOTTOM:
-		if (s->focus == FOCUS_ITEM)
-			s->focus = FOCUS_LIST;
-		move_focus(s, a, 1);
-		break;
-	case ACT_OPEN:
-		if (s->focus == FOCUS_NAV) {
-			nav_select(s);
-			s->focus = FOCUS_LIST;
-		} else if (s->focus == FOCUS_LIST) {
-			open_selected(s);
-		}
-		break;
-	case ACT_BACK:
-		if (s->focus == FOCUS_ITEM)
-			s->focus = FOCUS_LIST;
-		else
-			s->focus = FOCUS_NAV;
-		break;
-	case ACT_NEXT_PANE:
-		s->focus = s->focus == FOCUS_NAV ? FOCUS_LIST
-			 : s->focus == FOCUS_LIST && s->item_open ? FOCUS_ITEM
-			 : FOCUS_NAV;
-		break;
-	case ACT_NEXT_UNREAD:
-		next_unread(s, 1);
-		break;
-	case ACT_PREV_UNREAD:
-		next_unread(s, -1);
-		break;
-	case ACT_RELOAD:
-		fetch_start(s, false);
-		break;
-	case ACT_RELOAD_ALL:
-		fetch_start(s, true);
-		break;
-	case ACT_OPEN_LINK:
-		if (!s->item_open)
-			open_selected(s);
-		item_open_link(s);
-		break;
-	case ACT_TOGGLE_READ: case ACT_STAR: case ACT_MARK: {
-		enum item_flag f = a == ACT_TOGGLE_READ ? ITEM_READ
-				 : a == ACT_STAR ? ITEM_STARRED : ITEM_MARKED;
-
-		id = target_id(s);
-		if (id)
-			sense_set_flag(s, id, f, !target_flag(s, id, f), true);
-		break;
-	}
-	case ACT_CATCH_UP:
-		catch_up(s);
-		break;
-	case ACT_TAG:
-		edit_tags(s);
-		break;
-	case ACT_NOTE: {
-		char *body;
-
-		id = target_id(s);
-		if (!id || !sense_can_write(s))
-			break;
-		body = prompt_line(s, "note: ", NULL, NULL);
-		if (body && *body)
-			sense_add_note(s, id, body, NULL, NULL, NULL);
-		else if (body)
-			sense_status(s, false, "empty note not saved");
-		free(body);
-		break;
-	}
-	case ACT_NOTE_EDITOR:
-		if (!s->item_open || s->focus != FOCUS_ITEM)
-			open_selected(s);
-		item_note_editor(s);
-		break;
-	case ACT_QUOTE:
-		if (!s->item_open || (s->focus != FOCUS_ITEM &&
-				      s->item.id != list_selected_id(s)))
-			open_selected(s);
-		if (!s->item_open || s->body_end <= s->body_first) {
-			if (s->item_open && !s->rendered_width)
-				draw_all(s);
-			if (!s->item_open || s->body_end <= s->body_first) {
-				sense_status(s, true, "nothing to quote");
-				break;
-			}
-		}
-		s->focus = FOCUS_ITEM;
-		s->quoting = true;
-		s->view.sel = s->view.top > s->body_first ? s->view.top
-							    : s->body_first;
-		if (s->view.sel >= s->body_end)
-			s->view.sel = s->body_first;
-		s->q_anchor = s->view.sel;
-		sense_status(s, false, "quote: j/k move, space starts here, "
-			     "enter takes the lines, esc cancels");
-		break;
-	case ACT_UNDO:
-		undo_last(s);
-		break;
-	case ACT_SEARCH:
-		do_search(s);
-		break;
-	case ACT_FILTER:
-		do_filter(s);
-		break;
-	case ACT_COMMAND:
-		command_line(s);
-		break;
-	case ACT_DIGEST:
-		digest_open(s);
-		break;
-	case ACT_SHARE:
-		digest_share(s);
-		break;
-	case ACT_REDRAW:
-		clearok(curscr, TRUE);
-		break;
-	default:
-		break;
-	}
-	return true;
+	s->quit = true;
 }
 
+static void
+act_back(struct sense *s)
+{
+	s->focus = s->focus == FOCUS_ITEM ? FOCUS_LIST : FOCUS_NAV;
+}
+
+static void
+act_next_pane(struct sense *s)
+{
+	s->focus = s->focus == FOCUS_NAV ? FOCUS_LIST
+		 : s->focus == FOCUS_LIST && s->item.open ? FOCUS_ITEM
+		 : FOCUS_NAV;
+}
+
+static void act_next_unread(struct sense *s) { next_unread(s, 1); }
+static void act_prev_unread(struct sense *s) { next_unread(s, -1); }
+static void act_next_source(struct sense *s) { next_source(s, 1); }
+static void act_prev_source(struct sense *s) { next_source(s, -1); }
+static void act_reload(struct sense *s) { fetch_start(s, false); }
+static void act_reload_all(struct sense *s) { fetch_start(s, true); }
+static void act_catch_up(struct sense *s) { catch_up(s, false); }
+static void act_catch_up_all(struct sense *s) { catch_up(s, true); }
+static void act_help(struct sense *s) { help_ops.open(s); }
+static void act_redraw(struct sense *s) { (void)s; clearok(curscr, TRUE); }
+
+static void
+toggle_flag(struct sense *s, enum item_flag f)
+{
+	int64_t id = target_id(s);
+
+	if (id)
+		sense_set_flag(s, id, f, !target_flag(s, id, f), true);
+}
+
+static void act_toggle_read(struct sense *s) { toggle_flag(s, ITEM_READ); }
+static void act_star(struct sense *s) { toggle_flag(s, ITEM_STARRED); }
+static void act_mark(struct sense *s) { toggle_flag(s, ITEM_MARKED); }
+
+/* The item the person looks at: the open one when it has the focus or
+ * is the list's selection, else the selection opened. */
+static void
+open_target(struct sense *s)
+{
+	if (!s->item.open || (s->focus != FOCUS_ITEM &&
+			      s->item.it.id != list_selected_id(s)))
+		list_open_selected(s);
+}
+
+static void
+act_open_link(struct sense *s)
+{
+	if (!s->item.open)
+		list_open_selected(s);
+	item_open_link(s);
+}
+
+static void
+act_note_editor(struct sense *s)
+{
+	open_target(s);
+	item_note_editor(s);
+}
+
+static void
+act_quote(struct sense *s)
+{
+	open_target(s);
+	item_quote_start(s);
+}
+
+static void
+act_edit_note(struct sense *s)
+{
+	open_target(s);
+	item_note_pick(s, ACT_EDIT_NOTE);
+}
+
+static void
+act_remove_note(struct sense *s)
+{
+	open_target(s);
+	item_note_pick(s, ACT_REMOVE_NOTE);
+}
+
+typedef void (*action_fn)(struct sense *s);
+
+/* Movement and open belong to the views (their key op). */
+static const action_fn actions[ACT_COUNT] = {
+	[ACT_QUIT] = act_quit,
+	[ACT_QUIT_ALL] = act_quit_all,
+	[ACT_HELP] = act_help,
+	[ACT_BACK] = act_back,
+	[ACT_NEXT_PANE] = act_next_pane,
+	[ACT_NEXT_UNREAD] = act_next_unread,
+	[ACT_PREV_UNREAD] = act_prev_unread,
+	[ACT_NEXT_SOURCE] = act_next_source,
+	[ACT_PREV_SOURCE] = act_prev_source,
+	[ACT_RELOAD] = act_reload,
+	[ACT_RELOAD_ALL] = act_reload_all,
+	[ACT_OPEN_LINK] = act_open_link,
+	[ACT_TOGGLE_READ] = act_toggle_read,
+	[ACT_CATCH_UP] = act_catch_up,
+	[ACT_CATCH_UP_ALL] = act_catch_up_all,
+	[ACT_SORT] = cycle_sort,
+	[ACT_TAG] = edit_tags,
+	[ACT_NOTE] = add_note,
+	[ACT_NOTE_EDITOR] = act_note_editor,
+	[ACT_QUOTE] = act_quote,
+	[ACT_EDIT_NOTE] = act_edit_note,
+	[ACT_REMOVE_NOTE] = act_remove_note,
+	[ACT_STAR] = act_star,
+	[ACT_MARK] = act_mark,
+	[ACT_UNDO] = undo_last,
+	[ACT_SEARCH] = do_search,
+	[ACT_FILTER] = do_filter,
+	[ACT_COMMAND] = command_line,
+	[ACT_DIGEST] = digest_open,
+	[ACT_SHARE] = digest_share,
+	[ACT_REDRAW] = act_redraw,
+};
+
+/* a (key: the key pressed, ERR from the ':' line) goes to the view on
+ * top or with the focus first, then to the reader's actions. */
+static void
+run_action(struct sense *s, enum action a, int key)
+{
+	const struct view_ops *v = modal_view(s);
+
+	if (!v)
+		v = focused_view(s);
+	if (v->key(s, a, key))
+		return;
+	if (a == ACT_NONE) {
+		if (key != ERR && key != 27)
+			sense_status(s, false, "key not bound; '?' shows the keys");
+		return;
+	}
+	if (a > ACT_NONE && a < ACT_COUNT && actions[a])
+		actions[a](s);
+}
+
+/* False when the reader should quit. */
 static bool
 handle_key(struct sense *s, int key)
 {
 	enum action a = keymap_get(&s->km, key);
 
 	if (key == KEY_RESIZE) {
-		getmaxyx(stdscr, s->rows, s->cols);
-		s->rendered_width = 0;
+		sense_layout(s);
 		return true;
 	}
 	if (s->rows < MIN_ROWS || s->cols < MIN_COLS)
 		return a != ACT_QUIT && a != ACT_QUIT_ALL;
-	if (s->help) {
-		if (a == ACT_QUIT || a == ACT_HELP || key == 27)
-			s->help = false;
-		else if (a == ACT_DOWN || a == ACT_PAGE_DOWN)
-			s->help_pane.top += a == ACT_DOWN ? 1 : 10;
-		else if (a == ACT_UP || a == ACT_PAGE_UP) {
-			size_t d = a == ACT_UP ? 1 : 10;
-
-			s->help_pane.top = s->help_pane.top > d ?
-					   s->help_pane.top - d : 0;
-		}
-		else if (a == ACT_TOP)
-			s->help_pane.top = 0;
-		else if (a == ACT_BOTTOM)
-			s->help_pane.top = ACT_COUNT;
-		s->help_pane.sel = s->help_pane.top;
-		return true;
+	/* a new key clears the last message; the help and the quote and
+	 * note pickers keep theirs, the preview clears its own */
+	if (!modal_view(s) && !s->item.quoting && !s->item.note_pick &&
+	    a != ACT_NONE) {
+		s->status[0] = '\0';
+		s->status_error = false;
 	}
-	if (s->digest_open) {
-		if (a != ACT_SHARE) {
-			s->status[0] = '\0';
-			s->status_error = false;
-		}
-		digest_key(s, a, key);
-		return a != ACT_QUIT_ALL;
-	}
-	if (item_quote_key(s, key))
-		return true;
-	if (a == ACT_NONE) {
-		if (key != ERR && key != 27)
-			sense_status(s, false, "key not bound; '?' shows the keys");
-		return true;
-	}
-	s->status[0] = '\0';
-	s->status_error = false;
-	return run_action(s, a);
+	run_action(s, a, key);
+	return !s->quit;
 }
 
 /* Work between keystrokes, one piece per call, most urgent first. True
@@ -897,8 +1063,12 @@ idle(struct sense *s)
 		fetch_poll(s);
 		return true;
 	}
-	if (!s->nav_counted) {
+	if (!s->nav.counted) {
 		nav_load(s, true);
+		return true;
+	}
+	if (s->list.total < 0) {
+		list_count(s);
 		return true;
 	}
 	if (now - s->last_poll >= 1000) {
@@ -923,6 +1093,7 @@ sense_run(struct store *st, const struct config *cfg,
 	bool busy = true, first = true;
 	SCREEN *scr;
 	wint_t ch;
+	size_t i;
 	int r;
 
 	memset(&s, 0, sizeof(s));
@@ -931,7 +1102,9 @@ sense_run(struct store *st, const struct config *cfg,
 	s.busy = o ? o->busy : NULL;
 	s.writable = !s.busy;
 	s.stop = &got_signal;
-	render_out_init(&s.rendered);
+	s.list.sort = cfg->sort >= 0 && cfg->sort < SORT_COUNT
+		      ? (enum item_sort)cfg->sort : SORT_DATE;
+	render_out_init(&s.item.rendered);
 	if (keymap_init(&s.km, cfg, &ce) < 0)
 		sense_status(&s, true, "%s", ce.msg);
 	memset(&sa, 0, sizeof(sa));
@@ -954,15 +1127,15 @@ sense_run(struct store *st, const struct config *cfg,
 	set_escdelay(25);
 	if (draw_colors(cfg, &ce) < 0 && !s.status[0])
 		sense_status(&s, true, "%s", ce.msg);
-	getmaxyx(stdscr, s.rows, s.cols);
+	sense_layout(&s);
 	if (s.busy && !s.status[0])
 		sense_status(&s, true, "read-only: %s; nothing can be "
 			     "saved", s.busy);
 	s.focus = FOCUS_LIST;
-	s.list_title = xstrdup("All");
+	s.list.title = xstrdup("All");
 	/* The first screen: names without counts, the first page of ids. */
-	nav_load(&s, false);
-	list_load(&s, list_first_page(&s));
+	nav_ops.open(&s);
+	list_ops.open(&s);
 	store_changed(st);
 	store_release_write(st, NULL);
 	s.last_poll = time_now_ms();
@@ -1004,12 +1177,11 @@ sense_run(struct store *st, const struct config *cfg,
 		seek_finish(s.run, &res);
 		seek_result_release(&res);
 	}
-	item_close(&s);
-	digest_close(&s);
-	nav_release(&s);
-	list_release(&s);
+	for (i = 0; i < ARRAY_SIZE(views); i++)
+		views[i]->close(&s);
 	undo_clear(&s.undo);
 	free(s.pending_arg);
+	free(s.note_draft);
 	endwin();
 	delscreen(scr);
 	return 0;

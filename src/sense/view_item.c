@@ -2,9 +2,10 @@
  * The item view: a header, the content through the shared renderer
  * (numbered links, listed at the end), and the item's notes and quotes.
  * It also runs the actions that need the item's text: picking a passage
- * to quote ('h'), opening a link in the browser and writing a note in
- * $EDITOR. Programs are started with posix_spawnp and an argv, never a
- * shell; the URL or file is one argv element.
+ * to quote ('h'), picking a note to edit or remove ('e', 'x'), opening a
+ * link in the browser and writing a note in $EDITOR. Programs are
+ * started with posix_spawnp and an argv, never a shell; the URL or file
+ * is one argv element.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,30 +28,33 @@ lines_free(struct sense *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nlines; i++)
-		free(s->lines[i]);
-	free(s->lines);
-	free(s->line_col);
-	s->lines = NULL;
-	s->line_col = NULL;
-	s->nlines = 0;
+	for (i = 0; i < s->item.nlines; i++)
+		free(s->item.lines[i]);
+	free(s->item.lines);
+	free(s->item.line_col);
+	free(s->item.note_first);
+	free(s->item.note_end);
+	s->item.lines = NULL;
+	s->item.line_col = NULL;
+	s->item.note_first = s->item.note_end = NULL;
+	s->item.nlines = 0;
 }
 
 static void
 add_line(struct sense *s, enum color_el col, char *clean)
 {
-	s->lines = xrealloc(s->lines, (s->nlines + 1) * sizeof(char *));
-	s->line_col = xrealloc(s->line_col,
-			       (s->nlines + 1) * sizeof(*s->line_col));
-	s->lines[s->nlines] = clean;
-	s->line_col[s->nlines++] = col;
+	s->item.lines = xrealloc(s->item.lines, (s->item.nlines + 1) * sizeof(char *));
+	s->item.line_col = xrealloc(s->item.line_col,
+			       (s->item.nlines + 1) * sizeof(*s->item.line_col));
+	s->item.lines[s->item.nlines] = clean;
+	s->item.line_col[s->item.nlines++] = col;
 }
 
 static void
 add_linef(struct sense *s, enum color_el col, const char *label,
 	  const char *untrusted)
 {
-	char *clean = html_to_line(untrusted, 4096);
+	char *clean = display_line(untrusted, 4096);
 
 	add_line(s, col, xasprintf("%s%s", label, clean));
 	free(clean);
@@ -77,17 +81,51 @@ add_wrapped(struct sense *s, enum color_el col, const char *prefix,
 	render_out_release(&ro);
 }
 
+/* One line of the link list (sanitized render output), cut into pieces
+ * of width columns, the rest indented by 4. */
+static void
+add_link_line(struct sense *s, const char *p, size_t len, int width)
+{
+	char *line = xstrndup(p, len), *q = line;
+	size_t w = width > 12 ? (size_t)width : 12, n;
+	bool first = true;
+
+	while (*q) {
+		size_t room = first ? w : w - 4;
+
+		n = text_width(q) > room ? text_cut_len(q, room) : strlen(q);
+		if (!n)
+			n = strlen(q);
+		if (q[n]) {
+			/* at a space when there is one */
+			size_t b = n;
+
+			while (b > 8 && q[b - 1] != ' ')
+				b--;
+			if (b > 8)
+				n = b;
+		}
+		add_line(s, COL_NORMAL, xasprintf("%s%.*s", first ? "" : "    ",
+						  (int)n, q));
+		q += n;
+		first = false;
+	}
+	if (first)
+		add_line(s, COL_NORMAL, xstrdup(""));
+	free(line);
+}
+
 static void
 build_lines(struct sense *s, int width)
 {
-	const struct item *it = &s->item;
+	const struct item *it = &s->item.it;
 	struct err e = { 0 };
 	char date[64] = "", *p, *nl, *tags = NULL;
 	size_t i, split;
 
 	lines_free(s);
-	render_out_release(&s->rendered);
-	s->rendered_width = width;
+	render_out_release(&s->item.rendered);
+	s->item.width = width;
 	add_linef(s, COL_HEADING, "", it->title && *it->title ? it->title
 							     : "(no title)");
 	add_linef(s, COL_NORMAL, "Source: ", it->source_title);
@@ -107,7 +145,9 @@ build_lines(struct sense *s, int width)
 		struct sbuf sb = SBUF_INIT;
 
 		for (i = 0; i < it->ntags; i++)
-			sbuf_addf(&sb, "%s%s", i ? ", " : "", it->tags[i]);
+			sbuf_addf(&sb, "%s%s%s", i ? ", " : "", it->tags[i],
+				  it->tag_from_source && it->tag_from_source[i]
+				  ? " (source)" : "");
 		tags = sbuf_detach(&sb, NULL);
 		add_linef(s, COL_NORMAL, "Tags: ", tags);
 		free(tags);
@@ -118,12 +158,14 @@ build_lines(struct sense *s, int width)
 	add_line(s, COL_NORMAL, xstrdup(""));
 	if (render_content(it->content ? it->content : "",
 			   it->content ? strlen(it->content) : 0,
-			   it->content_type, it->url, width, &s->rendered,
+			   it->content_type, it->url, width, &s->item.rendered,
 			   &e) < 0)
 		add_linef(s, COL_ERROR, "cannot render: ", e.msg);
-	s->body_first = s->nlines;
-	split = s->rendered.body_len;
-	for (p = s->rendered.text.buf; *p && (size_t)(p - s->rendered.text.buf)
+	/* numbered after the links: 'o' opens them the same way */
+	render_enclosures(it->enclosures, &s->item.rendered);
+	s->item.body_first = s->item.nlines;
+	split = s->item.rendered.body_len;
+	for (p = s->item.rendered.text.buf; *p && (size_t)(p - s->item.rendered.text.buf)
 	     < split; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)
@@ -132,27 +174,34 @@ build_lines(struct sense *s, int width)
 		if (!*nl)
 			break;
 	}
-	s->body_end = s->nlines;
+	s->item.body_end = s->item.nlines;
 	if (it->nnotes) {
 		add_line(s, COL_NORMAL, xstrdup(""));
 		add_line(s, COL_HEADING, xasprintf("── notes (%zu) ──",
 						   it->nnotes));
 	}
+	if (it->nnotes) {
+		s->item.note_first = xcalloc(it->nnotes, sizeof(size_t));
+		s->item.note_end = xcalloc(it->nnotes, sizeof(size_t));
+	}
 	for (i = 0; i < it->nnotes; i++) {
 		const struct note *n = &it->notes[i];
 
+		s->item.note_first[i] = s->item.nlines;
 		if (n->quote)
 			add_wrapped(s, COL_QUOTE, "> ", n->quote, width);
-		if (n->body && *n->body)
+		if ((n->body && *n->body) || !n->quote)
 			add_wrapped(s, COL_NOTE, "@ ", n->body, width);
+		s->item.note_end[i] = s->item.nlines;
 		add_line(s, COL_NORMAL, xstrdup(""));
 	}
-	/* the numbered link list the renderer put after the body */
-	for (p = s->rendered.text.buf + split; *p; p = nl + 1) {
+	/* the numbered links and enclosures the renderer put after the
+	 * body, long ones wrapped with an indent so type and size show */
+	for (p = s->item.rendered.text.buf + split; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl)
 			nl = p + strlen(p);
-		add_line(s, COL_NORMAL, xstrndup(p, (size_t)(nl - p)));
+		add_link_line(s, p, (size_t)(nl - p), width);
 		if (!*nl)
 			break;
 	}
@@ -162,33 +211,35 @@ void
 item_close(struct sense *s)
 {
 	lines_free(s);
-	render_out_release(&s->rendered);
-	if (s->item_open)
-		item_release(&s->item);
-	s->item_open = false;
-	s->quoting = false;
-	s->rendered_width = 0;
+	render_out_release(&s->item.rendered);
+	if (s->item.open)
+		item_release(&s->item.it);
+	s->item.open = false;
+	s->item.quoting = false;
+	s->item.note_pick = ACT_NONE;
+	s->item.width = 0;
 }
 
 void
 item_open(struct sense *s, int64_t id)
 {
 	struct err e = { 0 };
-	bool same = s->item_open && s->item.id == id;
+	bool same = s->item.open && s->item.it.id == id;
 
 	item_close(s);
 	if (!id)
 		return;
-	if (store_item_get(s->st, id, true, &s->item, &e) < 0) {
+	if (store_item_get(s->st, id, true, &s->item.it, &e) < 0) {
 		sense_status(s, true, "%s", e.msg);
 		return;
 	}
-	s->item_open = true;
+	s->item.open = true;
 	if (!same)
-		s->view.top = 0;
+		s->item.pane.top = 0;
+	item_layout(s);
 	/* reading follows the reader, quietly: no error when another glean
 	 * is writing just now */
-	if (!s->item.read && s->cfg->mark_read_on_open &&
+	if (!s->item.it.read && s->cfg->mark_read_on_open &&
 	    store_upgrade_write(s->st, NULL) == 0)
 		sense_set_flag(s, id, ITEM_READ, true, false);
 }
@@ -196,90 +247,124 @@ item_open(struct sense *s, int64_t id)
 void
 item_reload(struct sense *s)
 {
-	if (s->item_open) {
-		int64_t id = s->item.id;
-		size_t top = s->view.top;
+	if (s->item.open) {
+		int64_t id = s->item.it.id;
+		size_t top = s->item.pane.top;
 
 		item_close(s);
-		if (store_item_get(s->st, id, true, &s->item, NULL) == 0) {
-			s->item_open = true;
-			s->view.top = top;
+		if (store_item_get(s->st, id, true, &s->item.it, NULL) == 0) {
+			s->item.open = true;
+			s->item.pane.top = top;
+			item_layout(s);
 		}
 	}
 }
 
+/* Keep top inside the lines, and the quote cursor on screen. */
+static void
+item_fit(struct sense *s)
+{
+	struct pane *p = &s->item.pane;
+	size_t h = p->height > 0 ? (size_t)p->height : 1;
+
+	if (s->item.quoting) {
+		if (p->sel < p->top)
+			p->top = p->sel;
+		if (p->sel >= p->top + h)
+			p->top = p->sel - h + 1;
+	}
+	if (s->item.note_pick && s->item.note_sel < s->item.it.nnotes) {
+		/* the picked note on screen, its first line when it is
+		 * taller than the pane */
+		size_t first = s->item.note_first[s->item.note_sel];
+		size_t end = s->item.note_end[s->item.note_sel];
+
+		if (end > p->top + h)
+			p->top = end - h;
+		if (first < p->top)
+			p->top = first;
+	}
+	if (p->top + h > s->item.nlines)
+		p->top = s->item.nlines > h ? s->item.nlines - h : 0;
+}
+
 void
+item_layout(struct sense *s)
+{
+	int width = s->item_w > 2 ? s->item_w - 1 : 1;
+
+	s->item.pane.height = s->rows - 2;
+	if (s->item.open && s->item.width != width)
+		build_lines(s, width);
+	item_fit(s);
+}
+
+static void
 item_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 {
+	const struct item_view *v = &s->item;
 	size_t lo = 0, hi = 0;
 	int r;
 
-	if (!s->item_open) {
+	if (!v->open) {
 		wattrset(w, draw_attr(COL_NORMAL));
 		for (r = 0; r < h; r++)
 			draw_clean(w, y + r, x, wd, "");
 		return;
 	}
-	if (s->rendered_width != wd - 1)
-		build_lines(s, wd - 1);
-	s->view.height = h;
-	if (s->quoting) {
-		lo = s->q_anchor < s->view.sel ? s->q_anchor : s->view.sel;
-		hi = s->q_anchor < s->view.sel ? s->view.sel : s->q_anchor;
-		if (s->view.sel < s->view.top)
-			s->view.top = s->view.sel;
-		if (s->view.sel >= s->view.top + (size_t)h)
-			s->view.top = s->view.sel - (size_t)h + 1;
+	if (v->quoting) {
+		lo = v->q_anchor < v->pane.sel ? v->q_anchor : v->pane.sel;
+		hi = v->q_anchor < v->pane.sel ? v->pane.sel : v->q_anchor;
+	} else if (v->note_pick && v->note_sel < v->it.nnotes &&
+		   v->note_end[v->note_sel] > v->note_first[v->note_sel]) {
+		lo = v->note_first[v->note_sel];
+		hi = v->note_end[v->note_sel] - 1;
 	}
-	if (s->view.top + (size_t)h > s->nlines)
-		s->view.top = s->nlines > (size_t)h ? s->nlines - (size_t)h : 0;
 	for (r = 0; r < h; r++) {
-		size_t i = s->view.top + (size_t)r;
+		size_t i = v->pane.top + (size_t)r;
 		attr_t a = draw_attr(COL_NORMAL);
 
-		if (i < s->nlines) {
-			a = draw_attr(s->line_col[i]);
-			if (s->quoting && i >= lo && i <= hi)
+		if (i < v->nlines) {
+			a = draw_attr(v->line_col[i]);
+			if ((v->quoting || v->note_pick) && i >= lo &&
+			    i <= hi)
 				a = draw_attr(COL_SELECTED);
 		}
 		wattrset(w, a);
-		draw_clean(w, y + r, x + 1, wd - 1, i < s->nlines ?
-			   s->lines[i] : "");
+		draw_clean(w, y + r, x + 1, wd - 1, i < v->nlines ?
+			   v->lines[i] : "");
 		wattrset(w, draw_attr(COL_NORMAL));
 		draw_clean(w, y + r, x, 1, "");
 	}
 }
 
-bool
-item_action(struct sense *s, enum action a)
-{
-	size_t h = s->view.height > 0 ? (size_t)s->view.height : 1;
+static bool quote_key(struct sense *s, enum action a, int key);
+static bool note_pick_key(struct sense *s, enum action a, int key);
 
-	if (!s->item_open)
+/* Scrolling; the quote and note pickers take every key while on. */
+static bool
+item_key(struct sense *s, enum action a, int key)
+{
+	struct pane *p = &s->item.pane;
+	size_t h = p->height > 1 ? (size_t)p->height - 1 : 1;
+
+	if (s->item.quoting)
+		return quote_key(s, a, key);
+	if (s->item.note_pick)
+		return note_pick_key(s, a, key);
+	if (!s->item.open)
 		return false;
 	switch (a) {
-	case ACT_DOWN:
-		s->view.top++;
-		return true;
-	case ACT_UP:
-		if (s->view.top)
-			s->view.top--;
-		return true;
-	case ACT_PAGE_DOWN:
-		s->view.top += h > 1 ? h - 1 : 1;
-		return true;
-	case ACT_PAGE_UP:
-		s->view.top = s->view.top > h - 1 ? s->view.top - (h - 1) : 0;
-		return true;
-	case ACT_TOP:
-		s->view.top = 0;
-		return true;
-	case ACT_BOTTOM:
-		s->view.top = s->nlines;
-		return true;
-	default:
-		return false;
+	case ACT_DOWN: p->top++; break;
+	case ACT_UP: if (p->top) p->top--; break;
+	case ACT_PAGE_DOWN: p->top += h; break;
+	case ACT_PAGE_UP: p->top = p->top > h ? p->top - h : 0; break;
+	case ACT_TOP: p->top = 0; break;
+	case ACT_BOTTOM: p->top = s->item.nlines; break;
+	default: return false;
 	}
+	item_fit(s);
+	return true;
 }
 
 /* ---- quoting a passage ---- */
@@ -290,8 +375,8 @@ join_lines(struct sense *s, size_t lo, size_t hi)
 	struct sbuf sb = SBUF_INIT;
 	size_t i;
 
-	for (i = lo; i <= hi && i < s->nlines; i++) {
-		char *t = xstrdup(s->lines[i]);
+	for (i = lo; i <= hi && i < s->item.nlines; i++) {
+		char *t = xstrdup(s->item.lines[i]);
 
 		str_trim(t);
 		if (*t)
@@ -319,30 +404,41 @@ context(const char *text, bool tail)
 static void
 quote_finish(struct sense *s)
 {
-	size_t lo = s->q_anchor < s->view.sel ? s->q_anchor : s->view.sel;
-	size_t hi = s->q_anchor < s->view.sel ? s->view.sel : s->q_anchor;
+	size_t lo = s->item.q_anchor < s->item.pane.sel ? s->item.q_anchor : s->item.pane.sel;
+	size_t hi = s->item.q_anchor < s->item.pane.sel ? s->item.pane.sel : s->item.q_anchor;
 	char *quote = join_lines(s, lo, hi), *before, *after, *pre, *suf;
 	char *note;
-	int64_t id = s->item.id;
+	int64_t id = s->item.it.id;
 
-	s->quoting = false;
+	s->item.quoting = false;
 	if (!*quote) {
 		sense_status(s, true, "nothing to quote on those lines; pick "
 			     "lines of the text");
 		free(quote);
 		return;
 	}
-	before = lo > s->body_first ? join_lines(s, lo - 1, lo - 1)
+	before = lo > s->item.body_first ? join_lines(s, lo - 1, lo - 1)
 				    : xstrdup("");
-	after = hi + 1 < s->body_end ? join_lines(s, hi + 1, hi + 1)
+	after = hi + 1 < s->item.body_end ? join_lines(s, hi + 1, hi + 1)
 				     : xstrdup("");
 	pre = context(before, true);
 	suf = context(after, false);
 	note = prompt_line(s, "note on the quote (enter: none): ", NULL, NULL);
-	if (note)
+	if (note) {
 		sense_add_note(s, id, note, quote, pre, suf);
-	else
+		if (s->status_error && *note && !s->note_draft) {
+			size_t n = strlen(s->status);
+
+			/* the passage can be picked again; the words are
+			 * kept for the next 'a' */
+			snprintf(s->status + n, sizeof(s->status) - n,
+				 "; your note is kept for the next a");
+			s->note_draft = note;
+			note = NULL;
+		}
+	} else {
 		sense_status(s, false, "quote cancelled");
+	}
 	free(note);
 	free(pre);
 	free(suf);
@@ -351,27 +447,163 @@ quote_finish(struct sense *s)
 	free(quote);
 }
 
-/* Keys while picking a passage: j/k move, space sets the start, enter
- * takes the lines between, esc or q cancels. True when handled. */
-bool
-item_quote_key(struct sense *s, int key)
+void
+item_quote_start(struct sense *s)
 {
-	enum action a = keymap_get(&s->km, key);
+	struct item_view *v = &s->item;
 
-	if (!s->quoting)
-		return false;
+	if (!v->open || v->body_end <= v->body_first) {
+		sense_status(s, true, "nothing to quote");
+		return;
+	}
+	s->focus = FOCUS_ITEM;
+	v->quoting = true;
+	v->pane.sel = v->pane.top > v->body_first ? v->pane.top
+						  : v->body_first;
+	if (v->pane.sel >= v->body_end)
+		v->pane.sel = v->body_first;
+	v->q_anchor = v->pane.sel;
+	item_fit(s);
+	sense_status(s, false, "quote: j/k move, space starts here, enter "
+		     "takes the lines, esc cancels");
+}
+
+/* Keys while picking a passage: j/k move, space sets the start, enter
+ * takes the lines between, esc or q cancels. */
+static bool
+quote_key(struct sense *s, enum action a, int key)
+{
+	struct item_view *v = &s->item;
+
 	if (key == 27 || a == ACT_QUIT) {
-		s->quoting = false;
+		v->quoting = false;
 		sense_status(s, false, "quote cancelled");
-	} else if (a == ACT_DOWN && s->view.sel + 1 < s->body_end) {
-		s->view.sel++;
-	} else if (a == ACT_UP && s->view.sel > s->body_first) {
-		s->view.sel--;
+	} else if (a == ACT_DOWN && v->pane.sel + 1 < v->body_end) {
+		v->pane.sel++;
+	} else if (a == ACT_UP && v->pane.sel > v->body_first) {
+		v->pane.sel--;
 	} else if (key == ' ' || key == 'v') {
-		s->q_anchor = s->view.sel;
+		v->q_anchor = v->pane.sel;
 	} else if (a == ACT_OPEN) {
 		quote_finish(s);
+	} else if (a == ACT_QUIT_ALL) {
+		s->quit = true;
 	}
+	item_fit(s);
+	return true;
+}
+
+/* ---- editing and removing a note ---- */
+
+/* Edit or remove note i of the open item. Its id and text are copied
+ * first: saving reloads the item. Prompts open before anything that
+ * could refuse, so what is typed is never read as keys. */
+static void
+note_act(struct sense *s, enum action a, size_t i)
+{
+	const struct note *n = &s->item.it.notes[i];
+	int64_t nid = n->id;
+	bool quoted = n->quote != NULL;
+	char *old = xstrdup(n->body ? n->body : "");
+	char *gist = display_line(*old ? old : n->quote ? n->quote : "", 40);
+	char *label, *body = NULL, *t, keys[64];
+	int key;
+
+	if (a == ACT_REMOVE_NOTE) {
+		label = xasprintf("remove note %lld \"%s\"? (y/n) ",
+				  (long long)nid, gist);
+		key = prompt_key(s, label);
+		if (key == 'y' || key == 'Y')
+			sense_remove_note(s, nid);
+		else
+			sense_status(s, false, "note %lld kept",
+				     (long long)nid);
+		goto out;
+	}
+	label = xasprintf("edit note %lld: ", (long long)nid);
+	body = prompt_line(s, label, old, NULL);
+	if (!body) {
+		sense_status(s, false, "note %lld not changed", (long long)nid);
+		goto out;
+	}
+	t = str_trim(body);
+	if (!*t && !quoted) {
+		/* as 'glean note --edit': an empty note is no note */
+		keymap_keys(&s->km, ACT_REMOVE_NOTE, keys, sizeof(keys));
+		sense_status(s, true, "empty note not saved; %s removes it",
+			     *keys ? keys : ":remove-note");
+	} else if (!strcmp(t, old)) {
+		sense_status(s, false, "note %lld unchanged", (long long)nid);
+	} else {
+		sense_edit_note(s, nid, t);
+		if (s->status_error) {
+			size_t len = strlen(s->status);
+
+			snprintf(s->status + len, sizeof(s->status) - len,
+				 "; your text: %s", t);
+		}
+	}
+out:
+	free(label);
+	free(body);
+	free(gist);
+	free(old);
+}
+
+void
+item_note_pick(struct sense *s, enum action a)
+{
+	struct item_view *v = &s->item;
+	size_t i;
+
+	if (!v->open)
+		return;
+	if (!v->it.nnotes) {
+		sense_status(s, true, "this item has no notes; a adds one");
+		return;
+	}
+	if (v->it.nnotes == 1) {
+		note_act(s, a, 0);
+		return;
+	}
+	s->focus = FOCUS_ITEM;
+	v->note_pick = a;
+	/* the first note on screen, else the first below it */
+	v->note_sel = v->it.nnotes - 1;
+	for (i = 0; i < v->it.nnotes; i++)
+		if (v->note_end[i] > v->pane.top) {
+			v->note_sel = i;
+			break;
+		}
+	item_fit(s);
+	sense_status(s, false, "%s which note: j/k move, enter takes it, "
+		     "esc cancels", a == ACT_EDIT_NOTE ? "edit" : "remove");
+}
+
+/* Keys while picking a note: j/k move from note to note, enter takes
+ * it, esc, ^G or q cancels. */
+static bool
+note_pick_key(struct sense *s, enum action a, int key)
+{
+	struct item_view *v = &s->item;
+	enum action pick = v->note_pick;
+
+	if (key == 27 || key == 7 || a == ACT_QUIT) {
+		v->note_pick = ACT_NONE;
+		sense_status(s, false, "cancelled");
+	} else if (a == ACT_DOWN && v->note_sel + 1 < v->it.nnotes) {
+		v->note_sel++;
+	} else if (a == ACT_UP && v->note_sel > 0) {
+		v->note_sel--;
+	} else if (a == ACT_OPEN || a == pick) {
+		v->note_pick = ACT_NONE;
+		sense_status(s, false, "%s", "");
+		note_act(s, pick, v->note_sel);
+		return true;
+	} else if (a == ACT_QUIT_ALL) {
+		s->quit = true;
+	}
+	item_fit(s);
 	return true;
 }
 
@@ -458,30 +690,30 @@ link_ok(const char *url)
 void
 item_open_link(struct sense *s)
 {
-	const char *url = s->item.url, *tmpl;
+	const char *url = s->item.it.url, *tmpl;
 	struct err e = { 0 };
 	char *ans = NULL, *label;
 	int64_t n;
 
-	if (!s->item_open)
+	if (!s->item.open)
 		return;
-	if (s->rendered.nlinks) {
-		label = xasprintf("open link (1-%zu, enter: the item's "
-				  "link): ", s->rendered.nlinks);
+	if (s->item.rendered.nlinks) {
+		label = xasprintf("open link or enclosure (1-%zu, enter: "
+				  "the item's link): ", s->item.rendered.nlinks);
 		ans = prompt_line(s, label, NULL, NULL);
 		free(label);
 		if (!ans)
 			return;
 		if (*ans) {
 			if (str_to_i64(ans, &n) < 0 || n < 1 ||
-			    (size_t)n > s->rendered.nlinks) {
+			    (size_t)n > s->item.rendered.nlinks) {
 				sense_status(s, true, "no link '%s'; give a "
 					     "number from 1 to %zu", ans,
-					     s->rendered.nlinks);
+					     s->item.rendered.nlinks);
 				free(ans);
 				return;
 			}
-			url = s->rendered.links[n - 1].url;
+			url = s->item.rendered.links[n - 1].url;
 		}
 	}
 	if (!url || !*url) {
@@ -524,9 +756,10 @@ write_draft(struct sense *s, int fd, const char *path, struct err *e)
 			       strerror(errno));
 	}
 	fprintf(fp, "\n# Write your note above. Lines starting with '#' are "
-		    "dropped.\n# %s\n", s->nlines ? s->lines[0] : "");
-	for (i = s->body_first; i < s->body_end && k < 40; i++, k++)
-		fprintf(fp, "# > %s\n", s->lines[i]);
+		    "dropped.\n# %s\n", s->item.nlines ? s->item.lines[0] : "");
+	for (i = s->item.body_first; i < s->item.body_end && i < s->item.nlines && k < 40;
+	     i++, k++)
+		fprintf(fp, "# > %s\n", s->item.lines[i]);
 	if (fclose(fp) != 0)
 		return err_set(e, ERR_IO, "cannot write '%s': %s", path,
 			       strerror(errno));
@@ -567,13 +800,13 @@ item_note_editor(struct sense *s)
 	const char *tmpdir = getenv("TMPDIR"), *ed;
 	struct err e = { 0 };
 	char *dir, *path = NULL, *body = NULL;
-	int64_t id = s->item.id;
+	int64_t id = s->item.it.id;
 	bool too_long = false;
 	int fd;
 
-	if (!s->item_open)
-		return;
-	if (!sense_can_write(s))
+	/* the editor opens first: a store busy now may take the note when
+	 * the editor closes, and a refused save keeps the draft */
+	if (!s->item.open)
 		return;
 	dir = xasprintf("%s/glean-note-XXXXXX", tmpdir && *tmpdir ? tmpdir
 							     : "/tmp");
@@ -593,7 +826,7 @@ item_note_editor(struct sense *s)
 	}
 	if (write_draft(s, fd, path, &e) < 0) {
 		sense_status(s, true, "%s", e.msg);
-		goto out;
+		goto drop;
 	}
 	ed = s->cfg->editor;
 	if (!ed || !*ed)
@@ -614,24 +847,29 @@ item_note_editor(struct sense *s)
 		goto keep;
 	}
 	if (!body || !*body) {
+		/* nothing was written: nothing to keep */
 		sense_status(s, true, "note not saved: the editor left it "
-			     "empty; the draft is in %s", path);
-		goto keep;
+			     "empty");
+		goto drop;
 	}
 	sense_add_note(s, id, body, NULL, NULL, NULL);
-	if (!s->status_error) {
-		unlink(path);
-		rmdir(dir);
-	} else {
+	if (s->status_error) {
 		size_t n = strlen(s->status);
 
 		snprintf(s->status + n, sizeof(s->status) - n,
 			 "; the draft is in %s", path);
+		goto keep;
 	}
-	goto out;
+drop:
+	unlink(path);
+	rmdir(dir);
 keep:
 out:
 	free(body);
 	free(path);
 	free(dir);
 }
+
+const struct view_ops item_ops = {
+	"item", item_layout, item_draw, item_key, item_layout, item_close,
+};

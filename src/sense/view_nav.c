@@ -16,11 +16,11 @@ nav_push(struct sense *s, enum nav_kind kind, const char *label)
 {
 	struct nav_entry *n;
 
-	XGROW(s->nav, s->capnav, s->nnav + 1);
-	n = &s->nav[s->nnav++];
+	XGROW(s->nav.v, s->nav.cap, s->nav.n + 1);
+	n = &s->nav.v[s->nav.n++];
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
-	n->label = html_to_line(label, 512);
+	n->label = display_line(label, 512);
 	return n;
 }
 
@@ -29,18 +29,18 @@ nav_release(struct sense *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nnav; i++) {
-		free(s->nav[i].label);
-		free(s->nav[i].arg);
+	for (i = 0; i < s->nav.n; i++) {
+		free(s->nav.v[i].label);
+		free(s->nav.v[i].arg);
 	}
-	free(s->nav);
-	s->nav = NULL;
-	s->nnav = s->capnav = 0;
-	for (i = 0; i < s->ntag_names; i++)
-		free(s->tag_names[i]);
-	free(s->tag_names);
-	s->tag_names = NULL;
-	s->ntag_names = 0;
+	free(s->nav.v);
+	s->nav.v = NULL;
+	s->nav.n = s->nav.cap = 0;
+	for (i = 0; i < s->nav.ntag_names; i++)
+		free(s->nav.tag_names[i]);
+	free(s->nav.tag_names);
+	s->nav.tag_names = NULL;
+	s->nav.ntag_names = 0;
 }
 
 /* Rebuild the entries, keeping the selection on the same entry. */
@@ -57,8 +57,8 @@ nav_load(struct sense *s, bool counts)
 	int64_t old_src = 0;
 	size_t i;
 
-	if (s->nnav) {
-		struct nav_entry *o = &s->nav[s->nav_pane.sel];
+	if (s->nav.n) {
+		struct nav_entry *o = &s->nav.v[s->nav.pane.sel];
 
 		old_kind = o->kind;
 		old_arg = o->arg ? xstrdup(o->arg) : NULL;
@@ -85,7 +85,7 @@ nav_load(struct sense *s, bool counts)
 				 s->cfg->searches[i].query : "");
 	}
 	if (store_tags_list(s->st, &tags, &e) == 0) {
-		s->tag_names = xcalloc(tags.n + 1, sizeof(char *));
+		s->nav.tag_names = xcalloc(tags.n + 1, sizeof(char *));
 		if (tags.n)
 			nav_push(s, NAV_HEADING, "Tags");
 		for (i = 0; i < tags.n; i++) {
@@ -93,7 +93,7 @@ nav_load(struct sense *s, bool counts)
 			n->arg = xstrdup(tags.v[i].name);
 			n->count = tags.v[i].unread;
 			n->counted = true;
-			s->tag_names[s->ntag_names++] = xstrdup(tags.v[i].name);
+			s->nav.tag_names[s->nav.ntag_names++] = xstrdup(tags.v[i].name);
 		}
 		tag_list_release(&tags);
 	}
@@ -115,28 +115,27 @@ nav_load(struct sense *s, bool counts)
 		}
 		source_list_release(&src);
 	}
-	s->nav_pane.n = s->nnav;
-	s->nav_pane.sel = 0;
-	for (i = 0; i < s->nnav; i++) {
-		n = &s->nav[i];
+	s->nav.pane.n = s->nav.n;
+	s->nav.pane.sel = 0;
+	for (i = 0; i < s->nav.n; i++) {
+		n = &s->nav.v[i];
 		if (n->kind == old_kind && n->source_id == old_src &&
 		    (!old_arg || (n->arg && !strcmp(n->arg, old_arg)))) {
-			s->nav_pane.sel = i;
+			s->nav.pane.sel = i;
 			break;
 		}
 	}
-	pane_fit(&s->nav_pane);
-	s->nav_counted = counts;
+	pane_fit(&s->nav.pane);
+	s->nav.counted = counts;
 	free(old_arg);
 }
 
-void
+static void
 nav_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 {
-	struct pane *p = &s->nav_pane;
+	struct pane *p = &s->nav.pane;
 	int r;
 
-	p->height = h;
 	pane_fit(p);
 	for (r = 0; r < h; r++) {
 		size_t i = p->top + (size_t)r;
@@ -145,12 +144,12 @@ nav_draw(struct sense *s, WINDOW *w, int y, int x, int h, int wd)
 		attr_t a = draw_attr(COL_NORMAL);
 		int nw, indent;
 
-		if (i >= s->nnav) {
+		if (i >= s->nav.n) {
 			wattrset(w, a);
 			draw_clean(w, y + r, x, wd, "");
 			continue;
 		}
-		n = &s->nav[i];
+		n = &s->nav.v[i];
 		if (n->kind == NAV_HEADING)
 			a = draw_attr(COL_HEADING);
 		else if (n->failing)
@@ -182,15 +181,67 @@ nav_select(struct sense *s)
 {
 	const struct nav_entry *n;
 
-	if (!s->nnav)
+	if (!s->nav.n)
 		return;
-	n = &s->nav[s->nav_pane.sel];
+	n = &s->nav.v[s->nav.pane.sel];
 	if (n->kind == NAV_HEADING)
 		return;
-	free(s->filter);
-	free(s->search);
-	s->filter = s->search = NULL;
-	free(s->list_title);
-	s->list_title = xstrdup(n->label);
+	free(s->list.filter);
+	free(s->list.search);
+	s->list.filter = s->list.search = NULL;
+	free(s->list.title);
+	s->list.title = xstrdup(n->label);
 	list_load(s, list_first_page(s));
 }
+
+static void
+nav_open(struct sense *s)
+{
+	nav_load(s, false);
+}
+
+static void
+nav_resize(struct sense *s)
+{
+	s->nav.pane.height = s->rows - 2;
+	pane_fit(&s->nav.pane);
+}
+
+/* Moving selects: the list follows the entry under the cursor. */
+static bool
+nav_key(struct sense *s, enum action a, int key)
+{
+	struct pane *p = &s->nav.pane;
+	long h = p->height > 1 ? p->height - 1 : 1;
+
+	(void)key;
+	switch (a) {
+	case ACT_DOWN: pane_move(p, 1); break;
+	case ACT_UP: pane_move(p, -1); break;
+	case ACT_PAGE_DOWN: pane_move(p, h); break;
+	case ACT_PAGE_UP: pane_move(p, -h); break;
+	case ACT_TOP: pane_set(p, 0); break;
+	case ACT_BOTTOM: pane_set(p, p->n ? p->n - 1 : 0); break;
+	case ACT_OPEN:
+		nav_select(s);
+		s->focus = FOCUS_LIST;
+		return true;
+	default:
+		return false;
+	}
+	if (!s->nav.n)
+		return true;
+	/* skip headings in the direction of travel */
+	while (p->sel < s->nav.n && s->nav.v[p->sel].kind == NAV_HEADING &&
+	       p->sel + 1 < s->nav.n && a != ACT_UP && a != ACT_PAGE_UP)
+		p->sel++;
+	while (s->nav.v[p->sel].kind == NAV_HEADING && p->sel > 0)
+		p->sel--;
+	pane_fit(p);
+	nav_select(s);
+	return true;
+}
+
+const struct view_ops nav_ops = {
+	"navigation", nav_open, nav_draw, nav_key, nav_resize, nav_release,
+};

@@ -313,21 +313,15 @@ int
 share_window(struct store *st, const struct config_target *t,
 	     const char *since, int64_t *start, struct err *e)
 {
-	int64_t d, last = 0;
+	int64_t d;
 	const char *s = since ? since : t && t->since ? t->since : NULL;
 
+	(void)st;
 	if (since) {
 		if ((d = time_parse_duration(since)) < 0)
 			return err_set(e, ERR_USAGE, "bad duration '%s'; "
 				       "expected e.g. 7d or 12h", since);
 		*start = time_now() - d;
-		return 0;
-	}
-	if (t && store_digest_last_sent(st, t->name, &last, e) < 0)
-		return -1;
-	if (last > 0) {
-		/* marked after that share went out; what it carried is out */
-		*start = last + 1;
 		return 0;
 	}
 	if (s && (d = time_parse_duration(s)) < 0)
@@ -336,6 +330,78 @@ share_window(struct store *st, const struct config_target *t,
 			       t->name, s);
 	*start = time_now() - (s ? d : 7 * 86400);
 	return 0;
+}
+
+/* The unfinished digest id: its items, title and introduction. */
+static int
+select_resumed(struct store *st, int64_t id, struct digest_opts *dopt,
+	       struct digest *d, struct err *e)
+{
+	struct digest_row row;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (store_digest_get(st, id, &row, e) < 0)
+		return -1;
+	dopt->since = row.since;
+	dopt->title = row.title;
+	dopt->intro = row.intro;
+	rc = store_digest_items(st, id, &ids, &n, e);
+	if (rc == 0)
+		rc = digest_build_ids(st, dopt, ids, n, d, e);
+	if (rc == 0 && row.created)
+		d->created = row.created;
+	free(ids);
+	free(row.target); free(row.query); free(row.title);
+	free(row.intro); free(row.state);
+	return rc;
+}
+
+int
+share_select(struct store *st, const struct config *cfg, const char *name,
+	     const struct share_opts *o, struct digest *d,
+	     struct share_sel *sel, struct err *e)
+{
+	const struct config_target *t = NULL;
+	struct digest_opts dopt = { 0 };
+	int64_t *ids = NULL, line = -1, when = 0, start = 0;
+	size_t n = 0;
+	int rc;
+
+	memset(sel, 0, sizeof(*sel));
+	memset(d, 0, sizeof(*d));
+	if (name && !(t = cfg ? config_target(cfg, name) : NULL))
+		return err_set(e, ERR_NOTFOUND, "no target '%s' in the "
+			       "config; add a [target \"%s\"] section (see "
+			       "glean-config(5))", name, name);
+	dopt.query = o->query ? o->query : t ? t->query : NULL;
+	dopt.title = t ? t->title : NULL;
+	dopt.intro = o->intro;
+	dopt.link = t ? t->url : NULL;
+	if (t && store_digest_open(st, name, &sel->resume_id, e) < 0)
+		return -1;
+	if (sel->resume_id)
+		return select_resumed(st, sel->resume_id, &dopt, d, e);
+	if (dopt.query)
+		return digest_build(st, &dopt, d, e);
+	if (t && !o->since &&
+	    store_digest_mark_line(st, name, &line, &when, e) < 0)
+		return -1;
+	if (line < 0) {
+		/* no share to this target yet, or a window asked for */
+		if (share_window(st, t, o->since, &start, e) < 0)
+			return -1;
+		line = 0;
+		dopt.since = start;
+	} else {
+		dopt.since = when; /* for the heading: since that share */
+	}
+	if (store_marked_after(st, line, start, &ids, &n, &sel->upto, e) < 0)
+		return -1;
+	rc = digest_build_ids(st, &dopt, ids, n, d, e);
+	free(ids);
+	return rc;
 }
 
 static const struct share_ops *
@@ -410,27 +476,11 @@ teardown(struct share_ctx *c, const struct share_ops *ops, bool opened)
 	free(c->base);
 }
 
-/* Plan a new digest. r->nitems == 0 means nothing to share. */
+/* Plan the new digest d (share_select's). */
 static int
 plan_new(struct share_ctx *c, const struct share_ops *ops,
-	 struct digest *d, struct share_plan *p, struct share_report *r,
-	 struct err *e)
+	 struct digest *d, struct share_plan *p, struct err *e)
 {
-	struct digest_opts dopt = { 0 };
-	int64_t start;
-
-	if (share_window(c->st, c->t, c->o->since, &start, e) < 0)
-		return -1;
-	dopt.query = c->o->query ? c->o->query : c->t->query;
-	dopt.since = start;
-	dopt.title = c->t->title;
-	dopt.intro = c->o->intro;
-	dopt.link = c->t->url;
-	if (digest_build(c->st, &dopt, d, e) < 0)
-		return -1;
-	r->nitems = d->items.n;
-	if (!d->items.n)
-		return 0;
 	c->d = d;
 	if (ops->prepare && ops->prepare(c, e) < 0)
 		return -1;
@@ -441,8 +491,8 @@ plan_new(struct share_ctx *c, const struct share_ops *ops,
 
 static int
 record(struct share_ctx *c, const struct share_ops *ops,
-       const struct digest *d, const struct share_plan *p, int64_t *id,
-       struct err *e)
+       const struct digest *d, const struct share_plan *p, int64_t upto,
+       int64_t *id, struct err *e)
 {
 	struct digest_row row = { 0 };
 	int64_t *ids = xcalloc(d->items.n + 1, sizeof(*ids));
@@ -466,6 +516,7 @@ record(struct share_ctx *c, const struct share_ops *ops,
 	row.query = (char *)(c->o->query ? c->o->query : c->t->query);
 	row.title = d->title;
 	row.intro = d->intro;
+	row.mark_seq = row.query ? 0 : upto;
 	rc = store_digest_add(c->st, &row, ids, d->items.n, bodies,
 			      (const char *const *)keys, p->n, id, e);
 	for (i = 0; i < p->n; i++)
@@ -623,6 +674,7 @@ share_run(struct store *st, const struct config *cfg, const char *name,
 	struct share_ctx c;
 	struct share_plan plan = { 0 };
 	struct digest d = { 0 };
+	struct share_sel sel;
 	bool opened = false;
 	int64_t id = 0;
 	int rc = -1;
@@ -630,16 +682,11 @@ share_run(struct store *st, const struct config *cfg, const char *name,
 	memset(r, 0, sizeof(*r));
 	if (setup(&c, st, cfg, name, o, &ops, e) < 0)
 		goto out;
-	if (store_digest_open(st, name, &id, e) < 0)
+	if (share_select(st, cfg, name, o, &d, &sel, e) < 0)
 		goto out;
-	if (id) {
-		struct digest_row row;
-
-		if (store_digest_get(st, id, &row, e) < 0)
-			goto out;
-		r->nitems = (size_t)row.nitems;
-		free(row.target); free(row.query); free(row.title);
-		free(row.intro); free(row.state);
+	r->nitems = d.items.n;
+	if (sel.resume_id) {
+		id = sel.resume_id;
 		r->resumed = true;
 		r->digest_id = id;
 		if (o->dry_run) {
@@ -647,19 +694,19 @@ share_run(struct store *st, const struct config *cfg, const char *name,
 			goto out;
 		}
 	} else {
-		if (plan_new(&c, ops, &d, &plan, r, e) < 0)
-			goto out;
 		if (!r->nitems) {
 			rc = 0;
 			goto out;
 		}
+		if (plan_new(&c, ops, &d, &plan, e) < 0)
+			goto out;
 		if (o->dry_run) {
 			r->plan = plan;
 			memset(&plan, 0, sizeof(plan));
 			rc = 0;
 			goto out;
 		}
-		if (record(&c, ops, &d, &plan, &id, e) < 0)
+		if (record(&c, ops, &d, &plan, sel.upto, &id, e) < 0)
 			goto out;
 		r->digest_id = id;
 	}

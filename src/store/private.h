@@ -58,6 +58,11 @@ int store_bind_text(sqlite3_stmt *s, int i, const char *t);
 /* Find or create a tag id. */
 int store_tag_id(struct store *st, const char *name, bool create,
 		 int64_t *id, struct err *e);
+/* Apply newsboat's read/starred state waiting for source_id's items
+ * (import_state) and drop the source's rows; *n (may be NULL) counts
+ * the items changed. In the caller's transaction; 0 or a SQLite code. */
+int store_import_state_apply(struct store *st, int64_t source_id,
+			     int64_t *n);
 /* Recompute item.notes_text (FTS) from its notes. */
 int store_item_refresh_notes(struct store *st, int64_t item_id,
 			     struct err *e);

@@ -325,8 +325,11 @@ field_term(struct lexer *lx, const char *field)
 				  " n.item_id = i.id)" },
 			{ "quote", "EXISTS (SELECT 1 FROM note n WHERE"
 				   " n.item_id = i.id AND n.quote IS NOT NULL)" },
-			{ "tag", "EXISTS (SELECT 1 FROM item_tag x WHERE"
-				 " x.item_id = i.id)" },
+			/* own or inherited, as tag: */
+			{ "tag", "(EXISTS (SELECT 1 FROM item_tag x WHERE"
+				 " x.item_id = i.id) OR EXISTS (SELECT 1 FROM"
+				 " source_tag y WHERE y.source_id ="
+				 " i.source_id))" },
 		};
 		for (k = 0; k < ARRAY_SIZE(has); k++)
 			if (!strcmp(v, has[k].v)) {

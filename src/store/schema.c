@@ -212,11 +212,75 @@ static const char *const v6[] = {
 	NULL,
 };
 
+/* A date more than a day after the item was first seen (a feed's
+ * 9999-12-31, a clock gone wrong) kept such items above every other for
+ * years: the sort key takes the first-seen time instead (as the upsert
+ * now does). */
+static const char *const v7[] = {
+	"UPDATE item SET date = fetched WHERE date > fetched + 86400;",
+	NULL,
+};
+
+/* 8 (issue 12, what gets shared): shares select by a mark sequence, not
+ * by marked_at, whose seconds let an item marked in the second a share
+ * completed fall between two shares. item.mark_seq comes from a
+ * store-wide counter (meta 'mark_seq', never reused) each time an item
+ * is marked; a digest records the highest mark_seq it took (NULL for a
+ * digest of a query), and the next share to its target takes marked
+ * items above that. Existing marks are numbered in marked_at order; in
+ * one second, items a digest of that second took come first. Each
+ * digest's line is then the highest number among the items marked
+ * before its second or taken by it, so an upgrade shares nothing twice,
+ * and the items the old window lost (marked in a share's second, not
+ * taken) go in the next share. */
+static const char *const v8[] = {
+	"ALTER TABLE item ADD COLUMN mark_seq INTEGER;",
+	"CREATE TEMP TABLE mark_order AS SELECT i.id AS id,"
+	" coalesce(i.marked_at, 0) AS at, EXISTS (SELECT 1 FROM digest_item"
+	" di JOIN digest d ON d.id = di.digest_id WHERE di.item_id = i.id"
+	" AND d.created = i.marked_at) AS taken FROM item i"
+	" WHERE i.marked = 1;",
+	"UPDATE item SET mark_seq = (SELECT count(*) FROM mark_order j,"
+	" mark_order me WHERE me.id = item.id AND (j.at < me.at OR"
+	" (j.at = me.at AND (j.taken > me.taken OR (j.taken = me.taken"
+	" AND j.id <= me.id))))) WHERE marked = 1;",
+	"DROP TABLE temp.mark_order;",
+	"INSERT OR REPLACE INTO meta (key, value) VALUES ('mark_seq',"
+	" (SELECT coalesce(max(mark_seq), 0) FROM item));",
+	"CREATE INDEX item_mark_seq ON item(mark_seq) WHERE marked = 1;",
+	"ALTER TABLE digest ADD COLUMN mark_seq INTEGER;",
+	"UPDATE digest SET mark_seq = (SELECT coalesce(max(i.mark_seq), 0)"
+	" FROM item i WHERE i.marked = 1 AND (i.marked_at < digest.created"
+	" OR EXISTS (SELECT 1 FROM digest_item di WHERE di.digest_id ="
+	" digest.id AND di.item_id = i.id))) WHERE query IS NULL;",
+	NULL,
+};
+
+/* 9 (issue 12, newsboat migration): the read and starred state of a
+ * newsboat cache, waiting for the items it belongs to, which arrive only
+ * when their source is first fetched (store_import.c). A row is the
+ * state of one newsboat item: matched by guid or link, applied, and
+ * dropped with the rest of its source's rows after that fetch. */
+static const char *const v9[] = {
+	"CREATE TABLE import_state ("
+	" source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	" guid TEXT,"
+	" url TEXT,"
+	" read INTEGER NOT NULL DEFAULT 0,"
+	" starred INTEGER NOT NULL DEFAULT 0"
+	");",
+	"CREATE INDEX import_state_source ON import_state(source_id);",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, v1 },
 	{ 4, v4 },
 	{ 5, v5 },
 	{ 6, v6 },
+	{ 7, v7 },
+	{ 8, v8 },
+	{ 9, v9 },
 };
 
 int

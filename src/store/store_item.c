@@ -32,6 +32,7 @@ item_release(struct item *it)
 	for (i = 0; i < it->ntags; i++)
 		free(it->tags[i]);
 	free(it->tags);
+	free(it->tag_from_source);
 	for (i = 0; i < it->nnotes; i++) {
 		free(it->notes[i].body);
 		free(it->notes[i].quote);
@@ -87,13 +88,20 @@ load_extras(struct store *st, struct item *it, struct err *e)
 	sqlite3_stmt *s;
 	int rc;
 
+	/* the item's own tags and its source's, each once (struct item) */
 	s = store_cached(st, C_TAGS,
-			 "SELECT t.name FROM item_tag x JOIN tag t"
-			 " ON t.id = x.tag_id WHERE x.item_id = ?"
-			 " ORDER BY t.name COLLATE NOCASE");
+			 "SELECT t.name, max(x.src) FROM (SELECT tag_id,"
+			 " 0 AS src FROM item_tag WHERE item_id = ?1"
+			 " UNION ALL SELECT tag_id, 1 FROM source_tag"
+			 " WHERE source_id = ?2) x JOIN tag t ON t.id = x.tag_id"
+			 " GROUP BY t.id ORDER BY t.name COLLATE NOCASE");
 	sqlite3_bind_int64(s, 1, it->id);
+	sqlite3_bind_int64(s, 2, it->source_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		it->tags = xrealloc(it->tags, (it->ntags + 1) * sizeof(char *));
+		it->tag_from_source = xrealloc(it->tag_from_source,
+			(it->ntags + 1) * sizeof(bool));
+		it->tag_from_source[it->ntags] = sqlite3_column_int(s, 1);
 		it->tags[it->ntags++] = store_col_text(s, 0);
 	}
 	sqlite3_reset(s);
@@ -186,9 +194,14 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 		sbuf_addf(sql, " AND i.source_id = %lld",
 			  (long long)q->source_id);
 	if (q->tag) {
-		sbuf_adds(sql, " AND EXISTS (SELECT 1 FROM item_tag x JOIN tag t"
+		/* own or from the source, as tag: in a query */
+		sbuf_adds(sql, " AND (EXISTS (SELECT 1 FROM item_tag x JOIN tag t"
 			       " ON t.id = x.tag_id WHERE x.item_id = i.id"
-			       " AND t.name = ?)");
+			       " AND t.name = ?) OR EXISTS (SELECT 1 FROM"
+			       " source_tag y JOIN tag u ON u.id = y.tag_id"
+			       " WHERE y.source_id = i.source_id AND"
+			       " u.name = ?))");
+		push_text(qs, xstrdup(q->tag));
 		push_text(qs, xstrdup(q->tag));
 	}
 	if (q->search && *q->search) {
@@ -215,6 +228,14 @@ store_query_check(struct store *st, const char *query, struct err *e)
 	return rc;
 }
 
+/* What comes before the date in ORDER BY, per enum item_sort. */
+static const char *const sort_sql[] = {
+	[SORT_DATE] = "",
+	[SORT_SOURCE] = "coalesce(s.title, s.url) COLLATE NOCASE, s.id, ",
+	[SORT_TITLE] = "coalesce(i.title, '') COLLATE NOCASE, ",
+	[SORT_UNREAD_FIRST] = "i.read, ",
+};
+
 static int
 run_list(struct store *st, const struct item_query *q, int mode,
 	 struct item_list *out, int64_t **ids, size_t *nids, int64_t *count,
@@ -239,10 +260,13 @@ run_list(struct store *st, const struct item_query *q, int mode,
 	if (qs.fts)
 		store_search_prepare(st);
 	if (mode != 2) {
+		sbuf_adds(&sql, " ORDER BY ");
+		sbuf_adds(&sql, sort_sql[q->sort < ARRAY_SIZE(sort_sql) ?
+					 q->sort : SORT_DATE]);
 		if (q->order == ORDER_OLDEST)
-			sbuf_adds(&sql, " ORDER BY i.date ASC, i.id ASC");
+			sbuf_adds(&sql, "i.date ASC, i.id ASC");
 		else
-			sbuf_adds(&sql, " ORDER BY i.date DESC, i.id DESC");
+			sbuf_adds(&sql, "i.date DESC, i.id DESC");
 		if (q->limit)
 			sbuf_addf(&sql, " LIMIT %zu OFFSET %zu", q->limit,
 				  q->offset);
@@ -371,9 +395,15 @@ store_item_set_flag(struct store *st, int64_t id, enum item_flag f, bool on,
 	static const char *const sql[] = {
 		[ITEM_READ] = "UPDATE item SET read = ? WHERE id = ?",
 		[ITEM_STARRED] = "UPDATE item SET starred = ? WHERE id = ?",
+		/* marking takes the next mark sequence (schema v8); an
+		 * item already marked keeps its place */
 		[ITEM_MARKED] = "UPDATE item SET marked = ?1, marked_at ="
 				" CASE WHEN ?1 THEN coalesce(marked_at, ?3)"
-				" ELSE NULL END WHERE id = ?2",
+				" ELSE NULL END, mark_seq = CASE WHEN NOT ?1"
+				" THEN NULL WHEN marked = 1 AND mark_seq IS"
+				" NOT NULL THEN mark_seq ELSE (SELECT CAST("
+				"value AS INTEGER) FROM meta WHERE key ="
+				" 'mark_seq') END WHERE id = ?2",
 		[ITEM_HIDDEN] = "UPDATE item SET hidden = ? WHERE id = ?",
 	};
 	sqlite3_stmt *s;
@@ -383,6 +413,12 @@ store_item_set_flag(struct store *st, int64_t id, enum item_flag f, bool on,
 		return -1;
 	if (store_begin(st, true, e) < 0)
 		return -1;
+	if (f == ITEM_MARKED && on &&
+	    store_exec(st, "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+		       " WHERE key = 'mark_seq'", e) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	s = store_prepare(st, sql[f]);
 	sqlite3_bind_int(s, 1, on);
 	sqlite3_bind_int64(s, 2, id);
@@ -420,44 +456,211 @@ store_items_mark_read(struct store *st, int64_t source_id, int64_t *n,
 	return store_commit(st, e);
 }
 
+/* A tag as a shell word, for the command a message suggests. */
+static void
+shell_word(struct sbuf *sb, const char *t)
+{
+	const char *p;
+
+	for (p = t; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("._-:/@", *p)))
+			break;
+	if (!*p && *t) {
+		sbuf_adds(sb, t);
+		return;
+	}
+	sbuf_addch(sb, '\'');
+	for (p = t; *p; p++) {
+		if (*p == '\'')
+			sbuf_adds(sb, "'\\''");
+		else
+			sbuf_addch(sb, *p);
+	}
+	sbuf_addch(sb, '\'');
+}
+
+/* Does item id carry tag tid itself (*own), and through its source
+ * (*src_id, with the source's title in *src_title, owned)? */
+static int
+tag_origin(struct store *st, int64_t id, int64_t tid, bool *own,
+	   int64_t *src_id, char **src_title, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT EXISTS (SELECT 1 FROM item_tag WHERE item_id = ?1"
+		" AND tag_id = ?2), (SELECT s.id FROM item i JOIN source_tag y"
+		" ON y.source_id = i.source_id JOIN source s ON s.id ="
+		" i.source_id WHERE i.id = ?1 AND y.tag_id = ?2),"
+		" (SELECT coalesce(s.title, s.url) FROM item i JOIN source s"
+		" ON s.id = i.source_id WHERE i.id = ?1)");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, tid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*own = sqlite3_column_int(s, 0);
+		*src_id = sqlite3_column_int64(s, 1);
+		*src_title = *src_id ? store_col_text(s, 2) : NULL;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, e, rc, "cannot read tags");
+	return 0;
+}
+
+int
+store_items_set_read(struct store *st, const int64_t *ids, size_t n,
+		     bool read, int64_t *changed, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t count = 0;
+	size_t i;
+	int rc = SQLITE_DONE;
+
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "UPDATE item SET read = ?1 WHERE id = ?2"
+			  " AND read <> ?1");
+	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int(s, 1, read ? 1 : 0);
+		sqlite3_bind_int64(s, 2, ids[i]);
+		rc = sqlite3_step(s);
+		count += sqlite3_changes(st->db);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_rollback(st);
+		return store_fail(st, e, rc, "cannot mark items read");
+	}
+	if (changed)
+		*changed = count;
+	return store_commit(st, e);
+}
+
 int
 store_item_tag(struct store *st, int64_t id, const char *tag, bool add,
 	       struct err *e)
 {
+	return store_item_tag_changed(st, id, tag, add, NULL, e);
+}
+
+int
+store_item_tag_changed(struct store *st, int64_t id, const char *tag,
+		       bool add, bool *changed, struct err *e)
+{
 	sqlite3_stmt *s;
-	int64_t tid;
+	char *src_title = NULL;
+	int64_t tid, src_id = 0;
+	bool own = false, dummy;
 	int rc;
 
+	if (!changed)
+		changed = &dummy;
+	*changed = false;
 	if (item_exists(st, id, e) < 0)
 		return -1;
 	if (store_begin(st, true, e) < 0)
 		return -1;
 	if (store_tag_id(st, tag, add, &tid, e) < 0)
 		goto fail;
-	if (tid) {
-		s = store_prepare(st, add ? "INSERT OR IGNORE INTO item_tag"
-					    " (item_id, tag_id) VALUES (?, ?)"
-					  : "DELETE FROM item_tag WHERE"
-					    " item_id = ? AND tag_id = ?");
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, tid);
-		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE) {
-			store_fail(st, e, rc, "cannot tag item");
+	if (!tid)
+		return store_commit(st, e);
+	if (tag_origin(st, id, tid, &own, &src_id, &src_title, e) < 0)
+		goto fail;
+	if (add ? own || src_id : !own) {
+		if (!add && src_id) {
+			struct sbuf cmd = SBUF_INIT;
+
+			sbuf_addf(&cmd, "glean tag-source %lld -",
+				  (long long)src_id);
+			shell_word(&cmd, tag);
+			err_set(e, ERR_USAGE, "tag '%s' comes from source %lld "
+				"'%s', so every item of it has the tag; "
+				"remove it there with: %s", tag,
+				(long long)src_id, src_title ? src_title : "",
+				cmd.buf);
+			sbuf_release(&cmd);
 			goto fail;
 		}
-		/* Forget tags nobody uses any more. */
-		if (!add && store_exec(st, "DELETE FROM tag WHERE NOT EXISTS"
-				       " (SELECT 1 FROM item_tag WHERE tag_id ="
-				       " tag.id) AND NOT EXISTS (SELECT 1 FROM"
-				       " source_tag WHERE tag_id = tag.id)",
-				       e) < 0)
-			goto fail;
+		free(src_title);
+		return store_commit(st, e); /* nothing to change */
 	}
+	free(src_title);
+	src_title = NULL;
+	s = store_prepare(st, add ? "INSERT OR IGNORE INTO item_tag"
+				    " (item_id, tag_id) VALUES (?, ?)"
+				  : "DELETE FROM item_tag WHERE"
+				    " item_id = ? AND tag_id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, tid);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, rc, "cannot tag item");
+		goto fail;
+	}
+	/* Forget tags nobody uses any more. */
+	if (!add && store_exec(st, "DELETE FROM tag WHERE NOT EXISTS"
+			       " (SELECT 1 FROM item_tag WHERE tag_id ="
+			       " tag.id) AND NOT EXISTS (SELECT 1 FROM"
+			       " source_tag WHERE tag_id = tag.id)",
+			       e) < 0)
+		goto fail;
+	if (store_commit(st, e) < 0)
+		return -1;
+	*changed = true;
+	return 0;
+fail:
+	free(src_title);
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_items_set_read_query(struct store *st, const struct item_query *q,
+			   bool read, int64_t *n, struct err *e)
+{
+	struct sbuf sql = SBUF_INIT;
+	struct qsql qs;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	sbuf_adds(&sql, "UPDATE item SET read = ? WHERE id IN (SELECT i.id");
+	if (build_where(st, q, &sql, &qs, e) < 0) {
+		qsql_release(&qs);
+		sbuf_release(&sql);
+		return -1;
+	}
+	/* only the rows that change, so the count says what was done */
+	sbuf_addf(&sql, " AND i.read = %d)", read ? 0 : 1);
+	if (qs.fts)
+		store_search_prepare(st); /* outside the transaction */
+	if (store_begin(st, true, e) < 0)
+		goto out_err;
+	if (store_prepare_e(st, sql.buf, &s, e) < 0)
+		goto fail;
+	sqlite3_bind_int(s, 1, read);
+	qsql_bind(&qs, s, 2);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE) {
+		err_set(e, rc == SQLITE_ERROR ? ERR_USAGE : ERR_DB, "%s",
+			sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	*n = sqlite3_changes(st->db);
+	sqlite3_finalize(s);
+	qsql_release(&qs);
+	sbuf_release(&sql);
 	return store_commit(st, e);
 fail:
+	sqlite3_finalize(s);
 	store_rollback(st);
+out_err:
+	qsql_release(&qs);
+	sbuf_release(&sql);
 	return -1;
 }
 
@@ -551,6 +754,122 @@ store_note_delete(struct store *st, int64_t note_id, struct err *e)
 fail:
 	store_rollback(st);
 	return -1;
+}
+
+void
+note_release(struct note *n)
+{
+	free(n->body);
+	free(n->quote);
+	free(n->prefix);
+	free(n->suffix);
+	memset(n, 0, sizeof(*n));
+}
+
+int
+store_note_get(struct store *st, int64_t note_id, struct note *out,
+	       struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, item_id, body, quote,"
+		" prefix, suffix, created, updated FROM note WHERE id = ?");
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_int64(s, 1, note_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->item_id = sqlite3_column_int64(s, 1);
+		out->body = store_col_text(s, 2);
+		out->quote = store_col_text(s, 3);
+		out->prefix = store_col_text(s, 4);
+		out->suffix = store_col_text(s, 5);
+		out->created = sqlite3_column_int64(s, 6);
+		out->updated = sqlite3_column_int64(s, 7);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return err_set(e, ERR_NOTFOUND, "no note %lld",
+			       (long long)note_id);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, e, rc, "cannot read note");
+	return 0;
+}
+
+/* One write to a note, then the item's notes_text and search queue. */
+static int
+note_write(struct store *st, int64_t item_id, sqlite3_stmt *s,
+	   const char *what, struct err *e)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, rc, what);
+		goto fail;
+	}
+	if (store_item_refresh_notes(st, item_id, e) < 0)
+		goto fail;
+	return store_commit(st, e);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_note_update(struct store *st, int64_t note_id, const char *body,
+		  const char *quote, struct err *e)
+{
+	struct note old;
+	sqlite3_stmt *s;
+	int64_t item_id;
+	bool requote;
+
+	if (store_note_get(st, note_id, &old, e) < 0)
+		return -1;
+	item_id = old.item_id;
+	/* The context around a quote belongs to that quote. */
+	requote = quote && !(old.quote && !strcmp(old.quote, quote));
+	if (store_begin(st, true, e) < 0) {
+		note_release(&old);
+		return -1;
+	}
+	s = store_prepare(st, "UPDATE note SET body = coalesce(?2, body),"
+			  " quote = CASE WHEN ?3 THEN nullif(?4, '')"
+			  " ELSE quote END,"
+			  " prefix = CASE WHEN ?3 THEN NULL ELSE prefix END,"
+			  " suffix = CASE WHEN ?3 THEN NULL ELSE suffix END,"
+			  " updated = ?5 WHERE id = ?1");
+	sqlite3_bind_int64(s, 1, note_id);
+	store_bind_text(s, 2, body);
+	sqlite3_bind_int(s, 3, requote);
+	store_bind_text(s, 4, quote);
+	sqlite3_bind_int64(s, 5, time_now());
+	note_release(&old);
+	return note_write(st, item_id, s, "cannot save note", e);
+}
+
+int
+store_note_restore(struct store *st, const struct note *n, struct err *e)
+{
+	sqlite3_stmt *s;
+
+	if (item_exists(st, n->item_id, e) < 0)
+		return -1;
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "INSERT OR REPLACE INTO note (id, item_id, body,"
+			  " quote, prefix, suffix, created, updated)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_bind_int64(s, 1, n->id);
+	sqlite3_bind_int64(s, 2, n->item_id);
+	store_bind_text(s, 3, n->body ? n->body : "");
+	store_bind_text(s, 4, n->quote);
+	store_bind_text(s, 5, n->prefix);
+	store_bind_text(s, 6, n->suffix);
+	sqlite3_bind_int64(s, 7, n->created);
+	sqlite3_bind_int64(s, 8, n->updated);
+	return note_write(st, n->item_id, s, "cannot restore note", e);
 }
 
 /* ---- ingest ---- */
@@ -691,7 +1010,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 	int64_t now = time_now();
 	struct keyset ks = { NULL, 0 };
 	size_t k;
-	int empty;
+	int empty, pend;
 
 	if (store_begin(st, false, e) < 0)
 		return -1;
@@ -786,15 +1105,17 @@ lookups_done:
 				"UPDATE item SET url = ?, title = ?, author = ?,"
 				" published = ?, updated = ?, content = ?,"
 				" content_type = ?, text = ?, enclosures = ?,"
-				" content_hash = ?, date = coalesce(?11, date)"
-				" WHERE id = ?12");
+				" content_hash = ?, date = CASE WHEN ?11 IS NULL"
+				" THEN date WHEN ?11 > fetched + 86400 THEN"
+				" fetched ELSE ?11 END WHERE id = ?12");
 		} else {
 			s = store_cached(st, C_INSERT,
 				"INSERT INTO item (url, title, author, published,"
 				" updated, content, content_type, text,"
 				" enclosures, content_hash, date, source_id,"
 				" guid, fetched) VALUES (?, ?, ?, ?, ?, ?, ?,"
-				" ?, ?, ?, coalesce(?11, ?14), ?12, ?13, ?14)");
+				" ?, ?, ?, CASE WHEN ?11 IS NULL OR ?11 > ?14 +"
+				" 86400 THEN ?14 ELSE ?11 END, ?12, ?13, ?14)");
 		}
 		bind_static(s, 1, it->url);
 		bind_static(s, 2, it->title);
@@ -834,6 +1155,12 @@ lookups_done:
 				goto fail;
 			}
 		}
+	}
+	/* newsboat's read state waiting for these items (store_import.c) */
+	if (n > 0 && (pend = store_import_state_apply(st, source_id,
+						      NULL)) != 0) {
+		store_fail(st, e, pend, "cannot apply imported read state");
+		goto fail;
 	}
 	free(ks.v);
 	return store_commit(st, e);

@@ -101,8 +101,8 @@ store_digest_add(struct store *st, const struct digest_row *d,
 	if (store_begin(st, true, e) < 0)
 		return -1;
 	s = store_prepare(st, "INSERT INTO digest (target, created, since,"
-			  " until, query, title, intro, state)"
-			  " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')");
+			  " until, query, title, intro, state, mark_seq)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)");
 	store_bind_text(s, 1, d->target);
 	sqlite3_bind_int64(s, 2, d->created ? d->created : now);
 	sqlite3_bind_int64(s, 3, d->since);
@@ -110,6 +110,8 @@ store_digest_add(struct store *st, const struct digest_row *d,
 	store_bind_text(s, 5, d->query);
 	store_bind_text(s, 6, d->title);
 	store_bind_text(s, 7, d->intro);
+	if (d->mark_seq > 0)
+		sqlite3_bind_int64(s, 8, d->mark_seq);
 	if (step_done(st, s, e, "cannot record digest") < 0)
 		goto fail;
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -212,18 +214,52 @@ store_digest_shared_items(struct store *st, const char *target,
 }
 
 int
-store_digest_last_sent(struct store *st, const char *target, int64_t *when,
-		       struct err *e)
+store_marked_after(struct store *st, int64_t after, int64_t since,
+		   int64_t **ids, size_t *n, int64_t *upto, struct err *e)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT max(created) FROM digest"
-		" WHERE target = ? AND state = 'sent'");
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, mark_seq FROM item"
+		" WHERE marked = 1 AND mark_seq > ? AND marked_at >= ?"
+		" ORDER BY mark_seq");
+	size_t cap = 0;
 	int rc;
 
+	*ids = NULL;
+	*n = 0;
+	*upto = 0;
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int64(s, 2, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		XGROW(*ids, cap, *n + 1);
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+		*upto = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return store_fail(st, e, rc, "cannot read marked items");
+	}
+	return 0;
+}
+
+int
+store_digest_mark_line(struct store *st, const char *target, int64_t *seq,
+		       int64_t *when, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT max(mark_seq),"
+		" max(created), count(*) FROM digest d WHERE target = ?"
+		" AND mark_seq IS NOT NULL AND NOT " ABANDONED);
+	int rc;
+
+	*seq = -1;
 	*when = 0;
 	store_bind_text(s, 1, target);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*when = sqlite3_column_int64(s, 0);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(s, 2) > 0) {
+		*seq = sqlite3_column_int64(s, 0);
+		*when = sqlite3_column_int64(s, 1);
+	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
 		return store_fail(st, e, rc, "cannot read digests");
@@ -236,7 +272,7 @@ store_digest_last_sent(struct store *st, const char *target, int64_t *when,
 	" (SELECT count(*) FROM digest_item x WHERE x.digest_id = d.id),"    \
 	" (SELECT count(*) FROM outbox o WHERE o.digest_id = d.id),"         \
 	" (SELECT count(*) FROM outbox o WHERE o.digest_id = d.id"           \
-	"  AND o.state = 'sent'), " ABANDONED
+	"  AND o.state = 'sent'), " ABANDONED ", coalesce(d.mark_seq, 0)"
 
 static void
 read_digest(sqlite3_stmt *s, struct digest_row *d)
@@ -255,6 +291,7 @@ read_digest(sqlite3_stmt *s, struct digest_row *d)
 	d->nparts = sqlite3_column_int64(s, 10);
 	d->nsent = sqlite3_column_int64(s, 11);
 	d->abandoned = sqlite3_column_int(s, 12);
+	d->mark_seq = sqlite3_column_int64(s, 13);
 }
 
 int

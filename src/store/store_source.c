@@ -416,11 +416,23 @@ int
 store_tags_list(struct store *st, struct tag_list *out, struct err *e)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		/* CROSS JOIN keeps item_tag outermost: the planner would
-		 * otherwise scan every item (0.4 s at 500k items) */
-		"SELECT t.name, count(i.id), coalesce(sum(i.read = 0), 0)"
-		" FROM item_tag x CROSS JOIN item i ON i.id = x.item_id"
-		" AND i.hidden = 0 CROSS JOIN tag t ON t.id = x.tag_id"
+		/* An item counts once per tag: through its source, or
+		 * through its own tag when the source does not carry it.
+		 * CROSS JOIN keeps item_tag and source_tag outermost: the
+		 * planner would otherwise scan every item (0.4 s at 500k
+		 * items); a source's items come from item_source. */
+		"SELECT t.name, sum(u.n), sum(u.unread) FROM ("
+		" SELECT x.tag_id AS tag_id, count(*) AS n,"
+		"  coalesce(sum(i.read = 0), 0) AS unread"
+		"  FROM item_tag x CROSS JOIN item i ON i.id = x.item_id"
+		"  AND i.hidden = 0 WHERE NOT EXISTS (SELECT 1 FROM source_tag"
+		"  y WHERE y.source_id = i.source_id AND y.tag_id = x.tag_id)"
+		"  GROUP BY x.tag_id"
+		" UNION ALL"
+		" SELECT y.tag_id, count(*), coalesce(sum(i.read = 0), 0)"
+		"  FROM source_tag y CROSS JOIN item i ON i.source_id ="
+		"  y.source_id AND i.hidden = 0 GROUP BY y.tag_id"
+		") u CROSS JOIN tag t ON t.id = u.tag_id"
 		" GROUP BY t.id ORDER BY t.name COLLATE NOCASE");
 	int rc;
 

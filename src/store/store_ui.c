@@ -1,6 +1,7 @@
 /*
  * The reader's row loader: the few columns one line of the item list
- * shows (title, source, date, flags, tags, a note count), by id, for the
+ * shows (title, source, date, flags, tags with those inherited from the
+ * source, a note count), by id, for the
  * rows on screen. It owns no state and never lists a whole view: the
  * reader asks store_items_ids() for the order and this for what it draws.
  */
@@ -21,6 +22,7 @@ item_rows_release(struct item_row *v, size_t n)
 		free(v[i].title);
 		free(v[i].author);
 		free(v[i].tags);
+		free(v[i].source_tags);
 	}
 	free(v);
 }
@@ -35,9 +37,16 @@ store_items_rows(struct store *st, const int64_t *ids, size_t n,
 		"SELECT i.id, i.source_id, i.date, s.title, i.title, i.author,"
 		" i.read, i.starred, i.marked,"
 		" (SELECT count(*) FROM note n WHERE n.item_id = i.id),"
+		/* own and source tags, each once, as store_item_get() */
+		" (SELECT group_concat(name, ', ') FROM (SELECT DISTINCT"
+		"  t.name AS name FROM tag t WHERE t.id IN (SELECT tag_id"
+		"  FROM item_tag WHERE item_id = i.id UNION SELECT tag_id FROM"
+		"  source_tag WHERE source_id = i.source_id)"
+		"  ORDER BY t.name COLLATE NOCASE)),"
 		" (SELECT group_concat(name, ', ') FROM (SELECT t.name AS name"
-		"  FROM item_tag x JOIN tag t ON t.id = x.tag_id"
-		"  WHERE x.item_id = i.id ORDER BY t.name COLLATE NOCASE))"
+		"  FROM source_tag y JOIN tag t ON t.id = y.tag_id"
+		"  WHERE y.source_id = i.source_id"
+		"  ORDER BY t.name COLLATE NOCASE))"
 		" FROM item i JOIN source s ON s.id = i.source_id"
 		" WHERE i.id = ?");
 	struct item_row *v = xcalloc(n ? n : 1, sizeof(*v));
@@ -61,6 +70,7 @@ store_items_rows(struct store *st, const int64_t *ids, size_t n,
 			r->marked = sqlite3_column_int(s, 8);
 			r->nnotes = sqlite3_column_int64(s, 9);
 			r->tags = store_col_text(s, 10);
+			r->source_tags = store_col_text(s, 11);
 			k++;
 		}
 		sqlite3_reset(s);

@@ -80,4 +80,16 @@ test_expect_success 'every command in the table is documented in glean(1)' '
 	done <cmds
 '
 
+test_expect_success 'make demo installs only what building and running need' '
+	sh "$TEST_ROOT/.ci/deps" --list >demo &&
+	sh "$TEST_ROOT/.ci/deps" test --list >check &&
+	test_grep libcurl4-openssl-dev demo &&
+	for p in chromium valgrind python3-aiosmtpd tmux; do
+		! grep -qw "$p" demo || { echo "demo installs $p"; exit 1; }
+		grep -qw "$p" check || { echo "check misses $p"; exit 1; }
+	done &&
+	sed -n "/^demo:/p" "$TEST_ROOT/Makefile" | grep -q "demo: deps$" &&
+	sed -n "/^check:/p" "$TEST_ROOT/Makefile" | grep -q "check: test-deps$"
+'
+
 test_done

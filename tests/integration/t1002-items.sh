@@ -37,8 +37,57 @@ test_expect_success 'tag adds and removes tags, multi-word ones too' '
 	glean tag $id +"open data" +later >out &&
 	test_grep "tagged item $id" out &&
 	glean tag $id -later &&
-	test "$(glean show $id --json | jq -c .tags)" = "[\"open data\"]" &&
+	test "$(glean show $id --json | jq -c .tags)" = "[\"civic\",\"open data\"]" &&
 	test "$(store_sql "SELECT count(*) FROM tag WHERE name = \"later\"")" = 0
+'
+
+test_expect_success 'tag says what it changed, never a no-op as a change' '
+	id=$(id_of "Open budgets") &&
+	glean tag $id +"open data" -nosuch >out &&
+	test_grep "item $id already has the tag: open data" out &&
+	test_grep "item $id has no such tag: nosuch" out &&
+	! grep "^tagged" out
+'
+
+test_expect_success 'source tags are on every item of the source: show, --json, rows' '
+	id=$(id_of "Open budgets") &&
+	sid=$(glean show $id --json | jq .source_id) &&
+	glean show $id --json | jq -e ".source_tags == [\"civic\"]" &&
+	glean show $id >show.txt &&
+	test_grep "^Tags:   civic (source), open data$" show.txt &&
+	glean items "tag:civic" --json >civic.json &&
+	jq -e "length == 3 and all(.[]; .source_tags == [\"civic\"])" civic.json &&
+	glean items --json | jq -e "[.[] | select(.source_id != $sid) | .source_tags[]] == []" &&
+	glean items has:tag --json | jq -e "length == 3"
+'
+
+test_expect_success 'removing an inherited tag from an item says where it comes from' '
+	id=$(id_of "Open budgets") &&
+	sid=$(glean show $id --json | jq .source_id) &&
+	test_status 2 glean tag $id -civic 2>err &&
+	test_grep "tag .civic. comes from source $sid" err &&
+	test_grep "glean tag-source $sid -civic" err &&
+	glean show $id --json | jq -e ".tags | index(\"civic\")" &&
+	glean tag-source $sid -civic &&
+	glean show $id --json | jq -e ".tags == [\"open data\"] and .source_tags == []" &&
+	glean tag-source $sid +civic
+'
+
+test_expect_success 'a tag both own and inherited: removing it drops the own one only' '
+	id=$(glean items tag:civic -title:budgets --json | jq ".[0].id") &&
+	store_sql "INSERT INTO item_tag SELECT $id, id FROM tag WHERE name = \"civic\"" &&
+	glean tag $id -civic >out &&
+	test_grep "untagged item $id: civic" out &&
+	glean show $id --json | jq -e ".tags == [\"civic\"] and .source_tags == [\"civic\"]"
+'
+
+test_expect_success 'tags lists every tag with item and unread counts, inherited too' '
+	glean tags >tags.txt &&
+	test_grep "^    3/3     civic$" tags.txt &&
+	test_grep "^    1/1     open data$" tags.txt &&
+	glean tags --json | jq -e "map(select(.name == \"civic\"))[0] == {\"name\":\"civic\",\"items\":3,\"unread\":3}" &&
+	glean tags --help | test_grep "unread/items" &&
+	glean --help | test_grep "^  tags "
 '
 
 test_expect_success 'a note is stored, shown, and found by full-text search' '
@@ -65,6 +114,23 @@ test_expect_success 'star, mark and read are committed before they are reported'
 	glean items is:marked --json | jq -e "length == 1 and .[0].marked" &&
 	glean unmark $id && glean unstar $id && glean unread $id &&
 	test "$(store_sql "SELECT starred, marked, read FROM item WHERE id = $id")" = "0|0|0"
+'
+
+test_expect_success 'read QUERY marks every matching item read in one step; --unread undoes' '
+	glean read "tag:civic" >out &&
+	test_grep "^marked 3 items read$" out &&
+	glean items "tag:civic is:unread" --json | jq -e "length == 0" &&
+	glean items "is:unread" --json | jq -e "length == 4" &&
+	glean tags --json | jq -e "map(select(.name == \"civic\"))[0].unread == 0" &&
+	glean read "tag:civic" >out &&
+	test_grep "^marked 0 items read$" out &&
+	glean read --unread tag:civic -title:budgets >out &&
+	test_grep "^marked 2 items unread$" out &&
+	glean unread tag:civic >out &&
+	test_grep "^marked 1 item unread$" out &&
+	glean items "is:unread" --json | jq -e "length == 7" &&
+	test_status 2 glean read "tag:" 2>err &&
+	test_grep "expected a value" err
 '
 
 test_expect_success 'the query language: tags of sources, regex, negation, OR' '

@@ -140,4 +140,12 @@ test_expect_success 'usage errors' '
 	test_status 2 glean digest --since 7d --last-share x 2>err
 '
 
+test_expect_success 'grouping uses the tags an item has from its source' '
+	glean tag-source 1 +weekly >/dev/null &&
+	glean digest --since 30d >out &&
+	glean tag-source 1 -weekly >/dev/null &&
+	test "$(grep -n "^## " out | cut -d: -f2 | tr "\n" " ")" = "## civic ## health ## weekly " &&
+	! grep "^## Other$" out
+'
+
 test_done

@@ -17,9 +17,11 @@ test_expect_success 'the first screen shows the three panes with counts' '
 	test_grep "Vaccination cli" screen
 '
 
-test_expect_success 'moving in the navigation pane selects a source' '
+test_expect_success 'moving in the navigation pane selects a source tag, a source' '
 	tui_keys Left j j j j j &&
-	tui_wait "glean \| Civic Notes \(3\)" &&
+	tui_wait "glean \| civic \(3, 3 unread\)" &&
+	tui_keys j j &&
+	tui_wait "glean \| Civic Notes \(3, 3 unread\)" &&
 	tui_screen >screen &&
 	test_grep "Library hotspot" screen &&
 	! grep "Vaccination" screen
@@ -59,8 +61,11 @@ test_expect_success 'N toggles read and the help screen lists the actions' '
 	tui_wait_not "next-unread"
 '
 
-test_expect_success 'q goes back, then quits and restores the terminal' '
-	tui_keys q q &&
+test_expect_success 'q goes back one level at a time, then quits and restores the terminal' '
+	tui_wait "glean \| Unread" &&
+	tui_keys q q j &&
+	tui_wait "glean \| Starred" &&
+	tui_keys q &&
 	tui_wait "\[exit 0\]" &&
 	tui_screen >screen &&
 	! grep "Research Roundup" screen

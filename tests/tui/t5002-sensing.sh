@@ -30,13 +30,22 @@ test_expect_success 'setup' '
 
 test_expect_success 't edits tags; tab completes an existing tag' '
 	tui_keys t &&
-	tui_wait "^tags:$" &&
-	tui_type "ci" && tui_keys Tab &&
-	tui_wait "^tags: civic-tech,$" &&
+	tui_wait "^tags: health,$" &&
+	tui_type "civic-" && tui_keys Tab &&
+	tui_wait "^tags: health, civic-tech,$" &&
 	tui_type "health data" && tui_keys Enter &&
-	tui_wait "saved: tags civic-tech, health data" &&
+	tui_wait "saved: tags health, civic-tech, health data" &&
 	test "$(store_sql "SELECT group_concat(t.name, \",\") FROM item_tag x JOIN tag t ON t.id = x.tag_id WHERE x.item_id = ($top) ORDER BY t.name")" = "civic-tech,health data" &&
 	tui_wait "health data +1"
+'
+
+test_expect_success 'the item shows its own tags and the source'"'"'s, marked' '
+	tui_keys Enter &&
+	tui_wait "Tags: civic-tech, health \(source\), health data" &&
+	tui_keys q &&
+	tui_wait_not "Tags: " &&
+	tui_keys N &&
+	tui_wait "saved: not read"
 '
 
 test_expect_success 'a adds a note through the prompt; the list marks it' '
@@ -65,15 +74,15 @@ test_expect_success 's stars, u undoes it, m marks to share' '
 
 test_expect_success 'u undoes a tag edit' '
 	tui_keys t &&
-	tui_wait "^tags: civic-tech, health data,$" &&
+	tui_wait "^tags: civic-tech, health, health data,$" &&
 	tui_type "later" && tui_keys Enter &&
-	tui_wait "saved: tags civic-tech, health data, later" &&
+	tui_wait "saved: tags civic-tech, health, health data, later" &&
 	tui_keys u && tui_wait "undone" &&
 	test "$(store_sql "SELECT count(*) FROM item_tag WHERE item_id = ($top)")" = 2
 '
 
-test_expect_success 'A writes a note in $EDITOR; the quoted item is dropped' '
-	tui_keys A &&
+test_expect_success 'E writes a note in $EDITOR; the quoted item is dropped' '
+	tui_keys E &&
 	tui_wait "saved: note" &&
 	test "$(store_sql "SELECT body FROM note WHERE item_id = ($top) ORDER BY id DESC LIMIT 1")" = "Editor note about the item" &&
 	tui_wait "@ Editor note about the item" &&
@@ -82,7 +91,7 @@ test_expect_success 'A writes a note in $EDITOR; the quoted item is dropped' '
 
 test_expect_success 'a failing $EDITOR keeps the draft and says where' '
 	touch "$TRASH/ed.fail" &&
-	tui_keys A &&
+	tui_keys E &&
 	tui_wait "note not saved: .* exited with status 3; the draft is in" &&
 	ls "$TMPDIR"/glean-note-*/note-* >drafts &&
 	test "$(wc -l <drafts)" = 1 &&
@@ -91,23 +100,29 @@ test_expect_success 'a failing $EDITOR keeps the draft and says where' '
 	rm "$TRASH/ed.fail" "$(cat drafts)" && rmdir "$TMPDIR"/glean-note-*
 '
 
-test_expect_success 'an editor that writes nothing keeps the draft too' '
+test_expect_success 'an editor that writes nothing leaves no draft behind' '
 	touch "$TRASH/ed.empty" &&
-	tui_keys A &&
-	tui_wait "note not saved: the editor left it empty; the draft is in" &&
-	ls "$TMPDIR"/glean-note-*/note-* >drafts &&
-	test "$(wc -l <drafts)" = 1 &&
+	tui_keys E &&
+	tui_wait "note not saved: the editor left it empty" &&
+	test -z "$(ls -A "$TMPDIR")" &&
 	test "$(store_sql "SELECT count(*) FROM note")" = 2 &&
 	rm "$TRASH/ed.empty"
 '
 
-test_expect_success 'tab with several matches lists them' '
+test_expect_success 'a tag from the source cannot be taken off one item; it says where' '
+	tui_keys t && tui_wait "^tags: civic-tech, health, health data,$" &&
+	tui_keys C-u && tui_type "civic-tech" && tui_keys Enter &&
+	tui_wait "tags not saved: tag .health. comes from source" &&
+	test "$(store_sql "SELECT count(*) FROM item_tag WHERE item_id = ($top)")" = 2
+'
+
+test_expect_success 'tab with several matches lists them, source tags too' '
 	glean tag 2 +civic-data >/dev/null &&
 	tui_wait "civic-data +1" &&
-	tui_keys t && tui_wait "^tags: civic-tech, health data,$" &&
+	tui_keys t && tui_wait "^tags: civic-tech, health, health data,$" &&
 	tui_keys C-u && tui_type "civ" && tui_keys Tab &&
-	tui_wait "^tags: civic-$" &&
-	tui_wait "tags: civic-data civic-tech" &&
+	tui_wait "^tags: civic$" &&
+	tui_wait "tags: civic civic-data civic-tech" &&
 	tui_keys Escape && tui_wait_not "^tags:"
 '
 

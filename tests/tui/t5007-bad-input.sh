@@ -63,7 +63,7 @@ test_expect_success 'o opens a numbered link through the browser, no shell' '
 	tui_wait "Source: Civic Notes" &&
 	tui_wait "\[1\]: https://data.example/hotspots" &&
 	tui_keys o &&
-	tui_wait "open link \(1-1, enter: the item.s link\):" &&
+	tui_wait "open link or enclosure \(1-1, enter: the item.s link\):" &&
 	tui_type 1 && tui_keys Enter &&
 	tui_wait "opened https://data.example/hotspots" &&
 	printf "%s\n" --new-tab "https://data.example/hotspots;touch $TRASH/pwned" >expect &&
@@ -79,7 +79,7 @@ test_expect_success '[bind] rebinds keys and unbinds others' '
 	test "$(store_sql "SELECT starred FROM item WHERE url LIKE '\''%library-hotspots'\''")" = 1 &&
 	tui_keys s &&
 	tui_wait "key not bound" &&
-	tui_keys "?" && tui_wait "x +star" &&
+	tui_keys "?" G && tui_wait "x +star" &&
 	tui_keys q Q && tui_wait "\[exit 0\]" && tui_stop
 '
 
@@ -98,7 +98,7 @@ test_expect_success '[format] list shapes the rows; a bad [color] says where' '
 		>"$GLEAN_HOME/config" &&
 	tui_start 140 30 &&
 	tui_wait "config:4: unknown colour or attribute .purple." &&
-	tui_wait "│Heat plans for care homes: a checklist <Public Heal…> N +│" &&
+	tui_wait "│Heat plans for care homes: a checklist <Public Heal…> N *$" &&
 	tui_keys Q && tui_wait "\[exit 0\]"
 '
 

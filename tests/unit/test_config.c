@@ -44,6 +44,12 @@ test_parse_ok(void)
 	CHECK(!c.mark_read_on_open);
 	CHECK_STR(c.user_agent, "a \"b\" # not a comment");
 
+	TEST("the list's sort order");
+	CHECK_INT(c.sort, 0);
+	CHECK(parse(&c, "[general]\nsort = unread-first\n", &e) == 0);
+	CHECK_INT(c.sort, 3);
+	CHECK_STR(config_sort_name(c.sort), "unread-first");
+
 	TEST("queries keep their own quotes; a wholly quoted value is unquoted");
 	CHECK(parse(&c, "[search \"s\"]\nquery = source:\"Civic Notes\" is:unread"
 			" # comment\n[search \"t\"]\nquery = \"a #b\"\n", &e) == 0);
@@ -96,6 +102,9 @@ test_parse_errors(void)
 	expect_error("[account]\n", "cfg:1: expected [account \"NAME\"]");
 	expect_error("[general]\nrefresh = soon\n",
 		     "cfg:2: 'refresh': expected a duration");
+	expect_error("[general]\nsort = newest\n",
+		     "cfg:2: 'sort': expected date, source, title or "
+		     "unread-first, got 'newest'");
 	expect_error("[general]\nmark-read-on-open = maybe\n",
 		     "expected true or false");
 	expect_error("[general]\nbrowser = \"open\n", "unterminated quote");

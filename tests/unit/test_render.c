@@ -564,6 +564,40 @@ test_discover(void)
 	discover_list_release(&l);
 }
 
+static void
+test_enclosures(void)
+{
+	struct render_out eo;
+	struct err e = { 0 };
+
+	TEST("enclosures numbered after the links, type and size");
+	CHECK(render_html("<p><a href='https://x.example/a'>a</a></p>", 40,
+			  NULL, 80, &eo, &e) == 0);
+	CHECK_INT(render_enclosures("[{\"url\":\"https://x.example/e.mp3\","
+				    "\"type\":\"audio/mpeg\",\"length\":"
+				    "2048},{\"url\":\"https://x.example/p"
+				    "\\u001b[2J.pdf\"}]", &eo), 2);
+	CHECK_INT(eo.nlinks, 3);
+	CHECK_STR(eo.links[1].url, "https://x.example/e.mp3");
+	CHECK(strstr(eo.text.buf, "[1]: https://x.example/a\n"
+		     "[2]: https://x.example/e.mp3 (enclosure, audio/mpeg, "
+		     "2.0 KB)\n[3]: https://x.example/p[2J.pdf (enclosure)\n")
+	      != NULL);
+	CHECK(!strchr(eo.text.buf, '\033'));
+	render_out_release(&eo);
+
+	TEST("enclosures: none, bad JSON, no links before");
+	render_out_init(&eo);
+	CHECK_INT(render_enclosures(NULL, &eo), 0);
+	CHECK_INT(render_enclosures("[{", &eo), 0);
+	CHECK_INT(render_enclosures("[{\"type\":\"x\"}]", &eo), 0);
+	CHECK_INT(render_enclosures("[{\"url\":\"https://x.example/i.png\","
+				    "\"length\":5}]", &eo), 1);
+	CHECK_STR(eo.text.buf, "\n[1]: https://x.example/i.png (enclosure, 5 "
+		  "B)\n");
+	render_out_release(&eo);
+}
+
 int
 main(void)
 {
@@ -580,6 +614,7 @@ main(void)
 	test_widths();
 	test_caps();
 	test_discover();
+	test_enclosures();
 	render_out_release(&ro);
 	return check_done("test_render");
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -240,6 +241,83 @@ test_ingest(void)
 	CHECK_INT(count(st, NULL, "zebra"), 0);
 	CHECK_INT(count(st, NULL, "alpha"), 1);
 
+	TEST("a note is changed, read back, removed and restored");
+	{
+		struct note n, kept;
+
+		CHECK(store_note_add(st, items[1].id, "quokka thought",
+				     "beta", "the ", " words", &nid, &e) == 0);
+		CHECK(store_note_update(st, nid, "narwhal thought", NULL,
+					&e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK_STR(n.body, "narwhal thought");
+		CHECK_STR(n.quote, "beta");
+		CHECK_STR(n.prefix, "the ");
+		note_release(&n);
+		CHECK_INT(count(st, NULL, "narwhal"), 1);
+		CHECK_INT(count(st, NULL, "quokka"), 0);
+		CHECK(store_note_update(st, nid, NULL, "other", &e) == 0);
+		CHECK(store_note_get(st, nid, &kept, &e) == 0);
+		CHECK_STR(kept.body, "narwhal thought");
+		CHECK_STR(kept.quote, "other");
+		CHECK(kept.prefix == NULL && kept.suffix == NULL);
+		CHECK(store_note_update(st, nid, NULL, "", &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK(n.quote == NULL);
+		note_release(&n);
+		CHECK(store_note_delete(st, nid, &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == -1 &&
+		      e.code == ERR_NOTFOUND);
+		CHECK(store_note_update(st, nid, "x", NULL, &e) == -1 &&
+		      e.code == ERR_NOTFOUND);
+		CHECK_INT(count(st, NULL, "narwhal"), 0);
+		CHECK(store_note_restore(st, &kept, &e) == 0);
+		CHECK(store_note_get(st, nid, &n, &e) == 0);
+		CHECK(n.id == kept.id && n.created == kept.created);
+		CHECK_STR(n.quote, "other");
+		note_release(&n);
+		CHECK_INT(count(st, NULL, "narwhal"), 1);
+		CHECK(store_note_delete(st, nid, &e) == 0);
+		note_release(&kept);
+	}
+
+	TEST("each marking takes the next mark sequence");
+	{
+		int64_t *ids = NULL, a = 0, b = 0, c = 0;
+		size_t n = 0;
+
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, 0, 0, &ids, &n, &a, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[0].id && a > 0);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[1].id, ITEM_MARKED, true,
+					  &e) == 0);
+		/* marking a marked item again keeps its place */
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, a, 0, &ids, &n, &b, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[1].id && b > a);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, false,
+					  &e) == 0);
+		CHECK(store_marked_after(st, 0, 0, &ids, &n, &c, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[1].id && c == b);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, true,
+					  &e) == 0);
+		CHECK(store_marked_after(st, b, 0, &ids, &n, &c, &e) == 0);
+		CHECK(n == 1 && ids[0] == items[0].id && c > b);
+		free(ids);
+		CHECK(store_marked_after(st, c, 0, &ids, &n, &a, &e) == 0);
+		CHECK(n == 0 && a == 0);
+		free(ids);
+		CHECK(store_item_set_flag(st, items[0].id, ITEM_MARKED, false,
+					  &e) == 0);
+		CHECK(store_item_set_flag(st, items[1].id, ITEM_MARKED, false,
+					  &e) == 0);
+	}
+
 	TEST("query language");
 	CHECK_INT(count(st, "tag:civic", NULL), 1);
 	CHECK_INT(count(st, "-tag:civic", NULL), 2);
@@ -285,6 +363,30 @@ test_ingest(void)
 		CHECK(store_rules_apply(st, rules, 1, ids, 3, NULL, NULL,
 					&e) == 0);
 		CHECK(e.code == ERR_CONFIG && strstr(e.msg, "rule 'tag greek'"));
+	}
+
+	TEST("set read on a list of ids, and back (the reader's undo)");
+	{
+		int64_t ids3[4] = { items[1].id, items[2].id, 999999,
+				    items[0].id }, n = -1;
+
+		/* items[0] is read (above): only the other two change */
+		CHECK(store_items_set_read(st, ids3, 4, true, &n, &e) == 0);
+		CHECK_INT(n, 2);
+		CHECK_INT(count(st, "is:unread", NULL), 0);
+		CHECK(store_items_set_read(st, ids3, 2, false, &n, &e) == 0);
+		CHECK_INT(n, 2);
+		/* the third is hidden by the rules above */
+		CHECK_INT(count(st, "is:unread", NULL), 1);
+		{
+			struct item got3;
+
+			CHECK(store_item_get(st, items[2].id, false, &got3,
+					     &e) == 0);
+			CHECK(!got3.read);
+			item_release(&got3);
+		}
+		CHECK(store_items_set_read(st, ids3, 2, true, NULL, &e) == 0);
 	}
 
 	TEST("rm keeps touched items");
@@ -834,6 +936,12 @@ test_search_stale(void)
 				   " item(source_id, hidden, read);"
 				   "CREATE INDEX item_state ON item(hidden,"
 				   " read, starred, marked);"
+				   /* schema 8's mark sequence */
+				   "DROP INDEX item_mark_seq; ALTER TABLE item"
+				   " DROP COLUMN mark_seq; ALTER TABLE digest"
+				   " DROP COLUMN mark_seq;"
+				   /* and no later migration's tables */
+				   "DROP TABLE import_state;"
 				   "PRAGMA user_version = 4", NULL, NULL,
 				   NULL) == SQLITE_OK);
 		sqlite3_close(db);
@@ -1002,6 +1110,312 @@ test_search_tuning(void)
 	free(path);
 }
 
+/* Issue 12: a source's tags are on every item of it, everywhere an
+ * item's tags are read, and cannot be taken off one item. */
+static void
+test_source_tags(void)
+{
+	char *path = xasprintf("%s/tags.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct source sa = { 0 }, sb = { 0 };
+	struct ingest_stats stats = { 0 };
+	struct item ia[2], ib[1], got;
+	struct item_row *rows;
+	struct tag_list tl;
+	struct item_query q = { 0 };
+	int64_t a, b, ids[3], n;
+	size_t nrows, i;
+	bool changed;
+
+	TEST("source tags: setup");
+	CHECK(st != NULL);
+	sa.url = "https://a.example/feed";
+	sb.url = "https://b.example/feed";
+	CHECK(store_source_add(st, &sa, &a, &e) == 0);
+	CHECK(store_source_add(st, &sb, &b, &e) == 0);
+	CHECK(store_source_tag(st, a, "civic", true, &e) == 0);
+	ia[0] = mk("a1", "https://a.example/1", "A one", "one");
+	ia[1] = mk("a2", "https://a.example/2", "A two", "two");
+	ib[0] = mk("b1", "https://b.example/1", "B one", "three");
+	CHECK(store_items_upsert(st, a, ia, 2, &stats, &e) == 0);
+	CHECK(store_items_upsert(st, b, ib, 1, &stats, &e) == 0);
+	CHECK(store_item_tag(st, ia[0].id, "zeta", true, &e) == 0);
+	CHECK(store_item_tag(st, ib[0].id, "Civic", true, &e) == 0);
+	CHECK(store_item_tag(st, ib[0].id, "later", true, &e) == 0);
+
+	TEST("store_item_get: own and source tags, which is which");
+	CHECK(store_item_get(st, ia[0].id, false, &got, &e) == 0);
+	CHECK_INT(got.ntags, 2);
+	if (got.ntags == 2) {
+		CHECK_STR(got.tags[0], "civic");
+		CHECK(got.tag_from_source[0]);
+		CHECK_STR(got.tags[1], "zeta");
+		CHECK(!got.tag_from_source[1]);
+	}
+	item_release(&got);
+	CHECK(store_item_get(st, ib[0].id, false, &got, &e) == 0);
+	CHECK_INT(got.ntags, 2);
+	for (i = 0; i < got.ntags; i++)
+		CHECK(!got.tag_from_source[i]);
+	item_release(&got);
+
+	TEST("store_items_rows: tags and source_tags");
+	ids[0] = ia[0].id;
+	ids[1] = ia[1].id;
+	ids[2] = ib[0].id;
+	CHECK(store_items_rows(st, ids, 3, &rows, &nrows, &e) == 0);
+	CHECK_INT(nrows, 3);
+	if (nrows == 3) {
+		CHECK_STR(rows[0].tags, "civic, zeta");
+		CHECK_STR(rows[0].source_tags, "civic");
+		CHECK_STR(rows[1].tags, "civic");
+		CHECK_STR(rows[1].source_tags, "civic");
+		CHECK_STR(rows[2].tags, "civic, later"); /* one tag, any case */
+		CHECK(rows[2].source_tags == NULL);
+	}
+	item_rows_release(rows, nrows);
+
+	TEST("store_tags_list counts inherited items, each once");
+	CHECK(store_item_set_flag(st, ia[1].id, ITEM_READ, true, &e) == 0);
+	/* an own tag the source also gives: still one item */
+	{
+		sqlite3 *db;
+		char *sql = xasprintf("INSERT INTO item_tag SELECT %lld, id"
+				      " FROM tag WHERE name = 'civic'",
+				      (long long)ia[1].id);
+
+		CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+		CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(db);
+		free(sql);
+	}
+	CHECK(store_tags_list(st, &tl, &e) == 0);
+	CHECK_INT(tl.n, 3);
+	if (tl.n == 3) {
+		CHECK(!strcasecmp(tl.v[0].name, "civic"));
+		CHECK_INT(tl.v[0].items, 3);
+		CHECK_INT(tl.v[0].unread, 2);
+		CHECK_STR(tl.v[1].name, "later");
+		CHECK_INT(tl.v[1].items, 1);
+		CHECK_STR(tl.v[2].name, "zeta");
+		CHECK_INT(tl.v[2].items, 1);
+	}
+	tag_list_release(&tl);
+
+	TEST("the reader's tag view and tag: match inherited tags");
+	q.tag = "civic";
+	CHECK(store_items_count(st, &q, &n, &e) == 0);
+	CHECK_INT(n, 3);
+	CHECK_INT(count(st, "tag:civic", NULL), 3);
+	CHECK_INT(count(st, "has:tag", NULL), 3);
+
+	TEST("adding an inherited tag changes nothing");
+	CHECK(store_item_tag_changed(st, ia[0].id, "civic", true, &changed,
+				     &e) == 0);
+	CHECK(!changed);
+	CHECK(store_item_tag_changed(st, ia[0].id, "nosuch", false, &changed,
+				     &e) == 0);
+	CHECK(!changed);
+
+	TEST("removing an inherited tag says where it comes from");
+	memset(&e, 0, sizeof(e));
+	CHECK(store_item_tag(st, ia[0].id, "civic", false, &e) == -1);
+	CHECK(e.code == ERR_USAGE);
+	{
+		char *want = xasprintf("glean tag-source %lld -civic",
+				       (long long)a);
+
+		CHECK(strstr(e.msg, want) != NULL);
+		free(want);
+	}
+	CHECK(store_item_tag(st, ia[0].id, "two words", true, &e) == 0);
+	CHECK(store_source_tag(st, a, "two words", true, &e) == 0);
+	CHECK(store_item_tag(st, ia[1].id, "two words", false, &e) == -1);
+	CHECK(strstr(e.msg, "-'two words'") != NULL);
+
+	TEST("own and inherited: the own one goes, the tag stays");
+	CHECK(store_item_tag_changed(st, ia[1].id, "civic", false, &changed,
+				     &e) == 0);
+	CHECK(changed);
+	CHECK(store_item_get(st, ia[1].id, false, &got, &e) == 0);
+	CHECK(got.ntags == 2 && !strcmp(got.tags[0], "civic") &&
+	      got.tag_from_source[0]);
+	item_release(&got);
+
+	TEST("store_items_set_read_query: a query, counting what changed");
+	q.tag = NULL;
+	q.query = "tag:civic";
+	CHECK(store_items_set_read_query(st, &q, true, &n, &e) == 0);
+	CHECK_INT(n, 2);
+	CHECK_INT(count(st, "is:unread", NULL), 0);
+	q.query = "tag:later";
+	CHECK(store_items_set_read_query(st, &q, false, &n, &e) == 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(count(st, "is:unread", NULL), 1);
+	q.query = "tag:";
+	CHECK(store_items_set_read_query(st, &q, true, &n, &e) == -1);
+	CHECK(e.code == ERR_USAGE);
+
+	for (i = 0; i < 2; i++)
+		item_release(&ia[i]);
+	item_release(&ib[0]);
+	store_close(st);
+	free(path);
+}
+
+/* Issue 12: newsboat's read and starred state waits for the items,
+ * is applied by the ingest that brings them, and then goes. */
+static void
+test_newsboat_state(void)
+{
+	char *path = xasprintf("%s/nb.db", dir);
+	char *cache = xasprintf("%s/cache.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct source src = { 0 };
+	struct ingest_stats stats = { 0 };
+	struct import_state_report r;
+	struct item it[3], got;
+	sqlite3 *db;
+	int64_t sid;
+	size_t i;
+
+	TEST("newsboat cache: kept until the source's items arrive");
+	CHECK(sqlite3_open(cache, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "CREATE TABLE rss_item (guid TEXT, url TEXT,"
+			   " feedurl TEXT, unread INTEGER, flags TEXT);"
+			   "INSERT INTO rss_item VALUES"
+			   " ('n1', 'https://n.example/1', 'https://n.example/feed', 0, NULL),"
+			   " ('zz', 'https://n.example/2', 'https://n.example/feed', 1, 'as'),"
+			   " ('n3', 'https://n.example/3', 'https://n.example/feed', 1, NULL),"
+			   " ('x', 'https://x.example/1', 'https://x.example/feed', 0, NULL);",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	src.url = "https://n.example/feed";
+	CHECK(store_source_add(st, &src, &sid, &e) == 0);
+	CHECK(store_import_newsboat_cache(st, cache, &r, &e) == 0);
+	CHECK_INT(r.kept, 2);
+	CHECK_INT(r.unsubscribed, 1);
+	CHECK_INT(r.applied, 0);
+	CHECK_INT(r.pending, 2);
+
+	TEST("newsboat cache: applied by guid or link at ingest, then dropped");
+	it[0] = mk("n1", "https://n.example/1", "One", "one");
+	it[1] = mk("g2", "https://n.example/2", "Two", "two");
+	it[2] = mk("n3", "https://n.example/3", "Three", "three");
+	CHECK(store_items_upsert(st, sid, it, 3, &stats, &e) == 0);
+	CHECK(store_item_get(st, it[0].id, false, &got, &e) == 0);
+	CHECK(got.read && !got.starred);
+	item_release(&got);
+	CHECK(store_item_get(st, it[1].id, false, &got, &e) == 0);
+	CHECK(!got.read && got.starred);
+	item_release(&got);
+	CHECK(store_item_get(st, it[2].id, false, &got, &e) == 0);
+	CHECK(!got.read && !got.starred);
+	item_release(&got);
+	CHECK_INT(sql_int(path, "SELECT count(*) FROM import_state"), 0);
+
+	TEST("newsboat cache: not a cache is a usage error");
+	CHECK(store_import_newsboat_cache(st, path, &r, &e) == -1);
+	CHECK(e.code == ERR_USAGE && strstr(e.msg, "not a newsboat cache"));
+
+	for (i = 0; i < 3; i++)
+		item_release(&it[i]);
+	store_close(st);
+	free(cache);
+	free(path);
+}
+
+/* The list's orders, and the date the order uses: an undated item and one
+ * dated in the year 9999 sort as when they were first seen. */
+static void
+test_sort(void)
+{
+	char *path = xasprintf("%s/sort.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct source a = { 0 }, b = { 0 };
+	struct item it[4];
+	struct ingest_stats stats = { 0 };
+	struct item_query q = { 0 };
+	int64_t sa, sb, *ids = NULL;
+	size_t n = 0, i;
+	char now[32];
+
+	snprintf(now, sizeof(now), "%lld", (long long)1800000000);
+	setenv("GLEAN_NOW", now, 1);
+	TEST("sort: set up two sources");
+	CHECK(st != NULL);
+	a.url = "https://a.example/feed";
+	a.title = "Zeta news";
+	b.url = "https://b.example/feed";
+	b.title = "alpha news";
+	CHECK(store_source_add(st, &a, &sa, &e) == 0);
+	CHECK(store_source_add(st, &b, &sb, &e) == 0);
+	it[0] = mk("old", NULL, "banana", "one");        /* 1700000000 */
+	it[1] = mk("undated", NULL, "Apple", "two");
+	it[1].published = 0;
+	it[2] = mk("future", NULL, "cherry", "three");
+	it[2].published = 253402214400; /* 9999-12-31 */
+	it[3] = mk("newer", NULL, "date", "four");
+	it[3].published = 1750000000;
+	CHECK(store_items_upsert(st, sa, it, 3, &stats, &e) == 0);
+	CHECK(store_items_upsert(st, sb, it + 3, 1, &stats, &e) == 0);
+
+	TEST("sort: by date, the undated and far-future ones as first seen");
+	q.sort = SORT_DATE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	/* first seen 1800000000 (both; newer id first), then 1750000000,
+	 * then 1700000000 */
+	CHECK(n == 4 && ids[0] == it[2].id && ids[1] == it[1].id &&
+	      ids[2] == it[3].id && ids[3] == it[0].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: by title, case-insensitive");
+	q.sort = SORT_TITLE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 4 && ids[0] == it[1].id && ids[1] == it[0].id &&
+	      ids[2] == it[2].id && ids[3] == it[3].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: by source title, then date");
+	q.sort = SORT_SOURCE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 4 && ids[0] == it[3].id && ids[1] == it[2].id &&
+	      ids[3] == it[0].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: unread first, then date");
+	CHECK(store_item_set_flag(st, it[2].id, ITEM_READ, true, &e) == 0);
+	q.sort = SORT_UNREAD_FIRST;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 4 && ids[0] == it[1].id && ids[3] == it[2].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: an update to a far-future date keeps first seen");
+	setenv("GLEAN_NOW", "1800000100", 1);
+	free(it[0].title);
+	it[0].title = xstrdup("banana v2");
+	it[0].published = 253402214400;
+	item_hash_set(&it[0]);
+	CHECK(store_items_upsert(st, sa, it, 1, &stats, &e) == 0);
+	q.sort = SORT_DATE;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	/* first seen at 1800000000, an id below the undated one's */
+	CHECK(n == 4 && ids[2] == it[0].id);
+	free(ids);
+	unsetenv("GLEAN_NOW");
+	for (i = 0; i < 4; i++)
+		item_release(&it[i]);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1017,6 +1431,9 @@ main(void)
 	test_search_stale();
 	test_batch_rollback();
 	test_search_tuning();
+	test_source_tags();
+	test_newsboat_state();
+	test_sort();
 	free(dbpath);
 	{
 		char *rm = xasprintf("rm -rf '%s'", dir);
