@@ -329,10 +329,6 @@ struct item_row {
 int store_items_rows(struct store *st, const int64_t *ids, size_t n,
 		     struct item_row **out, size_t *nout, struct err *e);
 void item_rows_release(struct item_row *v, size_t n);
-/* Nothing to give back any more (there is no writer lock; store.h's top
- * comment): a no-op kept for the reader's loop, which may drop its
- * calls. */
-int store_release_write(struct store *st, struct err *e);
 
 /* ---- share: digests and the outbox (src/store/store_share.c) ----
  * A digest row is one selection rendered for one target; its outbox rows

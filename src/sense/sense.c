@@ -1137,7 +1137,6 @@ sense_run(struct store *st, const struct config *cfg,
 	nav_ops.open(&s);
 	list_ops.open(&s);
 	store_changed(st);
-	store_release_write(st, NULL);
 	s.last_poll = time_now_ms();
 	while (!got_signal) {
 		draw_all(&s);
@@ -1152,8 +1151,6 @@ sense_run(struct store *st, const struct config *cfg,
 			busy = idle(&s);
 			if (!busy && bench_idle && *bench_idle)
 				break;
-			if (!s.run && store_writable(st))
-				store_release_write(st, NULL);
 			continue;
 		}
 		/* characters past Latin-1 are no key (and must not alias
@@ -1161,9 +1158,6 @@ sense_run(struct store *st, const struct config *cfg,
 		if (!handle_key(&s, r == OK && ch >= 256 ? -1 : (int)ch))
 			break;
 		busy = true;
-		/* hold the writer lock only while writing or fetching */
-		if (!s.run && store_writable(st))
-			store_release_write(st, NULL);
 	}
 	restore_terminal();
 	die_set_hook(NULL);

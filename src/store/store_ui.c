@@ -85,11 +85,3 @@ store_items_rows(struct store *st, const int64_t *ids, size_t n,
 	*nout = k;
 	return 0;
 }
-
-int
-store_release_write(struct store *st, struct err *e)
-{
-	(void)st;
-	(void)e;
-	return 0;
-}
