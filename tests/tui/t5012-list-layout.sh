@@ -16,11 +16,11 @@ test_expect_success 'setup' '
 '
 
 test_expect_success 'a stored title shows exactly as stored in the list' '
-	tui_wait "│N    2026-11-17 Civic Notes +Use <b> &amp; <i> for bold$"
+	tui_wait "│N    2026-11-17 Civic Notes +Use <b> &amp; <i> for bold \[civic\]$"
 '
 
 test_expect_success 'at 120 columns the title gets the width; sources are cut' '
-	tui_wait "Public Health… Vaccination clinics in libraries & community halls$" &&
+	tui_wait "Public Health… Vaccination clinics in libraries & community halls \[health\]$" &&
 	tui_wait "Research Roun… Participatory budgeting: a meta-analysis$"
 '
 
