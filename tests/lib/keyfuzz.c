@@ -14,7 +14,8 @@
  * At exit of each glean it looks for temp files left in TMPDIR.
  *
  * The event script, one line each: "w COLSxROWS" (the size; the first
- * line starts glean), k "BYTES" (one key, C escapes), "p SEED B" (a
+ * line starts glean), k "BYTES" (one key; \xHH, \r, \n, \t, \e, \\ and
+ * \" escapes), "p SEED B" (a
  * 100 KB paste made from SEED, bracketed when B is 1), "s MS" (a pause
  * while the output is read) and "settle" (wait for the screen to go
  * quiet).
@@ -968,7 +969,10 @@ unescape(const char *s, char *out)
 			out[n++] = (char)strtol(hex, NULL, 16);
 			s += 4;
 		} else if (*s == '\\' && s[1]) {
-			out[n++] = s[1];
+			const char *from = "rnte", *to = "\r\n\t\x1b";
+			const char *c = strchr(from, s[1]);
+
+			out[n++] = c ? to[c - from] : s[1];
 			s += 2;
 		} else {
 			out[n++] = *s++;
