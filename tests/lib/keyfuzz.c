@@ -549,10 +549,13 @@ do_settle(void)
 
 /* ---- what to type ---- */
 
-/* Every key the reader binds by default, and the digits (link numbers). */
+/* Every key the reader binds by default (SENSE_ACTIONS in
+ * src/sense/private.h; 'glean ui --keys' lists them), and the digits
+ * (link numbers). */
 static const char *const cmd_keys[] = {
 	"q", "?", "j", "k", "j", "k", "j", "k", "g", "G", "l", "n", "p", "r",
 	"R", "o", "N", "C", "t", "a", "A", "A", "h", "s", "m", "u", "/", "F",
+	"J", "K", "O", "E", "E", "e", "x",
 	":", "D", "S", " ", "-", "\r", "\r", "\r", "\t", "\x7f", "\x06",
 	"\x02", "\x0c", "1", "2", "9", "0", "\x1b[A", "\x1b[B", "\x1b[C",
 	"\x1b[D", "\x1bOA", "\x1bOB", "\x1bOC", "\x1bOD", "\x1b[5~",
@@ -594,14 +597,17 @@ static const char *const action_names[] = {
 	"top", "bottom", "open", "back", "next-pane", "next-unread",
 	"prev-unread", "reload", "reload-all", "open-link", "toggle-read",
 	"catch-up", "tag", "note", "note-editor", "quote", "star", "mark",
+	"next-source", "prev-source", "catch-up-all", "sort", "edit-note",
+	"remove-note",
 	"undo", "search", "filter", "command", "digest", "share", "redraw",
 	"none", "nosuch", "",
 };
 
 /* Keys that open a prompt: note, quote, tag, search, filter, command,
- * open-link (asks which link), share (asks which target / y/n). */
+ * open-link (asks which link), share (asks which target / y/n),
+ * catch-up-all and remove-note (y/n), edit-note. */
 static const char *const prompt_keys[] = { "a", "h", "t", "/", "F", ":",
-					   "o", "S", "C" };
+					   "o", "S", "C", "e", "x" };
 
 static const char *const prompt_ends[] = {
 	"\r", "\r", "\r", "\x1b", "\x1b", "\x03", "\x03", "\x07", "\x07",
