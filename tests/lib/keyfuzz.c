@@ -346,6 +346,22 @@ pump(int ms)
 	}
 }
 
+/* After a start: wait for glean's first output (it draws once its
+ * terminal is raw; keys typed before that would be cooked, ^C a SIGINT),
+ * then for the screen to go quiet. */
+static void settle(int quiet_ms, int max_ms);
+
+static void
+settle_start(void)
+{
+	int64_t end = now_ms() + 5000;
+	unsigned long long before = tot.out_bytes;
+
+	while (tot.out_bytes == before && now_ms() < end && !child_exited())
+		pump(20);
+	settle(100, 3000);
+}
+
 /* Wait until the screen is quiet for quiet_ms (at most max_ms). */
 static void
 settle(int quiet_ms, int max_ms)
@@ -1007,6 +1023,7 @@ replay(void)
 				cur_cols = c;
 				cur_rows = r;
 				start_glean();
+				settle_start();
 				first = false;
 			} else {
 				do_resize(c, r);
@@ -1125,7 +1142,7 @@ main(int argc, char **argv)
 		return replay();
 
 	start_glean();
-	settle(200, 3000);
+	settle_start();
 	while (tot.keys < opt.keys) {
 		if (step())
 			continue;
@@ -1148,7 +1165,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "keyfuzz: %ld keys, %ld starts\n",
 				tot.keys, tot.starts);
 		start_glean();
-		settle(100, 3000);
+		settle_start();
 	}
 	if (master >= 0) {
 		bool killed;

@@ -16,6 +16,7 @@ fake() { # FILE
 	#!/usr/bin/env python3
 	import os, signal, sys, tty
 	tty.setraw(0)
+	os.write(1, b"ready")
 	crash = sys.argv[0].endswith("crash")
 	while True:
 	    for c in os.read(0, 4096):
