@@ -191,7 +191,7 @@ static struct {
 
 static struct {
 	long keys, starts, restarts, crashes, reports, leaked, kept, stalls;
-	long resizes, pastes, pastes_skipped, prompts;
+	long resizes, pastes, pastes_skipped, prompts, suspends;
 	unsigned long long out_bytes;
 } tot;
 
@@ -313,7 +313,14 @@ child_exited(void)
 
 	if (child_done)
 		return true;
-	r = waitpid(child, &child_status, WNOHANG);
+	r = waitpid(child, &child_status, WNOHANG | WUNTRACED);
+	if (r == child && WIFSTOPPED(child_status)) {
+		/* ^C, ^Z, ^\ typed while glean's terminal was cooked (as it
+		 * quits or runs $EDITOR) stopped it: 'fg' it, as a shell would */
+		tot.suspends++;
+		kill(child, SIGCONT);
+		return false;
+	}
 	if (r == child) {
 		child_done = true;
 		drain();
@@ -1178,12 +1185,12 @@ main(int argc, char **argv)
 	printf("keyfuzz: seed %llu editor %s: %ld keys, %ld starts, %ld "
 	       "restarts, %ld crashes, %ld sanitizer reports, %ld leaked "
 	       "files, %ld kept drafts, %ld stalls, %ld resizes, %ld prompts, "
-	       "%ld pastes (%ld skipped after a stall), %llu bytes drawn, "
-	       "%.1f s\n", opt.seed,
+	       "%ld pastes (%ld skipped after a stall), %ld suspends, %llu "
+	       "bytes drawn, %.1f s\n", opt.seed,
 	       opt.editor ? opt.editor : "(unset)", tot.keys, tot.starts,
 	       tot.restarts, tot.crashes, tot.reports, tot.leaked, tot.kept,
 	       tot.stalls, tot.resizes, tot.prompts, tot.pastes,
-	       tot.pastes_skipped, tot.out_bytes,
+	       tot.pastes_skipped, tot.suspends, tot.out_bytes,
 	       (double)(now_ms() - t0) / 1000);
 	return bad ? 1 : 0;
 }
