@@ -3,6 +3,7 @@
 #   make check      install missing Debian packages, build, run every test
 #   make demo       install missing packages, build, run glean on bundled feeds
 #   make check-asan unit + integration tests under ASan+UBSan
+#   make fuzz-ui    the reader's key fuzzer, long run (FUZZ_KEYS=100000)
 #   make bench      benchmarks (side by side with newsboat)
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -41,7 +42,8 @@ GLEAN := $(BUILD)/glean
 endif
 
 .PHONY: all deps test-deps check check-unit check-integration check-tui check-asan \
-	check-layers check-valgrind conformance demo bench install uninstall clean tests fuzz
+	check-layers check-valgrind conformance demo bench install uninstall clean tests fuzz \
+	fuzz-ui
 
 all: $(GLEAN)
 
@@ -133,3 +135,13 @@ clean:
 # for FUZZ_TIME seconds (default 60) from a seed corpus built at run time.
 fuzz:
 	@sh fuzz/run.sh
+
+# The reader's key fuzzer (tests/lib/keyfuzz.c), long run: FUZZ_KEYS keys
+# (100000) over FUZZ_SEEDS and four $$EDITORs against build-asan/glean;
+# make check runs the short one (tests/tui/t5099-keyfuzz.sh).
+fuzz-ui:
+	@$(MAKE) --no-print-directory all tests
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		OPT='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		HARDEN='-fPIE' tests
+	@sh tests/fuzz-ui
