@@ -212,6 +212,8 @@ struct prompt_view {         /* prompt.c */
 	struct sbuf line;
 	complete_fn complete;
 	bool done, accepted;
+	bool cut;                /* typed past PROMPT_MAX: the rest dropped */
+	bool last_cut;           /* ... in the last line prompt_line gave */
 };
 
 struct view_ops {
@@ -268,6 +270,9 @@ struct sense {
 	int64_t last_poll;
 };
 
+/* Stop the process for a ^Z that came since the last call, the terminal
+ * given back first and redrawn on the way back (fg). */
+void sense_suspend(void);
 void sense_status(struct sense *s, bool error, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 bool sense_can_write(struct sense *s);

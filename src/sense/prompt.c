@@ -15,6 +15,8 @@
 /* The prompt's keys: characters as themselves, curses function keys
  * (KEY_CODE_YES) moved past Unicode so they never alias one. */
 #define PROMPT_FN(k) (0x200000 + (int)(k))
+/* What a prompt line holds at most; a longer paste is cut and says so. */
+#define PROMPT_MAX ((size_t)64 * 1024)
 
 static void
 prompt_open(struct sense *s)
@@ -22,7 +24,7 @@ prompt_open(struct sense *s)
 	struct prompt_view *v = &s->prompt;
 
 	v->open = true;
-	v->done = v->accepted = false;
+	v->done = v->accepted = v->cut = false;
 }
 
 static void
@@ -62,10 +64,13 @@ prompt_draw(struct sense *s, WINDOW *w, int y, int x, int h, int cols)
 	lwid = text_width(v->line.buf);
 	if ((int)(lw + lwid + 1) > cols) {
 		size_t drop = lw + lwid + 1 - (size_t)cols;
+		uint32_t cp;
 
-		while (v->line.buf[skip] &&
-		       text_width_n(v->line.buf, skip) < drop)
-			skip++;
+		/* one pass: a 64 KB paste must not cost a pass per byte */
+		skip = text_cut_len(v->line.buf, drop);
+		if (v->line.buf[skip] && text_width_n(v->line.buf, skip) < drop)
+			skip += utf8_decode(v->line.buf + skip,
+					    v->line.len - skip, &cp);
 	}
 	draw_text(w, y, x + (int)lw, cols - (int)lw, v->line.buf + skip);
 	wmove(w, y, x + (int)(lw + text_width(v->line.buf + skip)));
@@ -115,8 +120,8 @@ prompt_edit_key(struct sense *s, enum action a, int key)
 		char u[4];
 		int n = utf8_encode((uint32_t)key, u);
 
-		if (n > 0)
-			sbuf_add(line, u, (size_t)n);
+		if (n > 0 && sbuf_add(line, u, (size_t)n) < 0)
+			v->cut = true;
 	}
 	return true;
 }
@@ -132,6 +137,7 @@ prompt_line(struct sense *s, const char *label, const char *init,
 {
 	struct prompt_view *v = &s->prompt;
 	char *out = NULL;
+	bool cut;
 	wint_t ch;
 	int r;
 
@@ -140,34 +146,42 @@ prompt_line(struct sense *s, const char *label, const char *init,
 		s->pending_arg = NULL;
 		return out;
 	}
-	sbuf_init(&v->line, 64 * 1024);
+	sbuf_init(&v->line, PROMPT_MAX);
 	if (init)
 		sbuf_adds(&v->line, init);
 	v->label = label;
 	v->complete = complete;
 	prompt_ops.open(s);
-	while (!v->done) {
+	while (!v->done && !*s->stop) {
+		sense_suspend();
 		prompt_ops.draw(s, stdscr, s->rows - 1, 0, 1, s->cols);
 		refresh();
-		timeout(-1);
-		r = get_wch(&ch);
-		if (*s->stop)
-			break;
-		if (r == ERR)
-			continue;
-		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
-			sense_layout(s);
-			continue;
+		/* then every key already waiting (a paste) before the next
+		 * draw: one draw per pause, not one per character */
+		timeout(500);
+		while ((r = get_wch(&ch)) != ERR && !*s->stop) {
+			if (r == KEY_CODE_YES && ch == KEY_RESIZE)
+				sense_layout(s);
+			else
+				prompt_ops.key(s, ACT_NONE, r == KEY_CODE_YES ?
+					       PROMPT_FN(ch) : (int)ch);
+			if (v->done)
+				break;
+			timeout(0);
 		}
-		prompt_ops.key(s, ACT_NONE, r == KEY_CODE_YES ?
-			       PROMPT_FN(ch) : (int)ch);
 	}
 	if (v->accepted)
 		out = sbuf_detach(&v->line, NULL);
+	cut = v->cut;
+	v->last_cut = out && cut;
 	prompt_ops.close(s);
 	curs_set(0);
 	/* completion lists were for the prompt only */
-	sense_status(s, false, "%s", "");
+	if (out && cut)
+		sense_status(s, true, "the text was cut at %zu KB; what "
+			     "followed was not kept", PROMPT_MAX / 1024);
+	else
+		sense_status(s, false, "%s", "");
 	return out;
 }
 
@@ -233,9 +247,10 @@ prompt_key(struct sense *s, const char *label)
 	v->complete = NULL;
 	prompt_ops.open(s);
 	for (;;) {
+		sense_suspend();
 		prompt_ops.draw(s, stdscr, s->rows - 1, 0, 1, s->cols);
 		refresh();
-		timeout(-1);
+		timeout(500);
 		r = get_wch(&ch);
 		if (*s->stop)
 			break;

@@ -33,6 +33,39 @@ on_signal(int sig)
 	got_signal = sig;
 }
 
+/* ^Z: the handler only notes it (it may run on any thread, a fetch
+ * worker's too); sense_suspend() stops the process from the loop, with
+ * the terminal given back first. ncurses' own SIGTSTP handler, which
+ * redraws from signal context, is never installed: it is installed only
+ * when SIGTSTP is at its default when the screen starts. */
+static volatile sig_atomic_t got_tstp;
+
+static void
+on_tstp(int sig)
+{
+	(void)sig;
+	got_tstp = 1;
+}
+
+void
+sense_suspend(void)
+{
+	struct sigaction dfl, old;
+
+	if (!got_tstp)
+		return;
+	got_tstp = 0;
+	endwin();
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &old);
+	raise(SIGTSTP); /* stops every thread until SIGCONT (fg) */
+	sigaction(SIGTSTP, &old, NULL);
+	clearok(curscr, TRUE);
+	refresh();
+}
+
 static void
 restore_terminal(void)
 {
@@ -140,7 +173,9 @@ sense_add_note(struct sense *s, int64_t id, const char *body,
 	s->undo.kind = UNDO_NOTE;
 	s->undo.item = id;
 	s->undo.note = nid;
-	sense_status(s, false, "saved: %s", quote ? "quote" : "note");
+	sense_status(s, s->prompt.last_cut, "saved: %s%s",
+		     quote ? "quote" : "note", s->prompt.last_cut ?
+		     ", but the text was cut at 64 KB" : "");
 	changed(s, id);
 }
 
@@ -1113,6 +1148,8 @@ sense_run(struct store *st, const struct config *cfg,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_tstp;
+	sigaction(SIGTSTP, &sa, NULL);
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr)
 		return err_set(e, ERR_IO, "cannot start the terminal (TERM "
@@ -1139,6 +1176,7 @@ sense_run(struct store *st, const struct config *cfg,
 	store_changed(st);
 	s.last_poll = time_now_ms();
 	while (!got_signal) {
+		sense_suspend();
 		draw_all(&s);
 		if (first && bench && *bench)
 			break;

@@ -836,6 +836,13 @@ item_note_editor(struct sense *s)
 	if (!ed || !*ed)
 		ed = "vi";
 	if (run_template(ed, path, &e) < 0) {
+		/* keep the draft only when it holds something written */
+		body = read_note(path, &too_long);
+		if (!too_long && (!body || !*str_trim(body))) {
+			sense_status(s, true, "note not saved: %s (nothing "
+				     "was written)", e.msg);
+			goto drop;
+		}
 		sense_status(s, true, "note not saved: %s; the draft is in %s",
 			     e.msg, path);
 		goto keep;

@@ -9,7 +9,8 @@ cat >"$TRASH/ed.sh" <<'EOS'
 #!/bin/sh
 # scripted $EDITOR: one argument, the draft; fails on demand
 [ "$#" -eq 1 ] || exit 9
-if [ -f "$TRASH/ed.fail" ]; then exit 3; fi
+if [ -f "$TRASH/ed.fail0" ]; then exit 4; fi
+if [ -f "$TRASH/ed.fail" ]; then echo "typed before the crash" >>"$1"; exit 3; fi
 if [ -f "$TRASH/ed.empty" ]; then exit 0; fi
 { echo "Editor note about the item"; cat "$1"; } >"$1.new" && mv "$1.new" "$1"
 EOS
@@ -98,6 +99,14 @@ test_expect_success 'a failing $EDITOR keeps the draft and says where' '
 	test_grep "^# > What worked" "$(cat drafts)" &&
 	test "$(store_sql "SELECT count(*) FROM note")" = 2 &&
 	rm "$TRASH/ed.fail" "$(cat drafts)" && rmdir "$TMPDIR"/glean-note-*
+'
+
+test_expect_success 'a $EDITOR that fails before anything is written leaves no draft' '
+	touch "$TRASH/ed.fail0" &&
+	tui_keys E &&
+	tui_wait "note not saved: .* exited with status 4 \(nothing was written\)" &&
+	test -z "$(ls "$TMPDIR")" &&
+	rm "$TRASH/ed.fail0"
 '
 
 test_expect_success 'an editor that writes nothing leaves no draft behind' '
