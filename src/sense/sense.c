@@ -1125,11 +1125,11 @@ sense_run(struct store *st, const struct config *cfg,
 	struct err ce = { 0 };
 	const char *bench = getenv("GLEAN_BENCH_EXIT_AFTER_FIRST_DRAW");
 	const char *bench_idle = getenv("GLEAN_BENCH_EXIT_WHEN_IDLE");
-	bool busy = true, first = true;
+	bool busy = true, first = true, quit = false;
 	SCREEN *scr;
 	wint_t ch;
 	size_t i;
-	int r;
+	int r, n;
 
 	memset(&s, 0, sizeof(s));
 	s.st = st;
@@ -1196,6 +1196,17 @@ sense_run(struct store *st, const struct config *cfg,
 		if (!handle_key(&s, r == OK && ch >= 256 ? -1 : (int)ch))
 			break;
 		busy = true;
+		/* keys already typed (typeahead, a paste) go before the next
+		 * draw, a few dozen at a time, so the screen still moves */
+		for (n = 0; n < 64 && !quit && !got_signal; n++) {
+			timeout(0);
+			if ((r = get_wch(&ch)) == ERR)
+				break;
+			quit = !handle_key(&s, r == OK && ch >= 256 ? -1
+							    : (int)ch);
+		}
+		if (quit)
+			break;
 	}
 	restore_terminal();
 	die_set_hook(NULL);

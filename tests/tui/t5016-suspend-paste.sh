@@ -64,6 +64,16 @@ test_expect_success 'a 100 KB paste into the note prompt is cut at 64 KB and say
 	test "$(store_sql "SELECT max(length(body)) FROM note")" = 65536
 '
 
+test_expect_success '50 KB of keys pasted into the list are taken without a draw each' '
+	awk "BEGIN { for (i = 0; i < 25000; i++) printf \"jk\" }" >keys &&
+	tmx load-buffer -b keys keys &&
+	tmx paste-buffer -b keys -t t &&
+	tui_keys "?" &&
+	tui_wait "help \\(q closes" &&
+	tui_keys q &&
+	tui_wait_not "help \\(q closes"
+'
+
 test_expect_success 'the reader still answers, and quits cleanly' '
 	tui_keys Q &&
 	tui_wait "^bash[^ ]*[#$] *$" &&
