@@ -52,7 +52,7 @@
 	X(SEARCH, "search", "/", "full-text search (notes too)")           \
 	X(FILTER, "filter", "F", "filter with the query language")        \
 	X(COMMAND, "command", ":", "run an action by name")               \
-	X(DIGEST, "digest", "D", "preview the digest of this list or the marked items") \
+	X(DIGEST, "digest", "D", "preview what the next share sends") \
 	X(SHARE, "share", "S", "share the digest to a target (asks first)") \
 	X(REDRAW, "redraw", "^L", "redraw the screen")
 
