@@ -4,6 +4,32 @@
 # screen for a marker and never sleep a fixed time.
 TUI_SOCK="glean-tui-$$-$TEST_NAME"
 
+# Every tmux server this test started, and the glean in it, ends with the
+# test: tui_start runs inside test_expect_success's subshell, where a
+# test_on_exit would be lost, so the test's own shell stops them all by
+# their socket names ($$ is the test's pid in subshells too).
+tui_stop_all() {
+	pids=
+	for sock in "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/glean-tui-$$-"*; do
+		[ -S "$sock" ] || continue
+		for sh in $(tmux -S "$sock" list-panes -a -F '#{pane_pid}' \
+			    2>/dev/null); do
+			pids="$pids $sh $(pgrep -P "$sh" | tr '\n' ' ')"
+		done
+		tmux -S "$sock" kill-server 2>/dev/null || :
+		rm -f "$sock"
+	done
+	# and wait for what ran in them, before the test's files go
+	n=100
+	for pid in $pids; do
+		while kill -0 "$pid" 2>/dev/null && [ "$n" -gt 0 ]; do
+			n=$((n - 1))
+			sleep 0.05
+		done
+	done
+}
+test_on_exit tui_stop_all
+
 tmx() {
 	tmux -u -L "$TUI_SOCK" -f /dev/null "$@"
 }

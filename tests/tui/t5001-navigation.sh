@@ -56,7 +56,7 @@ test_expect_success 'N toggles read and the help screen lists the actions' '
 	tui_screen >screen &&
 	test_grep "open-link" screen &&
 	tui_keys G &&
-	tui_wait "digest +preview the digest" &&
+	tui_wait "digest +preview what the next share sends" &&
 	tui_keys q &&
 	tui_wait_not "next-unread"
 '
