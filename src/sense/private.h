@@ -347,7 +347,6 @@ void sense_add_note(struct sense *s, int64_t id, const char *body,
 /* Change note_id's body / remove it; 'u' puts the note back as it was. */
 void sense_edit_note(struct sense *s, int64_t note_id, const char *body);
 void sense_remove_note(struct sense *s, int64_t note_id);
-void sense_refresh(struct sense *s);
 /* Pane widths for the terminal's size, then every view's resize. */
 void sense_layout(struct sense *s);
 

@@ -162,25 +162,31 @@ store_digest_open(struct store *st, const char *target, int64_t *id,
 	return 0;
 }
 
+/* The first column of every row into ids (finalizing s); with last, the
+ * second column of the last row too. */
 static int
 collect_ids(struct store *st, sqlite3_stmt *s, int64_t **ids, size_t *n,
-	    struct err *e)
+	    int64_t *last, const char *what, struct err *e)
 {
 	size_t cap = 0;
 	int rc;
 
 	*ids = NULL;
 	*n = 0;
+	if (last)
+		*last = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		XGROW(*ids, cap, *n + 1);
 		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+		if (last)
+			*last = sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		free(*ids);
 		*ids = NULL;
 		*n = 0;
-		return store_fail(st, e, rc, "cannot read digest items");
+		return store_fail(st, e, rc, what);
 	}
 	return 0;
 }
@@ -194,7 +200,8 @@ store_digest_items(struct store *st, int64_t digest_id, int64_t **ids,
 		" WHERE di.digest_id = ? ORDER BY i.marked_at, i.id");
 
 	sqlite3_bind_int64(s, 1, digest_id);
-	return collect_ids(st, s, ids, n, e);
+	return collect_ids(st, s, ids, n, NULL, "cannot read digest items",
+			   e);
 }
 
 int
@@ -210,7 +217,8 @@ store_digest_shared_items(struct store *st, const char *target,
 
 	store_bind_text(s, 1, target);
 	sqlite3_bind_int64(s, 2, limit ? (int64_t)limit : -1);
-	return collect_ids(st, s, ids, n, e);
+	return collect_ids(st, s, ids, n, NULL, "cannot read digest items",
+			   e);
 }
 
 int
@@ -220,27 +228,10 @@ store_marked_after(struct store *st, int64_t after, int64_t since,
 	sqlite3_stmt *s = store_prepare(st, "SELECT id, mark_seq FROM item"
 		" WHERE marked = 1 AND mark_seq > ? AND marked_at >= ?"
 		" ORDER BY mark_seq");
-	size_t cap = 0;
-	int rc;
 
-	*ids = NULL;
-	*n = 0;
-	*upto = 0;
 	sqlite3_bind_int64(s, 1, after);
 	sqlite3_bind_int64(s, 2, since);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		XGROW(*ids, cap, *n + 1);
-		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
-		*upto = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-		return store_fail(st, e, rc, "cannot read marked items");
-	}
-	return 0;
+	return collect_ids(st, s, ids, n, upto, "cannot read marked items", e);
 }
 
 int
