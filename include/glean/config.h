@@ -141,7 +141,16 @@ int config_load(struct config *cfg, const char *path, struct err *e);
 /* Parse text as if it were the file `name` (tests). */
 int config_parse(struct config *cfg, const char *name, const char *text,
 		 size_t len, struct err *e);
+/* Every [general] default, from the key table in config.c (the one
+ * place defaults are written). */
 void config_init(struct config *cfg);
+/* A config with every default and nothing else, for callers that have
+ * no file to read (tests, tools): the config is never NULL where it is
+ * used. Shared and read-only. */
+const struct config *config_defaults(void);
+/* NULL when every key table is sorted (find_key() needs it), else which
+ * keys are out of order (test_config). */
+const char *config_check_keys(void);
 /* "date", "source", "title" or "unread-first" for a [general] sort value. */
 const char *config_sort_name(int sort);
 void config_release(struct config *cfg);

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ struct key {
 	size_t off;  /* offset of the field in its struct */
 	size_t off2; /* K_LIST: offset of the count */
 	const char *help;
+	const char *dflt; /* the default, as it would be written in the
+			   * file; NULL = none (0, false or unset) */
 };
 
 #define G(f) offsetof(struct config, f)
@@ -43,73 +46,81 @@ struct key {
 #define T(f) offsetof(struct config_target, f)
 #define R(f) offsetof(struct config_rule, f)
 
+/* Every table is sorted by name: find_key() searches it in halves
+ * (test_config checks the order through config_check_keys()). */
 static const struct key general_keys[] = {
-	{ "browser", K_STR, G(browser), 0, "command, %u is the URL" },
-	{ "concurrency", K_INT, G(concurrency), 0, "number" },
-	{ "date-format", K_STR, G(date_format), 0, "strftime format" },
-	{ "editor", K_STR, G(editor), 0, "command" },
-	{ "first-run-depth", K_INT, G(first_run_depth), 0, "number" },
-	{ "mark-read-on-open", K_BOOL, G(mark_read_on_open), 0, "true/false" },
-	{ "per-host", K_INT, G(per_host), 0, "number" },
-	{ "refresh", K_DUR, G(refresh), 0, "duration like 1h" },
-	{ "sort", K_SORT, G(sort), 0, "date, source, title or unread-first" },
-	{ "timeout", K_DUR, G(timeout), 0, "duration like 120s" },
-	{ "user-agent", K_STR, G(user_agent), 0, "text" },
+	{ "browser", K_STR, G(browser), 0, "command, %u is the URL", NULL },
+	{ "concurrency", K_INT, G(concurrency), 0, "number", "16" },
+	{ "date-format", K_STR, G(date_format), 0, "strftime format", NULL },
+	{ "editor", K_STR, G(editor), 0, "command", NULL },
+	{ "first-run-depth", K_INT, G(first_run_depth), 0, "number", "100" },
+	{ "mark-read-on-open", K_BOOL, G(mark_read_on_open), 0, "true/false",
+	  "true" },
+	{ "per-host", K_INT, G(per_host), 0, "number", "2" },
+	{ "refresh", K_DUR, G(refresh), 0, "duration like 1h", "1h" },
+	{ "sort", K_SORT, G(sort), 0, "date, source, title or unread-first",
+	  NULL },
+	{ "timeout", K_DUR, G(timeout), 0, "duration like 120s", "120s" },
+	{ "user-agent", K_STR, G(user_agent), 0, "text", NULL },
 };
 
-#define SEC(slot, nm)                                                       \
-	{ nm "-cmd", K_SECRET_CMD, A(secret[slot]), 0, "command" },        \
-	{ nm "-env", K_SECRET_ENV, A(secret[slot]), 0, "variable name" },  \
-	{ nm "-file", K_SECRET_FILE, A(secret[slot]), 0, "path (mode 0600)" }
+#define SEC(slot, nm)                                                      \
+	{ nm "-cmd", K_SECRET_CMD, A(secret[slot]), 0, "command", NULL },  \
+	{ nm "-env", K_SECRET_ENV, A(secret[slot]), 0, "variable name",    \
+	  NULL },                                                          \
+	{ nm "-file", K_SECRET_FILE, A(secret[slot]), 0, "path (mode 0600)", \
+	  NULL }
 
 static const struct key account_keys[] = {
 	SEC(SECRET_ACCESS_SECRET, "access-secret"),
 	SEC(SECRET_ACCESS_TOKEN, "access-token"),
 	SEC(SECRET_CONSUMER_KEY, "consumer-key"),
 	SEC(SECRET_CONSUMER_SECRET, "consumer-secret"),
-	{ "cost-per-post", K_DOUBLE, A(cost_per_post), 0, "number (USD)" },
-	{ "max-posts-per-run", K_INT, A(max_posts_per_run), 0, "number" },
+	{ "cost-per-post", K_DOUBLE, A(cost_per_post), 0, "number (USD)",
+	  NULL },
+	{ "max-posts-per-run", K_INT, A(max_posts_per_run), 0, "number", NULL },
 	SEC(SECRET_PASSWORD, "password"),
 	{ "service", K_SERVICE, A(service), 0,
-	  "mastodon, bluesky, x or discourse" },
+	  "mastodon, bluesky, x or discourse", NULL },
 	SEC(SECRET_TOKEN, "token"),
-	{ "url", K_STR, A(url), 0, "base URL" },
-	{ "user", K_STR, A(user), 0, "user name or handle" },
+	{ "url", K_STR, A(url), 0, "base URL", NULL },
+	{ "user", K_STR, A(user), 0, "user name or handle", NULL },
 };
 
 static const struct key target_keys[] = {
-	{ "account", K_STR, T(account), 0, "account name" },
-	{ "category", K_STR, T(category), 0, "category id" },
-	{ "format", K_STR, T(format), 0, "md, html, text, atom or json" },
-	{ "from", K_STR, T(from), 0, "e-mail address" },
-	{ "keep", K_INT, T(keep), 0, "number" },
+	{ "account", K_STR, T(account), 0, "account name", NULL },
+	{ "category", K_STR, T(category), 0, "category id", NULL },
+	{ "format", K_STR, T(format), 0, "md, html, text, atom or json", NULL },
+	{ "from", K_STR, T(from), 0, "e-mail address", NULL },
+	{ "keep", K_INT, T(keep), 0, "number", "50" },
 	{ "kind", K_TKIND, T(kind), 0,
-	  "file, email, mastodon, bluesky, x, discourse or webhook" },
-	{ "path", K_STR, T(path), 0, "file path" },
-	{ "query", K_STR, T(query), 0, "query" },
-	{ "since", K_STR, T(since), 0, "duration like 7d" },
-	{ "smtp-password-cmd", K_SECRET_CMD, T(smtp_password), 0, "command" },
+	  "file, email, mastodon, bluesky, x, discourse or webhook", NULL },
+	{ "path", K_STR, T(path), 0, "file path", NULL },
+	{ "query", K_STR, T(query), 0, "query", NULL },
+	{ "since", K_STR, T(since), 0, "duration like 7d", NULL },
+	{ "smtp-password-cmd", K_SECRET_CMD, T(smtp_password), 0, "command",
+	  NULL },
 	{ "smtp-password-env", K_SECRET_ENV, T(smtp_password), 0,
-	  "variable name" },
+	  "variable name", NULL },
 	{ "smtp-password-file", K_SECRET_FILE, T(smtp_password), 0,
-	  "path (mode 0600)" },
-	{ "smtp-user", K_STR, T(smtp_user), 0, "user name" },
-	{ "smtp-url", K_STR, T(smtp_url), 0, "smtp://host:port" },
-	{ "starttls", K_STR, T(starttls), 0, "required or off" },
-	{ "subject", K_STR, T(subject), 0, "text" },
-	{ "template", K_STR, T(template_path), 0, "file path" },
-	{ "title", K_STR, T(title), 0, "text" },
-	{ "to", K_LIST, T(to), T(nto), "e-mail address(es)" },
-	{ "topic", K_STR, T(topic), 0, "topic id" },
-	{ "url", K_STR, T(url), 0, "URL" },
+	  "path (mode 0600)", NULL },
+	{ "smtp-url", K_STR, T(smtp_url), 0, "smtp://host:port", NULL },
+	{ "smtp-user", K_STR, T(smtp_user), 0, "user name", NULL },
+	{ "starttls", K_STR, T(starttls), 0, "required or off", NULL },
+	{ "subject", K_STR, T(subject), 0, "text", NULL },
+	{ "template", K_STR, T(template_path), 0, "file path", NULL },
+	{ "title", K_STR, T(title), 0, "text", NULL },
+	{ "to", K_LIST, T(to), T(nto), "e-mail address(es)", NULL },
+	{ "topic", K_STR, T(topic), 0, "topic id", NULL },
+	{ "url", K_STR, T(url), 0, "URL", NULL },
 	{ "visibility", K_STR, T(visibility), 0,
-	  "public, unlisted, private or direct" },
+	  "public, unlisted, private or direct", NULL },
 };
 
 static const struct key rule_keys[] = {
-	{ "hide", K_BOOL, R(hide), 0, "true/false" },
-	{ "match", K_STR, R(match), 0, "query" },
-	{ "tag", K_LIST, R(tags), R(ntags), "tag name(s)" },
+	{ "hide", K_BOOL, R(hide), 0, "true/false", NULL },
+	{ "match", K_STR, R(match), 0, "query", NULL },
+	{ "tag", K_LIST, R(tags), R(ntags), "tag name(s)", NULL },
 };
 
 static const char *const service_names[] = {
@@ -149,16 +160,97 @@ config_target_kind_name(enum target_kind k)
 	return (size_t)k < ARRAY_SIZE(tkind_names) ? tkind_names[k] : "?";
 }
 
+static int parse_bool(const char *v, bool *out);
+
+/* The sections with a key table, for apply_defaults() and
+ * config_check_keys(). */
+static const struct {
+	const char *section;
+	const struct key *keys;
+	size_t n;
+} key_tables[] = {
+	{ "account", account_keys, ARRAY_SIZE(account_keys) },
+	{ "general", general_keys, ARRAY_SIZE(general_keys) },
+	{ "rule", rule_keys, ARRAY_SIZE(rule_keys) },
+	{ "target", target_keys, ARRAY_SIZE(target_keys) },
+};
+
+/* Set obj's fields to the defaults its key table gives. The table's
+ * defaults are written by us, so one that does not parse is a bug. */
+static void
+apply_defaults(void *obj, const struct key *keys, size_t n)
+{
+	char *base = obj;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct key *k = &keys[i];
+		void *field = base + k->off;
+		int64_t v;
+
+		if (!k->dflt)
+			continue;
+		switch (k->type) {
+		case K_INT:
+			if (str_to_i64(k->dflt, &v) < 0)
+				BUG("bad default for %s", k->name);
+			*(int64_t *)field = v;
+			break;
+		case K_DUR:
+			if ((v = time_parse_duration(k->dflt)) < 0)
+				BUG("bad default for %s", k->name);
+			*(int64_t *)field = v;
+			break;
+		case K_BOOL:
+			if (parse_bool(k->dflt, field) < 0)
+				BUG("bad default for %s", k->name);
+			break;
+		default:
+			BUG("no default of this type for %s", k->name);
+		}
+	}
+}
+
 void
 config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->concurrency = 16;
-	cfg->per_host = 2;
-	cfg->timeout = 120;
-	cfg->refresh = 3600;
-	cfg->mark_read_on_open = true;
-	cfg->first_run_depth = 100;
+	apply_defaults(cfg, general_keys, ARRAY_SIZE(general_keys));
+}
+
+static struct config defaults;
+static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+
+static void
+defaults_init(void)
+{
+	config_init(&defaults);
+}
+
+const struct config *
+config_defaults(void)
+{
+	pthread_once(&defaults_once, defaults_init);
+	return &defaults;
+}
+
+const char *
+config_check_keys(void)
+{
+	static char why[128];
+	size_t t, i;
+
+	for (t = 0; t < ARRAY_SIZE(key_tables); t++)
+		for (i = 1; i < key_tables[t].n; i++)
+			if (strcmp(key_tables[t].keys[i - 1].name,
+				   key_tables[t].keys[i].name) >= 0) {
+				snprintf(why, sizeof(why), "[%s] %s before %s",
+					 key_tables[t].section,
+					 key_tables[t].keys[i - 1].name,
+					 key_tables[t].keys[i].name);
+				return why;
+			}
+	return NULL;
 }
 
 static void
@@ -498,8 +590,8 @@ begin_section(struct pstate *ps, const char *name, const char *sub,
 			t = &cfg->targets[cfg->ntargets++];
 			memset(t, 0, sizeof(*t));
 			t->name = xstrdup(sub);
+			apply_defaults(t, target_keys, ARRAY_SIZE(target_keys));
 			t->kind = (enum target_kind)-1;
-			t->keep = 50;
 			t->file = ps->file;
 			t->line = ps->line;
 			ps->obj = t;

@@ -202,9 +202,52 @@ test_argv(void)
 	CHECK(config_split_argv("a 'b", &av, &n, &e) == -1);
 }
 
+/* find_key() searches each key table in halves: a key out of order is
+ * rejected as unknown (smtp-user once was, listing itself as expected). */
+static void
+test_key_tables(void)
+{
+	struct config c;
+	struct err e = { 0 };
+	const struct config *d;
+	const char *why;
+
+	TEST("every key table is sorted");
+	why = config_check_keys();
+	CHECK_STR(why ? why : "sorted", "sorted");
+
+	TEST("smtp-user and its neighbours parse");
+	config_init(&c);
+	CHECK(parse(&c, "[target \"m\"]\nkind = email\nto = a@x\n"
+			"from = me@x\nsmtp-url = smtp://h:25\n"
+			"smtp-user = me\nsmtp-password-env = PW\n"
+			"starttls = off\n", &e) == 0);
+	CHECK_STR(e.msg, "");
+	CHECK(c.ntargets == 1);
+	if (c.ntargets == 1) {
+		CHECK_STR(c.targets[0].smtp_user, "me");
+		CHECK_STR(c.targets[0].smtp_url, "smtp://h:25");
+		CHECK_INT(c.targets[0].keep, 50);
+	}
+	config_release(&c);
+
+	TEST("config_defaults() holds the key table's defaults");
+	d = config_defaults();
+	CHECK(d != NULL);
+	CHECK(d == config_defaults());
+	CHECK_INT(d->concurrency, 16);
+	CHECK_INT(d->per_host, 2);
+	CHECK_INT(d->timeout, 120);
+	CHECK_INT(d->refresh, 3600);
+	CHECK_INT(d->first_run_depth, 100);
+	CHECK(d->mark_read_on_open);
+	CHECK(d->user_agent == NULL);
+}
+
 int
 main(void)
 {
+	test_key_tables();
 	test_parse_ok();
 	test_parse_errors();
 	test_secrets();
