@@ -13,6 +13,7 @@
 struct store;
 struct config;
 struct feed_doc;
+struct fetch_opts;
 struct item;
 
 struct seek_add_opts {
@@ -99,6 +100,10 @@ struct seek_fetch_opts {
 	void (*progress)(const struct seek_progress *p, void *arg);
 	void *arg;
 };
+
+/* The fetch engine's settings from cfg's [general] (concurrency,
+ * per-host, timeout, user-agent): every request seek makes uses them. */
+void seek_fetch_opts_of(const struct config *cfg, struct fetch_opts *fo);
 
 /* Fetch due sources (or o->ids) and wait until all are done. */
 int seek_fetch(struct store *st, const struct config *cfg,

@@ -110,7 +110,7 @@ record_failure(struct seek_run *run, struct source *s, const char *reason)
 static int64_t
 interval(const struct seek_run *run, const struct source *s, int64_t max_age)
 {
-	int64_t iv = run->cfg ? run->cfg->refresh : 3600;
+	int64_t iv = run->cfg->refresh;
 
 	if (s->ttl > iv)
 		iv = s->ttl;
@@ -255,7 +255,7 @@ apply_rules(struct seek_run *run, const struct item *items, size_t n,
 	size_t i, k = 0;
 	int rc;
 
-	if (!cfg || !cfg->nrules || !n)
+	if (!cfg->nrules || !n)
 		return 0;
 	ids = xcalloc(n, sizeof(*ids));
 	for (i = 0; i < n; i++)
@@ -1017,6 +1017,16 @@ fail:
 	return -1;
 }
 
+void
+seek_fetch_opts_of(const struct config *cfg, struct fetch_opts *fo)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->max_total = (size_t)cfg->concurrency;
+	fo->max_per_host = (size_t)cfg->per_host;
+	fo->user_agent = cfg->user_agent; /* NULL: fetch's glean/VERSION */
+	fo->timeout_ms = (long)cfg->timeout * 1000;
+}
+
 struct seek_run *
 seek_start(struct store *st, const struct config *cfg,
 	   const struct seek_fetch_opts *o, struct err *e)
@@ -1037,11 +1047,7 @@ seek_start(struct store *st, const struct config *cfg,
 		free(run);
 		return NULL;
 	}
-	fo.max_total = cfg ? (size_t)cfg->concurrency : 16;
-	fo.max_per_host = cfg ? (size_t)cfg->per_host : 2;
-	fo.user_agent = cfg && cfg->user_agent ? cfg->user_agent
-					       : "glean/" GLEAN_VERSION;
-	fo.timeout_ms = cfg ? (long)cfg->timeout * 1000 : 120000;
+	seek_fetch_opts_of(cfg, &fo);
 	run->f = fetch_new(&fo);
 	for (i = 0; i < due.n; i++) {
 		const struct seek_kind *k;

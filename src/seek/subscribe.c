@@ -126,14 +126,15 @@ probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
 	struct fetch_req req = { 0 };
 	struct parse_opts po = { 0 };
 	struct feed_doc doc;
+	struct fetch_opts fo;
 	struct err pe = { 0 };
 	int rc;
 
-	(void)cfg;
+	seek_fetch_opts_of(cfg, &fo);
 	req.url = url;
 	req.kind = FETCH_FEED;
 	fetch_resp_init(resp);
-	if (fetch_one(&req, resp, e) < 0 || resp->err.code != ERR_OK) {
+	if (fetch_one(&fo, &req, resp, e) < 0 || resp->err.code != ERR_OK) {
 		if (resp->err.code != ERR_OK)
 			*e = resp->err;
 		return -1;

@@ -132,7 +132,7 @@ bluesky_open(struct share_ctx *c, struct err *e)
 	json_kv_str(&w, "password", pw);
 	json_obj_end(&w);
 	config_secret_free(pw);
-	share_http("POST", url, NULL, "application/json", w.sb.buf, &r);
+	share_http(c, "POST", url, NULL, "application/json", w.sb.buf, &r);
 	/* the body held the password */
 	memset(w.sb.buf, 0, w.sb.len);
 	json_out_release(&w);
@@ -185,7 +185,7 @@ refresh_session(struct share_ctx *c, struct err *e)
 	struct fetch_resp r;
 	int rc = -1;
 
-	share_http("POST", url, hdrs, NULL, NULL, &r);
+	share_http(c, "POST", url, hdrs, NULL, NULL, &r);
 	free(url);
 	if (share_http_status(c, &r, "bluesky refreshSession", e) ==
 	    SHARE_SENT)
@@ -319,7 +319,7 @@ bluesky_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 	for (tries = 0;; tries++) {
 		const char *hdrs[] = { b->access, NULL };
 
-		share_http("POST", url, hdrs, "application/json", w.sb.buf,
+		share_http(c, "POST", url, hdrs, "application/json", w.sb.buf,
 			   &r);
 		if (tries == 0 && expired(&r)) {
 			fetch_resp_release(&r);
@@ -359,7 +359,7 @@ bluesky_resolve(struct share_ctx *c, const struct outbox_list *parts,
 	url = xasprintf("%s/xrpc/com.atproto.repo.getRecord?repo=%s&"
 			"collection=app.bsky.feed.post&rkey=%s", c->base,
 			b->did, rkey);
-	share_http("GET", url, hdrs, NULL, NULL, &r);
+	share_http(c, "GET", url, hdrs, NULL, NULL, &r);
 	free(url);
 	if (r.status == 400 || r.status == 404) {
 		struct json j = { 0 };

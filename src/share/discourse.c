@@ -157,7 +157,7 @@ discourse_send(struct share_ctx *c, const struct outbox_list *parts,
 		json_kv_str(&w, "external_id", p->idem_key);
 	}
 	json_obj_end(&w);
-	share_http("POST", url, hdrs, "application/json", w.sb.buf, &r);
+	share_http(c, "POST", url, hdrs, "application/json", w.sb.buf, &r);
 	st = share_http_status(c, &r, "discourse", e);
 	if (st == SHARE_SENT)
 		read_post(c, &r, out);
@@ -184,7 +184,7 @@ discourse_resolve(struct share_ctx *c, const struct outbox_list *parts,
 	}
 	url = xasprintf("%s/t/external_id/%s.json", c->base,
 			parts->v[i].idem_key);
-	share_http("GET", url, hdrs, NULL, NULL, &r);
+	share_http(c, "GET", url, hdrs, NULL, NULL, &r);
 	free(url);
 	if (r.status == 404) {
 		fetch_resp_release(&r);

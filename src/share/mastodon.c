@@ -39,7 +39,7 @@ mastodon_prepare(struct share_ctx *c, struct err *e)
 
 	c->limit = MASTODON_DEFAULT_LIMIT;
 	c->url_weight = MASTODON_URL_CHARS;
-	share_http("GET", url, NULL, NULL, NULL, &r);
+	share_http(c, "GET", url, NULL, NULL, NULL, &r);
 	free(url);
 	if (r.err.code != ERR_OK) {
 		err_set(e, r.err.code, "mastodon: cannot read the instance's "
@@ -129,7 +129,7 @@ mastodon_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 	if (i > 0)
 		json_kv_str(&w, "in_reply_to_id", parts->v[i - 1].remote_id);
 	json_obj_end(&w);
-	share_http("POST", url, hdrs, "application/json", w.sb.buf, &r);
+	share_http(c, "POST", url, hdrs, "application/json", w.sb.buf, &r);
 	st = share_http_status(c, &r, "mastodon", e);
 	if (st == SHARE_SENT) {
 		struct json j = { 0 };

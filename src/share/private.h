@@ -64,12 +64,13 @@ void share_plan_add(struct share_plan *p, char *body, size_t length,
 		    size_t limit, const char *unit, const char *labelfmt, ...)
 	PRINTF_LIKE(6, 7);
 
-/* One API request: FETCH_API (no redirects), a 1 MiB reply cap. headers
+/* One API request with the config's fetch options (timeout,
+ * user-agent): FETCH_API (no redirects), a 1 MiB reply cap. headers
  * is a NULL-ended "Name: value" list (never logged). resp must be
  * released by the caller in every case. */
-void share_http(const char *method, const char *url,
-		const char *const *headers, const char *ctype,
-		const char *body, struct fetch_resp *resp);
+void share_http(const struct share_ctx *c, const char *method,
+		const char *url, const char *const *headers,
+		const char *ctype, const char *body, struct fetch_resp *resp);
 
 /* Classify a finished request: SENT on 2xx; UNKNOWN when the request went
  * out but no response came back; FAILED otherwise, with a message for

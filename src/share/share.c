@@ -181,10 +181,12 @@ share_cut_chars(char *s, size_t max)
 /* ---- HTTP for the targets ---- */
 
 void
-share_http(const char *method, const char *url, const char *const *headers,
-	   const char *ctype, const char *body, struct fetch_resp *resp)
+share_http(const struct share_ctx *c, const char *method, const char *url,
+	   const char *const *headers, const char *ctype, const char *body,
+	   struct fetch_resp *resp)
 {
 	struct fetch_req req = { 0 };
+	struct fetch_opts fo = { 0 };
 
 	req.url = url;
 	req.kind = FETCH_API;
@@ -194,8 +196,10 @@ share_http(const char *method, const char *url, const char *const *headers,
 	req.content_type = ctype;
 	req.headers = headers;
 	req.max_body = (size_t)1 << 20;
+	fo.user_agent = c->cfg->user_agent; /* NULL: glean/VERSION */
+	fo.timeout_ms = (long)c->cfg->timeout * 1000;
 	log_info("%s %s", method ? method : "GET", url);
-	fetch_one(&req, resp, NULL);
+	fetch_one(&fo, &req, resp, NULL);
 }
 
 /* The service's own error text from a JSON reply ("error", "errors",
@@ -371,7 +375,7 @@ share_select(struct store *st, const struct config *cfg, const char *name,
 
 	memset(sel, 0, sizeof(*sel));
 	memset(d, 0, sizeof(*d));
-	if (name && !(t = cfg ? config_target(cfg, name) : NULL))
+	if (name && !(t = config_target(cfg, name)))
 		return err_set(e, ERR_NOTFOUND, "no target '%s' in the "
 			       "config; add a [target \"%s\"] section (see "
 			       "glean-config(5))", name, name);

@@ -191,7 +191,7 @@ x_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 		json_obj_end(&w);
 	}
 	json_obj_end(&w);
-	share_http("POST", url, hdrs, "application/json", w.sb.buf, &r);
+	share_http(c, "POST", url, hdrs, "application/json", w.sb.buf, &r);
 	st = share_http_status(c, &r, "x", e);
 	if (st == SHARE_SENT) {
 		struct json j = { 0 };

@@ -396,8 +396,8 @@ social_run_init(struct social_run *r, const struct config *cfg,
 	r->cursor_in = s->cursor && *s->cursor ? s->cursor : NULL;
 	r->source_id = s->id;
 	r->now = now;
-	r->depth = cfg && cfg->first_run_depth > 0 ? cfg->first_run_depth
-						   : 100;
+	r->depth = cfg->first_run_depth > 0 ? cfg->first_run_depth
+			: config_defaults()->first_run_depth;
 	if (cfg && s->account)
 		r->acct = config_account(cfg, s->account);
 	if (!r->acct && cfg) {
