@@ -74,9 +74,6 @@ struct parse_opts {
 	const char *content_type;  /* HTTP Content-Type (charset wins) */
 	const char *content_location;
 	size_t max_field;          /* cap per text field, 0 = default 1 MiB */
-	int clean_thread;          /* entries' HTML cleaned on a second
-				    * thread: 0 in documents of 4 MB or
-				    * more, 1 always, -1 never */
 };
 
 /*

@@ -483,7 +483,9 @@ const char *store_search_warning(const struct store *st);
  * up after each commit (store_commit kicks it; kick is there for other
  * moments), on another core while the fetch goes on inserting. finish
  * waits until everything committed is indexed, joins the thread and
- * returns the catch-up's result; store_close stops it without waiting. */
+ * returns the catch-up's result; store_close stops it without waiting.
+ * It is one of the two threads glean starts: seek.h lists both, what
+ * each owns and how each ends. */
 int store_indexer_start(struct store *st, struct err *e);
 void store_indexer_kick(struct store *st);
 int store_indexer_finish(struct store *st, struct err *e);
