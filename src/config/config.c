@@ -537,12 +537,129 @@ key_list(struct sbuf *sb, const struct key *keys, size_t n)
 		sbuf_addf(sb, "%s%s", i ? ", " : "", keys[i].name);
 }
 
+/*
+ * ---- sections: one table ----
+ *
+ * A section either names an object (named: [account "x"]) that open()
+ * appends to the config and its keys fill through a key table, or is a
+ * list of free key = value pairs ([bind], [color], [format]).
+ */
+struct section {
+	const char *name;
+	bool named;                /* [name "SUB"] required (else refused) */
+	/* named sections: append the object, point ps at it */
+	int (*open)(struct pstate *ps, const char *sub, struct err *e);
+	/* [bind], [color], [format]: where the pairs go */
+	size_t kv, nkv, capkv;     /* offsets in struct config */
+};
+
+static int
+open_account(struct pstate *ps, const char *sub, struct err *e)
+{
+	struct config *cfg = ps->cfg;
+	struct config_account *a;
+	size_t i;
+
+	for (i = 0; i < cfg->naccounts; i++)
+		if (!strcmp(cfg->accounts[i].name, sub))
+			return perr(ps, e, "account '%s' is defined twice",
+				    sub);
+	XGROW(cfg->accounts, cfg->cap_accounts, cfg->naccounts + 1);
+	a = &cfg->accounts[cfg->naccounts++];
+	memset(a, 0, sizeof(*a));
+	apply_defaults(a, account_keys, ARRAY_SIZE(account_keys));
+	a->name = xstrdup(sub);
+	a->max_posts_per_run = -1; /* unset: the service's own budget */
+	a->cost_per_post = -1;     /* unset: the service's own estimate */
+	a->file = ps->file;
+	a->line = ps->line;
+	ps->obj = a;
+	ps->keys = account_keys;
+	ps->nkeys = ARRAY_SIZE(account_keys);
+	return 0;
+}
+
+static int
+open_target(struct pstate *ps, const char *sub, struct err *e)
+{
+	struct config *cfg = ps->cfg;
+	struct config_target *t;
+	size_t i;
+
+	for (i = 0; i < cfg->ntargets; i++)
+		if (!strcmp(cfg->targets[i].name, sub))
+			return perr(ps, e, "target '%s' is defined twice", sub);
+	XGROW(cfg->targets, cfg->cap_targets, cfg->ntargets + 1);
+	t = &cfg->targets[cfg->ntargets++];
+	memset(t, 0, sizeof(*t));
+	apply_defaults(t, target_keys, ARRAY_SIZE(target_keys));
+	t->name = xstrdup(sub);
+	t->kind = (enum target_kind)-1;
+	t->file = ps->file;
+	t->line = ps->line;
+	ps->obj = t;
+	ps->keys = target_keys;
+	ps->nkeys = ARRAY_SIZE(target_keys);
+	return 0;
+}
+
+static int
+open_rule(struct pstate *ps, const char *sub, struct err *e)
+{
+	struct config *cfg = ps->cfg;
+	struct config_rule *r;
+
+	(void)e;
+	XGROW(cfg->rules, cfg->cap_rules, cfg->nrules + 1);
+	r = &cfg->rules[cfg->nrules++];
+	memset(r, 0, sizeof(*r));
+	apply_defaults(r, rule_keys, ARRAY_SIZE(rule_keys));
+	r->name = xstrdup(sub);
+	r->file = ps->file;
+	r->line = ps->line;
+	ps->obj = r;
+	ps->keys = rule_keys;
+	ps->nkeys = ARRAY_SIZE(rule_keys);
+	return 0;
+}
+
+static int
+open_search(struct pstate *ps, const char *sub, struct err *e)
+{
+	struct config *cfg = ps->cfg;
+
+	(void)e;
+	XGROW(cfg->searches, cfg->cap_searches, cfg->nsearches + 1);
+	ps->search = &cfg->searches[cfg->nsearches++];
+	ps->search->name = xstrdup(sub);
+	ps->search->query = NULL;
+	return 0;
+}
+
+#define KV(f) offsetof(struct config, f), offsetof(struct config, n##f), \
+	      offsetof(struct config, cap_##f)
+
+/* In the order the error message lists them. */
+static const struct section sections[] = {
+	{ "general", false, NULL, 0, 0, 0 },
+	{ "account", true, open_account, 0, 0, 0 },
+	{ "target", true, open_target, 0, 0, 0 },
+	{ "search", true, open_search, 0, 0, 0 },
+	{ "rule", true, open_rule, 0, 0, 0 },
+	{ "bind", false, NULL, KV(binds) },
+	{ "color", false, NULL, KV(colors) },
+	{ "format", false, NULL, KV(formats) },
+};
+
 static int
 begin_section(struct pstate *ps, const char *name, const char *sub,
 	      struct err *e)
 {
-	struct config *cfg = ps->cfg;
+	char *base = (char *)ps->cfg;
+	const struct section *sec = NULL;
+	struct sbuf sb = SBUF_INIT;
 	size_t i;
+	int rc;
 
 	ps->obj = NULL;
 	ps->keys = NULL;
@@ -550,89 +667,35 @@ begin_section(struct pstate *ps, const char *name, const char *sub,
 	ps->kv = NULL;
 	ps->search = NULL;
 	snprintf(ps->section, sizeof(ps->section), "%s", name);
-	if (!strcmp(name, "general")) {
-		if (sub)
-			return perr(ps, e, "[general] takes no name");
-		ps->obj = cfg;
-		ps->keys = general_keys;
-		ps->nkeys = ARRAY_SIZE(general_keys);
-	} else if (!strcmp(name, "account") || !strcmp(name, "target") ||
-		   !strcmp(name, "rule") || !strcmp(name, "search")) {
-		if (!sub || !*sub)
-			return perr(ps, e, "expected [%s \"NAME\"]", name);
-		if (!strcmp(name, "account")) {
-			struct config_account *a;
-
-			for (i = 0; i < cfg->naccounts; i++)
-				if (!strcmp(cfg->accounts[i].name, sub))
-					return perr(ps, e, "account '%s' is "
-						    "defined twice", sub);
-			XGROW(cfg->accounts, cfg->cap_accounts,
-			      cfg->naccounts + 1);
-			a = &cfg->accounts[cfg->naccounts++];
-			memset(a, 0, sizeof(*a));
-			a->name = xstrdup(sub);
-			a->max_posts_per_run = -1;
-			a->cost_per_post = -1;
-			a->file = ps->file;
-			a->line = ps->line;
-			ps->obj = a;
-			ps->keys = account_keys;
-			ps->nkeys = ARRAY_SIZE(account_keys);
-		} else if (!strcmp(name, "target")) {
-			struct config_target *t;
-
-			for (i = 0; i < cfg->ntargets; i++)
-				if (!strcmp(cfg->targets[i].name, sub))
-					return perr(ps, e, "target '%s' is "
-						    "defined twice", sub);
-			XGROW(cfg->targets, cfg->cap_targets, cfg->ntargets + 1);
-			t = &cfg->targets[cfg->ntargets++];
-			memset(t, 0, sizeof(*t));
-			t->name = xstrdup(sub);
-			apply_defaults(t, target_keys, ARRAY_SIZE(target_keys));
-			t->kind = (enum target_kind)-1;
-			t->file = ps->file;
-			t->line = ps->line;
-			ps->obj = t;
-			ps->keys = target_keys;
-			ps->nkeys = ARRAY_SIZE(target_keys);
-		} else if (!strcmp(name, "rule")) {
-			struct config_rule *r;
-
-			XGROW(cfg->rules, cfg->cap_rules, cfg->nrules + 1);
-			r = &cfg->rules[cfg->nrules++];
-			memset(r, 0, sizeof(*r));
-			r->name = xstrdup(sub);
-			r->file = ps->file;
-			r->line = ps->line;
-			ps->obj = r;
-			ps->keys = rule_keys;
-			ps->nkeys = ARRAY_SIZE(rule_keys);
-		} else {
-			XGROW(cfg->searches, cfg->cap_searches,
-			      cfg->nsearches + 1);
-			ps->search = &cfg->searches[cfg->nsearches++];
-			ps->search->name = xstrdup(sub);
-			ps->search->query = NULL;
-		}
-	} else if (!strcmp(name, "bind")) {
-		ps->kv = &cfg->binds;
-		ps->nkv = &cfg->nbinds;
-		ps->capkv = &cfg->cap_binds;
-	} else if (!strcmp(name, "color")) {
-		ps->kv = &cfg->colors;
-		ps->nkv = &cfg->ncolors;
-		ps->capkv = &cfg->cap_colors;
-	} else if (!strcmp(name, "format")) {
-		ps->kv = &cfg->formats;
-		ps->nkv = &cfg->nformats;
-		ps->capkv = &cfg->cap_formats;
-	} else {
-		return perr(ps, e, "unknown section [%s]; expected general, "
-			    "account, target, search, rule, bind, color or "
-			    "format", name);
+	for (i = 0; i < ARRAY_SIZE(sections) && !sec; i++)
+		if (!strcmp(name, sections[i].name))
+			sec = &sections[i];
+	if (!sec) {
+		for (i = 0; i < ARRAY_SIZE(sections); i++)
+			sbuf_addf(&sb, "%s%s", i == 0 ? "" :
+				  i + 1 == ARRAY_SIZE(sections) ? " or " : ", ",
+				  sections[i].name);
+		rc = perr(ps, e, "unknown section [%s]; expected %s", name,
+			  sb.buf);
+		sbuf_release(&sb);
+		return rc;
 	}
+	if (sec->named)
+		return sub && *sub ? sec->open(ps, sub, e)
+				   : perr(ps, e, "expected [%s \"NAME\"]", name);
+	if (sec->kv) {
+		/* as before: a name on [bind] etc. is ignored */
+		ps->kv = (struct config_kv **)(void *)(base + sec->kv);
+		ps->nkv = (size_t *)(void *)(base + sec->nkv);
+		ps->capkv = (size_t *)(void *)(base + sec->capkv);
+		return 0;
+	}
+	/* [general] */
+	if (sub)
+		return perr(ps, e, "[general] takes no name");
+	ps->obj = ps->cfg;
+	ps->keys = general_keys;
+	ps->nkeys = ARRAY_SIZE(general_keys);
 	return 0;
 }
 
