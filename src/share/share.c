@@ -559,7 +559,7 @@ settle(struct share_ctx *c, const struct outbox_part *p,
 	} else {
 		o = outcome(r, p->part, OUTBOX_UNKNOWN);
 		o->message = xasprintf("%s; part %d may already be posted. "
-			"Check '%s', then run 'glean shares --resolve "
+			"Check '%s', then run 'glean shares resolve "
 			"%lld:%d sent' if it arrived or '... failed' to post "
 			"it again", pe->msg, p->part, c->t->name,
 			(long long)p->digest_id, p->part);

@@ -177,8 +177,8 @@ test_expect_success '429: rate limited, with the reset time' '
 '
 
 test_expect_success 'a share the service keeps refusing can be abandoned' '
-	test_grep "glean shares --abandon 4. to give up" err &&
-	glean shares --abandon 4 >out &&
+	test_grep "glean shares abandon 4. to give up" err &&
+	glean shares abandon 4 >out &&
 	test_grep "digest 4 abandoned" out &&
 	glean shares >out &&
 	test_grep "^4 .* abandoned .*team-mastodon" out &&
@@ -189,7 +189,11 @@ test_expect_success 'a share the service keeps refusing can be abandoned' '
 	test_grep "shared digest 5 to .team-mastodon.: 5 sent" out &&
 	test "$(posts | wc -l)" = 5 &&
 	test_status 2 glean shares --abandon 5 2>err &&
-	test_grep "was sent in full" err
+	test_grep "was sent in full" err &&
+	test_status 2 glean shares abandon 2>err &&
+	test_grep "abandon wants a DIGEST id" err &&
+	test_status 2 glean shares abandon 5 6 2>err &&
+	test_grep "abandon wants a DIGEST id" err
 '
 
 test_done
