@@ -202,7 +202,6 @@ teardown(struct ctx *ctx)
 	free(ctx->config_path);
 	free(ctx->db_path);
 	free(ctx->log_path);
-	json_shutdown();
 	log_close();
 }
 

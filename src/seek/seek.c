@@ -386,7 +386,6 @@ pipe_worker(void *arg)
 		fetch_wakeup(pp->f);
 	}
 	pthread_mutex_unlock(&pp->mu);
-	json_shutdown(); /* this thread's JSON connection */
 	return NULL;
 }
 

@@ -639,6 +639,7 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 {
 	struct item *items = xcalloc(doc->nentries ? doc->nentries : 1,
 				     sizeof(*items));
+	struct json_ctx jx = { 0 }; /* one for every enclosure list */
 	size_t i, k;
 
 	for (i = 0; i < doc->nentries; i++) {
@@ -690,7 +691,7 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 		if (en->nenclosures) {
 			struct json_out w;
 
-			json_out_init(&w, 0);
+			json_out_init_ctx(&w, &jx, 0);
 			json_arr_begin(&w);
 			for (k = 0; k < en->nenclosures; k++) {
 				json_obj_begin(&w);
@@ -708,6 +709,7 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 		sbuf_release(&text);
 		item_hash_set(it); /* here, off the store's thread */
 	}
+	json_ctx_close(&jx);
 	*itemsp = items;
 	*np = doc->nentries;
 }

@@ -878,6 +878,5 @@ main(void)
 	test_fast_paths();
 	test_hostile();
 	test_encodings();
-	json_shutdown();
 	return check_done("test_parse");
 }

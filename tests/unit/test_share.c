@@ -225,6 +225,5 @@ main(void)
 	test_render();
 	test_measure();
 	test_pack();
-	json_shutdown();
 	return check_done("test_share");
 }

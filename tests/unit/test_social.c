@@ -450,6 +450,5 @@ main(void)
 	test_x();
 	test_discourse();
 	config_release(&cfg);
-	json_shutdown();
 	return check_done("test_social");
 }
