@@ -31,6 +31,9 @@ statuses() {
 ok() { echo "{\"status\": 200, \"headers\": {\"Content-Type\": \"application/json\"}, \"body\": \"{\\\"id\\\": \\\"$1\\\", \\\"url\\\": \\\"{{BASE}}/@me/$1\\\"}\"}"; }
 write_config() {
 	cat >"$GLEAN_HOME/config" <<EOC
+[general]
+user-agent = glean-test/1
+
 [account "me"]
 service = mastodon
 url = $1
@@ -86,6 +89,8 @@ test_expect_success 'share posts a thread: replies chained, keys, visibility' '
 	! grep -v "^[0-9a-f]\{32\}$" keys &&
 	jq -r ".headers.Authorization" posts.jsonl | sort -u >auth &&
 	echo "Bearer canary-token-c0ffee" >want && test_cmp want auth &&
+	jq -r ".headers[\"User-Agent\"]" posts.jsonl | sort -u >ua &&
+	echo glean-test/1 >want && test_cmp want ua &&
 	jq -r ".body | fromjson | .status" posts.jsonl >texts &&
 	test_grep "Library hotspots close the digital divide" texts &&
 	test_grep "> hotspots you can borrow" texts &&
