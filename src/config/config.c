@@ -680,9 +680,11 @@ begin_section(struct pstate *ps, const char *name, const char *sub,
 		sbuf_release(&sb);
 		return rc;
 	}
-	if (sec->named)
-		return sub && *sub ? sec->open(ps, sub, e)
-				   : perr(ps, e, "expected [%s \"NAME\"]", name);
+	if (sec->named) {
+		if (!sub || !*sub)
+			return perr(ps, e, "expected [%s \"NAME\"]", name);
+		return sec->open(ps, sub, e);
+	}
 	if (sec->kv) {
 		/* as before: a name on [bind] etc. is ignored */
 		ps->kv = (struct config_kv **)(void *)(base + sec->kv);

@@ -41,7 +41,8 @@ conn_of(struct json_ctx *cx)
 			       -1, &c->tree, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, "SELECT json_quote(?1)", -1, &c->quote,
 			       NULL) != SQLITE_OK)
-		die("cannot prepare JSON statements: %s", sqlite3_errmsg(c->db));
+		die("cannot prepare JSON statements: %s",
+		    sqlite3_errmsg(c->db));
 	cx->conn = c;
 	return c;
 }
