@@ -5,7 +5,7 @@
  * are valid UTF-8 (converted from the document's encoding), owned by the
  * doc and freed by feed_doc_release(). Dates are UTC epoch seconds.
  *
- * Social and hub adapters (src/social, src/hub) produce the same model,
+ * The services' API readers (src/service) produce the same model,
  * so the store and the reader never care where an item came from.
  */
 #ifndef GLEAN_PARSE_H

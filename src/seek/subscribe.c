@@ -12,12 +12,11 @@
 #include <string.h>
 
 #include "glean/fetch.h"
-#include "glean/hub.h"
 #include "glean/json.h"
 #include "glean/parse.h"
 #include "glean/render.h"
 #include "glean/seek.h"
-#include "glean/social.h"
+#include "glean/service.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 

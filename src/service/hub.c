@@ -5,7 +5,7 @@
  * page into something to fetch or an API source to create.
  *
  * It does not fetch, parse HTML or talk to APIs: the URL alone is all it
- * sees, so ambiguous shapes come back as ordered candidates (hub.h). It
+ * sees, so ambiguous shapes come back as ordered candidates (service.h). It
  * validates the URL strictly (http/https, no user info, no controls,
  * spaces, bidi controls or bad UTF-8) because a pasted URL may end up in
  * the store, on screen and in a child's argv.
@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "glean/base.h"
-#include "glean/hub.h"
+#include "glean/service.h"
 #include "glean/banned.h"
 
 #define MAX_SEGS 16
