@@ -145,4 +145,16 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 int utf8_encode(uint32_t cp, char out[4]);
 bool utf8_valid(const char *s, size_t len);
 
+/* ---- interfaces between modules that must not include each other ---- */
+
+/* A regex matcher: parse provides one (pcre2, rx_store_ops()), the store
+ * calls it for the query language's /re/ terms (store_set_regex()).
+ * match returns 1 match, 0 no match, -1 error. It lives here because
+ * neither may depend on the other. */
+struct regex_ops {
+	void *(*compile)(const char *pattern, bool icase, struct err *e);
+	int (*match)(void *re, const char *subject, size_t len);
+	void (*free)(void *re);
+};
+
 #endif

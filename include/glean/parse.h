@@ -158,6 +158,6 @@ void rx_free(struct rx *re);
 /* Count grapheme clusters (\X) in UTF-8 text (Bluesky's 300 limit). */
 size_t rx_graphemes(const char *s, size_t len);
 /* The matcher the store's query language calls for /regex/ terms. */
-const struct store_regex_ops *rx_store_ops(void);
+const struct regex_ops *rx_store_ops(void);
 
 #endif

@@ -82,14 +82,9 @@ bool store_in_batch(const struct store *st);
 bool store_batch_lost(struct store *st);
 
 /* Register a regex matcher for the query language's /re/ terms (the
- * parse module owns pcre2; the store only calls through this). match
- * returns 1 match, 0 no match, -1 error. */
-struct store_regex_ops {
-	void *(*compile)(const char *pattern, bool icase, struct err *e);
-	int (*match)(void *re, const char *subject, size_t len);
-	void (*free)(void *re);
-};
-void store_set_regex(struct store *st, const struct store_regex_ops *ops);
+ * parse module owns pcre2; the store only calls through struct regex_ops,
+ * base.h). */
+void store_set_regex(struct store *st, const struct regex_ops *ops);
 
 /* ---- sources ---- */
 struct source {

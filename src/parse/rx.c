@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "glean/parse.h"
-#include "glean/store.h"
 #include "glean/banned.h"
 
 #define RX_SUBJECT_MAX (64 * 1024)
@@ -169,10 +168,10 @@ ops_free(void *re)
 	rx_free(re);
 }
 
-const struct store_regex_ops *
+const struct regex_ops *
 rx_store_ops(void)
 {
-	static const struct store_regex_ops ops = {
+	static const struct regex_ops ops = {
 		ops_compile, ops_match, ops_free,
 	};
 

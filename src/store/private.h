@@ -22,7 +22,7 @@ struct store {
 	bool txn_dead;        /* rolled back and not reopened: the levels
 			       * still open unwind without SQL */
 	sqlite3_int64 data_version;
-	struct store_regex_ops regex;
+	struct regex_ops regex;
 	bool have_regex;
 	sqlite3_stmt *cache[16]; /* hot statements, see store_cached();
 				  * 13-15 are store_search.c's */

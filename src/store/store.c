@@ -323,7 +323,7 @@ regexp_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 void
-store_set_regex(struct store *st, const struct store_regex_ops *ops)
+store_set_regex(struct store *st, const struct regex_ops *ops)
 {
 	st->regex = *ops;
 	st->have_regex = true;
