@@ -174,16 +174,23 @@ void hub_match_release(struct hub_match *m);
 /* A stable lower-case name for kind, e.g. "discourse-category". */
 const char *hub_kind_name(enum hub_kind kind);
 
-
-/* ==== reading: API sources (read.c and the services) ==== */
-
+/* ==== reading: API sources (read.c and the services) ====
+ *
+ * A struct social_run drives one source through its pages, one request
+ * at a time (paging is sequential by nature, and that is the polite
+ * pace), and collects the posts as a neutral struct feed_doc. Nothing
+ * here does I/O: seek sends run->req_url with the fetch engine and hands
+ * each response back to social_run_response(); nothing here stores: seek
+ * turns run->doc into items and saves run->cursor_out with them in one
+ * transaction.
+ */
 
 #define SOCIAL_MAX_HDR 4
 #define SOCIAL_DEFAULT_BUDGET 100    /* X: posts read per run */
 #define SOCIAL_DEFAULT_COST 0.005    /* X: USD per post read, an estimate */
 #define SOCIAL_X_MIN_INTERVAL (6 * 3600)
 
-/* One service. begin() sets the first request; page() reads one parsed
+/* How a service reads. begin() sets the first request; page() reads one parsed
  * response and returns 1 after setting the next request, 0 when the run
  * is complete, -1 on a whole-response error. A post with a field of the
  * wrong type is skipped and counted in run->bad_posts, never fatal. */
@@ -197,7 +204,6 @@ struct source_ops {
 		    const struct fetch_resp *resp, struct err *e);
 	void (*release)(struct social_run *r);
 };
-
 
 struct social_run {
 	const struct service *svc;
@@ -298,7 +304,6 @@ char *social_link_rel(const char *link, const char *rel);
 /* A MIME type guessed from a media URL's extension, else fallback. */
 const char *social_mime(const char *url, const char *fallback);
 
-
 /* ==== posting: share ops (post.c and the services) ==== */
 
 /* One planned part: the exact bytes the service receives for it (a post's
@@ -316,8 +321,6 @@ struct share_plan {
 	size_t n, cap;
 	char *note;       /* e.g. the X cost estimate, or NULL */
 };
-
-void share_plan_release(struct share_plan *p);
 
 void share_plan_release(struct share_plan *p);
 
@@ -368,7 +371,6 @@ struct share_ops {
 				     struct share_sent *out, struct err *e);
 	void (*close)(struct share_ctx *c);
 };
-
 
 /* Append a planned part (takes ownership of body). */
 void share_plan_add(struct share_plan *p, char *body, size_t length,

@@ -8,9 +8,10 @@
  * first, following `cursor` until a post seen last run, first-run-depth,
  * or the end of the feed.
  *
- * It does not send requests, store, or know about other services.
+ * Reading sends no request itself (seek does), stores nothing and knows
+ * no other service.
  *
- * Posting (share ops):
+ * Posting (share ops, requests through share_http in post.c):
  * bluesky target: the digest as a thread of app.bsky.feed.post records,
  * each within 300 graphemes (counted with pcre2 \X via rx_graphemes),
  * with a link facet for every URL (UTF-8 byte offsets). The session comes

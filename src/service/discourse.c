@@ -12,7 +12,7 @@
  * be impolite; the excerpt and counts are what the list gives), send
  * requests, or store.
  *
- * Posting (share ops):
+ * Posting (share ops, requests through share_http in post.c):
  * discourse target: the Markdown digest as one post via POST /posts.json
  * (Api-Key and Api-Username headers): a new topic in `category`, or a
  * reply when `topic` is set. A new topic carries external_id = the part's

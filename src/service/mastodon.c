@@ -7,11 +7,12 @@
  * from min_id=NEWEST with rel="prev" until an empty or short page, so
  * nothing between two runs is skipped.
  *
- * It does not send requests, store, or know about other services. Link
+ * Reading sends no request itself (seek does), stores nothing and knows
+ * no other service. Link
  * URLs are followed only on the account's own origin: the token goes
  * with every request.
  *
- * Posting (share ops):
+ * Posting (share ops, requests through share_http in post.c):
  * mastodon target: the digest as a thread. The opening post carries the
  * title, window and introduction; the following posts pack whole items
  * within the instance's limit (configuration.statuses.max_characters from

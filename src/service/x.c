@@ -7,9 +7,10 @@
  * run, first-run-depth, or the account's max-posts-per-run budget. X
  * bills every post read, so the run counts them for the summary.
  *
- * It does not send requests, store, or know about other services.
+ * Reading sends no request itself (seek does), stores nothing and knows
+ * no other service.
  *
- * Posting (share ops):
+ * Posting (share ops, requests through share_http in post.c):
  * x target: one post with the digest's public link (when the target has
  * url =), or a short thread packed within 280 characters (URLs count 23),
  * via POST /2/tweets signed with OAuth 1.0a user tokens (HMAC-SHA1 from
