@@ -8,9 +8,8 @@
  * nothing between two runs is skipped.
  *
  * Reading sends no request itself (seek does), stores nothing and knows
- * no other service. Link
- * URLs are followed only on the account's own origin: the token goes
- * with every request.
+ * no other service. Link URLs are followed only on the account's own
+ * origin: the token goes with every request.
  *
  * Posting (share ops, requests through share_http in post.c):
  * mastodon target: the digest as a thread. The opening post carries the
