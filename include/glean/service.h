@@ -109,8 +109,6 @@ extern const struct service *const services[];
 
 /* The service whose name (= source kind) is name, or NULL. */
 const struct service *service_by_name(const char *name);
-/* The service of an account service, or NULL for SERVICE_NONE. */
-const struct service *service_by_account(enum account_service a);
 /* The service posting for target kind k, or NULL (file, email,
  * webhook: share's own targets). */
 const struct service *service_by_target(enum target_kind k);
@@ -412,10 +410,6 @@ size_t share_measure_graphemes(const char *s);
 /* Cut s (UTF-8, in place) to at most max characters, ending in "…" when
  * cut. */
 void share_cut_chars(char *s, size_t max);
-
-/* The target's template file (NULL when it has none) read whole, capped
- * at 256 KiB. Caller frees *out. */
-int share_template(struct share_ctx *c, char **out, struct err *e);
 
 /* Render c->d in format f with the target's template. Caller frees. */
 int share_render(struct share_ctx *c, enum digest_format f, char **out,

@@ -301,13 +301,13 @@ share_base64(struct sbuf *sb, const unsigned char *p, size_t n)
 	}
 }
 
-int
+/* The target's template file (NULL when it has none) read whole, capped
+ * at 256 KiB. Caller frees *out. */
+static int
 share_template(struct share_ctx *c, char **out, struct err *e)
 {
 	struct sbuf sb = SBUF_INIT;
-	char buf[8192];
 	FILE *fp;
-	size_t n;
 
 	*out = NULL;
 	if (!c->t->template_path)
@@ -318,15 +318,19 @@ share_template(struct share_ctx *c, char **out, struct err *e)
 			       "target '%s': %s", c->t->template_path,
 			       c->t->name, strerror(errno));
 	sbuf_init(&sb, (size_t)256 << 10);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
-		if (sbuf_add(&sb, buf, n) < 0) {
-			fclose(fp);
-			sbuf_release(&sb);
-			return err_set(e, ERR_LIMIT, "template '%s' is larger "
-				       "than 256 KiB", c->t->template_path);
-		}
+	if (sbuf_read_fp(&sb, fp) < 0 && !sbuf_over(&sb)) {
+		err_set(e, ERR_IO, "cannot read template '%s' of target '%s': "
+			"%s", c->t->template_path, c->t->name, strerror(errno));
+		fclose(fp);
+		sbuf_release(&sb);
+		return -1;
 	}
 	fclose(fp);
+	if (sbuf_finish(&sb, e, "the template") < 0) {
+		sbuf_release(&sb);
+		return err_prefix(e, "target '%s' ('%s')", c->t->name,
+				  c->t->template_path);
+	}
 	*out = sbuf_detach(&sb, NULL);
 	return 0;
 }

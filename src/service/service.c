@@ -32,17 +32,6 @@ service_by_name(const char *name)
 }
 
 const struct service *
-service_by_account(enum account_service a)
-{
-	const struct service *const *sv;
-
-	for (sv = services; *sv; sv++)
-		if ((*sv)->account == a)
-			return *sv;
-	return NULL;
-}
-
-const struct service *
 service_by_target(enum target_kind k)
 {
 	const struct service *const *sv;

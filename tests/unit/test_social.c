@@ -124,7 +124,7 @@ test_helpers(void)
 	CHECK(service_by_name("feed") == NULL);
 	CHECK(service_by_name("mastodon") == &mastodon_service);
 	CHECK(service_by_name("mastodon")->source != NULL);
-	CHECK(service_by_account(SERVICE_X) == &x_service);
+	CHECK(service_by_name("x") == &x_service);
 	CHECK(service_by_target(TARGET_DISCOURSE) == &discourse_service);
 	CHECK(service_by_target(TARGET_EMAIL) == NULL);
 }
