@@ -148,13 +148,6 @@ void opml_doc_release(struct opml_doc *d);
 void xml_escape(struct sbuf *sb, const char *s);
 
 /* ---- regular expressions (src/parse/rx.c, the only pcre2 user) ---- */
-struct rx;
-/* Compile with UTF and invalid-UTF matching; errors carry the offset. */
-struct rx *rx_compile(const char *pattern, bool icase, struct err *e);
-/* 1 match, 0 no match, -1 failed on this subject (limits hit). Subjects
- * are capped at 64 KiB. */
-int rx_match(struct rx *re, const char *subject, size_t len);
-void rx_free(struct rx *re);
 /* Count grapheme clusters (\X) in UTF-8 text (Bluesky's 300 limit). */
 size_t rx_graphemes(const char *s, size_t len);
 /* The matcher the store's query language calls for /regex/ terms. */

@@ -61,9 +61,6 @@ int share_run(struct store *st, const struct config *cfg, const char *name,
 	      const struct share_opts *o, struct share_report *r,
 	      struct err *e);
 
-/* Window start: since, else the target's since, else 7 days back. */
-int share_window(struct store *st, const struct config_target *t,
-		 const char *since, int64_t *start, struct err *e);
 
 /*
  * The one selection: what a share to target `name` takes now. glean

@@ -25,7 +25,7 @@ struct rx {
 	pcre2_jit_stack *jit;
 };
 
-struct rx *
+static struct rx *
 rx_compile(const char *pattern, bool icase, struct err *e)
 {
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_UCP;
@@ -64,7 +64,7 @@ rx_compile(const char *pattern, bool icase, struct err *e)
 	return re;
 }
 
-int
+static int
 rx_match(struct rx *re, const char *subject, size_t len)
 {
 	int rc;
@@ -81,7 +81,7 @@ rx_match(struct rx *re, const char *subject, size_t len)
 	return -1;
 }
 
-void
+static void
 rx_free(struct rx *re)
 {
 	if (!re)

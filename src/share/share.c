@@ -56,7 +56,8 @@ outcome(struct share_report *r, int part, enum outbox_state state)
 	return o;
 }
 
-int
+/* Window start: since, else the target's since, else 7 days back. */
+static int
 share_window(struct store *st, const struct config_target *t,
 	     const char *since, int64_t *start, struct err *e)
 {
