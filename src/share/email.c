@@ -16,32 +16,6 @@
 #include "private.h"
 #include "glean/banned.h"
 
-static const char b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void
-share_base64(struct sbuf *sb, const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		sbuf_addch(sb, b64[p[i] >> 2]);
-		sbuf_addch(sb, b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
-		sbuf_addch(sb, b64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)]);
-		sbuf_addch(sb, b64[p[i + 2] & 63]);
-	}
-	if (n - i == 1) {
-		sbuf_addch(sb, b64[p[i] >> 2]);
-		sbuf_addch(sb, b64[(p[i] & 3) << 4]);
-		sbuf_adds(sb, "==");
-	} else if (n - i == 2) {
-		sbuf_addch(sb, b64[p[i] >> 2]);
-		sbuf_addch(sb, b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
-		sbuf_addch(sb, b64[(p[i + 1] & 15) << 2]);
-		sbuf_addch(sb, '=');
-	}
-}
-
 /* RFC 2047: "=?UTF-8?B?...?=" words of at most 45 input bytes (60 base64
  * characters), split on character boundaries, folded with CRLF SP. */
 static void
