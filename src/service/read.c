@@ -219,7 +219,7 @@ need_account(const struct config *cfg, const struct service *svc,
 	     const char *origin, const char *why, struct err *e)
 {
 	const char *name = svc->name;
-	const char *path = cfg && cfg->path ? cfg->path : "your config";
+	const char *path = cfg->path ? cfg->path : "your config";
 	const char *url = svc->api_url ? svc->api_url : origin;
 	const char *secret = svc->secret_example;
 	return err_set(e, ERR_CONFIG,
@@ -236,8 +236,6 @@ static const struct config_account *
 find_account(const struct config *cfg, const struct service *svc,
 	     const char *bare)
 {
-	if (!cfg)
-		return NULL;
 	return config_account_for(cfg, svc->account,
 				  svc->host_account ? bare : NULL);
 }
@@ -295,8 +293,8 @@ social_classify(const struct config *cfg, const char *url, const char **kind,
 				     "add 'token-cmd = COMMAND', 'token-file "
 				     "= PATH' or 'token-env = VARIABLE' under "
 				     "[account \"%s\"] in %s", a->name,
-				     a->name, cfg && cfg->path ? cfg->path
-							       : "the config");
+				     a->name,
+				     cfg->path ? cfg->path : "the config");
 			goto out;
 		}
 	}
@@ -336,9 +334,9 @@ social_run_init(struct social_run *r, const struct config *cfg,
 	r->now = now;
 	r->depth = cfg->first_run_depth > 0 ? cfg->first_run_depth
 			: config_defaults()->first_run_depth;
-	if (cfg && s->account)
+	if (s->account)
 		r->acct = config_account(cfg, s->account);
-	if (!r->acct && cfg) {
+	if (!r->acct) {
 		if (hub_classify(s->url, &m, NULL) == 0 && m.host) {
 			bare = xstrdup(m.host);
 			if (bare[0] != '[' && strchr(bare, ':'))
