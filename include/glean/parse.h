@@ -144,8 +144,6 @@ struct opml_doc {
 int opml_parse(const char *bytes, size_t len, struct opml_doc *out,
 	       struct err *e);
 void opml_doc_release(struct opml_doc *d);
-/* Escape text for XML attribute/text content. */
-void xml_escape(struct sbuf *sb, const char *s);
 
 /* ---- regular expressions (src/parse/rx.c, the only pcre2 user) ---- */
 struct rx;

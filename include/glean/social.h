@@ -116,7 +116,8 @@ int social_classify(const struct config *cfg, const char *url,
 void social_set_req(struct social_run *r, const char *url);
 /* Append s, percent-encoded for a query value, to sb. */
 void social_url_escape(struct sbuf *sb, const char *s);
-/* Append s (n bytes) to sb with & < > " escaped. */
+/* Append s (n bytes) to sb with & < > " escaped and "\n" as "<br>"
+ * (base's text_escape() with ESC_QUOT | ESC_BR). */
 void social_html_escape(struct sbuf *sb, const char *s, size_t n);
 /* "Display Name (@handle)", or "@handle" without a display name. New
  * string, sanitized to one line. */

@@ -84,12 +84,6 @@ enum share_status share_http_status(struct share_ctx *c,
 int share_secret(struct share_ctx *c, enum secret_slot slot, char **out,
 		 struct err *e);
 
-/* Append the base64 (RFC 4648, padded) of n bytes at p. */
-void share_base64(struct sbuf *sb, const unsigned char *p, size_t n);
-
-/* Random lowercase hex, 2*nbytes long. Caller frees. */
-char *share_random_hex(size_t nbytes);
-
 /* The text of a post for one item: title, link, then the first note or
  * quote, cut so that measure(text) <= limit. measure counts in the
  * service's unit; url_weight > 0 counts each URL as that many. */

@@ -13,7 +13,6 @@
  * or printing (cmd_share.c).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,33 +86,6 @@ outcome(struct share_report *r, int part, enum outbox_state state)
 	o->part = part;
 	o->state = state;
 	return o;
-}
-
-char *
-share_random_hex(size_t nbytes)
-{
-	unsigned char buf[64];
-	char *out = xmalloc(nbytes * 2 + 1);
-	size_t i, got = 0;
-	int fd;
-
-	if (nbytes > sizeof(buf))
-		BUG("share_random_hex: %zu bytes", nbytes);
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("cannot open /dev/urandom: %s", strerror(errno));
-	while (got < nbytes) {
-		ssize_t n = read(fd, buf + got, nbytes - got);
-
-		if (n <= 0 && errno != EINTR)
-			die("cannot read /dev/urandom");
-		if (n > 0)
-			got += (size_t)n;
-	}
-	close(fd);
-	for (i = 0; i < nbytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", buf[i]);
-	return out;
 }
 
 /* ---- measuring and cutting posts ---- */
@@ -506,7 +478,7 @@ record(struct share_ctx *c, const struct share_ops *ops,
 	for (i = 0; i < p->n; i++) {
 		keys[i] = ops->key ? ops->key(c, i) : NULL;
 		if (!keys[i])
-			keys[i] = share_random_hex(16);
+			keys[i] = random_hex(16);
 		bodies[i] = p->v[i].body;
 	}
 	row.target = c->t->name;
