@@ -116,8 +116,9 @@ void feed_entry_add_enclosure(struct feed_entry *en, const char *url,
 
 /* Strip markup from HTML quickly (tags dropped, script/style skipped,
  * entities decoded, whitespace collapsed) and sanitize. For indexing
- * and one-line display; the reader uses the full renderer. Appends at
- * most max bytes to out. */
+ * and one-line display; the reader uses the full renderer. Tags are
+ * cut as the sanitiser cuts them (one tokenizer). html[len] must be NUL
+ * (a C string's length). Appends at most max bytes to out. */
 void html_strip(const char *html, size_t len, size_t max, struct sbuf *out);
 
 /* ---- OPML (src/parse/opml.c) ---- */
