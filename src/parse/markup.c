@@ -3,12 +3,11 @@
  * hands it out. It consumes tokenize.c's tokens and re-serializes the
  * markup with lower-case names, sorted and escaped attributes, "<br />"
  * for void elements and character references kept as written; relative
- * URLs in
- * the usual attributes are resolved; elements and attributes outside an
- * allow-list are dropped (script, style and applet with their content).
- * It also decides whether plain text "looks like HTML". This is not a
- * renderer (html.c turns HTML into terminal text) and it never decodes
- * entities. It is safe on any thread: the name tables are built once
+ * URLs in the usual attributes are resolved; elements and attributes
+ * outside an allow-list are dropped (script, style and applet with
+ * their content). It also decides whether plain text "looks like
+ * HTML". This is not a renderer (html.c turns HTML into terminal text)
+ * and it never decodes entities. It is safe on any thread: the name tables are built once
  * (pthread_once) and only read after, and a cleaner's buffers are its
  * caller's.
  */
