@@ -7,9 +7,9 @@
  * outside an allow-list are dropped (script, style and applet with
  * their content). It also decides whether plain text "looks like
  * HTML". This is not a renderer (html.c turns HTML into terminal text)
- * and it never decodes entities. It is safe on any thread: the name tables are built once
- * (pthread_once) and only read after, and a cleaner's buffers are its
- * caller's.
+ * and it never decodes entities. It is safe on any thread: the name
+ * tables are built once (pthread_once) and only read after, and a
+ * cleaner's buffers are its caller's.
  */
 #include <ctype.h>
 #include <pthread.h>

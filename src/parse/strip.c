@@ -2,8 +2,9 @@
  * A fast markup stripper for the search index and one-line fields. It
  * is a consumer of the one HTML tokenizer (tokenize.c), the sanitiser's:
  * it never builds a tree, so indexing a large fetch costs little, and it
- * sees the same tags the sanitiser does. Rendering for people is render_html()'s job
- * (html.c); this file does not wrap, number links or keep structure.
+ * sees the same tags the sanitiser does. Rendering for people is
+ * render_html()'s job (html.c); this file does not wrap, number links
+ * or keep structure.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
