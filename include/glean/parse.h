@@ -5,7 +5,7 @@
  * are valid UTF-8 (converted from the document's encoding), owned by the
  * doc and freed by feed_doc_release(). Dates are UTC epoch seconds.
  *
- * Social and hub adapters (src/social, src/hub) produce the same model,
+ * The services' API readers (src/service) produce the same model,
  * so the store and the reader never care where an item came from.
  */
 #ifndef GLEAN_PARSE_H
@@ -147,16 +147,9 @@ int opml_parse(const char *bytes, size_t len, struct opml_doc *out,
 void opml_doc_release(struct opml_doc *d);
 
 /* ---- regular expressions (src/parse/rx.c, the only pcre2 user) ---- */
-struct rx;
-/* Compile with UTF and invalid-UTF matching; errors carry the offset. */
-struct rx *rx_compile(const char *pattern, bool icase, struct err *e);
-/* 1 match, 0 no match, -1 failed on this subject (limits hit). Subjects
- * are capped at 64 KiB. */
-int rx_match(struct rx *re, const char *subject, size_t len);
-void rx_free(struct rx *re);
 /* Count grapheme clusters (\X) in UTF-8 text (Bluesky's 300 limit). */
 size_t rx_graphemes(const char *s, size_t len);
 /* The matcher the store's query language calls for /regex/ terms. */
-const struct store_regex_ops *rx_store_ops(void);
+const struct regex_ops *rx_store_ops(void);
 
 #endif

@@ -101,7 +101,7 @@ base64_decode(struct sbuf *sb, const char *s)
 	return 0;
 }
 
-void
+static void
 random_bytes(void *buf, size_t n)
 {
 	if (n > 0x7fffffff || RAND_bytes(buf, (int)n) != 1)

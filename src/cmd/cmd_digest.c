@@ -93,14 +93,15 @@ edit_intro(const struct config *cfg, char **out, struct err *e)
 	}
 	fp = fopen(path, "r");
 	if (fp) {
-		char buf[4096];
-		size_t n;
-
 		sbuf_init(&sb, INTRO_MAX);
-		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-			if (sbuf_add(&sb, buf, n) < 0)
-				break;
+		sbuf_read_fp(&sb, fp);
 		fclose(fp);
+		if (sbuf_finish(&sb, e, "the introduction") < 0) {
+			err_prefix(e, "the draft is kept in '%s'", path);
+			free(path);
+			path = NULL; /* keep it */
+			goto out;
+		}
 	}
 	sbuf_trim(&sb);
 	if (sb.len)

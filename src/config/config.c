@@ -803,9 +803,7 @@ int
 config_load(struct config *cfg, const char *path, struct err *e)
 {
 	struct sbuf sb = SBUF_INIT;
-	char buf[8192];
 	FILE *fp;
-	size_t n;
 	int rc;
 
 	free(cfg->path);
@@ -818,13 +816,12 @@ config_load(struct config *cfg, const char *path, struct err *e)
 			       path, strerror(errno));
 	}
 	sb.max = CONFIG_MAX_BYTES;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (sbuf_add(&sb, buf, n) < 0) {
-			fclose(fp);
-			sbuf_release(&sb);
-			return err_set(e, ERR_CONFIG, "config '%s' is larger "
-				       "than 1 MiB", path);
-		}
+	if (sbuf_read_fp(&sb, fp) < 0 && sbuf_over(&sb)) {
+		fclose(fp);
+		sbuf_release(&sb);
+		return err_set(e, ERR_CONFIG, "config '%s' is larger than 1 "
+			       "MiB", path);
+	}
 	if (ferror(fp)) {
 		fclose(fp);
 		sbuf_release(&sb);
@@ -981,11 +978,10 @@ secret_from_cmd(const char *tmpl, const char *what, char **out,
 		struct err *e)
 {
 	posix_spawn_file_actions_t fa;
-	char **argv = NULL, buf[512];
+	char **argv = NULL;
 	struct sbuf sb = SBUF_INIT;
 	int pipefd[2], status, rc = -1;
 	pid_t pid;
-	ssize_t n;
 
 	if (config_split_argv(tmpl, &argv, NULL, e) < 0)
 		return err_prefix(e, "%s", what);
@@ -1005,16 +1001,17 @@ secret_from_cmd(const char *tmpl, const char *what, char **out,
 	}
 	close(pipefd[1]);
 	sb.max = SECRET_MAX_BYTES;
-	while ((n = read(pipefd[0], buf, sizeof(buf))) > 0)
-		if (sbuf_add(&sb, buf, (size_t)n) < 0)
-			break;
+	sbuf_read_fd(&sb, pipefd[0]);
 	close(pipefd[0]);
-	explicit_bzero(buf, sizeof(buf));
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		err_set(e, ERR_AUTH, "%s: command '%s' failed (exit %d)", what,
 			argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		goto out;
+	}
+	if (sbuf_finish(&sb, e, "the secret") < 0) {
+		err_prefix(e, "%s: command '%s'", what, argv[0]);
 		goto out;
 	}
 	*out = sbuf_detach(&sb, NULL);
@@ -1035,8 +1032,6 @@ secret_from_file(const char *path, const char *what, char **out,
 {
 	struct stat stt;
 	struct sbuf sb = SBUF_INIT;
-	char buf[512];
-	ssize_t n;
 	int fd, rc = -1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -1059,10 +1054,13 @@ secret_from_file(const char *path, const char *what, char **out,
 		goto out;
 	}
 	sb.max = SECRET_MAX_BYTES;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (sbuf_add(&sb, buf, (size_t)n) < 0)
-			break;
-	explicit_bzero(buf, sizeof(buf));
+	sbuf_read_fd(&sb, fd);
+	if (sbuf_finish(&sb, e, "the secret") < 0) {
+		err_prefix(e, "%s: file '%s'", what, path);
+		explicit_bzero(sb.buf, sb.len);
+		sbuf_release(&sb);
+		goto out;
+	}
 	*out = sbuf_detach(&sb, NULL);
 	chomp(*out);
 	rc = 0;

@@ -263,6 +263,10 @@ attr_get(const xmlNode *n, const char *name)
 			if ((t->type == XML_TEXT_NODE ||
 			     t->type == XML_CDATA_SECTION_NODE) && t->content)
 				sbuf_adds(&sb, (const char *)t->content);
+		if (sbuf_over(&sb)) { /* a cut URL is a wrong one: drop it */
+			sbuf_release(&sb);
+			return NULL;
+		}
 		return sbuf_detach(&sb, NULL);
 	}
 	return NULL;

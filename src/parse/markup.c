@@ -250,7 +250,8 @@ sets_ready(void)
 	pthread_once(&sets_once, sets_build);
 }
 
-bool
+/* Whether an element name is in the HTML allow-list. */
+static bool
 markup_acceptable_element(const char *name, size_t len)
 {
 	char buf[32];

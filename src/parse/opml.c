@@ -50,6 +50,10 @@ attr(xmlNodePtr n, const char *name)
 		for (t = a->children; t; t = t->next)
 			if (t->type == XML_TEXT_NODE && t->content)
 				sbuf_adds(&sb, (const char *)t->content);
+		if (sbuf_over(&sb)) { /* a cut URL is a wrong one: drop it */
+			sbuf_release(&sb);
+			return NULL;
+		}
 		{
 			char *clean = text_sanitize(sb.buf, sb.len, true);
 

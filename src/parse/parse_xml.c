@@ -312,7 +312,8 @@ add_text(struct px *p, const char *s, size_t n)
 	if (!p->nstack)
 		return;
 	t = &p->stack[p->nstack - 1].text;
-	if (t->len + n < t->cap && (!t->max || t->len + n <= t->max)) {
+	if (t->len + n < t->cap && !t->over &&
+	    (!t->max || t->len + n <= t->max)) {
 		if (n == 1)
 			t->buf[t->len] = *s;
 		else
@@ -320,7 +321,7 @@ add_text(struct px *p, const char *s, size_t n)
 		t->len += n;
 		t->buf[t->len] = '\0';
 	} else {
-		sbuf_add(t, s, n);
+		sbuf_add_cut(t, s, n); /* a field stops at its cap */
 	}
 }
 

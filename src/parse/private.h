@@ -201,8 +201,6 @@ char *markup_clean(const char *html, const char *base, bool is_html);
  * allocates nothing once they have grown. */
 void markup_clean_into(const char *html, size_t n, const char *base,
 		       bool is_html, struct sbuf *out, struct sbuf *scratch);
-/* Whether an element name is in the HTML allow-list. */
-bool markup_acceptable_element(const char *name, size_t len);
 
 /* ---- parse_xml.c / parse_jsonfeed.c ---- */
 /* libxml2's process-wide setup (xmlInitParser, the entity loader that

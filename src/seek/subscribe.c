@@ -12,12 +12,11 @@
 #include <string.h>
 
 #include "glean/fetch.h"
-#include "glean/hub.h"
 #include "glean/json.h"
 #include "glean/parse.h"
 #include "glean/render.h"
 #include "glean/seek.h"
-#include "glean/social.h"
+#include "glean/service.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -306,19 +305,16 @@ static int
 read_file(const char *path, struct sbuf *sb, struct err *e)
 {
 	FILE *fp = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
 
 	if (!fp)
 		return err_set(e, ERR_IO, "cannot read '%s': %s", path,
 			       strerror(errno));
 	sb->max = IMPORT_MAX_BYTES;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (sbuf_add(sb, buf, n) < 0) {
-			fclose(fp);
-			return err_set(e, ERR_LIMIT, "'%s' is larger than 64 "
-				       "MiB", path);
-		}
+	if (sbuf_read_fp(sb, fp) < 0 && sbuf_over(sb)) {
+		fclose(fp);
+		return err_set(e, ERR_LIMIT, "'%s' is larger than 64 MiB",
+			       path);
+	}
 	if (ferror(fp)) {
 		fclose(fp);
 		return err_set(e, ERR_IO, "cannot read '%s': %s", path,

@@ -2,6 +2,7 @@
  * escapers, base64 and random bytes. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "glean/base.h"
 #include "check.h"
@@ -38,6 +39,76 @@ test_sbuf(void)
 	CHECK(sbuf_addf(&sb, "%s", "toolong") == -1);
 	CHECK_STR(sb.buf, "12345");
 	sbuf_release(&sb);
+
+	TEST("sbuf overflow is sticky");
+	{
+		struct err e = { 0 };
+
+		sbuf_init(&sb, 5);
+		CHECK(sbuf_adds(&sb, "abc") == 0);
+		CHECK(!sbuf_over(&sb));
+		CHECK(sbuf_finish(&sb, &e, "x") == 0);
+		CHECK(sbuf_adds(&sb, "defg") == -1);
+		CHECK(sbuf_over(&sb));
+		/* a later piece that would fit is refused too: no hole */
+		CHECK(sbuf_adds(&sb, "h") == -1);
+		CHECK(sbuf_add(&sb, "", 0) == -1);
+		CHECK_STR(sb.buf, "abc");
+		sbuf_trim(&sb);
+		CHECK(sbuf_over(&sb));
+		CHECK(sbuf_finish(&sb, &e, "the note") == -1);
+		CHECK(e.code == ERR_LIMIT);
+		CHECK_STR(e.msg, "the note is longer than 5 bytes");
+		sbuf_reset(&sb);
+		CHECK(!sbuf_over(&sb));
+		CHECK(sbuf_adds(&sb, "12345") == 0);
+		sbuf_release(&sb);
+		CHECK(!sbuf_over(&sb));
+	}
+
+	TEST("sbuf add_cut keeps a field to its cap on a character boundary");
+	sbuf_init(&sb, 6);
+	CHECK(sbuf_add_cut(&sb, "ab", 2) == 0);
+	CHECK(sbuf_add_cut(&sb, "c\xc3\xa9\xc3\xa9", 5) == -1);
+	CHECK_STR(sb.buf, "abc\xc3\xa9");
+	CHECK(sbuf_over(&sb));
+	CHECK(sbuf_add_cut(&sb, "", 0) == -1);
+	sbuf_release(&sb);
+
+	TEST("sbuf truncate clears the overflow (a line editor)");
+	sbuf_init(&sb, 3);
+	CHECK(sbuf_adds(&sb, "ab") == 0);
+	CHECK(sbuf_adds(&sb, "cd") == -1);
+	CHECK(sbuf_over(&sb));
+	sbuf_truncate(&sb, 1);
+	CHECK(!sbuf_over(&sb));
+	CHECK(sbuf_adds(&sb, "z") == 0);
+	CHECK_STR(sb.buf, "az");
+	sbuf_release(&sb);
+
+	TEST("sbuf read fd and file up to the cap");
+	{
+		FILE *fp = tmpfile();
+		int i;
+
+		CHECK(fp != NULL);
+		if (fp) {
+			for (i = 0; i < 3000; i++)
+				fputs("0123456789", fp);
+			rewind(fp);
+			sbuf_init(&sb, 0);
+			CHECK(sbuf_read_fp(&sb, fp) == 0);
+			CHECK_INT(sb.len, 30000);
+			sbuf_release(&sb);
+			sbuf_init(&sb, 20000);
+			CHECK(lseek(fileno(fp), 0, SEEK_SET) == 0);
+			CHECK(sbuf_read_fd(&sb, fileno(fp)) == -1);
+			CHECK(sbuf_over(&sb));
+			CHECK(sb.len <= 20000);
+			sbuf_release(&sb);
+			fclose(fp);
+		}
+	}
 
 	TEST("sbuf trim");
 	sbuf_init(&sb, 0);

@@ -1,4 +1,5 @@
 /* config: parsing, every error's file:line, secrets from cmd/file/env. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,14 @@ test_secrets(void)
 	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == -1);
 	CHECK(strstr(e.msg, "failed") != NULL);
 
+	TEST("a secret past the cap is an error, never cut short");
+	CHECK(parse(&c, "[account \"a\"]\nservice = x\ntoken-cmd = head "
+			"-c 9000 /dev/zero\n", &e) == 0);
+	s = NULL;
+	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == -1);
+	CHECK(s == NULL);
+	CHECK(strstr(e.msg, "longer than 8192 bytes") != NULL);
+
 	TEST("secret file must be 0600");
 	fd = mkstemp(path);
 	CHECK(fd >= 0);
@@ -177,6 +186,19 @@ test_secrets(void)
 	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == 0);
 	CHECK_STR(s, "canary-file");
 	config_secret_free(s);
+	fd = open(path, O_WRONLY | O_APPEND);
+	CHECK(fd >= 0);
+	{
+		char big[9000];
+
+		memset(big, 'k', sizeof(big));
+		CHECK(write(fd, big, sizeof(big)) == (ssize_t)sizeof(big));
+	}
+	close(fd);
+	s = NULL;
+	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == -1);
+	CHECK(s == NULL);
+	CHECK(strstr(e.msg, "longer than 8192 bytes") != NULL);
 	unlink(path);
 	free(text);
 	config_release(&c);

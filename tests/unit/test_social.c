@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/social and src/hub/discourse.c: the shared helpers,
+ * Unit tests for src/service (reading): the shared helpers,
  * then each service's run driven with hand-made responses (no network):
  * requests built, posts mapped, wrong types skipped, paging decided,
  * status codes and rate-limit headers read, tokens kept out of messages.
@@ -10,7 +10,7 @@
 #include "check.h"
 #include "glean/config.h"
 #include "glean/fetch.h"
-#include "glean/social.h"
+#include "glean/service.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -121,8 +121,12 @@ test_helpers(void)
 	sbuf_release(&sb);
 	CHECK_STR(social_mime("https://h/a.JPG?x=1", "image/*"), "image/jpeg");
 	CHECK_STR(social_mime("https://h/a", "image/*"), "image/*");
-	CHECK(social_ops("feed") == NULL);
-	CHECK(social_ops("mastodon") == &mastodon_ops);
+	CHECK(service_by_name("feed") == NULL);
+	CHECK(service_by_name("mastodon") == &mastodon_service);
+	CHECK(service_by_name("mastodon")->source != NULL);
+	CHECK(service_by_name("x") == &x_service);
+	CHECK(service_by_target(TARGET_DISCOURSE) == &discourse_service);
+	CHECK(service_by_target(TARGET_EMAIL) == NULL);
 }
 
 static void
