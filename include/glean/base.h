@@ -170,6 +170,38 @@ size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 int utf8_encode(uint32_t cp, char out[4]);
 bool utf8_valid(const char *s, size_t len);
 
+/* ---- escaping for HTML and XML (the one escaper family) ----
+ * Append s (n bytes) to sb with & < > always escaped, plus what flags
+ * add: ESC_QUOT '"' as &quot;, ESC_APOS_HTML '\'' as &#39;, ESC_APOS_XML
+ * '\'' as &apos;, ESC_NOCTRL drops C0 controls XML 1.0 cannot hold (all
+ * but \t \n \r), ESC_BR turns '\n' into "<br>". The named variants are
+ * what the callers use. Returns sbuf_add()'s result (-1 at the cap). */
+enum {
+	ESC_QUOT = 1 << 0,
+	ESC_APOS_HTML = 1 << 1,
+	ESC_APOS_XML = 1 << 2,
+	ESC_NOCTRL = 1 << 3,
+	ESC_BR = 1 << 4,
+};
+int text_escape(struct sbuf *sb, const char *s, size_t n, unsigned flags);
+/* Element text: & < >. */
+int text_escape_text(struct sbuf *sb, const char *s, size_t n);
+/* HTML text or attribute value: & < > " ' (as &#39;). */
+int text_escape_html(struct sbuf *sb, const char *s, size_t n);
+/* XML attribute value or text: & < > " ' (as &apos;), no C0 controls. */
+int text_escape_xml(struct sbuf *sb, const char *s, size_t n);
+
+/* ---- base64 and random bytes (libcrypto's, not hand-written) ---- */
+/* Append the base64 (RFC 4648, padded) of n bytes at p. */
+void base64_encode(struct sbuf *sb, const void *p, size_t n);
+/* Decode base64 text s, skipping whitespace and stopping at the first
+ * '=' (missing padding is fine); append the bytes to sb. -1 on a
+ * character outside the alphabet (sb then holds what came before). */
+int base64_decode(struct sbuf *sb, const char *s);
+/* A new string of 2 * nbytes (at most 64) random lower-case hex digits,
+ * from RAND_bytes; dies if there is no randomness. */
+char *random_hex(size_t nbytes);
+
 /* ---- interfaces between modules that must not include each other ---- */
 
 /* A regex matcher: parse provides one (pcre2, rx_store_ops()), the store

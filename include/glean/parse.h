@@ -113,8 +113,9 @@ void feed_entry_add_enclosure(struct feed_entry *en, const char *url,
 
 /* Strip markup from HTML quickly (tags dropped, script/style skipped,
  * entities decoded, whitespace collapsed) and sanitize. For indexing
- * and one-line display; the reader uses the full renderer. Appends at
- * most max bytes to out. */
+ * and one-line display; the reader uses the full renderer. Tags are
+ * cut as the sanitiser cuts them (one tokenizer). html[len] must be NUL
+ * (a C string's length). Appends at most max bytes to out. */
 void html_strip(const char *html, size_t len, size_t max, struct sbuf *out);
 
 /* ---- OPML (src/parse/opml.c) ---- */
@@ -141,8 +142,6 @@ struct opml_doc {
 int opml_parse(const char *bytes, size_t len, struct opml_doc *out,
 	       struct err *e);
 void opml_doc_release(struct opml_doc *d);
-/* Escape text for XML attribute/text content. */
-void xml_escape(struct sbuf *sb, const char *s);
 
 /* ---- regular expressions (src/parse/rx.c, the only pcre2 user) ---- */
 /* Count grapheme clusters (\X) in UTF-8 text (Bluesky's 300 limit). */

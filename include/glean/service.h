@@ -266,7 +266,8 @@ int social_classify(const struct config *cfg, const char *url,
 void social_set_req(struct social_run *r, const char *url);
 /* Append s, percent-encoded for a query value, to sb. */
 void social_url_escape(struct sbuf *sb, const char *s);
-/* Append s (n bytes) to sb with & < > " escaped. */
+/* Append s (n bytes) to sb with & < > " escaped and "\n" as "<br>"
+ * (base's text_escape() with ESC_QUOT | ESC_BR). */
 void social_html_escape(struct sbuf *sb, const char *s, size_t n);
 /* "Display Name (@handle)", or "@handle" without a display name. New
  * string, sanitized to one line. */
@@ -395,12 +396,6 @@ enum share_status share_http_status(struct share_ctx *c,
  * config_secret_free). */
 int share_secret(struct share_ctx *c, enum secret_slot slot, char **out,
 		 struct err *e);
-
-/* Append the base64 (RFC 4648, padded) of n bytes at p. */
-void share_base64(struct sbuf *sb, const unsigned char *p, size_t n);
-
-/* Random lowercase hex, 2*nbytes long. Caller frees. */
-char *share_random_hex(size_t nbytes);
 
 /* The text of a post for one item: title, link, then the first note or
  * quote, cut so that measure(text) <= limit. measure counts in the

@@ -201,24 +201,3 @@ opml_parse(const char *bytes, size_t len, struct opml_doc *out, struct err *e)
 	xmlFreeDoc(doc);
 	return 0;
 }
-
-void
-xml_escape(struct sbuf *sb, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '&': sbuf_adds(sb, "&amp;"); break;
-		case '<': sbuf_adds(sb, "&lt;"); break;
-		case '>': sbuf_adds(sb, "&gt;"); break;
-		case '"': sbuf_adds(sb, "&quot;"); break;
-		case '\'': sbuf_adds(sb, "&apos;"); break;
-		default:
-			/* XML 1.0 has no place for other C0 controls */
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				break;
-			sbuf_addch(sb, c);
-		}
-	}
-}

@@ -323,27 +323,6 @@ add_text(struct px *p, const char *s, size_t n)
 	}
 }
 
-static void
-add_text_escaped(struct px *p, const char *s, size_t n)
-{
-	size_t i, st = 0;
-
-	for (i = 0; i < n; i++) {
-		const char *rep = NULL;
-
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		default: continue;
-		}
-		add_text(p, s + st, i - st);
-		add_text(p, rep, strlen(rep));
-		st = i + 1;
-	}
-	add_text(p, s + st, n - st);
-}
-
 static bool
 is_ws(const char *s, size_t n)
 {
@@ -355,36 +334,14 @@ is_ws(const char *s, size_t n)
 	return true;
 }
 
+/* Atom's mode="base64" content: the decoded text, NULL when it is not
+ * base64 or not UTF-8. */
 static char *
 b64_decode(const char *s)
 {
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	struct sbuf out;
-	uint32_t acc = 0;
-	int bits = 0;
+	struct sbuf out = SBUF_INIT;
 
-	sbuf_init(&out, 0);
-	for (; *s; s++) {
-		const char *c;
-
-		if (isspace((unsigned char)*s))
-			continue;
-		if (*s == '=')
-			break;
-		c = strchr(tab, *s);
-		if (!c || !*s) {
-			sbuf_release(&out);
-			return NULL;
-		}
-		acc = (acc << 6) | (uint32_t)(c - tab);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			sbuf_addch(&out, (char)((acc >> bits) & 0xff));
-		}
-	}
-	if (!utf8_valid(out.buf, out.len)) {
+	if (base64_decode(&out, s) < 0 || !utf8_valid(out.buf, out.len)) {
 		sbuf_release(&out);
 		return NULL;
 	}
@@ -1663,20 +1620,6 @@ attrs_load(struct px *p, struct attrs *a, int n, const xmlChar **at)
 		a->v[k].value = p->attrbuf.buf + off[k];
 }
 
-static void
-xml_escape_attr(struct sbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': sbuf_adds(sb, "&amp;"); break;
-		case '<': sbuf_adds(sb, "&lt;"); break;
-		case '>': sbuf_adds(sb, "&gt;"); break;
-		case '"': sbuf_adds(sb, "&quot;"); break;
-		default: sbuf_addch(sb, *s);
-		}
-	}
-}
-
 static bool
 in_xhtml_content(struct px *p)
 {
@@ -1792,7 +1735,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		}
 		for (i = 0; i < a.n; i++) {
 			sbuf_addf(&tag, " %s=\"", a.v[i].name);
-			xml_escape_attr(&tag, a.v[i].value);
+			text_escape(&tag, a.v[i].value, strlen(a.v[i].value), ESC_QUOT);
 			sbuf_addch(&tag, '"');
 		}
 		sbuf_addch(&tag, '>');
@@ -1889,7 +1832,8 @@ sax_chars(void *ctx, const xmlChar *ch, int len)
 	if (in_xhtml_content(p)) {
 		if (p->xdepth == 0 && !is_ws((const char *)ch, (size_t)len))
 			p->cp.top_text = true;
-		add_text_escaped(p, (const char *)ch, (size_t)len);
+		text_escape_text(&p->stack[p->nstack - 1].text,
+				 (const char *)ch, (size_t)len);
 	} else {
 		add_text(p, (const char *)ch, (size_t)len);
 	}

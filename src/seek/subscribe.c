@@ -533,9 +533,9 @@ seek_export_opml(struct store *st, struct sbuf *out, struct err *e)
 
 		if (k < nfolders) {
 			sbuf_adds(out, "    <outline text=\"");
-			xml_escape(out, folders[k]);
+			text_escape_xml(out, folders[k], strlen(folders[k]));
 			sbuf_adds(out, "\" title=\"");
-			xml_escape(out, folders[k]);
+			text_escape_xml(out, folders[k], strlen(folders[k]));
 			sbuf_adds(out, "\">\n");
 		}
 		for (i = 0; i < l.n; i++) {
@@ -547,15 +547,15 @@ seek_export_opml(struct store *st, struct sbuf *out, struct err *e)
 					 : s->ntags != 0)
 				continue;
 			sbuf_addf(out, "%s<outline type=\"rss\" text=\"", indent);
-			xml_escape(out, t);
+			text_escape_xml(out, t, strlen(t));
 			sbuf_adds(out, "\" title=\"");
-			xml_escape(out, t);
+			text_escape_xml(out, t, strlen(t));
 			sbuf_adds(out, "\" xmlUrl=\"");
-			xml_escape(out, s->url);
+			text_escape_xml(out, s->url, strlen(s->url));
 			sbuf_adds(out, "\"");
 			if (s->site_url) {
 				sbuf_adds(out, " htmlUrl=\"");
-				xml_escape(out, s->site_url);
+				text_escape_xml(out, s->site_url, strlen(s->site_url));
 				sbuf_adds(out, "\"");
 			}
 			if (s->ntags > 1) {
@@ -563,7 +563,7 @@ seek_export_opml(struct store *st, struct sbuf *out, struct err *e)
 				for (j = 1; j < s->ntags; j++) {
 					if (j > 1)
 						sbuf_addch(out, ',');
-					xml_escape(out, s->tags[j]);
+					text_escape_xml(out, s->tags[j], strlen(s->tags[j]));
 				}
 				sbuf_adds(out, "\"");
 			}

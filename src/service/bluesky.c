@@ -672,7 +672,7 @@ static char *
 bluesky_key(struct share_ctx *c, size_t i)
 {
 	static const char alpha[] = "234567abcdefghijklmnopqrstuvwxyz";
-	char *rnd = share_random_hex(2), *out = xmalloc(14);
+	char *rnd = random_hex(2), *out = xmalloc(14);
 	uint64_t us = (uint64_t)time_now() * 1000000u + (uint64_t)i;
 	uint64_t v = ((us & ((UINT64_C(1) << 53) - 1)) << 10) |
 		     (strtoul(rnd, NULL, 16) & 1023u);

@@ -334,7 +334,7 @@ discourse_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 static char *
 discourse_key(struct share_ctx *c, size_t i)
 {
-	char *r = share_random_hex(16);
+	char *r = random_hex(16);
 	char *k = xasprintf("glean-%s", r);
 
 	(void)c; (void)i;

@@ -1,12 +1,12 @@
 /*
  * post.c: what every posting target shares (the services here and
  * share's own file, email and webhook targets): planned parts, measuring
- * and cutting posts, random keys, base64, the one API request and its
- * status (credentials, rate limits, the service's error text), the
- * account's secrets, the target's template and packing a digest into a
- * thread. Moved from share/share.c and share/email.c so that services
- * need nothing from share/: share's engine calls the services, never the
- * other way round.
+ * and cutting posts, the one API request and its status (credentials,
+ * rate limits, the service's error text), the account's secrets, the
+ * target's template and packing a digest into a thread (random keys and
+ * base64 are base's codec.c). Moved from share/share.c and
+ * share/email.c so that services need nothing from share/: share's
+ * engine calls the services, never the other way round.
  *
  * It does not know any service's wire format (mastodon.c ...) or the
  * outbox's states (share/share.c).
@@ -53,33 +53,6 @@ share_plan_add(struct share_plan *p, char *body, size_t length, size_t limit,
 	va_start(ap, labelfmt);
 	pt->label = xvasprintf(labelfmt, ap);
 	va_end(ap);
-}
-
-char *
-share_random_hex(size_t nbytes)
-{
-	unsigned char buf[64];
-	char *out = xmalloc(nbytes * 2 + 1);
-	size_t i, got = 0;
-	int fd;
-
-	if (nbytes > sizeof(buf))
-		BUG("share_random_hex: %zu bytes", nbytes);
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("cannot open /dev/urandom: %s", strerror(errno));
-	while (got < nbytes) {
-		ssize_t n = read(fd, buf + got, nbytes - got);
-
-		if (n <= 0 && errno != EINTR)
-			die("cannot read /dev/urandom");
-		if (n > 0)
-			got += (size_t)n;
-	}
-	close(fd);
-	for (i = 0; i < nbytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", buf[i]);
-	return out;
 }
 
 /* ---- measuring and cutting posts ---- */
@@ -278,32 +251,6 @@ share_secret(struct share_ctx *c, enum secret_slot slot, char **out,
 }
 
 /* ---- the engine ---- */
-
-static const char b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void
-share_base64(struct sbuf *sb, const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		sbuf_addch(sb, b64[p[i] >> 2]);
-		sbuf_addch(sb, b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
-		sbuf_addch(sb, b64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)]);
-		sbuf_addch(sb, b64[p[i + 2] & 63]);
-	}
-	if (n - i == 1) {
-		sbuf_addch(sb, b64[p[i] >> 2]);
-		sbuf_addch(sb, b64[(p[i] & 3) << 4]);
-		sbuf_adds(sb, "==");
-	} else if (n - i == 2) {
-		sbuf_addch(sb, b64[p[i] >> 2]);
-		sbuf_addch(sb, b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
-		sbuf_addch(sb, b64[(p[i + 1] & 15) << 2]);
-		sbuf_addch(sb, '=');
-	}
-}
 
 /* The target's template file (NULL when it has none) read whole, capped
  * at 256 KiB. Caller frees *out. */

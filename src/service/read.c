@@ -53,18 +53,7 @@ social_url_escape(struct sbuf *sb, const char *s)
 void
 social_html_escape(struct sbuf *sb, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&': sbuf_adds(sb, "&amp;"); break;
-		case '<': sbuf_adds(sb, "&lt;"); break;
-		case '>': sbuf_adds(sb, "&gt;"); break;
-		case '"': sbuf_adds(sb, "&quot;"); break;
-		case '\n': sbuf_adds(sb, "<br>"); break;
-		default: sbuf_addch(sb, s[i]); break;
-		}
-	}
+	text_escape(sb, s, n, ESC_QUOT | ESC_BR);
 }
 
 char *

@@ -577,7 +577,7 @@ static char *
 oauth_header(const struct xauth *x, const char *method, const char *url)
 {
 	const char *fixed = getenv("GLEAN_TEST_OAUTH_NONCE");
-	char *nonce = fixed && *fixed ? xstrdup(fixed) : share_random_hex(16);
+	char *nonce = fixed && *fixed ? xstrdup(fixed) : random_hex(16);
 	char ts[32];
 	struct sbuf params = SBUF_INIT, base = SBUF_INIT, key = SBUF_INIT;
 	struct sbuf sig = SBUF_INIT, h = SBUF_INIT;
@@ -606,7 +606,7 @@ oauth_header(const struct xauth *x, const char *method, const char *url)
 	pct(&key, x->as);
 	HMAC(EVP_sha1(), key.buf, (int)key.len,
 	     (const unsigned char *)base.buf, base.len, mac, &maclen);
-	share_base64(&sig, mac, maclen);
+	base64_encode(&sig, mac, maclen);
 	sbuf_adds(&h, "Authorization: OAuth oauth_consumer_key=\"");
 	pct(&h, x->ck);
 	sbuf_adds(&h, "\", oauth_nonce=\"");

@@ -40,7 +40,7 @@ encode_words(struct sbuf *sb, const char *s)
 		if (!first)
 			sbuf_adds(sb, "\r\n ");
 		sbuf_adds(sb, "=?UTF-8?B?");
-		share_base64(sb, (const unsigned char *)s + i, j - i);
+		base64_encode(sb, s + i, j - i);
 		sbuf_adds(sb, "?=");
 		first = false;
 		i = j;
@@ -181,8 +181,8 @@ email_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 		free(ti);
 	}
 	from = header_value(t->from);
-	boundary = share_random_hex(12);
-	mid = share_random_hex(16);
+	boundary = random_hex(12);
+	mid = random_hex(16);
 	rfc5322_date(c->d->created, date, sizeof(date));
 	{
 		char *b = bare_address(t->from), *host = strchr(b, '@');

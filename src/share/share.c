@@ -257,7 +257,7 @@ record(struct share_ctx *c, const struct share_ops *ops,
 	for (i = 0; i < p->n; i++) {
 		keys[i] = ops->key ? ops->key(c, i) : NULL;
 		if (!keys[i])
-			keys[i] = share_random_hex(16);
+			keys[i] = random_hex(16);
 		bodies[i] = p->v[i].body;
 	}
 	row.target = c->t->name;

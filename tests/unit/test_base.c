@@ -1,5 +1,7 @@
-/* base: sbuf caps, errors, time arithmetic, the text sanitizer. */
+/* base: sbuf caps, errors, time arithmetic, the text sanitizer, the
+ * escapers, base64 and random bytes. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "glean/base.h"
@@ -203,6 +205,101 @@ test_hash(void)
 	      hash64("0123456789abcdeF", 16, 0));
 }
 
+static void
+test_escape(void)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *in = "<a href=\"x\">'&'</a>\n\x01";
+
+	TEST("escape text");
+	text_escape_text(&sb, in, strlen(in));
+	CHECK_STR(sb.buf, "&lt;a href=\"x\"&gt;'&amp;'&lt;/a&gt;\n\x01");
+	TEST("escape html");
+	sbuf_reset(&sb);
+	text_escape_html(&sb, in, strlen(in));
+	CHECK_STR(sb.buf, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;"
+			  "&lt;/a&gt;\n\x01");
+	TEST("escape xml drops C0");
+	sbuf_reset(&sb);
+	text_escape_xml(&sb, in, strlen(in));
+	CHECK_STR(sb.buf, "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;"
+			  "&lt;/a&gt;\n");
+	TEST("escape with <br>");
+	sbuf_reset(&sb);
+	text_escape(&sb, "a\nb\"", 4, ESC_QUOT | ESC_BR);
+	CHECK_STR(sb.buf, "a<br>b&quot;");
+	TEST("escape counts bytes, not NUL");
+	sbuf_reset(&sb);
+	text_escape_text(&sb, "a&b", 2);
+	CHECK_STR(sb.buf, "a&amp;");
+	TEST("escape reports the cap");
+	sbuf_release(&sb);
+	sbuf_init(&sb, 8);
+	CHECK(text_escape_text(&sb, "<<<", 3) < 0);
+	sbuf_release(&sb);
+}
+
+static void
+test_base64(void)
+{
+	struct sbuf sb = SBUF_INIT;
+	static const char *const plain[] = { "", "f", "fo", "foo", "foob",
+					     "fooba", "foobar" };
+	static const char *const enc[] = { "", "Zg==", "Zm8=", "Zm9v",
+					   "Zm9vYg==", "Zm9vYmE=",
+					   "Zm9vYmFy" };
+	char big[10000];
+	size_t i;
+
+	TEST("base64 RFC 4648 vectors");
+	for (i = 0; i < ARRAY_SIZE(plain); i++) {
+		sbuf_reset(&sb);
+		base64_encode(&sb, plain[i], strlen(plain[i]));
+		CHECK_STR(sb.buf, enc[i]);
+		sbuf_reset(&sb);
+		CHECK_INT(base64_decode(&sb, enc[i]), 0);
+		CHECK_STR(sb.buf, plain[i]);
+	}
+	TEST("base64 decode: spaces, no padding, junk");
+	sbuf_reset(&sb);
+	CHECK_INT(base64_decode(&sb, " Zm9v\nYmE"), 0);
+	CHECK_STR(sb.buf, "fooba");
+	sbuf_reset(&sb);
+	CHECK_INT(base64_decode(&sb, "Zm9vY"), 0); /* a lone char: no byte */
+	CHECK_STR(sb.buf, "foo");
+	sbuf_reset(&sb);
+	CHECK(base64_decode(&sb, "Zm9v*") < 0);
+	TEST("base64 round trip past one chunk");
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7 + 3);
+	sbuf_reset(&sb);
+	base64_encode(&sb, big, sizeof(big));
+	CHECK_INT(sb.len, (sizeof(big) + 2) / 3 * 4);
+	{
+		struct sbuf dec = SBUF_INIT;
+
+		CHECK_INT(base64_decode(&dec, sb.buf), 0);
+		CHECK_INT(dec.len, sizeof(big));
+		CHECK(dec.len == sizeof(big) &&
+		      memcmp(dec.buf, big, sizeof(big)) == 0);
+		sbuf_release(&dec);
+	}
+	sbuf_release(&sb);
+}
+
+static void
+test_random(void)
+{
+	char *a = random_hex(16), *b = random_hex(16);
+
+	TEST("random hex");
+	CHECK_INT(strlen(a), 32);
+	CHECK(strspn(a, "0123456789abcdef") == 32);
+	CHECK(strcmp(a, b) != 0);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -211,5 +308,8 @@ main(void)
 	test_err();
 	test_time();
 	test_sanitize();
+	test_escape();
+	test_base64();
+	test_random();
 	return check_done("test_base");
 }

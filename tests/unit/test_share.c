@@ -27,20 +27,6 @@ test_urls(void)
 }
 
 static void
-test_escape(void)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	TEST("html escape");
-	digest_escape_html(&sb, "<a href=\"x\">'&'</a>");
-	CHECK_STR(sb.buf, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-	sbuf_release(&sb);
-	digest_escape_html(&sb, NULL);
-	CHECK_STR(sb.buf, "");
-	sbuf_release(&sb);
-}
-
-static void
 test_formats(void)
 {
 	enum digest_format f;
@@ -220,7 +206,6 @@ int
 main(void)
 {
 	test_urls();
-	test_escape();
 	test_formats();
 	test_render();
 	test_measure();
