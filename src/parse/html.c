@@ -2,22 +2,24 @@
  * html: the one HTML → terminal text renderer (reader and `glean show`),
  * display widths, one-line titles and feed autodiscovery in HTML pages.
  *
- * It owns: libxml2's HTML parser used with NONET/RECOVER and no entity
- * loading; an iterative, depth-capped walk that never calls
- * xmlNodeGetContent; whitespace collapsing as a browser does; wrapping
- * by wcwidth() columns; numbered links resolved with url_resolve(); and running text_sanitize_to() on every decoded string, so
- * nothing it returns can carry ESC, C1, bidi controls or bad UTF-8.
+ * It owns: the walk over the tree htree.c builds from the one HTML
+ * tokenizer (iterative, depth-capped, never recursive); whitespace
+ * collapsing as a browser does; wrapping by wcwidth() columns; numbered
+ * links resolved with url_resolve(); and running text_sanitize_to() on
+ * every decoded string, so nothing it returns can carry ESC, C1, bidi
+ * controls or bad UTF-8.
  *
  * It does not: fetch anything, touch the store or curses, sanitize HTML
  * for re-publishing (that is the digest's allow-list), or decide which
  * string is HTML (callers pass text/plain to render_plain()).
  *
- * Why libxml2 here and tokenize.c in markup.c and strip.c: layout needs
- * a repaired tree (implied end tags for p and li, misnested inline
- * elements closed, a list's items counted before its numbers are
- * written) and web pages for autodiscovery need their <meta> charset;
- * libxml2's HTML parser gives both. The sanitiser and the stripper need
- * the markup as written and speed, which the shared tokenizer gives.
+ * Layout needs a repaired tree (implied end tags for p and li, misnested
+ * inline elements closed, a list's items counted before its numbers are
+ * written): htree.c makes it over tokenize.c, with the repairs libxml2's
+ * HTML parser made when it built this tree, so the text is the same.
+ * Feed autodiscovery in web pages stays on libxml2's HTML parser: a page
+ * is not UTF-8 until its <meta> charset is read, and libxml2 finds and
+ * applies that charset while it parses; that is not the renderer's job.
  */
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700 /* wcwidth() */
@@ -244,12 +246,12 @@ collapse_line(struct sbuf *dst, const char *s, size_t n)
 	sbuf_release(&t);
 }
 
-/* ---- libxml2 helpers ---- */
+/* ---- libxml2 helpers (feed autodiscovery) ---- */
 
 /* An attribute's value from its text children only (no entity expansion),
  * NULL when absent. Caller frees. */
 static char *
-attr_get(const xmlNode *n, const char *name)
+xattr_get(const xmlNode *n, const char *name)
 {
 	const xmlAttr *a;
 	const xmlNode *t;
@@ -272,29 +274,29 @@ attr_get(const xmlNode *n, const char *name)
 	return NULL;
 }
 
-/* Parse HTML after repairing its UTF-8 and dropping control bytes. */
+/* Parse a web page with libxml2, which reads its own charset. */
 static htmlDocPtr
-html_parse(const char *html, size_t len, bool utf8)
+html_parse_page(const char *html, size_t len)
 {
-	struct sbuf clean = SBUF_INIT;
-	htmlDocPtr doc = NULL;
-	int opts = HTML_OPTS;
-
 	parse_xml_init();
-	if (utf8) {
-		text_sanitize_to(&clean, html, len, false);
-		html = clean.buf;
-		len = clean.len;
-		opts |= HTML_PARSE_IGNORE_ENC;
-	}
-	if (len > 0 && len <= (size_t)0x7fffffff)
-		doc = htmlReadMemory(html, (int)len, NULL, utf8 ? "UTF-8" : NULL,
-				     opts);
-	sbuf_release(&clean);
-	return doc;
+	if (len == 0 || len > (size_t)0x7fffffff)
+		return NULL;
+	return htmlReadMemory(html, (int)len, NULL, NULL, HTML_OPTS);
 }
 
 /* ---- the renderer ---- */
+
+/* An attribute's decoded value, NULL when absent or too long (a cut URL
+ * is a wrong one). Caller frees. */
+static char *
+attr_get(const struct htree *t, const struct hnode *n, const char *name)
+{
+	const char *v = htree_attr(t, n, name);
+
+	if (!v || strlen(v) > MAX_ATTR)
+		return NULL;
+	return xstrdup(v);
+}
 
 enum ekind {
 	E_INLINE = 0, E_SKIP, E_BLOCK, E_PARA, E_HEAD, E_UL, E_OL, E_LI,
@@ -348,14 +350,13 @@ elem_cmp(const void *key, const void *ent)
 }
 
 static const struct elem *
-elem_find(const xmlNode *n)
+elem_find(const char *name)
 {
 	static const struct elem inline_elem = { "", E_INLINE, 0 };
-	const struct elem *el = NULL;
+	const struct elem *el;
 
-	if (n->name)
-		el = bsearch(n->name, elems, ARRAY_SIZE(elems), sizeof(elems[0]),
-			     elem_cmp);
+	el = bsearch(name, elems, ARRAY_SIZE(elems), sizeof(elems[0]),
+		     elem_cmp);
 	return el ? el : &inline_elem;
 }
 
@@ -383,6 +384,7 @@ struct open {
 
 struct rctx {
 	struct render_out *ro;
+	const struct htree *tree; /* the document being rendered */
 	const char *base;
 	int width;
 	struct sbuf out;      /* rendered lines */
@@ -732,9 +734,9 @@ link_add(struct rctx *c, const char *url)
 
 /* A resolved, sanitized, numberable URL from attribute attr, or NULL. */
 static char *
-node_url(struct rctx *c, const xmlNode *n, const char *attr)
+node_url(struct rctx *c, const struct hnode *n, const char *attr)
 {
-	char *raw = attr_get(n, attr), *abs, *url;
+	char *raw = attr_get(c->tree, n, attr), *abs, *url;
 
 	if (!raw)
 		return NULL;
@@ -767,7 +769,7 @@ add_link_ref(struct rctx *c, const char *url)
 }
 
 static void
-open_li(struct rctx *c, const xmlNode *n, struct open *o)
+open_li(struct rctx *c, const struct hnode *n, struct open *o)
 {
 	static const char *const bullets[] = { "* ", "- ", "+ " };
 	struct list *l = c->nlists ? &c->lists[c->nlists - 1] : NULL;
@@ -776,7 +778,7 @@ open_li(struct rctx *c, const xmlNode *n, struct open *o)
 
 	req_break(c, 1);
 	if (l && l->ordered) {
-		v = attr_get(n, "value");
+		v = attr_get(c->tree, n, "value");
 		if (v && str_to_i64(str_trim(v), &val) == 0 &&
 		    val > -1000000000 && val < 1000000000)
 			l->next = val;
@@ -793,7 +795,8 @@ open_li(struct rctx *c, const xmlNode *n, struct open *o)
 }
 
 static void
-open_list(struct rctx *c, const xmlNode *n, bool ordered, struct open *o)
+open_list(struct rctx *c, const struct hnode *n, bool ordered,
+	  struct open *o)
 {
 	struct list *l;
 	char *v;
@@ -802,7 +805,7 @@ open_list(struct rctx *c, const xmlNode *n, bool ordered, struct open *o)
 	req_break(c, c->nlists ? 1 : 2);
 	if (c->nlists >= MAX_FRAMES)
 		return;
-	v = ordered ? attr_get(n, "start") : NULL;
+	v = ordered ? attr_get(c->tree, n, "start") : NULL;
 	if (v && (str_to_i64(str_trim(v), &start) != 0 ||
 		  start <= -1000000000 || start >= 1000000000))
 		start = 1;
@@ -812,12 +815,13 @@ open_list(struct rctx *c, const xmlNode *n, bool ordered, struct open *o)
 	l->next = start;
 	l->digits = 1;
 	if (ordered) {
-		const xmlNode *ch;
+		const struct hnode *nv = c->tree->v;
+		uint32_t ch;
 		int64_t last = start, k = 0;
 
-		for (ch = n->children; ch && k < 100000; ch = ch->next)
-			if (ch->type == XML_ELEMENT_NODE && ch->name &&
-			    strcasecmp((const char *)ch->name, "li") == 0)
+		for (ch = n->first; ch && k < 100000; ch = nv[ch].next)
+			if (nv[ch].type == HN_ELEM &&
+			    strcmp(c->tree->str.buf + nv[ch].name, "li") == 0)
 				k++;
 		last = start + (k ? k - 1 : 0);
 		for (k = last < 0 ? -last : last; k >= 10; k /= 10)
@@ -829,9 +833,9 @@ open_list(struct rctx *c, const xmlNode *n, bool ordered, struct open *o)
 }
 
 static void
-open_img(struct rctx *c, const xmlNode *n)
+open_img(struct rctx *c, const struct hnode *n)
 {
-	char *alt = attr_get(n, "alt"), *w, *h;
+	char *alt = attr_get(c->tree, n, "alt"), *w, *h;
 	bool pixel;
 
 	if (alt) {
@@ -849,8 +853,8 @@ open_img(struct rctx *c, const xmlNode *n)
 	}
 	if (c->line_mode)
 		return;
-	w = attr_get(n, "width");
-	h = attr_get(n, "height");
+	w = attr_get(c->tree, n, "width");
+	h = attr_get(c->tree, n, "height");
 	pixel = (w && (strcmp(w, "0") == 0 || strcmp(w, "1") == 0)) ||
 		(h && (strcmp(h, "0") == 0 || strcmp(h, "1") == 0));
 	if (!pixel)
@@ -861,9 +865,9 @@ open_img(struct rctx *c, const xmlNode *n)
 
 /* Opening an element; returns whether to walk its children. */
 static bool
-visit_open(struct rctx *c, const xmlNode *n)
+visit_open(struct rctx *c, const struct hnode *n)
 {
-	const struct elem *el = elem_find(n);
+	const struct elem *el = elem_find(c->tree->str.buf + n->name);
 	struct open *o;
 
 	if (c->nopens >= MAX_OPEN) {
@@ -1022,39 +1026,44 @@ visit_close(struct rctx *c)
 }
 
 /* Walk the tree without recursion: down to children, across to siblings,
- * up through parents, closing each element on the way up. */
+ * up through parents, closing each element on the way up. The tree has
+ * no parent links: the open records' stack holds the way up. */
 static void
-walk(struct rctx *c, htmlDocPtr doc)
+walk(struct rctx *c, const struct htree *t)
 {
-	xmlNode *n = doc->children;
+	const struct hnode *v = t->v;
+	uint32_t *up = NULL, n = v[0].first;
+	size_t nup = 0, cap = 0;
 
+	c->tree = t;
 	while (n && !c->full) {
 		bool down = false;
 
-		if (n->type == XML_ELEMENT_NODE)
-			down = visit_open(c, n);
-		else if ((n->type == XML_TEXT_NODE ||
-			  n->type == XML_CDATA_SECTION_NODE) && n->content)
-			add_text(c, (const char *)n->content,
-				 strlen((const char *)n->content));
-		if (down && n->children) {
-			n = n->children;
+		if (v[n].type == HN_ELEM)
+			down = visit_open(c, &v[n]);
+		else
+			add_text(c, t->str.buf + v[n].name, v[n].len);
+		if (down && v[n].first) {
+			XGROW(up, cap, nup + 1);
+			up[nup++] = n;
+			n = v[n].first;
 			continue;
 		}
 		for (;;) {
-			if (n->type == XML_ELEMENT_NODE)
+			if (v[n].type == HN_ELEM)
 				visit_close(c);
-			if (n->next) {
-				n = n->next;
+			if (v[n].next) {
+				n = v[n].next;
 				break;
 			}
-			n = n->parent;
-			if (!n || n->type != XML_ELEMENT_NODE) {
-				n = NULL;
+			if (!nup) {
+				n = 0;
 				break;
 			}
+			n = up[--nup];
 		}
 	}
+	free(up);
 	/* Stopped early at a cap: release what the open records hold. */
 	while (c->nopens)
 		free(c->opens[--c->nopens].href);
@@ -1126,9 +1135,10 @@ render_html(const char *html, size_t len, const char *base_url, int width,
 	    struct render_out *out, struct err *e)
 {
 	struct rctx *c = xmalloc(sizeof(*c));
-	htmlDocPtr doc = NULL;
-	int rc = -1;
+	struct sbuf clean = SBUF_INIT;
+	struct htree tree;
 
+	(void)e;
 	render_out_init(out);
 	rctx_init(c, out, base_url, width);
 	if (!html)
@@ -1138,32 +1148,17 @@ render_html(const char *html, size_t len, const char *base_url, int width,
 		out->truncated = true;
 	}
 	if (len > 0) {
-		doc = html_parse(html, len, true);
-		if (!doc) {
-			/* Only whitespace and controls yield no document. */
-			struct sbuf probe = SBUF_INIT;
-
-			text_sanitize_to(&probe, html, len, true);
-			sbuf_trim(&probe);
-			if (probe.len) {
-				sbuf_release(&probe);
-				err_set(e, ERR_PARSE, "cannot parse HTML");
-				goto out;
-			}
-			sbuf_release(&probe);
-		} else {
-			walk(c, doc);
-		}
+		text_sanitize_to(&clean, html, len, false);
+		htree_build(&tree, clean.buf);
+		sbuf_release(&clean);
+		walk(c, &tree);
+		htree_release(&tree);
 	}
 	/* Never stop in the middle of a multi-line flush without saying so. */
 	finish(c);
-	rc = 0;
-out:
-	if (doc)
-		xmlFreeDoc(doc);
 	rctx_release(c);
 	free(c);
-	return rc;
+	return 0;
 }
 
 int
@@ -1298,8 +1293,8 @@ html_to_line(const char *html, size_t max)
 {
 	struct render_out ro;
 	struct rctx *c;
-	struct sbuf sb = SBUF_INIT;
-	htmlDocPtr doc = NULL;
+	struct sbuf sb = SBUF_INIT, clean = SBUF_INIT;
+	struct htree tree;
 	size_t len, cut;
 
 	if (max == 0)
@@ -1314,9 +1309,11 @@ html_to_line(const char *html, size_t max)
 	if (!memchr(html, '<', len) && !memchr(html, '&', len)) {
 		add_text(c, html, len);
 	} else {
-		doc = html_parse(html, len, true);
-		if (doc)
-			walk(c, doc);
+		text_sanitize_to(&clean, html, len, false);
+		htree_build(&tree, clean.buf);
+		sbuf_release(&clean);
+		walk(c, &tree);
+		htree_release(&tree);
 	}
 	text_sanitize_to(&sb, c->para.buf, c->para.len, true);
 	sbuf_trim(&sb);
@@ -1326,8 +1323,6 @@ html_to_line(const char *html, size_t max)
 			cut--;
 		sbuf_truncate(&sb, cut);
 	}
-	if (doc)
-		xmlFreeDoc(doc);
 	rctx_release(c);
 	free(c);
 	render_out_release(&ro);
@@ -1418,7 +1413,7 @@ discover_add(struct discover_list *l, char *url, const xmlNode *n,
 	     char *type)
 {
 	struct discover_feed *f;
-	char *title = attr_get(n, "title");
+	char *title = xattr_get(n, "title");
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
@@ -1476,14 +1471,14 @@ discover_feeds(const char *html, size_t len, const char *page_url,
 	if (len > RENDER_MAX_INPUT)
 		len = RENDER_MAX_INPUT;
 	/* Let libxml2 find the page's own charset (titles may use it). */
-	doc = html_parse(html, len, false);
+	doc = html_parse_page(html, len);
 	if (!doc) {
 		err_set(e, ERR_PARSE, "cannot parse HTML page");
 		goto out;
 	}
 	/* The first <base href> applies to the whole document. */
 	for (n = doc->children; n; n = next_node(n, true)) {
-		if (name_is(n, "base") && (href = attr_get(n, "href"))) {
+		if (name_is(n, "base") && (href = xattr_get(n, "href"))) {
 			base = resolve(page_url, href);
 			free(href);
 			break;
@@ -1492,9 +1487,9 @@ discover_feeds(const char *html, size_t len, const char *page_url,
 	for (n = doc->children; n; n = next_node(n, true)) {
 		if (!name_is(n, "link"))
 			continue;
-		rel = attr_get(n, "rel");
-		type = attr_get(n, "type");
-		href = attr_get(n, "href");
+		rel = xattr_get(n, "rel");
+		type = xattr_get(n, "type");
+		href = xattr_get(n, "href");
 		if (rel && has_token(rel, "alternate") && type && href) {
 			char *ft = feed_type(type);
 

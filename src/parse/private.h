@@ -106,7 +106,7 @@ uint32_t entity_lookup(const char *name, size_t len);
  * the caller's cap). */
 void entities_to_charrefs(const char *s, size_t len, struct sbuf *out);
 
-/* ---- tokenize.c: the one HTML tokenizer (markup.c, strip.c) ---- */
+/* ---- tokenize.c: the one HTML tokenizer (markup.c, strip.c, htree.c) ---- */
 /* ASCII classes, the C locale's whatever the process's locale is. */
 static inline bool
 a_alpha(char c)
@@ -185,6 +185,27 @@ struct htok_ref {
 };
 /* The character reference at s (s[0] == '&'). */
 void htok_ref(const char *s, struct htok_ref *r);
+
+/* ---- htree.c: the renderer's tree (html.c), libxml2 2.9's repairs ---- */
+enum { HN_ELEM, HN_TEXT };
+struct hnode {
+	uint32_t first, last, next; /* children and next sibling; 0: none */
+	uint32_t name;  /* offset in str: ELEM its lower-case name, TEXT text */
+	uint32_t len;   /* ELEM: how many attributes; TEXT: bytes */
+	uint32_t attrs; /* ELEM: offset of its name\0value\0 pairs */
+	uint8_t type;
+};
+struct htree {
+	struct hnode *v; /* v[0] is the document; v[0].first its first node */
+	size_t n, cap;
+	struct sbuf str;
+};
+/* Build the tree of the NUL-terminated, sanitized HTML. */
+void htree_build(struct htree *t, const char *html);
+void htree_release(struct htree *t);
+/* The decoded value of n's attribute name (lower-case), NULL if absent. */
+const char *htree_attr(const struct htree *t, const struct hnode *n,
+		       const char *name);
 
 /* ---- markup.c ---- */
 /* True when plain text looks like HTML (feedparser's lookslikehtml). */

@@ -6,8 +6,10 @@
  * for the search index (strip.c) are its consumers and decide what each
  * token becomes. It never allocates, decodes or writes: tokens point
  * into the caller's NUL-terminated input. The reader's renderer (html.c)
- * needs a repaired tree (implied end tags, nesting) and takes it from
- * libxml2's HTML parser instead; see the note there.
+ * needs a repaired tree (implied end tags, nesting): htree.c builds it
+ * over htok_text() and these character classes, reading tags and
+ * attributes as libxml2's HTML parser did so the reader's text stays
+ * the same.
  *
  * Why not libxml2's HTML parser for all three: it decodes references and
  * restructures the markup (implied <html>/<body>/<p>, auto-closed <li>),
