@@ -34,7 +34,8 @@
 /* ---- element tables (libxml2 2.9's, HTMLparser.c) ---- */
 
 /* Start tags that close open elements: "old new", the open element
- * old is closed by a start tag new (libxml2 2.9.11+'s htmlStartClose). */
+ * old is closed by a start tag new (libxml2's htmlStartClose, with the
+ * ol/ul pairs 2.9 has and later versions dropped). */
 static const char *const start_close[] = {
 	"a a", "a fieldset", "a table", "a td", "a th", "address dd",
 	"address dl", "address dt", "address form", "address li", "address ul",
@@ -65,7 +66,7 @@ static const char *const start_close[] = {
 	"link frameset", "listing dd", "listing dl", "listing dt",
 	"listing fieldset", "listing form", "listing li", "listing table",
 	"listing ul", "menu dd", "menu dl", "menu dt", "menu form", "menu ul",
-	"ol form", "option optgroup", "option option", "p address",
+	"ol form", "ol ul", "option optgroup", "option option", "p address",
 	"p blockquote", "p body", "p caption", "p center", "p col",
 	"p colgroup", "p dd", "p dir", "p div", "p dl", "p dt", "p fieldset",
 	"p form", "p frameset", "p h1", "p h2", "p h3", "p h4", "p h5", "p h6",
@@ -78,7 +79,7 @@ static const char *const start_close[] = {
 	"td tfoot", "td th", "td tr", "tfoot tbody", "th tbody", "th td",
 	"th tfoot", "th th", "th tr", "thead tbody", "thead tfoot",
 	"title body", "title frameset", "tr tbody", "tr tfoot", "tr tr",
-	"tt p", "u p", "u td", "u th", "ul address", "ul form", "ul menu",
+	"tt p", "u p", "u td", "u th", "ul address", "ul ol", "ul form", "ul menu",
 	"ul pre", "xmp dd", "xmp dl", "xmp dt", "xmp fieldset", "xmp form",
 	"xmp li", "xmp table", "xmp ul",
 };
@@ -160,6 +161,8 @@ struct hb {
 	int seen;            /* 3: a <head> was opened, 10: a <body> */
 	int discarded;       /* misplaced html/head/body tags dropped */
 	bool halted;         /* too deep: the rest is dropped */
+	int first;           /* the document's first node: 0 none, 1 an
+			      * element, 2 a comment, PI or DOCTYPE */
 	struct sbuf att;     /* attribute names and values of the tag */
 	size_t natt;
 };
@@ -231,7 +234,16 @@ push(struct hb *b, const char *name)
 	t->v[n].attrs = (uint32_t)t->str.len;
 	t->v[n].len = (uint32_t)b->natt;
 	sbuf_add(&t->str, b->att.buf, b->att.len);
-	append(t, b->depth ? b->stack[b->depth - 1] : 0, n);
+	/* A second root goes into the first if that is an element, as
+	 * xmlSAX2StartElement puts it (the rendered text is the same). */
+	if (b->depth)
+		append(t, b->stack[b->depth - 1], n);
+	else if (b->first == 1)
+		append(t, t->v[0].first, n);
+	else
+		append(t, 0, n);
+	if (!b->first)
+		b->first = 1;
 	XGROW(b->stack, b->cap, b->depth + 1);
 	b->stack[b->depth++] = n;
 }
@@ -485,6 +497,23 @@ att_value(struct hb *b, const char *p, char stop)
 	return p;
 }
 
+/* An attribute whose bare form means name="name" (htmlIsBooleanAttr). */
+static bool
+bool_attr(const char *name)
+{
+	static const char *const names[] = {
+		"checked", "compact", "declare", "defer", "disabled", "ismap",
+		"multiple", "nohref", "noresize", "noshade", "nowrap",
+		"readonly", "selected",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
 /* The attributes of a start tag, from p to its '>' or "/>" (or the
  * end): into b->att as name\0value\0 pairs, the first of a name kept. */
 static const char *
@@ -515,6 +544,8 @@ attributes(struct hb *b, const char *p)
 			}
 			sbuf_add(&b->att, name, strlen(name) + 1);
 			p = skip_blanks(e);
+			if (*p != '=' && bool_attr(name))
+				sbuf_adds(&b->att, name); /* checked="checked" */
 			if (*p == '=') {
 				p = skip_blanks(p + 1);
 				if (*p == '"' || *p == '\'') {
@@ -615,16 +646,30 @@ end_tag(struct hb *b, const char *p)
 	return p;
 }
 
-/* "<!--": past the comment's "-->" or "--!>", or the end. */
+/* A comment or PI node is made outside every element: the document's
+ * first node may be one. */
+static void
+misc_node(struct hb *b)
+{
+	if (!b->first && !b->depth)
+		b->first = 2;
+}
+
+/* "<!--": past the comment's "-->" or "--!>", or the end (and then it
+ * makes no node). */
 static const char *
-comment(const char *p)
+comment(struct hb *b, const char *p)
 {
 	for (p += 4; *p; p++)
 		if (p[0] == '-' && p[1] == '-') {
-			if (p[2] == '>')
+			if (p[2] == '>') {
+				misc_node(b);
 				return p + 3;
-			if (p[2] == '!' && p[3] == '>')
+			}
+			if (p[2] == '!' && p[3] == '>') {
+				misc_node(b);
 				return p + 4;
+			}
 		}
 	return p;
 }
@@ -632,14 +677,17 @@ comment(const char *p)
 /* "<?": past the processing instruction, or past "<?" alone when no
  * name follows. */
 static const char *
-pi(const char *p)
+pi(struct hb *b, const char *p)
 {
 	p += 2;
 	if (!xml_name_start(*p) && (unsigned char)*p < 0x80)
 		return p;
 	while (*p && *p != '>')
 		p++;
-	return *p ? p + 1 : p;
+	if (!*p)
+		return p;
+	misc_node(b);
+	return p + 1;
 }
 
 static const char *
@@ -662,8 +710,7 @@ is_doctype(const char *p)
 	return p[0] == '<' && p[1] == '!' && strncasecmp(p + 2, "DOCTYPE", 7) == 0;
 }
 
-/* "<!DOCTYPE": read as libxml2 reads it, one character past whatever
- * ends it. */
+/* "<!DOCTYPE": read as libxml2 reads it, up to and past its '>'. */
 static const char *
 doctype(const char *p)
 {
@@ -681,6 +728,8 @@ doctype(const char *p)
 			p = literal(p);
 	}
 	p = skip_blanks(p);
+	while (*p && *p != '>') /* bogus content */
+		p++;
 	return *p ? p + 1 : p;
 }
 
@@ -747,18 +796,39 @@ raw_text(const char *p, const char *name)
 }
 
 static const char *
-prolog(const char *p)
+prolog(struct hb *b, const char *p)
 {
 	p = skip_blanks(p);
 	while ((p[0] == '<' && p[1] == '!' && p[2] == '-' && p[3] == '-') ||
 	       (p[0] == '<' && p[1] == '?')) {
 		if (p[0] == '<' && p[1] == '!')
-			p = comment(p);
+			p = comment(b, p);
 		if (p[0] == '<' && p[1] == '?')
-			p = pi(p);
+			p = pi(b, p);
 		p = skip_blanks(p);
 	}
 	return p;
+}
+
+/* One comment, PI, start tag, reference or text run at p. */
+static const char *
+content(struct hb *b, const char *p)
+{
+	if (p[0] == '<' && p[1] == '!' && p[2] == '-' && p[3] == '-')
+		return comment(b, p);
+	if (p[0] == '<' && p[1] == '?')
+		return pi(b, p);
+	if (p[0] == '<' && a_alpha(p[1]))
+		return start_tag(b, p);
+	if (*p == '<') {
+		chars(b, "<", 1);
+		return p + 1;
+	}
+	if (*p == '&')
+		return reference(b, p);
+	if (!*p)
+		return p;
+	return text(b, p);
 }
 
 void
@@ -775,10 +845,12 @@ htree_build(struct htree *t, const char *html)
 	memset(&b, 0, sizeof(b));
 	b.t = t;
 	sbuf_init(&b.att, 0);
-	p = prolog(p);
-	if (is_doctype(p))
+	p = prolog(&b, p);
+	if (is_doctype(p)) {
 		p = doctype(p);
-	p = prolog(p);
+		b.first = 2;
+	}
+	p = prolog(&b, p);
 	while (*p && !b.halted) {
 		const char *top = top_name(&b);
 
@@ -786,23 +858,22 @@ htree_build(struct htree *t, const char *html)
 			p = end_tag(&b, p);
 		} else if (top && (!strcmp(top, "script") ||
 				   !strcmp(top, "style"))) {
+			char name[HT_MAX_NAME + 1];
+
+			/* a tag that closes them still does, first thing */
+			if (p[0] == '<' && a_alpha(p[1]) &&
+			    (html_name(p + 1, name), closes(name, top))) {
+				auto_close(&b, name);
+				continue;
+			}
 			p = raw_text(p, top);
-		} else if (p[0] == '<' && a_alpha(p[1])) {
-			p = start_tag(&b, p);
-		} else if (is_doctype(p)) {
-			p = doctype(p);
-		} else if (p[0] == '<' && p[1] == '!' && p[2] == '-' &&
-			   p[3] == '-') {
-			p = comment(p);
-		} else if (p[0] == '<' && p[1] == '?') {
-			p = pi(p);
-		} else if (*p == '<') {
-			chars(&b, "<", 1);
-			p++;
-		} else if (*p == '&') {
-			p = reference(&b, p);
 		} else {
-			p = text(&b, p);
+			/* after a DOCTYPE here, "</" is text */
+			if (is_doctype(p)) {
+				p = doctype(p);
+				b.first = 2;
+			}
+			p = content(&b, p);
 		}
 	}
 	sbuf_release(&b.att);
