@@ -676,18 +676,44 @@ comment(struct hb *b, const char *p)
 
 /* "<?": past the processing instruction, or past "<?" alone when no
  * name follows. */
+/* Does an XML name start at p (a letter, '_' or ':'; beyond ASCII, a
+ * rough cut of XML 1.0's letters)? */
+static bool
+name_start_at(const char *p)
+{
+	uint32_t cp;
+
+	if ((unsigned char)*p < 0x80)
+		return xml_name_start(*p);
+	if (!utf8_decode(p, strlen(p), &cp))
+		return false;
+	return (cp >= 0xC0 && cp <= 0x1FFF && cp != 0xD7 && cp != 0xF7) ||
+	       (cp >= 0x3041 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3);
+}
+
+/* "<?": past the processing instruction's '>'; past "<?" alone when no
+ * name follows or an ASCII name runs to the end; the end when no '>'
+ * follows. */
 static const char *
 pi(struct hb *b, const char *p)
 {
+	const char *q;
+	bool ascii = true;
+
 	p += 2;
-	if (!xml_name_start(*p) && (unsigned char)*p < 0x80)
+	if (!name_start_at(p))
 		return p;
-	while (*p && *p != '>')
-		p++;
-	if (!*p)
-		return p;
+	for (q = p; xml_name_char(*q) || (unsigned char)*q >= 0x80; q++)
+		if ((unsigned char)*q >= 0x80)
+			ascii = false;
+	if (!*q) /* libxml2 keeps an ASCII name as text, drops others */
+		return ascii ? p : q;
+	while (*q && *q != '>')
+		q++;
+	if (!*q)
+		return q;
 	misc_node(b);
-	return p + 1;
+	return q + 1;
 }
 
 static const char *
