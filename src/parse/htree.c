@@ -154,7 +154,7 @@ closes(const char *newtag, const char *oldtag)
 
 struct hb {
 	struct htree *t;
-	const char *p;       /* the input, NUL-terminated */
+	const char *end;     /* the input's terminating NUL */
 	uint32_t *stack;     /* open elements */
 	uint32_t *names;     /* their names as written (offsets in str) */
 	size_t depth, cap, ncap;
@@ -685,7 +685,7 @@ name_start_at(const char *p)
 
 	if ((unsigned char)*p < 0x80)
 		return xml_name_start(*p);
-	if (!utf8_decode(p, strlen(p), &cp))
+	if (!utf8_decode(p, strnlen(p, 4), &cp))
 		return false;
 	return (cp >= 0xC0 && cp <= 0x1FFF && cp != 0xD7 && cp != 0xF7) ||
 	       (cp >= 0x3041 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3);
@@ -763,7 +763,7 @@ doctype(const char *p)
 static const char *
 text(struct hb *b, const char *p)
 {
-	const char *e = htok_text(p, p + strlen(p)), *q;
+	const char *e = htok_text(p, b->end), *q;
 	bool all_blank = true;
 
 	for (q = p; q < e; q++)
@@ -870,6 +870,7 @@ htree_build(struct htree *t, const char *html)
 	sbuf_addch(&t->str, '\0');
 	memset(&b, 0, sizeof(b));
 	b.t = t;
+	b.end = html + strlen(html);
 	sbuf_init(&b.att, 0);
 	p = prolog(&b, p);
 	if (is_doctype(p)) {
