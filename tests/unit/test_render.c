@@ -472,6 +472,36 @@ test_caps(void)
 	sbuf_release(&big);
 }
 
+/* The tree htree.c builds: the repairs libxml2's HTML parser made. */
+static void
+test_repairs(void)
+{
+	TEST("repairs: implied end tags");
+	CHECK_STR(html("<ul><li>a<li>b</ul>after", 40), "* a\n* b\n\nafter\n");
+	CHECK_STR(html("<p>a<p>b", 40), "a\n\nb\n");
+	CHECK_STR(html("<dl><dt>t<dd>d<dt>u<dd>e</dl>", 40),
+		  "t\n    d\nu\n    e\n");
+	CHECK_STR(html("<table><tr><td>a<td>b<tr><td>c</table>", 40),
+		  "a b\nc\n");
+	/* as libxml2 2.9: <ol> closes an open <ul> and the other way */
+	CHECK_STR(html("<ul>x<ol><li>y</ol>", 40), "x\n\n1. y\n");
+
+	TEST("repairs: misnested and stray end tags");
+	CHECK_STR(html("<div>x<b>y</div>z</b>w", 40), "xy\nzw\n");
+	CHECK_STR(html("<b><div>x</b>y</div>z", 40), "xy\nz\n");
+	CHECK_STR(html("<o:p>a</o:p>b", 40), "a\n\nb\n");
+
+	TEST("repairs: references, raw text, PIs");
+	CHECK_STR(html("a &amp b &ampx; &#65;&#0;&#x110000; &nbsp c &apos;", 40),
+		  "a &amp b &ampx; A &nbsp c '\n");
+	CHECK_STR(html("x<script>if (a<b) document.write('<p>no</p>')"
+		       "</script>y", 40), "xy\n");
+	CHECK_STR(html("a<?php echo 1 ?>b<!-- x --!>c</ p>d", 40),
+		  "abc p>d\n");
+	CHECK_STR(html("<a href=\"/x?a=1&amp;b=2\">l</a>", 40),
+		  "l[1]\n\n[1]: https://ex.com/x?a=1&b=2\n");
+}
+
 static void
 test_discover(void)
 {
@@ -613,6 +643,7 @@ main(void)
 	test_hostile();
 	test_widths();
 	test_caps();
+	test_repairs();
 	test_discover();
 	test_enclosures();
 	render_out_release(&ro);
