@@ -279,6 +279,8 @@ chars(struct hb *b, const char *s, size_t n)
 	append(t, parent, last);
 }
 
+/* Open the html, head or body a start tag name needs and the input
+ * left out (htmlCheckImplied); the tag's attributes are kept for it. */
 static void
 implied(struct hb *b, const char *name)
 {
@@ -314,6 +316,7 @@ out:
 	b->natt = att;
 }
 
+/* Close the open elements the start tag name ends (htmlAutoClose). */
 static void
 auto_close(struct hb *b, const char *name)
 {
