@@ -135,10 +135,10 @@ test_hash(void)
 int
 main(void)
 {
-	test_hash();
-	test_sbuf();
-	test_err();
-	test_time();
-	test_sanitize();
+	RUN(test_hash);
+	RUN(test_sbuf);
+	RUN(test_err);
+	RUN(test_time);
+	RUN(test_sanitize);
 	return check_done("test_base");
 }

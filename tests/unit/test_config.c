@@ -205,9 +205,9 @@ test_argv(void)
 int
 main(void)
 {
-	test_parse_ok();
-	test_parse_errors();
-	test_secrets();
-	test_argv();
+	RUN(test_parse_ok);
+	RUN(test_parse_errors);
+	RUN(test_secrets);
+	RUN(test_argv);
 	return check_done("test_config");
 }

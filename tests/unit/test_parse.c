@@ -870,18 +870,18 @@ test_clean_thread(void)
 int
 main(void)
 {
-	test_threads();
-	test_clean_thread();
-	test_strip();
-	test_dates();
-	test_urls();
-	test_rss();
-	test_atom();
-	test_json();
-	test_bozo();
-	test_fast_paths();
-	test_hostile();
-	test_encodings();
+	RUN(test_threads);
+	RUN(test_clean_thread);
+	RUN(test_strip);
+	RUN(test_dates);
+	RUN(test_urls);
+	RUN(test_rss);
+	RUN(test_atom);
+	RUN(test_json);
+	RUN(test_bozo);
+	RUN(test_fast_paths);
+	RUN(test_hostile);
+	RUN(test_encodings);
 	json_shutdown();
 	return check_done("test_parse");
 }

@@ -219,12 +219,12 @@ test_pack(void)
 int
 main(void)
 {
-	test_urls();
-	test_escape();
-	test_formats();
-	test_render();
-	test_measure();
-	test_pack();
+	RUN(test_urls);
+	RUN(test_escape);
+	RUN(test_formats);
+	RUN(test_render);
+	RUN(test_measure);
+	RUN(test_pack);
 	json_shutdown();
 	return check_done("test_share");
 }

@@ -33,9 +33,15 @@ load_cfg(void)
 	struct err e = { 0 };
 
 	config_init(&cfg);
-	if (config_parse(&cfg, "test", text, strlen(text), &e) < 0)
-		printf("config: %s\n", e.msg);
+	TEST("the test configuration parses");
+	CHECK(config_parse(&cfg, "test", text, strlen(text), &e) == 0);
 	setenv("SOCIAL_TOK", CANARY, 1);
+}
+
+static void
+release_cfg(void)
+{
+	config_release(&cfg);
 }
 
 static void
@@ -442,14 +448,13 @@ test_discourse(void)
 int
 main(void)
 {
-	load_cfg();
-	test_helpers();
-	test_classify();
-	test_mastodon();
-	test_bluesky();
-	test_x();
-	test_discourse();
-	config_release(&cfg);
+	FIXTURE(load_cfg, release_cfg);
+	RUN(test_helpers);
+	RUN(test_classify);
+	RUN(test_mastodon);
+	RUN(test_bluesky);
+	RUN(test_x);
+	RUN(test_discourse);
 	json_shutdown();
 	return check_done("test_social");
 }
