@@ -33,6 +33,7 @@ load_cfg(void)
 	struct err e = { 0 };
 
 	config_init(&cfg);
+	cfg.services = service_names();
 	if (config_parse(&cfg, "test", text, strlen(text), &e) < 0)
 		printf("config: %s\n", e.msg);
 	setenv("SOCIAL_TOK", CANARY, 1);
@@ -125,8 +126,16 @@ test_helpers(void)
 	CHECK(service_by_name("mastodon") == &mastodon_service);
 	CHECK(service_by_name("mastodon")->source != NULL);
 	CHECK(service_by_name("x") == &x_service);
-	CHECK(service_by_target(TARGET_DISCOURSE) == &discourse_service);
-	CHECK(service_by_target(TARGET_EMAIL) == NULL);
+	CHECK(service_by_name("discourse")->share != NULL);
+	CHECK(service_by_name("email") == NULL);
+	{
+		const char *const *n = service_names();
+		size_t i;
+
+		for (i = 0; n[i]; i++)
+			CHECK(service_by_name(n[i]) == services[i]);
+		CHECK_INT(i, 4);
+	}
 }
 
 static void
