@@ -5,7 +5,7 @@
 # (fixed seed), builds bench/parse_bench.c and bench/sax_baseline.c with
 # the project's pkg-config flags, runs each RUNS times interleaved and
 # prints the medians of wall and CPU seconds and the speed ratios (the
-# target is by wall: a big feed's HTML is cleaned on a second thread).
+# target is by wall; a parse runs on one thread, its HTML cleaning too).
 #   bench/parse.sh [FEED]
 # Environment: RUNS (default 3), PARSE_MB (feed size, default 100),
 # BENCH_DIR (where the feed and the drivers go, default build/bench).

@@ -2,8 +2,8 @@
  * bench/parse_bench.c: time glean's parse_feed() on one file. Reads the
  * file first, then prints the CPU and wall seconds parse_feed() takes
  * (encoding detection, conversion and the XML pass: what seek does per
- * body; a big feed's HTML is cleaned on a second thread, so CPU exceeds
- * wall), the entry count and the peak RSS. Links build/libglean.a; no I/O is timed.
+ * body, on one thread: the HTML cleaning included), the entry count and
+ * the peak RSS. Links build/libglean.a; no I/O is timed.
  *   parse_bench FILE
  */
 #include <stdio.h>

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -72,27 +73,51 @@ int err_set(struct err *e, enum err_code code, const char *fmt, ...)
 int err_prefix(struct err *e, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void err_clear(struct err *e);
 
-/* ---- sbuf: growable NUL-terminated string with an optional cap ---- */
+/* ---- sbuf: growable NUL-terminated string with an optional cap ----
+ *
+ * A capped buffer's overflow is sticky (as curl's dynbuf): the first append
+ * that would pass max is refused, sets `over`, and every later append is
+ * refused too, so the contents are always a clean prefix, never a string
+ * with a hole in it. Callers need not check each append: they check once,
+ * where the buffer is finished, with sbuf_finish() (or sbuf_over() where a
+ * cut is the intended result). An uncapped buffer never overflows.
+ */
 struct sbuf {
 	char *buf;   /* never NULL, always NUL-terminated */
 	size_t len;
 	size_t cap;
 	size_t max;  /* 0 = no cap; appends past it fail with ERR_LIMIT */
+	bool over;   /* an append was refused by max (sticky until reset) */
 };
 
-#define SBUF_INIT { sbuf_empty, 0, 0, 0 }
+#define SBUF_INIT { sbuf_empty, 0, 0, 0, false }
 extern char sbuf_empty[];
 
 void sbuf_init(struct sbuf *sb, size_t max);
-/* Append; return 0, or -1 when the cap would be exceeded (contents intact). */
+/* Append; return 0, or -1 when the cap would be exceeded or was exceeded
+ * before (contents intact, sb->over set). */
 int sbuf_add(struct sbuf *sb, const void *p, size_t n);
 int sbuf_adds(struct sbuf *sb, const char *s);
 int sbuf_addch(struct sbuf *sb, int c);
 int sbuf_addf(struct sbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
 int sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+/* Append what fits under the cap, cut at a UTF-8 character boundary; when
+ * something was cut, set over and return -1 (a field kept to its cap). */
+int sbuf_add_cut(struct sbuf *sb, const void *p, size_t n);
+/* True when an append was refused since the last reset/release. */
+static inline bool sbuf_over(const struct sbuf *sb) { return sb->over; }
+/* The one check where a capped buffer is finished: 0, or -1 with ERR_LIMIT
+ * "WHAT is longer than MAX bytes" when an append was refused. */
+int sbuf_finish(const struct sbuf *sb, struct err *e, const char *what);
+/* Reset and truncate clear the overflow (the caller chose the contents:
+ * a line editor deleting back under its cap); trim keeps it. */
 void sbuf_reset(struct sbuf *sb);
 void sbuf_truncate(struct sbuf *sb, size_t len);
 void sbuf_release(struct sbuf *sb);
+/* Append all of fp (or fd) up to the cap: 0, or -1 on a read error (errno
+ * set) or when the cap cut it (sb->over set, errno 0). */
+int sbuf_read_fp(struct sbuf *sb, FILE *fp);
+int sbuf_read_fd(struct sbuf *sb, int fd);
 /* Take the buffer out (caller frees); sb is re-initialised, max kept. */
 char *sbuf_detach(struct sbuf *sb, size_t *len);
 void sbuf_trim(struct sbuf *sb);
@@ -144,5 +169,49 @@ int text_sanitize_to(struct sbuf *sb, const char *s, size_t len,
 size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 int utf8_encode(uint32_t cp, char out[4]);
 bool utf8_valid(const char *s, size_t len);
+
+/* ---- escaping for HTML and XML (the one escaper family) ----
+ * Append s (n bytes) to sb with & < > always escaped, plus what flags
+ * add: ESC_QUOT '"' as &quot;, ESC_APOS_HTML '\'' as &#39;, ESC_APOS_XML
+ * '\'' as &apos;, ESC_NOCTRL drops C0 controls XML 1.0 cannot hold (all
+ * but \t \n \r), ESC_BR turns '\n' into "<br>". The named variants are
+ * what the callers use. Returns sbuf_add()'s result (-1 at the cap). */
+enum {
+	ESC_QUOT = 1 << 0,
+	ESC_APOS_HTML = 1 << 1,
+	ESC_APOS_XML = 1 << 2,
+	ESC_NOCTRL = 1 << 3,
+	ESC_BR = 1 << 4,
+};
+int text_escape(struct sbuf *sb, const char *s, size_t n, unsigned flags);
+/* Element text: & < >. */
+int text_escape_text(struct sbuf *sb, const char *s, size_t n);
+/* HTML text or attribute value: & < > " ' (as &#39;). */
+int text_escape_html(struct sbuf *sb, const char *s, size_t n);
+/* XML attribute value or text: & < > " ' (as &apos;), no C0 controls. */
+int text_escape_xml(struct sbuf *sb, const char *s, size_t n);
+
+/* ---- base64 and random bytes (libcrypto's, not hand-written) ---- */
+/* Append the base64 (RFC 4648, padded) of n bytes at p. */
+void base64_encode(struct sbuf *sb, const void *p, size_t n);
+/* Decode base64 text s, skipping whitespace and stopping at the first
+ * '=' (missing padding is fine); append the bytes to sb. -1 on a
+ * character outside the alphabet (sb then holds what came before). */
+int base64_decode(struct sbuf *sb, const char *s);
+/* A new string of 2 * nbytes (at most 64) random lower-case hex digits,
+ * from RAND_bytes; dies if there is no randomness. */
+char *random_hex(size_t nbytes);
+
+/* ---- interfaces between modules that must not include each other ---- */
+
+/* A regex matcher: parse provides one (pcre2, rx_store_ops()), the store
+ * calls it for the query language's /re/ terms (store_set_regex()).
+ * match returns 1 match, 0 no match, -1 error. It lives here because
+ * neither may depend on the other. */
+struct regex_ops {
+	void *(*compile)(const char *pattern, bool icase, struct err *e);
+	int (*match)(void *re, const char *subject, size_t len);
+	void (*free)(void *re);
+};
 
 #endif

@@ -63,7 +63,6 @@ CMD(unread);
 CMD(search);
 CMD(parse);
 CMD(version);
-CMD(config);
 CMD(ui);
 CMD(digest);
 CMD(share);

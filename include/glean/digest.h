@@ -75,7 +75,5 @@ int digest_render(const struct digest *d, enum digest_format f,
 char *digest_clean(const char *s, bool single_line);
 /* True for http://, https:// and mailto: URLs without controls or spaces. */
 bool digest_url_ok(const char *url);
-/* Escape s for HTML/XML text and attribute values (& < > " '). */
-void digest_escape_html(struct sbuf *sb, const char *s);
 
 #endif

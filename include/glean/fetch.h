@@ -141,11 +141,12 @@ void fetch_get_progress(const struct fetch *f, struct fetch_progress *p);
 void fetch_free(struct fetch *f);
 
 /*
- * Blocking convenience for one request with default options. Fills resp
+ * Blocking convenience for one request with the engine settings o (NULL
+ * for the defaults; callers with a config pass its options). Fills resp
  * (release it in every case); returns 0, or -1 with e set to resp's err.
  */
-int fetch_one(const struct fetch_req *req, struct fetch_resp *resp,
-	      struct err *e);
+int fetch_one(const struct fetch_opts *o, const struct fetch_req *req,
+	      struct fetch_resp *resp, struct err *e);
 
 /* First header of the final response named name (case-insensitive), or
  * NULL. Borrowed from r until it is released. */

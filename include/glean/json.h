@@ -1,6 +1,7 @@
 /*
  * json: read and write JSON through SQLite's JSON functions on a private
- * in-memory connection (no other JSON library). Reading validates the
+ * in-memory connection, held in an explicit struct json_ctx (no other
+ * JSON library, no per-thread state). Reading validates the
  * whole text with json_valid() and then walks json_tree() once into an
  * immutable node array; writing builds text with json_quote() for every
  * string, so escaping is never done by hand.
@@ -32,9 +33,25 @@ struct json_node {
 	size_t nchildren;
 };
 
+/*
+ * The private SQLite connection JSON is read and written on. Explicit,
+ * never per-thread: its owner uses it on one thread at a time and closes
+ * it. Zero-initialised ({ 0 }) is a valid, closed context; it opens on
+ * first use. Most callers never see one: json_parse() opens its own for
+ * the call and a json_out owns one; a caller writing many small texts in
+ * a loop lends one to each (json_out_init_ctx) to open it once.
+ */
+struct json_conn;
+struct json_ctx {
+	struct json_conn *conn;
+};
+void json_ctx_close(struct json_ctx *cx);
+
 struct json {
 	struct json_node *v; /* v[0] is the root */
 	size_t n, cap;
+	struct json_ctx *cx; /* lent by the caller, or NULL (json_parse
+			      * opens a context for the call) */
 };
 
 /* Parse text (len bytes, need not be NUL-terminated). Fails with ERR_PARSE
@@ -73,9 +90,14 @@ struct json_out {
 	bool first[64]; /* per depth: nothing written yet at this level */
 	bool after_key;
 	int indent;     /* 0: compact; n: pretty with n spaces */
+	struct json_ctx own, *cx; /* cx: own, or one lent at init */
 };
 
 void json_out_init(struct json_out *w, int indent);
+/* The same, writing on cx (lent: it must outlive w, and w's release
+ * leaves it open); NULL = w's own. */
+void json_out_init_ctx(struct json_out *w, struct json_ctx *cx, int indent);
+/* Frees the text and closes w's own context (a lent one stays open). */
 void json_out_release(struct json_out *w);
 void json_obj_begin(struct json_out *w);
 void json_obj_end(struct json_out *w);
@@ -94,11 +116,5 @@ void json_raw(struct json_out *w, const char *text);
 /* Convenience: key + value, skipped entirely when s is NULL. */
 void json_kv_str(struct json_out *w, const char *key, const char *s);
 
-/* Quote one string as a JSON string literal (with the quotes), appended
- * to sb. */
-void json_quote_to(struct sbuf *sb, const char *s, size_t len);
-
-/* Close the calling thread's private connection (tests, valgrind). */
-void json_shutdown(void);
 
 #endif

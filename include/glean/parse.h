@@ -5,7 +5,7 @@
  * are valid UTF-8 (converted from the document's encoding), owned by the
  * doc and freed by feed_doc_release(). Dates are UTC epoch seconds.
  *
- * Social and hub adapters (src/social, src/hub) produce the same model,
+ * The services' API readers (src/service) produce the same model,
  * so the store and the reader never care where an item came from.
  */
 #ifndef GLEAN_PARSE_H
@@ -74,9 +74,6 @@ struct parse_opts {
 	const char *content_type;  /* HTTP Content-Type (charset wins) */
 	const char *content_location;
 	size_t max_field;          /* cap per text field, 0 = default 1 MiB */
-	int clean_thread;          /* entries' HTML cleaned on a second
-				    * thread: 0 in documents of 4 MB or
-				    * more, 1 always, -1 never */
 };
 
 /*
@@ -116,8 +113,9 @@ void feed_entry_add_enclosure(struct feed_entry *en, const char *url,
 
 /* Strip markup from HTML quickly (tags dropped, script/style skipped,
  * entities decoded, whitespace collapsed) and sanitize. For indexing
- * and one-line display; the reader uses the full renderer. Appends at
- * most max bytes to out. */
+ * and one-line display; the reader uses the full renderer. Tags are
+ * cut as the sanitiser cuts them (one tokenizer). html[len] must be NUL
+ * (a C string's length). Appends at most max bytes to out. */
 void html_strip(const char *html, size_t len, size_t max, struct sbuf *out);
 
 /* ---- OPML (src/parse/opml.c) ---- */
@@ -144,20 +142,11 @@ struct opml_doc {
 int opml_parse(const char *bytes, size_t len, struct opml_doc *out,
 	       struct err *e);
 void opml_doc_release(struct opml_doc *d);
-/* Escape text for XML attribute/text content. */
-void xml_escape(struct sbuf *sb, const char *s);
 
 /* ---- regular expressions (src/parse/rx.c, the only pcre2 user) ---- */
-struct rx;
-/* Compile with UTF and invalid-UTF matching; errors carry the offset. */
-struct rx *rx_compile(const char *pattern, bool icase, struct err *e);
-/* 1 match, 0 no match, -1 failed on this subject (limits hit). Subjects
- * are capped at 64 KiB. */
-int rx_match(struct rx *re, const char *subject, size_t len);
-void rx_free(struct rx *re);
 /* Count grapheme clusters (\X) in UTF-8 text (Bluesky's 300 limit). */
 size_t rx_graphemes(const char *s, size_t len);
 /* The matcher the store's query language calls for /regex/ terms. */
-const struct store_regex_ops *rx_store_ops(void);
+const struct regex_ops *rx_store_ops(void);
 
 #endif

@@ -5,6 +5,39 @@
  * per source). Prints nothing: progress and results come back through
  * callbacks and structs, cmd/ and sense/ show them.
  */
+/*
+ * ---- Threads: every thread glean starts ----
+ *
+ * glean is single-threaded but for these two, both started for a fetch
+ * (`glean fetch`, or the reader's fetch through seek_start/seek_step).
+ * Parallelism lives here, at the fetch's pipeline: a parse never starts
+ * a thread of its own, and no module keeps per-thread state.
+ *
+ * 1. seek's parse worker (src/seek/seek.c, pipe_worker). Started by the
+ *    first body handed over in a run (pipe_push); one per seek_run.
+ *    Owns: the parse_jobs in its queue while it parses them (body in,
+ *    feed_doc and items out) and nothing else; libxml2's process setup
+ *    is done once under pthread_once (parse_xml_init), and every JSON
+ *    reader or writer it uses carries its own connection (json.h). The
+ *    main thread keeps the sources, the store and the fetch engine; it
+ *    stores what the worker hands back (and parses itself when the pipe
+ *    is full). Talks through one mutex and two condition variables, and
+ *    fetch_wakeup() to end the main thread's network wait.
+ *    Ends: seek_finish() → pipe_end() once nothing is in flight: stop is
+ *    set, the worker drains its queue, returns, and is joined.
+ *
+ * 2. The store's search indexer (src/store/store_search.c, indexer_main;
+ *    see store.h). Started by store_indexer_start() (cmd_fetch, before
+ *    the fetch). Owns: its own SQLite connection to the search file
+ *    (never the store's writer connection); it reads committed rows and
+ *    writes only the index. Signals are blocked in it (they stay with
+ *    the main thread). Kicked after each commit.
+ *    Ends: store_indexer_finish() waits for the index to catch up and
+ *    joins it; store_close() sets abort and joins it without waiting.
+ *
+ * Not ours: libcurl may resolve names on short-lived threads of its own
+ * (its threaded resolver); they never call into glean.
+ */
 #ifndef GLEAN_SEEK_H
 #define GLEAN_SEEK_H
 
@@ -13,6 +46,7 @@
 struct store;
 struct config;
 struct feed_doc;
+struct fetch_opts;
 struct item;
 
 struct seek_add_opts {
@@ -99,6 +133,10 @@ struct seek_fetch_opts {
 	void (*progress)(const struct seek_progress *p, void *arg);
 	void *arg;
 };
+
+/* The fetch engine's settings from cfg's [general] (concurrency,
+ * per-host, timeout, user-agent): every request seek makes uses them. */
+void seek_fetch_opts_of(const struct config *cfg, struct fetch_opts *fo);
 
 /* Fetch due sources (or o->ids) and wait until all are done. */
 int seek_fetch(struct store *st, const struct config *cfg,

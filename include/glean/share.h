@@ -15,25 +15,8 @@
 #include "glean/base.h"
 #include "glean/config.h"
 #include "glean/digest.h"
+#include "glean/service.h"
 #include "glean/store.h"
-
-/* One planned part: the exact bytes the service receives for it (a post's
- * text, a message, a file) and its length against the target's limit. */
-struct share_part {
-	char *body;
-	char *label;      /* what it is: "post 2/5", "message to a@b", path */
-	size_t length;    /* in the service's unit; 0 when unlimited */
-	size_t limit;     /* 0 = no limit */
-	const char *unit; /* "characters", "graphemes", "bytes" */
-};
-
-struct share_plan {
-	struct share_part *v;
-	size_t n, cap;
-	char *note;       /* e.g. the X cost estimate, or NULL */
-};
-
-void share_plan_release(struct share_plan *p);
 
 /* Selection for one share. Strings borrowed for the call. */
 struct share_opts {
@@ -78,9 +61,6 @@ int share_run(struct store *st, const struct config *cfg, const char *name,
 	      const struct share_opts *o, struct share_report *r,
 	      struct err *e);
 
-/* Window start: since, else the target's since, else 7 days back. */
-int share_window(struct store *st, const struct config_target *t,
-		 const char *since, int64_t *start, struct err *e);
 
 /*
  * The one selection: what a share to target `name` takes now. glean

@@ -82,14 +82,9 @@ bool store_in_batch(const struct store *st);
 bool store_batch_lost(struct store *st);
 
 /* Register a regex matcher for the query language's /re/ terms (the
- * parse module owns pcre2; the store only calls through this). match
- * returns 1 match, 0 no match, -1 error. */
-struct store_regex_ops {
-	void *(*compile)(const char *pattern, bool icase, struct err *e);
-	int (*match)(void *re, const char *subject, size_t len);
-	void (*free)(void *re);
-};
-void store_set_regex(struct store *st, const struct store_regex_ops *ops);
+ * parse module owns pcre2; the store only calls through struct regex_ops,
+ * base.h). */
+void store_set_regex(struct store *st, const struct regex_ops *ops);
 
 /* ---- sources ---- */
 struct source {
@@ -130,8 +125,6 @@ int store_source_add(struct store *st, const struct source *s, int64_t *id,
 /* Find by numeric id or exact URL. ERR_NOTFOUND when missing. */
 int store_source_get(struct store *st, const char *id_or_url,
 		     struct source *out, struct err *e);
-int store_source_get_id(struct store *st, int64_t id, struct source *out,
-			struct err *e);
 int store_sources_list(struct store *st, struct source_list *out,
 		       struct err *e);
 /* Sources whose next_due <= now and that are not retired (fetch state
@@ -145,8 +138,6 @@ int store_source_rm(struct store *st, int64_t id, int64_t *kept_items,
 		    struct err *e);
 int store_source_tag(struct store *st, int64_t id, const char *tag, bool add,
 		     struct err *e);
-int store_source_set_title(struct store *st, int64_t id, const char *title,
-			   struct err *e);
 /* Save the fetch-state fields (etag ... last_error, url, retired). */
 int store_source_save_state(struct store *st, const struct source *s,
 			    struct err *e);
@@ -483,7 +474,9 @@ const char *store_search_warning(const struct store *st);
  * up after each commit (store_commit kicks it; kick is there for other
  * moments), on another core while the fetch goes on inserting. finish
  * waits until everything committed is indexed, joins the thread and
- * returns the catch-up's result; store_close stops it without waiting. */
+ * returns the catch-up's result; store_close stops it without waiting.
+ * It is one of the two threads glean starts: seek.h lists both, what
+ * each owns and how each ends. */
 int store_indexer_start(struct store *st, struct err *e);
 void store_indexer_kick(struct store *st);
 int store_indexer_finish(struct store *st, struct err *e);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "glean/base.h"
 #include "glean/banned.h"
@@ -20,6 +21,7 @@ sbuf_init(struct sbuf *sb, size_t max)
 	sb->buf = sbuf_empty;
 	sb->len = sb->cap = 0;
 	sb->max = max;
+	sb->over = false;
 }
 
 static int
@@ -27,11 +29,15 @@ sbuf_grow(struct sbuf *sb, size_t extra)
 {
 	size_t want;
 
+	if (sb->over)
+		return -1;
 	if (extra > SIZE_MAX - sb->len - 1)
 		die("sbuf overflow");
 	want = sb->len + extra;
-	if (sb->max && want > sb->max)
+	if (sb->max && want > sb->max) {
+		sb->over = true;
 		return -1;
+	}
 	if (want + 1 <= sb->cap)
 		return 0;
 	if (sb->cap == 0) {
@@ -54,13 +60,29 @@ int
 sbuf_add(struct sbuf *sb, const void *p, size_t n)
 {
 	if (n == 0)
-		return 0;
+		return sb->over ? -1 : 0;
 	if (sbuf_grow(sb, n) < 0)
 		return -1;
 	memcpy(sb->buf + sb->len, p, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
 	return 0;
+}
+
+int
+sbuf_add_cut(struct sbuf *sb, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t room;
+
+	if (sb->over || !sb->max || sb->len + n <= sb->max)
+		return sbuf_add(sb, p, n);
+	room = sb->max > sb->len ? sb->max - sb->len : 0;
+	while (room > 0 && (s[room] & 0xC0) == 0x80)
+		room--; /* s[room] starts the first byte left out */
+	sbuf_add(sb, p, room);
+	sb->over = true;
+	return -1;
 }
 
 int
@@ -107,6 +129,54 @@ sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 	return rc;
 }
 
+int
+sbuf_finish(const struct sbuf *sb, struct err *e, const char *what)
+{
+	if (!sb->over)
+		return 0;
+	return err_set(e, ERR_LIMIT, "%s is longer than %zu bytes", what,
+		       sb->max);
+}
+
+int
+sbuf_read_fp(struct sbuf *sb, FILE *fp)
+{
+	char buf[8192];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (sbuf_add(sb, buf, n) < 0) {
+			errno = 0;
+			return -1;
+		}
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+sbuf_read_fd(struct sbuf *sb, int fd)
+{
+	char buf[8192];
+	ssize_t n;
+	int rc = 0;
+
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -1 : 0;
+			break;
+		}
+		if (sbuf_add(sb, buf, (size_t)n) < 0) {
+			errno = 0;
+			rc = -1;
+			break;
+		}
+	}
+	explicit_bzero(buf, sizeof(buf)); /* secrets pass through here */
+	return rc;
+}
+
 void
 sbuf_reset(struct sbuf *sb)
 {
@@ -119,6 +189,7 @@ sbuf_truncate(struct sbuf *sb, size_t len)
 	if (len > sb->len)
 		BUG("sbuf_truncate past end");
 	sb->len = len;
+	sb->over = false;
 	if (sb->cap)
 		sb->buf[len] = '\0';
 }
@@ -147,6 +218,7 @@ void
 sbuf_trim(struct sbuf *sb)
 {
 	size_t s = 0, e = sb->len;
+	bool over = sb->over;
 
 	while (s < e && isspace((unsigned char)sb->buf[s]))
 		s++;
@@ -155,6 +227,7 @@ sbuf_trim(struct sbuf *sb)
 	if (s && e > s)
 		memmove(sb->buf, sb->buf + s, e - s);
 	sbuf_truncate(sb, e > s ? e - s : 0);
+	sb->over = over;
 }
 
 bool

@@ -60,7 +60,7 @@ edit_intro(const struct config *cfg, char **out, struct err *e)
 	if (!ed || !*ed)
 		ed = getenv("EDITOR");
 	if (!ed || !*ed)
-		ed = cfg && cfg->editor ? cfg->editor : "vi";
+		ed = cfg->editor ? cfg->editor : "vi";
 	if (!mkdtemp(dir))
 		return err_set(e, ERR_IO, "cannot create a temp directory: %s",
 			       strerror(errno));
@@ -93,14 +93,15 @@ edit_intro(const struct config *cfg, char **out, struct err *e)
 	}
 	fp = fopen(path, "r");
 	if (fp) {
-		char buf[4096];
-		size_t n;
-
 		sbuf_init(&sb, INTRO_MAX);
-		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-			if (sbuf_add(&sb, buf, n) < 0)
-				break;
+		sbuf_read_fp(&sb, fp);
 		fclose(fp);
+		if (sbuf_finish(&sb, e, "the introduction") < 0) {
+			err_prefix(e, "the draft is kept in '%s'", path);
+			free(path);
+			path = NULL; /* keep it */
+			goto out;
+		}
 	}
 	sbuf_trim(&sb);
 	if (sb.len)
@@ -211,7 +212,7 @@ cmd_digest(int argc, char **argv, struct ctx *ctx)
 				       "choose the window two ways; use one");
 	}
 	/* with one target, the preview is its next share */
-	if (!last && ctx->cfg && ctx->cfg->ntargets == 1)
+	if (!last && ctx->cfg->ntargets == 1)
 		last = ctx->cfg->targets[0].name;
 	if (last && !config_target(ctx->cfg, last)) {
 		cmd_error("no target '%s' in the config; see 'glean-config(5)'",

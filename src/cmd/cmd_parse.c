@@ -30,18 +30,14 @@ static int
 read_file(const char *path, struct sbuf *out)
 {
 	FILE *fp = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
 
 	if (!fp)
 		return cmd_error("cannot open '%s': %s", path,
 				 strerror(errno));
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
-		if (sbuf_add(out, buf, n) < 0) {
-			fclose(fp);
-			return cmd_error("cannot read '%s': larger than %u MiB",
-					 path, PARSE_MAX_FILE >> 20);
-		}
+	if (sbuf_read_fp(out, fp) < 0 && sbuf_over(out)) {
+		fclose(fp);
+		return cmd_error("cannot read '%s': larger than %u MiB", path,
+				 PARSE_MAX_FILE >> 20);
 	}
 	if (ferror(fp)) {
 		fclose(fp);

@@ -142,7 +142,7 @@ cmd_share(int argc, char **argv, struct ctx *ctx)
 	if (r.failed && r.digest_id) {
 		fprintf(stderr, "glean: run 'glean share ");
 		cmd_put(stderr, name, true);
-		fprintf(stderr, "' again to retry, or 'glean shares --abandon "
+		fprintf(stderr, "' again to retry, or 'glean shares abandon "
 			"%lld' to give up on this share\n",
 			(long long)r.digest_id);
 	}
@@ -155,33 +155,35 @@ cmd_share(int argc, char **argv, struct ctx *ctx)
 static void
 shares_usage(FILE *fp)
 {
-	fprintf(fp, "usage: glean shares [TARGET] [--parts] [--json]\n"
-		"       glean shares --resolve DIGEST:PART sent|failed\n"
-		"       glean shares --abandon DIGEST\n\n"
-		"List past shares and the state of their parts. --resolve "
+	fprintf(fp, "usage: glean shares [list] [TARGET] [--parts] [--json]\n"
+		"       glean shares resolve DIGEST:PART sent|failed\n"
+		"       glean shares abandon DIGEST\n\n"
+		"List past shares and the state of their parts. resolve "
 		"settles a part\nwhose answer was lost, after you checked the "
 		"service: 'sent' if it arrived,\n'failed' to post it again on "
-		"the next 'glean share'. --abandon gives up on an unfinished "
+		"the next 'glean share'. abandon gives up on an unfinished "
 		"share (a part\nthe service keeps refusing): it is not resumed "
-		"again, and the next share\nto its target starts afresh.\n");
+		"again, and the next share\nto its target starts afresh. "
+		"(--resolve and --abandon are the same verbs.)\n");
 }
 
 static int
-resolve(struct ctx *ctx, const char *which, const char *state)
+resolve(struct ctx *ctx, char **args)
 {
+	const char *which = args[0], *state = args[1];
 	struct err e = { 0 };
 	char *colon = strchr(which, ':'), *d;
 	int64_t id, part;
 	enum outbox_state st;
 
 	if (!colon)
-		return cmd_usage_error("shares", "--resolve wants DIGEST:PART, "
+		return cmd_usage_error("shares", "resolve wants DIGEST:PART, "
 				       "as 'glean shares --parts' shows it");
 	d = xstrndup(which, (size_t)(colon - which));
 	if (str_to_i64(d, &id) < 0 || str_to_i64(colon + 1, &part) < 0 ||
 	    part < 1 || part > 100000) {
 		free(d);
-		return cmd_usage_error("shares", "--resolve wants DIGEST:PART "
+		return cmd_usage_error("shares", "resolve wants DIGEST:PART "
 				       "numbers");
 	}
 	free(d);
@@ -204,13 +206,13 @@ resolve(struct ctx *ctx, const char *which, const char *state)
 }
 
 static int
-abandon(struct ctx *ctx, const char *which)
+abandon(struct ctx *ctx, char **args)
 {
 	struct err e = { 0 };
 	int64_t id;
 
-	if (str_to_i64(which, &id) < 0 || id < 1)
-		return cmd_usage_error("shares", "--abandon wants a DIGEST "
+	if (str_to_i64(args[0], &id) < 0 || id < 1)
+		return cmd_usage_error("shares", "abandon wants a DIGEST "
 				       "id, as 'glean shares' shows it");
 	if (ctx->readonly || !store_writable(ctx->st)) {
 		if (store_upgrade_write(ctx->st, &e) < 0)
@@ -223,9 +225,64 @@ abandon(struct ctx *ctx, const char *which)
 	return EXIT_OK;
 }
 
+/*
+ * The verbs of 'glean shares' that change the outbox. Each is also an
+ * option of the listing (--resolve, --abandon: the first spelling, kept
+ * as an alias): wherever it appears there, it takes its arguments and
+ * the rest of the line is ignored, as it always was.
+ */
+static const struct shares_verb {
+	const char *name, *flag;
+	int nargs;
+	int (*run)(struct ctx *ctx, char **args);
+	const char *want;  /* what it wants, for usage errors */
+} shares_verbs[] = {
+	{ "abandon", "--abandon", 1, abandon, "a DIGEST id" },
+	{ "resolve", "--resolve", 2, resolve, "DIGEST:PART sent|failed" },
+};
+
+static const struct shares_verb *
+shares_verb(const char *arg, bool flag)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(shares_verbs); i++)
+		if (!strcmp(arg, flag ? shares_verbs[i].flag
+				      : shares_verbs[i].name))
+			return &shares_verbs[i];
+	return NULL;
+}
+
+static int
+shares_list(int argc, char **argv, struct ctx *ctx);
+
 int
 cmd_shares(int argc, char **argv, struct ctx *ctx)
 {
+	const struct shares_verb *v;
+	int a;
+
+	if (argc > 1 && !strcmp(argv[1], "list"))
+		return shares_list(argc - 1, argv + 1, ctx);
+	if (argc < 2 || !(v = shares_verb(argv[1], false)))
+		return shares_list(argc, argv, ctx);
+	for (a = 2; a < argc; a++)
+		if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
+			shares_usage(stdout);
+			return EXIT_OK;
+		}
+	if (argc - 2 != v->nargs)
+		return cmd_usage_error("shares", "%s wants %s", v->name,
+				       v->want);
+	return v->run(ctx, argv + 2);
+}
+
+/* glean shares [list] [TARGET] [--parts] [--json], and the old
+ * --resolve/--abandon spellings. */
+static int
+shares_list(int argc, char **argv, struct ctx *ctx)
+{
+	const struct shares_verb *v;
 	struct digest_rows rows;
 	struct err e = { 0 };
 	const char *target = NULL;
@@ -237,16 +294,11 @@ cmd_shares(int argc, char **argv, struct ctx *ctx)
 		if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
 			shares_usage(stdout);
 			return EXIT_OK;
-		} else if (!strcmp(argv[a], "--resolve")) {
-			if (a + 2 >= argc)
-				return cmd_usage_error("shares", "--resolve "
-					"wants DIGEST:PART sent|failed");
-			return resolve(ctx, argv[a + 1], argv[a + 2]);
-		} else if (!strcmp(argv[a], "--abandon")) {
-			if (a + 1 >= argc)
-				return cmd_usage_error("shares", "--abandon "
-					"wants a DIGEST id");
-			return abandon(ctx, argv[a + 1]);
+		} else if ((v = shares_verb(argv[a], true))) {
+			if (a + v->nargs >= argc)
+				return cmd_usage_error("shares", "%s wants %s",
+						       v->flag, v->want);
+			return v->run(ctx, argv + a + 1);
 		} else if (!strcmp(argv[a], "--parts")) {
 			parts = true;
 		} else if (!strcmp(argv[a], "--json")) {

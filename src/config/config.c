@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ struct key {
 	size_t off;  /* offset of the field in its struct */
 	size_t off2; /* K_LIST: offset of the count */
 	const char *help;
+	const char *dflt; /* the default, as it would be written in the
+			   * file; NULL = none (0, false or unset) */
 };
 
 #define G(f) offsetof(struct config, f)
@@ -43,87 +46,85 @@ struct key {
 #define T(f) offsetof(struct config_target, f)
 #define R(f) offsetof(struct config_rule, f)
 
+/* Every table is sorted by name: find_key() searches it in halves
+ * (test_config checks the order through config_check_keys()). */
 static const struct key general_keys[] = {
-	{ "browser", K_STR, G(browser), 0, "command, %u is the URL" },
-	{ "concurrency", K_INT, G(concurrency), 0, "number" },
-	{ "date-format", K_STR, G(date_format), 0, "strftime format" },
-	{ "editor", K_STR, G(editor), 0, "command" },
-	{ "first-run-depth", K_INT, G(first_run_depth), 0, "number" },
-	{ "mark-read-on-open", K_BOOL, G(mark_read_on_open), 0, "true/false" },
-	{ "per-host", K_INT, G(per_host), 0, "number" },
-	{ "refresh", K_DUR, G(refresh), 0, "duration like 1h" },
-	{ "sort", K_SORT, G(sort), 0, "date, source, title or unread-first" },
-	{ "timeout", K_DUR, G(timeout), 0, "duration like 120s" },
-	{ "user-agent", K_STR, G(user_agent), 0, "text" },
+	{ "browser", K_STR, G(browser), 0, "command, %u is the URL", NULL },
+	{ "concurrency", K_INT, G(concurrency), 0, "number", "16" },
+	{ "date-format", K_STR, G(date_format), 0, "strftime format", NULL },
+	{ "editor", K_STR, G(editor), 0, "command", NULL },
+	{ "first-run-depth", K_INT, G(first_run_depth), 0, "number", "100" },
+	{ "mark-read-on-open", K_BOOL, G(mark_read_on_open), 0, "true/false",
+	  "true" },
+	{ "per-host", K_INT, G(per_host), 0, "number", "2" },
+	{ "refresh", K_DUR, G(refresh), 0, "duration like 1h", "1h" },
+	{ "sort", K_SORT, G(sort), 0, "date, source, title or unread-first",
+	  NULL },
+	{ "timeout", K_DUR, G(timeout), 0, "duration like 120s", "120s" },
+	{ "user-agent", K_STR, G(user_agent), 0, "text", NULL },
 };
 
-#define SEC(slot, nm)                                                       \
-	{ nm "-cmd", K_SECRET_CMD, A(secret[slot]), 0, "command" },        \
-	{ nm "-env", K_SECRET_ENV, A(secret[slot]), 0, "variable name" },  \
-	{ nm "-file", K_SECRET_FILE, A(secret[slot]), 0, "path (mode 0600)" }
+#define SEC(slot, nm)                                                      \
+	{ nm "-cmd", K_SECRET_CMD, A(secret[slot]), 0, "command", NULL },  \
+	{ nm "-env", K_SECRET_ENV, A(secret[slot]), 0, "variable name",    \
+	  NULL },                                                          \
+	{ nm "-file", K_SECRET_FILE, A(secret[slot]), 0, "path (mode 0600)", \
+	  NULL }
 
 static const struct key account_keys[] = {
 	SEC(SECRET_ACCESS_SECRET, "access-secret"),
 	SEC(SECRET_ACCESS_TOKEN, "access-token"),
 	SEC(SECRET_CONSUMER_KEY, "consumer-key"),
 	SEC(SECRET_CONSUMER_SECRET, "consumer-secret"),
-	{ "cost-per-post", K_DOUBLE, A(cost_per_post), 0, "number (USD)" },
-	{ "max-posts-per-run", K_INT, A(max_posts_per_run), 0, "number" },
+	{ "cost-per-post", K_DOUBLE, A(cost_per_post), 0, "number (USD)",
+	  NULL },
+	{ "max-posts-per-run", K_INT, A(max_posts_per_run), 0, "number", NULL },
 	SEC(SECRET_PASSWORD, "password"),
-	{ "service", K_SERVICE, A(service), 0,
-	  "mastodon, bluesky, x or discourse" },
+	{ "service", K_SERVICE, A(service), 0, "a service's name", NULL },
 	SEC(SECRET_TOKEN, "token"),
-	{ "url", K_STR, A(url), 0, "base URL" },
-	{ "user", K_STR, A(user), 0, "user name or handle" },
+	{ "url", K_STR, A(url), 0, "base URL", NULL },
+	{ "user", K_STR, A(user), 0, "user name or handle", NULL },
 };
 
 static const struct key target_keys[] = {
-	{ "account", K_STR, T(account), 0, "account name" },
-	{ "category", K_STR, T(category), 0, "category id" },
-	{ "format", K_STR, T(format), 0, "md, html, text, atom or json" },
-	{ "from", K_STR, T(from), 0, "e-mail address" },
-	{ "keep", K_INT, T(keep), 0, "number" },
-	{ "kind", K_TKIND, T(kind), 0,
-	  "file, email, mastodon, bluesky, x, discourse or webhook" },
-	{ "path", K_STR, T(path), 0, "file path" },
-	{ "query", K_STR, T(query), 0, "query" },
-	{ "since", K_STR, T(since), 0, "duration like 7d" },
-	{ "smtp-password-cmd", K_SECRET_CMD, T(smtp_password), 0, "command" },
+	{ "account", K_STR, T(account), 0, "account name", NULL },
+	{ "category", K_STR, T(category), 0, "category id", NULL },
+	{ "format", K_STR, T(format), 0, "md, html, text, atom or json", NULL },
+	{ "from", K_STR, T(from), 0, "e-mail address", NULL },
+	{ "keep", K_INT, T(keep), 0, "number", "50" },
+	{ "kind", K_TKIND, T(kind), 0, "file, email, webhook or a service",
+	  NULL },
+	{ "path", K_STR, T(path), 0, "file path", NULL },
+	{ "query", K_STR, T(query), 0, "query", NULL },
+	{ "since", K_STR, T(since), 0, "duration like 7d", NULL },
+	{ "smtp-password-cmd", K_SECRET_CMD, T(smtp_password), 0, "command",
+	  NULL },
 	{ "smtp-password-env", K_SECRET_ENV, T(smtp_password), 0,
-	  "variable name" },
+	  "variable name", NULL },
 	{ "smtp-password-file", K_SECRET_FILE, T(smtp_password), 0,
-	  "path (mode 0600)" },
-	{ "smtp-user", K_STR, T(smtp_user), 0, "user name" },
-	{ "smtp-url", K_STR, T(smtp_url), 0, "smtp://host:port" },
-	{ "starttls", K_STR, T(starttls), 0, "required or off" },
-	{ "subject", K_STR, T(subject), 0, "text" },
-	{ "template", K_STR, T(template_path), 0, "file path" },
-	{ "title", K_STR, T(title), 0, "text" },
-	{ "to", K_LIST, T(to), T(nto), "e-mail address(es)" },
-	{ "topic", K_STR, T(topic), 0, "topic id" },
-	{ "url", K_STR, T(url), 0, "URL" },
+	  "path (mode 0600)", NULL },
+	{ "smtp-url", K_STR, T(smtp_url), 0, "smtp://host:port", NULL },
+	{ "smtp-user", K_STR, T(smtp_user), 0, "user name", NULL },
+	{ "starttls", K_STR, T(starttls), 0, "required or off", NULL },
+	{ "subject", K_STR, T(subject), 0, "text", NULL },
+	{ "template", K_STR, T(template_path), 0, "file path", NULL },
+	{ "title", K_STR, T(title), 0, "text", NULL },
+	{ "to", K_LIST, T(to), T(nto), "e-mail address(es)", NULL },
+	{ "topic", K_STR, T(topic), 0, "topic id", NULL },
+	{ "url", K_STR, T(url), 0, "URL", NULL },
 	{ "visibility", K_STR, T(visibility), 0,
-	  "public, unlisted, private or direct" },
+	  "public, unlisted, private or direct", NULL },
 };
 
 static const struct key rule_keys[] = {
-	{ "hide", K_BOOL, R(hide), 0, "true/false" },
-	{ "match", K_STR, R(match), 0, "query" },
-	{ "tag", K_LIST, R(tags), R(ntags), "tag name(s)" },
+	{ "hide", K_BOOL, R(hide), 0, "true/false", NULL },
+	{ "match", K_STR, R(match), 0, "query", NULL },
+	{ "tag", K_LIST, R(tags), R(ntags), "tag name(s)", NULL },
 };
 
-static const char *const service_names[] = {
-	[SERVICE_NONE] = "none", [SERVICE_MASTODON] = "mastodon",
-	[SERVICE_BLUESKY] = "bluesky", [SERVICE_X] = "x",
-	[SERVICE_DISCOURSE] = "discourse",
-};
-
-static const char *const tkind_names[] = {
-	[TARGET_FILE] = "file", [TARGET_EMAIL] = "email",
-	[TARGET_MASTODON] = "mastodon", [TARGET_BLUESKY] = "bluesky",
-	[TARGET_X] = "x", [TARGET_DISCOURSE] = "discourse",
-	[TARGET_WEBHOOK] = "webhook",
-};
+/* The target kinds that need no account (share's own); the others are
+ * the services' names, learnt from cfg->services. */
+static const char *const local_kinds[] = { "file", "email", "webhook" };
 
 /* In the order of the store's enum item_sort. */
 static const char *const sort_names[] = {
@@ -137,28 +138,127 @@ config_sort_name(int sort)
 	       ? sort_names[sort] : "?";
 }
 
-const char *
-config_service_name(enum account_service s)
+/* The registered service name equal to v, or NULL. */
+static const char *
+known_service(const struct config *cfg, const char *v)
 {
-	return (size_t)s < ARRAY_SIZE(service_names) ? service_names[s] : "?";
+	const char *const *n;
+
+	for (n = cfg->services; n && *n; n++)
+		if (!strcmp(*n, v))
+			return *n;
+	return NULL;
 }
 
-const char *
-config_target_kind_name(enum target_kind k)
+/* "a, b or c": the words of a and then of b, for messages. */
+static void
+name_list(struct sbuf *sb, const char *const *a, size_t na,
+	  const char *const *b)
 {
-	return (size_t)k < ARRAY_SIZE(tkind_names) ? tkind_names[k] : "?";
+	size_t i, n = na, k = 0;
+
+	for (i = 0; b && b[i]; i++)
+		n++;
+	for (i = 0; i < n; i++, k++) {
+		const char *w = i < na ? a[i] : b[i - na];
+
+		if (k)
+			sbuf_adds(sb, k + 1 == n ? " or " : ", ");
+		sbuf_adds(sb, w);
+	}
+}
+
+static int parse_bool(const char *v, bool *out);
+
+/* The sections with a key table, for apply_defaults() and
+ * config_check_keys(). */
+static const struct {
+	const char *section;
+	const struct key *keys;
+	size_t n;
+} key_tables[] = {
+	{ "account", account_keys, ARRAY_SIZE(account_keys) },
+	{ "general", general_keys, ARRAY_SIZE(general_keys) },
+	{ "rule", rule_keys, ARRAY_SIZE(rule_keys) },
+	{ "target", target_keys, ARRAY_SIZE(target_keys) },
+};
+
+/* Set obj's fields to the defaults its key table gives. The table's
+ * defaults are written by us, so one that does not parse is a bug. */
+static void
+apply_defaults(void *obj, const struct key *keys, size_t n)
+{
+	char *base = obj;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct key *k = &keys[i];
+		void *field = base + k->off;
+		int64_t v;
+
+		if (!k->dflt)
+			continue;
+		switch (k->type) {
+		case K_INT:
+			if (str_to_i64(k->dflt, &v) < 0)
+				BUG("bad default for %s", k->name);
+			*(int64_t *)field = v;
+			break;
+		case K_DUR:
+			if ((v = time_parse_duration(k->dflt)) < 0)
+				BUG("bad default for %s", k->name);
+			*(int64_t *)field = v;
+			break;
+		case K_BOOL:
+			if (parse_bool(k->dflt, field) < 0)
+				BUG("bad default for %s", k->name);
+			break;
+		default:
+			BUG("no default of this type for %s", k->name);
+		}
+	}
 }
 
 void
 config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->concurrency = 16;
-	cfg->per_host = 2;
-	cfg->timeout = 120;
-	cfg->refresh = 3600;
-	cfg->mark_read_on_open = true;
-	cfg->first_run_depth = 100;
+	apply_defaults(cfg, general_keys, ARRAY_SIZE(general_keys));
+}
+
+static struct config defaults;
+static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+
+static void
+defaults_init(void)
+{
+	config_init(&defaults);
+}
+
+const struct config *
+config_defaults(void)
+{
+	pthread_once(&defaults_once, defaults_init);
+	return &defaults;
+}
+
+const char *
+config_check_keys(void)
+{
+	static char why[128];
+	size_t t, i;
+
+	for (t = 0; t < ARRAY_SIZE(key_tables); t++)
+		for (i = 1; i < key_tables[t].n; i++)
+			if (strcmp(key_tables[t].keys[i - 1].name,
+				   key_tables[t].keys[i].name) >= 0) {
+				snprintf(why, sizeof(why), "[%s] %s before %s",
+					 key_tables[t].section,
+					 key_tables[t].keys[i - 1].name,
+					 key_tables[t].keys[i].name);
+				return why;
+			}
+	return NULL;
 }
 
 static void
@@ -407,20 +507,27 @@ set_value(const struct pstate *ps, const struct key *k, const char *v,
 		return 0;
 	}
 	case K_SERVICE:
-		for (i = 1; i < ARRAY_SIZE(service_names); i++)
-			if (!strcmp(v, service_names[i])) {
-				*(enum account_service *)field = i;
-				return 0;
-			}
-		return perr(ps, e, "'service': expected %s, got '%s'", k->help,
-			    v);
-	case K_TKIND:
-		for (i = 0; i < ARRAY_SIZE(tkind_names); i++)
-			if (!strcmp(v, tkind_names[i])) {
-				*(enum target_kind *)field = i;
-				return 0;
-			}
-		return perr(ps, e, "'kind': expected %s, got '%s'", k->help, v);
+	case K_TKIND: {
+		const char *name = known_service(ps->cfg, v);
+		struct sbuf want = SBUF_INIT;
+		int rc;
+
+		for (i = 0; !name && k->type == K_TKIND &&
+			    i < ARRAY_SIZE(local_kinds); i++)
+			if (!strcmp(v, local_kinds[i]))
+				name = local_kinds[i];
+		if (name) {
+			*(const char **)field = name;
+			return 0;
+		}
+		name_list(&want, local_kinds,
+			  k->type == K_TKIND ? ARRAY_SIZE(local_kinds) : 0,
+			  ps->cfg->services);
+		rc = perr(ps, e, "'%s': expected %s, got '%s'", k->name,
+			  want.buf, v);
+		sbuf_release(&want);
+		return rc;
+	}
 	case K_SORT:
 		for (i = 0; i < ARRAY_SIZE(sort_names); i++)
 			if (!strcmp(v, sort_names[i])) {
@@ -445,12 +552,128 @@ key_list(struct sbuf *sb, const struct key *keys, size_t n)
 		sbuf_addf(sb, "%s%s", i ? ", " : "", keys[i].name);
 }
 
+/*
+ * ---- sections: one table ----
+ *
+ * A section either names an object (named: [account "x"]) that open()
+ * appends to the config and its keys fill through a key table, or is a
+ * list of free key = value pairs ([bind], [color], [format]).
+ */
+struct section {
+	const char *name;
+	bool named;                /* [name "SUB"] required (else refused) */
+	/* named sections: append the object, point ps at it */
+	int (*open)(struct pstate *ps, const char *sub, struct err *e);
+	/* [bind], [color], [format]: where the pairs go */
+	size_t kv, nkv, capkv;     /* offsets in struct config */
+};
+
+static int
+open_account(struct pstate *ps, const char *sub, struct err *e)
+{
+	struct config *cfg = ps->cfg;
+	struct config_account *a;
+	size_t i;
+
+	for (i = 0; i < cfg->naccounts; i++)
+		if (!strcmp(cfg->accounts[i].name, sub))
+			return perr(ps, e, "account '%s' is defined twice",
+				    sub);
+	XGROW(cfg->accounts, cfg->cap_accounts, cfg->naccounts + 1);
+	a = &cfg->accounts[cfg->naccounts++];
+	memset(a, 0, sizeof(*a));
+	apply_defaults(a, account_keys, ARRAY_SIZE(account_keys));
+	a->name = xstrdup(sub);
+	a->max_posts_per_run = -1; /* unset: the service's own budget */
+	a->cost_per_post = -1;     /* unset: the service's own estimate */
+	a->file = ps->file;
+	a->line = ps->line;
+	ps->obj = a;
+	ps->keys = account_keys;
+	ps->nkeys = ARRAY_SIZE(account_keys);
+	return 0;
+}
+
+static int
+open_target(struct pstate *ps, const char *sub, struct err *e)
+{
+	struct config *cfg = ps->cfg;
+	struct config_target *t;
+	size_t i;
+
+	for (i = 0; i < cfg->ntargets; i++)
+		if (!strcmp(cfg->targets[i].name, sub))
+			return perr(ps, e, "target '%s' is defined twice", sub);
+	XGROW(cfg->targets, cfg->cap_targets, cfg->ntargets + 1);
+	t = &cfg->targets[cfg->ntargets++];
+	memset(t, 0, sizeof(*t));
+	apply_defaults(t, target_keys, ARRAY_SIZE(target_keys));
+	t->name = xstrdup(sub);
+	t->file = ps->file;
+	t->line = ps->line;
+	ps->obj = t;
+	ps->keys = target_keys;
+	ps->nkeys = ARRAY_SIZE(target_keys);
+	return 0;
+}
+
+static int
+open_rule(struct pstate *ps, const char *sub, struct err *e)
+{
+	struct config *cfg = ps->cfg;
+	struct config_rule *r;
+
+	(void)e;
+	XGROW(cfg->rules, cfg->cap_rules, cfg->nrules + 1);
+	r = &cfg->rules[cfg->nrules++];
+	memset(r, 0, sizeof(*r));
+	apply_defaults(r, rule_keys, ARRAY_SIZE(rule_keys));
+	r->name = xstrdup(sub);
+	r->file = ps->file;
+	r->line = ps->line;
+	ps->obj = r;
+	ps->keys = rule_keys;
+	ps->nkeys = ARRAY_SIZE(rule_keys);
+	return 0;
+}
+
+static int
+open_search(struct pstate *ps, const char *sub, struct err *e)
+{
+	struct config *cfg = ps->cfg;
+
+	(void)e;
+	XGROW(cfg->searches, cfg->cap_searches, cfg->nsearches + 1);
+	ps->search = &cfg->searches[cfg->nsearches++];
+	ps->search->name = xstrdup(sub);
+	ps->search->query = NULL;
+	return 0;
+}
+
+#define KV(f) offsetof(struct config, f), offsetof(struct config, n##f), \
+	      offsetof(struct config, cap_##f)
+
+/* In the order the error message lists them. */
+static const struct section sections[] = {
+	{ "general", false, NULL, 0, 0, 0 },
+	{ "account", true, open_account, 0, 0, 0 },
+	{ "target", true, open_target, 0, 0, 0 },
+	{ "search", true, open_search, 0, 0, 0 },
+	{ "rule", true, open_rule, 0, 0, 0 },
+	{ "bind", false, NULL, KV(binds) },
+	{ "color", false, NULL, KV(colors) },
+	{ "format", false, NULL, KV(formats) },
+};
+
 static int
 begin_section(struct pstate *ps, const char *name, const char *sub,
 	      struct err *e)
 {
-	struct config *cfg = ps->cfg;
+	char *base = (char *)ps->cfg;
+	const struct section *sec = NULL;
+	struct sbuf sb = SBUF_INIT;
 	size_t i;
+	int rc;
 
 	ps->obj = NULL;
 	ps->keys = NULL;
@@ -458,89 +681,37 @@ begin_section(struct pstate *ps, const char *name, const char *sub,
 	ps->kv = NULL;
 	ps->search = NULL;
 	snprintf(ps->section, sizeof(ps->section), "%s", name);
-	if (!strcmp(name, "general")) {
-		if (sub)
-			return perr(ps, e, "[general] takes no name");
-		ps->obj = cfg;
-		ps->keys = general_keys;
-		ps->nkeys = ARRAY_SIZE(general_keys);
-	} else if (!strcmp(name, "account") || !strcmp(name, "target") ||
-		   !strcmp(name, "rule") || !strcmp(name, "search")) {
+	for (i = 0; i < ARRAY_SIZE(sections) && !sec; i++)
+		if (!strcmp(name, sections[i].name))
+			sec = &sections[i];
+	if (!sec) {
+		for (i = 0; i < ARRAY_SIZE(sections); i++)
+			sbuf_addf(&sb, "%s%s", i == 0 ? "" :
+				  i + 1 == ARRAY_SIZE(sections) ? " or " : ", ",
+				  sections[i].name);
+		rc = perr(ps, e, "unknown section [%s]; expected %s", name,
+			  sb.buf);
+		sbuf_release(&sb);
+		return rc;
+	}
+	if (sec->named) {
 		if (!sub || !*sub)
 			return perr(ps, e, "expected [%s \"NAME\"]", name);
-		if (!strcmp(name, "account")) {
-			struct config_account *a;
-
-			for (i = 0; i < cfg->naccounts; i++)
-				if (!strcmp(cfg->accounts[i].name, sub))
-					return perr(ps, e, "account '%s' is "
-						    "defined twice", sub);
-			XGROW(cfg->accounts, cfg->cap_accounts,
-			      cfg->naccounts + 1);
-			a = &cfg->accounts[cfg->naccounts++];
-			memset(a, 0, sizeof(*a));
-			a->name = xstrdup(sub);
-			a->max_posts_per_run = -1;
-			a->cost_per_post = -1;
-			a->file = ps->file;
-			a->line = ps->line;
-			ps->obj = a;
-			ps->keys = account_keys;
-			ps->nkeys = ARRAY_SIZE(account_keys);
-		} else if (!strcmp(name, "target")) {
-			struct config_target *t;
-
-			for (i = 0; i < cfg->ntargets; i++)
-				if (!strcmp(cfg->targets[i].name, sub))
-					return perr(ps, e, "target '%s' is "
-						    "defined twice", sub);
-			XGROW(cfg->targets, cfg->cap_targets, cfg->ntargets + 1);
-			t = &cfg->targets[cfg->ntargets++];
-			memset(t, 0, sizeof(*t));
-			t->name = xstrdup(sub);
-			t->kind = (enum target_kind)-1;
-			t->keep = 50;
-			t->file = ps->file;
-			t->line = ps->line;
-			ps->obj = t;
-			ps->keys = target_keys;
-			ps->nkeys = ARRAY_SIZE(target_keys);
-		} else if (!strcmp(name, "rule")) {
-			struct config_rule *r;
-
-			XGROW(cfg->rules, cfg->cap_rules, cfg->nrules + 1);
-			r = &cfg->rules[cfg->nrules++];
-			memset(r, 0, sizeof(*r));
-			r->name = xstrdup(sub);
-			r->file = ps->file;
-			r->line = ps->line;
-			ps->obj = r;
-			ps->keys = rule_keys;
-			ps->nkeys = ARRAY_SIZE(rule_keys);
-		} else {
-			XGROW(cfg->searches, cfg->cap_searches,
-			      cfg->nsearches + 1);
-			ps->search = &cfg->searches[cfg->nsearches++];
-			ps->search->name = xstrdup(sub);
-			ps->search->query = NULL;
-		}
-	} else if (!strcmp(name, "bind")) {
-		ps->kv = &cfg->binds;
-		ps->nkv = &cfg->nbinds;
-		ps->capkv = &cfg->cap_binds;
-	} else if (!strcmp(name, "color")) {
-		ps->kv = &cfg->colors;
-		ps->nkv = &cfg->ncolors;
-		ps->capkv = &cfg->cap_colors;
-	} else if (!strcmp(name, "format")) {
-		ps->kv = &cfg->formats;
-		ps->nkv = &cfg->nformats;
-		ps->capkv = &cfg->cap_formats;
-	} else {
-		return perr(ps, e, "unknown section [%s]; expected general, "
-			    "account, target, search, rule, bind, color or "
-			    "format", name);
+		return sec->open(ps, sub, e);
 	}
+	if (sec->kv) {
+		/* as before: a name on [bind] etc. is ignored */
+		ps->kv = (struct config_kv **)(void *)(base + sec->kv);
+		ps->nkv = (size_t *)(void *)(base + sec->nkv);
+		ps->capkv = (size_t *)(void *)(base + sec->capkv);
+		return 0;
+	}
+	/* [general] */
+	if (sub)
+		return perr(ps, e, "[general] takes no name");
+	ps->obj = ps->cfg;
+	ps->keys = general_keys;
+	ps->nkeys = ARRAY_SIZE(general_keys);
 	return 0;
 }
 
@@ -695,44 +866,52 @@ parse_line(struct pstate *ps, char *line, struct err *e)
 static int
 validate(struct config *cfg, struct err *e)
 {
+	struct sbuf names = SBUF_INIT;
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < cfg->naccounts; i++) {
+	for (i = 0; i < cfg->naccounts && !rc; i++) {
 		struct config_account *a = &cfg->accounts[i];
 
-		if (a->service == SERVICE_NONE)
-			return err_set(e, ERR_CONFIG,
-				       "%s:%d: account '%s' needs 'service = "
-				       "mastodon|bluesky|x|discourse'",
-				       a->file, a->line, a->name);
+		if (a->service)
+			continue;
+		name_list(&names, NULL, 0, cfg->services);
+		rc = err_set(e, ERR_CONFIG, "%s:%d: account '%s' needs "
+			     "'service = NAME' (%s)", a->file, a->line,
+			     a->name, names.buf);
 	}
+	for (i = 0; i < cfg->ntargets && !rc; i++) {
+		const struct config_target *t = &cfg->targets[i];
+
+		if (t->kind)
+			continue;
+		name_list(&names, local_kinds, ARRAY_SIZE(local_kinds),
+			  cfg->services);
+		rc = err_set(e, ERR_CONFIG, "%s:%d: target '%s' needs 'kind = "
+			     "KIND' (%s)", t->file, t->line, t->name,
+			     names.buf);
+	}
+	sbuf_release(&names);
+	if (rc)
+		return rc;
 	for (i = 0; i < cfg->ntargets; i++) {
 		struct config_target *t = &cfg->targets[i];
 		const char *need = NULL;
 
-		if ((int)t->kind < 0)
-			return err_set(e, ERR_CONFIG,
-				       "%s:%d: target '%s' needs 'kind = "
-				       "file|email|mastodon|bluesky|x|discourse"
-				       "|webhook'", t->file, t->line, t->name);
-		switch (t->kind) {
-		case TARGET_FILE:
+		if (!strcmp(t->kind, "file")) {
 			if (!t->path)
 				need = "path = FILE";
-			break;
-		case TARGET_EMAIL:
+		} else if (!strcmp(t->kind, "email")) {
 			if (!t->nto)
 				need = "to = ADDRESS";
 			else if (!t->from)
 				need = "from = ADDRESS";
 			else if (!t->smtp_url)
 				need = "smtp-url = smtp://HOST:PORT";
-			break;
-		case TARGET_WEBHOOK:
+		} else if (!strcmp(t->kind, "webhook")) {
 			if (!t->url)
 				need = "url = https://...";
-			break;
-		default:
+		} else {
 			if (!t->account)
 				need = "account = NAME";
 			else if (!config_account(cfg, t->account))
@@ -742,13 +921,12 @@ validate(struct config *cfg, struct err *e)
 					       "defined; add [account \"%s\"]",
 					       t->file, t->line, t->name,
 					       t->account, t->account);
-			break;
 		}
 		if (need)
 			return err_set(e, ERR_CONFIG,
 				       "%s:%d: target '%s' (%s) needs '%s'",
-				       t->file, t->line, t->name,
-				       config_target_kind_name(t->kind), need);
+				       t->file, t->line, t->name, t->kind,
+				       need);
 		if (t->since && time_parse_duration(t->since) < 0)
 			return err_set(e, ERR_CONFIG,
 				       "%s:%d: target '%s': 'since' expects a "
@@ -803,9 +981,7 @@ int
 config_load(struct config *cfg, const char *path, struct err *e)
 {
 	struct sbuf sb = SBUF_INIT;
-	char buf[8192];
 	FILE *fp;
-	size_t n;
 	int rc;
 
 	free(cfg->path);
@@ -818,13 +994,12 @@ config_load(struct config *cfg, const char *path, struct err *e)
 			       path, strerror(errno));
 	}
 	sb.max = CONFIG_MAX_BYTES;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (sbuf_add(&sb, buf, n) < 0) {
-			fclose(fp);
-			sbuf_release(&sb);
-			return err_set(e, ERR_CONFIG, "config '%s' is larger "
-				       "than 1 MiB", path);
-		}
+	if (sbuf_read_fp(&sb, fp) < 0 && sbuf_over(&sb)) {
+		fclose(fp);
+		sbuf_release(&sb);
+		return err_set(e, ERR_CONFIG, "config '%s' is larger than 1 "
+			       "MiB", path);
+	}
 	if (ferror(fp)) {
 		fclose(fp);
 		sbuf_release(&sb);
@@ -863,7 +1038,7 @@ url_host_is(const char *url, const char *host)
 }
 
 const struct config_account *
-config_account_for(const struct config *cfg, enum account_service svc,
+config_account_for(const struct config *cfg, const char *service,
 		   const char *host)
 {
 	size_t i;
@@ -871,7 +1046,7 @@ config_account_for(const struct config *cfg, enum account_service svc,
 	for (i = 0; i < cfg->naccounts; i++) {
 		const struct config_account *a = &cfg->accounts[i];
 
-		if (a->service != svc)
+		if (!a->service || strcmp(a->service, service) != 0)
 			continue;
 		if (!host || (a->url && url_host_is(a->url, host)))
 			return a;
@@ -981,11 +1156,10 @@ secret_from_cmd(const char *tmpl, const char *what, char **out,
 		struct err *e)
 {
 	posix_spawn_file_actions_t fa;
-	char **argv = NULL, buf[512];
+	char **argv = NULL;
 	struct sbuf sb = SBUF_INIT;
 	int pipefd[2], status, rc = -1;
 	pid_t pid;
-	ssize_t n;
 
 	if (config_split_argv(tmpl, &argv, NULL, e) < 0)
 		return err_prefix(e, "%s", what);
@@ -1005,16 +1179,17 @@ secret_from_cmd(const char *tmpl, const char *what, char **out,
 	}
 	close(pipefd[1]);
 	sb.max = SECRET_MAX_BYTES;
-	while ((n = read(pipefd[0], buf, sizeof(buf))) > 0)
-		if (sbuf_add(&sb, buf, (size_t)n) < 0)
-			break;
+	sbuf_read_fd(&sb, pipefd[0]);
 	close(pipefd[0]);
-	explicit_bzero(buf, sizeof(buf));
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		err_set(e, ERR_AUTH, "%s: command '%s' failed (exit %d)", what,
 			argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		goto out;
+	}
+	if (sbuf_finish(&sb, e, "the secret") < 0) {
+		err_prefix(e, "%s: command '%s'", what, argv[0]);
 		goto out;
 	}
 	*out = sbuf_detach(&sb, NULL);
@@ -1035,8 +1210,6 @@ secret_from_file(const char *path, const char *what, char **out,
 {
 	struct stat stt;
 	struct sbuf sb = SBUF_INIT;
-	char buf[512];
-	ssize_t n;
 	int fd, rc = -1;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -1059,10 +1232,13 @@ secret_from_file(const char *path, const char *what, char **out,
 		goto out;
 	}
 	sb.max = SECRET_MAX_BYTES;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (sbuf_add(&sb, buf, (size_t)n) < 0)
-			break;
-	explicit_bzero(buf, sizeof(buf));
+	sbuf_read_fd(&sb, fd);
+	if (sbuf_finish(&sb, e, "the secret") < 0) {
+		err_prefix(e, "%s: file '%s'", what, path);
+		explicit_bzero(sb.buf, sb.len);
+		sbuf_release(&sb);
+		goto out;
+	}
 	*out = sbuf_detach(&sb, NULL);
 	chomp(*out);
 	rc = 0;

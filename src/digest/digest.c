@@ -78,19 +78,12 @@ digest_url_ok(const char *url)
 	return true;
 }
 
-void
-digest_escape_html(struct sbuf *sb, const char *s)
+/* s escaped for HTML text and attribute values (& < > " '); NULL is "". */
+static void
+put_esc(struct sbuf *sb, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': sbuf_adds(sb, "&amp;"); break;
-		case '<': sbuf_adds(sb, "&lt;"); break;
-		case '>': sbuf_adds(sb, "&gt;"); break;
-		case '"': sbuf_adds(sb, "&quot;"); break;
-		case '\'': sbuf_adds(sb, "&#39;"); break;
-		default: sbuf_addch(sb, *s); break;
-		}
-	}
+	if (s)
+		text_escape_html(sb, s, strlen(s));
 }
 
 /* ---- selection and grouping ---- */
@@ -511,7 +504,7 @@ html_text(struct sbuf *sb, const char *s, bool single_line)
 {
 	char *c = digest_clean(s, single_line);
 
-	digest_escape_html(sb, c);
+	put_esc(sb, c);
 	free(c);
 }
 
@@ -532,7 +525,7 @@ html_paras(struct sbuf *sb, const char *s)
 		} else if (*p == '\n') {
 			sbuf_adds(sb, "<br>");
 		} else {
-			digest_escape_html(sb, ch);
+			put_esc(sb, ch);
 		}
 	}
 	sbuf_adds(sb, "</p>");
@@ -577,7 +570,7 @@ html_items(const struct digest *d, struct sbuf *sb)
 			sbuf_adds(sb, "<li>");
 			if (digest_url_ok(it->url)) {
 				sbuf_adds(sb, "<a href=\"");
-				digest_escape_html(sb, it->url);
+				put_esc(sb, it->url);
 				sbuf_adds(sb, "\">");
 			}
 			html_text(sb, it->title && *it->title ? it->title
@@ -611,7 +604,7 @@ html_doc(const struct digest *d, struct sbuf *sb)
 	sbuf_adds(sb, "</title></head>\n<body>\n<h1>");
 	html_text(sb, d->title, true);
 	sbuf_adds(sb, "</h1>\n<p><em>");
-	digest_escape_html(sb, w.buf);
+	put_esc(sb, w.buf);
 	sbuf_adds(sb, "</em></p>\n");
 	if (d->intro) {
 		html_paras(sb, d->intro);
@@ -637,7 +630,7 @@ static void
 entry_id(const struct item *it, struct sbuf *sb)
 {
 	if (digest_url_ok(it->url) && !str_istarts(it->url, "mailto:"))
-		digest_escape_html(sb, it->url);
+		put_esc(sb, it->url);
 	else
 		sbuf_addf(sb, "urn:glean:item:%lld", (long long)it->id);
 }
@@ -660,7 +653,7 @@ atom_doc(const struct digest *d, struct sbuf *sb)
 	sbuf_adds(sb, "</name></author>\n");
 	if (digest_url_ok(d->link)) {
 		sbuf_adds(sb, "<link rel=\"self\" href=\"");
-		digest_escape_html(sb, d->link);
+		put_esc(sb, d->link);
 		sbuf_adds(sb, "\"/>\n");
 	}
 	sbuf_adds(sb, "<generator>glean</generator>\n");
@@ -687,14 +680,14 @@ atom_doc(const struct digest *d, struct sbuf *sb)
 			if (digest_url_ok(it->url)) {
 				sbuf_adds(sb, "<link rel=\"alternate\" "
 					  "href=\"");
-				digest_escape_html(sb, it->url);
+				put_esc(sb, it->url);
 				sbuf_adds(sb, "\"/>\n");
 			}
 			for (t = 0; t < it->ntags; t++) {
 				char *c = digest_clean(it->tags[t], true);
 
 				sbuf_adds(sb, "<category term=\"");
-				digest_escape_html(sb, c);
+				put_esc(sb, c);
 				sbuf_adds(sb, "\"/>\n");
 				free(c);
 			}
@@ -703,7 +696,7 @@ atom_doc(const struct digest *d, struct sbuf *sb)
 			sbuf_adds(&html, "</p>");
 			html_notes(it, &html);
 			sbuf_adds(sb, "<content type=\"html\">");
-			digest_escape_html(sb, html.buf);
+			put_esc(sb, html.buf);
 			sbuf_adds(sb, "</content>\n</entry>\n");
 			sbuf_release(&html);
 		}
@@ -868,7 +861,7 @@ fill_template(const struct digest *d, enum digest_format f,
 			if (c)
 				sbuf_adds(&v, c);
 			if (f == DIGEST_HTML)
-				digest_escape_html(out, v.buf);
+				put_esc(out, v.buf);
 			else
 				sbuf_adds(out, v.buf);
 			free(c);

@@ -919,10 +919,10 @@ one_done(const struct fetch_req *req, struct fetch_resp *resp, void *arg)
 }
 
 int
-fetch_one(const struct fetch_req *req, struct fetch_resp *resp,
-	  struct err *e)
+fetch_one(const struct fetch_opts *o, const struct fetch_req *req,
+	  struct fetch_resp *resp, struct err *e)
 {
-	struct fetch *f = fetch_new(NULL);
+	struct fetch *f = fetch_new(o);
 
 	fetch_resp_init(resp);
 	fetch_add(f, req, one_done, resp);

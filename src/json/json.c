@@ -1,7 +1,11 @@
 /*
  * JSON through SQLite: the only JSON code in glean. A private in-memory
- * connection, opened on first use and kept for the thread, holds the
- * three prepared statements we need (json_valid, json_tree, json_quote).
+ * connection (struct json_conn) holds the three prepared statements we
+ * need (json_valid, json_tree, json_quote). It lives in a json_ctx that
+ * one owner opens on first use and closes: a writer's own, a reader's
+ * for the length of one json_parse(), or one a caller lends to many
+ * (seek writes an enclosure list per item on one). No thread-local
+ * state: whoever holds a ctx uses it on one thread at a time.
  * This module does not know any service's schema; callers check each
  * field's type through the typed getters.
  */
@@ -12,41 +16,50 @@
 #include "glean/json.h"
 #include "glean/banned.h"
 
-/* One connection per thread: the fetch's parse worker reads JSON Feeds
- * and writes enclosure lists while the main thread reads API pages. */
-static _Thread_local sqlite3 *jdb;
-static _Thread_local sqlite3_stmt *st_valid, *st_tree, *st_quote;
+struct json_conn {
+	sqlite3 *db;
+	sqlite3_stmt *valid, *tree, *quote;
+};
 
-static void
-json_open(void)
+static struct json_conn *
+conn_of(struct json_ctx *cx)
 {
-	if (jdb)
-		return;
-	if (sqlite3_open_v2(":memory:", &jdb,
+	struct json_conn *c = cx->conn;
+
+	if (c)
+		return c;
+	c = xcalloc(1, sizeof(*c));
+	if (sqlite3_open_v2(":memory:", &c->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK)
 		die("cannot open in-memory sqlite for JSON");
-	if (sqlite3_prepare_v2(jdb, "SELECT json_valid(?1)", -1, &st_valid,
+	if (sqlite3_prepare_v2(c->db, "SELECT json_valid(?1)", -1, &c->valid,
 			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(jdb,
+	    sqlite3_prepare_v2(c->db,
 			       "SELECT id, parent, key, type, atom "
 			       "FROM json_tree(?1)",
-			       -1, &st_tree, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(jdb, "SELECT json_quote(?1)", -1, &st_quote,
+			       -1, &c->tree, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, "SELECT json_quote(?1)", -1, &c->quote,
 			       NULL) != SQLITE_OK)
-		die("cannot prepare JSON statements: %s", sqlite3_errmsg(jdb));
+		die("cannot prepare JSON statements: %s",
+		    sqlite3_errmsg(c->db));
+	cx->conn = c;
+	return c;
 }
 
 void
-json_shutdown(void)
+json_ctx_close(struct json_ctx *cx)
 {
-	sqlite3_finalize(st_valid);
-	sqlite3_finalize(st_tree);
-	sqlite3_finalize(st_quote);
-	st_valid = st_tree = st_quote = NULL;
-	if (jdb)
-		sqlite3_close(jdb);
-	jdb = NULL;
+	struct json_conn *c = cx->conn;
+
+	if (!c)
+		return;
+	sqlite3_finalize(c->valid);
+	sqlite3_finalize(c->tree);
+	sqlite3_finalize(c->quote);
+	sqlite3_close(c->db);
+	free(c);
+	cx->conn = NULL;
 }
 
 void
@@ -77,34 +90,48 @@ type_of(const char *t)
 	}
 }
 
+static int parse_on(struct json_conn *c, struct json *j, const char *text,
+		    size_t len, struct err *e);
+
 int
 json_parse(struct json *j, const char *text, size_t len, struct err *e)
+{
+	struct json_ctx own = { 0 };
+	int rc;
+
+	json_release(j);
+	if (len > 0x7fffffff)
+		return err_set(e, ERR_LIMIT, "JSON text too large");
+	rc = parse_on(conn_of(j->cx ? j->cx : &own), j, text, len, e);
+	json_ctx_close(&own);
+	return rc;
+}
+
+static int
+parse_on(struct json_conn *c, struct json *j, const char *text, size_t len,
+	 struct err *e)
 {
 	long stack_idx[256];
 	sqlite3_int64 stack_id[256];
 	long last_child[256];
 	int sp = -1, rc;
 
-	json_release(j);
-	json_open();
-	if (len > 0x7fffffff)
-		return err_set(e, ERR_LIMIT, "JSON text too large");
-	sqlite3_bind_text(st_valid, 1, text, (int)len, SQLITE_STATIC);
-	rc = sqlite3_step(st_valid);
-	if (rc != SQLITE_ROW || sqlite3_column_int(st_valid, 0) != 1) {
-		sqlite3_reset(st_valid);
-		sqlite3_clear_bindings(st_valid);
+	sqlite3_bind_text(c->valid, 1, text, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(c->valid);
+	if (rc != SQLITE_ROW || sqlite3_column_int(c->valid, 0) != 1) {
+		sqlite3_reset(c->valid);
+		sqlite3_clear_bindings(c->valid);
 		return err_set(e, ERR_PARSE, "not valid JSON");
 	}
-	sqlite3_reset(st_valid);
-	sqlite3_clear_bindings(st_valid);
+	sqlite3_reset(c->valid);
+	sqlite3_clear_bindings(c->valid);
 
-	sqlite3_bind_text(st_tree, 1, text, (int)len, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st_tree)) == SQLITE_ROW) {
-		sqlite3_int64 id = sqlite3_column_int64(st_tree, 0);
-		bool has_parent = sqlite3_column_type(st_tree, 1) != SQLITE_NULL;
-		sqlite3_int64 pid = sqlite3_column_int64(st_tree, 1);
-		const char *type = (const char *)sqlite3_column_text(st_tree, 3);
+	sqlite3_bind_text(c->tree, 1, text, (int)len, SQLITE_STATIC);
+	while ((rc = sqlite3_step(c->tree)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(c->tree, 0);
+		bool has_parent = sqlite3_column_type(c->tree, 1) != SQLITE_NULL;
+		sqlite3_int64 pid = sqlite3_column_int64(c->tree, 1);
+		const char *type = (const char *)sqlite3_column_text(c->tree, 3);
 		struct json_node *nd;
 		long idx = (long)j->n;
 
@@ -115,8 +142,8 @@ json_parse(struct json *j, const char *text, size_t len, struct err *e)
 		nd->type = type_of(type ? type : "null");
 		if (nd->type == JSON_TEXT || nd->type == JSON_INT ||
 		    nd->type == JSON_REAL) {
-			const char *a = (const char *)sqlite3_column_text(st_tree, 4);
-			int alen = sqlite3_column_bytes(st_tree, 4);
+			const char *a = (const char *)sqlite3_column_text(c->tree, 4);
+			int alen = sqlite3_column_bytes(c->tree, 4);
 
 			nd->text = xstrndup(a ? a : "", (size_t)alen);
 		}
@@ -124,15 +151,15 @@ json_parse(struct json *j, const char *text, size_t len, struct err *e)
 			while (sp >= 0 && stack_id[sp] != pid)
 				sp--;
 			if (sp < 0) {
-				sqlite3_reset(st_tree);
+				sqlite3_reset(c->tree);
 				json_release(j);
 				return err_set(e, ERR_PARSE, "malformed JSON tree");
 			}
 			nd->parent = stack_idx[sp];
 			if (j->v[nd->parent].type == JSON_OBJECT &&
-			    sqlite3_column_type(st_tree, 2) == SQLITE_TEXT)
+			    sqlite3_column_type(c->tree, 2) == SQLITE_TEXT)
 				nd->key = xstrdup(
-					(const char *)sqlite3_column_text(st_tree, 2));
+					(const char *)sqlite3_column_text(c->tree, 2));
 			if (last_child[sp] < 0)
 				j->v[nd->parent].first_child = idx;
 			else
@@ -142,7 +169,7 @@ json_parse(struct json *j, const char *text, size_t len, struct err *e)
 		}
 		if (nd->type == JSON_ARRAY || nd->type == JSON_OBJECT) {
 			if (sp + 1 >= (int)ARRAY_SIZE(stack_id)) {
-				sqlite3_reset(st_tree);
+				sqlite3_reset(c->tree);
 				json_release(j);
 				return err_set(e, ERR_LIMIT, "JSON nested too deeply");
 			}
@@ -152,12 +179,12 @@ json_parse(struct json *j, const char *text, size_t len, struct err *e)
 			last_child[sp] = -1;
 		}
 	}
-	sqlite3_reset(st_tree);
-	sqlite3_clear_bindings(st_tree);
+	sqlite3_reset(c->tree);
+	sqlite3_clear_bindings(c->tree);
 	if (rc != SQLITE_DONE || j->n == 0) {
 		json_release(j);
 		return err_set(e, ERR_PARSE, "cannot read JSON: %s",
-			       sqlite3_errmsg(jdb));
+			       sqlite3_errmsg(c->db));
 	}
 	return 0;
 }
@@ -257,13 +284,13 @@ json_get_bool(const struct json *j, const struct json_node *o, const char *path,
 
 /* ---- writer ---- */
 
-void
-json_quote_to(struct sbuf *sb, const char *s, size_t len)
+/* s quoted as a JSON string literal (with the quotes), appended to sb. */
+static void
+quote_to(struct json_conn *c, struct sbuf *sb, const char *s, size_t len)
 {
 	const char *q;
 	char *fixed = NULL;
 
-	json_open();
 	if (!utf8_valid(s, len)) {
 		struct sbuf t = SBUF_INIT;
 		size_t i = 0, n;
@@ -283,29 +310,43 @@ json_quote_to(struct sbuf *sb, const char *s, size_t len)
 		fixed = sbuf_detach(&t, &len);
 		s = fixed;
 	}
-	sqlite3_bind_text(st_quote, 1, s, (int)len, SQLITE_STATIC);
-	if (sqlite3_step(st_quote) != SQLITE_ROW)
-		die("json_quote failed: %s", sqlite3_errmsg(jdb));
-	q = (const char *)sqlite3_column_text(st_quote, 0);
-	sbuf_add(sb, q, (size_t)sqlite3_column_bytes(st_quote, 0));
-	sqlite3_reset(st_quote);
-	sqlite3_clear_bindings(st_quote);
+	sqlite3_bind_text(c->quote, 1, s, (int)len, SQLITE_STATIC);
+	if (sqlite3_step(c->quote) != SQLITE_ROW)
+		die("json_quote failed: %s", sqlite3_errmsg(c->db));
+	q = (const char *)sqlite3_column_text(c->quote, 0);
+	sbuf_add(sb, q, (size_t)sqlite3_column_bytes(c->quote, 0));
+	sqlite3_reset(c->quote);
+	sqlite3_clear_bindings(c->quote);
 	free(fixed);
 }
 
 void
-json_out_init(struct json_out *w, int indent)
+json_out_init_ctx(struct json_out *w, struct json_ctx *cx, int indent)
 {
 	memset(w, 0, sizeof(*w));
 	sbuf_init(&w->sb, 0);
 	w->first[0] = true;
 	w->indent = indent;
+	w->cx = cx ? cx : &w->own;
+}
+
+void
+json_out_init(struct json_out *w, int indent)
+{
+	json_out_init_ctx(w, NULL, indent);
 }
 
 void
 json_out_release(struct json_out *w)
 {
 	sbuf_release(&w->sb);
+	json_ctx_close(&w->own);
+}
+
+static void
+quote(struct json_out *w, const char *s, size_t len)
+{
+	quote_to(conn_of(w->cx), &w->sb, s, len);
 }
 
 static void
@@ -366,7 +407,7 @@ void
 json_key(struct json_out *w, const char *key)
 {
 	before_value(w);
-	json_quote_to(&w->sb, key, strlen(key));
+	quote(w, key, strlen(key));
 	sbuf_adds(&w->sb, w->indent ? ": " : ":");
 	w->after_key = true;
 }
@@ -378,7 +419,7 @@ json_strn(struct json_out *w, const char *s, size_t len)
 	if (!s)
 		sbuf_adds(&w->sb, "null");
 	else
-		json_quote_to(&w->sb, s, len);
+		quote(w, s, len);
 }
 
 void

@@ -11,6 +11,13 @@
  * It does not: fetch anything, touch the store or curses, sanitize HTML
  * for re-publishing (that is the digest's allow-list), or decide which
  * string is HTML (callers pass text/plain to render_plain()).
+ *
+ * Why libxml2 here and tokenize.c in markup.c and strip.c: layout needs
+ * a repaired tree (implied end tags for p and li, misnested inline
+ * elements closed, a list's items counted before its numbers are
+ * written) and web pages for autodiscovery need their <meta> charset;
+ * libxml2's HTML parser gives both. The sanitiser and the stripper need
+ * the markup as written and speed, which the shared tokenizer gives.
  */
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700 /* wcwidth() */
@@ -256,6 +263,10 @@ attr_get(const xmlNode *n, const char *name)
 			if ((t->type == XML_TEXT_NODE ||
 			     t->type == XML_CDATA_SECTION_NODE) && t->content)
 				sbuf_adds(&sb, (const char *)t->content);
+		if (sbuf_over(&sb)) { /* a cut URL is a wrong one: drop it */
+			sbuf_release(&sb);
+			return NULL;
+		}
 		return sbuf_detach(&sb, NULL);
 	}
 	return NULL;

@@ -1,24 +1,21 @@
 /*
  * markup.c: HTML found inside feed fields, normalised the way feedparser
- * hands it out. A small tag-soup tokenizer re-serializes the markup with
- * lower-case names, sorted and escaped attributes, "<br />" for void
- * elements and character references kept as written; relative URLs in
- * the usual attributes are resolved; elements and attributes outside an
- * allow-list are dropped (script, style and applet with their content).
- * It also decides whether plain text "looks like HTML". This is not a
- * renderer (html.c turns HTML into terminal text) and it never decodes
- * entities. It is safe on any thread: the name tables are built once
- * (pthread_once) and only read after, and a cleaner's buffers are its
- * caller's.
+ * hands it out. It consumes tokenize.c's tokens and re-serializes the
+ * markup with lower-case names, sorted and escaped attributes, "<br />"
+ * for void elements and character references kept as written; relative
+ * URLs in the usual attributes are resolved; elements and attributes
+ * outside an allow-list are dropped (script, style and applet with
+ * their content). It also decides whether plain text "looks like
+ * HTML". This is not a renderer (html.c turns HTML into terminal text)
+ * and it never decodes entities. It is safe on any thread: the name
+ * tables are built once (pthread_once) and only read after, and a
+ * cleaner's buffers are its caller's.
  */
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "private.h"
 #include "glean/banned.h"
@@ -253,38 +250,8 @@ sets_ready(void)
 	pthread_once(&sets_once, sets_build);
 }
 
-/* ASCII classes, the C locale's whatever the process's locale is. */
-static inline bool
-a_alpha(char c)
-{
-	return (unsigned)(((unsigned char)c | 0x20) - 'a') < 26u;
-}
-
-static inline bool
-a_digit(char c)
-{
-	return (unsigned)((unsigned char)c - '0') < 10u;
-}
-
-static inline bool
-a_alnum(char c)
-{
-	return a_alpha(c) || a_digit(c);
-}
-
-static inline bool
-a_space(char c)
-{
-	return c == ' ' || (unsigned)((unsigned char)c - '\t') < 5u;
-}
-
-static inline char
-a_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-bool
+/* Whether an element name is in the HTML allow-list. */
+static bool
 markup_acceptable_element(const char *name, size_t len)
 {
 	char buf[32];
@@ -520,18 +487,6 @@ svg_case(const char *lower)
 	return lower;
 }
 
-static const char *
-attr_find(struct cleaner *c, const struct hattr *at, size_t n,
-	  const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(SC(c, at[i].name), name) == 0)
-			return SC(c, at[i].value);
-	return NULL;
-}
-
 /* Append s (n bytes) and a NUL to the scratch buffer; its offset. */
 static size_t
 scratch_add(struct cleaner *c, const char *s, size_t n)
@@ -543,19 +498,11 @@ scratch_add(struct cleaner *c, const char *s, size_t n)
 	return off;
 }
 
-static void
-attr_push(struct cleaner *c, struct hattr *at, size_t *nattr,
-	  const char *name, const char *value)
-{
-	at[*nattr].nlen = strlen(name);
-	at[*nattr].name = scratch_add(c, name, at[*nattr].nlen);
-	at[*nattr].value = scratch_add(c, value, strlen(value));
-	(*nattr)++;
-}
-
 #define SVG_NS "http://www.w3.org/2000/svg"
 #define MATHML_NS "http://www.w3.org/1998/Math/MathML"
 #define XLINK_NS "http://www.w3.org/1999/xlink"
+#define MAX_TAG 32  /* longer names are in no allow-list */
+#define MAX_ATTRS 64 /* distinct attributes kept of one tag */
 
 static void
 emit_text(struct cleaner *c, const char *s, size_t n)
@@ -572,20 +519,189 @@ add_end_tag(struct sbuf *o, const char *tag, size_t n)
 	put_ch(o, '>');
 }
 
-static bool
-tag_name_char(char c)
+/* ---- one tag: read, judged against the allow-lists, written ---- */
+
+/* A tag being cleaned. The attributes' names and values are offsets
+ * into the cleaner's scratch buffer (NUL-terminated there), so cleaning
+ * a tag allocates nothing once the buffer has grown. */
+struct tag {
+	char name[MAX_TAG]; /* lower-cased; "" when too long for any list */
+	size_t n;
+	bool end, selfclose;
+	unsigned el;        /* EL_* of the name */
+	unsigned want;      /* AT_* an attribute needs to be kept */
+	const char *out;    /* the name written (SVG's camelCase) */
+	size_t out_len;
+	bool camel;         /* SVG attribute names in camelCase too */
+	struct hattr at[MAX_ATTRS];
+	size_t nattr;
+};
+
+static const char *
+attr_find(const struct cleaner *c, const struct tag *x, const char *name)
 {
-	return a_alnum(c) || c == '-' || c == '.' || c == ':' || c == '_';
+	size_t i;
+
+	for (i = 0; i < x->nattr; i++)
+		if (strcmp(SC(c, x->at[i].name), name) == 0)
+			return SC(c, x->at[i].value);
+	return NULL;
+}
+
+static void
+attr_push(struct cleaner *c, struct tag *x, const char *name,
+	  const char *value)
+{
+	struct hattr *a;
+
+	if (x->nattr >= ARRAY_SIZE(x->at))
+		return;
+	a = &x->at[x->nattr++];
+	a->nlen = strlen(name);
+	a->name = scratch_add(c, name, a->nlen);
+	a->value = scratch_add(c, value, strlen(value));
+}
+
+static void
+lower_in_place(char *s)
+{
+	for (; *s; s++)
+		*s = a_lower(*s);
+}
+
+/* One attribute as the tokenizer gave it: the name lower-cased, rel and
+ * type values too; a repeated name keeps its last value. */
+static void
+attr_read(struct cleaner *c, struct tag *x, const struct htok_attr *ta)
+{
+	size_t name = scratch_add(c, ta->name, ta->nlen), value, i;
+
+	lower_in_place(SC(c, name));
+	value = scratch_add(c, ta->value, ta->vlen);
+	if ((ta->nlen == 3 && memcmp(SC(c, name), "rel", 3) == 0) ||
+	    (ta->nlen == 4 && memcmp(SC(c, name), "type", 4) == 0))
+		lower_in_place(SC(c, value));
+	for (i = 0; i < x->nattr; i++)
+		if (x->at[i].nlen == ta->nlen &&
+		    memcmp(SC(c, x->at[i].name), SC(c, name), ta->nlen) == 0)
+			break;
+	if (i < x->nattr) {
+		x->at[i].value = value;
+	} else if (x->nattr < ARRAY_SIZE(x->at)) {
+		x->at[x->nattr].name = name;
+		x->at[x->nattr].nlen = ta->nlen;
+		x->at[x->nattr].value = value;
+		x->nattr++;
+	}
+}
+
+static void
+tag_read(struct cleaner *c, struct htok *t, struct tag *x)
+{
+	struct htok_attr ta;
+	size_t i;
+
+	x->end = t->kind == HTOK_END;
+	x->n = t->nlen < MAX_TAG ? t->nlen : 0;
+	for (i = 0; i < x->n; i++)
+		x->name[i] = a_lower(t->name[i]);
+	x->name[x->n] = '\0';
+	x->out = x->name;
+	x->want = AT_OK;
+	x->camel = false;
+	x->nattr = 0;
+	sbuf_reset(&c->scratch);
+	while (htok_attr(t, &ta))
+		attr_read(c, x, &ta);
+	x->selfclose = t->selfclose;
+	x->el = x->n ? el_flags(x->name, x->n) : 0;
+}
+
+/* script, style and applet are dropped with their content. */
+static void
+track_drop(struct cleaner *c, const struct tag *x)
+{
+	if (!(x->el & EL_DROP))
+		return;
+	if (x->end) {
+		if (c->drop > 0)
+			c->drop--;
+	} else if (!x->selfclose) {
+		c->drop++;
+	}
+}
+
+/* An end tag outside the HTML list (or inside svg): whether it closes an
+ * svg or math element that is written. */
+static bool
+foreign_end(struct cleaner *c, struct tag *x)
+{
+	if (c->mathml && (x->el & EL_MATHML)) {
+		if (strcmp(x->name, "math") == 0)
+			c->mathml--;
+		return true;
+	}
+	if (c->svg && (x->el & EL_SVG)) {
+		if (strcmp(x->name, "svg") == 0)
+			c->svg--;
+		x->out = svg_case(x->name);
+		return true;
+	}
+	return (x->el & EL_OK) != 0;
+}
+
+/* A start tag outside the HTML list (or inside svg): <svg> and <math>
+ * get their namespace in text/html and open foreign content when it is
+ * the right one; inside it their own lists apply. Whether it is kept. */
+static bool
+foreign_start(struct cleaner *c, struct tag *x)
+{
+	bool svg = strcmp(x->name, "svg") == 0;
+	bool math = strcmp(x->name, "math") == 0;
+	const char *ns;
+
+	if (c->html && (svg || math) && !attr_find(c, x, "xmlns"))
+		attr_push(c, x, "xmlns", svg ? SVG_NS : MATHML_NS);
+	ns = attr_find(c, x, "xmlns");
+	if (math && ns && strcmp(ns, MATHML_NS) == 0)
+		c->mathml++;
+	if (svg && ns && strcmp(ns, SVG_NS) == 0)
+		c->svg++;
+	if (c->mathml && (x->el & EL_MATHML)) {
+		x->want = AT_MATHML;
+		return true;
+	}
+	if (c->svg && (x->el & EL_SVG)) {
+		x->want = AT_SVG;
+		x->out = svg_case(x->name);
+		x->camel = true;
+		return true;
+	}
+	return (x->el & EL_OK) != 0;
+}
+
+/* xlink: attributes in foreign content need their namespace declared. */
+static void
+add_xlink_ns(struct cleaner *c, struct tag *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nattr; i++)
+		if (str_starts(SC(c, x->at[i].name), "xlink:"))
+			break;
+	if (i < x->nattr && !attr_find(c, x, "xmlns:xlink"))
+		attr_push(c, x, "xmlns:xlink", XLINK_NS);
 }
 
 /* Sort attributes by name (names are unique: duplicates were merged);
  * insertion sort, as tags have few. */
 static void
-attrs_sort(struct cleaner *c, struct hattr *at, size_t n)
+attrs_sort(const struct cleaner *c, struct tag *x)
 {
+	struct hattr *at = x->at;
 	size_t i, j;
 
-	for (i = 1; i < n; i++) {
+	for (i = 1; i < x->nattr; i++) {
 		struct hattr t = at[i];
 
 		for (j = i; j > 0 && strcmp(SC(c, at[j - 1].name),
@@ -595,36 +711,123 @@ attrs_sort(struct cleaner *c, struct hattr *at, size_t n)
 	}
 }
 
-/*
- * Most tags: an allowed name and no attributes, outside svg. This does
- * what do_tag() does for them, without its frame; NULL when the tag is
- * anything else (do_tag() then takes it from the start).
- */
-static inline const char *
-tag_fast(struct cleaner *c, const char *s)
+/* One kept attribute: URLs resolved against the base and emptied when
+ * their scheme is unsafe, the value escaped. */
+static void
+attr_write(struct cleaner *c, const struct tag *x, const struct hattr *a)
 {
-	const char *p = s + 1;
-	char tag[32];
-	size_t n = 0;
-	bool end = false;
+	const char *name = SC(c, a->name);
+	char *v = SC(c, a->value), *abs = NULL;
+
+	if (!(at_flags(name, a->nlen) & x->want))
+		return;
+	if ((x->el & EL_URI) && is_uri_attr(x->name, name)) {
+		feed_trim(v);
+		/* most links are absolute: resolving copies them */
+		if (c->base && *c->base && !url_self_resolving(v))
+			v = abs = url_resolve(c->base, v);
+		if (!scheme_safe(v))
+			v[0] = '\0';
+	} else if (a->nlen == 4 && memcmp(name, "href", 4) == 0 &&
+		   !scheme_safe(v)) {
+		v[0] = '\0';
+	}
+	put_ch(&c->out, ' ');
+	if (x->camel)
+		put_s(&c->out, svg_case(name));
+	else
+		put(&c->out, name, a->nlen);
+	put(&c->out, "=\"", 2);
+	attr_out(&c->out, v);
+	put_ch(&c->out, '"');
+	free(abs);
+}
+
+static void
+tag_write(struct cleaner *c, struct tag *x)
+{
+	size_t i;
+
+	x->out_len = x->out == x->name ? x->n : strlen(x->out);
+	if (x->end) {
+		if (!(x->el & EL_VOID))
+			add_end_tag(&c->out, x->out, x->out_len);
+		return;
+	}
+	attrs_sort(c, x);
+	put_ch(&c->out, '<');
+	put(&c->out, x->out, x->out_len);
+	for (i = 0; i < x->nattr; i++)
+		attr_write(c, x, &x->at[i]);
+	if (x->el & EL_VOID) {
+		put(&c->out, " />", 3);
+	} else {
+		put_ch(&c->out, '>');
+		/* sgmllib expands only a bare "<tag/>" */
+		if (x->selfclose && x->nattr == 0)
+			add_end_tag(&c->out, x->out, x->out_len);
+	}
+}
+
+/* A start or end tag from the tokenizer; t->p ends up past it. */
+static void
+do_tag(struct cleaner *c, struct htok *t)
+{
+	struct tag tag, *x = &tag;
+	bool keep = true;
+
+	tag_read(c, t, x);
+	if (!(x->el & EL_OK) || (c->svg && !x->end)) {
+		track_drop(c, x);
+		keep = x->end ? foreign_end(c, x) : foreign_start(c, x);
+	}
+	if (!keep)
+		return;
+	if ((c->svg || c->mathml) && !x->end)
+		add_xlink_ns(c, x);
+	if (!c->drop)
+		tag_write(c, x);
+}
+
+/*
+ * Most tags have no attributes: the tokenizer is past their '>' already
+ * (t->done). Outside svg, a lower-case allowed tag that is not void
+ * ("<p>", "</em>") comes out exactly as it went in: tag_verbatim() says
+ * so and clean_loop() keeps it in the current text run. tag_short()
+ * writes the other allowed ones ("<BR>" as "<br />"); it is false for
+ * anything else, which do_tag() takes.
+ */
+static inline bool
+tag_verbatim(const struct cleaner *c, const struct htok *t)
+{
+	size_t i;
+
+	if (c->svg || !t->done || t->nlen >= MAX_TAG ||
+	    (t->kind != HTOK_START && t->kind != HTOK_END))
+		return false;
+	for (i = 0; i < t->nlen; i++)
+		if (t->name[i] >= 'A' && t->name[i] <= 'Z')
+			return false;
+	return (el_flags(t->name, t->nlen) & (EL_OK | EL_VOID)) == EL_OK;
+}
+
+static inline bool
+tag_short(struct cleaner *c, const struct htok *t)
+{
+	char tag[MAX_TAG];
+	size_t i, n = t->nlen;
 	unsigned el;
 
-	if (c->svg)
-		return NULL;
-	if (*p == '/') {
-		end = true;
-		p++;
-	}
-	while (n < sizeof(tag) - 1 && tag_name_char(*p))
-		tag[n++] = a_lower(*p++);
-	if (n == 0 || *p != '>')
-		return NULL;
+	if (c->svg || !t->done || n >= MAX_TAG)
+		return false;
+	for (i = 0; i < n; i++)
+		tag[i] = a_lower(t->name[i]);
 	el = el_flags(tag, n);
 	if (!(el & EL_OK))
-		return NULL;
+		return false;
 	if (c->drop)
-		return p + 1;
-	if (end) {
+		return true;
+	if (t->kind == HTOK_END) {
 		if (!(el & EL_VOID))
 			add_end_tag(&c->out, tag, n);
 	} else {
@@ -635,374 +838,108 @@ tag_fast(struct cleaner *c, const char *s)
 		else
 			put_ch(&c->out, '>');
 	}
-	return p + 1;
+	return true;
 }
 
-/*
- * The commonest markup comes out exactly as it went in: a lower-case
- * allowed tag without attributes that is not void ("<p>", "</em>"), a
- * known named reference with its ';', a decimal reference outside the
- * windows-1252 range. These return the end of such a construct (NULL for
- * anything else) so that clean_loop() keeps it in the current text run
- * and copies tags, references and text between them in one piece.
- */
+/* ---- character references: kept as written where they are valid ---- */
+
+static unsigned long
+ref_value(const struct htok_ref *r)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		unsigned d = a_digit(r->v[i]) ? (unsigned)(r->v[i] - '0')
+					      : (unsigned)((r->v[i] | 0x20) -
+							   'a' + 10);
+
+		if (v > (~0UL - d) / (r->kind == HREF_HEX ? 16 : 10))
+			return ~0UL;
+		v = v * (r->kind == HREF_HEX ? 16 : 10) + d;
+	}
+	return v;
+}
+
+static bool
+ref_known(const struct htok_ref *r)
+{
+	return entity_lookup(r->v, r->n) ||
+	       (r->n == 4 && memcmp(r->v, "apos", 4) == 0);
+}
+
+/* The commonest references come out exactly as they went in: a known
+ * name with its ';', a decimal reference outside the windows-1252
+ * range. clean_loop() keeps them in the current text run. */
 static inline bool
-lower_name_char(char c)
+ref_verbatim(const struct htok_ref *r)
 {
-	return (unsigned)((unsigned char)c - 'a') < 26u || a_digit(c) ||
-	       c == '-' || c == '.' || c == ':' || c == '_';
+	unsigned long v;
+
+	if (!r->semi)
+		return false;
+	if (r->kind == HREF_NAME)
+		return ref_known(r);
+	if (r->kind != HREF_DEC || r->n > 16)
+		return false;
+	v = ref_value(r);
+	return v < 0x80 || v > 0x9f;
 }
 
-static inline const char *
-tag_verbatim(const struct cleaner *c, const char *s)
-{
-	const char *p = s + 1, *nm;
-	size_t n;
-
-	if (c->svg)
-		return NULL;
-	if (*p == '/')
-		p++;
-	nm = p;
-	while (lower_name_char(*p))
-		p++;
-	n = (size_t)(p - nm);
-	if (n == 0 || n >= 32 || *p != '>' || !a_alpha(*nm))
-		return NULL;
-	if ((el_flags(nm, n) & (EL_OK | EL_VOID)) != EL_OK)
-		return NULL;
-	return p + 1;
-}
-
-static inline const char *
-ref_verbatim(const char *s)
-{
-	const char *p = s + 1, *q;
-
-	if (a_alpha(*p)) {
-		for (q = p; a_alnum(*q) || *q == '-' || *q == '.'; q++)
-			;
-		if (*q == ';' &&
-		    (entity_lookup(p, (size_t)(q - p)) ||
-		     ((size_t)(q - p) == 4 && memcmp(p, "apos", 4) == 0)))
-			return q + 1;
-		return NULL;
-	}
-	if (*p == '#' && a_digit(p[1])) {
-		unsigned long v = 0;
-
-		for (q = p + 1; a_digit(*q) && q - p <= 16; q++)
-			v = v * 10 + (unsigned long)(*q - '0');
-		if (*q != ';' || (v >= 0x80 && v <= 0x9f))
-			return NULL;
-		return q + 1;
-	}
-	return NULL;
-}
-
-/* A start or end tag at s ('<' already seen); returns the end. */
+/* Any other reference at s: numeric ones normalised (windows-1252's C1
+ * range mapped, at most 16 digits, ';' added), unknown names escaped. */
 static const char *
-do_tag(struct cleaner *c, const char *s)
+do_ref(struct cleaner *c, const char *s, const struct htok_ref *r)
 {
-	const char *p = s + 1, *nm;
-	char tag[32];
-	size_t n = 0, i, nattr = 0, out_len;
-	bool end = false, selfclose = false, camel = false, okel;
-	struct hattr at[64];
-	const char *out_tag;
-	unsigned el, want = AT_OK;
-
-	if (*p == '/') {
-		end = true;
-		p++;
-	}
-	nm = p;
-	while (tag_name_char(*p))
-		p++;
-	n = (size_t)(p - nm);
-	if (n == 0 || n >= sizeof(tag)) {
-		emit_text(c, "<", 1);
+	if (r->kind == HREF_NONE) {
+		emit_text(c, "&", 1);
 		return s + 1;
 	}
-	for (i = 0; i < n; i++)
-		tag[i] = a_lower(nm[i]);
-	tag[n] = '\0';
-	out_tag = tag;
-	sbuf_reset(&c->scratch);
-	/* attributes */
-	for (;;) {
-		const char *an, *vs;
-		size_t alen, vlen, name, value;
-		char *v;
+	if (r->kind == HREF_NAME) {
+		const char *q = r->v + r->n;
 
-		while (a_space(*p))
-			p++;
-		if (!*p)
-			break;
-		if (*p == '>') {
-			p++;
-			break;
-		}
-		if (*p == '/' && p[1] == '>') {
-			selfclose = true;
-			p += 2;
-			break;
-		}
-		if (*p == '/' || *p == '"' || *p == '\'' || *p == '=') {
-			p++;
-			continue;
-		}
-		an = p;
-		while (*p && !a_space(*p) && *p != '=' && *p != '>' &&
-		       !(*p == '/' && p[1] == '>'))
-			p++;
-		alen = (size_t)(p - an);
-		while (a_space(*p))
-			p++;
-		if (*p == '=') {
-			p++;
-			while (a_space(*p))
-				p++;
-			if (*p == '"' || *p == '\'') {
-				char q = *p++;
-
-				vs = p;
-				while (*p && *p != q)
-					p++;
-				vlen = (size_t)(p - vs);
-				if (*p)
-					p++;
-			} else {
-				vs = p;
-				while (*p && !a_space(*p) && *p != '>')
-					p++;
-				vlen = (size_t)(p - vs);
-			}
-		} else {
-			/* a bare attribute's value is its name as written */
-			vs = an;
-			vlen = alen;
-		}
-		name = scratch_add(c, an, alen);
-		for (v = SC(c, name); *v; v++)
-			*v = a_lower(*v);
-		value = scratch_add(c, vs, vlen);
-		if ((alen == 3 && memcmp(SC(c, name), "rel", 3) == 0) ||
-		    (alen == 4 && memcmp(SC(c, name), "type", 4) == 0))
-			for (v = SC(c, value); *v; v++)
-				*v = a_lower(*v);
-		/* duplicates: the last value wins */
-		for (i = 0; i < nattr; i++)
-			if (at[i].nlen == alen &&
-			    memcmp(SC(c, at[i].name), SC(c, name), alen) == 0)
-				break;
-		if (i < nattr) {
-			at[i].value = value;
-		} else if (nattr < ARRAY_SIZE(at)) {
-			at[nattr].name = name;
-			at[nattr].nlen = alen;
-			at[nattr].value = value;
-			nattr++;
-		}
-	}
-
-	el = el_flags(tag, n);
-	okel = (el & EL_OK) != 0;
-	if (!okel || (c->svg && !end)) {
-		if (el & EL_DROP) {
-			if (end) {
-				if (c->drop > 0)
-					c->drop--;
-			} else if (!selfclose) {
-				c->drop++;
-			}
-		}
-		if (end) {
-			if (c->mathml && (el & EL_MATHML)) {
-				if (strcmp(tag, "math") == 0)
-					c->mathml--;
-			} else if (c->svg && (el & EL_SVG)) {
-				if (strcmp(tag, "svg") == 0)
-					c->svg--;
-				out_tag = svg_case(tag);
-			} else if (!okel) {
-				goto out;
-			}
-		} else {
-			const char *x;
-
-			if (c->html && !attr_find(c, at, nattr, "xmlns") &&
-			    nattr < ARRAY_SIZE(at) &&
-			    (strcmp(tag, "svg") == 0 ||
-			     strcmp(tag, "math") == 0))
-				attr_push(c, at, &nattr, "xmlns",
-					  tag[0] == 's' ? SVG_NS : MATHML_NS);
-			x = attr_find(c, at, nattr, "xmlns");
-			if (strcmp(tag, "math") == 0 && x &&
-			    strcmp(x, MATHML_NS) == 0)
-				c->mathml++;
-			if (strcmp(tag, "svg") == 0 && x &&
-			    strcmp(x, SVG_NS) == 0)
-				c->svg++;
-			if (c->mathml && (el & EL_MATHML)) {
-				want = AT_MATHML;
-			} else if (c->svg && (el & EL_SVG)) {
-				want = AT_SVG;
-				out_tag = svg_case(tag);
-				camel = true;
-			} else if (!okel) {
-				goto out;
-			}
-		}
-	}
-	if ((c->svg || c->mathml) && !end && nattr < ARRAY_SIZE(at)) {
-		bool xl = false;
-
-		for (i = 0; i < nattr; i++)
-			if (str_starts(SC(c, at[i].name), "xlink:"))
-				xl = true;
-		if (xl && !attr_find(c, at, nattr, "xmlns:xlink"))
-			attr_push(c, at, &nattr, "xmlns:xlink", XLINK_NS);
-	}
-	out_len = out_tag == tag ? n : strlen(out_tag);
-	if (end) {
-		if (!(el & EL_VOID) && !c->drop)
-			add_end_tag(&c->out, out_tag, out_len);
-		goto out;
-	}
-	if (c->drop)
-		goto out;
-	attrs_sort(c, at, nattr);
-	put_ch(&c->out, '<');
-	put(&c->out, out_tag, out_len);
-	for (i = 0; i < nattr; i++) {
-		const char *name = SC(c, at[i].name);
-		char *v = SC(c, at[i].value), *abs = NULL;
-
-		if (!(at_flags(name, at[i].nlen) & want))
-			continue;
-		if ((el & EL_URI) && is_uri_attr(tag, name)) {
-			feed_trim(v);
-			/* most links are absolute: resolving copies them */
-			if (c->base && *c->base && !url_self_resolving(v))
-				v = abs = url_resolve(c->base, v);
-			if (!scheme_safe(v))
-				v[0] = '\0';
-		} else if (at[i].nlen == 4 && memcmp(name, "href", 4) == 0 &&
-			   !scheme_safe(v)) {
-			v[0] = '\0';
-		}
-		put_ch(&c->out, ' ');
-		if (camel)
-			put_s(&c->out, svg_case(name));
-		else
-			put(&c->out, name, at[i].nlen);
-		put(&c->out, "=\"", 2);
-		attr_out(&c->out, v);
-		put_ch(&c->out, '"');
-		free(abs);
-	}
-	if (el & EL_VOID) {
-		put(&c->out, " />", 3);
-	} else {
-		put_ch(&c->out, '>');
-		/* sgmllib expands only a bare "<tag/>" */
-		if (selfclose && nattr == 0)
-			add_end_tag(&c->out, out_tag, out_len);
-	}
-out:
-	return p;
-}
-
-static const char *
-do_ref(struct cleaner *c, const char *s)
-{
-	const char *p = s + 1;
-
-	if (*p == '#') {
-		const char *d = p + 1;
-		bool hex = *d == 'x' || *d == 'X';
-		unsigned long v;
-		char *end;
-
-		if (hex)
-			d++;
-		v = strtoul(d, &end, hex ? 16 : 10);
-		if (end == d || (!hex && !a_digit(*d))) {
-			emit_text(c, "&", 1);
-			return s + 1;
-		}
-		if (!c->drop) {
-			if (v >= 0x80 && v <= 0x9f && cp1252[v - 0x80]) {
-				sbuf_addf(&c->out, "&#x%x;",
-					  (unsigned)cp1252[v - 0x80]);
-			} else {
-				char ref[24];
-				size_t k, m = (size_t)(end - d);
-
-				if (m > 16)
-					m = 16;
-				for (k = 0; k < m; k++)
-					ref[k] = a_lower(d[k]);
-				put(&c->out, hex ? "&#x" : "&#", hex ? 3 : 2);
-				put(&c->out, ref, m);
-				put_ch(&c->out, ';');
-			}
-		}
-		return *end == ';' ? end + 1 : end;
-	}
-	if (a_alpha(*p)) {
-		const char *q = p;
-
-		while (a_alnum(*q) || *q == '-' || *q == '.')
-			q++;
 		if (!*q) {
 			emit_text(c, s, (size_t)(q - s));
 			return q;
 		}
-		if (!c->drop) {
-			if (entity_lookup(p, (size_t)(q - p)) ||
-			    ((size_t)(q - p) == 4 && memcmp(p, "apos", 4) == 0)) {
-				put_ch(&c->out, '&');
-				put(&c->out, p, (size_t)(q - p));
-				put_ch(&c->out, ';');
-			} else {
-				put(&c->out, "&amp;", 5);
-				put(&c->out, p, (size_t)(q - p));
-			}
+		if (c->drop)
+			return r->end;
+		if (ref_known(r)) {
+			put_ch(&c->out, '&');
+			put(&c->out, r->v, r->n);
+			put_ch(&c->out, ';');
+		} else {
+			put(&c->out, "&amp;", 5);
+			put(&c->out, r->v, r->n);
 		}
-		return *q == ';' ? q + 1 : q;
+		return r->end;
 	}
-	emit_text(c, "&", 1);
-	return s + 1;
+	if (!c->drop) {
+		unsigned long v = ref_value(r);
+		bool hex = r->kind == HREF_HEX;
+
+		if (v >= 0x80 && v <= 0x9f && cp1252[v - 0x80]) {
+			sbuf_addf(&c->out, "&#x%x;",
+				  (unsigned)cp1252[v - 0x80]);
+		} else {
+			char ref[16];
+			size_t k, m = r->n < sizeof(ref) ? r->n : sizeof(ref);
+
+			for (k = 0; k < m; k++)
+				ref[k] = a_lower(r->v[k]);
+			put(&c->out, hex ? "&#x" : "&#", hex ? 3 : 2);
+			put(&c->out, ref, m);
+			put_ch(&c->out, ';');
+		}
+	}
+	return r->end;
 }
 
-/* The first '<' or '&' in [p, end), or end: the text runs between
- * markup are most of the bytes, scanned 16 at a time where SSE2 is. */
-static const char *
-scan_text(const char *p, const char *end)
-{
-#if defined(__SSE2__)
-	const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+/* ---- the cleaning loop: the tokenizer's consumer ---- */
 
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, lt),
-				     _mm_cmpeq_epi8(v, amp)));
-
-		if (m)
-			return p + __builtin_ctz(m);
-		p += 16;
-	}
-#endif
-	while (p < end && *p != '<' && *p != '&')
-		p++;
-	return p;
-}
-
-/* The cleaning loop: html (n bytes, NUL at html[n]) appended to c->out,
- * which has room for n + n / 8 + 64 bytes. */
+/* html (n bytes, NUL at html[n]) appended to c->out, which has room for
+ * n + n / 8 + 64 bytes. Text, verbatim tags and verbatim references are
+ * copied in runs; everything else is written token by token. */
 static void
 clean_loop(struct cleaner *c, const char *html, size_t n)
 {
@@ -1011,58 +948,36 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 	sets_ready();
 	while (*p) {
 		if (*p == '<') {
-			const char *v = tag_verbatim(c, p);
+			struct htok t;
 
-			if (v) {
-				p = v;
+			htok_markup(p, &t);
+			if (t.kind == HTOK_TEXT || tag_verbatim(c, &t)) {
+				p = t.p;
 				continue;
 			}
 			emit_text(c, run, (size_t)(p - run));
-			if (p[1] == '!' && p[2] == '-' && p[3] == '-') {
-				const char *e = strstr(p + 4, "-->");
-
-				p = e ? e + 3 : p + strlen(p);
-			} else if (p[1] == '!' &&
-				   strncasecmp(p + 2, "DOCTYPE", 7) != 0 &&
-				   p[2] != '[') {
+			if (t.kind == HTOK_BOGUS) {
 				/* not a declaration: sgmllib would choke */
 				if (!c->drop)
 					put_s(&c->out, "&lt;!");
-				p += 2;
-			} else if (p[1] == '!' || p[1] == '?') {
-				const char *e = strchr(p, '>');
-
-				if (!e) {
-					/* unfinished: it is text */
-					emit_text(c, p, strlen(p));
-					p += strlen(p);
-				} else {
-					p = e + 1;
-				}
-			} else if (p[1] == '>') {
-				p += 2; /* SGML empty tag */
-			} else if (a_alpha(p[1]) ||
-				   (p[1] == '/' && a_alpha(p[2]))) {
-				const char *q = tag_fast(c, p);
-
-				p = q ? q : do_tag(c, p);
-			} else {
-				emit_text(c, "<", 1);
-				p++;
+			} else if (t.kind != HTOK_SKIP && !tag_short(c, &t)) {
+				do_tag(c, &t);
 			}
+			p = t.p;
 			run = p;
 		} else if (*p == '&') {
-			const char *v = ref_verbatim(p);
+			struct htok_ref r;
 
-			if (v) {
-				p = v;
+			htok_ref(p, &r);
+			if (ref_verbatim(&r)) {
+				p = r.end;
 				continue;
 			}
 			emit_text(c, run, (size_t)(p - run));
-			p = do_ref(c, p);
+			p = do_ref(c, p, &r);
 			run = p;
 		} else {
-			p = scan_text(p, end);
+			p = htok_text(p, end);
 		}
 	}
 	emit_text(c, run, (size_t)(p - run));

@@ -50,6 +50,10 @@ attr(xmlNodePtr n, const char *name)
 		for (t = a->children; t; t = t->next)
 			if (t->type == XML_TEXT_NODE && t->content)
 				sbuf_adds(&sb, (const char *)t->content);
+		if (sbuf_over(&sb)) { /* a cut URL is a wrong one: drop it */
+			sbuf_release(&sb);
+			return NULL;
+		}
 		{
 			char *clean = text_sanitize(sb.buf, sb.len, true);
 
@@ -196,25 +200,4 @@ opml_parse(const char *bytes, size_t len, struct opml_doc *out, struct err *e)
 			NULL);
 	xmlFreeDoc(doc);
 	return 0;
-}
-
-void
-xml_escape(struct sbuf *sb, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '&': sbuf_adds(sb, "&amp;"); break;
-		case '<': sbuf_adds(sb, "&lt;"); break;
-		case '>': sbuf_adds(sb, "&gt;"); break;
-		case '"': sbuf_adds(sb, "&quot;"); break;
-		case '\'': sbuf_adds(sb, "&apos;"); break;
-		default:
-			/* XML 1.0 has no place for other C0 controls */
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-				break;
-			sbuf_addch(sb, c);
-		}
-	}
 }

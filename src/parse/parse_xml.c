@@ -139,8 +139,6 @@ struct px {
 	void *dict;          /* the parser's name dictionary (xmlDictPtr) */
 	struct sbuf attrbuf; /* this element's attribute values */
 	struct sbuf cleanbuf, cleanscratch; /* markup_clean_into()'s */
-	struct cleaner *cl;  /* big entry texts cleaned beside us, or NULL */
-	bool use_cleaner;    /* a big document: start one when needed */
 	int depth, skip_depth;
 
 	bool infeed, inentry, insource, inimage, intextinput;
@@ -312,7 +310,8 @@ add_text(struct px *p, const char *s, size_t n)
 	if (!p->nstack)
 		return;
 	t = &p->stack[p->nstack - 1].text;
-	if (t->len + n < t->cap && (!t->max || t->len + n <= t->max)) {
+	if (t->len + n < t->cap && !t->over &&
+	    (!t->max || t->len + n <= t->max)) {
 		if (n == 1)
 			t->buf[t->len] = *s;
 		else
@@ -320,29 +319,8 @@ add_text(struct px *p, const char *s, size_t n)
 		t->len += n;
 		t->buf[t->len] = '\0';
 	} else {
-		sbuf_add(t, s, n);
+		sbuf_add_cut(t, s, n); /* a field stops at its cap */
 	}
-}
-
-static void
-add_text_escaped(struct px *p, const char *s, size_t n)
-{
-	size_t i, st = 0;
-
-	for (i = 0; i < n; i++) {
-		const char *rep = NULL;
-
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		default: continue;
-		}
-		add_text(p, s + st, i - st);
-		add_text(p, rep, strlen(rep));
-		st = i + 1;
-	}
-	add_text(p, s + st, n - st);
 }
 
 static bool
@@ -356,36 +334,14 @@ is_ws(const char *s, size_t n)
 	return true;
 }
 
+/* Atom's mode="base64" content: the decoded text, NULL when it is not
+ * base64 or not UTF-8. */
 static char *
 b64_decode(const char *s)
 {
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	struct sbuf out;
-	uint32_t acc = 0;
-	int bits = 0;
+	struct sbuf out = SBUF_INIT;
 
-	sbuf_init(&out, 0);
-	for (; *s; s++) {
-		const char *c;
-
-		if (isspace((unsigned char)*s))
-			continue;
-		if (*s == '=')
-			break;
-		c = strchr(tab, *s);
-		if (!c || !*s) {
-			sbuf_release(&out);
-			return NULL;
-		}
-		acc = (acc << 6) | (uint32_t)(c - tab);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			sbuf_addch(&out, (char)((acc >> bits) & 0xff));
-		}
-	}
-	if (!utf8_valid(out.buf, out.len)) {
+	if (base64_decode(&out, s) < 0 || !utf8_valid(out.buf, out.len)) {
 		sbuf_release(&out);
 		return NULL;
 	}
@@ -441,51 +397,6 @@ has_c1(const char *s, size_t n)
 	return false;
 }
 
-/*
- * ---- cleaning big entries' HTML on a second thread ----
- *
- * In a big document (CLEAN_DOC_MIN bytes) an entry's summary or content
- * of CLEAN_TEXT_MIN bytes or more is cleaned by a second thread while
- * libxml2 goes on: the frame's buffer moves to a job (no copy) and the
- * doc holds a token in its place, "\1" and the job's number, which
- * cleaner_stop() swaps for the cleaned text once the parse is done. XML
- * cannot carry U+0001, and the token's address is checked too, so no
- * real text is taken for one. A token the parser drops (a value that
- * loses to another) just leaves its job's output unused. Cleaning was a
- * quarter of the time on the bench's 100 MB feed (markup.c, and the page
- * faults of allocating its output); here it overlaps the XML pass. Small
- * feeds, the fetch's usual case, never start the thread.
- */
-#define CLEAN_DOC_MIN (4u << 20)
-#define CLEAN_TEXT_MIN 256u
-#define CLEAN_BATCH 64       /* jobs handed over at once: a wakeup each */
-#define CLEAN_INFLIGHT 4096  /* jobs handed over and not done: wait */
-#define CLEAN_POOL 256       /* frame buffers kept for reuse */
-
-struct cjob {
-	struct sbuf raw;  /* the frame's buffer: the text at raw.buf + st */
-	size_t st, n;
-	char *base;
-	bool is_html;
-	char *token;      /* the doc's placeholder (the doc owns it) */
-	char *out;        /* the cleaned text, once the job is done */
-	struct cjob *next;
-};
-
-struct cleaner {
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t work, done;
-	struct cjob *head, *tail;  /* handed over, not yet cleaned */
-	struct cjob *mine, *mine_tail; /* the parser's batch, not handed over */
-	size_t nmine;
-	struct cjob **all;         /* every job, by number */
-	size_t n, cap, inflight;
-	struct sbuf pool[CLEAN_POOL]; /* cleaned jobs' buffers, reused */
-	size_t npool;
-	bool closing, idle;
-};
-
 static char *
 clean_exact(struct sbuf *c)
 {
@@ -503,197 +414,20 @@ clean_exact(struct sbuf *c)
 	return out;
 }
 
-static void *
-cleaner_main(void *arg)
-{
-	struct cleaner *cl = arg;
-	struct sbuf out, scratch;
-	struct cjob *batch, *j;
-	size_t n;
-
-	sbuf_init(&out, 0);
-	sbuf_init(&scratch, 0);
-	pthread_mutex_lock(&cl->mu);
-	for (;;) {
-		while (!cl->head && !cl->closing) {
-			cl->idle = true;
-			pthread_cond_wait(&cl->work, &cl->mu);
-		}
-		cl->idle = false;
-		if (!cl->head)
-			break;
-		batch = cl->head;
-		cl->head = cl->tail = NULL;
-		pthread_mutex_unlock(&cl->mu);
-		for (j = batch, n = 0; j; j = j->next, n++) {
-			markup_clean_into(j->raw.buf + j->st, j->n, j->base,
-					  j->is_html, &out, &scratch);
-			j->out = clean_exact(&out);
-			free(j->base);
-			j->base = NULL;
-		}
-		pthread_mutex_lock(&cl->mu);
-		for (j = batch; j; j = j->next) {
-			if (cl->npool < CLEAN_POOL) {
-				sbuf_reset(&j->raw);
-				cl->pool[cl->npool++] = j->raw;
-				sbuf_init(&j->raw, 0);
-			} else {
-				sbuf_release(&j->raw);
-			}
-		}
-		cl->inflight -= n;
-		pthread_cond_signal(&cl->done);
-	}
-	pthread_mutex_unlock(&cl->mu);
-	sbuf_release(&out);
-	sbuf_release(&scratch);
-	return NULL;
-}
-
-/* Hand the parser's batch over, waiting while too much is in flight
- * (the cleaner is the faster of the two, so this is a bound, not a
- * rhythm). */
-static void
-cleaner_flush(struct cleaner *cl)
-{
-	if (!cl->mine)
-		return;
-	pthread_mutex_lock(&cl->mu);
-	while (cl->inflight >= CLEAN_INFLIGHT)
-		pthread_cond_wait(&cl->done, &cl->mu);
-	if (cl->tail)
-		cl->tail->next = cl->mine;
-	else
-		cl->head = cl->mine;
-	cl->tail = cl->mine_tail;
-	cl->inflight += cl->nmine;
-	cl->mine = cl->mine_tail = NULL;
-	cl->nmine = 0;
-	if (cl->idle)
-		pthread_cond_signal(&cl->work);
-	pthread_mutex_unlock(&cl->mu);
-}
-
-/* The token for t's text [st, n), or NULL when the caller is to clean
- * it itself (no thread). */
-static char *
-cleaner_submit(struct px *p, struct sbuf *t, size_t st, size_t n,
-	       bool is_html)
-{
-	struct cleaner *cl = p->cl;
-	const char *base;
-	struct cjob *j;
-
-	if (!cl) {
-		cl = xcalloc(1, sizeof(*cl));
-		pthread_mutex_init(&cl->mu, NULL);
-		pthread_cond_init(&cl->work, NULL);
-		pthread_cond_init(&cl->done, NULL);
-		if (pthread_create(&cl->th, NULL, cleaner_main, cl) != 0) {
-			pthread_mutex_destroy(&cl->mu);
-			pthread_cond_destroy(&cl->work);
-			pthread_cond_destroy(&cl->done);
-			free(cl);
-			p->use_cleaner = false;
-			return NULL;
-		}
-		p->cl = cl;
-	}
-	j = xcalloc(1, sizeof(*j));
-	base = base_now(p);
-	j->base = base ? xstrdup(base) : NULL;
-	j->is_html = is_html;
-	j->st = st;
-	j->n = n - st;
-	j->token = xasprintf("\001%zu", cl->n);
-	/* the frame's buffer goes with the job; the frame takes a cleaned
-	 * job's (the pool is the cleaner's too), or starts empty */
-	j->raw = *t;
-	j->raw.buf[n] = '\0';
-	sbuf_init(t, j->raw.max);
-	pthread_mutex_lock(&cl->mu);
-	if (cl->npool) {
-		*t = cl->pool[--cl->npool];
-		t->max = j->raw.max;
-	}
-	pthread_mutex_unlock(&cl->mu);
-	XGROW(cl->all, cl->cap, cl->n + 1);
-	cl->all[cl->n++] = j;
-	if (cl->mine_tail)
-		cl->mine_tail->next = j;
-	else
-		cl->mine = j;
-	cl->mine_tail = j;
-	if (++cl->nmine >= CLEAN_BATCH)
-		cleaner_flush(cl);
-	return j->token;
-}
-
-static void
-cleaner_swap(struct cleaner *cl, char **field)
-{
-	char *end;
-	unsigned long long k;
-
-	if (!*field || (*field)[0] != '\001')
-		return;
-	k = strtoull(*field + 1, &end, 10);
-	if (*end || k >= cl->n || cl->all[k]->token != *field)
-		return;
-	free(*field);
-	*field = cl->all[k]->out;
-	cl->all[k]->out = NULL;
-}
-
-/* Wait for the cleaner and let it go; with doc, put the cleaned texts in
- * place of their tokens first (without, the parse is being thrown away). */
-static void
-cleaner_stop(struct px *p, struct feed_doc *doc)
-{
-	struct cleaner *cl = p->cl;
-	size_t i;
-
-	if (!cl)
-		return;
-	cleaner_flush(cl);
-	pthread_mutex_lock(&cl->mu);
-	cl->closing = true;
-	pthread_cond_signal(&cl->work);
-	pthread_mutex_unlock(&cl->mu);
-	pthread_join(cl->th, NULL);
-	for (i = 0; doc && i < doc->nentries; i++) {
-		cleaner_swap(cl, &doc->entries[i].summary);
-		cleaner_swap(cl, &doc->entries[i].content);
-	}
-	for (i = 0; i < cl->n; i++) {
-		sbuf_release(&cl->all[i]->raw);
-		free(cl->all[i]->out);
-		free(cl->all[i]);
-	}
-	for (i = 0; i < cl->npool; i++)
-		sbuf_release(&cl->pool[i]);
-	free(cl->all);
-	pthread_mutex_destroy(&cl->mu);
-	pthread_cond_destroy(&cl->work);
-	pthread_cond_destroy(&cl->done);
-	free(cl);
-	p->cl = NULL;
-}
-
 /*
  * What pop() makes of an HTML content field that needs no base64 and no
  * xhtml div stripping: trim, demoronize, markup_clean, trim; but cleaned
  * from the frame's buffer instead of a copy of it. NULL when the text
  * holds a C1 control, which demoronize would change (the caller takes
- * the long way). may_defer: an entry's summary or content with a cleaner
- * allowed, which big texts go to (cleaner_submit() returns a token).
+ * the long way). Cleaning runs here, on the parsing thread: a parse
+ * starts no thread (seek's pipeline is where parsing overlaps other
+ * work, see seek.h).
  */
 static char *
-clean_in_place(struct px *p, struct sbuf *t, bool may_defer)
+clean_in_place(struct px *p, struct sbuf *t)
 {
 	size_t n = strlen(t->buf), st = 0;
-	char *out, save;
+	char save;
 
 	while (n && trim_ws(t->buf[n - 1]))
 		n--;
@@ -701,10 +435,6 @@ clean_in_place(struct px *p, struct sbuf *t, bool may_defer)
 		st++;
 	if (has_c1(t->buf + st, n - st))
 		return NULL;
-	if (may_defer && n - st >= CLEAN_TEXT_MIN &&
-	    (out = cleaner_submit(p, t, st, n,
-				  strcmp(p->cp.type, "text/html") == 0)))
-		return out;
 	save = t->buf[n];
 	if (save)
 		t->buf[n] = '\0';
@@ -750,10 +480,7 @@ pop(struct px *p, const char *name, bool *expecting)
 	      p->cp.last_close >= p->cp.div_body)) {
 		/* the common case for big fields: HTML cleaned straight
 		 * from the frame, no intermediate copy */
-		out = clean_in_place(p, t, p->use_cleaner && p->inentry &&
-				     (strcmp(name, "content") == 0 ||
-				      strcmp(name, "summary") == 0 ||
-				      strcmp(name, "description") == 0));
+		out = clean_in_place(p, t);
 		if (out)
 			return out;
 	}
@@ -1893,20 +1620,6 @@ attrs_load(struct px *p, struct attrs *a, int n, const xmlChar **at)
 		a->v[k].value = p->attrbuf.buf + off[k];
 }
 
-static void
-xml_escape_attr(struct sbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': sbuf_adds(sb, "&amp;"); break;
-		case '<': sbuf_adds(sb, "&lt;"); break;
-		case '>': sbuf_adds(sb, "&gt;"); break;
-		case '"': sbuf_adds(sb, "&quot;"); break;
-		default: sbuf_addch(sb, *s);
-		}
-	}
-}
-
 static bool
 in_xhtml_content(struct px *p)
 {
@@ -2022,7 +1735,7 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		}
 		for (i = 0; i < a.n; i++) {
 			sbuf_addf(&tag, " %s=\"", a.v[i].name);
-			xml_escape_attr(&tag, a.v[i].value);
+			text_escape(&tag, a.v[i].value, strlen(a.v[i].value), ESC_QUOT);
 			sbuf_addch(&tag, '"');
 		}
 		sbuf_addch(&tag, '>');
@@ -2119,7 +1832,8 @@ sax_chars(void *ctx, const xmlChar *ch, int len)
 	if (in_xhtml_content(p)) {
 		if (p->xdepth == 0 && !is_ws((const char *)ch, (size_t)len))
 			p->cp.top_text = true;
-		add_text_escaped(p, (const char *)ch, (size_t)len);
+		text_escape_text(&p->stack[p->nstack - 1].text,
+				 (const char *)ch, (size_t)len);
 	} else {
 		add_text(p, (const char *)ch, (size_t)len);
 	}
@@ -2241,7 +1955,6 @@ px_reset(struct px *p)
 {
 	size_t i;
 
-	cleaner_stop(p, NULL);
 	for (i = 0; i < p->nused; i++)
 		sbuf_release(&p->stack[i].text);
 	free(p->stack);
@@ -2304,8 +2017,7 @@ flush_open(struct px *p)
  * (localname, prefix, URI) triple (qname_get()); what is left of the gap
  * to a bare SAX2 pass on the 100 MB bench feed is mostly libxml2 handing
  * escaped HTML over one entity at a time, first-touch page faults for the
- * strings the doc keeps, and cleaning the entries' HTML (markup.c), which
- * a big document does on a second thread (cleaner_submit()).
+ * strings the doc keeps, and cleaning the entries' HTML (markup.c).
  */
 static int
 run(struct px *p, const char *s, size_t len, bool recover, bool *wf,
@@ -2385,7 +2097,7 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 {
 	struct sbuf src, fixed;
 	struct px p;
-	bool wf = false, nswf = true, netscape = false, cleaner;
+	bool wf = false, nswf = true, netscape = false;
 	int rc = -1;
 
 	parse_xml_init();
@@ -2396,11 +2108,7 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 		len = src.len;
 	}
 
-	/* decided once: the recovery pass below parses the same bytes */
-	cleaner = opts->clean_thread > 0 ||
-		  (opts->clean_thread == 0 && len >= CLEAN_DOC_MIN);
 	px_init(&p, doc, opts->max_field, base);
-	p.use_cleaner = cleaner;
 	if (run(&p, utf8, len, false, &wf, &nswf) < 0) {
 		err_set(e, ERR_PARSE, "cannot create XML parser");
 		goto out;
@@ -2421,11 +2129,9 @@ parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 		doc_clear_data(doc);
 		entities_to_charrefs(utf8, len, &fixed);
 		px_init(&p, doc, opts->max_field, base);
-		p.use_cleaner = cleaner;
 		run(&p, fixed.buf, fixed.len, true, &wf, &nswf);
 	}
 	flush_open(&p);
-	cleaner_stop(&p, doc);
 	if (netscape)
 		snprintf(p.version, sizeof(p.version), "rss091n");
 	if (p.version[0])

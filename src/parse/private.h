@@ -106,6 +106,86 @@ uint32_t entity_lookup(const char *name, size_t len);
  * the caller's cap). */
 void entities_to_charrefs(const char *s, size_t len, struct sbuf *out);
 
+/* ---- tokenize.c: the one HTML tokenizer (markup.c, strip.c) ---- */
+/* ASCII classes, the C locale's whatever the process's locale is. */
+static inline bool
+a_alpha(char c)
+{
+	return (unsigned)(((unsigned char)c | 0x20) - 'a') < 26u;
+}
+
+static inline bool
+a_digit(char c)
+{
+	return (unsigned)((unsigned char)c - '0') < 10u;
+}
+
+static inline bool
+a_xdigit(char c)
+{
+	return a_digit(c) || (unsigned)(((unsigned char)c | 0x20) - 'a') < 6u;
+}
+
+static inline bool
+a_alnum(char c)
+{
+	return a_alpha(c) || a_digit(c);
+}
+
+static inline bool
+a_space(char c)
+{
+	return c == ' ' || (unsigned)((unsigned char)c - '\t') < 5u;
+}
+
+static inline char
+a_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+enum htok_kind {
+	HTOK_TEXT,  /* '<' starts nothing: text up to t->p */
+	HTOK_START, /* a start tag; its attributes come from htok_attr() */
+	HTOK_END,   /* an end tag (attributes are read and ignored) */
+	HTOK_SKIP,  /* a comment, declaration, PI or "<>": nothing */
+	HTOK_BOGUS, /* "<!" that opens no declaration (sgmllib chokes) */
+};
+
+struct htok {
+	enum htok_kind kind;
+	const char *name; /* START/END: the name as written (any length) */
+	size_t nlen;
+	const char *p;    /* where scanning goes on */
+	bool selfclose;   /* the tag ended with "/>" */
+	bool done;        /* p is past the tag's end */
+};
+
+struct htok_attr {
+	const char *name, *value; /* as written; value is the name for a */
+	size_t nlen, vlen;        /* bare attribute */
+};
+
+/* The first '<' or '&' in [p, end), or end. */
+const char *htok_text(const char *p, const char *end);
+/* The markup at s (s[0] == '<'; the input is NUL-terminated). */
+void htok_markup(const char *s, struct htok *t);
+/* The next attribute of a START/END tag; false at the tag's end, with
+ * t->p past it. Call it until false (or htok_finish()). */
+bool htok_attr(struct htok *t, struct htok_attr *a);
+void htok_finish(struct htok *t);
+
+enum htok_ref_kind { HREF_NONE, HREF_DEC, HREF_HEX, HREF_NAME };
+struct htok_ref {
+	enum htok_ref_kind kind; /* NONE: the '&' is text */
+	const char *v;           /* the digits or the name ([A-Za-z][A-Za-z0-9.-]*) */
+	size_t n;
+	bool semi;               /* ended by ';' */
+	const char *end;         /* past the reference (and its ';') */
+};
+/* The character reference at s (s[0] == '&'). */
+void htok_ref(const char *s, struct htok_ref *r);
+
 /* ---- markup.c ---- */
 /* True when plain text looks like HTML (feedparser's lookslikehtml). */
 bool markup_looks_like_html(const char *s);
@@ -121,8 +201,6 @@ char *markup_clean(const char *html, const char *base, bool is_html);
  * allocates nothing once they have grown. */
 void markup_clean_into(const char *html, size_t n, const char *base,
 		       bool is_html, struct sbuf *out, struct sbuf *scratch);
-/* Whether an element name is in the HTML allow-list. */
-bool markup_acceptable_element(const char *name, size_t len);
 
 /* ---- parse_xml.c / parse_jsonfeed.c ---- */
 /* libxml2's process-wide setup (xmlInitParser, the entity loader that

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "glean/parse.h"
-#include "glean/store.h"
 #include "glean/banned.h"
 
 #define RX_SUBJECT_MAX (64 * 1024)
@@ -26,7 +25,7 @@ struct rx {
 	pcre2_jit_stack *jit;
 };
 
-struct rx *
+static struct rx *
 rx_compile(const char *pattern, bool icase, struct err *e)
 {
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_UCP;
@@ -65,7 +64,7 @@ rx_compile(const char *pattern, bool icase, struct err *e)
 	return re;
 }
 
-int
+static int
 rx_match(struct rx *re, const char *subject, size_t len)
 {
 	int rc;
@@ -82,7 +81,7 @@ rx_match(struct rx *re, const char *subject, size_t len)
 	return -1;
 }
 
-void
+static void
 rx_free(struct rx *re)
 {
 	if (!re)
@@ -169,10 +168,10 @@ ops_free(void *re)
 	rx_free(re);
 }
 
-const struct store_regex_ops *
+const struct regex_ops *
 rx_store_ops(void)
 {
-	static const struct store_regex_ops ops = {
+	static const struct regex_ops ops = {
 		ops_compile, ops_match, ops_free,
 	};
 

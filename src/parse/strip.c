@@ -1,8 +1,10 @@
 /*
  * A fast markup stripper for the search index and one-line fields. It
- * is a scanner, not a parser: it never builds a tree, so indexing a
- * large fetch costs little. Rendering for people is render_html()'s job
- * (html.c); this file does not wrap, number links or keep structure.
+ * is a consumer of the one HTML tokenizer (tokenize.c), the sanitiser's:
+ * it never builds a tree, so indexing a large fetch costs little, and it
+ * sees the same tags the sanitiser does. Rendering for people is
+ * render_html()'s job (html.c); this file does not wrap, number links
+ * or keep structure.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -27,48 +29,48 @@ add_cp(struct sbuf *sb, uint32_t cp)
 	sbuf_add(sb, enc, (size_t)utf8_encode(cp, enc));
 }
 
-/* Decode one entity at s (s[0] == '&'); returns bytes consumed, 0 if it is
- * not an entity (then '&' is literal). */
+/* The reference r at s decoded into out (as libxml2 decodes it); the
+ * bytes used, 0 when it is not one (the '&' is then literal). Numbers
+ * take at most 12 bytes with their "&#" or "&#x"; names are the
+ * letters and digits of r's name. */
 static size_t
-decode_entity(const char *s, size_t len, struct sbuf *out)
+decode_ref(const char *s, const struct htok_ref *r, struct sbuf *out)
 {
 	char name[40];
-	size_t i = 1, n = 0;
+	size_t n = 0, used;
+	uint32_t cp = 0;
 
-	if (len > 2 && s[1] == '#') {
-		uint32_t cp = 0;
-		bool hex = len > 3 && (s[2] == 'x' || s[2] == 'X');
+	if (r->kind == HREF_DEC || r->kind == HREF_HEX) {
+		bool hex = r->kind == HREF_HEX;
+		size_t pre = (size_t)(r->v - s), i;
 
-		i = hex ? 3 : 2;
-		while (i < len && i < 12 &&
-		       (hex ? isxdigit((unsigned char)s[i])
-			    : isdigit((unsigned char)s[i]))) {
-			int d = isdigit((unsigned char)s[i])
-					? s[i] - '0'
-					: (tolower((unsigned char)s[i]) - 'a' + 10);
+		n = r->n < 12 - pre ? r->n : 12 - pre;
+		for (i = 0; i < n; i++) {
+			char c = r->v[i];
+			int d = a_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
 
 			cp = cp * (hex ? 16 : 10) + (uint32_t)d;
-			i++;
 		}
-		if (i == (hex ? 3u : 2u))
-			return 0;
-		if (i < len && s[i] == ';')
-			i++;
+		used = pre + n;
+		if (n == r->n && r->semi)
+			used++;
 		add_cp(out, cp > 0x10FFFF ? 0xFFFD : cp);
-		return i;
+		return used;
 	}
-	while (i < len && n < sizeof(name) - 1 && isalnum((unsigned char)s[i]))
-		name[n++] = s[i++];
-	name[n] = '\0';
-	if (n == 0)
+	if (r->kind != HREF_NAME)
 		return 0;
+	while (n < r->n && n < sizeof(name) - 1 && a_alnum(r->v[n])) {
+		name[n] = r->v[n];
+		n++;
+	}
+	name[n] = '\0';
 	{
 		/* entities.c knows the HTML 4 names with the values libxml2
 		 * gives them, in a hash; libxml2's own lookup is a linear scan
 		 * and is asked only for what ours lacks (&apos;, junk) */
-		uint32_t cp = entity_lookup(name, n);
 		const htmlEntityDesc *d;
 
+		cp = entity_lookup(name, n);
 		if (!cp) {
 			d = htmlEntityLookup((const xmlChar *)name);
 			if (!d)
@@ -77,9 +79,10 @@ decode_entity(const char *s, size_t len, struct sbuf *out)
 		}
 		add_cp(out, cp);
 	}
-	if (i < len && s[i] == ';')
-		i++;
-	return i;
+	used = 1 + n;
+	if (s[used] == ';')
+		used++;
+	return used;
 }
 
 static struct nset block_set;
@@ -117,63 +120,73 @@ block_tag(const char *t, size_t n)
 	return nset_get(&block_set, low, n) != 0;
 }
 
+/* The markup at s (s[0] == '<') as the tokenizer cuts it: tags go (a
+ * block element leaves a space), script and style with their content,
+ * comments and declarations; a '<' that starts nothing is text. Returns
+ * where scanning goes on. */
+static const char *
+strip_markup(struct sbuf *raw, const char *s, const char *end,
+	     bool *space)
+{
+	struct htok t;
+	const char *e;
+
+	htok_markup(s, &t);
+	switch (t.kind) {
+	case HTOK_TEXT:
+		sbuf_add(raw, s, (size_t)(t.p - s));
+		*space = false;
+		return t.p;
+	case HTOK_SKIP:
+		return t.p;
+	case HTOK_BOGUS:
+		/* "<!junk>": a declaration for the index */
+		e = memchr(s, '>', (size_t)(end - s));
+		return e ? e + 1 : end;
+	default:
+		break;
+	}
+	htok_finish(&t);
+	if (t.kind == HTOK_START &&
+	    ((t.nlen == 6 && !strncasecmp(t.name, "script", 6)) ||
+	     (t.nlen == 5 && !strncasecmp(t.name, "style", 5)))) {
+		char endtag[10];
+
+		/* raw text up to its end tag */
+		snprintf(endtag, sizeof(endtag), "</%.*s", (int)t.nlen, t.name);
+		e = strcasestr(t.name, endtag);
+		return e ? e : end;
+	}
+	if (block_tag(t.name, t.nlen) && !*space) {
+		sbuf_addch(raw, ' ');
+		*space = true;
+	}
+	return t.p;
+}
+
 void
 html_strip(const char *html, size_t len, size_t max, struct sbuf *out)
 {
 	struct sbuf raw = SBUF_INIT;
-	size_t i = 0;
+	const char *p = html, *end = html + len;
 	bool space = true;
 
 	raw.max = max ? max : (size_t)-1 / 2;
-	while (i < len && raw.len < raw.max) {
-		char c = html[i];
+	while (p < end && raw.len < raw.max) {
+		char c = *p;
 
 		if (c == '<') {
-			const char *t = html + i + 1;
-			size_t n = 0;
-			bool close = *t == '/';
-			const char *end;
-
-			if (close)
-				t++;
-			while (t + n < html + len && isalnum((unsigned char)t[n]))
-				n++;
-			if (!close && n == 0 && !(t < html + len && t[0] == '!')) {
-				/* a literal '<' */
-				sbuf_addch(&raw, '<');
-				space = false;
-				i++;
-				continue;
-			}
-			if (!close && ((n == 6 && !strncasecmp(t, "script", 6)) ||
-				       (n == 5 && !strncasecmp(t, "style", 5)))) {
-				char endtag[10];
-
-				snprintf(endtag, sizeof(endtag), "</%.*s", (int)n,
-					 t);
-				end = strcasestr(t, endtag);
-				i = end ? (size_t)(end - html) : len;
-				continue;
-			}
-			if (t[0] == '!' && len - (size_t)(t - html) > 3 &&
-			    !strncmp(t, "!--", 3)) {
-				end = strstr(t + 3, "-->");
-				i = end ? (size_t)(end - html) + 3 : len;
-				continue;
-			}
-			end = memchr(t, '>', len - (size_t)(t - html));
-			i = end ? (size_t)(end - html) + 1 : len;
-			if (block_tag(t, n) && !space) {
-				sbuf_addch(&raw, ' ');
-				space = true;
-			}
+			p = strip_markup(&raw, p, end, &space);
 			continue;
 		}
 		if (c == '&') {
-			size_t used = decode_entity(html + i, len - i, &raw);
+			struct htok_ref r;
+			size_t used;
 
+			htok_ref(p, &r);
+			used = decode_ref(p, &r, &raw);
 			if (used) {
-				i += used;
+				p += used;
 				space = false;
 				continue;
 			}
@@ -182,26 +195,25 @@ html_strip(const char *html, size_t len, size_t max, struct sbuf *out)
 			if (!space)
 				sbuf_addch(&raw, ' ');
 			space = true;
-			i++;
+			p++;
 			continue;
 		}
 		{
 			/* a run of ordinary text in one append, single spaces
 			 * between words included (they come out as they are) */
-			size_t j = i + 1;
+			const char *q = p + 1;
 
-			while (j < len && html[j] != '<' && html[j] != '&') {
-				if (isspace((unsigned char)html[j]) &&
-				    (html[j] != ' ' ||
-				     isspace((unsigned char)html[j - 1])))
+			while (q < end && *q != '<' && *q != '&') {
+				if (isspace((unsigned char)*q) &&
+				    (*q != ' ' || isspace((unsigned char)q[-1])))
 					break;
-				j++;
+				q++;
 			}
-			if (raw.len + (j - i) > raw.max)
-				j = i + (raw.max - raw.len);
-			sbuf_add(&raw, html + i, j - i);
-			space = html[j - 1] == ' ';
-			i = j;
+			if (raw.len + (size_t)(q - p) > raw.max)
+				q = p + (raw.max - raw.len);
+			sbuf_add(&raw, p, (size_t)(q - p));
+			space = q[-1] == ' ';
+			p = q;
 		}
 	}
 	/* Entities may have produced control characters: sanitize last. */

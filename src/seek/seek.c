@@ -6,12 +6,12 @@
  * A failed source keeps its items and records a one-line reason.
  * Parsing and rendering are parse/'s; HTTP is fetch/'s.
  *
- * Each source kind starts through the table `seek_kinds`: feeds are one
- * conditional GET; API kinds (social.h: Mastodon, Bluesky, X, Discourse)
- * walk their pages one authenticated request at a time, each next page
- * queued from the previous page's callback, and end in one transaction
- * that stores the posts and the paging state together. What the services
- * send is theirs to read (src/social, src/hub/discourse.c).
+ * Each source starts by its kind: "feed" is one conditional GET; the
+ * kind of every service in services[] that reads (service.h: Mastodon,
+ * Bluesky, X, Discourse) walks its pages one authenticated request at a
+ * time, each next page queued from the previous page's callback, and
+ * ends in one transaction that stores the posts and the paging state
+ * together. What the services send is theirs to read (src/service/).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,7 +24,7 @@
 #include "glean/json.h"
 #include "glean/parse.h"
 #include "glean/seek.h"
-#include "glean/social.h"
+#include "glean/service.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -110,7 +110,7 @@ record_failure(struct seek_run *run, struct source *s, const char *reason)
 static int64_t
 interval(const struct seek_run *run, const struct source *s, int64_t max_age)
 {
-	int64_t iv = run->cfg ? run->cfg->refresh : 3600;
+	int64_t iv = run->cfg->refresh;
 
 	return seek_wait(&(struct seek_due){ .refresh = iv, .ttl = s->ttl,
 					     .max_age = max_age });
@@ -271,7 +271,7 @@ apply_rules(struct seek_run *run, const struct item *items, size_t n,
 	size_t i, k = 0;
 	int rc;
 
-	if (!cfg || !cfg->nrules || !n)
+	if (!cfg->nrules || !n)
 		return 0;
 	ids = xcalloc(n, sizeof(*ids));
 	for (i = 0; i < n; i++)
@@ -402,7 +402,6 @@ pipe_worker(void *arg)
 		fetch_wakeup(pp->f);
 	}
 	pthread_mutex_unlock(&pp->mu);
-	json_shutdown(); /* this thread's JSON connection */
 	return NULL;
 }
 
@@ -738,7 +737,7 @@ feed_start(struct seek_run *run, struct job *job)
 	fetch_add(run->f, &req, feed_done, run);
 }
 
-/* ---- API kinds (social.h) ---- */
+/* ---- API kinds (service.h) ---- */
 
 static void api_done(const struct fetch_req *req, struct fetch_resp *resp,
 		     void *arg);
@@ -765,14 +764,15 @@ notice_run(struct seek_run *run, struct source *s, struct social_run *sr)
 					 (long long)s->id,
 					 (long long)sr->bad_posts,
 					 sr->bad_posts == 1 ? "" : "s"));
-	if (sr->ops->service == SERVICE_X) {
+	if (sr->svc->metered) {
 		double cost = sr->acct && sr->acct->cost_per_post >= 0
 				      ? sr->acct->cost_per_post
 				      : SOCIAL_DEFAULT_COST;
 
-		notice(run->r, xasprintf("X (source %lld): %lld post%s read "
+		notice(run->r, xasprintf("%s (source %lld): %lld post%s read "
 					 "in %d request%s, about $%.3f at $%.4f "
 					 "a post (budget %lld a run)",
+					 sr->svc->title,
 					 (long long)s->id,
 					 (long long)sr->posts_read,
 					 sr->posts_read == 1 ? "" : "s",
@@ -939,17 +939,17 @@ out:
 	api_finish(run, job);
 }
 
-static const struct seek_kind {
-	const char *kind;
-	void (*start)(struct seek_run *run, struct job *job);
-} seek_kinds[] = {
-	{ "feed", feed_start },
-	{ "mastodon", api_start },
-	{ "bluesky", api_start },
-	{ "x", api_start },
-	{ "discourse", api_start },
-	{ NULL, NULL },
-};
+/* How a source of this kind starts: a feed, a service's API, or NULL
+ * for an unknown kind. */
+static void (*kind_start(const char *kind))(struct seek_run *, struct job *)
+{
+	const struct service *sv;
+
+	if (!kind || !strcmp(kind, "feed"))
+		return feed_start;
+	sv = service_by_name(kind);
+	return sv && sv->source ? api_start : NULL;
+}
 
 static bool
 wanted(const struct seek_fetch_opts *o, int64_t id)
@@ -1033,6 +1033,16 @@ fail:
 	return -1;
 }
 
+void
+seek_fetch_opts_of(const struct config *cfg, struct fetch_opts *fo)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->max_total = (size_t)cfg->concurrency;
+	fo->max_per_host = (size_t)cfg->per_host;
+	fo->user_agent = cfg->user_agent; /* NULL: fetch's glean/VERSION */
+	fo->timeout_ms = (long)cfg->timeout * 1000;
+}
+
 struct seek_run *
 seek_start(struct store *st, const struct config *cfg,
 	   const struct seek_fetch_opts *o, struct err *e)
@@ -1053,14 +1063,10 @@ seek_start(struct store *st, const struct config *cfg,
 		free(run);
 		return NULL;
 	}
-	fo.max_total = cfg ? (size_t)cfg->concurrency : 16;
-	fo.max_per_host = cfg ? (size_t)cfg->per_host : 2;
-	fo.user_agent = cfg && cfg->user_agent ? cfg->user_agent
-					       : "glean/" GLEAN_VERSION;
-	fo.timeout_ms = cfg ? (long)cfg->timeout * 1000 : 120000;
+	seek_fetch_opts_of(cfg, &fo);
 	run->f = fetch_new(&fo);
 	for (i = 0; i < due.n; i++) {
-		const struct seek_kind *k;
+		void (*start)(struct seek_run *, struct job *);
 		struct job *job;
 
 		if (!claimed(run, due.v[i].id))
@@ -1071,12 +1077,9 @@ seek_start(struct store *st, const struct config *cfg,
 		job->run = run;
 		run->r->sources++;
 		run->prog.total++;
-		for (k = seek_kinds; k->kind; k++)
-			if (!strcmp(k->kind, job->src.kind ? job->src.kind
-							   : "feed"))
-				break;
-		if (k->kind) {
-			k->start(run, job);
+		start = kind_start(job->src.kind);
+		if (start) {
+			start(run, job);
 		} else {
 			char *reason = xasprintf("unknown source kind '%s'",
 						 job->src.kind);

@@ -12,12 +12,11 @@
 #include <string.h>
 
 #include "glean/fetch.h"
-#include "glean/hub.h"
 #include "glean/json.h"
 #include "glean/parse.h"
 #include "glean/render.h"
 #include "glean/seek.h"
-#include "glean/social.h"
+#include "glean/service.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -126,14 +125,15 @@ probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
 	struct fetch_req req = { 0 };
 	struct parse_opts po = { 0 };
 	struct feed_doc doc;
+	struct fetch_opts fo;
 	struct err pe = { 0 };
 	int rc;
 
-	(void)cfg;
+	seek_fetch_opts_of(cfg, &fo);
 	req.url = url;
 	req.kind = FETCH_FEED;
 	fetch_resp_init(resp);
-	if (fetch_one(&req, resp, e) < 0 || resp->err.code != ERR_OK) {
+	if (fetch_one(&fo, &req, resp, e) < 0 || resp->err.code != ERR_OK) {
 		if (resp->err.code != ERR_OK)
 			*e = resp->err;
 		return -1;
@@ -306,19 +306,16 @@ static int
 read_file(const char *path, struct sbuf *sb, struct err *e)
 {
 	FILE *fp = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
 
 	if (!fp)
 		return err_set(e, ERR_IO, "cannot read '%s': %s", path,
 			       strerror(errno));
 	sb->max = IMPORT_MAX_BYTES;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (sbuf_add(sb, buf, n) < 0) {
-			fclose(fp);
-			return err_set(e, ERR_LIMIT, "'%s' is larger than 64 "
-				       "MiB", path);
-		}
+	if (sbuf_read_fp(sb, fp) < 0 && sbuf_over(sb)) {
+		fclose(fp);
+		return err_set(e, ERR_LIMIT, "'%s' is larger than 64 MiB",
+			       path);
+	}
 	if (ferror(fp)) {
 		fclose(fp);
 		return err_set(e, ERR_IO, "cannot read '%s': %s", path,
@@ -536,9 +533,9 @@ seek_export_opml(struct store *st, struct sbuf *out, struct err *e)
 
 		if (k < nfolders) {
 			sbuf_adds(out, "    <outline text=\"");
-			xml_escape(out, folders[k]);
+			text_escape_xml(out, folders[k], strlen(folders[k]));
 			sbuf_adds(out, "\" title=\"");
-			xml_escape(out, folders[k]);
+			text_escape_xml(out, folders[k], strlen(folders[k]));
 			sbuf_adds(out, "\">\n");
 		}
 		for (i = 0; i < l.n; i++) {
@@ -550,15 +547,15 @@ seek_export_opml(struct store *st, struct sbuf *out, struct err *e)
 					 : s->ntags != 0)
 				continue;
 			sbuf_addf(out, "%s<outline type=\"rss\" text=\"", indent);
-			xml_escape(out, t);
+			text_escape_xml(out, t, strlen(t));
 			sbuf_adds(out, "\" title=\"");
-			xml_escape(out, t);
+			text_escape_xml(out, t, strlen(t));
 			sbuf_adds(out, "\" xmlUrl=\"");
-			xml_escape(out, s->url);
+			text_escape_xml(out, s->url, strlen(s->url));
 			sbuf_adds(out, "\"");
 			if (s->site_url) {
 				sbuf_adds(out, " htmlUrl=\"");
-				xml_escape(out, s->site_url);
+				text_escape_xml(out, s->site_url, strlen(s->site_url));
 				sbuf_adds(out, "\"");
 			}
 			if (s->ntags > 1) {
@@ -566,7 +563,7 @@ seek_export_opml(struct store *st, struct sbuf *out, struct err *e)
 				for (j = 1; j < s->ntags; j++) {
 					if (j > 1)
 						sbuf_addch(out, ',');
-					xml_escape(out, s->tags[j]);
+					text_escape_xml(out, s->tags[j], strlen(s->tags[j]));
 				}
 				sbuf_adds(out, "\"");
 			}
@@ -638,6 +635,7 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 {
 	struct item *items = xcalloc(doc->nentries ? doc->nentries : 1,
 				     sizeof(*items));
+	struct json_ctx jx = { 0 }; /* one for every enclosure list */
 	size_t i, k;
 
 	for (i = 0; i < doc->nentries; i++) {
@@ -689,7 +687,7 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 		if (en->nenclosures) {
 			struct json_out w;
 
-			json_out_init(&w, 0);
+			json_out_init_ctx(&w, &jx, 0);
 			json_arr_begin(&w);
 			for (k = 0; k < en->nenclosures; k++) {
 				json_obj_begin(&w);
@@ -707,6 +705,7 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 		sbuf_release(&text);
 		item_hash_set(it); /* here, off the store's thread */
 	}
+	json_ctx_close(&jx);
 	*itemsp = items;
 	*np = doc->nentries;
 }

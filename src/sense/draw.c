@@ -119,7 +119,7 @@ draw_colors(const struct config *cfg, struct err *e)
 		bg[c] = defaults[c].bg;
 		attrs[c] = defaults[c].attr;
 	}
-	for (i = 0; cfg && i < cfg->ncolors; i++) {
+	for (i = 0; i < cfg->ncolors; i++) {
 		const struct config_kv *kv = &cfg->colors[i];
 
 		for (c = 1; c < COL_COUNT; c++)

@@ -120,7 +120,7 @@ keymap_init(struct keymap *km, const struct config *cfg, struct err *e)
 	km->map[KEY_ENTER] = ACT_OPEN;
 	km->map['\r'] = ACT_OPEN;
 	km->map[127] = ACT_BACK;
-	for (i = 0; cfg && i < cfg->nbinds; i++) {
+	for (i = 0; i < cfg->nbinds; i++) {
 		const struct config_kv *kv = &cfg->binds[i];
 		int k = key_parse(kv->key);
 		enum action act = action_by_name(kv->value);

@@ -289,7 +289,6 @@ int prompt_key(struct sense *s, const char *label);
 
 /* ---- view_nav.c ---- */
 void nav_load(struct sense *s, bool counts);
-void nav_release(struct sense *s);
 /* Apply the selected entry to the list. */
 void nav_select(struct sense *s);
 
@@ -297,10 +296,8 @@ void nav_select(struct sense *s);
 /* Load the view's ids: the first limit (0 = all). */
 void list_load(struct sense *s, size_t limit);
 /* Read more of a partly loaded list (doubling), e.g. near its end. */
-void list_grow(struct sense *s);
 /* How many ids the first look at a view reads. */
 size_t list_first_page(const struct sense *s);
-void list_release(struct sense *s);
 /* Open the selected item and give it the focus. */
 void list_open_selected(struct sense *s);
 /* The row at list position i (loads its window), or NULL. */
@@ -321,7 +318,6 @@ void item_close(struct sense *s);
 void item_reload(struct sense *s);
 /* Build the open item's lines for the item pane's width (on open,
  * reload and resize; drawing never builds them). */
-void item_layout(struct sense *s);
 /* Start picking a passage of the open item to quote ('h'). */
 void item_quote_start(struct sense *s);
 /* The note edit-note or remove-note (a) applies to: the only one at
@@ -335,7 +331,6 @@ void item_note_editor(struct sense *s);
  * is a filter, search or saved search, else the marked items in the last
  * 7 days). Says "nothing to share" instead when it is empty. */
 void digest_open(struct sense *s);
-void digest_close(struct sense *s);
 /* Ask for a target, show the dry run, confirm, then share. */
 void digest_share(struct sense *s);
 

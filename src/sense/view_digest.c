@@ -32,7 +32,7 @@ dlines_free(struct sense *s)
 	s->digest.width = 0;
 }
 
-void
+static void
 digest_close(struct sense *s)
 {
 	dlines_free(s);

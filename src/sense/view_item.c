@@ -23,6 +23,8 @@
 
 extern char **environ;
 
+static void item_layout(struct sense *s);
+
 static void
 lines_free(struct sense *s)
 {
@@ -288,7 +290,7 @@ item_fit(struct sense *s)
 		p->top = s->item.nlines > h ? s->item.nlines - h : 0;
 }
 
-void
+static void
 item_layout(struct sense *s)
 {
 	int width = s->item_w > 2 ? s->item_w - 1 : 1;

@@ -25,7 +25,7 @@ list_invalidate(struct sense *s)
 	s->list.cache_start = s->list.cache_n = 0;
 }
 
-void
+static void
 list_release(struct sense *s)
 {
 	list_invalidate(s);
@@ -151,7 +151,7 @@ list_first_page(const struct sense *s)
 	return (size_t)(s->rows > 0 ? s->rows : 50) + 64;
 }
 
-void
+static void
 list_grow(struct sense *s)
 {
 	size_t first = list_first_page(s);

@@ -24,7 +24,7 @@ nav_push(struct sense *s, enum nav_kind kind, const char *label)
 	return n;
 }
 
-void
+static void
 nav_release(struct sense *s)
 {
 	size_t i;

@@ -16,32 +16,6 @@
 #include "private.h"
 #include "glean/banned.h"
 
-static const char b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void
-share_base64(struct sbuf *sb, const unsigned char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		sbuf_addch(sb, b64[p[i] >> 2]);
-		sbuf_addch(sb, b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
-		sbuf_addch(sb, b64[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)]);
-		sbuf_addch(sb, b64[p[i + 2] & 63]);
-	}
-	if (n - i == 1) {
-		sbuf_addch(sb, b64[p[i] >> 2]);
-		sbuf_addch(sb, b64[(p[i] & 3) << 4]);
-		sbuf_adds(sb, "==");
-	} else if (n - i == 2) {
-		sbuf_addch(sb, b64[p[i] >> 2]);
-		sbuf_addch(sb, b64[((p[i] & 3) << 4) | (p[i + 1] >> 4)]);
-		sbuf_addch(sb, b64[(p[i + 1] & 15) << 2]);
-		sbuf_addch(sb, '=');
-	}
-}
-
 /* RFC 2047: "=?UTF-8?B?...?=" words of at most 45 input bytes (60 base64
  * characters), split on character boundaries, folded with CRLF SP. */
 static void
@@ -66,7 +40,7 @@ encode_words(struct sbuf *sb, const char *s)
 		if (!first)
 			sbuf_adds(sb, "\r\n ");
 		sbuf_adds(sb, "=?UTF-8?B?");
-		share_base64(sb, (const unsigned char *)s + i, j - i);
+		base64_encode(sb, s + i, j - i);
 		sbuf_adds(sb, "?=");
 		first = false;
 		i = j;
@@ -207,8 +181,8 @@ email_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 		free(ti);
 	}
 	from = header_value(t->from);
-	boundary = share_random_hex(12);
-	mid = share_random_hex(16);
+	boundary = random_hex(12);
+	mid = random_hex(16);
 	rfc5322_date(c->d->created, date, sizeof(date));
 	{
 		char *b = bare_address(t->from), *host = strchr(b, '@');
@@ -299,7 +273,7 @@ out:
 }
 
 const struct share_ops share_email_ops = {
-	.kind = TARGET_EMAIL,
+	.kind = "email",
 	.plan = email_plan,
 	.send = email_send,
 };

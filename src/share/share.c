@@ -24,43 +24,10 @@
 #include "private.h"
 #include "glean/banned.h"
 
-static const struct share_ops *const all_ops[] = {
-	&share_file_ops, &share_email_ops, &share_mastodon_ops,
-	&share_bluesky_ops, &share_x_ops, &share_discourse_ops,
-	&share_webhook_ops,
+/* share's own targets; the remote services' come from services[]. */
+static const struct share_ops *const local_ops[] = {
+	&share_file_ops, &share_email_ops, &share_webhook_ops,
 };
-
-void
-share_plan_release(struct share_plan *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		free(p->v[i].body);
-		free(p->v[i].label);
-	}
-	free(p->v);
-	free(p->note);
-	memset(p, 0, sizeof(*p));
-}
-
-void
-share_plan_add(struct share_plan *p, char *body, size_t length, size_t limit,
-	       const char *unit, const char *labelfmt, ...)
-{
-	struct share_part *pt;
-	va_list ap;
-
-	XGROW(p->v, p->cap, p->n + 1);
-	pt = &p->v[p->n++];
-	pt->body = body;
-	pt->length = length;
-	pt->limit = limit;
-	pt->unit = unit;
-	va_start(ap, labelfmt);
-	pt->label = xvasprintf(labelfmt, ap);
-	va_end(ap);
-}
 
 void
 share_report_release(struct share_report *r)
@@ -89,227 +56,8 @@ outcome(struct share_report *r, int part, enum outbox_state state)
 	return o;
 }
 
-char *
-share_random_hex(size_t nbytes)
-{
-	unsigned char buf[64];
-	char *out = xmalloc(nbytes * 2 + 1);
-	size_t i, got = 0;
-	int fd;
-
-	if (nbytes > sizeof(buf))
-		BUG("share_random_hex: %zu bytes", nbytes);
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("cannot open /dev/urandom: %s", strerror(errno));
-	while (got < nbytes) {
-		ssize_t n = read(fd, buf + got, nbytes - got);
-
-		if (n <= 0 && errno != EINTR)
-			die("cannot read /dev/urandom");
-		if (n > 0)
-			got += (size_t)n;
-	}
-	close(fd);
-	for (i = 0; i < nbytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", buf[i]);
-	return out;
-}
-
-/* ---- measuring and cutting posts ---- */
-
-static size_t
-url_len(const char *s)
-{
-	size_t n = 0;
-
-	if (!str_starts(s, "http://") && !str_starts(s, "https://"))
-		return 0;
-	while (s[n] && s[n] != ' ' && s[n] != '\n' && s[n] != '\t')
-		n++;
-	return n;
-}
-
-size_t
-share_measure_chars(const char *s, size_t url_weight)
-{
-	size_t n = 0, len = strlen(s), i = 0;
-
-	while (i < len) {
-		size_t u = url_weight ? url_len(s + i) : 0;
-		uint32_t cp;
-		size_t k;
-
-		if (u) {
-			n += url_weight;
-			i += u;
-			continue;
-		}
-		k = utf8_decode(s + i, len - i, &cp);
-		i += k ? k : 1;
-		n++;
-	}
-	return n;
-}
-
-size_t
-share_measure_graphemes(const char *s)
-{
-	return rx_graphemes(s, strlen(s));
-}
-
-void
-share_cut_chars(char *s, size_t max)
-{
-	size_t n = 0, i = 0, len = strlen(s), last = 0;
-
-	if (share_measure_chars(s, 0) <= max)
-		return;
-	while (i < len && n + 1 < max) {
-		uint32_t cp;
-		size_t k = utf8_decode(s + i, len - i, &cp);
-
-		i += k ? k : 1;
-		n++;
-		last = i;
-	}
-	while (last > 0 && (s[last - 1] == ' ' || s[last - 1] == '\n'))
-		last--;
-	memcpy(s + last, "\xe2\x80\xa6", 4); /* … and the NUL */
-}
-
-/* ---- HTTP for the targets ---- */
-
-void
-share_http(const char *method, const char *url, const char *const *headers,
-	   const char *ctype, const char *body, struct fetch_resp *resp)
-{
-	struct fetch_req req = { 0 };
-
-	req.url = url;
-	req.kind = FETCH_API;
-	req.method = method;
-	req.body = body;
-	req.body_len = body ? strlen(body) : 0;
-	req.content_type = ctype;
-	req.headers = headers;
-	req.max_body = (size_t)1 << 20;
-	log_info("%s %s", method ? method : "GET", url);
-	fetch_one(&req, resp, NULL);
-}
-
-/* The service's own error text from a JSON reply ("error", "errors",
- * "message"), sanitized and cut; NULL when there is none. */
-static char *
-service_error(const struct fetch_resp *r)
-{
-	struct json j = { 0 };
-	const struct json_node *root, *errs;
-	const char *s = NULL;
-	char *out = NULL;
-
-	if (json_parse(&j, r->body.buf, r->body.len, NULL) < 0)
-		goto out;
-	root = json_root(&j);
-	s = json_get_str(&j, root, "error_description");
-	if (!s)
-		s = json_get_str(&j, root, "error");
-	if (!s)
-		s = json_get_str(&j, root, "message");
-	if (!s)
-		s = json_get_str(&j, root, "detail");
-	errs = json_get(&j, root, "errors");
-	if (!s && errs && errs->type == JSON_ARRAY) {
-		const struct json_node *f = json_first(&j, errs);
-
-		if (f && f->type == JSON_TEXT)
-			s = f->text;
-		else if (f)
-			s = json_get_str(&j, f, "message");
-	}
-	if (s) {
-		out = text_sanitize(s, strlen(s), true);
-		share_cut_chars(out, 200);
-	}
-out:
-	json_release(&j);
-	return out;
-}
-
-static void
-reset_hint(const struct fetch_resp *r, char *buf, size_t n)
-{
-	const char *reset = fetch_resp_header(r, "X-RateLimit-Reset");
-	const char *xr = fetch_resp_header(r, "x-rate-limit-reset");
-	int64_t t;
-	char iso[32];
-
-	buf[0] = '\0';
-	if (r->retry_after >= 0) {
-		time_fmt_iso(time_now() + r->retry_after, iso, sizeof(iso));
-		snprintf(buf, n, "; try again after %s", iso);
-	} else if (xr && str_to_i64(xr, &t) == 0) {
-		time_fmt_iso(t, iso, sizeof(iso));
-		snprintf(buf, n, "; try again after %s", iso);
-	} else if (reset && (t = parse_date(reset)) > 0) {
-		time_fmt_iso(t, iso, sizeof(iso));
-		snprintf(buf, n, "; try again after %s", iso);
-	} else if (reset && str_to_i64(reset, &t) == 0) {
-		time_fmt_iso(t, iso, sizeof(iso));
-		snprintf(buf, n, "; try again after %s", iso);
-	}
-}
-
-enum share_status
-share_http_status(struct share_ctx *c, const struct fetch_resp *r,
-		  const char *what, struct err *e)
-{
-	char hint[80];
-	char *msg;
-
-	if (r->err.code == ERR_OK)
-		return SHARE_SENT;
-	if (r->status == 0) {
-		if (r->request_sent) {
-			err_set(e, ERR_NET, "%s: %s after the request was "
-				"sent", what, r->err.msg);
-			return SHARE_UNKNOWN;
-		}
-		err_set(e, r->err.code, "%s: %s", what, r->err.msg);
-		return SHARE_FAILED;
-	}
-	if (r->status == 401 || r->status == 403) {
-		err_set(e, ERR_AUTH, "%s refused the credentials of %s '%s' "
-			"(HTTP %ld); check its secrets in the config and "
-			"re-authenticate", what, c->a ? "account" : "target",
-			c->a ? c->a->name : c->t->name, r->status);
-		return SHARE_FAILED;
-	}
-	if (r->status == 429) {
-		reset_hint(r, hint, sizeof(hint));
-		err_set(e, ERR_LIMIT, "%s: rate limited (HTTP 429)%s", what,
-			hint);
-		return SHARE_FAILED;
-	}
-	msg = service_error(r);
-	err_set(e, ERR_HTTP, "%s: %s%s%s", what, r->err.msg,
-		msg ? ": " : "", msg ? msg : "");
-	free(msg);
-	return SHARE_FAILED;
-}
-
-int
-share_secret(struct share_ctx *c, enum secret_slot slot, char **out,
-	     struct err *e)
-{
-	if (!c->a)
-		BUG("share_secret without an account");
-	return config_secret(c->a, slot, out, e);
-}
-
-/* ---- the engine ---- */
-
-int
+/* Window start: since, else the target's since, else 7 days back. */
+static int
 share_window(struct store *st, const struct config_target *t,
 	     const char *since, int64_t *start, struct err *e)
 {
@@ -371,7 +119,7 @@ share_select(struct store *st, const struct config *cfg, const char *name,
 
 	memset(sel, 0, sizeof(*sel));
 	memset(d, 0, sizeof(*d));
-	if (name && !(t = cfg ? config_target(cfg, name) : NULL))
+	if (name && !(t = config_target(cfg, name)))
 		return err_set(e, ERR_NOTFOUND, "no target '%s' in the "
 			       "config; add a [target \"%s\"] section (see "
 			       "glean-config(5))", name, name);
@@ -404,14 +152,18 @@ share_select(struct store *st, const struct config *cfg, const char *name,
 	return rc;
 }
 
+/* The poster for target kind k: a service's, else one of share's own. */
 static const struct share_ops *
-ops_for(enum target_kind k)
+ops_for(const char *k)
 {
+	const struct service *sv = service_by_name(k);
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(all_ops); i++)
-		if (all_ops[i]->kind == k)
-			return all_ops[i];
+	if (sv)
+		return sv->share;
+	for (i = 0; k && i < ARRAY_SIZE(local_ops); i++)
+		if (!strcmp(local_ops[i]->kind, k))
+			return local_ops[i];
 	return NULL;
 }
 
@@ -430,12 +182,11 @@ setup(struct share_ctx *c, struct store *st, const struct config *cfg,
 			       "config; add a [target \"%s\"] section (see "
 			       "glean-config(5))", name, name);
 	*ops = ops_for(c->t->kind);
-	if (!*ops)
-		return err_set(e, ERR_CONFIG, "%s:%d: target '%s' has no "
-			       "kind; set kind = file, email, mastodon, "
-			       "bluesky, x, discourse or webhook", c->t->file,
-			       c->t->line, name);
-	if ((*ops)->needs_account) {
+	if (!*ops) /* config_load checked kind against the same names */
+		return err_set(e, ERR_CONFIG, "%s:%d: target '%s': glean "
+			       "cannot post to kind '%s'", c->t->file,
+			       c->t->line, name, c->t->kind);
+	if (service_by_name(c->t->kind)) {
 		size_t n;
 
 		if (!c->t->account)
@@ -448,14 +199,12 @@ setup(struct share_ctx *c, struct store *st, const struct config *cfg,
 				       "no [account \"%s\"] in the config",
 				       c->t->file, c->t->line, name,
 				       c->t->account);
-		if (c->a->service != (*ops)->service)
+		if (strcmp(c->a->service, c->t->kind) != 0)
 			return err_set(e, ERR_CONFIG, "%s:%d: target '%s' "
 				       "is a %s target but account '%s' is "
 				       "service %s", c->t->file, c->t->line,
-				       name,
-				       config_target_kind_name(c->t->kind),
-				       c->a->name,
-				       config_service_name(c->a->service));
+				       name, c->t->kind, c->a->name,
+				       c->a->service);
 		if (!c->a->url)
 			return err_set(e, ERR_CONFIG, "%s:%d: account '%s' "
 				       "needs url = BASE-URL", c->a->file,
@@ -506,7 +255,7 @@ record(struct share_ctx *c, const struct share_ops *ops,
 	for (i = 0; i < p->n; i++) {
 		keys[i] = ops->key ? ops->key(c, i) : NULL;
 		if (!keys[i])
-			keys[i] = share_random_hex(16);
+			keys[i] = random_hex(16);
 		bodies[i] = p->v[i].body;
 	}
 	row.target = c->t->name;
@@ -555,7 +304,7 @@ settle(struct share_ctx *c, const struct outbox_part *p,
 	} else {
 		o = outcome(r, p->part, OUTBOX_UNKNOWN);
 		o->message = xasprintf("%s; part %d may already be posted. "
-			"Check '%s', then run 'glean shares --resolve "
+			"Check '%s', then run 'glean shares resolve "
 			"%lld:%d sent' if it arrived or '... failed' to post "
 			"it again", pe->msg, p->part, c->t->name,
 			(long long)p->digest_id, p->part);
@@ -616,8 +365,7 @@ deliver(struct share_ctx *c, const struct share_ops *ops, int64_t id,
 					  : SHARE_UNKNOWN;
 			if (st == SHARE_UNKNOWN && !pe.msg[0])
 				err_set(&pe, ERR_NET, "%s: no answer came for "
-					"a request that was sent",
-					config_target_kind_name(c->t->kind));
+					"a request that was sent", c->t->kind);
 			if (st != SHARE_FAILED) {
 				rc = settle(c, p, st, &s, &pe, r, e);
 				if (rc == 0 && refresh(c, id, &parts, e) < 0)
@@ -765,164 +513,3 @@ out:
 }
 
 /* ---- rendering and packing for the targets ---- */
-
-int
-share_template(struct share_ctx *c, char **out, struct err *e)
-{
-	struct sbuf sb = SBUF_INIT;
-	char buf[8192];
-	FILE *fp;
-	size_t n;
-
-	*out = NULL;
-	if (!c->t->template_path)
-		return 0;
-	fp = fopen(c->t->template_path, "r");
-	if (!fp)
-		return err_set(e, ERR_IO, "cannot read template '%s' of "
-			       "target '%s': %s", c->t->template_path,
-			       c->t->name, strerror(errno));
-	sbuf_init(&sb, (size_t)256 << 10);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
-		if (sbuf_add(&sb, buf, n) < 0) {
-			fclose(fp);
-			sbuf_release(&sb);
-			return err_set(e, ERR_LIMIT, "template '%s' is larger "
-				       "than 256 KiB", c->t->template_path);
-		}
-	}
-	fclose(fp);
-	*out = sbuf_detach(&sb, NULL);
-	return 0;
-}
-
-int
-share_render(struct share_ctx *c, enum digest_format f, char **out,
-	     struct err *e)
-{
-	struct sbuf sb = SBUF_INIT;
-	char *tmpl;
-	int rc;
-
-	*out = NULL;
-	if (share_template(c, &tmpl, e) < 0)
-		return -1;
-	rc = digest_render(c->d, f, tmpl, &sb, e);
-	free(tmpl);
-	if (rc < 0) {
-		sbuf_release(&sb);
-		return -1;
-	}
-	*out = sbuf_detach(&sb, NULL);
-	return 0;
-}
-
-/* One item as a post: title, link, then its first quote and note. The
- * note (else the quote) is what gets cut to fit. */
-static char *
-item_post(const struct item *it, size_t note_max)
-{
-	struct sbuf sb = SBUF_INIT;
-	char *title = digest_clean(it->title && *it->title ? it->title
-				   : "(untitled)", true);
-	char *quote = NULL, *note = NULL;
-	size_t n;
-
-	for (n = 0; n < it->nnotes; n++) {
-		if (!quote && it->notes[n].quote && *it->notes[n].quote)
-			quote = digest_clean(it->notes[n].quote, true);
-		if (!note && it->notes[n].body && *it->notes[n].body)
-			note = digest_clean(it->notes[n].body, true);
-	}
-	sbuf_adds(&sb, title);
-	if (digest_url_ok(it->url) && !str_istarts(it->url, "mailto:"))
-		sbuf_addf(&sb, "\n%s", it->url);
-	if (note && note_max != (size_t)-1)
-		share_cut_chars(note, note_max);
-	if (quote && note_max != (size_t)-1)
-		share_cut_chars(quote, note_max);
-	if (quote && *quote)
-		sbuf_addf(&sb, "\n> %s", quote);
-	if (note && *note)
-		sbuf_addf(&sb, "\n%s", note);
-	free(title);
-	free(quote);
-	free(note);
-	return sbuf_detach(&sb, NULL);
-}
-
-void
-share_pack_thread(struct share_ctx *c, share_measure_fn measure,
-		  size_t limit, const char *unit, struct share_plan *p)
-{
-	const struct digest *d = c->d;
-	struct sbuf head = SBUF_INIT, cur = SBUF_INIT;
-	char *s, a[32], b[32];
-	size_t g, k, first = p->n;
-
-	s = digest_clean(d->title, true);
-	sbuf_adds(&head, s);
-	free(s);
-	time_fmt_iso(d->since, a, sizeof(a));
-	time_fmt_iso(d->created, b, sizeof(b));
-	sbuf_addf(&head, " (%.10s to %.10s): %zu link%s", a, b, d->items.n,
-		  d->items.n == 1 ? "" : "s");
-	if (d->intro) {
-		s = digest_clean(d->intro, false);
-		sbuf_addf(&head, "\n\n%s", s);
-		free(s);
-	}
-	sbuf_adds(&head, " \xf0\x9f\xa7\xb5"); /* 🧵 */
-	s = sbuf_detach(&head, NULL);
-	while (measure(c, s) > limit) {
-		size_t m = share_measure_chars(s, 0);
-		size_t over = measure(c, s) - limit;
-
-		share_cut_chars(s, m > over + 1 ? m - over - 1 : 1);
-	}
-	share_plan_add(p, s, measure(c, s), limit, unit, "post 1");
-	for (g = 0; g < d->ngroups; g++) {
-		for (k = 0; k < d->groups[g].n; k++) {
-			const struct item *it =
-				&d->items.v[d->groups[g].idx[k]];
-			size_t note_max = (size_t)-1;
-			char *t = item_post(it, note_max);
-
-			while (measure(c, t) > limit && note_max > 1) {
-				size_t over = measure(c, t) - limit;
-
-				size_t m = share_measure_chars(t, 0);
-
-				m = m > over + 1 ? m - over - 1 : 1;
-				note_max = m < note_max ? m : note_max - 1;
-				free(t);
-				t = item_post(it, note_max);
-			}
-			if (cur.len) {
-				size_t save = cur.len;
-
-				sbuf_adds(&cur, "\n\n");
-				sbuf_adds(&cur, t);
-				if (measure(c, cur.buf) <= limit) {
-					free(t);
-					continue;
-				}
-				sbuf_truncate(&cur, save);
-				share_plan_add(p, sbuf_detach(&cur, NULL),
-					       0, limit, unit, "post");
-			}
-			sbuf_adds(&cur, t);
-			free(t);
-		}
-	}
-	if (cur.len)
-		share_plan_add(p, sbuf_detach(&cur, NULL), 0, limit, unit,
-			       "post");
-	sbuf_release(&cur);
-	for (k = first; k < p->n; k++) {
-		free(p->v[k].label);
-		p->v[k].label = xasprintf("post %zu/%zu", k - first + 1,
-					  p->n - first);
-		p->v[k].length = measure(c, p->v[k].body);
-	}
-}

@@ -56,7 +56,7 @@ webhook_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 	struct fetch_resp r;
 	enum share_status st;
 
-	share_http("POST", c->t->url, NULL, "application/json",
+	share_http(c, "POST", c->t->url, NULL, "application/json",
 		   parts->v[i].body, &r);
 	st = share_http_status(c, &r, "webhook", e);
 	if (st == SHARE_SENT)
@@ -66,7 +66,7 @@ webhook_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 }
 
 const struct share_ops share_webhook_ops = {
-	.kind = TARGET_WEBHOOK,
+	.kind = "webhook",
 	.plan = webhook_plan,
 	.send = webhook_send,
 };

@@ -22,7 +22,7 @@ struct store {
 	bool txn_dead;        /* rolled back and not reopened: the levels
 			       * still open unwind without SQL */
 	sqlite3_int64 data_version;
-	struct store_regex_ops regex;
+	struct regex_ops regex;
 	bool have_regex;
 	sqlite3_stmt *cache[16]; /* hot statements, see store_cached();
 				  * 13-15 are store_search.c's */
@@ -39,7 +39,6 @@ struct store {
 sqlite3_stmt *store_cached(struct store *st, int slot, const char *sql);
 
 /* "the store '<path>' is read-only: <reason>; ..." in e. Returns -1. */
-int store_readonly(const struct store *st, struct err *e);
 /* "file:" URI of path, SQLite's URI characters escaped, then "?query". */
 char *store_file_uri(const char *path, const char *query);
 /* Map a SQLite failure to a clear message in e. Returns -1. */
@@ -64,8 +63,6 @@ int store_tag_id(struct store *st, const char *name, bool create,
 int store_import_state_apply(struct store *st, int64_t source_id,
 			     int64_t *n);
 /* Recompute item.notes_text (FTS) from its notes. */
-int store_item_refresh_notes(struct store *st, int64_t item_id,
-			     struct err *e);
 
 /* The search file (store_search.c). Attach "<path>-search" as schema
  * "search" and create its tables; failure leaves search_ok false (a

@@ -235,46 +235,247 @@ parse_when(struct lexer *lx, const char *v, int64_t *out)
 	return qerr(lx, "expected a duration like 7d or a date YYYY-MM-DD");
 }
 
+/*
+ * ---- the query fields: one table, one function per kind of value ----
+ *
+ * A field's term function gets the value already read (v, owned by it;
+ * never empty) and where it started (vstart, for error positions).
+ * Text fields take /regex/ too and are handled before the value is read.
+ */
+struct qfield;
+typedef int (*term_fn)(struct lexer *lx, const struct qfield *f, char *v,
+		       const char *vstart);
+
+struct qfield {
+	const char *name;
+	const char *col;   /* text fields: the column, else NULL */
+	const char *fts;   /* text fields: the FTS column (NULL: substring) */
+	term_fn term;      /* other fields */
+};
+
+struct word_sql {
+	const char *v, *sql;
+};
+
+/* v one of the words of tab: its SQL; else the error msg at vstart. */
+static int
+word_term(struct lexer *lx, char *v, const char *vstart,
+	  const struct word_sql *tab, size_t n, const char *msg)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (!strcmp(v, tab[k].v)) {
+			sbuf_adds(&lx->out->where, tab[k].sql);
+			free(v);
+			return 0;
+		}
+	free(v);
+	lx->p = vstart;
+	return qerr(lx, msg);
+}
+
+static int
+term_is(struct lexer *lx, const struct qfield *f, char *v, const char *vstart)
+{
+	static const struct word_sql is[] = {
+		{ "marked", "i.marked = 1" },
+		{ "read", "i.read = 1" },
+		{ "shared", "EXISTS (SELECT 1 FROM digest_item d"
+			    " WHERE d.item_id = i.id)" },
+		{ "starred", "i.starred = 1" },
+		{ "unmarked", "i.marked = 0" },
+		{ "unread", "i.read = 0" },
+		{ "unstarred", "i.starred = 0" },
+	};
+
+	(void)f;
+	return word_term(lx, v, vstart, is, ARRAY_SIZE(is),
+			 "is: expects unread, read, starred, unstarred, "
+			 "marked, unmarked or shared");
+}
+
+static int
+term_has(struct lexer *lx, const struct qfield *f, char *v,
+	 const char *vstart)
+{
+	static const struct word_sql has[] = {
+		{ "enclosure", "i.enclosures IS NOT NULL" },
+		{ "note", "EXISTS (SELECT 1 FROM note n WHERE"
+			  " n.item_id = i.id)" },
+		{ "quote", "EXISTS (SELECT 1 FROM note n WHERE"
+			   " n.item_id = i.id AND n.quote IS NOT NULL)" },
+		/* own or inherited, as tag: */
+		{ "tag", "(EXISTS (SELECT 1 FROM item_tag x WHERE"
+			 " x.item_id = i.id) OR EXISTS (SELECT 1 FROM"
+			 " source_tag y WHERE y.source_id ="
+			 " i.source_id))" },
+	};
+
+	(void)f;
+	return word_term(lx, v, vstart, has, ARRAY_SIZE(has),
+			 "has: expects note, quote, tag or enclosure");
+}
+
+static int
+term_tag(struct lexer *lx, const struct qfield *f, char *v,
+	 const char *vstart)
+{
+	struct sbuf *w = &lx->out->where;
+
+	(void)f;
+	(void)vstart;
+	sbuf_adds(w, "(EXISTS (SELECT 1 FROM item_tag x JOIN tag t ON"
+		     " t.id = x.tag_id WHERE x.item_id = i.id AND"
+		     " t.name = ");
+	bind_text(lx, v);
+	sbuf_adds(w, ") OR EXISTS (SELECT 1 FROM source_tag y JOIN tag u"
+		     " ON u.id = y.tag_id WHERE y.source_id ="
+		     " i.source_id AND u.name = ");
+	/* same value again */
+	bind_text(lx, xstrdup(lx->out->binds[lx->out->nbinds - 1].text));
+	sbuf_adds(w, "))");
+	return 0;
+}
+
+static int
+term_source(struct lexer *lx, const struct qfield *f, char *v,
+	    const char *vstart)
+{
+	struct sbuf *w = &lx->out->where;
+	int64_t id;
+
+	(void)f;
+	(void)vstart;
+	if (str_to_i64(v, &id) == 0) {
+		free(v);
+		sbuf_adds(w, "i.source_id = ");
+		bind_num(lx, id);
+		return 0;
+	}
+	sbuf_adds(w, "(s.title = ");
+	bind_text(lx, v);
+	sbuf_adds(w, " COLLATE NOCASE OR s.url = ");
+	bind_text(lx, xstrdup(lx->out->binds[lx->out->nbinds - 1].text));
+	sbuf_adds(w, ")");
+	return 0;
+}
+
+static int
+term_kind(struct lexer *lx, const struct qfield *f, char *v,
+	  const char *vstart)
+{
+	(void)f;
+	(void)vstart;
+	sbuf_adds(&lx->out->where, "s.kind = ");
+	bind_text(lx, v);
+	return 0;
+}
+
+/* since:, after: (the same) and before: */
+static int
+term_when(struct lexer *lx, const struct qfield *f, char *v,
+	  const char *vstart)
+{
+	int64_t t = 0;
+
+	lx->p = vstart;
+	if (parse_when(lx, v, &t) < 0) {
+		free(v);
+		return -1;
+	}
+	free(v);
+	read_value_skip(lx);
+	sbuf_adds(&lx->out->where,
+		  f->name[0] == 'b' ? "i.date < " : "i.date >= ");
+	bind_num(lx, t);
+	return 0;
+}
+
+static int
+term_id(struct lexer *lx, const struct qfield *f, char *v,
+	const char *vstart)
+{
+	int64_t t;
+
+	(void)f;
+	(void)vstart;
+	if (str_to_i64(v, &t) < 0) {
+		free(v);
+		return qerr(lx, "id: expects a number");
+	}
+	free(v);
+	sbuf_adds(&lx->out->where, "i.id = ");
+	bind_num(lx, t);
+	return 0;
+}
+
+/* Every field, sorted by name: a new field is one line here and its
+ * term function (and a line in glean(1) for users). */
+static const struct qfield qfields[] = {
+	{ "after", NULL, NULL, term_when },
+	{ "author", "i.author", "author", NULL },
+	{ "before", NULL, NULL, term_when },
+	{ "has", NULL, NULL, term_has },
+	{ "id", NULL, NULL, term_id },
+	{ "is", NULL, NULL, term_is },
+	{ "kind", NULL, NULL, term_kind },
+	{ "note", "i.notes_text", "notes_text", NULL },
+	{ "since", NULL, NULL, term_when },
+	{ "source", NULL, NULL, term_source },
+	{ "tag", NULL, NULL, term_tag },
+	{ "text", "i.text", "text", NULL },
+	{ "title", "i.title", "title", NULL },
+	{ "url", "i.url", NULL, NULL },
+};
+
+static const struct qfield *
+qfield_find(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(qfields); k++)
+		if (!strcmp(name, qfields[k].name))
+			return &qfields[k];
+	return NULL;
+}
+
+/* A text field: /regex/, a full-text term, or a substring of the URL. */
+static int
+text_term(struct lexer *lx, const struct qfield *f)
+{
+	struct sbuf *w = &lx->out->where;
+	char *v;
+
+	if (*lx->p == '/')
+		return regex_term(lx, f->col);
+	v = read_value(lx);
+	if (!v)
+		return -1;
+	if (!*v) {
+		free(v);
+		return qerr(lx, "expected a value after ':'");
+	}
+	if (f->fts) {
+		fts_term(lx, f->fts, v);
+		free(v);
+	} else {
+		sbuf_addf(w, "instr(lower(%s), lower(", f->col);
+		bind_text(lx, v);
+		sbuf_adds(w, ")) > 0");
+	}
+	return 0;
+}
+
 static int
 field_term(struct lexer *lx, const char *field)
 {
-	struct sbuf *w = &lx->out->where;
+	const struct qfield *f = qfield_find(field);
 	const char *vstart;
 	char *v;
-	int64_t t;
 
-	/* Text fields accept /regex/. */
-	static const struct { const char *f, *col, *fts; } textf[] = {
-		{ "author", "i.author", "author" },
-		{ "note", "i.notes_text", "notes_text" },
-		{ "text", "i.text", "text" },
-		{ "title", "i.title", "title" },
-		{ "url", "i.url", NULL },
-	};
-	size_t k;
-
-	for (k = 0; k < ARRAY_SIZE(textf); k++) {
-		if (strcmp(field, textf[k].f) != 0)
-			continue;
-		if (*lx->p == '/')
-			return regex_term(lx, textf[k].col);
-		v = read_value(lx);
-		if (!v)
-			return -1;
-		if (!*v) {
-			free(v);
-			return qerr(lx, "expected a value after ':'");
-		}
-		if (textf[k].fts) {
-			fts_term(lx, textf[k].fts, v);
-			free(v);
-		} else {
-			sbuf_addf(w, "instr(lower(%s), lower(", textf[k].col);
-			bind_text(lx, v);
-			sbuf_adds(w, ")) > 0");
-		}
-		return 0;
-	}
+	if (f && f->col)
+		return text_term(lx, f);
 	vstart = lx->p;
 	v = read_value(lx);
 	if (!v)
@@ -283,112 +484,13 @@ field_term(struct lexer *lx, const char *field)
 		free(v);
 		return qerr(lx, "expected a value after ':'");
 	}
-	if (!strcmp(field, "tag")) {
-		sbuf_adds(w, "(EXISTS (SELECT 1 FROM item_tag x JOIN tag t ON"
-			     " t.id = x.tag_id WHERE x.item_id = i.id AND"
-			     " t.name = ");
-		bind_text(lx, v);
-		sbuf_adds(w, ") OR EXISTS (SELECT 1 FROM source_tag y JOIN tag u"
-			     " ON u.id = y.tag_id WHERE y.source_id ="
-			     " i.source_id AND u.name = ");
-		/* same value again */
-		bind_text(lx, xstrdup(lx->out->binds[lx->out->nbinds - 1].text));
-		sbuf_adds(w, "))");
-		return 0;
-	}
-	if (!strcmp(field, "is")) {
-		static const struct { const char *v, *sql; } is[] = {
-			{ "marked", "i.marked = 1" },
-			{ "read", "i.read = 1" },
-			{ "shared", "EXISTS (SELECT 1 FROM digest_item d"
-				    " WHERE d.item_id = i.id)" },
-			{ "starred", "i.starred = 1" },
-			{ "unmarked", "i.marked = 0" },
-			{ "unread", "i.read = 0" },
-			{ "unstarred", "i.starred = 0" },
-		};
-		for (k = 0; k < ARRAY_SIZE(is); k++)
-			if (!strcmp(v, is[k].v)) {
-				sbuf_adds(w, is[k].sql);
-				free(v);
-				return 0;
-			}
+	if (!f) {
 		free(v);
-		lx->p = vstart;
-		return qerr(lx, "is: expects unread, read, starred, "
-			    "unstarred, marked, unmarked or shared");
+		return qerr(lx, "unknown field; expected tag:, is:, has:, "
+			    "source:, kind:, since:, before:, after:, title:, "
+			    "author:, text:, note:, url: or id:");
 	}
-	if (!strcmp(field, "has")) {
-		static const struct { const char *v, *sql; } has[] = {
-			{ "enclosure", "i.enclosures IS NOT NULL" },
-			{ "note", "EXISTS (SELECT 1 FROM note n WHERE"
-				  " n.item_id = i.id)" },
-			{ "quote", "EXISTS (SELECT 1 FROM note n WHERE"
-				   " n.item_id = i.id AND n.quote IS NOT NULL)" },
-			/* own or inherited, as tag: */
-			{ "tag", "(EXISTS (SELECT 1 FROM item_tag x WHERE"
-				 " x.item_id = i.id) OR EXISTS (SELECT 1 FROM"
-				 " source_tag y WHERE y.source_id ="
-				 " i.source_id))" },
-		};
-		for (k = 0; k < ARRAY_SIZE(has); k++)
-			if (!strcmp(v, has[k].v)) {
-				sbuf_adds(w, has[k].sql);
-				free(v);
-				return 0;
-			}
-		free(v);
-		lx->p = vstart;
-		return qerr(lx, "has: expects note, quote, tag or enclosure");
-	}
-	if (!strcmp(field, "source")) {
-		int64_t id;
-
-		if (str_to_i64(v, &id) == 0) {
-			free(v);
-			sbuf_adds(w, "i.source_id = ");
-			bind_num(lx, id);
-			return 0;
-		}
-		sbuf_adds(w, "(s.title = ");
-		bind_text(lx, v);
-		sbuf_adds(w, " COLLATE NOCASE OR s.url = ");
-		bind_text(lx, xstrdup(lx->out->binds[lx->out->nbinds - 1].text));
-		sbuf_adds(w, ")");
-		return 0;
-	}
-	if (!strcmp(field, "kind")) {
-		sbuf_adds(w, "s.kind = ");
-		bind_text(lx, v);
-		return 0;
-	}
-	if (!strcmp(field, "since") || !strcmp(field, "after") ||
-	    !strcmp(field, "before")) {
-		lx->p = vstart;
-		if (parse_when(lx, v, &t) < 0) {
-			free(v);
-			return -1;
-		}
-		free(v);
-		read_value_skip(lx);
-		sbuf_adds(w, field[0] == 'b' ? "i.date < " : "i.date >= ");
-		bind_num(lx, t);
-		return 0;
-	}
-	if (!strcmp(field, "id")) {
-		if (str_to_i64(v, &t) < 0) {
-			free(v);
-			return qerr(lx, "id: expects a number");
-		}
-		free(v);
-		sbuf_adds(w, "i.id = ");
-		bind_num(lx, t);
-		return 0;
-	}
-	free(v);
-	return qerr(lx, "unknown field; expected tag:, is:, has:, source:, "
-		    "kind:, since:, before:, after:, title:, author:, text:, "
-		    "note:, url: or id:");
+	return f->term(lx, f, v, vstart);
 }
 
 static int parse_or(struct lexer *lx);

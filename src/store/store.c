@@ -19,6 +19,8 @@
 #include "private.h"
 #include "glean/banned.h"
 
+static int store_readonly(const struct store *st, struct err *e);
+
 int store_migrate_from(struct store *st, int from, struct err *e);
 
 int
@@ -227,7 +229,7 @@ drop_lock(struct store *st)
 	st->lock_fd = -1;
 }
 
-int
+static int
 store_readonly(const struct store *st, struct err *e)
 {
 	return err_set(e, ERR_DB, "the store '%s' is read-only: %s; reading "
@@ -323,7 +325,7 @@ regexp_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 void
-store_set_regex(struct store *st, const struct store_regex_ops *ops)
+store_set_regex(struct store *st, const struct regex_ops *ops)
 {
 	st->regex = *ops;
 	st->have_regex = true;

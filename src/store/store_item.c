@@ -664,7 +664,7 @@ out_err:
 	return -1;
 }
 
-int
+static int
 store_item_refresh_notes(struct store *st, int64_t item_id, struct err *e)
 {
 	sqlite3_stmt *s;

@@ -137,7 +137,7 @@ get_one(struct store *st, sqlite3_stmt *s, struct source *out,
 	return store_fail(st, e, rc, "cannot read source");
 }
 
-int
+static int
 store_source_get_id(struct store *st, int64_t id, struct source *out,
 		    struct err *e)
 {
@@ -345,23 +345,6 @@ store_source_tag(struct store *st, int64_t id, const char *tag, bool add,
 fail:
 	store_rollback(st);
 	return -1;
-}
-
-int
-store_source_set_title(struct store *st, int64_t id, const char *title,
-		       struct err *e)
-{
-	sqlite3_stmt *s = store_prepare(st,
-		"UPDATE source SET title = ? WHERE id = ?");
-	int rc;
-
-	store_bind_text(s, 1, title);
-	sqlite3_bind_int64(s, 2, id);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, e, rc, "cannot rename source");
-	return 0;
 }
 
 int

@@ -27,11 +27,15 @@ cat >"$site/one.html" <<'EOH'
 EOH
 httpd_start "$site" || exit 1
 test_on_exit httpd_stop
-printf '[general]\ntimeout = 5s\n' >"$GLEAN_HOME/config"
+printf '[general]\ntimeout = 5s\nuser-agent = glean-test/1\n' \
+	>"$GLEAN_HOME/config"
 
 test_expect_success 'add a feed URL, a page with one feed, and a page with two (--pick)' '
 	glean add "$HTTPD_URL/health.atom" >out &&
 	test_grep "added source 1: $HTTPD_URL/health.atom" out &&
+	# add checks the URL with the fetch options of the config
+	test_grep "\"User-Agent\":\"glean-test/1\".*\"path\":\"/health.atom\"" \
+		"$HTTPD_LOG" &&
 	glean add "$HTTPD_URL/one.html" >out &&
 	test_grep "added source 2: $HTTPD_URL/research.json" out &&
 	test_status 2 glean add "$HTTPD_URL/page.html" </dev/null 2>err &&

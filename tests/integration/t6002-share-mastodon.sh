@@ -31,6 +31,9 @@ statuses() {
 ok() { echo "{\"status\": 200, \"headers\": {\"Content-Type\": \"application/json\"}, \"body\": \"{\\\"id\\\": \\\"$1\\\", \\\"url\\\": \\\"{{BASE}}/@me/$1\\\"}\"}"; }
 write_config() {
 	cat >"$GLEAN_HOME/config" <<EOC
+[general]
+user-agent = glean-test/1
+
 [account "me"]
 service = mastodon
 url = $1
@@ -86,6 +89,8 @@ test_expect_success 'share posts a thread: replies chained, keys, visibility' '
 	! grep -v "^[0-9a-f]\{32\}$" keys &&
 	jq -r ".headers.Authorization" posts.jsonl | sort -u >auth &&
 	echo "Bearer canary-token-c0ffee" >want && test_cmp want auth &&
+	jq -r ".headers[\"User-Agent\"]" posts.jsonl | sort -u >ua &&
+	echo glean-test/1 >want && test_cmp want ua &&
 	jq -r ".body | fromjson | .status" posts.jsonl >texts &&
 	test_grep "Library hotspots close the digital divide" texts &&
 	test_grep "> hotspots you can borrow" texts &&
@@ -177,8 +182,8 @@ test_expect_success '429: rate limited, with the reset time' '
 '
 
 test_expect_success 'a share the service keeps refusing can be abandoned' '
-	test_grep "glean shares --abandon 4. to give up" err &&
-	glean shares --abandon 4 >out &&
+	test_grep "glean shares abandon 4. to give up" err &&
+	glean shares abandon 4 >out &&
 	test_grep "digest 4 abandoned" out &&
 	glean shares >out &&
 	test_grep "^4 .* abandoned .*team-mastodon" out &&
@@ -189,7 +194,11 @@ test_expect_success 'a share the service keeps refusing can be abandoned' '
 	test_grep "shared digest 5 to .team-mastodon.: 5 sent" out &&
 	test "$(posts | wc -l)" = 5 &&
 	test_status 2 glean shares --abandon 5 2>err &&
-	test_grep "was sent in full" err
+	test_grep "was sent in full" err &&
+	test_status 2 glean shares abandon 2>err &&
+	test_grep "abandon wants a DIGEST id" err &&
+	test_status 2 glean shares abandon 5 6 2>err &&
+	test_grep "abandon wants a DIGEST id" err
 '
 
 test_done

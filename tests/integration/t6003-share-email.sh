@@ -134,14 +134,20 @@ test_expect_success 'a reply lost after DATA: unknown, never resent, settled by 
 	test_status 1 glean share weekly-email >out 2>err &&
 	test_grep "0 sent, 0 already sent, 0 failed, 1 unknown" out &&
 	test_grep "lost after the message was sent" err &&
-	test_grep "glean shares --resolve [0-9]*:1 sent" err &&
+	test_grep "glean shares resolve [0-9]*:1 sent" err &&
 	test -f "$SMTPD_DIR/dropped-1.eml" &&
 	test_status 1 glean share weekly-email >out 2>err &&
 	test_grep "1 unknown" out &&
 	test "$(ls "$SMTPD_DIR"/*.eml | wc -l)" = 1 &&
 	id=$(store_sql "SELECT max(id) FROM digest") &&
-	glean shares --resolve "$id:1" sent >out &&
+	test_status 2 glean shares --resolve "$id:1" 2>err &&
+	test_grep "\-\-resolve wants DIGEST:PART sent|failed" err &&
+	test_status 2 glean shares resolve "$id:1" 2>err &&
+	test_grep "resolve wants DIGEST:PART sent|failed" err &&
+	glean shares resolve "$id:1" sent >out &&
 	test_grep "is now sent" out &&
+	test_status 2 glean shares --resolve "$id:1" sent 2>err &&
+	test_grep "is sent, not unknown; nothing to resolve" err &&
 	glean shares >out &&
 	test_grep "^$id .* sent .*weekly-email" out &&
 	glean share weekly-email >out &&

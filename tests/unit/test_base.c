@@ -1,5 +1,8 @@
-/* base: sbuf caps, errors, time arithmetic, the text sanitizer. */
+/* base: sbuf caps, errors, time arithmetic, the text sanitizer, the
+ * escapers, base64 and random bytes. */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "glean/base.h"
 #include "check.h"
@@ -36,6 +39,76 @@ test_sbuf(void)
 	CHECK(sbuf_addf(&sb, "%s", "toolong") == -1);
 	CHECK_STR(sb.buf, "12345");
 	sbuf_release(&sb);
+
+	TEST("sbuf overflow is sticky");
+	{
+		struct err e = { 0 };
+
+		sbuf_init(&sb, 5);
+		CHECK(sbuf_adds(&sb, "abc") == 0);
+		CHECK(!sbuf_over(&sb));
+		CHECK(sbuf_finish(&sb, &e, "x") == 0);
+		CHECK(sbuf_adds(&sb, "defg") == -1);
+		CHECK(sbuf_over(&sb));
+		/* a later piece that would fit is refused too: no hole */
+		CHECK(sbuf_adds(&sb, "h") == -1);
+		CHECK(sbuf_add(&sb, "", 0) == -1);
+		CHECK_STR(sb.buf, "abc");
+		sbuf_trim(&sb);
+		CHECK(sbuf_over(&sb));
+		CHECK(sbuf_finish(&sb, &e, "the note") == -1);
+		CHECK(e.code == ERR_LIMIT);
+		CHECK_STR(e.msg, "the note is longer than 5 bytes");
+		sbuf_reset(&sb);
+		CHECK(!sbuf_over(&sb));
+		CHECK(sbuf_adds(&sb, "12345") == 0);
+		sbuf_release(&sb);
+		CHECK(!sbuf_over(&sb));
+	}
+
+	TEST("sbuf add_cut keeps a field to its cap on a character boundary");
+	sbuf_init(&sb, 6);
+	CHECK(sbuf_add_cut(&sb, "ab", 2) == 0);
+	CHECK(sbuf_add_cut(&sb, "c\xc3\xa9\xc3\xa9", 5) == -1);
+	CHECK_STR(sb.buf, "abc\xc3\xa9");
+	CHECK(sbuf_over(&sb));
+	CHECK(sbuf_add_cut(&sb, "", 0) == -1);
+	sbuf_release(&sb);
+
+	TEST("sbuf truncate clears the overflow (a line editor)");
+	sbuf_init(&sb, 3);
+	CHECK(sbuf_adds(&sb, "ab") == 0);
+	CHECK(sbuf_adds(&sb, "cd") == -1);
+	CHECK(sbuf_over(&sb));
+	sbuf_truncate(&sb, 1);
+	CHECK(!sbuf_over(&sb));
+	CHECK(sbuf_adds(&sb, "z") == 0);
+	CHECK_STR(sb.buf, "az");
+	sbuf_release(&sb);
+
+	TEST("sbuf read fd and file up to the cap");
+	{
+		FILE *fp = tmpfile();
+		int i;
+
+		CHECK(fp != NULL);
+		if (fp) {
+			for (i = 0; i < 3000; i++)
+				fputs("0123456789", fp);
+			rewind(fp);
+			sbuf_init(&sb, 0);
+			CHECK(sbuf_read_fp(&sb, fp) == 0);
+			CHECK_INT(sb.len, 30000);
+			sbuf_release(&sb);
+			sbuf_init(&sb, 20000);
+			CHECK(lseek(fileno(fp), 0, SEEK_SET) == 0);
+			CHECK(sbuf_read_fd(&sb, fileno(fp)) == -1);
+			CHECK(sbuf_over(&sb));
+			CHECK(sb.len <= 20000);
+			sbuf_release(&sb);
+			fclose(fp);
+		}
+	}
 
 	TEST("sbuf trim");
 	sbuf_init(&sb, 0);
@@ -132,6 +205,101 @@ test_hash(void)
 	      hash64("0123456789abcdeF", 16, 0));
 }
 
+static void
+test_escape(void)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *in = "<a href=\"x\">'&'</a>\n\x01";
+
+	TEST("escape text");
+	text_escape_text(&sb, in, strlen(in));
+	CHECK_STR(sb.buf, "&lt;a href=\"x\"&gt;'&amp;'&lt;/a&gt;\n\x01");
+	TEST("escape html");
+	sbuf_reset(&sb);
+	text_escape_html(&sb, in, strlen(in));
+	CHECK_STR(sb.buf, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;"
+			  "&lt;/a&gt;\n\x01");
+	TEST("escape xml drops C0");
+	sbuf_reset(&sb);
+	text_escape_xml(&sb, in, strlen(in));
+	CHECK_STR(sb.buf, "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;"
+			  "&lt;/a&gt;\n");
+	TEST("escape with <br>");
+	sbuf_reset(&sb);
+	text_escape(&sb, "a\nb\"", 4, ESC_QUOT | ESC_BR);
+	CHECK_STR(sb.buf, "a<br>b&quot;");
+	TEST("escape counts bytes, not NUL");
+	sbuf_reset(&sb);
+	text_escape_text(&sb, "a&b", 2);
+	CHECK_STR(sb.buf, "a&amp;");
+	TEST("escape reports the cap");
+	sbuf_release(&sb);
+	sbuf_init(&sb, 8);
+	CHECK(text_escape_text(&sb, "<<<", 3) < 0);
+	sbuf_release(&sb);
+}
+
+static void
+test_base64(void)
+{
+	struct sbuf sb = SBUF_INIT;
+	static const char *const plain[] = { "", "f", "fo", "foo", "foob",
+					     "fooba", "foobar" };
+	static const char *const enc[] = { "", "Zg==", "Zm8=", "Zm9v",
+					   "Zm9vYg==", "Zm9vYmE=",
+					   "Zm9vYmFy" };
+	char big[10000];
+	size_t i;
+
+	TEST("base64 RFC 4648 vectors");
+	for (i = 0; i < ARRAY_SIZE(plain); i++) {
+		sbuf_reset(&sb);
+		base64_encode(&sb, plain[i], strlen(plain[i]));
+		CHECK_STR(sb.buf, enc[i]);
+		sbuf_reset(&sb);
+		CHECK_INT(base64_decode(&sb, enc[i]), 0);
+		CHECK_STR(sb.buf, plain[i]);
+	}
+	TEST("base64 decode: spaces, no padding, junk");
+	sbuf_reset(&sb);
+	CHECK_INT(base64_decode(&sb, " Zm9v\nYmE"), 0);
+	CHECK_STR(sb.buf, "fooba");
+	sbuf_reset(&sb);
+	CHECK_INT(base64_decode(&sb, "Zm9vY"), 0); /* a lone char: no byte */
+	CHECK_STR(sb.buf, "foo");
+	sbuf_reset(&sb);
+	CHECK(base64_decode(&sb, "Zm9v*") < 0);
+	TEST("base64 round trip past one chunk");
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7 + 3);
+	sbuf_reset(&sb);
+	base64_encode(&sb, big, sizeof(big));
+	CHECK_INT(sb.len, (sizeof(big) + 2) / 3 * 4);
+	{
+		struct sbuf dec = SBUF_INIT;
+
+		CHECK_INT(base64_decode(&dec, sb.buf), 0);
+		CHECK_INT(dec.len, sizeof(big));
+		CHECK(dec.len == sizeof(big) &&
+		      memcmp(dec.buf, big, sizeof(big)) == 0);
+		sbuf_release(&dec);
+	}
+	sbuf_release(&sb);
+}
+
+static void
+test_random(void)
+{
+	char *a = random_hex(16), *b = random_hex(16);
+
+	TEST("random hex");
+	CHECK_INT(strlen(a), 32);
+	CHECK(strspn(a, "0123456789abcdef") == 32);
+	CHECK(strcmp(a, b) != 0);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -140,5 +308,8 @@ main(void)
 	RUN(test_err);
 	RUN(test_time);
 	RUN(test_sanitize);
+	RUN(test_escape);
+	RUN(test_base64);
+	RUN(test_random);
 	return check_done("test_base");
 }

@@ -289,13 +289,13 @@ test_basic(void)
 		struct fetch_req one = { 0 };
 
 		one.url = u;
-		CHECK_INT(fetch_one(&one, &r, &e), 0);
+		CHECK_INT(fetch_one(NULL, &one, &r, &e), 0);
 		CHECK_STR(r.body.buf, "hello world\n");
 		fetch_resp_release(&r);
 		free(u);
 		u = url("/nope");
 		one.url = u;
-		CHECK_INT(fetch_one(&one, &r, &e), -1);
+		CHECK_INT(fetch_one(NULL, &one, &r, &e), -1);
 		CHECK_INT(e.code, ERR_HTTP);
 		CHECK_STR(e.msg, "HTTP 404 Not Found");
 		CHECK_INT(r.status, 404);

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "glean/base.h"
-#include "glean/hub.h"
+#include "glean/service.h"
 #include "check.h"
 
 static struct hub_match m;

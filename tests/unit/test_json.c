@@ -72,11 +72,52 @@ test_write(void)
 	json_out_release(&w);
 }
 
+/* A context lent to many writers and readers opens once, outlives
+ * them, and is closed by its owner; json_out's own is closed on
+ * release, json_parse()'s at the end of the call. */
+static void
+test_ctx(void)
+{
+	struct json_ctx cx = { 0 };
+	struct json_out w;
+	struct json j = { 0 };
+	struct json_conn *first;
+	struct err e = { 0 };
+	int i;
+
+	TEST("a lent context is opened once and stays the owner's");
+	CHECK(cx.conn == NULL);
+	for (i = 0; i < 3; i++) {
+		json_out_init_ctx(&w, &cx, 0);
+		json_str(&w, "a\"b");
+		CHECK_STR(w.sb.buf, "\"a\\\"b\"");
+		json_out_release(&w);
+		CHECK(cx.conn != NULL);
+	}
+	first = cx.conn;
+	j.cx = &cx;
+	CHECK(json_parse(&j, "[\"x\"]", 5, &e) == 0);
+	CHECK(cx.conn == first);
+	CHECK(j.n == 2 && j.v[1].text && strcmp(j.v[1].text, "x") == 0);
+	json_release(&j);
+	CHECK(j.cx == &cx);
+	json_ctx_close(&cx);
+	CHECK(cx.conn == NULL);
+	json_ctx_close(&cx); /* closing twice is harmless */
+
+	TEST("a writer's own context is closed by its release");
+	json_out_init(&w, 0);
+	json_str(&w, "x");
+	CHECK(w.own.conn != NULL && w.cx == &w.own);
+	json_out_release(&w);
+	CHECK(w.own.conn == NULL);
+}
+
 int
 main(void)
 {
 	RUN(test_read);
 	RUN(test_write);
-	json_shutdown();
+	RUN(test_ctx);
 	return check_done("test_json");
 }

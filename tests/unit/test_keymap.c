@@ -119,7 +119,9 @@ test_bind(void)
 	char buf[128];
 
 	TEST("the defaults");
-	CHECK(keymap_init(&km, NULL, &e) == 0);
+	config_init(&cfg);
+	CHECK(keymap_init(&km, &cfg, &e) == 0);
+	config_release(&cfg);
 	CHECK(keymap_get(&km, 'q') == ACT_QUIT);
 	CHECK(keymap_get(&km, 'j') == ACT_DOWN);
 	CHECK(keymap_get(&km, KEY_DOWN) == ACT_DOWN);

@@ -27,20 +27,6 @@ test_urls(void)
 }
 
 static void
-test_escape(void)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	TEST("html escape");
-	digest_escape_html(&sb, "<a href=\"x\">'&'</a>");
-	CHECK_STR(sb.buf, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-	sbuf_release(&sb);
-	digest_escape_html(&sb, NULL);
-	CHECK_STR(sb.buf, "");
-	sbuf_release(&sb);
-}
-
-static void
 test_formats(void)
 {
 	enum digest_format f;
@@ -220,11 +206,9 @@ int
 main(void)
 {
 	RUN(test_urls);
-	RUN(test_escape);
 	RUN(test_formats);
 	RUN(test_render);
 	RUN(test_measure);
 	RUN(test_pack);
-	json_shutdown();
 	return check_done("test_share");
 }

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/social and src/hub/discourse.c: the shared helpers,
+ * Unit tests for src/service (reading): the shared helpers,
  * then each service's run driven with hand-made responses (no network):
  * requests built, posts mapped, wrong types skipped, paging decided,
  * status codes and rate-limit headers read, tokens kept out of messages.
@@ -10,7 +10,7 @@
 #include "check.h"
 #include "glean/config.h"
 #include "glean/fetch.h"
-#include "glean/social.h"
+#include "glean/service.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -33,6 +33,7 @@ load_cfg(void)
 	struct err e = { 0 };
 
 	config_init(&cfg);
+	cfg.services = service_names();
 	TEST("the test configuration parses");
 	CHECK(config_parse(&cfg, "test", text, strlen(text), &e) == 0);
 	setenv("SOCIAL_TOK", CANARY, 1);
@@ -127,8 +128,20 @@ test_helpers(void)
 	sbuf_release(&sb);
 	CHECK_STR(social_mime("https://h/a.JPG?x=1", "image/*"), "image/jpeg");
 	CHECK_STR(social_mime("https://h/a", "image/*"), "image/*");
-	CHECK(social_ops("feed") == NULL);
-	CHECK(social_ops("mastodon") == &mastodon_ops);
+	CHECK(service_by_name("feed") == NULL);
+	CHECK(service_by_name("mastodon") == &mastodon_service);
+	CHECK(service_by_name("mastodon")->source != NULL);
+	CHECK(service_by_name("x") == &x_service);
+	CHECK(service_by_name("discourse")->share != NULL);
+	CHECK(service_by_name("email") == NULL);
+	{
+		const char *const *n = service_names();
+		size_t i;
+
+		for (i = 0; n[i]; i++)
+			CHECK(service_by_name(n[i]) == services[i]);
+		CHECK_INT(i, 4);
+	}
 }
 
 static void
@@ -455,6 +468,5 @@ main(void)
 	RUN(test_bluesky);
 	RUN(test_x);
 	RUN(test_discourse);
-	json_shutdown();
 	return check_done("test_social");
 }

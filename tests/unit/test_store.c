@@ -107,7 +107,7 @@ test_open(void)
 	TEST("after another handle's fetch batch commits, a note lands");
 	CHECK(store_batch_begin(st, &e) == 0);
 	CHECK(store_begin(st, false, &e) == 0);
-	CHECK(store_source_set_title(st, sid, "in a batch", &e) == 0);
+	CHECK(store_source_tag(st, sid, "in-a-batch", true, &e) == 0);
 	CHECK(store_commit(st, &e) == 0);
 	CHECK(store_batch_commit(st, &e) == 0);
 	CHECK(store_note_add(st2, 1, "a note", NULL, NULL, NULL, &nid,

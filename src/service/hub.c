@@ -5,7 +5,7 @@
  * page into something to fetch or an API source to create.
  *
  * It does not fetch, parse HTML or talk to APIs: the URL alone is all it
- * sees, so ambiguous shapes come back as ordered candidates (hub.h). It
+ * sees, so ambiguous shapes come back as ordered candidates (service.h). It
  * validates the URL strictly (http/https, no user info, no controls,
  * spaces, bidi controls or bad UTF-8) because a pasted URL may end up in
  * the store, on screen and in a child's argv.
@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "glean/base.h"
-#include "glean/hub.h"
+#include "glean/service.h"
 #include "glean/banned.h"
 
 #define MAX_SEGS 16
@@ -73,13 +73,6 @@ hub_match_release(struct hub_match *m)
 		free(m->cand[i].rkey);
 	}
 	memset(m, 0, sizeof(*m));
-}
-
-static bool
-seg_is(const struct segs *sg, size_t i, const char *lit)
-{
-	return i < sg->count && strlen(lit) == sg->n[i] &&
-	       memcmp(sg->s[i], lit, sg->n[i]) == 0;
 }
 
 static bool
@@ -141,17 +134,6 @@ join_segs(const struct segs *sg, size_t first, size_t last)
 		sbuf_add(&sb, sg->s[i], sg->n[i]);
 	}
 	return sbuf_detach(&sb, NULL);
-}
-
-static bool
-host_in(const char *host, const char *const *list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(host, list[i]) == 0)
-			return true;
-	return false;
 }
 
 /* Validate the whole URL; on success fill origin, host and path (the
@@ -265,149 +247,219 @@ ends_with_feed_suffix(const char *s, size_t n)
 	return false;
 }
 
-/* bsky.app or one of X's hosts (hub_classify() checked which). */
-static void
-social_hosts(struct hub_match *m, const struct segs *sg, const char *bare)
-{
-	static const char *const bsky[] = { "bsky.app", "www.bsky.app" };
-	struct hub_candidate *c;
+/*
+ * The URL shapes, most likely first. A pattern is the path's segments
+ * joined with '/'; a segment is a literal or one of:
+ *   {name}    any segment                          → name
+ *   {id}      decimal digits                       → id
+ *   {#}       decimal digits, ignored (a post number)
+ *   {lemmy}   [alnum _@.-], 1..255 bytes           → name
+ *   {slug}    a segment without '@'                → name
+ *   {@user}   '@' then [alnum _.-], 1..64 bytes     → name (without '@')
+ *   {user}    [alnum _.-], 1..64 bytes              → name
+ *   {nitter}  [alnum _], 1..15 bytes, not reserved[] → name
+ *   {handle}  [alnum .-_:], 1..253 bytes            → name
+ *   {rkey}    [alnum .-_:~], 1..512 bytes           → rkey
+ *   {rest}    two or more segments → name (a trailing numeric segment
+ *             becomes id instead); %r in feed is all of them
+ * The path must have exactly the pattern's segments. feed is the feed URL
+ * to try (%o origin, %n name, %i id, %r the {rest} segments) or NULL for
+ * lists read through an API. hosts: the row applies only there (and those
+ * hosts get no other row); NULL: any other host. The first matching row
+ * ends the search unless it has more set.
+ */
+struct shape {
+	const char *path;
+	enum hub_kind kind;
+	const char *feed;
+	const char *const *hosts;
+	bool more;
+};
 
-	if (host_in(bare, bsky, ARRAY_SIZE(bsky))) {
-		if (sg->count == 4 && seg_is(sg, 0, "profile") &&
-		    seg_is(sg, 2, "lists") &&
-		    chars_ok(sg->s[1], sg->n[1], ".-_:", 253) &&
-		    chars_ok(sg->s[3], sg->n[3], ".-_:~", 512)) {
-			c = add(m, HUB_BLUESKY_LIST);
-			c->name = dup_seg(sg, 1);
-			c->rkey = dup_seg(sg, 3);
-		}
-	} else if (sg->count == 3 && seg_is(sg, 0, "i") &&
-		   seg_is(sg, 1, "lists") && all_digits(sg->s[2], sg->n[2])) {
-		c = add(m, HUB_X_LIST);
-		c->id = dup_seg(sg, 2);
-	}
+static const char *const bsky_hosts[] = { "bsky.app", "www.bsky.app", NULL };
+static const char *const x_hosts[] = {
+	"x.com", "www.x.com", "mobile.x.com", "twitter.com",
+	"www.twitter.com", "mobile.twitter.com", NULL,
+};
+
+static const struct shape shapes[] = {
+	{ "profile/{handle}/lists/{rkey}", HUB_BLUESKY_LIST, NULL, bsky_hosts, false },
+	{ "i/lists/{id}", HUB_X_LIST, NULL, x_hosts, false },
+	{ "", HUB_DISCOURSE_LATEST, "%o/latest.rss", NULL, false },
+	{ "latest", HUB_DISCOURSE_LATEST, "%o/latest.rss", NULL, false },
+	{ "c/{lemmy}", HUB_LEMMY_COMMUNITY, "%o/feeds/c/%n.xml", NULL, true },
+	{ "c/{slug}", HUB_DISCOURSE_CATEGORY, "%o/c/%n.rss", NULL, false },
+	{ "c/{rest}", HUB_DISCOURSE_CATEGORY, "%o/c/%r.rss", NULL, false },
+	{ "tag/{name}", HUB_DISCOURSE_TAG, "%o/tag/%n.rss", NULL, false },
+	{ "tags/{name}", HUB_MASTODON_TAG, "%o/tags/%n.rss", NULL, false },
+	{ "t/{id}", HUB_DISCOURSE_TOPIC, "%o/t/%i.rss", NULL, false },
+	{ "t/{name}/{id}", HUB_DISCOURSE_TOPIC, "%o/t/%n/%i.rss", NULL, false },
+	{ "t/{name}/{id}/{#}", HUB_DISCOURSE_TOPIC, "%o/t/%n/%i.rss", NULL, false },
+	{ "lists/{id}", HUB_MASTODON_LIST, NULL, NULL, false },
+	{ "i/lists/{id}", HUB_NITTER_LIST, "%o/i/lists/%i/rss", NULL, false },
+	{ "{@user}", HUB_MASTODON_USER, "%o/@%n.rss", NULL, false },
+	{ "users/{user}", HUB_MASTODON_USER, "%o/@%n.rss", NULL, false },
+	{ "{nitter}", HUB_NITTER_USER, "%o/%n/rss", NULL, false },
+};
+
+static bool
+tok_is(const char *tok, size_t tn, const char *lit)
+{
+	return strlen(lit) == tn && memcmp(tok, lit, tn) == 0;
 }
 
-/* Shapes on any host: Discourse, Lemmy, Mastodon, Nitter. */
-static void
-generic_shapes(struct hub_match *m, const struct segs *sg)
+/* Does segment s (n bytes) fit pattern token tok (tn bytes)? */
+static bool
+seg_fits(const char *tok, size_t tn, const char *s, size_t n)
 {
-	const char *o = m->origin;
-	struct hub_candidate *c;
-	size_t last;
-	char *slug;
+#define TOK(lit) tok_is(tok, tn, lit)
+	size_t i;
 
-	if (sg->count == 0 || (sg->count == 1 && seg_is(sg, 0, "latest"))) {
-		c = add(m, HUB_DISCOURSE_LATEST);
-		c->feed_url = xasprintf("%s/latest.rss", o);
-		return;
-	}
-	last = sg->count - 1;
-	if (ends_with_feed_suffix(sg->s[last], sg->n[last]))
-		return; /* already a feed URL */
-	if (seg_is(sg, 0, "c") && sg->count == 2) {
-		bool lemmy = chars_ok(sg->s[1], sg->n[1], "_@.-", 255);
-
-		if (lemmy) {
-			c = add(m, HUB_LEMMY_COMMUNITY);
-			c->name = dup_seg(sg, 1);
-			c->feed_url = xasprintf("%s/feeds/c/%s.xml", o, c->name);
-		}
-		if (!memchr(sg->s[1], '@', sg->n[1])) {
-			c = add(m, HUB_DISCOURSE_CATEGORY);
-			c->name = dup_seg(sg, 1);
-			c->feed_url = xasprintf("%s/c/%s.rss", o, c->name);
-		}
-		return;
-	}
-	if (seg_is(sg, 0, "c") && sg->count >= 3) {
-		c = add(m, HUB_DISCOURSE_CATEGORY);
-		if (all_digits(sg->s[last], sg->n[last])) {
-			c->name = join_segs(sg, 1, last);
-			c->id = dup_seg(sg, last);
-		} else {
-			c->name = join_segs(sg, 1, sg->count);
-		}
-		slug = join_segs(sg, 1, sg->count);
-		c->feed_url = xasprintf("%s/c/%s.rss", o, slug);
-		free(slug);
-		return;
-	}
-	if (sg->count == 2 && seg_is(sg, 0, "tag")) {
-		c = add(m, HUB_DISCOURSE_TAG);
-		c->name = dup_seg(sg, 1);
-		c->feed_url = xasprintf("%s/tag/%s.rss", o, c->name);
-		return;
-	}
-	if (sg->count == 2 && seg_is(sg, 0, "tags")) {
-		c = add(m, HUB_MASTODON_TAG);
-		c->name = dup_seg(sg, 1);
-		c->feed_url = xasprintf("%s/tags/%s.rss", o, c->name);
-		return;
-	}
-	if (seg_is(sg, 0, "t") && sg->count == 2 &&
-	    all_digits(sg->s[1], sg->n[1])) {
-		c = add(m, HUB_DISCOURSE_TOPIC);
-		c->id = dup_seg(sg, 1);
-		c->feed_url = xasprintf("%s/t/%s.rss", o, c->id);
-		return;
-	}
-	if (seg_is(sg, 0, "t") && (sg->count == 3 || sg->count == 4) &&
-	    all_digits(sg->s[2], sg->n[2]) &&
-	    (sg->count == 3 || all_digits(sg->s[3], sg->n[3]))) {
-		c = add(m, HUB_DISCOURSE_TOPIC);
-		c->name = dup_seg(sg, 1);
-		c->id = dup_seg(sg, 2);
-		c->feed_url = xasprintf("%s/t/%s/%s.rss", o, c->name, c->id);
-		return;
-	}
-	if (sg->count == 2 && seg_is(sg, 0, "lists") &&
-	    all_digits(sg->s[1], sg->n[1])) {
-		c = add(m, HUB_MASTODON_LIST);
-		c->id = dup_seg(sg, 1);
-		return;
-	}
-	if (sg->count == 3 && seg_is(sg, 0, "i") && seg_is(sg, 1, "lists") &&
-	    all_digits(sg->s[2], sg->n[2])) {
-		c = add(m, HUB_NITTER_LIST);
-		c->id = dup_seg(sg, 2);
-		c->feed_url = xasprintf("%s/i/lists/%s/rss", o, c->id);
-		return;
-	}
-	if (sg->count == 1 && sg->s[0][0] == '@' &&
-	    chars_ok(sg->s[0] + 1, sg->n[0] - 1, "_.-", 64)) {
-		c = add(m, HUB_MASTODON_USER);
-		c->name = xstrndup(sg->s[0] + 1, sg->n[0] - 1);
-		c->feed_url = xasprintf("%s/@%s.rss", o, c->name);
-		return;
-	}
-	if (sg->count == 2 && seg_is(sg, 0, "users") &&
-	    chars_ok(sg->s[1], sg->n[1], "_.-", 64)) {
-		c = add(m, HUB_MASTODON_USER);
-		c->name = dup_seg(sg, 1);
-		c->feed_url = xasprintf("%s/@%s.rss", o, c->name);
-		return;
-	}
-	if (sg->count == 1 && chars_ok(sg->s[0], sg->n[0], "_", 15)) {
-		size_t i;
-
+	if (tok[0] != '{')
+		return tn == n && memcmp(tok, s, n) == 0;
+	if (TOK("{name}"))
+		return true;
+	if (TOK("{id}") || TOK("{#}"))
+		return all_digits(s, n);
+	if (TOK("{lemmy}"))
+		return chars_ok(s, n, "_@.-", 255);
+	if (TOK("{slug}"))
+		return !memchr(s, '@', n);
+	if (TOK("{@user}"))
+		return n > 1 && s[0] == '@' && chars_ok(s + 1, n - 1, "_.-", 64);
+	if (TOK("{user}"))
+		return chars_ok(s, n, "_.-", 64);
+	if (TOK("{handle}"))
+		return chars_ok(s, n, ".-_:", 253);
+	if (TOK("{rkey}"))
+		return chars_ok(s, n, ".-_:~", 512);
+	if (TOK("{nitter}")) {
+		if (!chars_ok(s, n, "_", 15))
+			return false;
 		for (i = 0; i < ARRAY_SIZE(reserved); i++)
-			if (seg_is(sg, 0, reserved[i]))
-				return;
-		c = add(m, HUB_NITTER_USER);
-		c->name = dup_seg(sg, 0);
-		c->feed_url = xasprintf("%s/%s/rss", o, c->name);
+			if (strlen(reserved[i]) == n &&
+			    memcmp(s, reserved[i], n) == 0)
+				return false;
+		return true;
+	}
+	BUG("hub: unknown shape token %.*s", (int)tn, tok);
+#undef TOK
+}
+
+/* The next token of pattern *p (advanced past it and its '/'). */
+static const char *
+next_tok(const char **p, size_t *tn)
+{
+	const char *t = *p, *end = strchr(t, '/');
+
+	*tn = end ? (size_t)(end - t) : strlen(t);
+	*p = end ? end + 1 : t + *tn;
+	return t;
+}
+
+/* Match sg against row sh; on a match add its candidate to m. */
+static bool
+shape_match(struct hub_match *m, const struct segs *sg,
+	    const struct shape *sh)
+{
+	const char *p = sh->path, *tok, *f;
+	struct hub_candidate *c;
+	struct sbuf sb = SBUF_INIT;
+	size_t i = 0, tn, rest = 0;
+
+	for (; *p; i++) {
+		tok = next_tok(&p, &tn);
+		if (tok_is(tok, tn, "{rest}")) {
+			if (*p)
+				BUG("hub: {rest} must end a pattern");
+			if (sg->count < i + 2)
+				return false;
+			rest = i;
+			i = sg->count;
+			break;
+		}
+		if (i >= sg->count || !seg_fits(tok, tn, sg->s[i], sg->n[i]))
+			return false;
+	}
+	if (i != sg->count)
+		return false;
+	c = add(m, sh->kind);
+	if (rest) {
+		if (all_digits(sg->s[sg->count - 1], sg->n[sg->count - 1])) {
+			c->name = join_segs(sg, rest, sg->count - 1);
+			c->id = dup_seg(sg, sg->count - 1);
+		} else {
+			c->name = join_segs(sg, rest, sg->count);
+		}
+	}
+	for (p = sh->path, i = 0; *p; i++) {
+		tok = next_tok(&p, &tn);
+		if (tok[0] != '{' || tok_is(tok, tn, "{rest}") ||
+		    tok_is(tok, tn, "{#}"))
+			continue;
+		if (tok_is(tok, tn, "{id}"))
+			c->id = dup_seg(sg, i);
+		else if (tok_is(tok, tn, "{rkey}"))
+			c->rkey = dup_seg(sg, i);
+		else if (tok_is(tok, tn, "{@user}"))
+			c->name = xstrndup(sg->s[i] + 1, sg->n[i] - 1);
+		else
+			c->name = dup_seg(sg, i);
+	}
+	if (!sh->feed)
+		return true;
+	for (f = sh->feed; *f; f++) {
+		if (f[0] != '%' || !f[1]) {
+			sbuf_addch(&sb, *f);
+			continue;
+		}
+		switch (*++f) {
+		case 'o': sbuf_adds(&sb, m->origin); break;
+		case 'n': sbuf_adds(&sb, c->name); break;
+		case 'i': sbuf_adds(&sb, c->id); break;
+		case 'r': {
+			char *r = join_segs(sg, rest, sg->count);
+
+			sbuf_adds(&sb, r);
+			free(r);
+			break;
+		}
+		default: BUG("hub: feed pattern %s", sh->feed);
+		}
+	}
+	c->feed_url = sbuf_detach(&sb, NULL);
+	return true;
+}
+
+/* Try the rows for this host in order (see struct shape). */
+static void
+match_shapes(struct hub_match *m, const struct segs *sg, const char *bare)
+{
+	const struct shape *sh;
+	bool special = false;
+	size_t i;
+
+	for (sh = shapes; sh < shapes + ARRAY_SIZE(shapes); sh++)
+		for (i = 0; sh->hosts && sh->hosts[i]; i++)
+			if (!strcmp(bare, sh->hosts[i]))
+				special = true;
+	if (!special && sg->count > 0 &&
+	    ends_with_feed_suffix(sg->s[sg->count - 1], sg->n[sg->count - 1]))
+		return; /* already a feed URL */
+	for (sh = shapes; sh < shapes + ARRAY_SIZE(shapes); sh++) {
+		bool here = !sh->hosts && !special;
+
+		for (i = 0; sh->hosts && sh->hosts[i]; i++)
+			if (!strcmp(bare, sh->hosts[i]))
+				here = true;
+		if (here && shape_match(m, sg, sh) && !sh->more)
+			return;
 	}
 }
 
 int
 hub_classify(const char *url, struct hub_match *m, struct err *e)
 {
-	static const char *const social[] = {
-		"bsky.app", "www.bsky.app", "x.com", "www.x.com",
-		"mobile.x.com", "twitter.com", "www.twitter.com",
-		"mobile.twitter.com",
-	};
 	const char *path = "";
 	size_t path_n = 0;
 	struct segs sg;
@@ -424,10 +476,7 @@ hub_classify(const char *url, struct hub_match *m, struct err *e)
 	bare = xstrdup(m->host);
 	if (bare[0] != '[' && strchr(bare, ':'))
 		*strchr(bare, ':') = '\0';
-	if (host_in(bare, social, ARRAY_SIZE(social)))
-		social_hosts(m, &sg, bare);
-	else
-		generic_shapes(m, &sg);
+	match_shapes(m, &sg, bare);
 	free(bare);
 	return 0;
 }

@@ -1,12 +1,13 @@
 /*
- * social.c: what every API-read source shares. It owns the run (account
+ * read.c: what every API-read source shares. It owns the run (account
  * lookup, the secret, auth headers, status codes, rate-limit headers,
  * JSON validation) and small helpers the services use to build entries
  * (escaping, authors, titles, id comparison, same-origin checks), plus
- * the kind registry and what `glean add` needs to decide on a URL.
+ * what `glean add` needs to decide on a URL (asking each service in
+ * services[] whether it claims it).
  *
  * It does not know any service's JSON (mastodon.c, bluesky.c, x.c,
- * hub/discourse.c do), send requests (seek/ and fetch/ do) or store
+ * discourse.c do), send requests (seek/ and fetch/ do) or store
  * anything.
  */
 #include <stdio.h>
@@ -15,30 +16,12 @@
 #include <strings.h>
 
 #include "glean/fetch.h"
-#include "glean/hub.h"
-#include "glean/social.h"
+#include "glean/service.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
 #define RATE_WAIT_MAX (24 * 3600)
 #define RATE_WAIT_DEFAULT (15 * 60)
-
-static const struct source_ops *const all_ops[] = {
-	&mastodon_ops, &bluesky_ops, &x_ops, &discourse_ops,
-};
-
-const struct source_ops *
-social_ops(const char *kind)
-{
-	size_t i;
-
-	if (!kind)
-		return NULL;
-	for (i = 0; i < ARRAY_SIZE(all_ops); i++)
-		if (!strcmp(all_ops[i]->kind, kind))
-			return all_ops[i];
-	return NULL;
-}
 
 /* ---- helpers ---- */
 
@@ -70,18 +53,7 @@ social_url_escape(struct sbuf *sb, const char *s)
 void
 social_html_escape(struct sbuf *sb, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&': sbuf_adds(sb, "&amp;"); break;
-		case '<': sbuf_adds(sb, "&lt;"); break;
-		case '>': sbuf_adds(sb, "&gt;"); break;
-		case '"': sbuf_adds(sb, "&quot;"); break;
-		case '\n': sbuf_adds(sb, "<br>"); break;
-		default: sbuf_addch(sb, s[i]); break;
-		}
-	}
+	text_escape(sb, s, n, ESC_QUOT | ESC_BR);
 }
 
 char *
@@ -216,11 +188,8 @@ social_set_req(struct social_run *r, const char *url)
 	r->req_url = xstrdup(url);
 	r->hdr[n++] = xstrdup("Accept: application/json");
 	if (r->token) {
-		if (r->ops->service == SERVICE_DISCOURSE) {
-			r->hdr[n++] = xasprintf("Api-Key: %s", r->token);
-			if (r->acct && r->acct->user)
-				r->hdr[n++] = xasprintf("Api-Username: %s",
-							r->acct->user);
+		if (r->ops->auth) {
+			r->ops->auth(r, r->hdr, &n);
 		} else {
 			r->hdr[n++] = xasprintf("Authorization: Bearer %s",
 						r->token);
@@ -233,52 +202,31 @@ social_set_req(struct social_run *r, const char *url)
 
 /* ---- accounts ---- */
 
-static const char *
-service_title(enum account_service s)
-{
-	switch (s) {
-	case SERVICE_MASTODON: return "Mastodon";
-	case SERVICE_BLUESKY: return "Bluesky";
-	case SERVICE_X: return "X";
-	case SERVICE_DISCOURSE: return "Discourse";
-	default: return "?";
-	}
-}
-
 /* "[account "NAME"] ..." lines to add, as an ERR_CONFIG message. */
 static int
-need_account(const struct config *cfg, enum account_service svc,
+need_account(const struct config *cfg, const struct service *svc,
 	     const char *origin, const char *why, struct err *e)
 {
-	const char *name = config_service_name(svc);
-	const char *path = cfg && cfg->path ? cfg->path : "your config";
-	const char *url = origin;
-	const char *secret = "";
-
-	if (svc == SERVICE_X) {
-		url = "https://api.x.com";
-		secret = "token-cmd = pass show x/bearer-token\n";
-	} else if (svc == SERVICE_MASTODON) {
-		secret = "token-cmd = pass show mastodon/token\n";
-	} else if (svc == SERVICE_DISCOURSE) {
-		secret = "user = YOUR-USERNAME\n"
-			 "token-cmd = pass show discourse/api-key\n";
-	}
+	const char *name = svc->name;
+	const char *path = cfg->path ? cfg->path : "your config";
+	const char *url = svc->api_url ? svc->api_url : origin;
+	const char *secret = svc->secret_example;
 	return err_set(e, ERR_CONFIG,
 		       "%s needs a %s account in the config; add these lines "
 		       "to %s (the token command is an example: token-file "
 		       "or token-env work too) and run the command again:\n"
 		       "[account \"%s\"]\nservice = %s\nurl = %s\n%s",
-		       why, service_title(svc), path, name, name, url, secret);
+		       why, svc->title, path, name, name, url, secret);
 }
 
+/* The account for svc: by the site's host (bare, no port) when the
+ * service has one per site, else its one account. */
 static const struct config_account *
-find_account(const struct config *cfg, enum account_service svc,
-	     const char *host)
+find_account(const struct config *cfg, const struct service *svc,
+	     const char *bare)
 {
-	if (!cfg)
-		return NULL;
-	return config_account_for(cfg, svc, host);
+	return config_account_for(cfg, svc->name,
+				  svc->host_account ? bare : NULL);
 }
 
 int
@@ -288,7 +236,8 @@ social_classify(const struct config *cfg, const char *url, const char **kind,
 	struct hub_match m;
 	const struct config_account *a = NULL;
 	const struct hub_candidate *c;
-	char why[600], *bare;
+	const struct service *const *sv;
+	char why[600], *bare, *t = NULL;
 	int rc = 0;
 
 	*kind = *account = NULL;
@@ -301,54 +250,28 @@ social_classify(const struct config *cfg, const char *url, const char **kind,
 	bare = xstrdup(m.host);
 	if (bare[0] != '[' && strchr(bare, ':'))
 		*strchr(bare, ':') = '\0';
-	switch (c->kind) {
-	case HUB_MASTODON_LIST:
-		a = find_account(cfg, SERVICE_MASTODON, bare);
-		if (!a) {
-			snprintf(why, sizeof(why), "reading the Mastodon list "
-				 "'%s'", url);
-			rc = need_account(cfg, SERVICE_MASTODON, m.origin, why,
-					  e);
-			goto out;
-		}
-		*kind = "mastodon";
-		*title = xasprintf("Mastodon list %s on %s", c->id, m.host);
-		break;
-	case HUB_BLUESKY_LIST:
-		a = find_account(cfg, SERVICE_BLUESKY, NULL);
-		*kind = "bluesky";
-		*title = xasprintf("Bluesky list %s/%s", c->name, c->rkey);
-		break;
-	case HUB_X_LIST:
-		a = find_account(cfg, SERVICE_X, NULL);
-		if (!a) {
-			snprintf(why, sizeof(why), "reading the X list '%s' "
-				 "(a paid API, with a bearer token)", url);
-			rc = need_account(cfg, SERVICE_X, m.origin, why, e);
-			goto out;
-		}
-		*kind = "x";
-		*title = xasprintf("X list %s", c->id);
-		break;
-	case HUB_DISCOURSE_LATEST:
-	case HUB_DISCOURSE_CATEGORY:
-	case HUB_DISCOURSE_TAG:
-		/* JSON only with an adapter account; RSS otherwise. */
-		a = find_account(cfg, SERVICE_DISCOURSE, bare);
-		if (!a)
-			goto out;
-		if (c->kind == HUB_DISCOURSE_CATEGORY && !c->id)
-			goto out; /* the JSON API wants the category id */
-		*kind = "discourse";
-		if (c->kind == HUB_DISCOURSE_LATEST)
-			*title = xasprintf("%s latest", m.host);
-		else
-			*title = xasprintf("%s %s", m.host, c->name);
-		break;
-	default:
+	for (sv = services; *sv; sv++)
+		if ((*sv)->source && (*sv)->recognise &&
+		    (*sv)->recognise(&m, c, &t) == 1)
+			break;
+	if (!*sv)
+		goto out;
+	a = find_account(cfg, *sv, bare);
+	if (!a && (*sv)->feed_without_account) {
+		free(t);
+		goto out; /* the site's feed is read instead */
+	}
+	if (!a && !(*sv)->account_optional) {
+		snprintf(why, sizeof(why), "reading the %s list '%s'%s",
+			 (*sv)->title, url, (*sv)->metered
+			 ? " (a paid API, with a bearer token)" : "");
+		free(t);
+		rc = need_account(cfg, *sv, m.origin, why, e);
 		goto out;
 	}
-	if (a && (a->service == SERVICE_X || a->service == SERVICE_MASTODON)) {
+	*kind = (*sv)->name;
+	*title = t;
+	if (a && (*sv)->source->needs_token) {
 		const struct config_secret_src *s = &a->secret[SECRET_TOKEN];
 
 		if (!s->cmd && !s->file && !s->env) {
@@ -359,8 +282,8 @@ social_classify(const struct config *cfg, const char *url, const char **kind,
 				     "add 'token-cmd = COMMAND', 'token-file "
 				     "= PATH' or 'token-env = VARIABLE' under "
 				     "[account \"%s\"] in %s", a->name,
-				     a->name, cfg && cfg->path ? cfg->path
-							       : "the config");
+				     a->name,
+				     cfg->path ? cfg->path : "the config");
 			goto out;
 		}
 	}
@@ -378,7 +301,8 @@ int
 social_run_init(struct social_run *r, const struct config *cfg,
 		const struct source *s, int64_t now, struct err *e)
 {
-	const struct source_ops *ops = social_ops(s->kind);
+	const struct service *svc = service_by_name(s->kind);
+	const struct source_ops *ops = svc ? svc->source : NULL;
 	const char *host_url;
 	char *bare = NULL;
 	struct hub_match m = { 0 };
@@ -390,50 +314,43 @@ social_run_init(struct social_run *r, const struct config *cfg,
 	if (!ops)
 		return err_set(e, ERR_USAGE, "'%s' is not an API source kind",
 			       s->kind);
+	r->svc = svc;
 	r->ops = ops;
 	r->cfg = cfg;
 	r->src_url = s->url;
 	r->cursor_in = s->cursor && *s->cursor ? s->cursor : NULL;
 	r->source_id = s->id;
 	r->now = now;
-	r->depth = cfg && cfg->first_run_depth > 0 ? cfg->first_run_depth
-						   : 100;
-	if (cfg && s->account)
+	r->depth = cfg->first_run_depth > 0 ? cfg->first_run_depth
+			: config_defaults()->first_run_depth;
+	if (s->account)
 		r->acct = config_account(cfg, s->account);
-	if (!r->acct && cfg) {
+	if (!r->acct) {
 		if (hub_classify(s->url, &m, NULL) == 0 && m.host) {
 			bare = xstrdup(m.host);
 			if (bare[0] != '[' && strchr(bare, ':'))
 				*strchr(bare, ':') = '\0';
 		}
-		r->acct = config_account_for(cfg, ops->service,
-					     ops->service == SERVICE_MASTODON ||
-					     ops->service == SERVICE_DISCOURSE
-						     ? bare : NULL);
+		r->acct = find_account(cfg, svc, bare);
 	}
-	if (r->acct && r->acct->service != ops->service) {
+	if (r->acct && strcmp(r->acct->service, svc->name) != 0) {
 		err_set(e, ERR_CONFIG, "account '%s' is a %s account, but "
 			"source %lld is a %s list; fix 'service' or the "
 			"source", r->acct->name,
-			config_service_name(r->acct->service),
-			(long long)s->id, service_title(ops->service));
+			r->acct->service,
+			(long long)s->id, svc->title);
 		goto out;
 	}
-	if (!r->acct && ops->service != SERVICE_BLUESKY) {
+	if (!r->acct && !svc->account_optional) {
 		char why[400];
 
 		snprintf(why, sizeof(why), "source %lld ('%s')",
 			 (long long)s->id, s->url);
-		need_account(cfg, ops->service, m.origin ? m.origin : s->url,
+		need_account(cfg, svc, m.origin ? m.origin : s->url,
 			     why, e);
 		goto out;
 	}
-	if (ops->service == SERVICE_BLUESKY)
-		host_url = "https://public.api.bsky.app";
-	else if (ops->service == SERVICE_X)
-		host_url = "https://api.x.com";
-	else
-		host_url = NULL;
+	host_url = svc->api_url;
 	if (r->acct && r->acct->url)
 		host_url = r->acct->url;
 	if (!host_url) {
@@ -458,7 +375,7 @@ social_run_init(struct social_run *r, const struct config *cfg,
 			goto out;
 		}
 	}
-	if (ops->service == SERVICE_X) {
+	if (svc->metered) {
 		r->budget = r->acct && r->acct->max_posts_per_run > 0
 				    ? r->acct->max_posts_per_run
 				    : SOCIAL_DEFAULT_BUDGET;
@@ -571,7 +488,7 @@ social_run_response(struct social_run *r, struct fetch_resp *resp,
 		    struct err *e)
 {
 	struct json j = { 0 };
-	const char *svc = service_title(r->ops->service);
+	const char *svc = r->svc->title;
 	int64_t reset = rate_reset(r, resp), left = rate_remaining(resp);
 	int rc;
 
