@@ -42,7 +42,7 @@ GLEAN := $(BUILD)/glean
 endif
 
 .PHONY: all deps test-deps check check-unit check-integration check-tui check-asan \
-	check-layers check-valgrind conformance demo bench install uninstall clean tests fuzz \
+	check-layers check-symbols check-valgrind conformance demo bench install uninstall clean tests fuzz \
 	fuzz-ui
 
 all: $(GLEAN)
@@ -105,6 +105,10 @@ check-asan:
 
 check-layers:
 	@sh tests/check-layers
+
+# every exported symbol has a user in another file (tests/test-exports)
+check-symbols: all
+	@sh tests/check-symbols
 
 conformance: $(GLEAN)
 	@sh tests/conformance

@@ -23,6 +23,7 @@
 #include "glean/config.h"
 #include "glean/json.h"
 #include "glean/parse.h"
+#include "glean/service.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -172,6 +173,7 @@ setup(struct ctx *ctx, unsigned flags)
 	if (flags & NEED_CONFIG) {
 		ctx->cfg = xmalloc(sizeof(*ctx->cfg));
 		config_init(ctx->cfg);
+		ctx->cfg->services = service_names(); /* the registry's */
 		if (config_load(ctx->cfg, ctx->config_path, &e) < 0)
 			return cmd_err(&e);
 	}

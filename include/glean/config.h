@@ -17,14 +17,6 @@ struct config_secret_src {
 	char *env;  /* name of an environment variable */
 };
 
-enum account_service {
-	SERVICE_NONE,
-	SERVICE_MASTODON,
-	SERVICE_BLUESKY,
-	SERVICE_X,
-	SERVICE_DISCOURSE,
-};
-
 /* Secret slots an account can have. */
 enum secret_slot {
 	SECRET_TOKEN,           /* Mastodon/X bearer, Discourse API key */
@@ -38,7 +30,7 @@ enum secret_slot {
 
 struct config_account {
 	char *name;
-	enum account_service service;
+	const char *service; /* a name from cfg->services (the registry) */
 	char *url;      /* instance / API base URL */
 	char *user;     /* handle, username (Discourse Api-Username) */
 	struct config_secret_src secret[SECRET_NSLOTS];
@@ -48,19 +40,9 @@ struct config_account {
 	int line;
 };
 
-enum target_kind {
-	TARGET_FILE,
-	TARGET_EMAIL,
-	TARGET_MASTODON,
-	TARGET_BLUESKY,
-	TARGET_X,
-	TARGET_DISCOURSE,
-	TARGET_WEBHOOK,
-};
-
 struct config_target {
 	char *name;
-	enum target_kind kind;
+	const char *kind; /* "file", "email", "webhook" or a service name */
 	char *account;   /* for social/hub targets */
 	char *format;    /* md html text atom json (file); slack|digest (webhook) */
 	char *path;      /* file target */
@@ -106,6 +88,11 @@ struct config_kv {
 
 struct config {
 	char *path;             /* file it was read from (may not exist) */
+	/* The service names `service =` and `kind =` accept: the service
+	 * registry's (service_names()), set by the caller before
+	 * config_load. Config sits below the services, so it learns their
+	 * names here instead of keeping a second list. NULL: none. */
+	const char *const *services;
 	/* [general] */
 	char *browser;          /* argv template, %u = URL */
 	char *editor;           /* default $EDITOR, then vi */
@@ -159,12 +146,10 @@ const struct config_account *config_account(const struct config *cfg,
 					    const char *name);
 /* First account of a service (optionally whose url's host matches host). */
 const struct config_account *config_account_for(const struct config *cfg,
-						enum account_service svc,
+						const char *service,
 						const char *host);
 const struct config_target *config_target(const struct config *cfg,
 					  const char *name);
-const char *config_service_name(enum account_service s);
-const char *config_target_kind_name(enum target_kind k);
 
 /* Fetch a secret. Returns a new string the caller must wipe and free
  * (config_secret_free). Errors name the config key and the fix, never

@@ -155,4 +155,21 @@ struct seek_run *seek_start(struct store *st, const struct config *cfg,
 size_t seek_step(struct seek_run *run, int timeout_ms);
 void seek_finish(struct seek_run *run, struct seek_result *r);
 
+/*
+ * The scheduling rule seek applies after each fetch of a feed, pure: how
+ * many seconds until the source is due again. After a success, the
+ * largest of the refresh interval, the feed's <ttl> and the response's
+ * max-age, capped at a day. After a failure, a backoff doubling from 15
+ * minutes per failure in a row, or the server's Retry-After when that is
+ * longer, capped at a day.
+ */
+struct seek_due {
+	int64_t refresh;	/* the configured refresh interval */
+	int64_t ttl;		/* the feed's <ttl> in seconds (0: none) */
+	int64_t max_age;	/* Cache-Control max-age (-1: none) */
+	int failures;		/* failures in a row, this one too (0: none) */
+	int64_t retry_after;	/* Retry-After in seconds (-1: none) */
+};
+int64_t seek_wait(const struct seek_due *d);
+
 #endif

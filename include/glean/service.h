@@ -38,10 +38,13 @@
  *       (URL shapes) it reads through its API.
  *  2. Declare NAME_service below and add `&NAME_service` to services[]
  *     in src/service/service.c. That is the one registry line.
+ *     Nothing else names it: config accepts `service = NAME` and
+ *     `kind = NAME` because cli.c hands it service_names() (config is
+ *     below this module, so it learns the names instead of listing
+ *     them); seek reads any service with a source, share posts to any
+ *     with a share.
  *  3. New URL shapes go in the shapes[] table of hub.c (with a new
- *     enum hub_kind); a new account service in config's enum
- *     account_service / enum target_kind and their name tables (config
- *     is below this module, so it keeps its own words for them).
+ *     enum hub_kind).
  *  4. Tests: tests/unit/test_social.c (reading, canned JSON),
  *     tests/unit/test_share.c (posting) and an integration test against
  *     tests/lib's fake server.
@@ -79,7 +82,6 @@ struct service {
 	const char *name;           /* "mastodon": source kind, target kind
 				     * and account service name */
 	const char *title;          /* "Mastodon", in messages */
-	enum account_service account; /* its accounts' service = */
 	bool host_account;          /* an account is found by the site's
 				     * host (else: the service's one) */
 	const char *api_url;        /* the one API origin (Bluesky, X), or
@@ -107,11 +109,12 @@ extern const struct service mastodon_service, bluesky_service, x_service,
 /* Every service, NULL-ended, in the order recognise() is tried. */
 extern const struct service *const services[];
 
-/* The service whose name (= source kind) is name, or NULL. */
+/* The service whose name is name, or NULL. A service's name is its
+ * source kind, its target kind and its accounts' `service =`. */
 const struct service *service_by_name(const char *name);
-/* The service posting for target kind k, or NULL (file, email,
- * webhook: share's own targets). */
-const struct service *service_by_target(enum target_kind k);
+/* The registry's names, NULL-ended: what config accepts for `service =`
+ * and (beside file, email and webhook) for a target's `kind =`. */
+const char *const *service_names(void);
 
 /* ==== URL shapes (hub.c) ==== */
 
@@ -345,9 +348,8 @@ struct share_sent {
 };
 
 struct share_ops {
-	enum target_kind kind;
-	bool needs_account;
-	enum account_service service;
+	const char *kind;  /* share's own targets: "file", "email",
+			    * "webhook"; a service's: NULL (its name) */
 	/* Read what planning needs (the instance's limit); dry runs call it
 	 * too, so it may only read public endpoints. NULL = nothing. */
 	int (*prepare)(struct share_ctx *c, struct err *e);

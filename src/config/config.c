@@ -80,8 +80,7 @@ static const struct key account_keys[] = {
 	  NULL },
 	{ "max-posts-per-run", K_INT, A(max_posts_per_run), 0, "number", NULL },
 	SEC(SECRET_PASSWORD, "password"),
-	{ "service", K_SERVICE, A(service), 0,
-	  "mastodon, bluesky, x or discourse", NULL },
+	{ "service", K_SERVICE, A(service), 0, "a service's name", NULL },
 	SEC(SECRET_TOKEN, "token"),
 	{ "url", K_STR, A(url), 0, "base URL", NULL },
 	{ "user", K_STR, A(user), 0, "user name or handle", NULL },
@@ -93,8 +92,8 @@ static const struct key target_keys[] = {
 	{ "format", K_STR, T(format), 0, "md, html, text, atom or json", NULL },
 	{ "from", K_STR, T(from), 0, "e-mail address", NULL },
 	{ "keep", K_INT, T(keep), 0, "number", "50" },
-	{ "kind", K_TKIND, T(kind), 0,
-	  "file, email, mastodon, bluesky, x, discourse or webhook", NULL },
+	{ "kind", K_TKIND, T(kind), 0, "file, email, webhook or a service",
+	  NULL },
 	{ "path", K_STR, T(path), 0, "file path", NULL },
 	{ "query", K_STR, T(query), 0, "query", NULL },
 	{ "since", K_STR, T(since), 0, "duration like 7d", NULL },
@@ -123,18 +122,9 @@ static const struct key rule_keys[] = {
 	{ "tag", K_LIST, R(tags), R(ntags), "tag name(s)", NULL },
 };
 
-static const char *const service_names[] = {
-	[SERVICE_NONE] = "none", [SERVICE_MASTODON] = "mastodon",
-	[SERVICE_BLUESKY] = "bluesky", [SERVICE_X] = "x",
-	[SERVICE_DISCOURSE] = "discourse",
-};
-
-static const char *const tkind_names[] = {
-	[TARGET_FILE] = "file", [TARGET_EMAIL] = "email",
-	[TARGET_MASTODON] = "mastodon", [TARGET_BLUESKY] = "bluesky",
-	[TARGET_X] = "x", [TARGET_DISCOURSE] = "discourse",
-	[TARGET_WEBHOOK] = "webhook",
-};
+/* The target kinds that need no account (share's own); the others are
+ * the services' names, learnt from cfg->services. */
+static const char *const local_kinds[] = { "file", "email", "webhook" };
 
 /* In the order of the store's enum item_sort. */
 static const char *const sort_names[] = {
@@ -148,16 +138,34 @@ config_sort_name(int sort)
 	       ? sort_names[sort] : "?";
 }
 
-const char *
-config_service_name(enum account_service s)
+/* The registered service name equal to v, or NULL. */
+static const char *
+known_service(const struct config *cfg, const char *v)
 {
-	return (size_t)s < ARRAY_SIZE(service_names) ? service_names[s] : "?";
+	const char *const *n;
+
+	for (n = cfg->services; n && *n; n++)
+		if (!strcmp(*n, v))
+			return *n;
+	return NULL;
 }
 
-const char *
-config_target_kind_name(enum target_kind k)
+/* "a, b or c": the words of a and then of b, for messages. */
+static void
+name_list(struct sbuf *sb, const char *const *a, size_t na,
+	  const char *const *b)
 {
-	return (size_t)k < ARRAY_SIZE(tkind_names) ? tkind_names[k] : "?";
+	size_t i, n = na, k = 0;
+
+	for (i = 0; b && b[i]; i++)
+		n++;
+	for (i = 0; i < n; i++, k++) {
+		const char *w = i < na ? a[i] : b[i - na];
+
+		if (k)
+			sbuf_adds(sb, k + 1 == n ? " or " : ", ");
+		sbuf_adds(sb, w);
+	}
 }
 
 static int parse_bool(const char *v, bool *out);
@@ -499,20 +507,27 @@ set_value(const struct pstate *ps, const struct key *k, const char *v,
 		return 0;
 	}
 	case K_SERVICE:
-		for (i = 1; i < ARRAY_SIZE(service_names); i++)
-			if (!strcmp(v, service_names[i])) {
-				*(enum account_service *)field = i;
-				return 0;
-			}
-		return perr(ps, e, "'service': expected %s, got '%s'", k->help,
-			    v);
-	case K_TKIND:
-		for (i = 0; i < ARRAY_SIZE(tkind_names); i++)
-			if (!strcmp(v, tkind_names[i])) {
-				*(enum target_kind *)field = i;
-				return 0;
-			}
-		return perr(ps, e, "'kind': expected %s, got '%s'", k->help, v);
+	case K_TKIND: {
+		const char *name = known_service(ps->cfg, v);
+		struct sbuf want = SBUF_INIT;
+		int rc;
+
+		for (i = 0; !name && k->type == K_TKIND &&
+			    i < ARRAY_SIZE(local_kinds); i++)
+			if (!strcmp(v, local_kinds[i]))
+				name = local_kinds[i];
+		if (name) {
+			*(const char **)field = name;
+			return 0;
+		}
+		name_list(&want, local_kinds,
+			  k->type == K_TKIND ? ARRAY_SIZE(local_kinds) : 0,
+			  ps->cfg->services);
+		rc = perr(ps, e, "'%s': expected %s, got '%s'", k->name,
+			  want.buf, v);
+		sbuf_release(&want);
+		return rc;
+	}
 	case K_SORT:
 		for (i = 0; i < ARRAY_SIZE(sort_names); i++)
 			if (!strcmp(v, sort_names[i])) {
@@ -594,7 +609,6 @@ open_target(struct pstate *ps, const char *sub, struct err *e)
 	memset(t, 0, sizeof(*t));
 	apply_defaults(t, target_keys, ARRAY_SIZE(target_keys));
 	t->name = xstrdup(sub);
-	t->kind = (enum target_kind)-1;
 	t->file = ps->file;
 	t->line = ps->line;
 	ps->obj = t;
@@ -852,44 +866,52 @@ parse_line(struct pstate *ps, char *line, struct err *e)
 static int
 validate(struct config *cfg, struct err *e)
 {
+	struct sbuf names = SBUF_INIT;
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < cfg->naccounts; i++) {
+	for (i = 0; i < cfg->naccounts && !rc; i++) {
 		struct config_account *a = &cfg->accounts[i];
 
-		if (a->service == SERVICE_NONE)
-			return err_set(e, ERR_CONFIG,
-				       "%s:%d: account '%s' needs 'service = "
-				       "mastodon|bluesky|x|discourse'",
-				       a->file, a->line, a->name);
+		if (a->service)
+			continue;
+		name_list(&names, NULL, 0, cfg->services);
+		rc = err_set(e, ERR_CONFIG, "%s:%d: account '%s' needs "
+			     "'service = NAME' (%s)", a->file, a->line,
+			     a->name, names.buf);
 	}
+	for (i = 0; i < cfg->ntargets && !rc; i++) {
+		const struct config_target *t = &cfg->targets[i];
+
+		if (t->kind)
+			continue;
+		name_list(&names, local_kinds, ARRAY_SIZE(local_kinds),
+			  cfg->services);
+		rc = err_set(e, ERR_CONFIG, "%s:%d: target '%s' needs 'kind = "
+			     "KIND' (%s)", t->file, t->line, t->name,
+			     names.buf);
+	}
+	sbuf_release(&names);
+	if (rc)
+		return rc;
 	for (i = 0; i < cfg->ntargets; i++) {
 		struct config_target *t = &cfg->targets[i];
 		const char *need = NULL;
 
-		if ((int)t->kind < 0)
-			return err_set(e, ERR_CONFIG,
-				       "%s:%d: target '%s' needs 'kind = "
-				       "file|email|mastodon|bluesky|x|discourse"
-				       "|webhook'", t->file, t->line, t->name);
-		switch (t->kind) {
-		case TARGET_FILE:
+		if (!strcmp(t->kind, "file")) {
 			if (!t->path)
 				need = "path = FILE";
-			break;
-		case TARGET_EMAIL:
+		} else if (!strcmp(t->kind, "email")) {
 			if (!t->nto)
 				need = "to = ADDRESS";
 			else if (!t->from)
 				need = "from = ADDRESS";
 			else if (!t->smtp_url)
 				need = "smtp-url = smtp://HOST:PORT";
-			break;
-		case TARGET_WEBHOOK:
+		} else if (!strcmp(t->kind, "webhook")) {
 			if (!t->url)
 				need = "url = https://...";
-			break;
-		default:
+		} else {
 			if (!t->account)
 				need = "account = NAME";
 			else if (!config_account(cfg, t->account))
@@ -899,13 +921,12 @@ validate(struct config *cfg, struct err *e)
 					       "defined; add [account \"%s\"]",
 					       t->file, t->line, t->name,
 					       t->account, t->account);
-			break;
 		}
 		if (need)
 			return err_set(e, ERR_CONFIG,
 				       "%s:%d: target '%s' (%s) needs '%s'",
-				       t->file, t->line, t->name,
-				       config_target_kind_name(t->kind), need);
+				       t->file, t->line, t->name, t->kind,
+				       need);
 		if (t->since && time_parse_duration(t->since) < 0)
 			return err_set(e, ERR_CONFIG,
 				       "%s:%d: target '%s': 'since' expects a "
@@ -1017,7 +1038,7 @@ url_host_is(const char *url, const char *host)
 }
 
 const struct config_account *
-config_account_for(const struct config *cfg, enum account_service svc,
+config_account_for(const struct config *cfg, const char *service,
 		   const char *host)
 {
 	size_t i;
@@ -1025,7 +1046,7 @@ config_account_for(const struct config *cfg, enum account_service svc,
 	for (i = 0; i < cfg->naccounts; i++) {
 		const struct config_account *a = &cfg->accounts[i];
 
-		if (a->service != svc)
+		if (!a->service || strcmp(a->service, service) != 0)
 			continue;
 		if (!host || (a->url && url_host_is(a->url, host)))
 			return a;

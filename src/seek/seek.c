@@ -112,11 +112,8 @@ interval(const struct seek_run *run, const struct source *s, int64_t max_age)
 {
 	int64_t iv = run->cfg->refresh;
 
-	if (s->ttl > iv)
-		iv = s->ttl;
-	if (max_age > iv)
-		iv = max_age;
-	return iv > INTERVAL_MAX ? INTERVAL_MAX : iv;
+	return seek_wait(&(struct seek_due){ .refresh = iv, .ttl = s->ttl,
+					     .max_age = max_age });
 }
 
 static int64_t
@@ -128,6 +125,26 @@ backoff(int failures)
 	for (i = 1; i < failures && b < BACKOFF_MAX; i++)
 		b *= 2;
 	return b > BACKOFF_MAX ? BACKOFF_MAX : b;
+}
+
+int64_t
+seek_wait(const struct seek_due *d)
+{
+	int64_t w;
+
+	if (d->failures > 0) {
+		w = backoff(d->failures);
+		if (d->retry_after > w)
+			w = d->retry_after > BACKOFF_MAX ? BACKOFF_MAX
+							 : d->retry_after;
+		return w;
+	}
+	w = d->refresh;
+	if (d->ttl > w)
+		w = d->ttl;
+	if (d->max_age > w)
+		w = d->max_age;
+	return w > INTERVAL_MAX ? INTERVAL_MAX : w;
 }
 
 /* The counts batch_undo() goes back to. */
@@ -219,9 +236,8 @@ fail_source(struct seek_run *run, struct source *s, const char *reason,
 	s->last_attempt = run->now;
 	free(s->last_error);
 	s->last_error = xstrdup(reason);
-	wait = backoff(s->failures);
-	if (retry_after > wait)
-		wait = retry_after > BACKOFF_MAX ? BACKOFF_MAX : retry_after;
+	wait = seek_wait(&(struct seek_due){ .failures = s->failures,
+					     .retry_after = retry_after });
 	s->next_due = run->now + wait;
 	save_state(run, s);
 	record_failure(run, s, reason);

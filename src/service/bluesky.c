@@ -1013,9 +1013,6 @@ bluesky_resolve(struct share_ctx *c, const struct outbox_list *parts,
 }
 
 static const struct share_ops poster = {
-	.kind = TARGET_BLUESKY,
-	.needs_account = true,
-	.service = SERVICE_BLUESKY,
 	.plan = bluesky_plan,
 	.key = bluesky_key,
 	.open = bluesky_open,
@@ -1041,7 +1038,6 @@ recognise(const struct hub_match *m, const struct hub_candidate *c,
 const struct service bluesky_service = {
 	.name = "bluesky",
 	.title = "Bluesky",
-	.account = SERVICE_BLUESKY,
 	.host_account = false,
 	.api_url = "https://public.api.bsky.app",
 	.secret_example = "",

@@ -498,9 +498,6 @@ discourse_resolve(struct share_ctx *c, const struct outbox_list *parts,
 }
 
 static const struct share_ops poster = {
-	.kind = TARGET_DISCOURSE,
-	.needs_account = true,
-	.service = SERVICE_DISCOURSE,
 	.plan = discourse_plan,
 	.key = discourse_key,
 	.open = discourse_open,
@@ -536,7 +533,6 @@ recognise(const struct hub_match *m, const struct hub_candidate *c,
 const struct service discourse_service = {
 	.name = "discourse",
 	.title = "Discourse",
-	.account = SERVICE_DISCOURSE,
 	.host_account = true,
 	.api_url = NULL,
 	.secret_example = "user = YOUR-USERNAME\n"

@@ -541,9 +541,6 @@ mastodon_resolve(struct share_ctx *c, const struct outbox_list *parts,
 }
 
 static const struct share_ops poster = {
-	.kind = TARGET_MASTODON,
-	.needs_account = true,
-	.service = SERVICE_MASTODON,
 	.prepare = mastodon_prepare,
 	.plan = mastodon_plan,
 	.open = mastodon_open,
@@ -568,7 +565,6 @@ recognise(const struct hub_match *m, const struct hub_candidate *c,
 const struct service mastodon_service = {
 	.name = "mastodon",
 	.title = "Mastodon",
-	.account = SERVICE_MASTODON,
 	.host_account = true,
 	.api_url = NULL,
 	.secret_example = "token-cmd = pass show mastodon/token\n",

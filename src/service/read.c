@@ -225,7 +225,7 @@ static const struct config_account *
 find_account(const struct config *cfg, const struct service *svc,
 	     const char *bare)
 {
-	return config_account_for(cfg, svc->account,
+	return config_account_for(cfg, svc->name,
 				  svc->host_account ? bare : NULL);
 }
 
@@ -333,11 +333,11 @@ social_run_init(struct social_run *r, const struct config *cfg,
 		}
 		r->acct = find_account(cfg, svc, bare);
 	}
-	if (r->acct && r->acct->service != svc->account) {
+	if (r->acct && strcmp(r->acct->service, svc->name) != 0) {
 		err_set(e, ERR_CONFIG, "account '%s' is a %s account, but "
 			"source %lld is a %s list; fix 'service' or the "
 			"source", r->acct->name,
-			config_service_name(r->acct->service),
+			r->acct->service,
 			(long long)s->id, svc->title);
 		goto out;
 	}

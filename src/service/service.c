@@ -31,13 +31,14 @@ service_by_name(const char *name)
 	return NULL;
 }
 
-const struct service *
-service_by_target(enum target_kind k)
+const char *const *
+service_names(void)
 {
-	const struct service *const *sv;
+	static const char *names[ARRAY_SIZE(services)];
+	size_t i;
 
-	for (sv = services; *sv; sv++)
-		if ((*sv)->share && (*sv)->share->kind == k)
-			return *sv;
-	return NULL;
+	if (!names[0]) /* services[] is constant: same result every time */
+		for (i = 0; services[i]; i++)
+			names[i] = services[i]->name;
+	return names;
 }

@@ -676,9 +676,6 @@ x_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 }
 
 static const struct share_ops poster = {
-	.kind = TARGET_X,
-	.needs_account = true,
-	.service = SERVICE_X,
 	.plan = x_plan,
 	.open = x_open,
 	.send = x_send,
@@ -702,7 +699,6 @@ recognise(const struct hub_match *m, const struct hub_candidate *c,
 const struct service x_service = {
 	.name = "x",
 	.title = "X",
-	.account = SERVICE_X,
 	.host_account = false,
 	.api_url = "https://api.x.com",
 	.secret_example = "token-cmd = pass show x/bearer-token\n",

@@ -273,7 +273,7 @@ out:
 }
 
 const struct share_ops share_email_ops = {
-	.kind = TARGET_EMAIL,
+	.kind = "email",
 	.plan = email_plan,
 	.send = email_send,
 };

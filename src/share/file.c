@@ -140,7 +140,7 @@ file_resolve(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 }
 
 const struct share_ops share_file_ops = {
-	.kind = TARGET_FILE,
+	.kind = "file",
 	.plan = file_plan,
 	.send = file_send,
 	.resolve = file_resolve,

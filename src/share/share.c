@@ -152,16 +152,17 @@ share_select(struct store *st, const struct config *cfg, const char *name,
 	return rc;
 }
 
+/* The poster for target kind k: a service's, else one of share's own. */
 static const struct share_ops *
-ops_for(enum target_kind k)
+ops_for(const char *k)
 {
-	const struct service *sv = service_by_target(k);
+	const struct service *sv = service_by_name(k);
 	size_t i;
 
 	if (sv)
 		return sv->share;
-	for (i = 0; i < ARRAY_SIZE(local_ops); i++)
-		if (local_ops[i]->kind == k)
+	for (i = 0; k && i < ARRAY_SIZE(local_ops); i++)
+		if (!strcmp(local_ops[i]->kind, k))
 			return local_ops[i];
 	return NULL;
 }
@@ -181,12 +182,11 @@ setup(struct share_ctx *c, struct store *st, const struct config *cfg,
 			       "config; add a [target \"%s\"] section (see "
 			       "glean-config(5))", name, name);
 	*ops = ops_for(c->t->kind);
-	if (!*ops)
-		return err_set(e, ERR_CONFIG, "%s:%d: target '%s' has no "
-			       "kind; set kind = file, email, mastodon, "
-			       "bluesky, x, discourse or webhook", c->t->file,
-			       c->t->line, name);
-	if ((*ops)->needs_account) {
+	if (!*ops) /* config_load checked kind against the same names */
+		return err_set(e, ERR_CONFIG, "%s:%d: target '%s': glean "
+			       "cannot post to kind '%s'", c->t->file,
+			       c->t->line, name, c->t->kind);
+	if (service_by_name(c->t->kind)) {
 		size_t n;
 
 		if (!c->t->account)
@@ -199,14 +199,12 @@ setup(struct share_ctx *c, struct store *st, const struct config *cfg,
 				       "no [account \"%s\"] in the config",
 				       c->t->file, c->t->line, name,
 				       c->t->account);
-		if (c->a->service != (*ops)->service)
+		if (strcmp(c->a->service, c->t->kind) != 0)
 			return err_set(e, ERR_CONFIG, "%s:%d: target '%s' "
 				       "is a %s target but account '%s' is "
 				       "service %s", c->t->file, c->t->line,
-				       name,
-				       config_target_kind_name(c->t->kind),
-				       c->a->name,
-				       config_service_name(c->a->service));
+				       name, c->t->kind, c->a->name,
+				       c->a->service);
 		if (!c->a->url)
 			return err_set(e, ERR_CONFIG, "%s:%d: account '%s' "
 				       "needs url = BASE-URL", c->a->file,
@@ -367,8 +365,7 @@ deliver(struct share_ctx *c, const struct share_ops *ops, int64_t id,
 					  : SHARE_UNKNOWN;
 			if (st == SHARE_UNKNOWN && !pe.msg[0])
 				err_set(&pe, ERR_NET, "%s: no answer came for "
-					"a request that was sent",
-					config_target_kind_name(c->t->kind));
+					"a request that was sent", c->t->kind);
 			if (st != SHARE_FAILED) {
 				rc = settle(c, p, st, &s, &pe, r, e);
 				if (rc == 0 && refresh(c, id, &parts, e) < 0)

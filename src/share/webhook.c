@@ -66,7 +66,7 @@ webhook_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 }
 
 const struct share_ops share_webhook_ops = {
-	.kind = TARGET_WEBHOOK,
+	.kind = "webhook",
 	.plan = webhook_plan,
 	.send = webhook_send,
 };

@@ -13,17 +13,19 @@ mkdir -p "$site"
 cp "$demo/civic-rss.xml" "$site/civic.xml"
 cp "$demo/health-atom.xml" "$site/health.atom"
 cp "$demo/civic-rss.xml" "$site/slow.xml"
-# The slow feed keeps a fetch running for a while; a new ETag each time
-# so a conditional GET is slow too. Under a wrapper (valgrind) each glean
-# command takes seconds, so the feed is slower still.
-delay=6000
-[ -n "${GLEAN_WRAP:-}" ] && delay=40000
+# The slow feed keeps a fetch running while $site/slow.hold exists (hold;
+# release), so a test has a fetch running for as long as it needs one,
+# under valgrind too, and no longer; a new ETag each time so a
+# conditional GET is held too.
 printf '{"responses": [%s]}\n' "$(for t in a b c d e f; do
-	printf '{"delay_ms": %s, "headers": {"ETag": "\\"%s\\""}},' $delay $t
+	printf '{"hold_while": "slow.hold", "headers": {"ETag": "\\"%s\\""}},' $t
 done | sed 's/,$//')" >"$site/slow.xml.meta.json"
 httpd_start "$site" || exit 1
 test_on_exit httpd_stop
-printf "[general]\ntimeout = %ss\n" $((delay / 1000 + 30)) >"$GLEAN_HOME/config"
+printf "[general]\ntimeout = 150s\n" >"$GLEAN_HOME/config"
+
+hold() { : >"$site/slow.hold"; }
+release() { rm -f "$site/slow.hold"; }
 
 # requests the server has had for PATH
 requests() {
@@ -33,6 +35,7 @@ requests() {
 # Start 'glean fetch' in the background and wait until the slow feed is
 # being served and the fast ones are stored.
 start_fetch() {
+	hold
 	(exec ${GLEAN_WRAP:-} "$GLEAN" fetch "$@" >fetch1.out 2>&1) &
 	fetcher=$!
 	echo $fetcher >fetcher.pid
@@ -100,6 +103,7 @@ test_expect_success 'asking for one claimed source says so' '
 '
 
 test_expect_success 'the first fetch finishes; the server saw each feed once' '
+	release &&
 	wait_fetch &&
 	test_grep "fetched 3 sources" fetch1.out &&
 	test "$(requests /slow.xml)" = 1 &&
@@ -111,10 +115,18 @@ test_expect_success 'the first fetch finishes; the server saw each feed once' '
 
 test_expect_success 'two fetches started together share the work' '
 	: >"$HTTPD_LOG"
+	hold
 	(exec ${GLEAN_WRAP:-} "$GLEAN" fetch --all >a.out 2>&1) &
 	a=$!
 	(exec ${GLEAN_WRAP:-} "$GLEAN" fetch --all >b.out 2>&1) &
 	b=$!
+	# the one that claimed the slow feed waits for it until the other
+	# has ended
+	i=0
+	while kill -0 $a 2>/dev/null && kill -0 $b 2>/dev/null && test $i -lt 2400; do
+		i=$((i+1)); sleep 0.05
+	done
+	release
 	wait $a && wait $b &&
 	test "$(requests /slow.xml)" = 1 &&
 	test "$(requests /civic.xml)" = 1 &&
@@ -126,6 +138,7 @@ test_expect_success 'a killed fetch leaves no claim behind' '
 	start_fetch --all &&
 	kill -KILL $fetcher && { wait $fetcher || :; } &&
 	! fetching &&
+	release &&
 	glean fetch 3 >out4 2>err4 &&
 	test_grep "fetched 1 source" out4 &&
 	test "$(requests /slow.xml)" = 2

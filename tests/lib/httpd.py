@@ -15,7 +15,10 @@ to the path gets the Nth entry, the last one repeating. APIs that name
 the resource in the query (Bluesky's ?list=) use {"queries": {"SUBSTR":
 META-or-responses, ...}, "default": META}: the first SUBSTR found in the
 percent-decoded query picks the entry, counted per path and SUBSTR.
-"file": "rel/path" in a META takes the body from DIR/rel/path. A META with
+"file": "rel/path" in a META takes the body from DIR/rel/path.
+"hold_while": "rel/path" holds the answer while DIR/rel/path exists (at
+most "hold_max_ms", default 120000): a test keeps a fetch running for
+exactly as long as it needs one, rather than for a guessed time. A META with
 "close": true reads the request and closes the connection without an
 answer (a reply lost after the service acted). With
 {"idempotency_header": "Idempotency-Key", "responses": [...]} a request
@@ -258,6 +261,12 @@ class Handler(BaseHTTPRequestHandler):
         delay = meta.get("delay_ms", 0)
         if delay:
             time.sleep(delay / 1000.0)
+        hold = meta.get("hold_while")
+        if hold:
+            end = time.monotonic() + meta.get("hold_max_ms", 120000) / 1000.0
+            while (os.path.exists(os.path.join(root, hold))
+                   and time.monotonic() < end):
+                time.sleep(0.02)
         if meta.get("gzip") and "gzip" in self.headers.get(
                 "Accept-Encoding", ""):
             body = gzip.compress(body)

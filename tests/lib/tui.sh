@@ -63,6 +63,13 @@ tui_screen() {
 	tmx capture-pane -p -t t
 }
 
+# The screen with its attributes as escape sequences (capture-pane -e):
+# where a test checks that no control reached the terminal, this is the
+# capture to look at, as plain -p never shows an escape.
+tui_screen_esc() {
+	tmx capture-pane -p -e -t t
+}
+
 tui_keys() {
 	tmx send-keys -t t "$@"
 }

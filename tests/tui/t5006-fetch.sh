@@ -39,13 +39,15 @@ test_expect_success 'setup' '
 
 test_expect_success 'R fetches in the background while reading goes on' '
 	feed "First post" "Second post" &&
-	echo "{\"delay_ms\": 3000}" >"$site/feed.xml.meta.json" &&
+	: >"$site/feed.hold" &&
+	echo "{\"hold_while\": \"feed.hold\"}" >"$site/feed.xml.meta.json" &&
 	tui_keys R &&
 	tui_wait "fetching 0/1" &&
 	tui_keys Enter &&
 	tui_wait "Source: Loop Feed" &&
 	tui_screen >screen &&
 	test_grep "fetching 0/1" screen &&
+	rm "$site/feed.hold" &&
 	tui_wait "fetched 1 sources: 1 new" &&
 	tui_wait "Second post" &&
 	tui_wait "Loop Feed +1" &&

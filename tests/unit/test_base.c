@@ -303,13 +303,13 @@ test_random(void)
 int
 main(void)
 {
-	test_hash();
-	test_sbuf();
-	test_err();
-	test_time();
-	test_sanitize();
-	test_escape();
-	test_base64();
-	test_random();
+	RUN(test_hash);
+	RUN(test_sbuf);
+	RUN(test_err);
+	RUN(test_time);
+	RUN(test_sanitize);
+	RUN(test_escape);
+	RUN(test_base64);
+	RUN(test_random);
 	return check_done("test_base");
 }

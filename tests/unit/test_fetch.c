@@ -916,22 +916,22 @@ main(void)
 	setenv("no_proxy", "*", 1);
 	signal(SIGPIPE, SIG_IGN);
 
-	test_empty();
+	RUN(test_empty);
 	if (server_start() < 0) {
 		printf("FAIL: cannot start tests/lib/httpd.py (python3)\n");
 		server_stop();
 		return 1;
 	}
 	log_open(glean_log, LOG_DEBUG);
-	test_basic();
-	test_gzip();
-	test_redirects();
-	test_caps();
-	test_errors();
-	test_refused();
-	test_headers();
-	test_request();
-	test_concurrency();
+	RUN(test_basic);
+	RUN(test_gzip);
+	RUN(test_redirects);
+	RUN(test_caps);
+	RUN(test_errors);
+	RUN(test_refused);
+	RUN(test_headers);
+	RUN(test_request);
+	RUN(test_concurrency);
 	log_close();
 	server_stop();
 	fetch_global_cleanup();

@@ -33,6 +33,13 @@ cand(size_t i, enum hub_kind kind, const char *feed)
 	return m.cand[i].feed_url && strcmp(m.cand[i].feed_url, feed) == 0;
 }
 
+/* Each test's teardown: the static match goes with its test. */
+static void
+release_match(void)
+{
+	hub_match_release(&m);
+}
+
 static const char *
 part(const char *s)
 {
@@ -243,11 +250,11 @@ test_reject(void)
 int
 main(void)
 {
-	test_discourse();
-	test_lemmy_mastodon_nitter();
-	test_social();
-	test_other();
-	test_reject();
-	hub_match_release(&m);
+	FIXTURE(NULL, release_match);
+	RUN(test_discourse);
+	RUN(test_lemmy_mastodon_nitter);
+	RUN(test_social);
+	RUN(test_other);
+	RUN(test_reject);
 	return check_done("test_hub");
 }

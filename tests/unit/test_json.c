@@ -40,7 +40,8 @@ test_read(void)
 	c = json_next(&j, c);
 	CHECK(json_get_bool(&j, c, "x", false) == true);
 	CHECK(json_next(&j, c) == NULL);
-	CHECK(json_get(&j, r, "n")->type == JSON_NULL);
+	c = json_get(&j, r, "n");
+	CHECK(c && c->type == JSON_NULL);
 	json_release(&j);
 }
 
@@ -115,8 +116,8 @@ test_ctx(void)
 int
 main(void)
 {
-	test_read();
-	test_write();
-	test_ctx();
+	RUN(test_read);
+	RUN(test_write);
+	RUN(test_ctx);
 	return check_done("test_json");
 }

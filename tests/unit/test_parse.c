@@ -938,18 +938,18 @@ test_mixed_entries(void)
 int
 main(void)
 {
-	test_threads();
-	test_mixed_entries();
-	test_strip();
-	test_sanitiser();
-	test_dates();
-	test_urls();
-	test_rss();
-	test_atom();
-	test_json();
-	test_bozo();
-	test_fast_paths();
-	test_hostile();
-	test_encodings();
+	RUN(test_threads);
+	RUN(test_mixed_entries);
+	RUN(test_strip);
+	RUN(test_sanitiser);
+	RUN(test_dates);
+	RUN(test_urls);
+	RUN(test_rss);
+	RUN(test_atom);
+	RUN(test_json);
+	RUN(test_bozo);
+	RUN(test_fast_paths);
+	RUN(test_hostile);
+	RUN(test_encodings);
 	return check_done("test_parse");
 }

@@ -31,6 +31,13 @@ plain(const char *s, int w)
 	return ro.text.buf;
 }
 
+/* Each test's teardown: the static out goes with its test. */
+static void
+release_out(void)
+{
+	render_out_release(&ro);
+}
+
 /* No terminal-active bytes: ESC, C1 (as UTF-8), bidi controls, bad UTF-8. */
 static int
 inert(const char *s)
@@ -633,19 +640,19 @@ main(void)
 {
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "C.utf8");
-	test_empty();
-	test_paragraphs();
-	test_headings();
-	test_lists();
-	test_quote_pre();
-	test_links();
-	test_entities();
-	test_hostile();
-	test_widths();
-	test_caps();
-	test_repairs();
-	test_discover();
-	test_enclosures();
-	render_out_release(&ro);
+	FIXTURE(NULL, release_out);
+	RUN(test_empty);
+	RUN(test_paragraphs);
+	RUN(test_headings);
+	RUN(test_lists);
+	RUN(test_quote_pre);
+	RUN(test_links);
+	RUN(test_entities);
+	RUN(test_hostile);
+	RUN(test_widths);
+	RUN(test_caps);
+	RUN(test_repairs);
+	RUN(test_discover);
+	RUN(test_enclosures);
 	return check_done("test_render");
 }

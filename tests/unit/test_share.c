@@ -205,10 +205,10 @@ test_pack(void)
 int
 main(void)
 {
-	test_urls();
-	test_formats();
-	test_render();
-	test_measure();
-	test_pack();
+	RUN(test_urls);
+	RUN(test_formats);
+	RUN(test_render);
+	RUN(test_measure);
+	RUN(test_pack);
 	return check_done("test_share");
 }

@@ -33,9 +33,16 @@ load_cfg(void)
 	struct err e = { 0 };
 
 	config_init(&cfg);
-	if (config_parse(&cfg, "test", text, strlen(text), &e) < 0)
-		printf("config: %s\n", e.msg);
+	cfg.services = service_names();
+	TEST("the test configuration parses");
+	CHECK(config_parse(&cfg, "test", text, strlen(text), &e) == 0);
 	setenv("SOCIAL_TOK", CANARY, 1);
+}
+
+static void
+release_cfg(void)
+{
+	config_release(&cfg);
 }
 
 static void
@@ -125,8 +132,16 @@ test_helpers(void)
 	CHECK(service_by_name("mastodon") == &mastodon_service);
 	CHECK(service_by_name("mastodon")->source != NULL);
 	CHECK(service_by_name("x") == &x_service);
-	CHECK(service_by_target(TARGET_DISCOURSE) == &discourse_service);
-	CHECK(service_by_target(TARGET_EMAIL) == NULL);
+	CHECK(service_by_name("discourse")->share != NULL);
+	CHECK(service_by_name("email") == NULL);
+	{
+		const char *const *n = service_names();
+		size_t i;
+
+		for (i = 0; n[i]; i++)
+			CHECK(service_by_name(n[i]) == services[i]);
+		CHECK_INT(i, 4);
+	}
 }
 
 static void
@@ -446,13 +461,12 @@ test_discourse(void)
 int
 main(void)
 {
-	load_cfg();
-	test_helpers();
-	test_classify();
-	test_mastodon();
-	test_bluesky();
-	test_x();
-	test_discourse();
-	config_release(&cfg);
+	FIXTURE(load_cfg, release_cfg);
+	RUN(test_helpers);
+	RUN(test_classify);
+	RUN(test_mastodon);
+	RUN(test_bluesky);
+	RUN(test_x);
+	RUN(test_discourse);
 	return check_done("test_social");
 }
