@@ -18,7 +18,7 @@ cp -r "$TEST_ROOT/tests/data/share/mastodon/api" "$site/m/"
 cp -r "$TEST_ROOT/tests/data/share/mastodon/api" "$site/m2/"
 ok() { echo "{\"status\": 200, $J, \"body\": \"{\\\"id\\\": \\\"$1\\\", \\\"url\\\": \\\"{{BASE}}/@me/$1\\\"}\"}"; }
 tw() { echo "{\"status\": 201, $J, \"body\": \"{\\\"data\\\": {\\\"id\\\": \\\"18600000000000000$1\\\", \\\"text\\\": \\\"x\\\"}}\"}"; }
-rec() { echo "{\"status\": 200, $J, \"body\": \"{\\\"uri\\\": \\\"at://did:plc:abc/app.bsky.feed.post/r$1\\\", \\\"cid\\\": \\\"cid$1\\\"}\"}"; }
+rec() { echo "{\"status\": 200, $J, \"body\": \"{\\\"uri\\\": \\\"at://did:plc:abc/app.bsky.feed.post/r$1\\\", \\\"cid\\\": \\\"bafyreicid$1\\\"}\"}"; }
 lost='{"close": true}'
 cat >"$site/m/api/v1/statuses.meta.json" <<EOF
 {"idempotency_header": "Idempotency-Key", "responses": [$(ok 101), $lost, $(ok 103), $(ok 104), $(ok 105)]}
@@ -42,7 +42,7 @@ EOF
 done
 # bsky: getRecord cannot tell at first (500), later finds part 2
 cat >"$site/bsky/xrpc/com.atproto.repo.getRecord.meta.json" <<EOF
-{"responses": [{"status": 500, "body": "busy"}, {"status": 200, $J, "body": "{\"uri\": \"at://did:plc:abc/app.bsky.feed.post/r2\", \"cid\": \"cid2\", \"value\": {}}"}]}
+{"responses": [{"status": 500, "body": "busy"}, {"status": 200, $J, "body": "{\"uri\": \"at://did:plc:abc/app.bsky.feed.post/r2\", \"cid\": \"bafyreicid2\", \"value\": {}}"}]}
 EOF
 # bsky2: the record is not there (the user was wrong, or posted it by hand)
 cat >"$site/bsky2/xrpc/com.atproto.repo.getRecord.meta.json" <<EOF
@@ -214,8 +214,8 @@ test_expect_success 'bluesky: resolve sent needs no --remote; the record is look
 	glean share sky >out &&
 	body /bsky/xrpc/com.atproto.repo.createRecord >b.jsonl &&
 	test "$(sed -n 3p b.jsonl | jq -r .record.reply.parent.uri)" = at://did:plc:abc/app.bsky.feed.post/r2 &&
-	test "$(sed -n 3p b.jsonl | jq -r .record.reply.parent.cid)" = cid2 &&
-	test "$(sed -n 3p b.jsonl | jq -r .record.reply.root.cid)" = cid1 &&
+	test "$(sed -n 3p b.jsonl | jq -r .record.reply.parent.cid)" = bafyreicid2 &&
+	test "$(sed -n 3p b.jsonl | jq -r .record.reply.root.cid)" = bafyreicid1 &&
 	! jq -e ".record.reply | select(.) | .parent.uri, .parent.cid, .root.uri, .root.cid | select(. == \"\")" b.jsonl
 '
 
@@ -228,9 +228,9 @@ test_expect_success 'bluesky: a part the service does not have is not replied to
 	test_status 1 glean share sky2 2>err &&
 	test_grep "part 2 .*no remote id" err &&
 	test "$(body /bsky2/xrpc/com.atproto.repo.createRecord | wc -l)" = "$n" &&
-	glean shares resolve "$d:2" sent --remote "at://did:plc:abc/app.bsky.feed.post/r2 cid2" >out &&
+	glean shares resolve "$d:2" sent --remote "at://did:plc:abc/app.bsky.feed.post/r2 bafyreicid2" >out &&
 	glean share sky2 >out &&
-	test "$(body /bsky2/xrpc/com.atproto.repo.createRecord | sed -n "$((n + 1))p" | jq -r .record.reply.parent.cid)" = cid2
+	test "$(body /bsky2/xrpc/com.atproto.repo.createRecord | sed -n "$((n + 1))p" | jq -r .record.reply.parent.cid)" = bafyreicid2
 '
 
 test_done

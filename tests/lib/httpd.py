@@ -32,6 +32,12 @@ Link/next/Location URLs point back here. 200 responses get an ETag and
 Last-Modified unless the meta sets them, and a matching If-None-Match or
 If-Modified-Since gets 304. "gzip" compresses when the client accepts it.
 
+Bodies posted to a service are checked against its schema first
+(bodycheck.py: Bluesky XRPC against the lexicons, X POST /2/tweets,
+Discourse POST /posts.json): an invalid one is answered 400 (Discourse
+422) in the service's own error shape, as the real service would, uses up
+no fixture entry and is logged with "invalid": the reason.
+
 Every request is appended to the --log file as one JSON object per line:
 method, path, query, headers, body, host, n (how many requests this path
 has had, this one included) and inflight (requests to this Host being
@@ -65,6 +71,9 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bodycheck  # noqa: E402
 
 LOCK = threading.Lock()
 COUNT = {}      # path -> requests so far
@@ -114,9 +123,13 @@ class Handler(BaseHTTPRequestHandler):
             headers[k] = headers[k] + ", " + v if k in headers else v
         self.replay = None
         idem = self.idempotency_key(url.path)
+        bad = bodycheck.check(self.command, url.path, url.query,
+                              body.decode("utf-8", "replace"))
         with LOCK:
             INFLIGHT[self.host] = INFLIGHT.get(self.host, 0) + 1
-            if idem is not None and (url.path, idem) in IDEM:
+            if bad is not None:
+                n = COUNT.get(url.path, 0)
+            elif idem is not None and (url.path, idem) in IDEM:
                 self.replay = IDEM[(url.path, idem)]
                 n = COUNT.get(url.path, 0)
             else:
@@ -129,10 +142,16 @@ class Handler(BaseHTTPRequestHandler):
                    "inflight": INFLIGHT[self.host]}
             if self.replay is not None:
                 rec["replayed"] = True
+            if bad is not None:
+                rec["invalid"] = bad[1]
             log_request(rec)
         self.idem = idem
         try:
-            if url.path.startswith("/hostile/"):
+            if bad is not None:
+                out = json.dumps(bodycheck.answer(url.path, *bad)).encode()
+                self.respond(bad[0], [("Content-Type", "application/json")],
+                             out)
+            elif url.path.startswith("/hostile/"):
                 self.hostile(url.path[len("/hostile/"):])
             else:
                 self.fixture(url.path, n)
