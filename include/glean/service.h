@@ -33,6 +33,10 @@
  *       plan() splits c->d into parts (share_pack_thread() for threads),
  *       send() posts part i (earlier parts are sent: reply to their
  *       remote ids), resolve() settles a part whose answer was lost;
+ *       a thread sets reply_ref and remote_parse (what 'glean shares
+ *       resolve D:P sent --remote ID' takes) and lookup when the service
+ *       can find a part settled by hand; send() refuses a reply whose
+ *       parent has no id (share_no_parent(), thread.c);
  *     - `const struct service NAME_service = { .name = "NAME", ... }`
  *       pointing at both, with recognise() claiming the hub candidates
  *       (URL shapes) it reads through its API.
