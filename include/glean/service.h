@@ -391,10 +391,13 @@ struct share_ops {
 				    struct share_sent *out, struct err *e);
 };
 
-/* For threads (thread.c). A numeric remote id from "1234" or a post URL
- * ending in it ("https://host/@me/1234", ".../status/1234"); what names
- * the id for the error ("status id"). New string, or NULL with e set. */
-char *share_remote_number(const char *arg, const char *what, struct err *e);
+/* For threads (thread.c). A remote id from "1234" or a post URL ending
+ * in it ("https://host/@me/1234", ".../status/1234"): digits only, or
+ * also letters (GoToSocial's and Pleroma's ids on the Mastodon API);
+ * what names the id for the error ("status id"). New string, or NULL
+ * with e set. */
+char *share_remote_number(const char *arg, const char *what, bool letters,
+			  struct err *e);
 /* The part parts->v[j] that part i replies to has no remote id (it was
  * settled by hand without --remote): FAILED, nothing sent, and e says how
  * to give the id. A reply is never sent with an empty parent. */

@@ -479,7 +479,7 @@ mastodon_close(struct share_ctx *c)
 static char *
 mastodon_remote(const char *arg, struct err *e)
 {
-	return share_remote_number(arg, "status id", e);
+	return share_remote_number(arg, "status id", true, e);
 }
 
 static enum share_status

@@ -14,8 +14,12 @@
 #include "glean/banned.h"
 
 char *
-share_remote_number(const char *arg, const char *what, struct err *e)
+share_remote_number(const char *arg, const char *what, bool letters,
+		    struct err *e)
 {
+	static const char digits[] = "0123456789";
+	static const char alnum[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	const char *s = arg, *end;
 	size_t n;
 
@@ -30,9 +34,10 @@ share_remote_number(const char *arg, const char *what, struct err *e)
 	} else {
 		n = strlen(arg);
 	}
-	if (n == 0 || n > 40 || strspn(s, "0123456789") != n) {
-		err_set(e, ERR_USAGE, "--remote wants the %s (a number) or the "
-			"post's URL ending in it, not '%s'", what, arg);
+	if (n == 0 || n > 40 || strspn(s, letters ? alnum : digits) < n) {
+		err_set(e, ERR_USAGE, "--remote wants the %s (%s) or the post's "
+			"URL ending in it, not '%s'", what, letters ? "letters "
+			"and digits" : "a number", arg);
 		return NULL;
 	}
 	return xstrndup(s, n);

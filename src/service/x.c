@@ -631,7 +631,7 @@ oauth_header(const struct xauth *x, const char *method, const char *url)
 static char *
 x_remote(const char *arg, struct err *e)
 {
-	return share_remote_number(arg, "post id", e);
+	return share_remote_number(arg, "post id", false, e);
 }
 
 static enum share_status

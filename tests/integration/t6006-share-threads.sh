@@ -187,7 +187,9 @@ test_expect_success 'x: resolve sent with the post URL; the reply carries its id
 	d=$(digest x) &&
 	test_status 2 glean shares resolve "$d:2" sent 2>err &&
 	test_grep "\-\-remote" err &&
-	glean shares resolve "$d:2" sent --remote https://x.com/me/status/1860000000000000002 >out &&
+	test_status 2 glean shares resolve "$d:2" sent --remote https://x.com/me/status/abc 2>err &&
+	test_grep "post id (a number)" err &&
+	glean shares resolve "$d:2" sent --remote "https://x.com/me/status/1860000000000000002?s=20" >out &&
 	glean share x >out &&
 	body /x/2/tweets >b.jsonl &&
 	test "$(sed -n 3p b.jsonl | jq -r .reply.in_reply_to_tweet_id)" = 1860000000000000002 &&
