@@ -508,25 +508,28 @@ html_text(struct sbuf *sb, const char *s, bool single_line)
 	free(c);
 }
 
-/* Paragraphs of a note body: blank lines split, single newlines <br>. */
+/* Paragraphs of a note body: blank lines split, single newlines <br>.
+ * Runs between newlines are escaped whole (the escaper checks UTF-8). */
 static void
 html_paras(struct sbuf *sb, const char *s)
 {
-	char *c = digest_clean(s, false), *p;
+	char *c = digest_clean(s, false), *p, *run;
 
 	sbuf_adds(sb, "<p>");
-	for (p = c; *p; p++) {
-		char ch[2] = { *p, 0 };
-
-		if (p[0] == '\n' && p[1] == '\n') {
+	for (p = run = c; ; p++) {
+		if (*p && *p != '\n')
+			continue;
+		text_escape_html(sb, run, (size_t)(p - run));
+		if (!*p)
+			break;
+		if (p[1] == '\n') {
 			sbuf_adds(sb, "</p><p>");
 			while (p[1] == '\n')
 				p++;
-		} else if (*p == '\n') {
-			sbuf_adds(sb, "<br>");
 		} else {
-			put_esc(sb, ch);
+			sbuf_adds(sb, "<br>");
 		}
+		run = p + 1;
 	}
 	sbuf_adds(sb, "</p>");
 	free(c);
