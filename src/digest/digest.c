@@ -21,7 +21,7 @@
 
 /* Where the JSON Feed's "_glean" extension object is described (JSON Feed
  * 1.1, "Extensions": an "about" URL). Set the project's real page at
- * build time: make CPPFLAGS='-DGLEAN_ABOUT_URL=\"https://...\"'. */
+ * build time: make CFLAGS='-DGLEAN_ABOUT_URL=\"https://...\"'. */
 #ifndef GLEAN_ABOUT_URL
 #define GLEAN_ABOUT_URL "https://glean.invalid/doc/digest#json-feed"
 #endif
@@ -884,7 +884,7 @@ atom_doc(const struct digest *d, struct sbuf *sb)
 	sbuf_adds(sb, "<author><name>");
 	html_text(sb, d->title, true);
 	sbuf_adds(sb, "</name></author>\n");
-	if (digest_url_ok(d->link)) {
+	if (http_url(d->link)) {
 		sbuf_adds(sb, "<link rel=\"self\" href=\"");
 		put_esc(sb, d->link);
 		sbuf_adds(sb, "\"/>\n");
