@@ -127,6 +127,7 @@ share_select(struct store *st, const struct config *cfg, const char *name,
 	dopt.title = t ? t->title : NULL;
 	dopt.intro = o->intro;
 	dopt.link = t ? t->url : NULL;
+	dopt.target = name;
 	if (t && store_digest_open(st, name, &sel->resume_id, e) < 0)
 		return -1;
 	if (sel->resume_id)
