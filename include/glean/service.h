@@ -351,7 +351,8 @@ struct share_ops {
 	const char *kind;  /* share's own targets: "file", "email",
 			    * "webhook"; a service's: NULL (its name) */
 	/* Read what planning needs (the instance's limit); dry runs call it
-	 * too, so it may only read public endpoints. NULL = nothing. */
+	 * too, so it may only read public endpoints. NULL = nothing. When it
+	 * fails, a dry run warns and plans with the limits it set first. */
 	int (*prepare)(struct share_ctx *c, struct err *e);
 	/* Split c->d into parts. Each part's body is exactly what is sent. */
 	int (*plan)(struct share_ctx *c, struct share_plan *p, struct err *e);
