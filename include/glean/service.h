@@ -106,6 +106,11 @@ struct service {
 extern const struct service mastodon_service, bluesky_service, x_service,
 	discourse_service;
 
+/* x.c: the OAuth 1.0a base string URI of url (RFC 5849 §3.4.1.2: scheme
+ * and host lower case, default port dropped, no query). New string;
+ * exported for test_share. */
+char *x_oauth_base_uri(const char *url);
+
 /* Every service, NULL-ended, in the order recognise() is tried. */
 extern const struct service *const services[];
 
