@@ -163,14 +163,15 @@ hdr_phrase(struct hdr *h, const char *name)
 	bool ascii = true, atoms = true;
 	struct sbuf q = SBUF_INIT;
 	const char *s;
+	size_t i;
 
 	for (s = name; *s;) {
 		size_t n = strcspn(s, " \t");
 
 		if (n && !atom_ok(s, n))
 			atoms = false;
-		for (p = (const unsigned char *)s; p < (const unsigned char *)s + n; p++)
-			if (*p >= 0x80)
+		for (i = 0; i < n; i++)
+			if ((unsigned char)s[i] >= 0x80)
 				ascii = false;
 		s += n;
 		s += strspn(s, " \t");

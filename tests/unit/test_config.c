@@ -272,7 +272,8 @@ test_key_tables(void)
 	CHECK(parse(&c, "[target \"m\"]\nkind = email\nfrom = me@x\n"
 			"smtp-url = smtp://h:25\n"
 			"to = \"Smith, John\" <j@x>, b@y\n"
-			"to = \"Doe \\\"JD\\\", Jane\" <d@x>,, c@z\n", &e) == 0);
+			"to = \"Doe \\\"JD\\\", Jane\" <d@x>,, c@z\n",
+		    &e) == 0);
 	CHECK_STR(e.msg, "");
 	CHECK_INT(c.targets[0].nto, 4);
 	CHECK_STR(c.targets[0].to[0], "\"Smith, John\" <j@x>");

@@ -451,9 +451,9 @@ test_x(void)
 	CHECK_INT(r.doc.nentries, 3);
 	CHECK_INT(r.bad_posts, 0);
 	/* the whole text, its t.co link from note_tweet's own entities */
-	CHECK(strstr(r.doc.entries[0].content, "the part after 280 "
-						 "characters, and <a href=\""
-						 "https://long.example/more\">"));
+	CHECK(strstr(r.doc.entries[0].content,
+		     "the part after 280 characters, and <a href=\""
+		     "https://long.example/more\">"));
 	CHECK(strstr(r.doc.entries[0].content, "…") == NULL);
 	CHECK(strstr(r.doc.entries[0].content, "t.co") == NULL);
 	/* a retweet of a long post: the original's note_tweet */
