@@ -138,6 +138,10 @@ const struct config *config_defaults(void);
 /* NULL when every key table is sorted (find_key() needs it), else which
  * keys are out of order (test_config). */
 const char *config_check_keys(void);
+/* The i-th key of [section] ("general", "account", "target", "rule") in
+ * table order; NULL past the end (test_config checks them against
+ * man/glean-config.5). */
+const char *config_key_name(const char *section, size_t i);
 /* "date", "source", "title" or "unread-first" for a [general] sort value. */
 const char *config_sort_name(int sort);
 void config_release(struct config *cfg);

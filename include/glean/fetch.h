@@ -178,6 +178,7 @@ struct fetch_mail {
 	size_t nto;
 	const char *message;        /* headers + body, CRLF line ends */
 	size_t len;
+	long timeout_ms;            /* the whole transfer; 0 = 120 s */
 };
 
 /* Send one message. 0 when the server accepted it; -1 with e set

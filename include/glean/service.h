@@ -110,6 +110,11 @@ struct service {
 extern const struct service mastodon_service, bluesky_service, x_service,
 	discourse_service;
 
+/* x.c: the OAuth 1.0a base string URI of url (RFC 5849 §3.4.1.2: scheme
+ * and host lower case, default port dropped, no query). New string;
+ * exported for test_share. */
+char *x_oauth_base_uri(const char *url);
+
 /* Every service, NULL-ended, in the order recognise() is tried. */
 extern const struct service *const services[];
 
@@ -355,7 +360,8 @@ struct share_ops {
 	const char *kind;  /* share's own targets: "file", "email",
 			    * "webhook"; a service's: NULL (its name) */
 	/* Read what planning needs (the instance's limit); dry runs call it
-	 * too, so it may only read public endpoints. NULL = nothing. */
+	 * too, so it may only read public endpoints. NULL = nothing. When it
+	 * fails, a dry run warns and plans with the limits it set first. */
 	int (*prepare)(struct share_ctx *c, struct err *e);
 	/* Split c->d into parts. Each part's body is exactly what is sent. */
 	int (*plan)(struct share_ctx *c, struct share_plan *p, struct err *e);

@@ -261,6 +261,18 @@ config_check_keys(void)
 	return NULL;
 }
 
+const char *
+config_key_name(const char *section, size_t i)
+{
+	size_t t;
+
+	for (t = 0; t < ARRAY_SIZE(key_tables); t++)
+		if (!strcmp(key_tables[t].section, section))
+			return i < key_tables[t].n ? key_tables[t].keys[i].name
+						   : NULL;
+	return NULL;
+}
+
 static void
 secret_src_release(struct config_secret_src *s)
 {
@@ -443,6 +455,29 @@ set_secret(const struct pstate *ps, struct config_secret_src *s,
 	return 0;
 }
 
+/* strsep(p, ",") that keeps a comma inside a "quoted string" (with
+ * backslash escapes) in its value. */
+static char *
+list_next(char **p)
+{
+	char *s = *p, *r;
+	bool inq = false;
+
+	if (!s)
+		return NULL;
+	for (r = s; *r; r++) {
+		if (inq && *r == '\\' && r[1])
+			r++;
+		else if (*r == '"')
+			inq = !inq;
+		else if (*r == ',' && !inq)
+			break;
+	}
+	*p = *r ? r + 1 : NULL;
+	*r = '\0';
+	return s;
+}
+
 static int
 set_value(const struct pstate *ps, const struct key *k, const char *v,
 	  struct err *e)
@@ -495,8 +530,9 @@ set_value(const struct pstate *ps, const struct key *k, const char *v,
 		size_t *cnt = (size_t *)(base + k->off2);
 		char *copy = xstrdup(v), *p = copy, *tok;
 
-		/* Repeated keys append; commas separate values too. */
-		while ((tok = strsep(&p, ",")) != NULL) {
+		/* Repeated keys append; commas separate values too, except
+		 * inside "..." (to = "Smith, John" <j@x>, RFC 5322). */
+		while ((tok = list_next(&p)) != NULL) {
 			tok = str_trim(tok);
 			if (!*tok)
 				continue;

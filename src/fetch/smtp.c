@@ -67,6 +67,10 @@ mail_error(CURL *h, CURLcode cc, const struct reader *rd, bool *maybe_sent,
 				       "server was lost after the message "
 				       "was sent");
 		}
+		if (cc == CURLE_OPERATION_TIMEDOUT)
+			return err_set(e, ERR_NET, "the mail server did not "
+				       "answer in time (raise [general] "
+				       "timeout if it is slow)");
 		return err_set(e, ERR_NET, "the connection to the mail server "
 			       "was lost: %s", curl_easy_strerror(cc));
 	case CURLE_SSL_CONNECT_ERROR:
@@ -90,6 +94,7 @@ fetch_mail_send(const struct fetch_mail *m, bool *maybe_sent, struct err *e)
 	char *from = NULL;
 	CURL *h = NULL;
 	CURLcode cc = CURLE_OK;
+	long tmo = m->timeout_ms > 0 ? m->timeout_ms : 120000L;
 	size_t i;
 	int rc = -1;
 
@@ -127,8 +132,8 @@ fetch_mail_send(const struct fetch_mail *m, bool *maybe_sent, struct err *e)
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, 15000L);
-	SET(CURLOPT_TIMEOUT_MS, 120000L);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, tmo < 15000L ? tmo : 15000L);
+	SET(CURLOPT_TIMEOUT_MS, tmo);
 	SET(CURLOPT_MAIL_FROM, from);
 	SET(CURLOPT_MAIL_RCPT, rcpt);
 	SET(CURLOPT_UPLOAD, 1L);

@@ -15,7 +15,8 @@
  * mastodon target: the digest as a thread. The opening post carries the
  * title, window and introduction; the following posts pack whole items
  * within the instance's limit (configuration.statuses.max_characters from
- * GET /api/v2/instance, URLs counted as characters_reserved_per_url).
+ * GET /api/v2/instance, URLs counted as characters_reserved_per_url;
+ * before Mastodon 4.0 /api/v1/instance, or its max_toot_chars, or 500).
  * Each POST /api/v1/statuses carries the part's own Idempotency-Key, so
  * a part whose answer was lost is resolved by sending it again with the
  * same key while Mastodon still remembers it (about an hour); after that
@@ -395,39 +396,71 @@ measure(const struct share_ctx *c, const char *s)
 	return share_measure_chars(s, c->url_weight);
 }
 
+/* The limits in an instance document: configuration.statuses (v2, and
+ * v1 since Mastodon 3.4), else max_toot_chars (v1 of Pleroma, Akkoma,
+ * glitch-soc and other forks). Values out of reason are ignored. */
+static void
+instance_limits(struct share_ctx *c, const struct fetch_resp *r)
+{
+	struct json j = { 0 };
+	const struct json_node *root;
+	int64_t v;
+
+	if (json_parse(&j, r->body.buf, r->body.len, NULL) < 0)
+		return;
+	root = json_root(&j);
+	if (json_get_i64(&j, root, "configuration.statuses.max_characters",
+			 &v) == 0 && v >= 50 && v <= 100000)
+		c->limit = (size_t)v;
+	else if (json_get_i64(&j, root, "max_toot_chars", &v) == 0 &&
+		 v >= 50 && v <= 100000)
+		c->limit = (size_t)v;
+	if (json_get_i64(&j, root, "configuration.statuses."
+			 "characters_reserved_per_url", &v) == 0 &&
+	    v > 0 && v <= 1000)
+		c->url_weight = (size_t)v;
+	json_release(&j);
+}
+
+/* The instance's limits: GET /api/v2/instance (Mastodon 4.0+), on 404
+ * /api/v1/instance, and when neither exists the defaults (500, URLs as
+ * 23). Any other failure stops a share, since a guessed limit may be
+ * too long; a dry run goes on with the defaults set here (share.c). */
 static int
 mastodon_prepare(struct share_ctx *c, struct err *e)
 {
-	struct fetch_resp r;
-	struct json j = { 0 };
-	char *url = xasprintf("%s/api/v2/instance", c->base);
-	int64_t v;
+	static const char *const paths[] = { "/api/v2/instance",
+					     "/api/v1/instance" };
+	size_t i;
 
 	c->limit = MASTODON_DEFAULT_LIMIT;
 	c->url_weight = MASTODON_URL_CHARS;
-	share_http(c, "GET", url, NULL, NULL, NULL, &r);
-	free(url);
-	if (r.err.code != ERR_OK) {
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		struct fetch_resp r;
+		char *url = xasprintf("%s%s", c->base, paths[i]);
+
+		share_http(c, "GET", url, NULL, NULL, NULL, &r);
+		if (r.err.code == ERR_OK) {
+			instance_limits(c, &r);
+			fetch_resp_release(&r);
+			free(url);
+			return 0;
+		}
+		if (r.status == 404 || r.status == 410) {
+			log_info("mastodon: %s: %ld; an older instance",
+				 url, r.status);
+			fetch_resp_release(&r);
+			free(url);
+			continue;
+		}
 		err_set(e, r.err.code, "mastodon: cannot read the instance's "
-			"limits from %s/api/v2/instance: %s", c->base,
-			r.err.msg);
+			"limits from %s: %s", url, r.err.msg);
 		fetch_resp_release(&r);
+		free(url);
 		return -1;
 	}
-	if (json_parse(&j, r.body.buf, r.body.len, NULL) == 0) {
-		const struct json_node *root = json_root(&j);
-
-		if (json_get_i64(&j, root, "configuration.statuses."
-				 "max_characters", &v) == 0 && v >= 50 &&
-		    v <= 100000)
-			c->limit = (size_t)v;
-		if (json_get_i64(&j, root, "configuration.statuses."
-				 "characters_reserved_per_url", &v) == 0 &&
-		    v > 0 && v <= 1000)
-			c->url_weight = (size_t)v;
-	}
-	json_release(&j);
-	fetch_resp_release(&r);
+	log_info("mastodon: %s has no instance document; %zu characters",
+		 c->base, c->limit);
 	return 0;
 }
 

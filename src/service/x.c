@@ -1,8 +1,10 @@
 /*
  * x.c: an X (Twitter) list read with GET /2/lists/ID/tweets and a bearer
  * token. It owns the tweet → entry mapping (t.co links replaced by the
- * expanded URLs the API gives, retweets and quotes shown with the
- * original author from `includes`, media as enclosures) and the paging:
+ * expanded URLs the API gives, a long post's whole note_tweet text,
+ * retweets and quotes shown with the original author from `includes`,
+ * media as enclosures) and the paging (pages of at most what the budget
+ * has left):
  * newest first, following meta.next_token until a tweet id seen last
  * run, first-run-depth, or the account's max-posts-per-run budget. X
  * bills every post read, so the run counts them for the summary.
@@ -20,6 +22,7 @@
  * the user. Tests fix the nonce with GLEAN_TEST_OAUTH_NONCE and the clock
  * with GLEAN_NOW.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +35,7 @@
 #include "glean/service.h"
 #include "glean/banned.h"
 
-#define PAGE_MAX 100
-#define PAGE_MIN 5
+#define PAGE_MAX 100  /* max_results is 1..100 (X API v2 OpenAPI) */
 #define PAGE_QUIET 10 /* first page of a later run: usually little is new */
 
 struct xlist {
@@ -53,15 +55,15 @@ x_url(struct social_run *r, const char *token)
 
 	if (!x->old_newest && r->depth - x->got < want)
 		want = r->depth - x->got;
-	if (left < want)
+	if (left < want)  /* never more than the budget has left */
 		want = left;
-	if (want < PAGE_MIN)
-		want = PAGE_MIN;
+	if (want < 1)
+		want = 1;
 	sbuf_addf(&sb, "%s/2/lists/", r->base);
 	social_url_escape(&sb, x->list_id);
 	sbuf_addf(&sb, "/tweets?max_results=%lld", (long long)want);
 	sbuf_adds(&sb, "&tweet.fields=created_at,author_id,entities,"
-		       "referenced_tweets,attachments"
+		       "referenced_tweets,attachments,note_tweet"
 		       "&expansions=author_id,referenced_tweets.id,"
 		       "referenced_tweets.id.author_id,attachments.media_keys"
 		       "&user.fields=name,username"
@@ -270,11 +272,35 @@ referenced(const struct json *j, const struct json_node *tw, const char *type)
 	return NULL;
 }
 
+/* A long post's whole text: X cuts `text` and gives the whole in
+ * note_tweet.text, with its own entities. *ents is the object whose
+ * entities.urls explain the text's t.co links: note_tweet, or tw itself
+ * when the post is short. -1 when note_tweet.text is mistyped. */
+static int
+whole_text(const struct json *j, const struct json_node *tw,
+	   const char **text, const struct json_node **ents)
+{
+	const struct json_node *note = social_get(j, tw, "note_tweet",
+						  JSON_OBJECT);
+	const char *nt = NULL;
+
+	*ents = tw;
+	if (!note)
+		return 0;
+	if (social_str(j, note, "text", &nt) < 0)
+		return -1;
+	if (nt && *nt) {
+		*text = nt;
+		*ents = note;
+	}
+	return 0;
+}
+
 static int
 map_tweet(struct social_run *r, const struct json *j,
 	  const struct json_node *tw)
 {
-	const struct json_node *orig = tw, *rt, *qt;
+	const struct json_node *orig = tw, *rt, *qt, *ents;
 	const char *id, *text, *created, *aid, *user = NULL, *buser = NULL;
 	const char *oid;
 	char *author = NULL, *booster = NULL;
@@ -304,7 +330,8 @@ map_tweet(struct social_run *r, const struct json *j,
 		oid = rid;
 	}
 	author = user_name(j, aid, &user);
-	if (tweet_html(j, orig, text, &body) < 0) {
+	if (whole_text(j, orig, &text, &ents) < 0 ||
+	    tweet_html(j, ents, text, &body) < 0) {
 		free(booster);
 		free(author);
 		sbuf_release(&body);
@@ -333,13 +360,15 @@ map_tweet(struct social_run *r, const struct json *j,
 	en->c.title = social_title(body.buf, 100);
 	if ((qt = referenced(j, orig, "quoted"))) {
 		const char *qtext, *qid, *qaid, *quser;
+		const struct json_node *qents;
 		char *who, *qlink;
 		struct sbuf qb = SBUF_INIT;
 
 		if (social_req_str(j, qt, "text", &qtext) == 0 &&
 		    social_req_str(j, qt, "id", &qid) == 0 &&
 		    social_str(j, qt, "author_id", &qaid) == 0 &&
-		    tweet_html(j, qt, qtext, &qb) == 0) {
+		    whole_text(j, qt, &qtext, &qents) == 0 &&
+		    tweet_html(j, qents, qtext, &qb) == 0) {
 			who = user_name(j, qaid, &quser);
 			qlink = status_url(who ? quser : NULL, qid);
 			feed_add_category(&en->c, "quote", NULL, NULL);
@@ -572,12 +601,61 @@ pct(struct sbuf *sb, const char *s)
 	}
 }
 
+/* The base string URI of RFC 5849 §3.4.1.2: scheme and host in lower
+ * case, the port only when it is not the scheme's default (80 for http,
+ * 443 for https), no user info, the path as given ("/" when empty), no
+ * query or fragment. The server checks the signature against its own
+ * Host, so "HTTPS://API.X.com:443/2/tweets" must sign as
+ * "https://api.x.com/2/tweets". New string. */
+char *
+x_oauth_base_uri(const char *url)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *sep = strstr(url, "://"), *auth, *end, *at, *colon, *p;
+	size_t hlen;
+
+	if (!sep)
+		return xstrdup(url);
+	for (p = url; p < sep; p++)
+		sbuf_addch(&sb, tolower((unsigned char)*p));
+	sbuf_adds(&sb, "://");
+	auth = sep + 3;
+	end = auth + strcspn(auth, "/?#");
+	at = memchr(auth, '@', (size_t)(end - auth));
+	if (at)
+		auth = at + 1;
+	/* the port's colon: after an IPv6 literal's ']' */
+	p = memchr(auth, ']', (size_t)(end - auth));
+	colon = memchr(p ? p : auth, ':', (size_t)(end - (p ? p : auth)));
+	hlen = (size_t)((colon ? colon : end) - auth);
+	for (p = auth; p < auth + hlen; p++)
+		sbuf_addch(&sb, tolower((unsigned char)*p));
+	if (colon && colon + 1 < end) {
+		size_t plen = (size_t)(end - colon - 1);
+		bool dflt = (str_starts(sb.buf, "http:") && plen == 2 &&
+			     !memcmp(colon + 1, "80", 2)) ||
+			    (str_starts(sb.buf, "https:") && plen == 3 &&
+			     !memcmp(colon + 1, "443", 3));
+
+		if (!dflt)
+			sbuf_add(&sb, colon, plen + 1);
+	}
+	p = end;
+	end = p + strcspn(p, "?#");
+	if (end == p)
+		sbuf_addch(&sb, '/');
+	else
+		sbuf_add(&sb, p, (size_t)(end - p));
+	return sbuf_detach(&sb, NULL);
+}
+
 /* The Authorization header for a request without form parameters. */
 static char *
 oauth_header(const struct xauth *x, const char *method, const char *url)
 {
 	const char *fixed = getenv("GLEAN_TEST_OAUTH_NONCE");
 	char *nonce = fixed && *fixed ? xstrdup(fixed) : random_hex(16);
+	char *base_uri = x_oauth_base_uri(url);
 	char ts[32];
 	struct sbuf params = SBUF_INIT, base = SBUF_INIT, key = SBUF_INIT;
 	struct sbuf sig = SBUF_INIT, h = SBUF_INIT;
@@ -598,7 +676,7 @@ oauth_header(const struct xauth *x, const char *method, const char *url)
 	sbuf_adds(&params, "&oauth_version=1.0");
 	sbuf_adds(&base, method);
 	sbuf_addch(&base, '&');
-	pct(&base, url);
+	pct(&base, base_uri);
 	sbuf_addch(&base, '&');
 	pct(&base, params.buf);
 	pct(&key, x->cs);
@@ -623,6 +701,7 @@ oauth_header(const struct xauth *x, const char *method, const char *url)
 	sbuf_release(&base);
 	sbuf_release(&sig);
 	free(nonce);
+	free(base_uri);
 	return sbuf_detach(&h, NULL);
 }
 

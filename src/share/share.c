@@ -231,11 +231,30 @@ static int
 plan_new(struct share_ctx *c, const struct share_ops *ops,
 	 struct digest *d, struct share_plan *p, struct err *e)
 {
+	char *warning = NULL;
+
 	c->d = d;
-	if (ops->prepare && ops->prepare(c, e) < 0)
+	if (ops->prepare && ops->prepare(c, e) < 0) {
+		if (!c->o->dry_run)
+			return -1;
+		/* a dry run sends nothing: it goes on with the limit
+		 * prepare() assumed (with no network, say), and says so */
+		warning = xasprintf("%s; this dry run assumes a limit of %zu",
+				    e->msg, c->limit);
+		err_clear(e);
+	}
+	if (ops->plan(c, p, e) < 0) {
+		free(warning);
 		return -1;
-	if (ops->plan(c, p, e) < 0)
-		return -1;
+	}
+	if (warning) {
+		char *n = p->note ? xasprintf("%s\n%s", warning, p->note)
+				  : xstrdup(warning);
+
+		free(p->note);
+		p->note = n;
+		free(warning);
+	}
 	return 0;
 }
 

@@ -201,4 +201,61 @@ test_expect_success 'a share the service keeps refusing can be abandoned' '
 	test_grep "abandon wants a DIGEST id" err
 '
 
+# An instance before Mastodon 4.0 has no /api/v2/instance (404): the
+# limit comes from /api/v1/instance (configuration.statuses, or the forks'
+# max_toot_chars), else it is 500.
+old_config() {
+	cat >"$GLEAN_HOME/config" <<EOC
+[account "old"]
+service = mastodon
+url = $1
+token-env = MASTODON_TOKEN
+
+[target "old-mastodon"]
+kind = mastodon
+account = old
+title = Weekly links
+EOC
+}
+mkdir -p "$site/v1only" "$site/pleroma/api/v1" "$site/none"
+cp -r "$TEST_ROOT/tests/data/share/mastodon-v1/api" "$site/v1only/"
+echo '{"uri": "pl.example", "title": "Pl", "version": "2.7.2 (compatible; Pleroma 2.5.0)", "max_toot_chars": 250}' \
+	>"$site/pleroma/api/v1/instance"
+
+test_expect_success 'Mastodon < 4.0: the limit from /api/v1/instance' '
+	old_config "$HTTPD_URL/v1only" &&
+	: >"$HTTPD_LOG" &&
+	glean share old-mastodon --dry-run >out &&
+	test_grep "^--- post 1/[0-9]*: [0-9]*/300 characters ---" out &&
+	! grep "/500 characters" out &&
+	jq -r "select(.method == \"GET\") | \"\(.path)\"" "$HTTPD_LOG" >got &&
+	printf "/v1only/api/v2/instance\n/v1only/api/v1/instance\n" >want &&
+	test_cmp want got
+'
+
+test_expect_success 'max_toot_chars where the instance has no configuration' '
+	old_config "$HTTPD_URL/pleroma" &&
+	glean share old-mastodon --dry-run >out &&
+	test_grep "^--- post 1/[0-9]*: [0-9]*/250 characters ---" out
+'
+
+test_expect_success 'no instance document at all: 500' '
+	old_config "$HTTPD_URL/none" &&
+	glean share old-mastodon --dry-run >out &&
+	test_grep "^--- post 1/[0-9]*: [0-9]*/500 characters ---" out &&
+	! grep "cannot read" out
+'
+
+test_expect_success 'dry run with no network: warns, plans with 500; a share stops' '
+	port=$(python3 -c "import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])") &&
+	old_config "http://127.0.0.1:$port" &&
+	glean share old-mastodon --dry-run >out 2>err &&
+	test_grep "mastodon: cannot read the instance.s limits from http://127.0.0.1:$port/api/v2/instance: .*; this dry run assumes a limit of 500" out &&
+	test_grep "^--- post 1/[0-9]*: [0-9]*/500 characters ---" out &&
+	test "$(store_sql "SELECT count(*) FROM outbox WHERE target = \"old-mastodon\"")" = 0 &&
+	test_status 1 glean share old-mastodon >out 2>err &&
+	test_grep "mastodon: cannot read the instance.s limits" err &&
+	! grep "assumes" err
+'
+
 test_done

@@ -111,6 +111,62 @@ test_expect_success 'no CR/LF from data reaches the headers' '
 	test "$(jq -r ".to | length" "$SMTPD_DIR/2.json")" = 1
 '
 
+# hdrs.py FILE: the headers as a reader sees them (decoded by python's
+# email package) and every raw header line that breaks RFC 2047 / 5322:
+# over 76 characters, or a byte that is not ASCII.
+cat >hdrs.py <<'EOP'
+import email, email.policy, sys
+raw = open(sys.argv[1], "rb").read()
+head = raw.split(b"\r\n\r\n", 1)[0]
+for line in head.split(b"\r\n"):
+    if len(line) > 76:
+        print("long(%d): %r" % (len(line), line))
+    if any(b > 126 for b in line):
+        print("8bit: %r" % line)
+m = email.message_from_bytes(raw, policy=email.policy.default)
+print("from-name:", m["From"].addresses[0].display_name)
+print("from-addr:", m["From"].addresses[0].addr_spec)
+for a in m["To"].addresses:
+    print("to: [%s] %s" % (a.display_name, a.addr_spec))
+print("subject:", m["Subject"])
+# RFC 2047 §6.2 as written (python's address parser keeps the white
+# space between encoded words): the legacy decoder, on the unfolded To
+import email.header
+rawto = [l for l in head.decode("ascii").replace("\r\n ", " ").split("\r\n") if l.startswith("To:")][0]
+print("to-2047:", str(email.header.make_header(email.header.decode_header(rawto[3:]))))
+print("first-line:", len(head.split(b"\r\n")[[l.startswith(b"Subject:") for l in head.split(b"\r\n")].index(True)]))
+EOP
+
+test_expect_success 'display names: RFC 2047, quoted commas, lines of at most 76' '
+	cat >>"$GLEAN_HOME/config" <<-EOC &&
+	[target "names-email"]
+	kind = email
+	smtp-url = $SMTPD_URL
+	starttls = off
+	from = Jürgen Müller-Lüdenscheidt vom Wöchentlichen Überblick <digest@example.org>
+	to = "Smith, John" <john@example.org>, ana@example.org
+	to = 山田太郎 <taro@example.jp>
+	to = "Doe \\"JD\\", Jane" <jane@example.net>
+	to = Ελληνική Εβδομαδιαία Επισκόπηση Ειδήσεων και Πολιτισμού <gr@example.gr>
+	title = Wöchentliche Links: civic & health — eine sehr lange Überschrift für alle
+	EOC
+	glean share names-email >out &&
+	test "$(jq -r ".to | join(\" \")" "$SMTPD_DIR/3.json")" = \
+		"john@example.org ana@example.org taro@example.jp jane@example.net gr@example.gr" &&
+	"$SMTPD_PYTHON" hdrs.py "$SMTPD_DIR/3.eml" >hdrs &&
+	! grep "^long" hdrs &&
+	! grep "^8bit" hdrs &&
+	test_grep "^from-name: Jürgen Müller-Lüdenscheidt vom Wöchentlichen Überblick$" hdrs &&
+	test_grep "^from-addr: digest@example.org$" hdrs &&
+	test_grep "^to: \[Smith, John\] john@example.org$" hdrs &&
+	test_grep "^to: \[\] ana@example.org$" hdrs &&
+	test_grep "^to: \[山田太郎\] taro@example.jp$" hdrs &&
+	test_grep "^to: \[Doe \"JD\", Jane\] jane@example.net$" hdrs &&
+	test_grep "^to-2047: .*, Ελληνική Εβδομαδιαία Επισκόπηση Ειδήσεων και Πολιτισμού <gr@example.gr>$" hdrs &&
+	test "$(grep -c "^ =?UTF-8?B?" "$SMTPD_DIR/3.eml")" -ge 3 &&
+	test_grep "^subject: Wöchentliche Links: civic & health — eine sehr lange Überschrift für alle, 2026-11-23$" hdrs
+'
+
 test_expect_success 'STARTTLS is required unless the target turns it off' '
 	sed "s/^starttls = off$/starttls = required/" "$GLEAN_HOME/config" >c &&
 	mv c "$GLEAN_HOME/config" &&
@@ -119,7 +175,7 @@ test_expect_success 'STARTTLS is required unless the target turns it off' '
 	GLEAN_NOW=$((GLEAN_NOW + 60)) &&
 	test_status 1 glean share weekly-email >out 2>err &&
 	test_grep "does not offer STARTTLS" err &&
-	test "$(ls "$SMTPD_DIR"/*.eml | wc -l)" = 2
+	test "$(ls "$SMTPD_DIR"/*.eml | wc -l)" = 3
 '
 
 # A server that reads the first message and drops the connection instead
@@ -152,6 +208,41 @@ test_expect_success 'a reply lost after DATA: unknown, never resent, settled by 
 	test_grep "^$id .* sent .*weekly-email" out &&
 	glean share weekly-email >out &&
 	test_grep "nothing to share" out
+'
+
+# A server that takes the connection and never says a word: [general]
+# timeout bounds the SMTP transfer as it does every other.
+cat >mute.py <<'EOP'
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
+conns = []
+while True:
+    conns.append(s.accept()[0])
+EOP
+python3 mute.py mute.port &
+MUTE_PID=$!
+test_on_exit 'kill $MUTE_PID 2>/dev/null'
+
+test_expect_success 'a mute SMTP server is given up after [general] timeout' '
+	i=0 && while [ ! -s mute.port ] && [ $i -lt 100 ]; do
+		sleep 0.05; i=$((i + 1)); done &&
+	cat >"$GLEAN_HOME/config" <<-EOC &&
+	[general]
+	timeout = 2s
+	[target "mute-email"]
+	kind = email
+	smtp-url = smtp://127.0.0.1:$(cat mute.port)
+	starttls = off
+	from = digest@example.org
+	to = ana@example.org
+	EOC
+	start=$(date +%s) &&
+	test_status 1 glean share mute-email >out 2>err &&
+	test $(($(date +%s) - start)) -lt 10 &&
+	test_grep "email: the mail server did not answer in time" err
 '
 
 test_done

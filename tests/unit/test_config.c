@@ -267,6 +267,21 @@ test_key_tables(void)
 	}
 	config_release(&c);
 
+	TEST("a list keeps a comma inside quotes (RFC 5322 phrases in to)");
+	config_init(&c);
+	CHECK(parse(&c, "[target \"m\"]\nkind = email\nfrom = me@x\n"
+			"smtp-url = smtp://h:25\n"
+			"to = \"Smith, John\" <j@x>, b@y\n"
+			"to = \"Doe \\\"JD\\\", Jane\" <d@x>,, c@z\n",
+		    &e) == 0);
+	CHECK_STR(e.msg, "");
+	CHECK_INT(c.targets[0].nto, 4);
+	CHECK_STR(c.targets[0].to[0], "\"Smith, John\" <j@x>");
+	CHECK_STR(c.targets[0].to[1], "b@y");
+	CHECK_STR(c.targets[0].to[2], "\"Doe \\\"JD\\\", Jane\" <d@x>");
+	CHECK_STR(c.targets[0].to[3], "c@z");
+	config_release(&c);
+
 	TEST("config_defaults() holds the key table's defaults");
 	d = config_defaults();
 	CHECK(d != NULL);
@@ -280,10 +295,155 @@ test_key_tables(void)
 	CHECK(d->user_agent == NULL);
 }
 
+/*
+ * The keys man/glean-config.5 documents in one section: the text after
+ * each .TP up to the section's first .PP (after it, [target]'s .TP list
+ * is of kinds). Forms: .BI "key = " VALUE; .BR a ", " b; smtp\-password
+ * \-cmd | \-file | \-env; consumer\-key\-* (the three secret sources).
+ */
+static size_t
+man_keys(const char *path, const char *section, char keys[][64],
+	 size_t max)
+{
+	FILE *fp = fopen(path, "r");
+	char line[1024], head[96];
+	bool in = false, tp = false;
+	size_t n = 0;
+
+	snprintf(head, sizeof(head), ".SH \"[%s", section);
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		char text[1024], *r, *w, *tok, *p;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, ".SH", 3)) {
+			in = !strncmp(line, head, strlen(head)) &&
+			     (line[strlen(head)] == ']' ||
+			      line[strlen(head)] == ' ');
+			tp = false;
+			continue;
+		}
+		if (!in)
+			continue;
+		if (!strcmp(line, ".PP")) {
+			in = false;
+			continue;
+		}
+		if (!strcmp(line, ".TP")) {
+			tp = true;
+			continue;
+		}
+		if (!tp)
+			continue;
+		tp = false;
+		/* drop the macro, the quotes and the \- escapes */
+		r = line + strcspn(line, " ");
+		for (w = text; *r; r++) {
+			if (*r == '"')
+				continue;
+			if (*r == '\\' && r[1] == '-')
+				r++;
+			*w++ = *r;
+		}
+		*w = '\0';
+		if ((p = strchr(text, '=')) != NULL)
+			*p = '\0';
+		for (p = text; (tok = strsep(&p, ",")) != NULL;) {
+			char base[64], *bar, *t;
+			const char *suf[3] = { NULL, NULL, NULL };
+			size_t k, ns = 0;
+
+			tok = str_trim(tok);
+			if (!*tok)
+				continue;
+			bar = strchr(tok, '|');
+			if (bar) {  /* a\-cmd | \-file | \-env */
+				*bar = '\0';
+				t = str_trim(tok);
+				snprintf(base, sizeof(base), "%s", t);
+				*strrchr(base, '-') = '\0';
+				suf[ns++] = strrchr(t, '-');
+				for (t = bar + 1; ns < 3 && t;) {
+					char *nx = strchr(t, '|');
+
+					if (nx)
+						*nx++ = '\0';
+					suf[ns++] = str_trim(t);
+					t = nx;
+				}
+			} else if (strlen(tok) > 2 &&
+				   !strcmp(tok + strlen(tok) - 2, "-*")) {
+				snprintf(base, sizeof(base), "%.*s",
+					 (int)(strlen(tok) - 2), tok);
+				suf[0] = "-cmd";
+				suf[1] = "-file";
+				suf[2] = "-env";
+				ns = 3;
+			} else {
+				snprintf(base, sizeof(base), "%s", tok);
+				suf[ns++] = "";
+			}
+			for (k = 0; k < ns && n < max; k++)
+				snprintf(keys[n++], 64, "%s%s", base, suf[k]);
+		}
+	}
+	fclose(fp);
+	return n;
+}
+
+/* Every key the parser takes is documented, and every documented key is
+ * taken (the man page once listed keys the parser refused). */
+static void
+test_keys_documented(void)
+{
+	static const char *const sections[] = { "general", "account",
+						"target", "rule" };
+	const char *srcdir = getenv("GLEAN_SRCDIR") ? getenv("GLEAN_SRCDIR")
+						    : ".";
+	char path[512], keys[64][64];
+	size_t s, i, k, n;
+
+	snprintf(path, sizeof(path), "%s/man/glean-config.5", srcdir);
+	for (s = 0; s < ARRAY_SIZE(sections); s++) {
+		char undocumented[512] = "", unknown[512] = "";
+		const char *name;
+
+		TEST(sections[s]);
+		n = man_keys(path, sections[s], keys, ARRAY_SIZE(keys));
+		CHECK(n > 0);
+		for (i = 0; (name = config_key_name(sections[s], i)); i++) {
+			for (k = 0; k < n && strcmp(keys[k], name); k++)
+				;
+			if (k == n)
+				snprintf(undocumented + strlen(undocumented),
+					 sizeof(undocumented) -
+						 strlen(undocumented),
+					 " %s", name);
+		}
+		CHECK(i > 0);
+		for (k = 0; k < n; k++) {
+			for (i = 0; (name = config_key_name(sections[s], i)) &&
+				    strcmp(keys[k], name); i++)
+				;
+			if (!name)
+				snprintf(unknown + strlen(unknown),
+					 sizeof(unknown) - strlen(unknown),
+					 " %s", keys[k]);
+		}
+		CHECK_STR(undocumented, "");
+		CHECK_STR(unknown, "");
+	}
+	TEST("no such section");
+	CHECK(config_key_name("bind", 0) == NULL);
+	CHECK(config_key_name("general", 1000) == NULL);
+}
+
 int
 main(void)
 {
 	RUN(test_key_tables);
+	RUN(test_keys_documented);
 	RUN(test_parse_ok);
 	RUN(test_parse_errors);
 	RUN(test_secrets);

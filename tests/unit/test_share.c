@@ -223,6 +223,44 @@ test_pack(void)
 	digest_release(&d);
 }
 
+/* RFC 5849 §3.4.1.2, its own example first: what X's OAuth 1.0a
+ * signature is computed over, whatever case and port url = has. */
+static void
+test_oauth_base_uri(void)
+{
+	static const struct {
+		const char *url, *want;
+	} cases[] = {
+		{ "HTTP://EXAMPLE.COM:80/r%20v/X?id=123",
+		  "http://example.com/r%20v/X" },
+		{ "https://www.example.net:8080/?q=1",
+		  "https://www.example.net:8080/" },
+		{ "HTTPS://API.X.com:443/2/tweets",
+		  "https://api.x.com/2/tweets" },
+		{ "https://api.x.com/2/tweets", "https://api.x.com/2/tweets" },
+		{ "https://api.x.com", "https://api.x.com/" },
+		{ "https://api.x.com?x=1#f", "https://api.x.com/" },
+		{ "http://example.com:443/a", "http://example.com:443/a" },
+		{ "https://example.com:80/a", "https://example.com:80/a" },
+		{ "http://127.0.0.1:8080/x/2/tweets",
+		  "http://127.0.0.1:8080/x/2/tweets" },
+		{ "https://user:pw@Host.Example/a/B#frag",
+		  "https://host.example/a/B" },
+		{ "http://[::1]:80/a", "http://[::1]/a" },
+		{ "http://[::1]:8080/a", "http://[::1]:8080/a" },
+		{ "https://h.example:/p", "https://h.example/p" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *got = x_oauth_base_uri(cases[i].url);
+
+		TEST(cases[i].url);
+		CHECK_STR(got, cases[i].want);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
@@ -231,5 +269,6 @@ main(void)
 	RUN(test_render);
 	RUN(test_measure);
 	RUN(test_pack);
+	RUN(test_oauth_base_uri);
 	return check_done("test_share");
 }

@@ -383,6 +383,30 @@ test_x(void)
 		"https://t.co/z\",\"author_id\":\"3\",\"entities\":{\"urls\":[{"
 		"\"url\":\"https://t.co/z\",\"expanded_url\":\"https://z."
 		"example/\"}]}}]},\"meta\":{\"next_token\":\"n2\"}}";
+	/* X API v2: text cut near 280 ending in a t.co link to the post,
+	 * note_tweet {text, entities} whole (tweet.fields=note_tweet) */
+	static const char note_page[] =
+		"{\"data\":[{\"id\":\"50\",\"text\":\"Long post begins "
+		"here\u2026 https://t.co/self\",\"author_id\":\"2\","
+		"\"entities\":{\"urls\":[{\"url\":\"https://t.co/self\","
+		"\"expanded_url\":\"https://x.com/two/status/50\"}]},"
+		"\"note_tweet\":{\"text\":\"Long post begins here and goes "
+		"on to the part after 280 characters, and https://t.co/more "
+		"ends.\",\"entities\":{\"urls\":[{\"start\":71,\"end\":94,"
+		"\"url\":\"https://t.co/more\",\"expanded_url\":"
+		"\"https://long.example/more\"}]}}},"
+		"{\"id\":\"49\",\"text\":\"RT @o: whole retw\u2026\","
+		"\"author_id\":\"1\",\"referenced_tweets\":[{\"type\":"
+		"\"retweeted\",\"id\":\"11\"}]},"
+		"{\"id\":\"48\",\"text\":\"short and whole\",\"author_id\":"
+		"\"2\"}],"
+		"\"includes\":{\"users\":[{\"id\":\"1\",\"name\":\"One\","
+		"\"username\":\"one\"},{\"id\":\"2\",\"name\":\"Two\","
+		"\"username\":\"two\"},{\"id\":\"3\",\"name\":\"O\","
+		"\"username\":\"o\"}],\"tweets\":[{\"id\":\"11\",\"text\":"
+		"\"whole retw\u2026\",\"author_id\":\"3\",\"note_tweet\":"
+		"{\"text\":\"whole retweeted note, end\"}}]},"
+		"\"meta\":{\"result_count\":3}}";
 
 	TEST("x");
 	run_init(&r, "x", "https://x.com/i/lists/123", NULL);
@@ -391,7 +415,8 @@ test_x(void)
 	CHECK(has_header(&r, "Authorization: Bearer " CANARY));
 	CHECK_INT(feed(&r, 200, page, NULL, &e), 1);
 	CHECK(strstr(r.req_url, "pagination_token=n2") != NULL);
-	CHECK(strstr(r.req_url, "max_results=5") != NULL);
+	/* 3 of the budget's 6 left: no more asked (once a minimum of 5) */
+	CHECK(strstr(r.req_url, "max_results=3&") != NULL);
 	CHECK_INT(r.doc.nentries, 2);
 	CHECK_INT(r.bad_posts, 1);
 	CHECK_STR(r.doc.entries[0].c.authors[0].name, "O (@o)");
@@ -417,6 +442,45 @@ test_x(void)
 	CHECK_STR(r.cursor_out, "{\"newest\":\"30\"}");
 	CHECK_INT(feed(&r, 200, "{\"data\":{}}", NULL, &e), -1);
 	social_run_release(&r);
+
+	TEST("x: a long post's note_tweet is read and kept whole");
+	run_init(&r, "x", "https://x.com/i/lists/123", NULL);
+	CHECK(strstr(r.req_url, "tweet.fields=") != NULL);
+	CHECK(strstr(r.req_url, ",note_tweet") != NULL);
+	CHECK_INT(feed(&r, 200, note_page, NULL, &e), 0);
+	CHECK_INT(r.doc.nentries, 3);
+	CHECK_INT(r.bad_posts, 0);
+	/* the whole text, its t.co link from note_tweet's own entities */
+	CHECK(strstr(r.doc.entries[0].content,
+		     "the part after 280 characters, and <a href=\""
+		     "https://long.example/more\">"));
+	CHECK(strstr(r.doc.entries[0].content, "…") == NULL);
+	CHECK(strstr(r.doc.entries[0].content, "t.co") == NULL);
+	/* a retweet of a long post: the original's note_tweet */
+	CHECK(strstr(r.doc.entries[1].content, "Reposted by One (@one)"));
+	CHECK(strstr(r.doc.entries[1].content, "whole retweeted note, end"));
+	/* a short post has no note_tweet: its text as before */
+	CHECK(strstr(r.doc.entries[2].content, "short and whole"));
+	social_run_release(&r);
+
+	TEST("x: a mistyped note_tweet.text skips the post");
+	run_init(&r, "x", "https://x.com/i/lists/123", NULL);
+	CHECK_INT(feed(&r, 200, "{\"data\":[{\"id\":\"1\",\"text\":\"a\","
+			    "\"note_tweet\":{\"text\":5}}]}", NULL, &e), 0);
+	CHECK_INT(r.doc.nentries, 0);
+	CHECK_INT(r.bad_posts, 1);
+	social_run_release(&r);
+
+	TEST("x: the first page asks for no more than max-posts-per-run");
+	cfg.accounts[2].max_posts_per_run = 2;
+	run_init(&r, "x", "https://x.com/i/lists/123", NULL);
+	CHECK(strstr(r.req_url, "max_results=2&") != NULL);
+	social_run_release(&r);
+	cfg.accounts[2].max_posts_per_run = 1;
+	run_init(&r, "x", "https://x.com/i/lists/123", NULL);
+	CHECK(strstr(r.req_url, "max_results=1&") != NULL);
+	social_run_release(&r);
+	cfg.accounts[2].max_posts_per_run = 6;
 }
 
 static void
