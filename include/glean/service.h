@@ -409,6 +409,31 @@ size_t share_measure_graphemes(const char *s);
  * cut. */
 void share_cut_chars(char *s, size_t max);
 
+/* ---- a post's length as each service counts it (text.c) ---- */
+
+#define TEXT_X_LIMIT 280
+#define TEXT_BLUESKY_GRAPHEMES 300 /* app.bsky.feed.post maxGraphemes */
+#define TEXT_BLUESKY_BYTES 3000    /* app.bsky.feed.post maxLength */
+
+struct text_span {
+	size_t start, end; /* byte offsets, end exclusive */
+};
+
+/* The URLs in s by twitter-text's rules, in order (*out: caller frees).
+ * bare: also those without http(s):// (X counts them; Mastodon and
+ * Bluesky's link facets do not). */
+size_t text_urls(const char *s, bool bare, struct text_span **out);
+/* X's weighted length (twitter-text v3; emoji_parsing false is v2) and,
+ * when valid is not NULL, whether X accepts it (<= 280, no U+FFFE,
+ * U+FEFF, U+FFFF). */
+size_t text_x_weighted(const char *s, bool emoji_parsing, bool *valid);
+size_t text_x_length(const char *s);
+/* Mastodon's: grapheme clusters, each URL with a scheme as url_weight. */
+size_t text_mastodon_length(const char *s, size_t url_weight);
+size_t text_graphemes(const char *s);
+/* s in NFC as far as X needs it (pairs composed, no reordering). */
+char *text_nfc(const char *s);
+
 /* Render c->d in format f with the target's template. Caller frees. */
 int share_render(struct share_ctx *c, enum digest_format f, char **out,
 		 struct err *e);
