@@ -30,6 +30,7 @@
 
 #define URL_MAX 4096
 #define LABEL_MAX 63
+#define TCO_SLUG_MAX 40
 
 /* ---- the patterns (twitter-text's regexen, in pcre2 syntax) ---- */
 
@@ -69,7 +70,7 @@ static const char url_tail[] =
 static const char ascii_head[] = "(?:[\\-a-z0-9" LATIN "]+\\.)+(?:(?:";
 static const char ascii_tail[] = ")" TLD_AFTER "|" PUNY ")";
 
-static const char tco[] = "^https?://t\\.co/[a-z0-9]+(?:\\?" QUERY "*"
+static const char tco[] = "^https?://t\\.co/([a-z0-9]+)(?:\\?" QUERY "*"
 			  QUERY_END ")?";
 
 /* An emoji as X counts it: keycaps, flags, tag sequences, and
@@ -149,6 +150,9 @@ label_ascii_len(const uint32_t *cp, size_t n)
 		basic += cp[i] < 0x80;
 	if (basic == n)
 		return n;
+	if (n >= 4 && (cp[0] | 0x20) == 'x' && (cp[1] | 0x20) == 'n' &&
+	    cp[2] == '-' && cp[3] == '-')
+		return SIZE_MAX; /* already punycode, yet not ASCII */
 	out = 4 + basic + (basic > 0);
 	h = basic;
 	while (h < n) {
@@ -250,10 +254,13 @@ text_urls(const char *s, bool bare, struct text_span **out)
 		    (ov[6] == SIZE_MAX ? 7 : 0) > URL_MAX)
 			continue;
 		if (ov[6] != SIZE_MAX) { /* a scheme */
-			size_t t[2];
+			size_t t[4];
 
-			if (rx_pat_search(tco_rx, s + us, ue - us, 0, t, 1) == 1)
+			if (rx_pat_search(tco_rx, s + us, ue - us, 0, t, 2) == 1) {
+				if (t[3] - t[2] > TCO_SLUG_MAX)
+					continue;
 				ue = us + t[1];
+			}
 			add_span(&v, &n, &cap, us, ue);
 			continue;
 		}
