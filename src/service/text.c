@@ -2,7 +2,7 @@
  * text.c: a post's length as each service counts it, and the URLs in it.
  *
  * - URLs: twitter-text's extraction rules (extract.yml): the preceding
- *   character, a domain ending in a known TLD (text-tables.h, from
+ *   character, a domain ending in a known TLD (text-tables.c, from
  *   tlds.yml) or punycode, an optional port, a path that does not end in
  *   punctuation and balances its parentheses, a query; labels of at most
  *   63 characters once punycode-encoded. Bare IPs and hosts without a TLD
@@ -25,8 +25,13 @@
 
 #include "glean/parse.h"
 #include "glean/service.h"
-#include "text-tables.h"
 #include "glean/banned.h"
+
+/* The generated tables (text-tables.c). */
+extern const char *const text_tlds[];
+extern const size_t text_ntlds;
+extern const uint32_t text_nfc_pairs[][3], text_nfc_single[][5];
+extern const size_t text_nfc_npairs, text_nfc_nsingle;
 
 #define URL_MAX 4096
 #define LABEL_MAX 63
@@ -106,7 +111,7 @@ compile_tlds(const char *head, const char *tail)
 	size_t i;
 
 	sbuf_adds(&sb, head);
-	for (i = 0; i < ARRAY_SIZE(text_tlds); i++)
+	for (i = 0; i < text_ntlds; i++)
 		sbuf_addf(&sb, "%s%s", i ? "|" : "", text_tlds[i]);
 	sbuf_adds(&sb, tail);
 	p = compile(sb.buf);
@@ -289,7 +294,7 @@ text_urls(const char *s, bool bare, struct text_span **out)
 static uint32_t
 compose(uint32_t a, uint32_t b)
 {
-	size_t lo = 0, hi = ARRAY_SIZE(nfc_pairs);
+	size_t lo = 0, hi = text_nfc_npairs;
 
 	if (a >= 0x1100 && a < 0x1113 && b >= 0x1161 && b < 0x1176)
 		return 0xAC00 + ((a - 0x1100) * 21 + (b - 0x1161)) * 28;
@@ -298,7 +303,7 @@ compose(uint32_t a, uint32_t b)
 		return a + (b - 0x11A7);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		const uint32_t *e = nfc_pairs[mid];
+		const uint32_t *e = text_nfc_pairs[mid];
 
 		if (e[0] == a && e[1] == b)
 			return e[2];
@@ -314,14 +319,14 @@ compose(uint32_t a, uint32_t b)
 static const uint32_t *
 single(uint32_t cp)
 {
-	size_t lo = 0, hi = ARRAY_SIZE(nfc_single);
+	size_t lo = 0, hi = text_nfc_nsingle;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (nfc_single[mid][0] == cp)
-			return nfc_single[mid] + 1;
-		if (nfc_single[mid][0] < cp)
+		if (text_nfc_single[mid][0] == cp)
+			return text_nfc_single[mid] + 1;
+		if (text_nfc_single[mid][0] < cp)
 			lo = mid + 1;
 		else
 			hi = mid;
