@@ -399,11 +399,8 @@ enum share_status share_http_status(struct share_ctx *c,
 int share_secret(struct share_ctx *c, enum secret_slot slot, char **out,
 		 struct err *e);
 
-/* The text of a post for one item: title, link, then the first note or
- * quote, cut so that measure(text) <= limit. measure counts in the
- * service's unit; url_weight > 0 counts each URL as that many. */
-size_t share_measure_chars(const char *s, size_t url_weight);
-size_t share_measure_graphemes(const char *s);
+/* Code points in s (each service's own counter is in text.c). */
+size_t share_measure_chars(const char *s);
 
 /* Cut s (UTF-8, in place) to at most max characters, ending in "…" when
  * cut. */
@@ -440,11 +437,13 @@ int share_render(struct share_ctx *c, enum digest_format f, char **out,
 
 /* Split c->d into a thread: an opening post (title, window, intro), then
  * posts that pack whole items ("title\nURL\n> quote\nnote"), each within
- * limit as counted by measure; an item too long alone has its note cut. */
+ * limit as counted by measure; an item too long alone has its note cut,
+ * then its quote, then its title (with "…"), never its link. -1 with e
+ * naming the item and the limit when one cannot fit even so. */
 typedef size_t (*share_measure_fn)(const struct share_ctx *c,
 				   const char *s);
-void share_pack_thread(struct share_ctx *c, share_measure_fn measure,
-		       size_t limit, const char *unit,
-		       struct share_plan *p);
+int share_pack_thread(struct share_ctx *c, share_measure_fn measure,
+		      size_t limit, const char *unit, struct share_plan *p,
+		      struct err *e);
 
 #endif

@@ -222,15 +222,6 @@ rx_pat_search(const struct rx_pat *p, const char *s, size_t len,
 	return -1;
 }
 
-void
-rx_pat_free(struct rx_pat *p)
-{
-	if (!p)
-		return;
-	pcre2_code_free(p->code);
-	free(p);
-}
-
 static void *
 ops_compile(const char *pattern, bool icase, struct err *e)
 {

@@ -477,8 +477,7 @@ static const struct source_ops reader = {
 
 /* ==== posting: the share ops ==== */
 
-#define X_LIMIT 280
-#define X_URL_CHARS 23
+#define X_LIMIT TEXT_X_LIMIT
 #define X_DEFAULT_MAX_POSTS 5
 
 struct xauth {
@@ -489,7 +488,7 @@ static size_t
 measure(const struct share_ctx *c, const char *s)
 {
 	(void)c;
-	return share_measure_chars(s, X_URL_CHARS);
+	return text_x_length(s);
 }
 
 static int
@@ -508,7 +507,9 @@ x_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 		share_plan_add(p, s, measure(c, s), X_LIMIT, "characters",
 			       "post 1/1");
 	} else {
-		share_pack_thread(c, measure, X_LIMIT, "characters", p);
+		if (share_pack_thread(c, measure, X_LIMIT, "characters", p,
+				      e) < 0)
+			return -1;
 	}
 	if ((int64_t)p->n > max)
 		return err_set(e, ERR_LIMIT, "x: this digest needs %zu posts "
