@@ -420,6 +420,10 @@ struct text_span {
  * bare: also those without http(s):// (X counts them; Mastodon and
  * Bluesky's link facets do not). */
 size_t text_urls(const char *s, bool bare, struct text_span **out);
+/* The links Bluesky's app would facet (its detectFacets rule): every
+ * http(s) URL after a space, "(" or the start, less one trailing
+ * [.,;:!?] and an unopened ")". */
+size_t text_bluesky_links(const char *s, struct text_span **out);
 /* X's weighted length (twitter-text v3; emoji_parsing false is v2) and,
  * when valid is not NULL, whether X accepts it (<= 280, no U+FFFE,
  * U+FEFF, U+FFFF). */

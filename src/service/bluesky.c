@@ -841,14 +841,14 @@ json_ref(struct json_out *w, const char *key, const char *remote)
 	free(uri);
 }
 
-/* A link facet for every URL in text (text.c's rules, so no trailing
- * punctuation and no "(" before it): UTF-8 byte ranges that slice
- * exactly the URI. */
+/* A link facet for every URL in text, by Bluesky's own rule (text.c: no
+ * trailing punctuation, URLs after "(" too): UTF-8 byte ranges that
+ * slice exactly the URI. */
 static void
 json_facets(struct json_out *w, const char *text)
 {
 	struct text_span *u;
-	size_t n = text_urls(text, false, &u), i;
+	size_t n = text_bluesky_links(text, &u), i;
 
 	if (n) {
 		json_key(w, "facets");

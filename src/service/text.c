@@ -15,7 +15,9 @@
  *   does not reorder combining marks (rare in titles).
  * - Mastodon: grapheme clusters, each URL with a scheme as the instance's
  *   characters_reserved_per_url.
- * - Bluesky: grapheme clusters (pcre2's \X) and UTF-8 bytes.
+ * - Bluesky: grapheme clusters (pcre2's \X) and UTF-8 bytes; its link
+ *   facets follow Bluesky's own detection (text_bluesky_links), which
+ *   links any http(s) host and drops trailing punctuation likewise.
  *
  * It does not plan or cut posts (post.c) nor know the wire formats.
  */
@@ -284,6 +286,61 @@ text_urls(const char *s, bool bare, struct text_span **out)
 			if (last != SIZE_MAX && ov[12] != SIZE_MAX)
 				v[last].end = ue;
 		}
+	}
+	*out = v;
+	return n;
+}
+
+/* Bluesky's own link rule (the app's detectFacets): an http(s) URL after
+ * the start, a space or "(", up to the next space; one trailing
+ * [.,;:!?] dropped, then a ")" when the URL opened none. Any host will
+ * do, so a reserved or TLD-less host still gets its link. */
+static bool
+bsky_space(const char *p)
+{
+	return *p == ' ' || (*p >= '\t' && *p <= '\r') ||
+	       str_starts(p, "\xc2\xa0") || str_starts(p, "\xe3\x80\x80") ||
+	       (str_starts(p, "\xe2\x80") && ((unsigned char)p[2] <= 0x8a ||
+						p[2] == '\xa8' || p[2] == '\xa9' ||
+						p[2] == '\xaf'));
+}
+
+/* Whether the code point that ends right before s[a] starts a link. */
+static bool
+bsky_before(const char *s, size_t a)
+{
+	size_t p = a;
+
+	if (a == 0 || s[a - 1] == '(')
+		return true;
+	do
+		p--;
+	while (p > 0 && a - p < 4 && ((unsigned char)s[p] & 0xC0) == 0x80);
+	return bsky_space(s + p);
+}
+
+size_t
+text_bluesky_links(const char *s, struct text_span **out)
+{
+	size_t n = 0, cap = 0, i = 0, len = strlen(s), a, b;
+	struct text_span *v = NULL;
+
+	while (i < len) {
+		a = i++;
+		if (!(str_istarts(s + a, "http://") ||
+		      str_istarts(s + a, "https://")) || !bsky_before(s, a))
+			continue;
+		b = a + (s[a + 4] == ':' ? 7 : 8);
+		if (b >= len || bsky_space(s + b))
+			continue;
+		while (b < len && !bsky_space(s + b))
+			b++;
+		i = b;
+		if (strchr(".,;:!?", s[b - 1]))
+			b--;
+		if (s[b - 1] == ')' && !memchr(s + a, '(', b - a))
+			b--;
+		add_span(&v, &n, &cap, a, b);
 	}
 	*out = v;
 	return n;

@@ -242,11 +242,51 @@ test_seen(void)
 	free(s);
 }
 
+/* The links text_bluesky_links finds in s, joined by spaces. */
+static char *
+bsky_links(const char *s)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct text_span *u;
+	size_t n = text_bluesky_links(s, &u), i;
+
+	for (i = 0; i < n; i++)
+		sbuf_addf(&sb, "%s%.*s", i ? " " : "",
+			  (int)(u[i].end - u[i].start), s + u[i].start);
+	free(u);
+	return sbuf_detach(&sb, NULL);
+}
+
+static void
+test_bluesky_links(void)
+{
+	char *s;
+
+	TEST("bluesky links: its own rule, no trailing punctuation");
+	s = bsky_links("see https://example.org/a, then (https://example.org/b)."
+		       " Done");
+	CHECK_STR(s, "https://example.org/a https://example.org/b");
+	free(s);
+	s = bsky_links("https://en.wikipedia.org/wiki/C_(language) ok");
+	CHECK_STR(s, "https://en.wikipedia.org/wiki/C_(language)");
+	free(s);
+	TEST("bluesky links: any host, only after a space, ( or the start");
+	s = bsky_links("http://192.168.0.1/x http://localhost:8080/y "
+		       "https://notes.example/z");
+	CHECK_STR(s, "http://192.168.0.1/x http://localhost:8080/y "
+		     "https://notes.example/z");
+	free(s);
+	s = bsky_links("xhttps://a.org/ https:// \xe3\x80\x80https://b.org/c!");
+	CHECK_STR(s, "https://b.org/c");
+	free(s);
+}
+
 int
 main(void)
 {
 	RUN(test_x_weighted);
 	RUN(test_extract);
 	RUN(test_seen);
+	RUN(test_bluesky_links);
 	return check_done("test_text");
 }
