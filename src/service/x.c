@@ -499,13 +499,23 @@ x_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 
 	if (c->t->url && digest_url_ok(c->t->url)) {
 		char *title = digest_clean(c->d->title, true);
-		char *s = xasprintf("%s: %zu link%s %s", title, c->d->items.n,
-				    c->d->items.n == 1 ? "" : "s",
-				    c->t->url);
+		size_t chars = share_measure_chars(title), m;
+		char *s;
 
+		for (;;) { /* a long title is cut, never the link */
+			s = xasprintf("%s: %zu link%s %s", title,
+				      c->d->items.n,
+				      c->d->items.n == 1 ? "" : "s",
+				      c->t->url);
+			if ((m = measure(c, s)) <= X_LIMIT || chars <= 2)
+				break;
+			free(s);
+			chars = chars > m - X_LIMIT + 2 ? chars - (m - X_LIMIT)
+							      - 1 : 2;
+			share_cut_chars(title, chars);
+		}
 		free(title);
-		share_plan_add(p, s, measure(c, s), X_LIMIT, "characters",
-			       "post 1/1");
+		share_plan_add(p, s, m, X_LIMIT, "characters", "post 1/1");
 	} else {
 		if (share_pack_thread(c, measure, X_LIMIT, "characters", p,
 				      e) < 0)
