@@ -158,7 +158,10 @@ int64_t time_from_utc(int year, int mon, int day, int h, int m, int s);
 int64_t time_parse_duration(const char *s);
 
 /* ---- text sanitizer (SECURITY.md "Terminal output") ----
- * Drop C0 (except \t \n), DEL, C1, bidi controls; invalid UTF-8 → U+FFFD.
+ * Drop C0 (except \t \n), DEL, C1, bidi controls, Unicode noncharacters
+ * (U+FDD0..U+FDEF, U+xFFFE and U+xFFFF in every plane) and anything else
+ * that is not an XML 1.0 Char; invalid UTF-8 → U+FFFD. What comes out can
+ * go into any XML, HTML or JSON document.
  * With single_line, \t and \n become spaces too. Returns a new string. */
 char *text_sanitize(const char *s, size_t len, bool single_line);
 /* Append the sanitized form of s to sb. */
@@ -168,13 +171,19 @@ int text_sanitize_to(struct sbuf *sb, const char *s, size_t len,
  * 0 if invalid (then *cp is U+FFFD). */
 size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 int utf8_encode(uint32_t cp, char out[4]);
+/* XML 1.0 Char: #x9 #xA #xD [#x20-#xD7FF] [#xE000-#xFFFD] [#x10000-]. */
+bool xml_char(uint32_t cp);
+/* U+FDD0..U+FDEF, or U+xFFFE / U+xFFFF in any plane. */
+bool unicode_nonchar(uint32_t cp);
 bool utf8_valid(const char *s, size_t len);
 
 /* ---- escaping for HTML and XML (the one escaper family) ----
  * Append s (n bytes) to sb with & < > always escaped, plus what flags
  * add: ESC_QUOT '"' as &quot;, ESC_APOS_HTML '\'' as &#39;, ESC_APOS_XML
- * '\'' as &apos;, ESC_NOCTRL drops C0 controls XML 1.0 cannot hold (all
- * but \t \n \r), ESC_BR turns '\n' into "<br>". The named variants are
+ * '\'' as &apos;, ESC_NOCTRL drops what XML 1.0 cannot hold or HTML
+ * calls a parse error (C0 controls but \t \n \r, DEL, C1, Unicode
+ * noncharacters) and turns bytes that are not UTF-8 into U+FFFD, so the
+ * output is well-formed whatever the input; ESC_BR turns '\n' into "<br>". The named variants are
  * what the callers use. Returns sbuf_add()'s result (-1 at the cap). */
 enum {
 	ESC_QUOT = 1 << 0,
@@ -186,9 +195,9 @@ enum {
 int text_escape(struct sbuf *sb, const char *s, size_t n, unsigned flags);
 /* Element text: & < >. */
 int text_escape_text(struct sbuf *sb, const char *s, size_t n);
-/* HTML text or attribute value: & < > " ' (as &#39;). */
+/* HTML text or attribute value: & < > " ' (as &#39;), no controls. */
 int text_escape_html(struct sbuf *sb, const char *s, size_t n);
-/* XML attribute value or text: & < > " ' (as &apos;), no C0 controls. */
+/* XML attribute value or text: & < > " ' (as &apos;), no controls. */
 int text_escape_xml(struct sbuf *sb, const char *s, size_t n);
 
 /* ---- base64 and random bytes (libcrypto's, not hand-written) ---- */

@@ -30,7 +30,10 @@ struct digest_opts {
 	const char *title;  /* NULL = "Digest" */
 	const char *intro;  /* optional introduction (plain text) */
 	const char *link;   /* public URL of the digest (Atom/JSON), or NULL */
-	const char *feed_id;/* stable id for Atom/JSON feeds, or NULL */
+	const char *feed_id;/* id for Atom/JSON feeds; NULL: made from link
+			     * (a tag URI) or kept in the store (a UUID) */
+	const char *target; /* the share target's name, or NULL: a feed id
+			     * kept in the store is one per target */
 };
 
 /* One tag heading and the indexes of its items in digest.items. Each item

@@ -33,6 +33,10 @@
  *       plan() splits c->d into parts (share_pack_thread() for threads),
  *       send() posts part i (earlier parts are sent: reply to their
  *       remote ids), resolve() settles a part whose answer was lost;
+ *       a thread sets reply_ref and remote_parse (what 'glean shares
+ *       resolve D:P sent --remote ID' takes) and lookup when the service
+ *       can find a part settled by hand; send() refuses a reply whose
+ *       parent has no id (share_no_parent(), thread.c);
  *     - `const struct service NAME_service = { .name = "NAME", ... }`
  *       pointing at both, with recognise() claiming the hub candidates
  *       (URL shapes) it reads through its API.
@@ -371,7 +375,36 @@ struct share_ops {
 				     const struct outbox_list *parts, size_t i,
 				     struct share_sent *out, struct err *e);
 	void (*close)(struct share_ctx *c);
+	/* Threads: later parts reply to earlier parts' remote ids. What the
+	 * user gives for a part settled by hand ('glean shares resolve D:P
+	 * sent --remote ID'), e.g. "the status id or the post's URL"; NULL =
+	 * parts stand alone (no id needed). */
+	const char *reply_ref;
+	/* The remote id for what the user gave as --remote, or NULL with e
+	 * saying what is wanted. NULL op: taken as it is. */
+	char *(*remote_parse)(const char *arg, struct err *e);
+	/* Part i was settled as sent with no remote id: find it on the
+	 * service (SENT, out filled) before a later part replies to it.
+	 * NULL = only the user can give it (--remote). */
+	enum share_status (*lookup)(struct share_ctx *c,
+				    const struct outbox_list *parts, size_t i,
+				    struct share_sent *out, struct err *e);
 };
+
+/* For threads (thread.c). A remote id from "1234" or a post URL ending
+ * in it ("https://host/@me/1234", ".../status/1234"): digits only, or
+ * also letters (GoToSocial's and Pleroma's ids on the Mastodon API);
+ * what names the id for the error ("status id"). New string, or NULL
+ * with e set. */
+char *share_remote_number(const char *arg, const char *what, bool letters,
+			  struct err *e);
+/* The part parts->v[j] that part i replies to has no remote id (it was
+ * settled by hand without --remote): FAILED, nothing sent, and e says how
+ * to give the id. A reply is never sent with an empty parent. */
+enum share_status share_no_parent(const struct share_ctx *c,
+				  const struct outbox_list *parts, size_t i,
+				  size_t j, const char *reply_ref,
+				  struct err *e);
 
 /* Append a planned part (takes ownership of body). */
 void share_plan_add(struct share_plan *p, char *body, size_t length,

@@ -88,8 +88,14 @@ int share_select(struct store *st, const struct config *cfg,
 
 /* Settle part `part` of digest digest_id that the user checked by hand:
  * state is OUTBOX_SENT, or OUTBOX_FAILED to let the next run post it
- * again. Only unknown (or interrupted "sending") parts can be settled. */
-int share_resolve(struct store *st, int64_t digest_id, int part,
-		  enum outbox_state state, struct err *e);
+ * again. Only unknown (or interrupted "sending") parts can be settled.
+ * remote (NULL = none) is where a sent part went, as the user found it
+ * (an id or the post's URL, checked by the target's poster). When a later
+ * part of a thread replies to this one and the service cannot look it
+ * up, SENT without remote is refused (ERR_USAGE, saying what to give);
+ * a part settled as sent earlier without one can be given it later. */
+int share_resolve(struct store *st, const struct config *cfg,
+		  int64_t digest_id, int part, enum outbox_state state,
+		  const char *remote, struct err *e);
 
 #endif

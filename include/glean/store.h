@@ -164,6 +164,7 @@ struct item {
 	bool inserted;        /* set by store_items_upsert for new rows */
 	bool hashed;          /* content_hash is item_hash_set()'s, fresh */
 	int64_t marked_at;
+	int64_t mark_seq;     /* the marking's number (0 when not marked) */
 	/* Tags, one notion (issue 12): the item's own tags and the tags of
 	 * its source, which every item of the source inherits, as one list
 	 * in case-blind name order without duplicates. tag_from_source[i]
@@ -368,6 +369,12 @@ const char *outbox_state_name(enum outbox_state s);
 void outbox_list_release(struct outbox_list *l);
 void digest_rows_release(struct digest_rows *l);
 
+/* The value the meta table holds for key, storing value first when it
+ * holds none: a value made once per store (a digest feed's id). *out is
+ * NULL, and nothing is stored, when the store is read-only and has none.
+ * Caller frees *out. */
+int store_meta_once(struct store *st, const char *key, const char *value,
+		    char **out, struct err *e);
 /* Record a digest for target with its items and parts (bodies and
  * idempotency keys) in one transaction; *id is the new digest id. */
 int store_digest_add(struct store *st, const struct digest_row *d,

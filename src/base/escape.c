@@ -12,16 +12,45 @@
 #include "glean/base.h"
 #include "glean/banned.h"
 
+/* With ESC_NOCTRL, for a control or non-ASCII byte at s[i]: the length
+ * of the character there (1 for a byte that is not UTF-8), and whether
+ * it goes: *rep is NULL to keep it, "" to drop it, or U+FFFD for a byte
+ * that is not UTF-8. */
+static size_t
+char_at(const char *s, size_t n, size_t i, const char **rep)
+{
+	unsigned char c = (unsigned char)s[i];
+	uint32_t cp;
+	size_t k;
+
+	*rep = NULL;
+	if (c < 0x80) {
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7F)
+			*rep = "";
+		return 1;
+	}
+	k = utf8_decode(s + i, n - i, &cp);
+	if (k == 0) {
+		*rep = "\xEF\xBF\xBD";
+		return 1;
+	}
+	if ((cp >= 0x80 && cp <= 0x9F) || unicode_nonchar(cp) || !xml_char(cp))
+		*rep = "";
+	return k;
+}
+
 int
 text_escape(struct sbuf *sb, const char *s, size_t n, unsigned flags)
 {
-	size_t i, st = 0;
+	size_t i, st = 0, skip;
 	int rc = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i += skip) {
 		unsigned char c = (unsigned char)s[i];
 		const char *rep;
 
+		skip = 1;
 		switch (c) {
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;
@@ -45,17 +74,18 @@ text_escape(struct sbuf *sb, const char *s, size_t n, unsigned flags)
 			rep = "<br>";
 			break;
 		default:
-			if (!(flags & ESC_NOCTRL) || c >= 0x20 || c == '\t' ||
-			    c == '\r')
+			if (!(flags & ESC_NOCTRL) || (c >= 0x20 && c < 0x7F))
 				continue;
-			rep = "";
+			skip = char_at(s, n, i, &rep);
+			if (!rep)
+				continue;
 			break;
 		}
 		if (i > st && sbuf_add(sb, s + st, i - st) < 0)
 			rc = -1;
 		if (*rep && sbuf_adds(sb, rep) < 0)
 			rc = -1;
-		st = i + 1;
+		st = i + skip;
 	}
 	if (n > st && sbuf_add(sb, s + st, n - st) < 0)
 		rc = -1;
@@ -71,7 +101,7 @@ text_escape_text(struct sbuf *sb, const char *s, size_t n)
 int
 text_escape_html(struct sbuf *sb, const char *s, size_t n)
 {
-	return text_escape(sb, s, n, ESC_QUOT | ESC_APOS_HTML);
+	return text_escape(sb, s, n, ESC_QUOT | ESC_APOS_HTML | ESC_NOCTRL);
 }
 
 int

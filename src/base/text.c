@@ -94,6 +94,20 @@ utf8_valid(const char *s, size_t len)
 	return true;
 }
 
+bool
+unicode_nonchar(uint32_t c)
+{
+	return (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE;
+}
+
+bool
+xml_char(uint32_t c)
+{
+	return c == 0x9 || c == 0xA || c == 0xD ||
+	       (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+	       (c >= 0x10000 && c <= 0x10FFFF);
+}
+
 static bool
 is_bidi_control(uint32_t c)
 {
@@ -139,8 +153,12 @@ text_sanitize_to(struct sbuf *sb, const char *s, size_t len, bool single_line)
 				return -1;
 			continue;
 		}
+		/* What is left must be an XML 1.0 Char and no Unicode
+		 * noncharacter, so that no digest or export can be
+		 * ill-formed (issue 14). */
 		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
-		    is_bidi_control(cp))
+		    is_bidi_control(cp) || unicode_nonchar(cp) ||
+		    !xml_char(cp))
 			continue;
 		if (sbuf_add(sb, enc, (size_t)utf8_encode(cp, enc)) < 0)
 			return -1;

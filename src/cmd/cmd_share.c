@@ -156,21 +156,24 @@ static void
 shares_usage(FILE *fp)
 {
 	fprintf(fp, "usage: glean shares [list] [TARGET] [--parts] [--json]\n"
-		"       glean shares resolve DIGEST:PART sent|failed\n"
+		"       glean shares resolve DIGEST:PART sent [--remote ID] | "
+		"failed\n"
 		"       glean shares abandon DIGEST\n\n"
 		"List past shares and the state of their parts. resolve "
 		"settles a part\nwhose answer was lost, after you checked the "
 		"service: 'sent' if it arrived,\n'failed' to post it again on "
-		"the next 'glean share'. abandon gives up on an unfinished "
+		"the next 'glean share'. A part a later part of a thread "
+		"replies to needs\n--remote: its id or URL on the service "
+		"(Bluesky finds it itself). abandon gives up on an unfinished "
 		"share (a part\nthe service keeps refusing): it is not resumed "
 		"again, and the next share\nto its target starts afresh. "
 		"(--resolve and --abandon are the same verbs.)\n");
 }
 
 static int
-resolve(struct ctx *ctx, char **args)
+resolve(struct ctx *ctx, char **args, int nargs)
 {
-	const char *which = args[0], *state = args[1];
+	const char *which = args[0], *state = args[1], *remote = NULL;
 	struct err e = { 0 };
 	char *colon = strchr(which, ':'), *d;
 	int64_t id, part;
@@ -187,6 +190,11 @@ resolve(struct ctx *ctx, char **args)
 				       "numbers");
 	}
 	free(d);
+	if (nargs == 4 && !strcmp(args[2], "--remote"))
+		remote = args[3];
+	else if (nargs != 2)
+		return cmd_usage_error("shares", "resolve takes DIGEST:PART, "
+				       "sent or failed, then --remote ID");
 	if (!strcmp(state, "sent"))
 		st = OUTBOX_SENT;
 	else if (!strcmp(state, "failed"))
@@ -198,7 +206,8 @@ resolve(struct ctx *ctx, char **args)
 		if (store_upgrade_write(ctx->st, &e) < 0)
 			return cmd_err(&e);
 	}
-	if (share_resolve(ctx->st, id, (int)part, st, &e) < 0)
+	if (share_resolve(ctx->st, ctx->cfg, id, (int)part, st, remote,
+			  &e) < 0)
 		return cmd_err(&e);
 	printf("part %lld:%lld is now %s\n", (long long)id, (long long)part,
 	       state);
@@ -206,11 +215,12 @@ resolve(struct ctx *ctx, char **args)
 }
 
 static int
-abandon(struct ctx *ctx, char **args)
+abandon(struct ctx *ctx, char **args, int nargs)
 {
 	struct err e = { 0 };
 	int64_t id;
 
+	(void)nargs;
 	if (str_to_i64(args[0], &id) < 0 || id < 1)
 		return cmd_usage_error("shares", "abandon wants a DIGEST "
 				       "id, as 'glean shares' shows it");
@@ -233,13 +243,24 @@ abandon(struct ctx *ctx, char **args)
  */
 static const struct shares_verb {
 	const char *name, *flag;
-	int nargs;
-	int (*run)(struct ctx *ctx, char **args);
+	int nargs;         /* required; resolve also takes --remote ID */
+	int (*run)(struct ctx *ctx, char **args, int nargs);
 	const char *want;  /* what it wants, for usage errors */
 } shares_verbs[] = {
 	{ "abandon", "--abandon", 1, abandon, "a DIGEST id" },
 	{ "resolve", "--resolve", 2, resolve, "DIGEST:PART sent|failed" },
 };
+
+/* How many of the n arguments after a verb are its own: its nargs, and
+ * for resolve a trailing --remote ID. */
+static int
+verb_args(const struct shares_verb *v, char **args, int n)
+{
+	if (v->run == resolve && n >= v->nargs + 2 &&
+	    !strcmp(args[v->nargs], "--remote"))
+		return v->nargs + 2;
+	return v->nargs;
+}
 
 static const struct shares_verb *
 shares_verb(const char *arg, bool flag)
@@ -271,10 +292,11 @@ cmd_shares(int argc, char **argv, struct ctx *ctx)
 			shares_usage(stdout);
 			return EXIT_OK;
 		}
-	if (argc - 2 != v->nargs)
+	if (argc - 2 < v->nargs ||
+	    argc - 2 != verb_args(v, argv + 2, argc - 2))
 		return cmd_usage_error("shares", "%s wants %s", v->name,
 				       v->want);
-	return v->run(ctx, argv + 2);
+	return v->run(ctx, argv + 2, argc - 2);
 }
 
 /* glean shares [list] [TARGET] [--parts] [--json], and the old
@@ -298,7 +320,9 @@ shares_list(int argc, char **argv, struct ctx *ctx)
 			if (a + v->nargs >= argc)
 				return cmd_usage_error("shares", "%s wants %s",
 						       v->flag, v->want);
-			return v->run(ctx, argv + a + 1);
+			return v->run(ctx, argv + a + 1,
+				      verb_args(v, argv + a + 1,
+						argc - a - 1));
 		} else if (!strcmp(argv[a], "--parts")) {
 			parts = true;
 		} else if (!strcmp(argv[a], "--json")) {

@@ -19,6 +19,13 @@
 #include "glean/json.h"
 #include "glean/banned.h"
 
+/* Where the JSON Feed's "_glean" extension object is described (JSON Feed
+ * 1.1, "Extensions": an "about" URL). Set the project's real page at
+ * build time: make CFLAGS='-DGLEAN_ABOUT_URL=\"https://...\"'. */
+#ifndef GLEAN_ABOUT_URL
+#define GLEAN_ABOUT_URL "https://glean.invalid/doc/digest#json-feed"
+#endif
+
 static const char *const format_names[] = {
 	[DIGEST_MD] = "md", [DIGEST_TEXT] = "text", [DIGEST_HTML] = "html",
 	[DIGEST_ATOM] = "atom", [DIGEST_JSON] = "json",
@@ -169,17 +176,169 @@ group_items(struct digest *d)
 	qsort(d->groups, d->ngroups, sizeof(*d->groups), cmp_group);
 }
 
+/* ---- identity: stable, global ids for the feed and its entries ---- */
+
+static bool
+http_url(const char *u)
+{
+	return digest_url_ok(u) && !str_istarts(u, "mailto:");
+}
+
+/* RFC 4151 DNSname: dot-separated labels of letters and digits with
+ * inner hyphens. */
+static bool
+dns_name(const char *h, size_t n)
+{
+	size_t i, lab = 0;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = h[i];
+
+		if (c == '.') {
+			if (!lab || h[i - 1] == '-')
+				return false;
+			lab = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			   (c == '-' && lab)) {
+			lab++;
+		} else {
+			return false;
+		}
+	}
+	return lab && h[n - 1] != '-';
+}
+
+static bool
+hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/* s with every byte outside RFC 3986 pchar (and '/' '?' when path) as %XX:
+ * a tag URI's specific part or a fragment. */
 static void
-digest_head(const struct digest_opts *o, struct digest *d)
+add_pchars(struct sbuf *sb, const char *s, bool path)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~!$&'()*+,;=:@", c) ||
+		    (path && (c == '/' || c == '?')) ||
+		    (c == '%' && path && hex_digit(s[1]) && hex_digit(s[2])))
+			sbuf_addch(sb, (int)c);
+		else
+			sbuf_addf(sb, "%%%02X", c);
+	}
+}
+
+/* tag:HOST,DATE:PATH (RFC 4151) for an http(s) URL whose host is a DNS
+ * name, else NULL. The port, user and fragment are left out. */
+static char *
+tag_uri(const char *url, const char *date)
+{
+	const char *h = strstr(url, "://") + 3, *end, *at, *p;
+	struct sbuf sb = SBUF_INIT;
+	char *host, *rest;
+	size_t i, n;
+
+	end = h + strcspn(h, "/?#");
+	for (at = h, p = h; p < end; p++)
+		if (*p == '@')
+			at = p + 1;
+	for (p = at; p < end && *p != ':'; p++)
+		;
+	n = (size_t)(p - at);
+	host = xstrndup(at, n);
+	for (i = 0; i < n; i++)
+		if (host[i] >= 'A' && host[i] <= 'Z')
+			host[i] = (char)(host[i] - 'A' + 'a');
+	if (!dns_name(host, n)) {
+		free(host);
+		return NULL;
+	}
+	rest = xstrndup(end, strcspn(end, "#"));
+	sbuf_addf(&sb, "tag:%s,%s:", host, date);
+	if (*rest != '/')
+		sbuf_addch(&sb, '/');
+	add_pchars(&sb, rest, true);
+	free(host);
+	free(rest);
+	return sbuf_detach(&sb, NULL);
+}
+
+/* A random (version 4) UUID. */
+static char *
+new_uuid(void)
+{
+	char *r = random_hex(16);
+	char *u;
+
+	r[12] = '4';
+	r[16] = "89ab"[(r[16] >= 'a' ? r[16] - 'a' + 10 : r[16] - '0') & 3];
+	u = xasprintf("%.8s-%.4s-%.4s-%.4s-%.12s", r, r + 8, r + 12, r + 16,
+		      r + 20);
+	free(r);
+	return u;
+}
+
+/* The feed's id. With a public http(s) URL whose host is a DNS name:
+ * tag:HOST,DATE:PATH, DATE the day this store first made a digest for
+ * that URL (kept in the store, so the id never changes). Otherwise
+ * urn:uuid: of a random UUID made once per store and target. A read-only
+ * store that has neither yet gets one that is not kept. */
+static int
+feed_identity(struct store *st, const struct digest_opts *o,
+	      const char *link, char **out, struct err *e)
+{
+	char iso[32], *key, *made, *v = NULL;
+	int rc;
+
+	*out = NULL;
+	if (http_url(link)) {
+		time_fmt_iso(time_now(), iso, sizeof(iso));
+		iso[10] = '\0';
+		key = xasprintf("digest.tag-date.%s", link);
+		rc = store_meta_once(st, key, iso, &v, e);
+		free(key);
+		if (rc < 0)
+			return -1;
+		*out = tag_uri(link, v ? v : iso);
+		free(v);
+		if (*out)
+			return 0;
+		v = NULL;
+	}
+	made = new_uuid();
+	key = o->target ? xasprintf("digest.feed-id.%s", o->target)
+			: xstrdup("digest.feed-id");
+	rc = store_meta_once(st, key, made, &v, e);
+	free(key);
+	if (rc == 0)
+		*out = xasprintf("urn:uuid:%s", v ? v : made);
+	free(v);
+	free(made);
+	return rc;
+}
+
+static int
+digest_head(struct store *st, const struct digest_opts *o, struct digest *d,
+	    struct err *e)
 {
 	memset(d, 0, sizeof(*d));
 	d->title = xstrdup(o->title && *o->title ? o->title : "Digest");
 	d->intro = o->intro && *o->intro ? xstrdup(o->intro) : NULL;
 	d->link = o->link && *o->link ? xstrdup(o->link) : NULL;
-	d->feed_id = xstrdup(o->feed_id && *o->feed_id ? o->feed_id
-			     : d->link ? d->link : "urn:glean:digest");
 	d->created = time_now();
 	d->since = o->since;
+	if (o->feed_id && *o->feed_id) {
+		d->feed_id = xstrdup(o->feed_id);
+		return 0;
+	}
+	return feed_identity(st, o, d->link, &d->feed_id, e);
 }
 
 int
@@ -189,7 +348,8 @@ digest_build(struct store *st, const struct digest_opts *o,
 	struct item_query q = { 0 };
 	size_t i, kept = 0;
 
-	digest_head(o, d);
+	if (digest_head(st, o, d, e) < 0)
+		return -1;
 	q.query = o->query && *o->query ? o->query : "is:marked";
 	q.with_content = false;
 	q.with_extras = true;
@@ -224,7 +384,8 @@ digest_build_ids(struct store *st, const struct digest_opts *o,
 {
 	size_t i;
 
-	digest_head(o, d);
+	if (digest_head(st, o, d, e) < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		struct item it;
 		struct err ie = { 0 };
@@ -508,25 +669,28 @@ html_text(struct sbuf *sb, const char *s, bool single_line)
 	free(c);
 }
 
-/* Paragraphs of a note body: blank lines split, single newlines <br>. */
+/* Paragraphs of a note body: blank lines split, single newlines <br>.
+ * Runs between newlines are escaped whole (the escaper checks UTF-8). */
 static void
 html_paras(struct sbuf *sb, const char *s)
 {
-	char *c = digest_clean(s, false), *p;
+	char *c = digest_clean(s, false), *p, *run;
 
 	sbuf_adds(sb, "<p>");
-	for (p = c; *p; p++) {
-		char ch[2] = { *p, 0 };
-
-		if (p[0] == '\n' && p[1] == '\n') {
+	for (p = run = c; ; p++) {
+		if (*p && *p != '\n')
+			continue;
+		text_escape_html(sb, run, (size_t)(p - run));
+		if (!*p)
+			break;
+		if (p[1] == '\n') {
 			sbuf_adds(sb, "</p><p>");
 			while (p[1] == '\n')
 				p++;
-		} else if (*p == '\n') {
-			sbuf_adds(sb, "<br>");
 		} else {
-			put_esc(sb, ch);
+			sbuf_adds(sb, "<br>");
 		}
+		run = p + 1;
 	}
 	sbuf_adds(sb, "</p>");
 	free(c);
@@ -625,14 +789,83 @@ atom_elem(struct sbuf *sb, const char *name, const char *value)
 	sbuf_addf(sb, "</%s>\n", name);
 }
 
-/* An entry's id: its link when it has a usable one, else a urn. */
-static void
-entry_id(const struct item *it, struct sbuf *sb)
+/* A guid that is itself a global id: an absolute http(s), tag or urn URI
+ * of printable ASCII with no space, quote or angle bracket. */
+static bool
+guid_uri(const char *g)
 {
-	if (digest_url_ok(it->url) && !str_istarts(it->url, "mailto:"))
-		put_esc(sb, it->url);
+	const unsigned char *p;
+
+	if (!g || !(http_url(g) || (str_istarts(g, "tag:") && g[4]) ||
+		    (str_istarts(g, "urn:") && g[4])))
+		return false;
+	for (p = (const unsigned char *)g; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p))
+			return false;
+	return true;
+}
+
+/* An entry's id, the same in every run and every store that shares it:
+ * the item's guid when that is a URI, else its http(s) link, else the
+ * feed's id with a fragment naming the item by its source and guid. */
+static char *
+entry_id(const struct digest *d, const struct item *it)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	if (guid_uri(it->guid))
+		return xstrdup(it->guid);
+	if (http_url(it->url))
+		return xstrdup(it->url);
+	sbuf_addf(&sb, "%s#item-%lld-", d->feed_id ? d->feed_id : "",
+		  (long long)it->source_id);
+	if (it->guid && *it->guid)
+		add_pchars(&sb, it->guid, false);
 	else
-		sbuf_addf(sb, "urn:glean:item:%lld", (long long)it->id);
+		sbuf_addf(&sb, "%lld", (long long)it->id);
+	return sbuf_detach(&sb, NULL);
+}
+
+/* When an entry was last updated, in milliseconds: when it was marked
+ * (else its own updated, published or fetched time), plus the marking's
+ * number (else the item's id) modulo 1000 as milliseconds, so that items
+ * marked in the same second, which one 'glean mark' does, still have
+ * distinct times, in the order they were marked, and each item keeps its
+ * time from run to run. */
+static int64_t
+entry_updated_ms(const struct digest *d, const struct item *it)
+{
+	int64_t t = it->marked_at ? it->marked_at
+		    : it->updated ? it->updated : item_when(it);
+	int64_t tie = it->mark_seq ? it->mark_seq : it->id;
+
+	if (t <= 0)
+		t = d->created;
+	return t * 1000 + (tie % 1000 + 1000) % 1000;
+}
+
+/* The feed's updated: when it was made, or its newest entry if later. */
+static int64_t
+feed_updated_ms(const struct digest *d)
+{
+	int64_t ms = d->created * 1000, t;
+	size_t i;
+
+	for (i = 0; i < d->items.n; i++)
+		if ((t = entry_updated_ms(d, &d->items.v[i])) > ms)
+			ms = t;
+	return ms;
+}
+
+/* RFC 3339 with milliseconds: YYYY-MM-DDTHH:MM:SS.mmmZ */
+static char *
+iso_ms(int64_t ms, char *buf, size_t n)
+{
+	char iso[32];
+
+	time_fmt_iso(ms / 1000, iso, sizeof(iso));
+	snprintf(buf, n, "%.19s.%03dZ", iso, (int)(ms % 1000));
+	return buf;
 }
 
 static void
@@ -647,11 +880,11 @@ atom_doc(const struct digest *d, struct sbuf *sb)
 	atom_elem(sb, "title", d->title);
 	if (d->intro)
 		atom_elem(sb, "subtitle", d->intro);
-	atom_elem(sb, "updated", time_fmt_iso(d->created, iso, sizeof(iso)));
+	atom_elem(sb, "updated", iso_ms(feed_updated_ms(d), iso, sizeof(iso)));
 	sbuf_adds(sb, "<author><name>");
 	html_text(sb, d->title, true);
 	sbuf_adds(sb, "</name></author>\n");
-	if (digest_url_ok(d->link)) {
+	if (http_url(d->link)) {
 		sbuf_adds(sb, "<link rel=\"self\" href=\"");
 		put_esc(sb, d->link);
 		sbuf_adds(sb, "\"/>\n");
@@ -663,16 +896,15 @@ atom_doc(const struct digest *d, struct sbuf *sb)
 		for (k = 0; k < grp->n; k++) {
 			const struct item *it = &d->items.v[grp->idx[k]];
 			struct sbuf html = SBUF_INIT;
-			int64_t upd = it->marked_at ? it->marked_at
-						    : item_when(it);
+			char *id = entry_id(d, it);
 
-			sbuf_adds(sb, "<entry>\n<id>");
-			entry_id(it, sb);
-			sbuf_adds(sb, "</id>\n");
+			sbuf_adds(sb, "<entry>\n");
+			atom_elem(sb, "id", id);
+			free(id);
 			atom_elem(sb, "title", it->title && *it->title ?
 				  it->title : "(untitled)");
-			atom_elem(sb, "updated", time_fmt_iso(upd > 0 ? upd
-					: d->created, iso, sizeof(iso)));
+			atom_elem(sb, "updated", iso_ms(entry_updated_ms(d, it),
+							iso, sizeof(iso)));
 			if (it->published > 0)
 				atom_elem(sb, "published",
 					  time_fmt_iso(it->published, iso,
@@ -724,6 +956,7 @@ static void
 json_doc(const struct digest *d, struct sbuf *sb)
 {
 	struct json_out w;
+	struct sbuf id = SBUF_INIT;
 	char iso[32];
 	size_t g, k, t, n;
 
@@ -732,8 +965,21 @@ json_doc(const struct digest *d, struct sbuf *sb)
 	json_kv_str(&w, "version", "https://jsonfeed.org/version/1.1");
 	json_clean(&w, "title", d->title, true);
 	json_clean(&w, "description", d->intro, false);
-	if (digest_url_ok(d->link) && !str_istarts(d->link, "mailto:"))
+	if (http_url(d->link)) {
+		/* the site the feed is published on */
+		const char *h = strstr(d->link, "://") + 3;
+
+		sbuf_add(&id, d->link, (size_t)(h - d->link) +
+			 strcspn(h, "/?#"));
+		sbuf_addch(&id, '/');
+		json_kv_str(&w, "home_page_url", id.buf);
 		json_kv_str(&w, "feed_url", d->link);
+	}
+	json_key(&w, "_glean");
+	json_obj_begin(&w);
+	json_kv_str(&w, "about", GLEAN_ABOUT_URL);
+	json_kv_str(&w, "id", d->feed_id);
+	json_obj_end(&w);
 	json_key(&w, "items");
 	json_arr_begin(&w);
 	for (g = 0; g < d->ngroups; g++) {
@@ -741,20 +987,14 @@ json_doc(const struct digest *d, struct sbuf *sb)
 
 		for (k = 0; k < grp->n; k++) {
 			const struct item *it = &d->items.v[grp->idx[k]];
-			struct sbuf id = SBUF_INIT, html = SBUF_INIT;
-			int64_t upd = it->marked_at ? it->marked_at
-						    : item_when(it);
+			struct sbuf html = SBUF_INIT;
+			char *eid = entry_id(d, it);
 
 			json_obj_begin(&w);
-			if (digest_url_ok(it->url) &&
-			    !str_istarts(it->url, "mailto:")) {
-				json_kv_str(&w, "id", it->url);
+			json_kv_str(&w, "id", eid);
+			free(eid);
+			if (http_url(it->url))
 				json_kv_str(&w, "url", it->url);
-			} else {
-				sbuf_addf(&id, "urn:glean:item:%lld",
-					  (long long)it->id);
-				json_kv_str(&w, "id", id.buf);
-			}
 			json_clean(&w, "title", it->title && *it->title ?
 				   it->title : "(untitled)", true);
 			sbuf_adds(&html, "<p>");
@@ -766,10 +1006,9 @@ json_doc(const struct digest *d, struct sbuf *sb)
 				json_kv_str(&w, "date_published",
 					    time_fmt_iso(it->published, iso,
 							 sizeof(iso)));
-			if (upd > 0)
-				json_kv_str(&w, "date_modified",
-					    time_fmt_iso(upd, iso,
-							 sizeof(iso)));
+			json_kv_str(&w, "date_modified",
+				    iso_ms(entry_updated_ms(d, it), iso,
+					   sizeof(iso)));
 			if (it->ntags) {
 				json_key(&w, "tags");
 				json_arr_begin(&w);
@@ -798,12 +1037,12 @@ json_doc(const struct digest *d, struct sbuf *sb)
 			json_arr_end(&w);
 			json_obj_end(&w);
 			json_obj_end(&w);
-			sbuf_release(&id);
 			sbuf_release(&html);
 		}
 	}
 	json_arr_end(&w);
 	json_obj_end(&w);
+	sbuf_release(&id);
 	sbuf_adds(sb, w.sb.buf);
 	sbuf_addch(sb, '\n');
 	json_out_release(&w);

@@ -826,6 +826,32 @@ refresh_session(struct share_ctx *c, struct err *e)
 	return rc;
 }
 
+#define BLUESKY_REPLY_REF "\"AT-URI CID\" of the record, quoted as one " \
+	"argument"
+
+/* remote_id is "URI CID": an at:// URI and a CID, both needed in a
+ * reply's strongRef. */
+static bool
+ref_ok(const char *remote)
+{
+	const char *sp = remote ? strchr(remote, ' ') : NULL;
+
+	return sp && str_starts(remote, "at://") && sp > remote + 5 &&
+	       sp[1] && !strchr(sp + 1, ' ');
+}
+
+static char *
+bluesky_remote(const char *arg, struct err *e)
+{
+	if (!ref_ok(arg)) {
+		err_set(e, ERR_USAGE, "--remote wants the record's AT-URI and "
+			"CID as one argument, e.g. \"at://did:plc:x/"
+			"app.bsky.feed.post/3kabc bafyrei...\", not '%s'", arg);
+		return NULL;
+	}
+	return xstrdup(arg);
+}
+
 /* Split "URI CID" into the ref object {uri, cid}. */
 static void
 json_ref(struct json_out *w, const char *key, const char *remote)
@@ -912,14 +938,20 @@ bluesky_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 {
 	struct bluesky_post *b = c->priv;
 	const struct outbox_part *p = &parts->v[i];
-	char *url = xasprintf("%s/xrpc/com.atproto.repo.createRecord",
-			      c->base);
+	char *url;
 	struct json_out w;
 	struct fetch_resp r;
 	enum share_status st;
 	char iso[32];
 	int tries;
 
+	/* a reply names its root and parent; never an empty strongRef */
+	if (i > 0 && !ref_ok(parts->v[0].remote_id))
+		return share_no_parent(c, parts, i, 0, BLUESKY_REPLY_REF, e);
+	if (i > 0 && !ref_ok(parts->v[i - 1].remote_id))
+		return share_no_parent(c, parts, i, i - 1, BLUESKY_REPLY_REF,
+				       e);
+	url = xasprintf("%s/xrpc/com.atproto.repo.createRecord", c->base);
 	json_out_init(&w, 0);
 	json_obj_begin(&w);
 	json_kv_str(&w, "repo", b->did);
@@ -1019,6 +1051,9 @@ static const struct share_ops poster = {
 	.send = bluesky_send,
 	.resolve = bluesky_resolve,
 	.close = bluesky_close,
+	.reply_ref = BLUESKY_REPLY_REF,
+	.remote_parse = bluesky_remote,
+	.lookup = bluesky_resolve, /* the record key is known: getRecord */
 };
 
 /* ==== the service ==== */

@@ -92,8 +92,9 @@ out:
 	return rc;
 }
 
-/* The original poster of a topic: posters[] with "Original Poster",
- * looked up in users[]. */
+/* The original poster of a topic: the first of posters[] (Discourse
+ * lists the topic's creator first; the description beside it is in the
+ * forum's language, so it is not read), looked up in users[]. */
 static char *
 op_name(const struct json *j, const struct json_node *topic)
 {
@@ -103,14 +104,9 @@ op_name(const struct json *j, const struct json_node *topic)
 						   JSON_ARRAY);
 	const char *uid = NULL;
 
-	for (p = ps ? json_first(j, ps) : NULL; p; p = json_next(j, p)) {
-		const char *desc = json_get_str(j, p, "description");
-
-		if (desc && strstr(desc, "Original Poster")) {
-			uid = json_get_id(j, p, "user_id");
-			break;
-		}
-	}
+	p = ps ? json_first(j, ps) : NULL;
+	if (p)
+		uid = json_get_id(j, p, "user_id");
 	if (!uid || !users)
 		return NULL;
 	for (u = json_first(j, users); u; u = json_next(j, u)) {
@@ -308,15 +304,35 @@ struct discourse_post {
 	char *key, *user; /* "Api-Key: ..." "Api-Username: ..." */
 };
 
+/* The target's topic (a reply) or category (a new topic) id: the API
+ * takes them as JSON integers. */
+static int
+target_id(const struct share_ctx *c, int64_t *id, struct err *e)
+{
+	const char *s = c->t->topic ? c->t->topic : c->t->category;
+
+	if (!s)
+		return err_set(e, ERR_CONFIG, "%s:%d: target '%s' needs "
+			       "category = ID (new topic) or topic = ID "
+			       "(reply)", c->t->file, c->t->line, c->t->name);
+	if (str_to_i64(s, id) < 0 || *id < 1)
+		return err_set(e, ERR_CONFIG, "%s:%d: target '%s': %s = '%s' "
+			       "is not a number; use the id from the %s's URL "
+			       "(e.g. /c/name/5 or /t/slug/12)", c->t->file,
+			       c->t->line, c->t->name, c->t->topic ? "topic"
+			       : "category", s, c->t->topic ? "topic"
+			       : "category");
+	return 0;
+}
+
 static int
 discourse_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 {
 	char *md;
+	int64_t id;
 
-	if (!c->t->topic && !c->t->category)
-		return err_set(e, ERR_CONFIG, "%s:%d: target '%s' needs "
-			       "category = ID (new topic) or topic = ID "
-			       "(reply)", c->t->file, c->t->line, c->t->name);
+	if (target_id(c, &id, e) < 0)
+		return -1;
 	if (!c->a->user)
 		return err_set(e, ERR_CONFIG, "%s:%d: account '%s' needs user "
 			       "= the Api-Username", c->a->file, c->a->line,
@@ -421,12 +437,18 @@ discourse_send(struct share_ctx *c, const struct outbox_list *parts,
 	struct json_out w;
 	struct fetch_resp r;
 	enum share_status st;
+	int64_t id;
 
+	if (target_id(c, &id, e) < 0) {
+		free(url);
+		return SHARE_FAILED;
+	}
 	json_out_init(&w, 0);
 	json_obj_begin(&w);
 	json_kv_str(&w, "raw", p->body);
 	if (c->t->topic) {
-		json_kv_str(&w, "topic_id", c->t->topic);
+		json_key(&w, "topic_id");
+		json_i64(&w, id);
 	} else {
 		char *title = digest_clean(c->t->title ? c->t->title
 					   : "Digest", true);
@@ -441,7 +463,8 @@ discourse_send(struct share_ctx *c, const struct outbox_list *parts,
 			free(full);
 		}
 		free(title);
-		json_kv_str(&w, "category", c->t->category);
+		json_key(&w, "category");
+		json_i64(&w, id);
 		json_kv_str(&w, "external_id", p->idem_key);
 	}
 	json_obj_end(&w);

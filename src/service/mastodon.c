@@ -473,19 +473,33 @@ mastodon_close(struct share_ctx *c)
 	c->priv = NULL;
 }
 
+#define MASTODON_REPLY_REF "the status id, or the post's URL"
+
+static char *
+mastodon_remote(const char *arg, struct err *e)
+{
+	return share_remote_number(arg, "status id", true, e);
+}
+
 static enum share_status
 mastodon_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 	      struct share_sent *out, struct err *e)
 {
 	struct mastodon_post *m = c->priv;
 	const struct outbox_part *p = &parts->v[i];
-	char *url = xasprintf("%s/api/v1/statuses", c->base);
-	char *key = xasprintf("Idempotency-Key: %s", p->idem_key);
-	const char *hdrs[] = { m->auth, key, NULL };
+	char *url, *key;
+	const char *hdrs[] = { m->auth, NULL, NULL };
 	struct json_out w;
 	struct fetch_resp r;
 	enum share_status st;
 
+	if (i > 0 && !(parts->v[i - 1].remote_id &&
+		       *parts->v[i - 1].remote_id))
+		return share_no_parent(c, parts, i, i - 1, MASTODON_REPLY_REF,
+				       e);
+	url = xasprintf("%s/api/v1/statuses", c->base);
+	key = xasprintf("Idempotency-Key: %s", p->idem_key);
+	hdrs[1] = key;
 	json_out_init(&w, 0);
 	json_obj_begin(&w);
 	json_kv_str(&w, "status", p->body);
@@ -546,6 +560,8 @@ static const struct share_ops poster = {
 	.send = mastodon_send,
 	.resolve = mastodon_resolve,
 	.close = mastodon_close,
+	.reply_ref = MASTODON_REPLY_REF,
+	.remote_parse = mastodon_remote,
 };
 
 /* ==== the service ==== */

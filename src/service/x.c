@@ -637,18 +637,32 @@ oauth_header(const struct xauth *x, const char *method, const char *url)
 	return sbuf_detach(&h, NULL);
 }
 
+#define X_REPLY_REF "the post id, or the post's URL"
+
+static char *
+x_remote(const char *arg, struct err *e)
+{
+	return share_remote_number(arg, "post id", false, e);
+}
+
 static enum share_status
 x_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
        struct share_sent *out, struct err *e)
 {
 	struct xauth *x = c->priv;
-	char *url = xasprintf("%s/2/tweets", c->base);
-	char *auth = oauth_header(x, "POST", url);
-	const char *hdrs[] = { auth, NULL };
+	char *url, *auth;
+	const char *hdrs[] = { NULL, NULL };
 	struct json_out w;
 	struct fetch_resp r;
 	enum share_status st;
 
+	/* X API v2: reply.in_reply_to_tweet_id is required in a reply */
+	if (i > 0 && !(parts->v[i - 1].remote_id &&
+		       *parts->v[i - 1].remote_id))
+		return share_no_parent(c, parts, i, i - 1, X_REPLY_REF, e);
+	url = xasprintf("%s/2/tweets", c->base);
+	auth = oauth_header(x, "POST", url);
+	hdrs[0] = auth;
 	json_out_init(&w, 0);
 	json_obj_begin(&w);
 	json_kv_str(&w, "text", parts->v[i].body);
@@ -691,6 +705,8 @@ static const struct share_ops poster = {
 	.open = x_open,
 	.send = x_send,
 	.close = x_close,
+	.reply_ref = X_REPLY_REF,
+	.remote_parse = x_remote,
 };
 
 /* ==== the service ==== */

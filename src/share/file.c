@@ -67,6 +67,7 @@ file_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 		o.title = cur->title;
 		o.intro = cur->intro;
 		o.link = cur->link;
+		o.feed_id = cur->feed_id;
 		o.since = cur->since;
 		if (digest_build_ids(c->st, &o, all, nall, &roll, e) < 0)
 			goto out;

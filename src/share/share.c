@@ -127,6 +127,7 @@ share_select(struct store *st, const struct config *cfg, const char *name,
 	dopt.title = t ? t->title : NULL;
 	dopt.intro = o->intro;
 	dopt.link = t ? t->url : NULL;
+	dopt.target = name;
 	if (t && store_digest_open(st, name, &sel->resume_id, e) < 0)
 		return -1;
 	if (sel->resume_id)
@@ -336,6 +337,43 @@ refresh(struct share_ctx *c, int64_t id, struct outbox_list *parts,
 	return store_outbox_list(c->st, id, parts, e);
 }
 
+/* Before part i replies to earlier parts: any of them settled as sent by
+ * hand with no remote id is looked up where the service can (Bluesky's
+ * known record key). What is not found stays without one, and the
+ * service's send() then fails part i rather than reply to nothing. */
+static int
+find_parents(struct share_ctx *c, const struct share_ops *ops, int64_t id,
+	     struct outbox_list *parts, size_t i, struct err *e)
+{
+	bool found = false;
+	size_t j;
+
+	if (!ops->reply_ref || !ops->lookup)
+		return 0;
+	for (j = 0; j < i; j++) {
+		struct outbox_part *p = &parts->v[j];
+		struct share_sent s = { 0 };
+		struct err le = { 0 };
+
+		if (p->state != OUTBOX_SENT || (p->remote_id && *p->remote_id))
+			continue;
+		if (ops->lookup(c, parts, j, &s, &le) == SHARE_SENT &&
+		    s.remote_id) {
+			if (store_outbox_set(c->st, p->id, OUTBOX_SENT,
+					     s.remote_id, s.remote_url, NULL,
+					     e) < 0) {
+				free(s.remote_id);
+				free(s.remote_url);
+				return -1;
+			}
+			found = true;
+		}
+		free(s.remote_id);
+		free(s.remote_url);
+	}
+	return found ? refresh(c, id, parts, e) : 0;
+}
+
 static int
 deliver(struct share_ctx *c, const struct share_ops *ops, int64_t id,
 	bool *opened, struct share_report *r, struct err *e)
@@ -383,6 +421,11 @@ deliver(struct share_ctx *c, const struct share_ops *ops, int64_t id,
 			}
 			err_clear(&pe);
 		}
+		if (i > 0 && find_parents(c, ops, id, &parts, i, e) < 0) {
+			rc = -1;
+			break;
+		}
+		p = &parts.v[i];
 		if (store_outbox_set(c->st, p->id, OUTBOX_SENDING, NULL, NULL,
 				     NULL, e) < 0) {
 			rc = -1;
@@ -483,40 +526,87 @@ out:
 	return rc;
 }
 
-int
-share_resolve(struct store *st, int64_t digest_id, int part,
-	      enum outbox_state state, struct err *e)
+/* What the user gave as --remote for part p of a target: the remote id
+ * (and URL, when a post URL was given), checked by the target's poster. */
+static int
+resolve_remote(const struct share_ops *ops, const char *remote, char **rid,
+	       char **rurl, struct err *e)
 {
+	*rid = *rurl = NULL;
+	if (!remote)
+		return 0;
+	*rid = ops && ops->remote_parse ? ops->remote_parse(remote, e)
+					: xstrdup(remote);
+	if (!*rid)
+		return -1;
+	if ((str_starts(remote, "https://") || str_starts(remote, "http://")) &&
+	    digest_url_ok(remote))
+		*rurl = xstrdup(remote);
+	return 0;
+}
+
+int
+share_resolve(struct store *st, const struct config *cfg, int64_t digest_id,
+	      int part, enum outbox_state state, const char *remote,
+	      struct err *e)
+{
+	const struct config_target *t;
+	const struct share_ops *ops = NULL;
 	struct outbox_list parts;
+	struct outbox_part *p = NULL;
+	char *rid = NULL, *rurl = NULL;
 	size_t i;
 	int rc = -1;
 
 	if (state != OUTBOX_SENT && state != OUTBOX_FAILED)
 		return err_set(e, ERR_USAGE, "a part can be settled as sent "
 			       "or failed only");
+	if (remote && state != OUTBOX_SENT)
+		return err_set(e, ERR_USAGE, "--remote names where a sent "
+			       "part went; a failed part has none");
 	if (store_outbox_list(st, digest_id, &parts, e) < 0)
 		return -1;
-	for (i = 0; i < parts.n; i++) {
-		if (parts.v[i].part != part)
-			continue;
-		if (parts.v[i].state != OUTBOX_UNKNOWN &&
-		    parts.v[i].state != OUTBOX_SENDING) {
-			err_set(e, ERR_USAGE, "part %lld:%d is %s, not "
-				"unknown; nothing to resolve",
-				(long long)digest_id, part,
-				outbox_state_name(parts.v[i].state));
-			goto out;
-		}
-		if (store_outbox_set(st, parts.v[i].id, state, NULL, NULL,
-				     state == OUTBOX_SENT ? "resolved by the "
-				     "user" : NULL, e) < 0)
-			goto out;
-		rc = store_digest_settle(st, digest_id, e);
+	for (i = 0; i < parts.n && !p; i++)
+		if (parts.v[i].part == part)
+			p = &parts.v[i];
+	if (!p) {
+		err_set(e, ERR_NOTFOUND, "no part %lld:%d; see 'glean shares'",
+			(long long)digest_id, part);
 		goto out;
 	}
-	err_set(e, ERR_NOTFOUND, "no part %lld:%d; see 'glean shares'",
-		(long long)digest_id, part);
+	i = (size_t)(p - parts.v);
+	t = cfg ? config_target(cfg, p->target) : NULL;
+	ops = t ? ops_for(t->kind) : NULL;
+	if (resolve_remote(ops, remote, &rid, &rurl, e) < 0)
+		goto out;
+	if (p->state == OUTBOX_SENT && rid && !(p->remote_id &&
+						*p->remote_id)) {
+		/* settled by hand earlier without its id: add it now */
+	} else if (p->state != OUTBOX_UNKNOWN && p->state != OUTBOX_SENDING) {
+		err_set(e, ERR_USAGE, "part %lld:%d is %s, not unknown; "
+			"nothing to resolve", (long long)digest_id, part,
+			outbox_state_name(p->state));
+		goto out;
+	}
+	/* A later part of a thread replies to this one: it needs the id,
+	 * unless the service can look it up (Bluesky: the record key). */
+	if (state == OUTBOX_SENT && !rid && i + 1 < parts.n && ops &&
+	    ops->reply_ref && !ops->lookup) {
+		err_set(e, ERR_USAGE, "part %d replies to part %lld:%d, so "
+			"glean needs where it went: run 'glean shares resolve "
+			"%lld:%d sent --remote ID' with ID %s",
+			parts.v[i + 1].part, (long long)digest_id, part,
+			(long long)digest_id, part, ops->reply_ref);
+		goto out;
+	}
+	if (store_outbox_set(st, p->id, state, rid, rurl,
+			     state == OUTBOX_SENT ? "resolved by the user"
+			     : NULL, e) < 0)
+		goto out;
+	rc = store_digest_settle(st, digest_id, e);
 out:
+	free(rid);
+	free(rurl);
 	outbox_list_release(&parts);
 	return rc;
 }

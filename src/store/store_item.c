@@ -17,7 +17,7 @@ enum { C_FIND_GUID, C_FIND_URL, C_FIND_HASH, C_INSERT, C_UPDATE,
 #define ITEM_COLS                                                            \
 	"i.id, i.source_id, s.title, i.guid, i.url, i.title, i.author,"      \
 	" i.published, i.updated, i.fetched, i.read, i.starred, i.marked,"   \
-	" i.hidden, i.marked_at, i.enclosures, i.content_hash"
+	" i.hidden, i.marked_at, i.enclosures, i.content_hash, i.mark_seq"
 #define ITEM_CONTENT_COLS ", i.content, i.content_type, i.text"
 
 void
@@ -75,10 +75,11 @@ read_item(sqlite3_stmt *s, struct item *it, bool content)
 	it->marked_at = sqlite3_column_int64(s, 14);
 	it->enclosures = store_col_text(s, 15);
 	it->content_hash = store_col_text(s, 16);
+	it->mark_seq = sqlite3_column_int64(s, 17);
 	if (content) {
-		it->content = store_col_text(s, 17);
-		it->content_type = store_col_text(s, 18);
-		it->text = store_col_text(s, 19);
+		it->content = store_col_text(s, 18);
+		it->content_type = store_col_text(s, 19);
+		it->text = store_col_text(s, 20);
 	}
 }
 

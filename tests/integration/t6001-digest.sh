@@ -69,15 +69,31 @@ test_expect_success 'html in headless Chromium: hostile notes stay text' '
 
 test_expect_success 'atom: valid by the RFC 4287 schema, an entry per item' '
 	glean digest --format atom >feed.atom &&
-	xmllint --noout --relaxng "$RNG" feed.atom &&
+	xmllint --noout --relaxng "$RNG" feed.atom 2>rng.err &&
+	echo "feed.atom validates" >rng.want &&
+	test_cmp rng.want rng.err &&
 	test "$(grep -c "<entry>" feed.atom)" = 4 &&
 	test_grep "<category term=\"digital inclusion\"/>" feed.atom &&
-	test_grep "<id>urn:glean:item:4</id>" feed.atom &&
 	! grep "javascript:" feed.atom
 '
 
+test_expect_success 'atom: global ids, kept from run to run; distinct updated' '
+	test "$(grep -c "^<id>urn:uuid:[0-9a-f]\{8\}-[0-9a-f]\{4\}-4[0-9a-f]\{3\}-[89ab][0-9a-f]\{3\}-[0-9a-f]\{12\}</id>$" feed.atom)" = 1 &&
+	feed_id=$(sed -n "s#^<id>\(urn:uuid:[^\#]*\)</id>\$#\1#p" feed.atom) &&
+	test "$(store_sql "SELECT value FROM meta WHERE key = '"'"'digest.feed-id'"'"'")" = "${feed_id#urn:uuid:}" &&
+	test_grep "^<id>https://notes.example/2026/11/hotspots</id>$" feed.atom &&
+	test_grep "^<id>$feed_id#item-1-file:%2F%2F%2F.*n4</id>$" feed.atom &&
+	! grep "urn:glean" feed.atom &&
+	glean digest --format atom >again.atom &&
+	test_cmp feed.atom again.atom &&
+	sed "1,/<entry>/d" feed.atom | grep "<updated>" | sort | uniq -d >dups &&
+	test_cmp /dev/null dups &&
+	test_grep "^<updated>2026-11-23T10:00:00.00[1-4]Z</updated>$" feed.atom
+'
+
 test_expect_success 'the schema does catch a broken feed' '
-	sed "s#<id>urn:glean:digest</id>##" feed.atom >bad.atom &&
+	sed "/^<id>urn:uuid:[^#]*<\/id>$/d" feed.atom >bad.atom &&
+	test "$(wc -l <bad.atom)" = $(($(wc -l <feed.atom) - 1)) &&
 	! xmllint --noout --relaxng "$RNG" bad.atom 2>/dev/null
 '
 
@@ -87,7 +103,11 @@ test_expect_success 'json feed 1.1: version, string ids, content, RFC 3339 dates
 	jq -e ".title | type == \"string\"" feed.json &&
 	jq -e ".items | length == 4" feed.json &&
 	jq -e "all(.items[]; (.id | type) == \"string\" and (.content_html | type) == \"string\")" feed.json &&
-	jq -e "all(.items[]; .date_modified | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$\"))" feed.json &&
+	jq -e "all(.items[]; .date_modified | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$\"))" feed.json &&
+	jq -e "[.items[].date_modified] | unique | length == 4" feed.json &&
+	jq -e "._glean.about | startswith(\"https://\")" feed.json &&
+	jq -e "[.items[].id] == [\"https://notes.example/2026/11/hotspots\", \"https://notes.example/2026/11/budgets\", \"https://notes.example/2026/11/sensors\", \"$(sed -n "s#^<id>\(urn:uuid:.*n4\)</id>\$#\1#p" feed.atom)\"]" feed.json &&
+	jq -e "has(\"feed_url\") or has(\"home_page_url\") | not" feed.json &&
 	jq -e "[.items[] | select(.url)] | all(.url | startswith(\"https://\"))" feed.json &&
 	jq -e ".items[0]._glean.notes[0].quote == \"hotspots you can borrow\"" feed.json
 '
@@ -146,6 +166,54 @@ test_expect_success 'grouping uses the tags an item has from its source' '
 	glean tag-source 1 -weekly >/dev/null &&
 	test "$(grep -n "^## " out | cut -d: -f2 | tr "\n" " ")" = "## civic ## health ## weekly " &&
 	! grep "^## Other$" out
+'
+
+test_expect_success 'a target with a public url: tag URI, self link, JSON Feed urls' '
+	cat >"$GLEAN_HOME/config" <<-EOC &&
+	[target "pub"]
+	kind = file
+	format = atom
+	path = $TRASH/pub.atom
+	url = https://Me@Example.ORG:8443/feeds/week.atom?x=1#top
+	EOC
+	glean digest --since 30d --format atom >pub.atom &&
+	xmllint --noout --relaxng "$RNG" pub.atom 2>rng.err &&
+	echo "pub.atom validates" >rng.want &&
+	test_cmp rng.want rng.err &&
+	test_grep "^<id>tag:example.org,2026-11-23:/feeds/week.atom?x=1</id>$" pub.atom &&
+	test_grep "^<link rel=\"self\" href=\"https://Me@Example.ORG:8443/feeds/week.atom?x=1#top\"/>$" pub.atom &&
+	test_grep "^<id>tag:example.org,2026-11-23:/feeds/week.atom?x=1#item-1-file:%2F%2F%2F.*n4</id>$" pub.atom &&
+	glean digest --since 30d --format json >pub.json &&
+	jq -e ".feed_url == \"https://Me@Example.ORG:8443/feeds/week.atom?x=1#top\"" pub.json &&
+	jq -e ".home_page_url == \"https://Me@Example.ORG:8443/\"" pub.json &&
+	jq -e "._glean.id == \"tag:example.org,2026-11-23:/feeds/week.atom?x=1\"" pub.json
+'
+
+test_expect_success 'the tag date is the day the store first used the url' '
+	GLEAN_NOW=$((GLEAN_NOW + 40 * 86400)) glean digest --since 60d --format atom >later.atom &&
+	test_grep "^<id>tag:example.org,2026-11-23:/feeds/week.atom?x=1</id>$" later.atom
+'
+
+test_expect_success 'a share to the file target keeps the id; two targets, two ids' '
+	glean share pub >/dev/null &&
+	test_grep "^<id>tag:example.org,2026-11-23:/feeds/week.atom?x=1</id>$" pub.atom &&
+	xmllint --noout --relaxng "$RNG" pub.atom &&
+	cat >>"$GLEAN_HOME/config" <<-EOC &&
+	[target "a"]
+	kind = file
+	path = $TRASH/a.json
+	format = json
+	[target "b"]
+	kind = file
+	path = $TRASH/b.json
+	format = json
+	EOC
+	glean digest --last-share a --format json >a.json &&
+	glean digest --last-share b --format json >b.json &&
+	a=$(jq -r "._glean.id" a.json) && b=$(jq -r "._glean.id" b.json) &&
+	case "$a" in urn:uuid:*) ;; *) false ;; esac &&
+	test "$a" != "$b" &&
+	test "$(glean digest --last-share a --format json | jq -r "._glean.id")" = "$a"
 '
 
 test_done

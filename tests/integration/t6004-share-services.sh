@@ -21,7 +21,7 @@ EOF
 cat >"$x/com.atproto.server.refreshSession.meta.json" <<EOF
 {"status": 200, $J, "body": "{\"accessJwt\": \"acc2\", \"refreshJwt\": \"ref2\", \"did\": \"did:plc:abc\"}"}
 EOF
-rec() { echo "{\"status\": 200, $J, \"body\": \"{\\\"uri\\\": \\\"at://did:plc:abc/app.bsky.feed.post/r$1\\\", \\\"cid\\\": \\\"cid$1\\\"}\"}"; }
+rec() { echo "{\"status\": 200, $J, \"body\": \"{\\\"uri\\\": \\\"at://did:plc:abc/app.bsky.feed.post/r$1\\\", \\\"cid\\\": \\\"bafyreicid$1\\\"}\"}"; }
 # The fakes answer 422 to a post over the service's limit (httpd.py's
 # text_limit): no test may send one.
 BL='"text_limit": {"field": "record.text", "max": 300, "bytes": 3000}'
@@ -34,7 +34,7 @@ cat >"$site/bsky2/xrpc/com.atproto.repo.createRecord.meta.json" <<EOF
 {$BL, "responses": [$(rec 1), {"close": true}, $(rec 3), $(rec 4), $(rec 5)]}
 EOF
 cat >"$site/bsky2/xrpc/com.atproto.repo.getRecord.meta.json" <<EOF
-{"status": 200, $J, "body": "{\"uri\": \"at://did:plc:abc/app.bsky.feed.post/r2\", \"cid\": \"cid2\", \"value\": {}}"}
+{"status": 200, $J, "body": "{\"uri\": \"at://did:plc:abc/app.bsky.feed.post/r2\", \"cid\": \"bafyreicid2\", \"value\": {}}"}
 EOF
 cat >"$site/x/2/tweets.meta.json" <<EOF
 {$XL, "status": 201, $J, "body": "{\"data\": {\"id\": \"1860000000000000001\", \"text\": \"x\"}}"}
@@ -117,6 +117,11 @@ kind = discourse
 account = forum2
 category = 5
 
+[target "forum-bad"]
+kind = discourse
+account = forum
+category = general
+
 [target "forum-reply"]
 kind = discourse
 account = forum
@@ -169,7 +174,7 @@ test_expect_success 'bluesky: session, thread, reply refs, refresh on ExpiredTok
 	jq -c "select(.n != 2) | .body | fromjson" c.jsonl >posts.jsonl &&
 	test "$(jq -r .rkey posts.jsonl | sort -u | grep -c "^[2-7a-z]\{13\}$")" = 3 &&
 	jq -r ".record.reply.parent.cid // \"none\"" posts.jsonl | tr "\n" " " >parents &&
-	test "$(cat parents)" = "none cid1 cid2 " &&
+	test "$(cat parents)" = "none bafyreicid1 bafyreicid2 " &&
 	jq -r ".record.reply.root.uri // \"none\"" posts.jsonl | sort -u | tr "\n" " " >roots &&
 	test "$(cat roots)" = "at://did:plc:abc/app.bsky.feed.post/r1 none "
 '
@@ -205,7 +210,7 @@ test_expect_success 'bluesky: a lost reply is resolved by its record key, never 
 	test_grep "rkey=$key" q &&
 	test "$(req /bsky2/xrpc/com.atproto.repo.createRecord | jq -r ".body | fromjson | .rkey" | grep -c "^$key$")" = 1 &&
 	req /bsky2/xrpc/com.atproto.repo.createRecord | sed -n 3p | jq -r ".body | fromjson | .record.reply.parent.cid" >p &&
-	test "$(cat p)" = cid2
+	test "$(cat p)" = bafyreicid2
 '
 
 test_expect_success 'x: one post with the link, OAuth 1.0a signature checks out' '
@@ -256,7 +261,7 @@ test_expect_success 'discourse: a new topic with external_id' '
 	req /disc/posts.json >p.jsonl &&
 	test "$(jq -r ".headers[\"Api-Key\"]" p.jsonl)" = canary-discourse-key &&
 	test "$(jq -r ".headers[\"Api-Username\"]" p.jsonl)" = glean-bot &&
-	test "$(jq -r ".body | fromjson | .category" p.jsonl)" = 5 &&
+	jq -e ".body | fromjson | .category == 5" p.jsonl &&
 	test "$(jq -r ".body | fromjson | .title" p.jsonl)" = "Weekly links, 2026-11-23" &&
 	jq -r ".body | fromjson | .external_id" p.jsonl | grep "^glean-[0-9a-f]\{32\}$" &&
 	jq -r ".body | fromjson | .raw" p.jsonl >raw && test_grep "^## civic$" raw
@@ -275,12 +280,17 @@ test_expect_success 'discourse: a lost reply is found by external_id, not posted
 	test_grep ":1 sent .*$HTTPD_URL/disc2/t/weekly-links/13" out
 '
 
+test_expect_success 'discourse: a category that is not a number is refused at once' '
+	test_status 1 glean share forum-bad --dry-run 2>err &&
+	test_grep "category = .general. is not a number" err
+'
+
 test_expect_success 'discourse: a reply to a topic carries topic_id, no title' '
 	: >"$HTTPD_LOG" &&
 	glean share forum-reply >out &&
 	test_grep "1 sent" out &&
 	req /disc/posts.json >p.jsonl &&
-	jq -e ".body | fromjson | .topic_id == \"12\" and (has(\"title\") | not) and (has(\"external_id\") | not)" p.jsonl
+	jq -e ".body | fromjson | .topic_id == 12 and (has(\"title\") | not) and (has(\"external_id\") | not)" p.jsonl
 '
 
 test_expect_success 'x: 429 says when the limit resets; the part stays failed' '

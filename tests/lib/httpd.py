@@ -16,7 +16,8 @@ that dotted path of a JSON request body as the service would (unit
 "graphemes": grapheme clusters, each http(s) URL as "url"; "x": X's
 weighting, NFC, URLs 23, emoji 2, other code points 1 or 2; "bytes": a
 UTF-8 cap too) and answer 422 with "over_limit" in the log when it is
-longer; such a post must never reach a service.
+longer (and it uses up no fixture entry, like an invalid body below);
+such a post must never reach a service.
 
 or {"responses": [META, META, ...]} (also a bare list): the Nth request
 to the path gets the Nth entry, the last one repeating. APIs that name
@@ -39,6 +40,12 @@ bodies and header values becomes http://HOST (from the Host header), so
 Link/next/Location URLs point back here. 200 responses get an ETag and
 Last-Modified unless the meta sets them, and a matching If-None-Match or
 If-Modified-Since gets 304. "gzip" compresses when the client accepts it.
+
+Bodies posted to a service are checked against its schema first
+(bodycheck.py: Bluesky XRPC against the lexicons, X POST /2/tweets,
+Discourse POST /posts.json): an invalid one is answered 400 (Discourse
+422) in the service's own error shape, as the real service would, uses up
+no fixture entry and is logged with "invalid": the reason.
 
 Every request is appended to the --log file as one JSON object per line:
 method, path, query, headers, body, host, n (how many requests this path
@@ -75,6 +82,9 @@ import time
 import unicodedata
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bodycheck  # noqa: E402
 
 LOCK = threading.Lock()
 COUNT = {}      # path -> requests so far
@@ -213,9 +223,16 @@ class Handler(BaseHTTPRequestHandler):
             headers[k] = headers[k] + ", " + v if k in headers else v
         self.replay = None
         idem = self.idempotency_key(url.path)
+        bad = bodycheck.check(self.command, url.path, url.query,
+                              body.decode("utf-8", "replace"))
+        over = over_limit(url.path, body)
+        if bad is None and over:
+            bad = (422, over)
         with LOCK:
             INFLIGHT[self.host] = INFLIGHT.get(self.host, 0) + 1
-            if idem is not None and (url.path, idem) in IDEM:
+            if bad is not None:
+                n = COUNT.get(url.path, 0)
+            elif idem is not None and (url.path, idem) in IDEM:
                 self.replay = IDEM[(url.path, idem)]
                 n = COUNT.get(url.path, 0)
             else:
@@ -228,15 +245,17 @@ class Handler(BaseHTTPRequestHandler):
                    "inflight": INFLIGHT[self.host]}
             if self.replay is not None:
                 rec["replayed"] = True
-            over = over_limit(url.path, body)
+            if bad is not None:
+                rec["invalid"] = bad[1]
             if over:
                 rec["over_limit"] = over
             log_request(rec)
         self.idem = idem
         try:
-            if over:
-                self.respond(422, [("Content-Type", "application/json")],
-                             json.dumps({"error": over}).encode())
+            if bad is not None:
+                out = json.dumps(bodycheck.answer(url.path, *bad)).encode()
+                self.respond(bad[0], [("Content-Type", "application/json")],
+                             out)
             elif url.path.startswith("/hostile/"):
                 self.hostile(url.path[len("/hostile/"):])
             else:

@@ -182,6 +182,25 @@ test_sanitize(void)
 	CHECK_STR(s, "l1\nl2");
 	free(s);
 
+	TEST("sanitize drops noncharacters and non-XML Chars");
+	/* U+FFFE U+FFFF U+FDD0 U+FDEF U+1FFFE U+10FFFF U+FEFF(kept)
+	 * U+FDCF(kept) U+FFFD(kept) */
+	s = text_sanitize("a\xEF\xBF\xBE" "b\xEF\xBF\xBF" "c\xEF\xB7\x90"
+			  "d\xEF\xB7\xAF" "e\xF0\x9F\xBF\xBE" "f\xF4\x8F\xBF\xBF"
+			  "g\xEF\xBB\xBF" "h\xEF\xB7\x8F" "i\xEF\xBF\xBD", 39,
+			  true);
+	CHECK_STR(s, "abcdefg\xEF\xBB\xBF" "h\xEF\xB7\x8F" "i\xEF\xBF\xBD");
+	free(s);
+	CHECK(unicode_nonchar(0xFFFE) && unicode_nonchar(0x10FFFF) &&
+	      unicode_nonchar(0x2FFFE) && unicode_nonchar(0xFDD0) &&
+	      unicode_nonchar(0xFDEF));
+	CHECK(!unicode_nonchar(0xFDCF) && !unicode_nonchar(0xFDF0) &&
+	      !unicode_nonchar(0xFFFD) && !unicode_nonchar(0x1F600));
+	CHECK(xml_char('\t') && xml_char(0xD7FF) && xml_char(0xE000) &&
+	      xml_char(0x10FFFF));
+	CHECK(!xml_char(0) && !xml_char(0x1F) && !xml_char(0xD800) &&
+	      !xml_char(0xFFFE) && !xml_char(0x110000));
+
 	TEST("sanitize keeps wide text");
 	s = text_sanitize("日本語 😀", 14, true);
 	CHECK_STR(s, "日本語 😀");
@@ -218,12 +237,31 @@ test_escape(void)
 	sbuf_reset(&sb);
 	text_escape_html(&sb, in, strlen(in));
 	CHECK_STR(sb.buf, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;"
-			  "&lt;/a&gt;\n\x01");
+			  "&lt;/a&gt;\n");
 	TEST("escape xml drops C0");
 	sbuf_reset(&sb);
 	text_escape_xml(&sb, in, strlen(in));
 	CHECK_STR(sb.buf, "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;"
 			  "&lt;/a&gt;\n");
+	TEST("escape xml and html drop what is not an XML Char");
+	{
+		/* U+FFFE, U+FFFF, U+FDD0, U+1FFFF, U+10FFFE, DEL, U+0085,
+		 * a lone continuation byte, a cut sequence, NUL-ish U+0000
+		 * cannot be in a C string; \x01 stands for it */
+		static const char hostile[] = "a\xEF\xBF\xBE" "b\xEF\xBF\xBF"
+			"c\xEF\xB7\x90" "d\xF0\x9F\xBF\xBF" "e\xF4\x8F\xBF\xBE"
+			"f\x7F" "g\xC2\x85" "h\x80" "i\x01" "j\xE6\x97" "k"
+			"\xE6\x97\xA5\xF0\x9F\x98\x80\xEF\xBF\xBD";
+
+		sbuf_reset(&sb);
+		text_escape_xml(&sb, hostile, strlen(hostile));
+		CHECK_STR(sb.buf, "abcdefgh\xEF\xBF\xBDij\xEF\xBF\xBD\xEF\xBF\xBD" "k"
+			  "\xE6\x97\xA5\xF0\x9F\x98\x80\xEF\xBF\xBD");
+		sbuf_reset(&sb);
+		text_escape_html(&sb, hostile, strlen(hostile));
+		CHECK_STR(sb.buf, "abcdefgh\xEF\xBF\xBDij\xEF\xBF\xBD\xEF\xBF\xBD" "k"
+			  "\xE6\x97\xA5\xF0\x9F\x98\x80\xEF\xBF\xBD");
+	}
 	TEST("escape with <br>");
 	sbuf_reset(&sb);
 	text_escape(&sb, "a\nb\"", 4, ESC_QUOT | ESC_BR);

@@ -51,7 +51,7 @@ hostile_digest(struct digest *d)
 	memset(d, 0, sizeof(*d));
 	d->title = xstrdup("Week <1> & \"more\"");
 	d->intro = xstrdup("Intro\x1b]0;owned\x07 text\xe2\x80\xae!");
-	d->feed_id = xstrdup("urn:glean:digest");
+	d->feed_id = xstrdup("tag:example.org,2026-11-23:/d");
 	d->created = 1795428000;
 	d->since = d->created - 7 * 86400;
 	d->items.v = xcalloc(2, sizeof(*d->items.v));
@@ -64,12 +64,16 @@ hostile_digest(struct digest *d)
 	it->marked_at = d->created;
 	n = it->notes = xcalloc(1, sizeof(*n));
 	it->nnotes = 1;
-	n->body = xstrdup("a\nb <img src=x onerror=y>");
+	n->body = xstrdup("a\nb <img src=x onerror=y> \xC3\x87" "a \xF0\x9F\x91\xB5"
+			  "\xEF\xBF\xBE");
+	it->guid = xstrdup("g 1/\xC3\xA9");
+	it->source_id = 7;
 	n->quote = xstrdup("quoted \"text\"");
 	it = &d->items.v[1];
 	it->id = 2;
 	it->title = xstrdup("Fine");
 	it->url = xstrdup("https://example.org/fine?a=1&b=2");
+	it->guid = xstrdup("urn:x:2");
 	it->marked_at = d->created;
 	d->groups = xcalloc(1, sizeof(*d->groups));
 	d->ngroups = d->cap_groups = 1;
@@ -100,6 +104,7 @@ test_render(void)
 	      != NULL);
 	CHECK(strstr(sb.buf, "\x1b") == NULL);
 	CHECK(strstr(sb.buf, "\xe2\x80\xae") == NULL);
+	CHECK(strstr(sb.buf, "&gt; \xC3\x87" "a \xF0\x9F\x91\xB5</p>") != NULL);
 	sbuf_release(&sb);
 
 	TEST("render md and text sanitize");
@@ -115,13 +120,29 @@ test_render(void)
 
 	TEST("render atom and json");
 	CHECK(digest_render(&d, DIGEST_ATOM, NULL, &sb, &e) == 0);
-	CHECK(strstr(sb.buf, "<id>urn:glean:item:1</id>") != NULL);
+	CHECK(strstr(sb.buf, "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+		     "<id>tag:example.org,2026-11-23:/d</id>\n") != NULL);
+	/* no guid URI, no http link: the feed's id and the item's source
+	 * and guid; a guid that is a URI is the id */
+	CHECK(strstr(sb.buf, "<id>tag:example.org,2026-11-23:/d#item-7-"
+		     "g%201%2F%C3%A9</id>") != NULL);
+	CHECK(strstr(sb.buf, "<id>urn:x:2</id>") != NULL);
 	CHECK(strstr(sb.buf, "<script") == NULL);
-	CHECK(strstr(sb.buf, "<updated>2026-11-23T10:00:00Z</updated>") != NULL);
+	/* marked in the same second, told apart by the milliseconds */
+	CHECK(strstr(sb.buf, "<updated>2026-11-23T10:00:00.001Z</updated>\n"
+		     "<content") != NULL);
+	CHECK(strstr(sb.buf, "<updated>2026-11-23T10:00:00.002Z</updated>\n"
+		     "<link") != NULL);
+	CHECK(strstr(sb.buf, "\xEF\xBF\xBE") == NULL);
 	sbuf_release(&sb);
 	CHECK(digest_render(&d, DIGEST_JSON, NULL, &sb, &e) == 0);
 	CHECK(strstr(sb.buf, "\"version\": \"https://jsonfeed.org/version/1.1\"")
 	      != NULL);
+	CHECK(strstr(sb.buf, "\"id\": \"urn:x:2\"") != NULL);
+	CHECK(strstr(sb.buf, "\"date_modified\": \"2026-11-23T10:00:00.002Z\"")
+	      != NULL);
+	CHECK(strstr(sb.buf, "\"about\": \"https://") != NULL);
+	CHECK(strstr(sb.buf, "home_page_url") == NULL);
 	sbuf_release(&sb);
 
 	TEST("template");

@@ -458,6 +458,53 @@ test_discourse(void)
 	social_run_release(&r);
 }
 
+/* A localised forum (tests/data/social/discourse-latest-de.json: the
+ * corpus's latest.json with German poster descriptions): the original
+ * poster is the first of posters[], whatever its description says. */
+static void
+test_discourse_localised(void)
+{
+	const char *dir = getenv("GLEAN_SRCDIR") ? getenv("GLEAN_SRCDIR") : ".";
+	char *path = xasprintf("%s/tests/data/social/discourse-latest-de.json",
+			       dir);
+	struct social_run r;
+	struct err e = { 0 };
+	struct sbuf sb = SBUF_INIT;
+	char buf[4096];
+	size_t n, i, found = 0;
+	FILE *fp = fopen(path, "rb");
+
+	TEST("discourse localised");
+	CHECK(fp != NULL);
+	if (!fp) {
+		free(path);
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		sbuf_add(&sb, buf, n);
+	fclose(fp);
+	free(path);
+	run_init(&r, "discourse", "http://127.0.0.1:9/latest", NULL);
+	CHECK(feed(&r, 200, sb.buf, NULL, &e) >= 0);
+	CHECK(r.doc.nentries >= 2);
+	for (i = 0; i < r.doc.nentries; i++) {
+		const struct feed_entry *en = &r.doc.entries[i];
+
+		CHECK(en->c.nauthors == 1);
+		if (!en->c.nauthors)
+			continue;
+		if (!strcmp(en->c.link, "http://127.0.0.1:9/t/test-topic-2/2")) {
+			CHECK_STR(en->c.authors[0].name, "Zweite Person (@zweite)");
+			found++;
+		} else {
+			CHECK_STR(en->c.authors[0].name, "@test_users");
+		}
+	}
+	CHECK_INT(found, 1);
+	social_run_release(&r);
+	sbuf_release(&sb);
+}
+
 int
 main(void)
 {
@@ -468,5 +515,6 @@ main(void)
 	RUN(test_bluesky);
 	RUN(test_x);
 	RUN(test_discourse);
+	RUN(test_discourse_localised);
 	return check_done("test_social");
 }

@@ -1440,6 +1440,39 @@ test_sort(void)
 	free(path);
 }
 
+/* store_meta_once: a value made once and kept; a read-only store gives
+ * what it has and makes nothing. */
+static void
+test_meta_once(void)
+{
+	char *path = xasprintf("%s/meta.db", dir), *v = NULL;
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+
+	TEST("a meta value is made once and kept");
+	CHECK(st != NULL);
+	CHECK(store_meta_once(st, "digest.feed-id", "first", &v, &e) == 0);
+	CHECK_STR(v, "first");
+	free(v);
+	CHECK(store_meta_once(st, "digest.feed-id", "second", &v, &e) == 0);
+	CHECK_STR(v, "first");
+	free(v);
+	store_close(st);
+
+	TEST("a read-only store reads it and makes none");
+	setenv("GLEAN_TEST_STORE_READONLY", "the test says so", 1);
+	st = store_open(path, STORE_WRITE, &e);
+	unsetenv("GLEAN_TEST_STORE_READONLY");
+	CHECK(st != NULL && !store_writable(st));
+	CHECK(store_meta_once(st, "digest.feed-id", "third", &v, &e) == 0);
+	CHECK_STR(v, "first");
+	free(v);
+	CHECK(store_meta_once(st, "other", "x", &v, &e) == 0);
+	CHECK(v == NULL);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1456,5 +1489,6 @@ main(void)
 	RUN(test_source_tags);
 	RUN(test_newsboat_state);
 	RUN(test_sort);
+	RUN(test_meta_once);
 	return check_done("test_store");
 }
