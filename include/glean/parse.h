@@ -148,5 +148,16 @@ void opml_doc_release(struct opml_doc *d);
 size_t rx_graphemes(const char *s, size_t len);
 /* The matcher the store's query language calls for /regex/ terms. */
 const struct regex_ops *rx_store_ops(void);
+/* A compiled pattern that reports where it matched (service/text.c's URL
+ * and emoji rules). Read-only once compiled: threads may share it; it
+ * lives as long as the process. */
+struct rx_pat;
+struct rx_pat *rx_pat_compile(const char *pattern, bool icase,
+			      struct err *e);
+/* Search s[0, len) from byte start: 1 on a match, with ov[2i], ov[2i+1]
+ * the byte span of group i (i < n; SIZE_MAX for a group that did not
+ * take part), 0 when nothing matches, -1 when the engine gave up. */
+int rx_pat_search(const struct rx_pat *p, const char *s, size_t len,
+		  size_t start, size_t *ov, size_t n);
 
 #endif

@@ -438,15 +438,41 @@ enum share_status share_http_status(struct share_ctx *c,
 int share_secret(struct share_ctx *c, enum secret_slot slot, char **out,
 		 struct err *e);
 
-/* The text of a post for one item: title, link, then the first note or
- * quote, cut so that measure(text) <= limit. measure counts in the
- * service's unit; url_weight > 0 counts each URL as that many. */
-size_t share_measure_chars(const char *s, size_t url_weight);
-size_t share_measure_graphemes(const char *s);
+/* Code points in s (each service's own counter is in text.c). */
+size_t share_measure_chars(const char *s);
 
 /* Cut s (UTF-8, in place) to at most max characters, ending in "…" when
  * cut. */
 void share_cut_chars(char *s, size_t max);
+
+/* ---- a post's length as each service counts it (text.c) ---- */
+
+#define TEXT_X_LIMIT 280
+#define TEXT_BLUESKY_GRAPHEMES 300 /* app.bsky.feed.post maxGraphemes */
+#define TEXT_BLUESKY_BYTES 3000    /* app.bsky.feed.post maxLength */
+
+struct text_span {
+	size_t start, end; /* byte offsets, end exclusive */
+};
+
+/* The URLs in s by twitter-text's rules, in order (*out: caller frees).
+ * bare: also those without http(s):// (X counts them; Mastodon and
+ * Bluesky's link facets do not). */
+size_t text_urls(const char *s, bool bare, struct text_span **out);
+/* The links Bluesky's app would facet (its detectFacets rule): every
+ * http(s) URL after a space, "(" or the start, less one trailing
+ * [.,;:!?] and an unopened ")". */
+size_t text_bluesky_links(const char *s, struct text_span **out);
+/* X's weighted length (twitter-text v3; emoji_parsing false is v2) and,
+ * when valid is not NULL, whether X accepts it (<= 280, no U+FFFE,
+ * U+FEFF, U+FFFF). */
+size_t text_x_weighted(const char *s, bool emoji_parsing, bool *valid);
+size_t text_x_length(const char *s);
+/* Mastodon's: grapheme clusters, each URL with a scheme as url_weight. */
+size_t text_mastodon_length(const char *s, size_t url_weight);
+size_t text_graphemes(const char *s);
+/* s in NFC as far as X needs it (pairs composed, no reordering). */
+char *text_nfc(const char *s);
 
 /* Render c->d in format f with the target's template. Caller frees. */
 int share_render(struct share_ctx *c, enum digest_format f, char **out,
@@ -454,11 +480,13 @@ int share_render(struct share_ctx *c, enum digest_format f, char **out,
 
 /* Split c->d into a thread: an opening post (title, window, intro), then
  * posts that pack whole items ("title\nURL\n> quote\nnote"), each within
- * limit as counted by measure; an item too long alone has its note cut. */
+ * limit as counted by measure; an item too long alone has its note cut,
+ * then its quote, then its title (with "…"), never its link. -1 with e
+ * naming the item and the limit when one cannot fit even so. */
 typedef size_t (*share_measure_fn)(const struct share_ctx *c,
 				   const char *s);
-void share_pack_thread(struct share_ctx *c, share_measure_fn measure,
-		       size_t limit, const char *unit,
-		       struct share_plan *p);
+int share_pack_thread(struct share_ctx *c, share_measure_fn measure,
+		      size_t limit, const char *unit, struct share_plan *p,
+		      struct err *e);
 
 #endif

@@ -150,6 +150,78 @@ rx_graphemes(const char *s, size_t len)
 	return n;
 }
 
+struct rx_pat {
+	pcre2_code *code;
+};
+
+struct rx_pat *
+rx_pat_compile(const char *pattern, bool icase, struct err *e)
+{
+	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_UCP;
+	struct rx_pat *p;
+	PCRE2_SIZE off;
+	int code;
+
+	if (icase)
+		opts |= PCRE2_CASELESS;
+	p = xcalloc(1, sizeof(*p));
+	p->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+				opts, &code, &off, NULL);
+	if (!p->code) {
+		PCRE2_UCHAR msg[256];
+
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		free(p);
+		return err_set(e, ERR_USAGE, "%s at offset %zu", (char *)msg,
+			       (size_t)off),
+		       NULL;
+	}
+	if (!getenv("GLEAN_PCRE2_NOJIT"))
+		pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
+	return p;
+}
+
+int
+rx_pat_search(const struct rx_pat *p, const char *s, size_t len,
+	      size_t start, size_t *ov, size_t n)
+{
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit;
+	PCRE2_SIZE *o;
+	size_t i;
+	int rc;
+
+	md = pcre2_match_data_create_from_pattern(p->code, NULL);
+	mctx = pcre2_match_context_create(NULL);
+	jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+	if (!md || !mctx || !jit)
+		die("out of memory (pcre2)");
+	pcre2_jit_stack_assign(mctx, NULL, jit);
+	pcre2_set_match_limit(mctx, 10000000);
+	pcre2_set_heap_limit(mctx, 65536);
+	rc = pcre2_match(p->code, (PCRE2_SPTR)s, len, start, 0, md, mctx);
+	if (rc >= 0) {
+		o = pcre2_get_ovector_pointer(md);
+		for (i = 0; i < n; i++) {
+			bool set = i < pcre2_get_ovector_count(md) &&
+				   o[2 * i] != PCRE2_UNSET;
+
+			ov[2 * i] = set ? o[2 * i] : SIZE_MAX;
+			ov[2 * i + 1] = set ? o[2 * i + 1] : SIZE_MAX;
+		}
+	}
+	pcre2_jit_stack_free(jit);
+	pcre2_match_context_free(mctx);
+	pcre2_match_data_free(md);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	log_warn("regex failed on a subject (pcre2 error %d)", rc);
+	return -1;
+}
+
 static void *
 ops_compile(const char *pattern, bool icase, struct err *e)
 {

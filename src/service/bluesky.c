@@ -642,17 +642,24 @@ static const struct source_ops reader = {
 
 /* ==== posting: the share ops ==== */
 
-#define BLUESKY_LIMIT 300
+#define BLUESKY_LIMIT TEXT_BLUESKY_GRAPHEMES
 
 struct bluesky_post {
 	char *did, *access, *refresh;
 };
 
+/* Graphemes; a text over the lexicon's 3000 bytes measures over 300
+ * (by a quarter of its extra bytes) so that the packer cuts it too. */
 static size_t
 measure(const struct share_ctx *c, const char *s)
 {
+	size_t g = text_graphemes(s), b = strlen(s), over;
+
 	(void)c;
-	return share_measure_graphemes(s);
+	if (b <= TEXT_BLUESKY_BYTES)
+		return g;
+	over = BLUESKY_LIMIT + (b - TEXT_BLUESKY_BYTES + 3) / 4;
+	return g > over ? g : over;
 }
 
 static int
@@ -662,8 +669,8 @@ bluesky_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 		return err_set(e, ERR_CONFIG, "%s:%d: account '%s' needs user "
 			       "= your handle", c->a->file, c->a->line,
 			       c->a->name);
-	share_pack_thread(c, measure, BLUESKY_LIMIT, "graphemes", p);
-	return 0;
+	return share_pack_thread(c, measure, BLUESKY_LIMIT, "graphemes", p,
+				 e);
 }
 
 /* A TID (atproto record key): 53 bits of microseconds and 10 bits of
@@ -860,36 +867,29 @@ json_ref(struct json_out *w, const char *key, const char *remote)
 	free(uri);
 }
 
+/* A link facet for every URL in text, by Bluesky's own rule (text.c: no
+ * trailing punctuation, URLs after "(" too): UTF-8 byte ranges that
+ * slice exactly the URI. */
 static void
 json_facets(struct json_out *w, const char *text)
 {
-	const char *p = text;
-	bool any = false;
+	struct text_span *u;
+	size_t n = text_bluesky_links(text, &u), i;
 
-	while ((p = strstr(p, "http")) != NULL) {
-		size_t n = 0;
-		char *uri;
+	if (n) {
+		json_key(w, "facets");
+		json_arr_begin(w);
+	}
+	for (i = 0; i < n; i++) {
+		char *uri = xstrndup(text + u[i].start, u[i].end - u[i].start);
 
-		if ((p != text && p[-1] != ' ' && p[-1] != '\n') ||
-		    !(str_starts(p, "http://") || str_starts(p, "https://"))) {
-			p += 4;
-			continue;
-		}
-		while (p[n] && p[n] != ' ' && p[n] != '\n' && p[n] != '\t')
-			n++;
-		if (!any) {
-			json_key(w, "facets");
-			json_arr_begin(w);
-			any = true;
-		}
-		uri = xstrndup(p, n);
 		json_obj_begin(w);
 		json_key(w, "index");
 		json_obj_begin(w);
 		json_key(w, "byteStart");
-		json_i64(w, (int64_t)(p - text));
+		json_i64(w, (int64_t)u[i].start);
 		json_key(w, "byteEnd");
-		json_i64(w, (int64_t)(p - text + n));
+		json_i64(w, (int64_t)u[i].end);
 		json_obj_end(w);
 		json_key(w, "features");
 		json_arr_begin(w);
@@ -900,10 +900,10 @@ json_facets(struct json_out *w, const char *text)
 		json_arr_end(w);
 		json_obj_end(w);
 		free(uri);
-		p += n;
 	}
-	if (any)
+	if (n)
 		json_arr_end(w);
+	free(u);
 }
 
 static void

@@ -339,7 +339,7 @@ discourse_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 			       c->a->name);
 	if (share_render(c, DIGEST_MD, &md, e) < 0)
 		return -1;
-	share_plan_add(p, md, share_measure_chars(md, 0), DISCOURSE_MAX_CHARS,
+	share_plan_add(p, md, share_measure_chars(md), DISCOURSE_MAX_CHARS,
 		       "characters", c->t->topic ? "reply to topic %s" :
 		       "new topic in category %s", c->t->topic ? c->t->topic
 		       : c->t->category);

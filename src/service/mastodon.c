@@ -393,7 +393,7 @@ struct mastodon_post {
 static size_t
 measure(const struct share_ctx *c, const char *s)
 {
-	return share_measure_chars(s, c->url_weight);
+	return text_mastodon_length(s, c->url_weight);
 }
 
 /* The limits in an instance document: configuration.statuses (v2, and
@@ -475,8 +475,7 @@ mastodon_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 			       "'%s' is not public, unlisted, private or "
 			       "direct", c->t->file, c->t->line, c->t->name,
 			       vis);
-	share_pack_thread(c, measure, c->limit, "characters", p);
-	return 0;
+	return share_pack_thread(c, measure, c->limit, "characters", p, e);
 }
 
 static int

@@ -57,44 +57,19 @@ share_plan_add(struct share_plan *p, char *body, size_t length, size_t limit,
 
 /* ---- measuring and cutting posts ---- */
 
-static size_t
-url_len(const char *s)
-{
-	size_t n = 0;
-
-	if (!str_starts(s, "http://") && !str_starts(s, "https://"))
-		return 0;
-	while (s[n] && s[n] != ' ' && s[n] != '\n' && s[n] != '\t')
-		n++;
-	return n;
-}
-
 size_t
-share_measure_chars(const char *s, size_t url_weight)
+share_measure_chars(const char *s)
 {
 	size_t n = 0, len = strlen(s), i = 0;
 
 	while (i < len) {
-		size_t u = url_weight ? url_len(s + i) : 0;
 		uint32_t cp;
-		size_t k;
+		size_t k = utf8_decode(s + i, len - i, &cp);
 
-		if (u) {
-			n += url_weight;
-			i += u;
-			continue;
-		}
-		k = utf8_decode(s + i, len - i, &cp);
 		i += k ? k : 1;
 		n++;
 	}
 	return n;
-}
-
-size_t
-share_measure_graphemes(const char *s)
-{
-	return rx_graphemes(s, strlen(s));
 }
 
 void
@@ -102,7 +77,7 @@ share_cut_chars(char *s, size_t max)
 {
 	size_t n = 0, i = 0, len = strlen(s), last = 0;
 
-	if (share_measure_chars(s, 0) <= max)
+	if (share_measure_chars(s) <= max)
 		return;
 	while (i < len && n + 1 < max) {
 		uint32_t cp;
@@ -111,6 +86,16 @@ share_cut_chars(char *s, size_t max)
 		i += k ? k : 1;
 		n++;
 		last = i;
+	}
+	if (len < 3) { /* no room for "…": two ASCII bytes, max < 2 */
+		s[max] = '\0';
+		return;
+	}
+	/* "…" is 3 bytes: back off until it fits where the text was */
+	while (last > 0 && last + 3 > len) {
+		last--;
+		while (last > 0 && (s[last] & 0xC0) == 0x80)
+			last--;
 	}
 	while (last > 0 && (s[last - 1] == ' ' || s[last - 1] == '\n'))
 		last--;
@@ -308,9 +293,14 @@ share_render(struct share_ctx *c, enum digest_format f, char **out,
 }
 
 /* One item as a post: title, link, then its first quote and note. The
- * note (else the quote) is what gets cut to fit. */
+ * maxima (in characters; SIZE_MAX: whole, 0: left out) cut note, quote
+ * and title with an ellipsis; the link is never cut. */
+struct item_cut {
+	size_t title, quote, note;
+};
+
 static char *
-item_post(const struct item *it, size_t note_max)
+item_post(const struct item *it, const struct item_cut *cut)
 {
 	struct sbuf sb = SBUF_INIT;
 	char *title = digest_clean(it->title && *it->title ? it->title
@@ -324,16 +314,17 @@ item_post(const struct item *it, size_t note_max)
 		if (!note && it->notes[n].body && *it->notes[n].body)
 			note = digest_clean(it->notes[n].body, true);
 	}
+	share_cut_chars(title, cut->title);
 	sbuf_adds(&sb, title);
 	if (digest_url_ok(it->url) && !str_istarts(it->url, "mailto:"))
 		sbuf_addf(&sb, "\n%s", it->url);
-	if (note && note_max != (size_t)-1)
-		share_cut_chars(note, note_max);
-	if (quote && note_max != (size_t)-1)
-		share_cut_chars(quote, note_max);
-	if (quote && *quote)
+	if (quote && cut->quote)
+		share_cut_chars(quote, cut->quote);
+	if (quote && *quote && cut->quote)
 		sbuf_addf(&sb, "\n> %s", quote);
-	if (note && *note)
+	if (note && cut->note)
+		share_cut_chars(note, cut->note);
+	if (note && *note && cut->note)
 		sbuf_addf(&sb, "\n%s", note);
 	free(title);
 	free(quote);
@@ -341,9 +332,92 @@ item_post(const struct item *it, size_t note_max)
 	return sbuf_detach(&sb, NULL);
 }
 
-void
+/* The characters of an item's first note body (quote: its first quote),
+ * 0 when it has none. */
+static size_t
+item_chars(const struct item *it, bool quote)
+{
+	size_t n, len;
+
+	for (n = 0; n < it->nnotes; n++) {
+		const char *s = quote ? it->notes[n].quote : it->notes[n].body;
+
+		if (s && *s) {
+			char *t = digest_clean(s, true);
+
+			len = share_measure_chars(t);
+			free(t);
+			return len;
+		}
+	}
+	return 0;
+}
+
+/* Cut *max (a part of cur characters now) by over characters, at
+ * least one; 0 leaves the part out. */
+static void
+cut_by(size_t *max, size_t cur, size_t over)
+{
+	*max = cur > over ? cur - over : 0;
+	if (*max >= cur)
+		*max = cur ? cur - 1 : 0;
+}
+
+/* The item as a post within limit: the note cut first, then the quote,
+ * then the title (down to one character and "…"), never the link. NULL
+ * with e set when even that does not fit. */
+static char *
+item_fit(struct share_ctx *c, const struct item *it,
+	 share_measure_fn measure, size_t limit, const char *unit,
+	 struct err *e)
+{
+	struct item_cut cut = { SIZE_MAX, SIZE_MAX, SIZE_MAX };
+	size_t note = item_chars(it, false), quote = item_chars(it, true);
+	size_t title, m;
+	char *t = item_post(it, &cut), *s;
+
+	s = digest_clean(it->title && *it->title ? it->title : "(untitled)",
+			 true);
+	title = share_measure_chars(s);
+	free(s);
+	while ((m = measure(c, t)) > limit) {
+		size_t over = m - limit;
+
+		if (note && cut.note) {
+			cut_by(&cut.note, note, over);
+			note = cut.note;
+		} else if (quote && cut.quote) {
+			cut_by(&cut.quote, quote, over);
+			quote = cut.quote;
+		} else if (title > 2) {
+			/* the ellipsis takes one of the characters */
+			cut_by(&cut.title, title, over + 1);
+			if (cut.title < 2)
+				cut.title = 2;
+			title = cut.title;
+		} else {
+			s = digest_clean(it->title && *it->title ? it->title
+					 : "(untitled)", true);
+			share_cut_chars(s, 60);
+			err_set(e, ERR_LIMIT, "target '%s': item \"%s\" "
+				"cannot fit in one post of %zu %s, even with its "
+				"note, quote and title cut (%zu with the link "
+				"alone); unmark it or share it elsewhere",
+				c->t->name, s, limit, unit, m);
+			free(s);
+			free(t);
+			return NULL;
+		}
+		free(t);
+		t = item_post(it, &cut);
+	}
+	return t;
+}
+
+int
 share_pack_thread(struct share_ctx *c, share_measure_fn measure,
-		  size_t limit, const char *unit, struct share_plan *p)
+		  size_t limit, const char *unit, struct share_plan *p,
+		  struct err *e)
 {
 	const struct digest *d = c->d;
 	struct sbuf head = SBUF_INIT, cur = SBUF_INIT;
@@ -365,7 +439,7 @@ share_pack_thread(struct share_ctx *c, share_measure_fn measure,
 	sbuf_adds(&head, " \xf0\x9f\xa7\xb5"); /* 🧵 */
 	s = sbuf_detach(&head, NULL);
 	while (measure(c, s) > limit) {
-		size_t m = share_measure_chars(s, 0);
+		size_t m = share_measure_chars(s);
 		size_t over = measure(c, s) - limit;
 
 		share_cut_chars(s, m > over + 1 ? m - over - 1 : 1);
@@ -375,18 +449,11 @@ share_pack_thread(struct share_ctx *c, share_measure_fn measure,
 		for (k = 0; k < d->groups[g].n; k++) {
 			const struct item *it =
 				&d->items.v[d->groups[g].idx[k]];
-			size_t note_max = (size_t)-1;
-			char *t = item_post(it, note_max);
+			char *t = item_fit(c, it, measure, limit, unit, e);
 
-			while (measure(c, t) > limit && note_max > 1) {
-				size_t over = measure(c, t) - limit;
-
-				size_t m = share_measure_chars(t, 0);
-
-				m = m > over + 1 ? m - over - 1 : 1;
-				note_max = m < note_max ? m : note_max - 1;
-				free(t);
-				t = item_post(it, note_max);
+			if (!t) {
+				sbuf_release(&cur);
+				return -1;
 			}
 			if (cur.len) {
 				size_t save = cur.len;
@@ -415,4 +482,5 @@ share_pack_thread(struct share_ctx *c, share_measure_fn measure,
 					  p->n - first);
 		p->v[k].length = measure(c, p->v[k].body);
 	}
+	return 0;
 }

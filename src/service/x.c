@@ -506,8 +506,7 @@ static const struct source_ops reader = {
 
 /* ==== posting: the share ops ==== */
 
-#define X_LIMIT 280
-#define X_URL_CHARS 23
+#define X_LIMIT TEXT_X_LIMIT
 #define X_DEFAULT_MAX_POSTS 5
 
 struct xauth {
@@ -518,7 +517,7 @@ static size_t
 measure(const struct share_ctx *c, const char *s)
 {
 	(void)c;
-	return share_measure_chars(s, X_URL_CHARS);
+	return text_x_length(s);
 }
 
 static int
@@ -529,15 +528,27 @@ x_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 
 	if (c->t->url && digest_url_ok(c->t->url)) {
 		char *title = digest_clean(c->d->title, true);
-		char *s = xasprintf("%s: %zu link%s %s", title, c->d->items.n,
-				    c->d->items.n == 1 ? "" : "s",
-				    c->t->url);
+		size_t chars = share_measure_chars(title), m;
+		char *s;
 
+		for (;;) { /* a long title is cut, never the link */
+			s = xasprintf("%s: %zu link%s %s", title,
+				      c->d->items.n,
+				      c->d->items.n == 1 ? "" : "s",
+				      c->t->url);
+			if ((m = measure(c, s)) <= X_LIMIT || chars <= 2)
+				break;
+			free(s);
+			chars = chars > m - X_LIMIT + 2 ? chars - (m - X_LIMIT)
+							      - 1 : 2;
+			share_cut_chars(title, chars);
+		}
 		free(title);
-		share_plan_add(p, s, measure(c, s), X_LIMIT, "characters",
-			       "post 1/1");
+		share_plan_add(p, s, m, X_LIMIT, "characters", "post 1/1");
 	} else {
-		share_pack_thread(c, measure, X_LIMIT, "characters", p);
+		if (share_pack_thread(c, measure, X_LIMIT, "characters", p,
+				      e) < 0)
+			return -1;
 	}
 	if ((int64_t)p->n > max)
 		return err_set(e, ERR_LIMIT, "x: this digest needs %zu posts "

@@ -232,6 +232,7 @@ plan_new(struct share_ctx *c, const struct share_ops *ops,
 	 struct digest *d, struct share_plan *p, struct err *e)
 {
 	char *warning = NULL;
+	size_t i;
 
 	c->d = d;
 	if (ops->prepare && ops->prepare(c, e) < 0) {
@@ -255,6 +256,13 @@ plan_new(struct share_ctx *c, const struct share_ops *ops,
 		p->note = n;
 		free(warning);
 	}
+	for (i = 0; i < p->n; i++) /* never send what the service refuses */
+		if (p->v[i].limit && p->v[i].length > p->v[i].limit)
+			return err_set(e, ERR_LIMIT, "target '%s': %s is %zu "
+				       "%s, over the limit of %zu",
+				       c->t->name, p->v[i].label,
+				       p->v[i].length, p->v[i].unit,
+				       p->v[i].limit);
 	return 0;
 }
 

@@ -12,7 +12,8 @@ HTTPD_PY="$TEST_ROOT/tests/lib/httpd.py"
 site="$TRASH/site"
 mkdir -p "$site"
 # Each scenario gets its own fake instance under $HTTPD_URL/NAME, so the
-# fake's per-path request counts start afresh.
+# fake's per-path request counts start afresh. Each answers 422 to a
+# status over the instance's 200 characters, counted as Mastodon does.
 # statuses NAME META... : the answers to successive status POSTs
 statuses() {
 	name=$1
@@ -20,7 +21,9 @@ statuses() {
 	mkdir -p "$site/$name/api/v1"
 	cp -r "$TEST_ROOT/tests/data/share/mastodon/api" "$site/$name/"
 	{
-		printf '{"idempotency_header": "Idempotency-Key", "responses": ['
+		printf '{"idempotency_header": "Idempotency-Key", '
+		printf '"text_limit": {"field": "status", "max": 200, '
+		printf '"unit": "graphemes", "url": 23}, "responses": ['
 		sep=
 		for m in "$@"; do printf '%s%s' "$sep" "$m"; sep=,; done
 		printf ']}\n'
@@ -199,6 +202,56 @@ test_expect_success 'a share the service keeps refusing can be abandoned' '
 	test_grep "abandon wants a DIGEST id" err &&
 	test_status 2 glean shares abandon 5 6 2>err &&
 	test_grep "abandon wants a DIGEST id" err
+'
+
+# Issue 14, what was seen: a part of 569 characters went to Mastodon.
+long_title() {
+	python3 -c 'print(("A very long headline about absolutely everything " * 12)[:569].strip())'
+}
+long_feed() {
+	cat >"$TRASH/long.xml" <<-EOF
+	<?xml version="1.0" encoding="utf-8"?>
+	<rss version="2.0"><channel><title>Long</title>
+	<link>https://example.org/</link>
+	<item><title>$(long_title)</title>
+	<link>https://example.org/long-read</link>
+	<guid>https://example.org/long-read</guid></item>
+	</channel></rss>
+	EOF
+}
+# The part bodies of a dry run, one file per part, as the share sends them.
+dry_bodies() {
+	awk -v dir="$2" '/^--- post [0-9]+\/[0-9]+: / { n++; f = dir "/" n; next }
+		f { print > f }' "$1"
+}
+
+test_expect_success 'a 569-character title: cut with an ellipsis, its link whole, dry run = share' '
+	GLEAN_NOW=$((1795428000 + 4 * 3600)) &&
+	long_feed &&
+	glean add "file://$TRASH/long.xml" >/dev/null &&
+	glean fetch >/dev/null &&
+	id=$(glean items --json | jq ".[] | select(.title | startswith(\"A very\")) | .id") &&
+	test -n "$id" &&
+	glean mark "$id" >/dev/null &&
+	GLEAN_NOW=$((GLEAN_NOW + 60)) &&
+	statuses long "$(ok 601)" "$(ok 602)" "$(ok 603)" &&
+	: >"$HTTPD_LOG" &&
+	glean share team-mastodon --dry-run >dry &&
+	! grep "too long" dry &&
+	test_grep "^--- post 2/2: 2[0-9][0-9]/200\|^--- post 2/2: 1[0-9][0-9]/200" dry &&
+	test_grep "…$" dry &&
+	test_grep "^https://example.org/long-read$" dry &&
+	glean share team-mastodon >out &&
+	test_grep "2 sent" out &&
+	! jq -e "select(.over_limit)" "$HTTPD_LOG" | grep . &&
+	mkdir -p dry.d sent.d &&
+	dry_bodies dry dry.d &&
+	n=0 && for f in dry.d/*; do
+		n=$((n + 1)) &&
+		posts | sed -n "${n}p" | jq -r ".body | fromjson | .status" >"sent.d/$n" &&
+		test_cmp "$f" "sent.d/$n" || return 1
+	done &&
+	test "$n" = 2
 '
 
 # An instance before Mastodon 4.0 has no /api/v2/instance (404): the

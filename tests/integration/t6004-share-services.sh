@@ -22,18 +22,22 @@ cat >"$x/com.atproto.server.refreshSession.meta.json" <<EOF
 {"status": 200, $J, "body": "{\"accessJwt\": \"acc2\", \"refreshJwt\": \"ref2\", \"did\": \"did:plc:abc\"}"}
 EOF
 rec() { echo "{\"status\": 200, $J, \"body\": \"{\\\"uri\\\": \\\"at://did:plc:abc/app.bsky.feed.post/r$1\\\", \\\"cid\\\": \\\"bafyreicid$1\\\"}\"}"; }
+# The fakes answer 422 to a post over the service's limit (httpd.py's
+# text_limit): no test may send one.
+BL='"text_limit": {"field": "record.text", "max": 300, "bytes": 3000}'
+XL='"text_limit": {"field": "text", "max": 280, "unit": "x"}'
 cat >"$x/com.atproto.repo.createRecord.meta.json" <<EOF
-{"responses": [$(rec 1), {"status": 400, $J, "body": "{\"error\": \"ExpiredToken\", \"message\": \"Token has expired\"}"}, $(rec 2), $(rec 3), $(rec 4), $(rec 5)]}
+{$BL, "responses": [$(rec 1), {"status": 400, $J, "body": "{\"error\": \"ExpiredToken\", \"message\": \"Token has expired\"}"}, $(rec 2), $(rec 3), $(rec 4), $(rec 5)]}
 EOF
 cp "$x/com.atproto.server.createSession.meta.json" "$site/bsky2/xrpc/"
 cat >"$site/bsky2/xrpc/com.atproto.repo.createRecord.meta.json" <<EOF
-{"responses": [$(rec 1), {"close": true}, $(rec 3), $(rec 4), $(rec 5)]}
+{$BL, "responses": [$(rec 1), {"close": true}, $(rec 3), $(rec 4), $(rec 5)]}
 EOF
 cat >"$site/bsky2/xrpc/com.atproto.repo.getRecord.meta.json" <<EOF
 {"status": 200, $J, "body": "{\"uri\": \"at://did:plc:abc/app.bsky.feed.post/r2\", \"cid\": \"bafyreicid2\", \"value\": {}}"}
 EOF
 cat >"$site/x/2/tweets.meta.json" <<EOF
-{"status": 201, $J, "body": "{\"data\": {\"id\": \"1860000000000000001\", \"text\": \"x\"}}"}
+{$XL, "status": 201, $J, "body": "{\"data\": {\"id\": \"1860000000000000001\", \"text\": \"x\"}}"}
 EOF
 cat >"$site/disc/posts.json.meta.json" <<EOF
 {"status": 200, $J, "body": "{\"id\": 77, \"topic_id\": 12, \"topic_slug\": \"weekly-links\", \"post_number\": 1}"}
@@ -239,7 +243,7 @@ test_expect_success 'x: one post with the link, OAuth 1.0a signature checks out'
 test_expect_success 'x: the cost guard stops a thread over max-posts-per-run' '
 	: >"$HTTPD_LOG" &&
 	test_status 1 glean share x-thread 2>err &&
-	test_grep "needs 3 posts but account .bird. allows max-posts-per-run = 2" err &&
+	test_grep "needs 5 posts but account .bird. allows max-posts-per-run = 2" err &&
 	! req /x/2/tweets | grep .
 '
 
@@ -247,8 +251,8 @@ test_expect_success 'x: the dry run shows the estimated cost' '
 	sed "s/^max-posts-per-run = 2$/max-posts-per-run = 9/" "$GLEAN_HOME/config" >c &&
 	mv c "$GLEAN_HOME/config" &&
 	glean share x-thread --dry-run >out &&
-	test_grep "x: 3 posts, estimated cost \$0.03" out &&
-	test_grep "^--- post 1/3: [0-9]*/280 characters ---" out
+	test_grep "x: 5 posts, estimated cost \$0.05" out &&
+	test_grep "^--- post 1/5: [0-9]*/280 characters ---" out
 '
 
 test_expect_success 'discourse: a new topic with external_id' '
@@ -335,6 +339,98 @@ test_expect_success 'shares lists every target, and no secret reached the store'
 		test_grep " $t  " out || return 1
 	done &&
 	! grep -r canary "$GLEAN_HOME"/glean.db*
+'
+
+# Issue 14, what was seen: a part of 575 graphemes went to Bluesky and
+# one far over 280 to X; link facets took trailing punctuation.
+test_expect_success 'a 575-grapheme title to Bluesky and X: cut with "…", its link whole' '
+	mkdir -p "$site/bsky3/xrpc" "$site/x3/2" &&
+	cp "$x/com.atproto.server.createSession.meta.json" "$site/bsky3/xrpc/" &&
+	echo "{$BL, \"responses\": [$(rec 1), $(rec 2), $(rec 3), $(rec 4), $(rec 5)]}" \
+		>"$site/bsky3/xrpc/com.atproto.repo.createRecord.meta.json" &&
+	cp "$site/bsky3/xrpc/com.atproto.repo.createRecord.meta.json" \
+		"$site/bsky3/xrpc/com.atproto.repo.createRecord.meta.json.orig" &&
+	echo "{$XL, \"status\": 201, $J, \"body\": \"{\\\"data\\\": {\\\"id\\\": \\\"1860000000000000009\\\"}}\"}" \
+		>"$site/x3/2/tweets.meta.json" &&
+	cat >>"$GLEAN_HOME/config" <<-EOC &&
+	[account "sky3"]
+	service = bluesky
+	url = $HTTPD_URL/bsky3
+	user = me.test
+	password-env = BSKY_PASSWORD
+
+	[account "bird3"]
+	service = x
+	url = $HTTPD_URL/x3
+	consumer-key-env = XCK
+	consumer-secret-env = XCS
+	access-token-env = XAT
+	access-secret-env = XAS
+	max-posts-per-run = 20
+
+	[target "sky3"]
+	kind = bluesky
+	account = sky3
+
+	[target "x3"]
+	kind = x
+	account = bird3
+	EOC
+	title=$(python3 -c "print((\"Ünïcödé headline — 日本語の見出し \" * 30)[:575])") &&
+	cat >"$TRASH/long.xml" <<-EOF &&
+	<?xml version="1.0" encoding="utf-8"?>
+	<rss version="2.0"><channel><title>Long</title>
+	<link>https://example.org/</link>
+	<item><title>$title</title><link>https://example.org/long-read</link>
+	<guid>https://example.org/long-read</guid></item>
+	<item><title>Punctuated</title><link>https://example.org/p</link>
+	<guid>https://example.org/p</guid></item>
+	</channel></rss>
+	EOF
+	glean add "file://$TRASH/long.xml" >/dev/null &&
+	glean fetch >/dev/null &&
+	long=$(glean items --json | jq ".[] | select(.title | startswith(\"Ünïcödé\")) | .id") &&
+	punct=$(glean items --json | jq ".[] | select(.title == \"Punctuated\") | .id") &&
+	glean note "$punct" "see https://example.org/a, then (https://example.org/b). Done" >/dev/null &&
+	GLEAN_NOW=$((GLEAN_NOW + 4000)) glean mark "$long" "$punct" >/dev/null &&
+	GLEAN_NOW=$((GLEAN_NOW + 4060)) &&
+	: >"$HTTPD_LOG" &&
+	glean share sky3 --dry-run >dry &&
+	! grep "too long" dry &&
+	test_grep "…$" dry && test_grep "^https://example.org/long-read$" dry &&
+	glean share sky3 >out && test_grep " sent" out &&
+	glean share x3 --dry-run >xdry && ! grep "too long" xdry &&
+	glean share x3 >out && test_grep " sent" out &&
+	! jq -e "select(.over_limit)" "$HTTPD_LOG" | grep . &&
+	req /bsky3/xrpc/com.atproto.repo.createRecord | jq -c ".body | fromjson" >p3.jsonl &&
+	python3 facets.py p3.jsonl >n &&
+	jq -r ".record.facets[]?.features[0].uri" p3.jsonl >uris &&
+	test_grep "^https://example.org/a$" uris &&
+	test_grep "^https://example.org/b$" uris &&
+	test_grep "^https://example.org/long-read$" uris &&
+	! grep "[,.)]$" uris
+'
+
+test_expect_success 'an item whose link alone is over the limit: the plan fails before the first post' '
+	url="https://example.org/$(python3 -c "print(\"a\" * 400)")" &&
+	cat >"$TRASH/huge.xml" <<-EOF &&
+	<?xml version="1.0" encoding="utf-8"?>
+	<rss version="2.0"><channel><title>Huge</title>
+	<link>https://example.org/</link>
+	<item><title>Huge link</title><link>$url</link><guid>$url</guid></item>
+	</channel></rss>
+	EOF
+	glean add "file://$TRASH/huge.xml" >/dev/null &&
+	glean fetch >/dev/null &&
+	huge=$(glean items --json | jq ".[] | select(.title == \"Huge link\") | .id") &&
+	GLEAN_NOW=$((GLEAN_NOW + 4100)) glean mark "$huge" >/dev/null &&
+	GLEAN_NOW=$((GLEAN_NOW + 4160)) &&
+	: >"$HTTPD_LOG" &&
+	! glean share sky3 --dry-run >out 2>err &&
+	! glean share sky3 >out 2>err &&
+	test "$(wc -l <err)" = 1 &&
+	test_grep "target .sky3.: item \"Huge link\" cannot fit in one post of 300 graphemes" err &&
+	! req /bsky3/xrpc/com.atproto.repo.createRecord | grep .
 '
 
 test_done

@@ -10,6 +10,15 @@ sidecar DIR/PATH.meta.json:
     {"status": 301, "headers": {"Location": "{{BASE}}/b"}, "body": "...",
      "gzip": true, "delay_ms": 100}
 
+A top-level "text_limit": {"field": "status", "max": 500, "unit":
+"graphemes", "url": 23, "bytes": 3000} makes the fake check the text at
+that dotted path of a JSON request body as the service would (unit
+"graphemes": grapheme clusters, each http(s) URL as "url"; "x": X's
+weighting, NFC, URLs 23, emoji 2, other code points 1 or 2; "bytes": a
+UTF-8 cap too) and answer 422 with "over_limit" in the log when it is
+longer (and it uses up no fixture entry, like an invalid body below);
+such a post must never reach a service.
+
 or {"responses": [META, META, ...]} (also a bare list): the Nth request
 to the path gets the Nth entry, the last one repeating. APIs that name
 the resource in the query (Bluesky's ?list=) use {"queries": {"SUBSTR":
@@ -66,9 +75,11 @@ import http
 import json
 import mimetypes
 import os
+import re
 import sys
 import threading
 import time
+import unicodedata
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -89,6 +100,95 @@ def log_request(rec):
         return
     LOG.write(json.dumps(rec, sort_keys=True, separators=(",", ":")) + "\n")
     LOG.flush()
+
+
+URL_RE = re.compile(r"https?://[^\s]+")
+X_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+
+def text_urls(text):
+    """(start, end) of each http(s) URL, trailing punctuation left out and
+    a ')' kept only when the URL opened one: the services' rule, written
+    independently of glean's."""
+    spans = []
+    for m in URL_RE.finditer(text):
+        u = m.group(0)
+        while u and (u[-1] in ".,;:!?'\"" or
+                     (u[-1] == ")" and u.count("(") < u.count(")"))):
+            u = u[:-1]
+        spans.append((m.start(), m.start() + len(u)))
+    return spans
+
+
+def graphemes(text):
+    """Grapheme clusters, near enough for posts: marks, variation
+    selectors, skin tones, tags and keycaps join the cluster before them,
+    ZWJ joins the next character too, regional indicators pair up."""
+    out, join, ri = [], False, 0
+    for c in text:
+        o = ord(c)
+        ext = (unicodedata.category(c) in ("Mn", "Me", "Mc") or
+               0xFE00 <= o <= 0xFE0F or 0x1F3FB <= o <= 0x1F3FF or
+               0xE0020 <= o <= 0xE007F or o in (0x200D, 0x20E3))
+        is_ri = 0x1F1E6 <= o <= 0x1F1FF
+        if out and (ext or join or (is_ri and ri % 2 == 1)):
+            out[-1] += c
+        else:
+            out.append(c)
+        join = o == 0x200D
+        ri = ri + 1 if is_ri else 0
+    return out
+
+
+def is_emoji(g):
+    return any(ord(c) >= 0x1F000 or 0x2600 <= ord(c) <= 0x27BF or
+               ord(c) in (0x20E3, 0xFE0F) for c in g)
+
+
+def text_length(text, unit, url_weight):
+    n, at = 0, 0
+    if unit == "x":
+        text = unicodedata.normalize("NFC", text)
+        url_weight = 23
+    for s, e in text_urls(text) + [(len(text), len(text))]:
+        seg = text[at:s]
+        for g in graphemes(seg):
+            if unit != "x":
+                n += 1
+            elif is_emoji(g):
+                n += 2
+            else:
+                n += sum(1 if any(a <= ord(c) <= b for a, b in X_LIGHT)
+                         else 2 for c in g)
+        if e > s:
+            n += url_weight
+        at = e
+    return n
+
+
+def over_limit(path, body):
+    """Why the text in body is over the limit of path's meta, or None."""
+    root = os.path.realpath(ARGS.dir)
+    fs = os.path.realpath(os.path.join(root, path.lstrip("/")))
+    try:
+        with open(fs + ".meta.json") as f:
+            lim = json.load(f).get("text_limit")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not lim:
+        return None
+    try:
+        text = json.loads(body)
+        for k in lim["field"].split("."):
+            text = text[k]
+    except (ValueError, KeyError, TypeError):
+        return None
+    n = text_length(text, lim.get("unit", "graphemes"), lim.get("url", 0))
+    if n > lim["max"]:
+        return "%d over %d" % (n, lim["max"])
+    if "bytes" in lim and len(text.encode("utf-8")) > lim["bytes"]:
+        return "%d bytes over %d" % (len(text.encode("utf-8")), lim["bytes"])
+    return None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -125,6 +225,9 @@ class Handler(BaseHTTPRequestHandler):
         idem = self.idempotency_key(url.path)
         bad = bodycheck.check(self.command, url.path, url.query,
                               body.decode("utf-8", "replace"))
+        over = over_limit(url.path, body)
+        if bad is None and over:
+            bad = (422, over)
         with LOCK:
             INFLIGHT[self.host] = INFLIGHT.get(self.host, 0) + 1
             if bad is not None:
@@ -144,6 +247,8 @@ class Handler(BaseHTTPRequestHandler):
                 rec["replayed"] = True
             if bad is not None:
                 rec["invalid"] = bad[1]
+            if over:
+                rec["over_limit"] = over
             log_request(rec)
         self.idem = idem
         try:

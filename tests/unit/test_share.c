@@ -159,7 +159,14 @@ static size_t
 chars23(const struct share_ctx *c, const char *s)
 {
 	(void)c;
-	return share_measure_chars(s, 23);
+	return text_mastodon_length(s, 23);
+}
+
+static size_t
+text_graphemes_fn(const struct share_ctx *c, const char *s)
+{
+	(void)c;
+	return text_graphemes(s);
 }
 
 static void
@@ -168,13 +175,13 @@ test_measure(void)
 	char *s;
 
 	TEST("measure");
-	CHECK_INT(share_measure_chars("", 0), 0);
-	CHECK_INT(share_measure_chars("héllo", 0), 5);
-	CHECK_INT(share_measure_chars("see https://example.org/a/very/long/"
-				      "path/indeed ok", 23), 4 + 23 + 3);
-	CHECK_INT(share_measure_graphemes("e\xcc\x81"), 1);
+	CHECK_INT(share_measure_chars(""), 0);
+	CHECK_INT(share_measure_chars("héllo"), 5);
+	CHECK_INT(chars23(NULL, "see https://example.org/a/very/long/"
+			  "path/indeed ok"), 4 + 23 + 3);
+	CHECK_INT(text_graphemes("e\xcc\x81"), 1);
 	/* family emoji with ZWJ, and a skin tone */
-	CHECK_INT(share_measure_graphemes("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f"
+	CHECK_INT(text_graphemes("\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f"
 					  "\x91\xa7 \xf0\x9f\x91\xb5\xf0\x9f\x8f"
 					  "\xbd"), 3);
 
@@ -184,11 +191,20 @@ test_measure(void)
 	CHECK_STR(s, "one two three");
 	share_cut_chars(s, 8);
 	CHECK_STR(s, "one two\xe2\x80\xa6");
-	CHECK_INT(share_measure_chars(s, 0), 8);
+	CHECK_INT(share_measure_chars(s), 8);
 	free(s);
 	s = xstrdup("ééééé");
 	share_cut_chars(s, 3);
 	CHECK_STR(s, "éé\xe2\x80\xa6");
+	free(s);
+	/* "…" is wider than the two ASCII characters it replaces */
+	s = xstrdup("abcdefghij");
+	share_cut_chars(s, 9);
+	CHECK_STR(s, "abcdefg\xe2\x80\xa6");
+	free(s);
+	s = xstrdup("ab");
+	share_cut_chars(s, 1);
+	CHECK_STR(s, "a");
 	free(s);
 }
 
@@ -198,12 +214,17 @@ test_pack(void)
 	struct digest d;
 	struct share_ctx c = { 0 };
 	struct share_plan p = { 0 };
+	struct config_target t = { 0 };
+	struct err e = { 0 };
+	char *long_title;
 	size_t i;
 
 	hostile_digest(&d);
+	t.name = "bsky";
+	c.t = &t;
 	c.d = &d;
 	TEST("pack thread");
-	share_pack_thread(&c, chars23, 60, "characters", &p);
+	CHECK(share_pack_thread(&c, chars23, 60, "characters", &p, &e) == 0);
 	CHECK(p.n >= 3);
 	for (i = 0; i < p.n; i++) {
 		CHECK(p.v[i].length <= 60);
@@ -216,9 +237,32 @@ test_pack(void)
 	share_plan_release(&p);
 
 	TEST("pack: items share a post when they fit");
-	share_pack_thread(&c, chars23, 500, "characters", &p);
+	CHECK(share_pack_thread(&c, chars23, 500, "characters", &p, &e) == 0);
 	CHECK_INT(p.n, 2);
 	CHECK(strstr(p.v[1].body, "Fine\nhttps://example.org/fine") != NULL);
+	share_plan_release(&p);
+
+	TEST("pack: a long title is cut with an ellipsis, never its link");
+	long_title = xmalloc(576);
+	memset(long_title, 'x', 575);
+	long_title[575] = '\0';
+	free(d.items.v[1].title);
+	d.items.v[1].title = long_title;
+	CHECK(share_pack_thread(&c, chars23, 100, "characters", &p, &e) == 0);
+	for (i = 0; i < p.n; i++)
+		CHECK(p.v[i].length <= 100);
+	CHECK(strstr(p.v[p.n - 1].body, "x\xe2\x80\xa6\nhttps://example.org/"
+		     "fine?a=1&b=2") != NULL);
+	share_plan_release(&p);
+
+	TEST("pack: an item that cannot fit fails the plan, naming it");
+	free(d.items.v[1].url);
+	d.items.v[1].url = xstrdup("https://example.org/a/very/long/path/"
+				   "that/no/cut/can/shorten");
+	CHECK(share_pack_thread(&c, text_graphemes_fn, 40, "graphemes", &p,
+				&e) < 0);
+	CHECK(strstr(e.msg, "target 'bsky': item \"xxx") != NULL);
+	CHECK(strstr(e.msg, "40 graphemes") != NULL);
 	share_plan_release(&p);
 	digest_release(&d);
 }
