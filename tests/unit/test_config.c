@@ -406,8 +406,9 @@ test_keys_documented(void)
 
 	snprintf(path, sizeof(path), "%s/man/glean-config.5", srcdir);
 	for (s = 0; s < ARRAY_SIZE(sections); s++) {
-		char undocumented[512] = "", unknown[512] = "";
+		struct sbuf undocumented = SBUF_INIT, unknown = SBUF_INIT;
 		const char *name;
+		bool ok;
 
 		TEST(sections[s]);
 		n = man_keys(path, sections[s], keys, ARRAY_SIZE(keys));
@@ -416,10 +417,7 @@ test_keys_documented(void)
 			for (k = 0; k < n && strcmp(keys[k], name); k++)
 				;
 			if (k == n)
-				snprintf(undocumented + strlen(undocumented),
-					 sizeof(undocumented) -
-						 strlen(undocumented),
-					 " %s", name);
+				sbuf_addf(&undocumented, " %s", name);
 		}
 		CHECK(i > 0);
 		for (k = 0; k < n; k++) {
@@ -427,12 +425,15 @@ test_keys_documented(void)
 				    strcmp(keys[k], name); i++)
 				;
 			if (!name)
-				snprintf(unknown + strlen(unknown),
-					 sizeof(unknown) - strlen(unknown),
-					 " %s", keys[k]);
+				sbuf_addf(&unknown, " %s", keys[k]);
 		}
-		CHECK_STR(undocumented, "");
-		CHECK_STR(unknown, "");
+		ok = !undocumented.len && !unknown.len;
+		if (!ok)
+			printf("# [%s] undocumented:%s; unknown:%s\n",
+			       sections[s], undocumented.buf, unknown.buf);
+		sbuf_release(&undocumented);
+		sbuf_release(&unknown);
+		CHECK(ok);
 	}
 	TEST("no such section");
 	CHECK(config_key_name("bind", 0) == NULL);
