@@ -4,7 +4,9 @@
  * JSON library, no per-thread state). Reading validates the
  * whole text with json_valid() and then walks json_tree() once into an
  * immutable node array; writing builds text with json_quote() for every
- * string, so escaping is never done by hand.
+ * string, then writes the controls it leaves raw (DEL, C1, bidi marks,
+ * overrides and isolates, U+2028/U+2029) as \uXXXX too, so no control
+ * ever leaves in JSON output.
  */
 #ifndef GLEAN_JSON_H
 #define GLEAN_JSON_H

@@ -1,7 +1,8 @@
 /*
  * JSON through SQLite: the only JSON code in glean. A private in-memory
  * connection (struct json_conn) holds the three prepared statements we
- * need (json_valid, json_tree, json_quote). It lives in a json_ctx that
+ * need (json_valid, json_tree, json_quote; the writer also escapes the
+ * C1, DEL and bidi controls json_quote leaves raw). It lives in a json_ctx that
  * one owner opens on first use and closes: a writer's own, a reader's
  * for the length of one json_parse(), or one a caller lends to many
  * (seek writes an enclosure list per item on one). No thread-local
@@ -284,6 +285,47 @@ json_get_bool(const struct json *j, const struct json_node *o, const char *path,
 
 /* ---- writer ---- */
 
+/* Code points json_quote() passes through raw but a terminal or a
+ * bidi-aware viewer acts on: DEL, C1, the Arabic letter mark, the
+ * directional marks, the line and paragraph separators, the bidi
+ * embeddings/overrides and the isolates. (json_quote escapes C0.) */
+static bool
+needs_escape(uint32_t cp)
+{
+	return cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c ||
+	       cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Append json_quote()'s valid-UTF-8 literal q to sb with every code
+ * point needs_escape() names turned into \uXXXX. They only occur inside
+ * the string (never next to a backslash escape's letters), so the
+ * result stays one valid JSON string with the same value. */
+static void
+add_escaped(struct sbuf *sb, const char *q, size_t len)
+{
+	size_t i = 0, run = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		if ((unsigned char)q[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		n = utf8_decode(q + i, len - i, &cp);
+		if (n == 0)
+			n = 1; /* cannot happen: json_quote's output is UTF-8 */
+		else if (needs_escape(cp)) {
+			sbuf_add(sb, q + run, i - run);
+			sbuf_addf(sb, "\\u%04x", (unsigned)cp);
+			run = i + n;
+		}
+		i += n;
+	}
+	sbuf_add(sb, q + run, len - run);
+}
+
 /* s quoted as a JSON string literal (with the quotes), appended to sb. */
 static void
 quote_to(struct json_conn *c, struct sbuf *sb, const char *s, size_t len)
@@ -314,7 +356,7 @@ quote_to(struct json_conn *c, struct sbuf *sb, const char *s, size_t len)
 	if (sqlite3_step(c->quote) != SQLITE_ROW)
 		die("json_quote failed: %s", sqlite3_errmsg(c->db));
 	q = (const char *)sqlite3_column_text(c->quote, 0);
-	sbuf_add(sb, q, (size_t)sqlite3_column_bytes(c->quote, 0));
+	add_escaped(sb, q, (size_t)sqlite3_column_bytes(c->quote, 0));
 	sqlite3_reset(c->quote);
 	sqlite3_clear_bindings(c->quote);
 	free(fixed);

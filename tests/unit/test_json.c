@@ -72,6 +72,45 @@ test_write(void)
 	json_out_release(&w);
 }
 
+/* Every control a terminal or a bidi-aware viewer acts on leaves as
+ * \uXXXX (C0, DEL, C1, bidi embeddings/overrides/isolates/marks, the
+ * line and paragraph separators); other text passes as UTF-8, and the
+ * result is still JSON that reads back to the same string. */
+static void
+test_write_controls(void)
+{
+	struct json_out w;
+	struct json j = { 0 };
+	struct err e = { 0 };
+	const char *in = "a\x7f" "b\xC2\x85" "c\xC2\x9B" "d\xE2\x80\xAE"
+			 "e\xE2\x81\xA6" "f\xE2\x80\x8F" "g\xE2\x80\xA8"
+			 "h\xE2\x80\xA9" "i\xD8\x9C" "j\xC3\xA9\xE2\x80\x94"
+			 "\xF0\x9F\x98\x80\x1b";
+	size_t i;
+
+	TEST("json write escapes C1, DEL, bidi and separators");
+	json_out_init(&w, 0);
+	json_str(&w, in);
+	CHECK_STR(w.sb.buf, "\"a\\u007fb\\u0085c\\u009bd\\u202ee\\u2066"
+			    "f\\u200fg\\u2028h\\u2029i\\u061cj\xC3\xA9\xE2\x80\x94"
+			    "\xF0\x9F\x98\x80\\u001b\"");
+	for (i = 0; i < w.sb.len; i++)
+		CHECK((unsigned char)w.sb.buf[i] >= 0x20 &&
+		      (unsigned char)w.sb.buf[i] != 0x7f);
+	CHECK(json_parse(&j, w.sb.buf, w.sb.len, &e) == 0);
+	CHECK_STR(json_root(&j)->text, in);
+	json_release(&j);
+	json_out_release(&w);
+
+	TEST("json write escapes controls in keys too");
+	json_out_init(&w, 0);
+	json_obj_begin(&w);
+	json_kv_str(&w, "k\xE2\x80\xAD", "v");
+	json_obj_end(&w);
+	CHECK_STR(w.sb.buf, "{\"k\\u202d\":\"v\"}");
+	json_out_release(&w);
+}
+
 /* A context lent to many writers and readers opens once, outlives
  * them, and is closed by its owner; json_out's own is closed on
  * release, json_parse()'s at the end of the call. */
@@ -118,6 +157,7 @@ main(void)
 {
 	RUN(test_read);
 	RUN(test_write);
+	RUN(test_write_controls);
 	RUN(test_ctx);
 	return check_done("test_json");
 }
