@@ -96,6 +96,17 @@ int64_t parse_date(const char *s);
 /* Resolve ref against base (RFC 3986). Returns a new string. */
 char *url_resolve(const char *base, const char *ref);
 
+/* The longest URL glean stores or adds, in bytes. */
+#define URL_MAX_BYTES 8192
+/* A URL from a document made safe to store: every control (C0, DEL,
+ * C1, bidi marks, embeddings, overrides and isolates, U+2028/U+2029),
+ * space and invalid UTF-8 byte percent-encoded. A new string, or NULL
+ * when url is NULL or the result is longer than URL_MAX_BYTES (the
+ * item then keeps no such URL). */
+char *url_store_safe(const char *url);
+/* Whether url holds such a character (a source URL with one is refused). */
+bool url_has_control(const char *url);
+
 /* Helpers for adapters that build docs by hand (social, hub). Each copies
  * its string arguments (NULL allowed). */
 struct feed_entry *feed_doc_add_entry(struct feed_doc *doc);

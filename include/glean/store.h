@@ -281,9 +281,12 @@ int store_items_upsert(struct store *st, int64_t source_id,
 		       struct err *e);
 
 /* ---- tags ----
+ * A new tag is at most TAG_MAX_BYTES long: adding a longer one (to an
+ * item, a source or by a rule) fails with ERR_USAGE saying so.
  * Every tag on a visible item, counting the items that carry it
  * themselves or through their source (each item once), and how many
  * of those are unread. */
+#define TAG_MAX_BYTES 256
 struct tag_count {
 	char *name;
 	int64_t items, unread;

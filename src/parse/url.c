@@ -2,7 +2,8 @@
  * url.c: RFC 3986 reference resolution (section 5.2) on plain strings,
  * for xml:base, Content-Location and relative links in feeds. It does
  * not normalise case or percent-encoding and does not judge whether a
- * scheme is safe to open (that is the opener's job).
+ * scheme is safe to open (that is the opener's job). url_store_safe
+ * percent-encodes the controls a stored URL must not carry.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -227,6 +228,70 @@ url_resolve(const char *base, const char *ref)
 	if (r.has_frag) {
 		sbuf_addch(&out, '#');
 		sbuf_add(&out, r.frag, r.nfrag);
+	}
+	return sbuf_detach(&out, NULL);
+}
+
+/* The length of the character at s (len left, at least 1) in *n, and
+ * whether a stored URL must not hold it raw: C0, space, DEL, an invalid
+ * UTF-8 byte (*n is then 1), C1, the bidi controls and the line and
+ * paragraph separators. */
+static bool
+control_at(const char *s, size_t len, size_t *n)
+{
+	unsigned char c = (unsigned char)s[0];
+	uint32_t cp;
+
+	*n = 1;
+	if (c <= 0x20 || c == 0x7f)
+		return true;
+	if (c < 0x80)
+		return false;
+	if ((*n = utf8_decode(s, len, &cp)) == 0) {
+		*n = 1;
+		return true;
+	}
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool
+url_has_control(const char *url)
+{
+	size_t i, n, len = strlen(url);
+
+	for (i = 0; i < len; i += n)
+		if (control_at(url + i, len - i, &n))
+			return true;
+	return false;
+}
+
+char *
+url_store_safe(const char *url)
+{
+	struct sbuf out = SBUF_INIT;
+	size_t i = 0, run = 0, n, len;
+
+	if (!url)
+		return NULL;
+	len = strlen(url);
+	if (len > URL_MAX_BYTES)
+		return NULL;
+	while (i < len) {
+		if (!control_at(url + i, len - i, &n)) {
+			i += n;
+			continue;
+		}
+		sbuf_add(&out, url + run, i - run);
+		for (; n; n--, i++)
+			sbuf_addf(&out, "%%%02X", (unsigned char)url[i]);
+		run = i;
+	}
+	sbuf_add(&out, url + run, len - run);
+	if (out.len > URL_MAX_BYTES) {
+		sbuf_release(&out);
+		return NULL;
 	}
 	return sbuf_detach(&out, NULL);
 }

@@ -46,17 +46,18 @@ report(struct seek_import_report *r, const char *path, int line,
 }
 
 /* URLs we accept as sources: http(s), or file:// when allowed; no
- * control characters, no spaces. */
+ * control characters (C1 and bidi ones too), no spaces, at most
+ * URL_MAX_BYTES. */
 static int
 check_url(const char *url, bool allow_file, struct err *e)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)url; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f)
-			return err_set(e, ERR_USAGE, "'%s' is not a valid URL "
-				       "(it contains a space or control "
-				       "character)", url);
+	if (strlen(url) > URL_MAX_BYTES)
+		return err_set(e, ERR_USAGE, "a URL of %zu bytes is too long "
+			       "(at most %d)", strlen(url), URL_MAX_BYTES);
+	if (url_has_control(url))
+		return err_set(e, ERR_USAGE, "'%s' is not a valid URL "
+			       "(it contains a space or control "
+			       "character)", url);
 	if (str_istarts(url, "http://") || str_istarts(url, "https://")) {
 		const char *host = strstr(url, "://") + 3;
 
@@ -646,13 +647,17 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 		struct sbuf text = SBUF_INIT;
 
 		it->guid = en->c.id ? xstrdup(en->c.id) : NULL;
-		it->url = en->c.link ? xstrdup(en->c.link) : NULL;
-		if (!it->url)
+		/* links are stored with their controls percent-encoded;
+		 * one over URL_MAX_BYTES is dropped (the item keeps no
+		 * link, an enclosure is left out) */
+		it->url = url_store_safe(en->c.link);
+		if (!en->c.link)
 			for (k = 0; k < en->c.nlinks; k++)
 				if (en->c.links[k].href &&
 				    (!en->c.links[k].rel ||
 				     !strcmp(en->c.links[k].rel, "alternate"))) {
-					it->url = xstrdup(en->c.links[k].href);
+					it->url = url_store_safe(
+						en->c.links[k].href);
 					break;
 				}
 		if (en->c.nauthors)
@@ -690,8 +695,13 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 			json_out_init_ctx(&w, &jx, 0);
 			json_arr_begin(&w);
 			for (k = 0; k < en->nenclosures; k++) {
+				char *u = url_store_safe(en->enclosures[k].url);
+
+				if (en->enclosures[k].url && !u)
+					continue;
 				json_obj_begin(&w);
-				json_kv_str(&w, "url", en->enclosures[k].url);
+				json_kv_str(&w, "url", u);
+				free(u);
 				json_kv_str(&w, "type", en->enclosures[k].type);
 				if (en->enclosures[k].length >= 0) {
 					json_key(&w, "length");

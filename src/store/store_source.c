@@ -305,6 +305,9 @@ store_tag_id(struct store *st, const char *name, bool create, int64_t *id,
 		*id = 0;
 		return 0;
 	}
+	if (strlen(name) > TAG_MAX_BYTES)
+		return err_set(e, ERR_USAGE, "a tag of %zu bytes is too long "
+			       "(at most %d)", strlen(name), TAG_MAX_BYTES);
 	s = store_prepare(st, "INSERT INTO tag (name) VALUES (?)");
 	store_bind_text(s, 1, name);
 	rc = sqlite3_step(s);

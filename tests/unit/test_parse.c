@@ -98,6 +98,37 @@ check_url(const char *base, const char *ref, const char *want)
 	free(got);
 }
 
+/* URLs from documents are stored with their controls percent-encoded
+ * and other characters (é, ›) kept; one over URL_MAX_BYTES is dropped. */
+static void
+test_url_store_safe(void)
+{
+	char *u, *big;
+
+	TEST("url_store_safe percent-encodes controls, keeps the rest");
+	u = url_store_safe("https://a/\xC3\xA9 x\x01\x7f\xC2\x9B"
+			   "\xE2\x80\xAE\xE2\x81\xA9\xE2\x80\xA8\xE2\x80\xBA\xFFz");
+	CHECK_STR(u, "https://a/\xC3\xA9%20x%01%7F%C2%9B%E2%80%AE%E2%81%A9"
+		     "%E2%80%A8\xE2\x80\xBA%FFz");
+	free(u);
+	CHECK(url_store_safe(NULL) == NULL);
+	CHECK(url_has_control("https://a/\xE2\x80\x8F"));
+	CHECK(!url_has_control("https://a/\xC3\xA9?q=1#f"));
+
+	TEST("url_store_safe drops a URL over URL_MAX_BYTES");
+	big = xmalloc(URL_MAX_BYTES + 2);
+	memset(big, 'x', URL_MAX_BYTES + 1);
+	big[URL_MAX_BYTES + 1] = '\0';
+	CHECK(url_store_safe(big) == NULL);
+	big[URL_MAX_BYTES] = '\0';
+	u = url_store_safe(big);
+	CHECK(u && strlen(u) == URL_MAX_BYTES);
+	free(u);
+	big[URL_MAX_BYTES - 2] = ' '; /* encoding makes it 2 bytes too long */
+	CHECK(url_store_safe(big) == NULL);
+	free(big);
+}
+
 static void
 test_urls(void)
 {
@@ -944,6 +975,7 @@ main(void)
 	RUN(test_sanitiser);
 	RUN(test_dates);
 	RUN(test_urls);
+	RUN(test_url_store_safe);
 	RUN(test_rss);
 	RUN(test_atom);
 	RUN(test_json);
