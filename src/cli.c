@@ -23,6 +23,7 @@
 #include "glean/config.h"
 #include "glean/json.h"
 #include "glean/parse.h"
+#include "glean/seek.h"
 #include "glean/service.h"
 #include "glean/store.h"
 #include "glean/banned.h"
@@ -188,15 +189,40 @@ setup(struct ctx *ctx, unsigned flags)
 			return cmd_err(&e);
 		store_set_regex(ctx->st, rx_store_ops());
 		ctx->readonly = !(flags & NEED_WRITE);
+		/* a bad [rule] fails every command at once, as file:line */
+		if (ctx->cfg && seek_rules_check(ctx->cfg, ctx->st, &e) < 0)
+			return cmd_err(&e);
 	}
 	return 0;
+}
+
+/* Once per command: each /regex/ whose matches hit a PCRE2 limit, on
+ * how many items (they counted as no match). */
+static void
+report_rx_limits(struct store *st)
+{
+	struct store_rx_limit *v;
+	size_t i, n = store_rx_limits_take(st, &v);
+
+	for (i = 0; i < n; i++) {
+		char *clean = text_sanitize(v[i].pattern,
+					    strlen(v[i].pattern), true);
+
+		fprintf(stderr, "glean: %s hit the regex match limit on "
+			"%lld item%s; they count as no match\n", clean,
+			(long long)v[i].hits, v[i].hits == 1 ? "" : "s");
+		free(clean);
+	}
+	store_rx_limits_free(v, n);
 }
 
 static void
 teardown(struct ctx *ctx)
 {
-	if (ctx->st)
+	if (ctx->st) {
+		report_rx_limits(ctx->st);
 		store_close(ctx->st);
+	}
 	if (ctx->cfg) {
 		config_release(ctx->cfg);
 		free(ctx->cfg);

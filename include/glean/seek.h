@@ -138,6 +138,12 @@ struct seek_fetch_opts {
  * per-host, timeout, user-agent): every request seek makes uses them. */
 void seek_fetch_opts_of(const struct config *cfg, struct fetch_opts *fo);
 
+/* Check cfg's [rule]s when the config loads: each match compiles (its
+ * regexes too) and each tag is at most TAG_MAX_BYTES. The first bad
+ * one fails with ERR_CONFIG "file:line: rule 'NAME': why". */
+int seek_rules_check(const struct config *cfg, struct store *st,
+		     struct err *e);
+
 /* Fetch due sources (or o->ids) and wait until all are done. */
 int seek_fetch(struct store *st, const struct config *cfg,
 	       const struct seek_fetch_opts *o, struct seek_result *r,

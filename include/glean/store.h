@@ -85,6 +85,15 @@ bool store_batch_lost(struct store *st);
  * parse module owns pcre2; the store only calls through struct regex_ops,
  * base.h). */
 void store_set_regex(struct store *st, const struct regex_ops *ops);
+/* The /regex/ patterns whose matches hit a PCRE2 limit since the last
+ * call, each with how many times (those matches counted as no match):
+ * a new array in *out, to free with store_rx_limits_free. Returns n. */
+struct store_rx_limit {
+	char *pattern; /* "/re/flags" */
+	int64_t hits;
+};
+size_t store_rx_limits_take(struct store *st, struct store_rx_limit **out);
+void store_rx_limits_free(struct store_rx_limit *v, size_t n);
 
 /* ---- sources ---- */
 struct source {
@@ -438,13 +447,24 @@ struct store_rule {
 	const char *const *tags;  /* tags to add */
 	size_t ntags;
 	bool hide;                /* killfile */
+	/* in/out, kept by the caller across a fetch (zero at its start):
+	 * items on which the rule's regex hit a PCRE2 limit, and whether
+	 * the rule is off for the rest of the fetch */
+	int64_t limit_hits;
+	bool off;
 };
+/* A rule whose regex hits a limit on more items than this in a fetch
+ * is turned off for the fetch. */
+#define RULE_LIMIT_HITS_MAX 3
 
 /* Apply rules to the items ids (typically just stored). A rule whose
  * query does not compile is skipped and reported in e (the others still
  * run); returns -1 only on a store failure. Call inside the ingest
- * transaction. *hidden and *tagged count what changed (may be NULL). */
-int store_rules_apply(struct store *st, const struct store_rule *rules,
+ * transaction. *hidden and *tagged count what changed (may be NULL).
+ * A rule with off set is skipped; one whose limit_hits pass
+ * RULE_LIMIT_HITS_MAX here has what it did in this call undone and off
+ * set (the caller says so once). */
+int store_rules_apply(struct store *st, struct store_rule *rules,
 		      size_t nrules, const int64_t *ids, size_t nids,
 		      int64_t *hidden, int64_t *tagged, struct err *e);
 

@@ -1,8 +1,10 @@
 /*
  * pcre2, behind the limits SECURITY.md sets: UTF with invalid-UTF
  * matching (never NO_UTF_CHECK on feed text), a match limit, a heap
- * limit, a bounded JIT stack and a 64 KiB subject cap. A rule that hits
- * a limit fails on that item only. This file owns pcre2; nothing else
+ * limit, a bounded JIT stack and a 64 KiB subject cap ($ never matches
+ * at the cut). A match that hits a limit returns -1: the store counts
+ * it and the command reports it; a rule that hits it too often is
+ * turned off for the fetch (store_rules.c). This file owns pcre2; nothing else
  * includes it. A struct rx is used by one thread at a time (its match
  * data is written by every match); rx_graphemes() may be called from any
  * thread.
@@ -64,20 +66,29 @@ rx_compile(const char *pattern, bool icase, struct err *e)
 	return re;
 }
 
+/* 1 match, 0 none, -1 the engine gave up (a match, heap, depth or JIT
+ * stack limit): the caller counts that as an error. A subject over
+ * RX_SUBJECT_MAX is cut at a character boundary and matched with
+ * PCRE2_NOTEOL, so $ never matches where the text does not end. */
 static int
 rx_match(struct rx *re, const char *subject, size_t len)
 {
+	uint32_t opts = 0;
 	int rc;
 
-	if (len > RX_SUBJECT_MAX)
+	if (len > RX_SUBJECT_MAX) {
 		len = RX_SUBJECT_MAX;
-	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, re->md,
+		while (len > 0 && ((unsigned char)subject[len] & 0xC0) == 0x80)
+			len--;
+		opts |= PCRE2_NOTEOL;
+	}
+	rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, opts, re->md,
 			 re->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
-	log_warn("regex failed on a subject (pcre2 error %d)", rc);
+	log_debug("regex gave up on a subject (pcre2 error %d)", rc);
 	return -1;
 }
 

@@ -44,6 +44,7 @@ struct job {
 struct seek_run {
 	struct seek_result result;
 	bool rule_warned;
+	struct store_rule *rules; /* cfg's, with their state for this run */
 	int64_t batch_items;   /* items stored when the batch began */
 	int64_t batch_start;   /* when it began, ms */
 	struct parse_job *held; /* parsed, to store in the next batch */
@@ -259,15 +260,18 @@ replace(char **dst, const char *src)
 }
 
 /* Config [rule]s on the items this batch inserted (in its transaction).
- * A rule whose query is wrong is reported once per run, not fatal. */
+ * A rule whose query is wrong is reported once per run, not fatal; one
+ * whose regex hits PCRE2 limits too often is turned off for the run
+ * (store_rules_apply), said once. */
 static int
 apply_rules(struct seek_run *run, const struct item *items, size_t n,
 	    struct err *e)
 {
 	const struct config *cfg = run->cfg;
-	struct store_rule *rules;
+	struct store_rule *rules = run->rules;
 	struct err re = { 0 };
 	int64_t *ids, hidden = 0, tagged = 0;
+	bool *was_off;
 	size_t i, k = 0;
 	int rc;
 
@@ -277,14 +281,20 @@ apply_rules(struct seek_run *run, const struct item *items, size_t n,
 	for (i = 0; i < n; i++)
 		if (items[i].inserted)
 			ids[k++] = items[i].id;
-	rules = xcalloc(cfg->nrules, sizeof(*rules));
-	for (i = 0; i < cfg->nrules; i++) {
-		rules[i].name = cfg->rules[i].name;
-		rules[i].match = cfg->rules[i].match;
-		rules[i].tags = (const char *const *)cfg->rules[i].tags;
-		rules[i].ntags = cfg->rules[i].ntags;
-		rules[i].hide = cfg->rules[i].hide;
+	if (!rules) {
+		rules = run->rules = xcalloc(cfg->nrules, sizeof(*rules));
+		for (i = 0; i < cfg->nrules; i++) {
+			rules[i].name = cfg->rules[i].name;
+			rules[i].match = cfg->rules[i].match;
+			rules[i].tags =
+				(const char *const *)cfg->rules[i].tags;
+			rules[i].ntags = cfg->rules[i].ntags;
+			rules[i].hide = cfg->rules[i].hide;
+		}
 	}
+	was_off = xcalloc(cfg->nrules, sizeof(*was_off));
+	for (i = 0; i < cfg->nrules; i++)
+		was_off[i] = rules[i].off;
 	rc = store_rules_apply(run->st, rules, cfg->nrules, ids, k, &hidden,
 			       &tagged, &re);
 	if (rc < 0)
@@ -293,8 +303,15 @@ apply_rules(struct seek_run *run, const struct item *items, size_t n,
 		run->rule_warned = true;
 		notice(run->r, xasprintf("%s", re.msg));
 	}
+	for (i = 0; rc == 0 && i < cfg->nrules; i++)
+		if (rules[i].off && !was_off[i])
+			notice(run->r, xasprintf(
+				"%s:%d: rule '%s' is off for this fetch: its "
+				"regex hit a match limit on %lld items",
+				cfg->rules[i].file, cfg->rules[i].line,
+				rules[i].name, (long long)rules[i].limit_hits));
 	run->r->items_hidden += hidden;
-	free(rules);
+	free(was_off);
 	free(ids);
 	return rc;
 }
@@ -1198,6 +1215,7 @@ seek_finish(struct seek_run *run, struct seek_result *r)
 	}
 	fetch_free(run->f);
 	*r = run->result;
+	free(run->rules);
 	free(run);
 }
 
@@ -1215,5 +1233,29 @@ seek_fetch(struct store *st, const struct config *cfg,
 	while (seek_step(run, 1000) > 0)
 		;
 	seek_finish(run, r);
+	return 0;
+}
+
+int
+seek_rules_check(const struct config *cfg, struct store *st, struct err *e)
+{
+	size_t i, k;
+
+	for (i = 0; i < cfg->nrules; i++) {
+		const struct config_rule *r = &cfg->rules[i];
+		struct err qe = { 0 };
+
+		if (store_query_check(st, r->match, &qe) < 0)
+			return err_set(e, ERR_CONFIG, "%s:%d: rule '%s': %s",
+				       r->file, r->line, r->name, qe.msg);
+		for (k = 0; k < r->ntags; k++)
+			if (strlen(r->tags[k]) > TAG_MAX_BYTES)
+				return err_set(e, ERR_CONFIG, "%s:%d: rule "
+					       "'%s': a tag of %zu bytes is "
+					       "too long (at most %d)",
+					       r->file, r->line, r->name,
+					       strlen(r->tags[k]),
+					       TAG_MAX_BYTES);
+	}
 	return 0;
 }

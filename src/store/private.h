@@ -24,6 +24,9 @@ struct store {
 	sqlite3_int64 data_version;
 	struct regex_ops regex;
 	bool have_regex;
+	struct store_rx_limit *rx_limits; /* store_rx_limits_take() */
+	size_t nrx_limits;
+	int64_t rx_limit_total;  /* every limit hit, for rules */
 	sqlite3_stmt *cache[16]; /* hot statements, see store_cached();
 				  * 13-15 are store_search.c's */
 	/* the search file (store_search.c) */

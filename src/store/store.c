@@ -286,6 +286,26 @@ store_file_uri(const char *path, const char *query)
 	return sbuf_detach(&sb, NULL);
 }
 
+/* Count a match of /pat/flags that hit a limit. */
+static void
+rx_limit_note(struct store *st, const char *pat, const char *flags)
+{
+	char *name = xasprintf("/%s/%s", pat ? pat : "", flags ? flags : "");
+	size_t i;
+
+	st->rx_limit_total++;
+	for (i = 0; i < st->nrx_limits; i++)
+		if (!strcmp(st->rx_limits[i].pattern, name)) {
+			st->rx_limits[i].hits++;
+			free(name);
+			return;
+		}
+	st->rx_limits = xrealloc(st->rx_limits, (st->nrx_limits + 1) *
+						     sizeof(*st->rx_limits));
+	st->rx_limits[st->nrx_limits].pattern = name;
+	st->rx_limits[st->nrx_limits++].hits = 1;
+}
+
 static void
 regexp_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -320,8 +340,33 @@ regexp_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	subject = (const char *)sqlite3_value_text(argv[2]);
 	r = st->regex.match(re, subject ? subject : "",
 			    (size_t)sqlite3_value_bytes(argv[2]));
-	/* A rule that fails on one item (limits) just doesn't match it. */
+	/* A match that hits a limit counts as no match, and is counted
+	 * under its pattern for the command to report. */
+	if (r < 0)
+		rx_limit_note(st, (const char *)sqlite3_value_text(argv[0]),
+			      (const char *)sqlite3_value_text(argv[1]));
 	sqlite3_result_int(ctx, r == 1);
+}
+
+size_t
+store_rx_limits_take(struct store *st, struct store_rx_limit **out)
+{
+	size_t n = st->nrx_limits;
+
+	*out = st->rx_limits;
+	st->rx_limits = NULL;
+	st->nrx_limits = 0;
+	return n;
+}
+
+void
+store_rx_limits_free(struct store_rx_limit *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].pattern);
+	free(v);
 }
 
 void
@@ -507,6 +552,7 @@ store_close(struct store *st)
 	drop_lock(st);
 	if (st->claim_fd >= 0)
 		close(st->claim_fd);
+	store_rx_limits_free(st->rx_limits, st->nrx_limits);
 	free(st->ro_reason);
 	free(st->search_warning);
 	free(st->path);

@@ -5,7 +5,9 @@
  * knows nothing of the config format. Text terms cannot use the search
  * index here (it catches up after the commit, in its own file), so the
  * items are indexed into a temporary FTS5 table with the same tokenizer
- * when a rule has any.
+ * when a rule has any. A rule whose regex hits a PCRE2 limit on more
+ * than RULE_LIMIT_HITS_MAX items in a fetch is undone (a savepoint per
+ * rule) and turned off for the fetch.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +91,7 @@ rule_index(struct store *st, const char *ids)
 }
 
 int
-store_rules_apply(struct store *st, const struct store_rule *rules,
+store_rules_apply(struct store *st, struct store_rule *rules,
 		  size_t nrules, const int64_t *ids, size_t nids,
 		  int64_t *hidden, int64_t *tagged, struct err *e)
 {
@@ -105,7 +107,11 @@ store_rules_apply(struct store *st, const struct store_rule *rules,
 	for (r = 0; r < nrules && rc == 0; r++) {
 		struct qsql qs = { 0 };
 		struct err qe = { 0 };
+		int64_t hits, before, rh, rt;
+		int src;
 
+		if (rules[r].off)
+			continue;
 		sbuf_init(&qs.where, 0);
 		st->fts_rules = true;
 		r_idx = query_compile(st, rules[r].match, now, &qs, &qe);
@@ -117,8 +123,7 @@ store_rules_apply(struct store *st, const struct store_rule *rules,
 			continue;
 		}
 		if (qs.fts && !indexed) {
-			int src = rule_index(st, json);
-
+			src = rule_index(st, json);
 			if (src != SQLITE_OK) {
 				rc = store_fail(st, e, src, "cannot apply rule");
 				qsql_release(&qs);
@@ -126,9 +131,20 @@ store_rules_apply(struct store *st, const struct store_rule *rules,
 			}
 			indexed = true;
 		}
+		/* each statement below matches the same items: the most
+		 * limit hits of one is the rule's for these items */
+		hits = 0;
+		if ((src = store_exec(st, "SAVEPOINT glean_rule", e)) < 0) {
+			rc = -1;
+			qsql_release(&qs);
+			break;
+		}
+		rh = rt = 0;
+		before = st->rx_limit_total;
 		if (rules[r].hide)
 			rc = run_rule(st, "UPDATE item SET hidden = 1 WHERE id IN"
-				      " (SELECT i.id", &qs, json, NULL, 0, &h, e);
+				      " (SELECT i.id", &qs, json, NULL, 0, &rh, e);
+		hits = st->rx_limit_total - before;
 		for (k = 0; rc == 0 && k < rules[r].ntags; k++) {
 			int64_t tid;
 
@@ -136,11 +152,29 @@ store_rules_apply(struct store *st, const struct store_rule *rules,
 				rc = -1;
 				break;
 			}
+			before = st->rx_limit_total;
 			rc = run_rule(st, "INSERT OR IGNORE INTO item_tag"
 				      " (item_id, tag_id) SELECT i.id, ?", &qs,
-				      json, rules[r].tags[k], tid, &t, e);
+				      json, rules[r].tags[k], tid, &rt, e);
+			if (st->rx_limit_total - before > hits)
+				hits = st->rx_limit_total - before;
 		}
 		qsql_release(&qs);
+		rules[r].limit_hits += hits;
+		if (rc == 0 && rules[r].limit_hits > RULE_LIMIT_HITS_MAX) {
+			/* too many items it cannot judge: undo it here and
+			 * leave it off for the rest of the fetch */
+			rules[r].off = true;
+			rc = store_exec(st, "ROLLBACK TO glean_rule", e);
+			rh = rt = 0;
+		}
+		if (rc == 0)
+			rc = store_exec(st, "RELEASE glean_rule", e);
+		else
+			sqlite3_exec(st->db, "ROLLBACK TO glean_rule;"
+				     " RELEASE glean_rule", NULL, NULL, NULL);
+		h += rh;
+		t += rt;
 	}
 	free(json);
 done:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # [rule] sections apply at ingest: auto-tags and a killfile, written in
-# the same query language as filters; a broken rule is reported, not fatal.
+# the same query language as filters; a broken rule fails at load.
 . "$(dirname "$0")/../lib/lib.sh"
 
 demo="$TEST_ROOT/tests/data/demo"
@@ -35,13 +35,13 @@ test_expect_success 'rules apply to new items only, not to what the user already
 	glean show $id --json | jq -e "(.tags | index(\"inclusion\")) == null"
 '
 
-test_expect_success 'a rule that does not compile is reported and the fetch goes on' '
+test_expect_success 'a rule that does not compile fails every command at load, as file:line' '
 	printf "[rule \"bad\"]\nmatch = is:bogus\ntag = x\n" >"$GLEAN_HOME/config" &&
 	printf "<rss version=\"2.0\"><channel><title>N</title><item><title>New one</title><guid>n1</guid></item></channel></rss>" >new.xml &&
-	glean add "file://$TRASH/new.xml" >/dev/null &&
-	glean fetch >out &&
-	test_grep "rule .bad.: query .is:bogus.: at 4: is: expects" out &&
-	test_grep "1 new item" out
+	test_status 1 glean add "file://$TRASH/new.xml" 2>err &&
+	test_grep "config:1: rule .bad.: query .is:bogus.: at 4: is: expects" err &&
+	test_status 1 glean fetch 2>err &&
+	test_grep "config:1: rule .bad.: query .is:bogus.: at 4: is: expects" err
 '
 
 test_done

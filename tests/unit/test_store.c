@@ -367,9 +367,10 @@ test_ingest(void)
 	{
 		const char *tags[] = { "greek" };
 		struct store_rule rules[2] = {
-			{ "tag greek", "title:/^(second|third)$/i", tags, 1,
-			  false },
-			{ "hide gamma", "gamma", NULL, 0, true },
+			{ .name = "tag greek",
+			  .match = "title:/^(second|third)$/i", .tags = tags,
+			  .ntags = 1 },
+			{ .name = "hide gamma", .match = "gamma", .hide = true },
 		};
 		int64_t ids[3] = { items[0].id, items[1].id, items[2].id };
 		int64_t hid, tagged;
@@ -428,6 +429,82 @@ test_ingest(void)
 
 
 static int64_t new_source(struct store *st, const char *url);
+
+/* A /regex/ that hits a PCRE2 limit counts as no match, is counted
+ * under its pattern for the command to report, and a rule hitting it on
+ * more than RULE_LIMIT_HITS_MAX items is undone and turned off. Text
+ * past the 64 KiB cut never lets $ match. */
+static void
+test_regex_limits(void)
+{
+	struct err e = { 0 };
+	struct store *st = store_open(dbpath, STORE_WRITE, &e);
+	struct ingest_stats stats = { 0 };
+	struct item items[6];
+	struct store_rx_limit *lim;
+	const char *tags[] = { "aa" };
+	struct store_rule rules[2] = {
+		{ .name = "slow", .match = "text:/(a|aa)*$/", .tags = tags,
+		  .ntags = 1 },
+		{ .name = "fine", .match = "title:/^t/", .tags = tags,
+		  .ntags = 1 },
+	};
+	int64_t ids[6], sid, tagged;
+	char *longa = xmalloc(40002), *big = xmalloc(70002);
+	size_t i, n;
+
+	CHECK(st != NULL);
+	store_set_regex(st, rx_store_ops());
+	sid = new_source(st, "https://example.org/rx");
+	memset(longa, 'a', 40000);
+	strcpy(longa + 40000, "b");
+	memset(big, 'x', 70000);
+	strcpy(big + 70000, "y");
+	for (i = 0; i < 5; i++) {
+		char g[8];
+
+		snprintf(g, sizeof(g), "g%zu", i);
+		items[i] = mk(g, NULL, "t", longa);
+	}
+	items[5] = mk("big", NULL, "big", big);
+	CHECK(store_items_upsert(st, sid, items, 6, &stats, &e) == 0);
+	for (i = 0; i < 6; i++)
+		ids[i] = items[i].id;
+
+	TEST("a match that hits the limit counts as no match, and is counted");
+	CHECK_INT(count(st, "text:/(a|aa)*$/", NULL), 0);
+	n = store_rx_limits_take(st, &lim);
+	CHECK(n == 1);
+	CHECK_STR(lim[0].pattern, "/(a|aa)*$/");
+	CHECK(lim[0].hits >= 5);
+	store_rx_limits_free(lim, n);
+	CHECK(store_rx_limits_take(st, &lim) == 0); /* taken: reset */
+	free(lim);
+
+	TEST("$ never matches at the 64 KiB cut");
+	CHECK_INT(count(st, "text:/x$/", NULL), 0);
+	CHECK_INT(count(st, "text:/^x+/", NULL), 1);
+
+	TEST("a rule over the limit on too many items is undone and off");
+	CHECK(store_begin(st, false, &e) == 0);
+	CHECK(store_rules_apply(st, rules, 2, ids, 3, NULL, &tagged, &e) == 0);
+	CHECK(!rules[0].off && rules[0].limit_hits == 3);
+	CHECK(store_rules_apply(st, rules, 2, ids + 3, 3, NULL, &tagged,
+				&e) == 0);
+	CHECK(store_commit(st, &e) == 0);
+	CHECK(rules[0].off && rules[0].limit_hits == 5);
+	CHECK(!rules[1].off && rules[1].limit_hits == 0);
+	/* the fine rule tagged its 5 't' items; the slow one nothing */
+	CHECK_INT(count(st, "tag:aa", NULL), 5);
+	n = store_rx_limits_take(st, &lim);
+	store_rx_limits_free(lim, n);
+
+	for (i = 0; i < 6; i++)
+		item_release(&items[i]);
+	free(longa);
+	free(big);
+	store_close(st);
+}
 
 /* One call into an empty source skips the lookups (store_item.c's
  * keyset) but must dedupe exactly as the lookups do. */
@@ -1480,6 +1557,7 @@ main(void)
 	RUN(test_open);
 	RUN(test_ingest);
 	RUN(test_ingest_cold);
+	RUN(test_regex_limits);
 	RUN(test_search_catch_up);
 	RUN(test_search_changes);
 	RUN(test_search_random);
