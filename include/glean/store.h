@@ -461,9 +461,9 @@ struct store_rule {
  * query does not compile is skipped and reported in e (the others still
  * run); returns -1 only on a store failure. Call inside the ingest
  * transaction. *hidden and *tagged count what changed (may be NULL).
- * A rule with off set is skipped; one whose limit_hits pass
- * RULE_LIMIT_HITS_MAX here has what it did in this call undone and off
- * set (the caller says so once). */
+ * Each rule's query runs once over the items. A rule with off set is
+ * skipped; one whose limit_hits pass RULE_LIMIT_HITS_MAX here does
+ * nothing in this call and gets off set (the caller says so once). */
 int store_rules_apply(struct store *st, struct store_rule *rules,
 		      size_t nrules, const int64_t *ids, size_t nids,
 		      int64_t *hidden, int64_t *tagged, struct err *e);

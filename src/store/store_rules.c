@@ -5,9 +5,10 @@
  * knows nothing of the config format. Text terms cannot use the search
  * index here (it catches up after the commit, in its own file), so the
  * items are indexed into a temporary FTS5 table with the same tokenizer
- * when a rule has any. A rule whose regex hits a PCRE2 limit on more
- * than RULE_LIMIT_HITS_MAX items in a fetch is undone (a savepoint per
- * rule) and turned off for the fetch.
+ * when a rule has any. Each rule's query runs once to pick its items,
+ * then the tags and the hiding are written by id. A rule whose regex
+ * hits a PCRE2 limit on more than RULE_LIMIT_HITS_MAX items in a fetch
+ * does nothing from then on: it is turned off for the fetch.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,40 +29,62 @@ ids_json(const int64_t *ids, size_t n)
 	return sbuf_detach(&sb, NULL);
 }
 
-/* Run "<head> WHERE i.id IN ids AND (rule)" with the rule's binds after
- * the leading ones. */
+/* The ids among ids (a JSON array) the rule's query matches, as a new
+ * JSON array in *matched: the query runs once, so each item is judged
+ * (and a regex limit hit counted) once. */
 static int
-run_rule(struct store *st, const char *head, const struct qsql *qs,
-	 const char *ids, const char *tag_or_null, int64_t tag_id,
-	 int64_t *changed, struct err *e)
+rule_select(struct store *st, const struct qsql *qs, const char *ids,
+	    char **matched, struct err *e)
 {
-	struct sbuf sql = SBUF_INIT;
+	struct sbuf sql = SBUF_INIT, out = SBUF_INIT;
 	sqlite3_stmt *s = NULL;
-	int idx = 1, rc = -1, r;
+	int rc = -1, r;
 
-	sbuf_addf(&sql, "%s FROM item i JOIN source s ON s.id = i.source_id"
-		  " WHERE i.id IN (SELECT value FROM json_each(?))", head);
+	sbuf_adds(&sql, "SELECT i.id FROM item i JOIN source s ON"
+		  " s.id = i.source_id WHERE i.id IN (SELECT value FROM"
+		  " json_each(?))");
 	if (qs->where.len)
 		sbuf_addf(&sql, " AND (%s)", qs->where.buf);
-	if (!tag_or_null)
-		sbuf_addch(&sql, ')'); /* close the UPDATE's subquery */
 	if (store_prepare_e(st, sql.buf, &s, e) < 0)
 		goto out;
-	if (tag_or_null)
-		sqlite3_bind_int64(s, idx++, tag_id);
-	sqlite3_bind_text(s, idx++, ids, -1, SQLITE_STATIC);
-	qsql_bind(qs, s, idx);
-	r = sqlite3_step(s);
+	sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
+	qsql_bind(qs, s, 2);
+	sbuf_addch(&out, '[');
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		sbuf_addf(&out, "%s%lld", out.len > 1 ? "," : "",
+			  (long long)sqlite3_column_int64(s, 0));
 	if (r != SQLITE_DONE) {
 		store_fail(st, e, r, "cannot apply rule");
 		goto out;
 	}
-	*changed += sqlite3_changes(st->db);
+	sbuf_addch(&out, ']');
+	*matched = sbuf_detach(&out, NULL);
 	rc = 0;
 out:
+	sbuf_release(&out);
 	sqlite3_finalize(s);
 	sbuf_release(&sql);
 	return rc;
+}
+
+/* Run sql (its ?1 the JSON array of ids, ?2 if any tag_id) once, adding what
+ * it changed to *changed. */
+static int
+rule_write(struct store *st, const char *sql, const char *ids,
+	   int64_t tag_id, int64_t *changed, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+	int r;
+
+	sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, tag_id);
+	r = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE)
+		return store_fail(st, e, r, "cannot apply rule");
+	*changed += sqlite3_changes(st->db);
+	return 0;
 }
 
 /* Index just the items ids into temp.rule_fts (created once per
@@ -107,7 +130,8 @@ store_rules_apply(struct store *st, struct store_rule *rules,
 	for (r = 0; r < nrules && rc == 0; r++) {
 		struct qsql qs = { 0 };
 		struct err qe = { 0 };
-		int64_t hits, before, rh, rt;
+		int64_t before;
+		char *matched = NULL;
 		int src;
 
 		if (rules[r].off)
@@ -131,20 +155,23 @@ store_rules_apply(struct store *st, struct store_rule *rules,
 			}
 			indexed = true;
 		}
-		/* each statement below matches the same items: the most
-		 * limit hits of one is the rule's for these items */
-		hits = 0;
-		if ((src = store_exec(st, "SAVEPOINT glean_rule", e)) < 0) {
-			rc = -1;
-			qsql_release(&qs);
-			break;
-		}
-		rh = rt = 0;
 		before = st->rx_limit_total;
+		rc = rule_select(st, &qs, json, &matched, e);
+		qsql_release(&qs);
+		if (rc < 0)
+			break;
+		rules[r].limit_hits += st->rx_limit_total - before;
+		if (rules[r].limit_hits > RULE_LIMIT_HITS_MAX) {
+			/* too many items it cannot judge: off for the rest
+			 * of the fetch, and nothing done here */
+			rules[r].off = true;
+			free(matched);
+			continue;
+		}
 		if (rules[r].hide)
-			rc = run_rule(st, "UPDATE item SET hidden = 1 WHERE id IN"
-				      " (SELECT i.id", &qs, json, NULL, 0, &rh, e);
-		hits = st->rx_limit_total - before;
+			rc = rule_write(st, "UPDATE item SET hidden = 1 WHERE id"
+					" IN (SELECT value FROM json_each(?1))",
+					matched, 0, &h, e);
 		for (k = 0; rc == 0 && k < rules[r].ntags; k++) {
 			int64_t tid;
 
@@ -152,29 +179,12 @@ store_rules_apply(struct store *st, struct store_rule *rules,
 				rc = -1;
 				break;
 			}
-			before = st->rx_limit_total;
-			rc = run_rule(st, "INSERT OR IGNORE INTO item_tag"
-				      " (item_id, tag_id) SELECT i.id, ?", &qs,
-				      json, rules[r].tags[k], tid, &rt, e);
-			if (st->rx_limit_total - before > hits)
-				hits = st->rx_limit_total - before;
+			rc = rule_write(st, "INSERT OR IGNORE INTO item_tag"
+					" (item_id, tag_id) SELECT value, ?2"
+					" FROM json_each(?1)", matched, tid,
+					&t, e);
 		}
-		qsql_release(&qs);
-		rules[r].limit_hits += hits;
-		if (rc == 0 && rules[r].limit_hits > RULE_LIMIT_HITS_MAX) {
-			/* too many items it cannot judge: undo it here and
-			 * leave it off for the rest of the fetch */
-			rules[r].off = true;
-			rc = store_exec(st, "ROLLBACK TO glean_rule", e);
-			rh = rt = 0;
-		}
-		if (rc == 0)
-			rc = store_exec(st, "RELEASE glean_rule", e);
-		else
-			sqlite3_exec(st->db, "ROLLBACK TO glean_rule;"
-				     " RELEASE glean_rule", NULL, NULL, NULL);
-		h += rh;
-		t += rt;
+		free(matched);
 	}
 	free(json);
 done:
