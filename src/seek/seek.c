@@ -700,6 +700,11 @@ feed_done(const struct fetch_req *req, struct fetch_resp *resp, void *arg)
 
 		if (str_istarts(resp->permanent_url, "file:")) {
 			log_warn("ignoring a redirect to a file URL");
+		} else if (strlen(resp->permanent_url) > URL_MAX_BYTES ||
+			   url_has_control(resp->permanent_url)) {
+			/* the source's URL follows 'glean add''s rules */
+			log_warn("ignoring a permanent redirect to a URL that "
+				 "is too long or holds a control character");
 		} else if (store_source_get(run->st, resp->permanent_url, &other,
 					    &oe) == 0) {
 			notice(run->r, xasprintf("source %lld moved "
