@@ -113,7 +113,8 @@ void json_strn(struct json_out *w, const char *s, size_t len);
 void json_i64(struct json_out *w, int64_t v);
 void json_bool(struct json_out *w, bool v);
 void json_null(struct json_out *w);
-/* Insert already-valid JSON text as a value. */
+/* Insert already-valid JSON text as a value (controls in its strings
+ * escaped as json_str would). */
 void json_raw(struct json_out *w, const char *text);
 /* Convenience: key + value, skipped entirely when s is NULL. */
 void json_kv_str(struct json_out *w, const char *key, const char *s);

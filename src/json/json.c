@@ -495,7 +495,9 @@ void
 json_raw(struct json_out *w, const char *text)
 {
 	before_value(w);
-	sbuf_adds(&w->sb, text);
+	/* JSON stored by an older glean may hold the controls raw: in
+	 * valid JSON they can only be inside strings */
+	add_escaped(&w->sb, text, strlen(text));
 }
 
 void

@@ -84,6 +84,14 @@ test_expect_success 'show --json and a note with controls print none raw' '
 	no_raw_controls items2.json
 '
 
+test_expect_success 'enclosures stored raw by an older glean print escaped' '
+	id=$(jq -r ".[] | select(.title | test(\"^Evil\")) | .id" items.json) &&
+	store_sql "UPDATE item SET enclosures = '\''[{\"url\":\"https://x/${csi}${rlo}\"}]'\'' WHERE id = $id" &&
+	glean show "$id" --json >show.json &&
+	no_raw_controls show.json &&
+	grep -q "https://x/\\\\u009b\\\\u202e" show.json
+'
+
 test_expect_success 'add refuses a URL with a C1 or bidi control, or over 8 KiB' '
 	test_status 2 glean add "$(printf "https://ctl.example/\342\200\256x")" 2>err &&
 	test_grep "control character" err &&

@@ -109,6 +109,12 @@ test_write_controls(void)
 	json_obj_end(&w);
 	CHECK_STR(w.sb.buf, "{\"k\\u202d\":\"v\"}");
 	json_out_release(&w);
+
+	TEST("json_raw escapes them in stored JSON too");
+	json_out_init(&w, 0);
+	json_raw(&w, "[{\"url\": \"a\xC2\x9B\xE2\x80\xAE\"}]");
+	CHECK_STR(w.sb.buf, "[{\"url\": \"a\\u009b\\u202e\"}]");
+	json_out_release(&w);
 }
 
 /* A context lent to many writers and readers opens once, outlives
