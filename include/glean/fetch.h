@@ -53,7 +53,8 @@ struct fetch_req {
 /*
  * What came back. Everything is owned by the response and freed by
  * fetch_resp_release(). A request failed when err.code != ERR_OK: ERR_NET
- * (transport), ERR_LIMIT (too big, too many redirects, too slow),
+ * (transport), ERR_LIMIT (too big, too many redirects, too slow, a
+ * redirect into the user's own network: fetch_ip_private),
  * ERR_HTTP (final status not 2xx/304), ERR_NOTFOUND (missing file://),
  * ERR_USAGE (URL refused before sending). status is the final HTTP
  * status if one arrived, else 0; a 304 is a success with an empty body.

@@ -788,7 +788,8 @@ xfer_curl_error(struct fetch *f, struct xfer *x, CURLcode cc)
 	curl_easy_getinfo(x->h, CURLINFO_CONNECT_TIME_T, &connect_us);
 	curl_easy_getinfo(x->h, CURLINFO_OS_ERRNO, &oserr);
 	if (x->refused_ip[0]) {
-		err_set(e, ERR_NET, "redirected to a private address %s; "
+		/* ERR_LIMIT: a rule, not a network fault (add refuses). */
+		err_set(e, ERR_LIMIT, "redirected to a private address %s; "
 				    "glean does not follow a feed into your "
 				    "own network", x->refused_ip);
 		return;

@@ -502,7 +502,7 @@ test_own_network(void)
 		snprintf(want, sizeof(want), "redirected to a private "
 			 "address %s; glean does not follow a feed into your "
 			 "own network", refused[i].ip);
-		CHECK_INT(g.resp.err.code, ERR_NET);
+		CHECK_INT(g.resp.err.code, ERR_LIMIT);
 		CHECK_STR(g.resp.err.msg, want);
 		CHECK(g.resp.permanent_url == NULL);
 	}
