@@ -167,7 +167,8 @@ void fetch_resp_take(struct fetch_resp *dst, struct fetch_resp *src);
  * Text that is no address counts as private. A feed's redirect from a
  * public first address to such an address is refused with "redirected
  * to a private address ..."; GLEAN_TEST_PUBLIC=ADDR makes the engine
- * count ADDR as public, so tests on loopback can play a public server. */
+ * count ADDR (loopback only) as public, so tests on loopback can play a
+ * public server. */
 bool fetch_ip_private(const char *ip);
 
 /* Undo curl_global_init at exit (optional; keeps leak checkers quiet). */

@@ -88,9 +88,9 @@ struct fetch {
 	size_t nidle;
 	struct fetch_progress prog;
 	bool in_callback;
-	/* GLEAN_TEST_PUBLIC: one address (canonical text) counted as public,
-	 * so a test on loopback can play a public server. It only makes the
-	 * redirect rule stricter, so it needs no guard. */
+	/* GLEAN_TEST_PUBLIC: one loopback address (canonical text) counted
+	 * as public, so a test on loopback can play a public server. Only
+	 * 127/8 and ::1 are taken: a stray setting never opens the LAN. */
 	char test_public[INET6_ADDRSTRLEN];
 };
 
@@ -193,8 +193,12 @@ fetch_new(const struct fetch_opts *o)
 	f->user_agent = fetch_hdr_clean(ua);
 	free(ua);
 	f->o.user_agent = f->user_agent;
-	if ((tp = getenv("GLEAN_TEST_PUBLIC")) && *tp)
+	if ((tp = getenv("GLEAN_TEST_PUBLIC")) && *tp) {
 		ip_canonical(tp, f->test_public, sizeof(f->test_public));
+		if (strncmp(f->test_public, "127.", 4) != 0 &&
+		    strcmp(f->test_public, "::1") != 0)
+			f->test_public[0] = '\0';
+	}
 	f->multi = curl_multi_init();
 	if (!f->multi)
 		die("cannot create a curl multi handle");
