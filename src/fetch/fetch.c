@@ -30,10 +30,10 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "private.h"
 #include "glean/banned.h"
