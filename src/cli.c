@@ -45,6 +45,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "add", cmd_add, RW, "subscribe to a feed, page, forum or list" },
+	{ "backup", cmd_backup, RO, "copy the store while glean runs" },
+	{ "check", cmd_check, 0, "check the store for damage (--repair)" },
 	{ "digest", cmd_digest, RO, "render the digest of marked items" },
 	{ "export", cmd_export, RO, "write subscriptions as OPML (or JSON)" },
 	{ "fetch", cmd_fetch, RW, "fetch due sources into the store" },
