@@ -85,6 +85,14 @@ store_open_check(const char *path, bool repair, struct err *e)
 	st->readonly = !repair;
 	st->ro_reason = repair ? NULL : xstrdup("opened to be checked");
 	rc = open_file(path, repair, &st->db);
+	if (rc != SQLITE_OK && repair && access(path, W_OK) < 0) {
+		err_set(e, ERR_DB, "cannot repair store '%s': it is read-only "
+			"(%s); copy it with 'glean backup FILE' and repair the "
+			"copy (glean --db FILE check --repair)", path,
+			strerror(errno));
+		store_close(st);
+		return NULL;
+	}
 	if (rc != SQLITE_OK) {
 		store_fail(st, e, rc, "cannot open store");
 		store_close(st);

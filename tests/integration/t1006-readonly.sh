@@ -62,6 +62,18 @@ test_expect_success 'every write says the store is read-only and why' '
 	test "$(store_sql "SELECT starred FROM item WHERE id = 2")" = 1
 '
 
+test_expect_success 'check and backup work on a read-only store' '
+	ro_glean check >out 2>err &&
+	test_grep "is sound" out &&
+	ro_glean backup "$TRASH/copy.db" >out 2>err &&
+	glean --db "$TRASH/copy.db" check >out &&
+	test "$(sqlite3 "$TRASH/copy.db" "SELECT count(*) FROM note")" = 1 &&
+	if [ -n "$ro_mount" ]; then
+		test_status 1 ro_glean check --repair >out 2>err &&
+		test_grep "cannot repair .* read-only (Read-only file system)" err
+	fi
+'
+
 test_expect_success 'writable again, the same commands save' '
 	glean note 1 "written after" >/dev/null &&
 	test "$(store_sql "SELECT count(*) FROM note")" = 2
