@@ -188,6 +188,9 @@ setup(struct ctx *ctx, unsigned flags)
 		ctx->st = store_open(ctx->db_path, sf, &e);
 		if (!ctx->st)
 			return cmd_err(&e);
+		if (store_open_warning(ctx->st))
+			fprintf(stderr, "glean: warning: %s\n",
+				store_open_warning(ctx->st));
 		store_set_regex(ctx->st, rx_store_ops());
 		ctx->readonly = !(flags & NEED_WRITE);
 	}

@@ -40,6 +40,10 @@ bool store_writable(const struct store *st);
 /* Why the store is read-only ("its directory '/x' cannot be written
  * (...)"), or NULL when it is writable. Owned by the store. */
 const char *store_readonly_reason(const struct store *st);
+/* What the commands should say once on opening (reads work but may be
+ * out of date: a read-only store whose last changes are in a -wal that
+ * cannot be read there), or NULL. Owned by the store. */
+const char *store_open_warning(const struct store *st);
 /* 0 when the store can be written; else -1 with "the store '<path>' is
  * read-only: <reason>; ..." in e (the message every write gives). */
 int store_upgrade_write(struct store *st, struct err *e);

@@ -440,6 +440,24 @@ backup_before_upgrade(struct store *st, struct err *e)
 	return rc;
 }
 
+/* immutable=1 reads the file alone: changes still in a non-empty -wal
+ * (left by a glean that could not checkpoint, with no -shm beside it)
+ * are not seen, and the commands say so (store_open_warning). */
+static void
+note_unread_wal(struct store *st)
+{
+	char *wal = xasprintf("%s-wal", st->path);
+	struct stat sb;
+
+	if (stat(wal, &sb) == 0 && sb.st_size > 0)
+		st->open_warning = xasprintf("the store '%s' is read-only and "
+			"its last changes, in '%s', cannot be read without "
+			"its '-shm' file: what glean shows may be out of "
+			"date; open it once where it can be written", st->path,
+			wal);
+	free(wal);
+}
+
 /* The read-only open: "mode=ro" reads the WAL as usual; when its -shm
  * cannot be created (a read-only directory) SQLite cannot read a WAL
  * store that way, and "immutable=1" reads the file as it is (nobody can
@@ -459,8 +477,11 @@ open_readonly(struct store *st, struct err *e)
 					     SQLITE_OPEN_NOFOLLOW,
 				     NULL);
 		free(uri);
-		if (rc == SQLITE_OK && store_schema_version(st) >= 0)
+		if (rc == SQLITE_OK && store_schema_version(st) >= 0) {
+			if (i > 0)
+				note_unread_wal(st);
 			return 0;
+		}
 		if (rc == SQLITE_OK)
 			rc = sqlite3_errcode(st->db);
 		sqlite3_close_v2(st->db);
@@ -552,6 +573,7 @@ store_close(struct store *st)
 	if (st->claim_fd >= 0)
 		close(st->claim_fd);
 	free(st->ro_reason);
+	free(st->open_warning);
 	free(st->search_warning);
 	free(st->path);
 	free(st);
@@ -567,6 +589,12 @@ const char *
 store_readonly_reason(const struct store *st)
 {
 	return st->readonly ? st->ro_reason : NULL;
+}
+
+const char *
+store_open_warning(const struct store *st)
+{
+	return st->open_warning;
 }
 
 int
