@@ -45,6 +45,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "add", cmd_add, RW, "subscribe to a feed, page, forum or list" },
+	{ "backup", cmd_backup, RO, "copy the store while glean runs" },
+	{ "check", cmd_check, 0, "check the store for damage (--repair)" },
 	{ "digest", cmd_digest, RO, "render the digest of marked items" },
 	{ "export", cmd_export, RO, "write subscriptions as OPML (or JSON)" },
 	{ "fetch", cmd_fetch, RW, "fetch due sources into the store" },
@@ -186,6 +188,9 @@ setup(struct ctx *ctx, unsigned flags)
 		ctx->st = store_open(ctx->db_path, sf, &e);
 		if (!ctx->st)
 			return cmd_err(&e);
+		if (store_open_warning(ctx->st))
+			fprintf(stderr, "glean: warning: %s\n",
+				store_open_warning(ctx->st));
 		store_set_regex(ctx->st, rx_store_ops());
 		ctx->readonly = !(flags & NEED_WRITE);
 	}

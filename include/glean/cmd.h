@@ -67,5 +67,7 @@ CMD(ui);
 CMD(digest);
 CMD(share);
 CMD(shares);
+CMD(check);
+CMD(backup);
 
 #endif
