@@ -28,6 +28,8 @@ struct ctx {
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+/* fetch: some sources failed, the others were fetched (glean(1)) */
+#define EXIT_PARTIAL 3
 
 /* Print remote-derived text s (NULL prints nothing) through the one
  * sanitizer; single_line turns newlines and tabs into spaces. */
