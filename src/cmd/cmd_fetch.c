@@ -86,12 +86,31 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 			o.all = true;
 		} else if (str_to_i64(argv[a], &ids[o.n_ids]) == 0) {
 			o.n_ids++;
+		} else if (argv[a][0] == '-') {
+			free(ids);
+			return cmd_usage_error("fetch", "unknown option '%s'",
+					       argv[a]);
 		} else {
 			free(ids);
 			return cmd_usage_error("fetch", "'%s' is neither an "
 					       "option nor a source id",
 					       argv[a]);
 		}
+	}
+	/* every source named must exist, before anything is fetched */
+	for (i = 0; i < o.n_ids; i++) {
+		struct source src;
+		char num[32];
+
+		snprintf(num, sizeof(num), "%lld", (long long)ids[i]);
+		if (store_source_get(ctx->st, num, &src, &e) < 0) {
+			free(ids);
+			if (e.code == ERR_NOTFOUND)
+				return cmd_error("there is no source %s; see "
+						 "'glean sources'", num);
+			return cmd_err(&e);
+		}
+		source_release(&src);
 	}
 	o.ids = ids;
 	tty = !quiet && isatty(STDERR_FILENO);

@@ -69,9 +69,12 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 			}
 			o.pick = (int)n;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
+			static const char *const with_value[] = {
+				"--tag", "--title", "--pick", NULL
+			};
+
 			free(tags);
-			return cmd_usage_error("add", "unknown option '%s'",
-					       argv[i]);
+			return cmd_bad_option("add", argv[i], with_value);
 		} else if (!url) {
 			url = argv[i];
 		} else {
@@ -417,8 +420,9 @@ cmd_import(int argc, char **argv, struct ctx *ctx)
 		else if (!strcmp(argv[a], "--cache") && a + 1 < argc)
 			cache = argv[++a];
 		else if (argv[a][0] == '-' && argv[a][1])
-			return cmd_usage_error("import", "unknown option '%s'",
-					       argv[a]);
+			return cmd_bad_option("import", argv[a],
+					      (const char *const[]){ "--cache",
+								     NULL });
 		else if (!file)
 			file = argv[a];
 		else
