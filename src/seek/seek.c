@@ -882,11 +882,18 @@ api_finish(struct seek_run *run, struct job *job)
 	free(job);
 }
 
+static void batch_end(struct seek_run *run);
+
 static void
 api_start(struct seek_run *run, struct job *job)
 {
 	struct err e = { 0 };
 
+	/* social_run_init() may run a secret command (token-cmd, up to
+	 * secret-timeout): never while the store's write transaction is
+	 * held, which a source that failed before this one may have opened */
+	if (store_in_batch(run->st))
+		batch_end(run);
 	job->sr = xcalloc(1, sizeof(*job->sr));
 	if (social_run_init(job->sr, run->cfg, &job->src, run->now, &e) < 0) {
 		run->prog.done++;

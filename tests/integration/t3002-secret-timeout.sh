@@ -21,6 +21,10 @@ secret-timeout = 1s
 service = mastodon
 url = $HTTPD_URL
 token-cmd = sh -c "sleep 617 & exec sleep 618"
+[account "second"]
+service = mastodon
+url = http://localhost:$HTTPD_PORT
+token-cmd = sh -c "sqlite3 -cmd '.timeout 0' '$GLEAN_HOME/glean.db' 'BEGIN IMMEDIATE; ROLLBACK;' && echo token"
 EOF
 
 sleepers() {
@@ -50,6 +54,18 @@ test_expect_success '--quiet still names the account and the key, on stderr' '
 	test ! -s out &&
 	test_grep "account .home.: token-cmd did not finish within 1s" err &&
 	test -z "$(sleepers)"
+'
+
+# The first account's failure is stored before the second account starts;
+# the second's token-cmd must not run while that write is held open.
+test_expect_success 'no secret command runs while the store is being written' '
+	glean add "http://localhost:$HTTPD_PORT/lists/6" >out &&
+	test_grep "added source 3" out &&
+	test "$(store_sql "SELECT account FROM source WHERE id = 3")" = second &&
+	test_status 3 glean fetch --all >out 2>err &&
+	cat out err &&
+	test_grep "failed 2 " out &&
+	! grep "failed 3 " out
 '
 
 test_done
