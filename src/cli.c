@@ -232,12 +232,9 @@ finish_output(int rc, int write_errno)
 	}
 	if (!bad)
 		return rc;
-	if (err == ENOSPC || err == EDQUOT)
-		fprintf(stderr, "glean: cannot write output: the disk is "
-			"full\n");
-	else if (err)
+	if (err)
 		fprintf(stderr, "glean: cannot write output: %s\n",
-			strerror(err));
+			err_str(err));
 	else
 		fprintf(stderr, "glean: cannot write output: a write "
 			"failed\n");

@@ -145,7 +145,7 @@ write_file(const char *path, const char *s, size_t len, struct err *e)
 	if (off < len || fsync(fd) < 0 || close(fd) < 0 ||
 	    rename(tmp, path) < 0) {
 		err_set(e, ERR_IO, "cannot write '%s': %s", path,
-			strerror(errno));
+			err_str(errno));
 		unlink(tmp);
 		free(tmp);
 		return -1;

@@ -95,4 +95,17 @@ test_expect_success 'a full disk: exit 1 and "the disk is full", even --quiet' '
 	fi
 '
 
+test_expect_success 'a file written on a full disk says the disk is full' '
+	if test -n "$full"; then
+		glean mark 1 >/dev/null &&
+		mkdir fulldir &&
+		test_status 1 unshare -m sh -c "
+			mount -t tmpfs -o size=64k tmpfs fulldir &&
+			{ dd if=/dev/zero of=fulldir/fill bs=4k 2>/dev/null || :; } &&
+			exec \"\$GLEAN\" digest -o fulldir/digest.md" >out 2>err &&
+		cat err &&
+		test_grep "^glean: cannot write .*digest.md.: the disk is full" err
+	fi
+'
+
 test_done
