@@ -1310,8 +1310,6 @@ secret_from_cmd(const struct config_secret_src *src, const char *what,
 			(long long)limit, argv[0]);
 		goto out;
 	}
-	/* the command is done; anything it left in its group goes too */
-	kill(-pid, SIGKILL);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		err_set(e, ERR_AUTH, "%s-cmd: command '%s' failed (exit %d)",
 			what, argv[0],
