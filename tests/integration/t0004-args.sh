@@ -63,6 +63,19 @@ test_expect_success 'tag: one empty tag or a missing item changes nothing' '
 	test "$(store_sql "SELECT count(*) FROM item_tag")" = 2
 '
 
+test_expect_success 'rm and tag-source: a wrong source or tag changes nothing' '
+	glean add "file://$demo/health-atom.xml" >/dev/null &&
+	test_status 1 glean rm 2 abc >out 2>err &&
+	test ! -s out &&
+	test_grep "no source .abc." err &&
+	test "$(store_sql "SELECT count(*) FROM source")" = 2 &&
+	test_status 2 glean tag-source 2 +a "+ " >out 2>err &&
+	test_grep "^glean: empty tag" err &&
+	test "$(store_sql "SELECT count(*) FROM source_tag")" = 0 &&
+	glean rm 2 >out &&
+	test "$(store_sql "SELECT count(*) FROM source")" = 1
+'
+
 test_expect_success 'fetch 999 says there is no source 999' '
 	test_status 1 glean fetch 999 >out 2>err &&
 	test ! -s out &&
