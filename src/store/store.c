@@ -39,6 +39,12 @@ store_fail(struct store *st, struct err *e, int rc, const char *what)
 		return err_set(e, ERR_DB, "%s: the disk is full; free space "
 			       "and try again (store '%s')", what, path);
 	case SQLITE_IOERR:
+		/* a write that hit ENOSPC is reported by SQLite as I/O */
+		if (st && st->db && (sqlite3_system_errno(st->db) == ENOSPC ||
+				     sqlite3_system_errno(st->db) == EDQUOT))
+			return err_set(e, ERR_DB, "%s: the disk is full; free "
+				       "space and try again (store '%s')",
+				       what, path);
 		return err_set(e, ERR_DB, "%s: I/O error on store '%s' (%s)",
 			       what, path, msg);
 	case SQLITE_READONLY:
