@@ -46,6 +46,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "add", cmd_add, RW, "subscribe to a feed, page, forum or list" },
+	{ "backup", cmd_backup, RO, "copy the store while glean runs" },
+	{ "check", cmd_check, 0, "check the store for damage (--repair)" },
 	{ "digest", cmd_digest, RO, "render the digest of marked items" },
 	{ "export", cmd_export, RO, "write subscriptions as OPML (or JSON)" },
 	{ "fetch", cmd_fetch, RW, "fetch due sources into the store" },
@@ -187,6 +189,9 @@ setup(struct ctx *ctx, unsigned flags)
 		ctx->st = store_open(ctx->db_path, sf, &e);
 		if (!ctx->st)
 			return cmd_err(&e);
+		if (store_open_warning(ctx->st))
+			fprintf(stderr, "glean: warning: %s\n",
+				store_open_warning(ctx->st));
 		store_set_regex(ctx->st, rx_store_ops());
 		ctx->readonly = !(flags & NEED_WRITE);
 		/* a bad [rule] fails every command at once, as file:line */
@@ -233,13 +238,65 @@ teardown(struct ctx *ctx)
 	log_close();
 }
 
+/*
+ * Every command's output ends here: a write that failed (a full disk,
+ * /dev/full, a closed pipe's reader gone) or a close that failed makes
+ * the command fail, with a message, whatever it printed before. stdio
+ * only reports a failed write through ferror() once its buffer was
+ * flushed, so both the flush, the error flag and the close are checked.
+ */
+static int
+finish_output(int rc, int write_errno)
+{
+	int bad = 0, err = 0;
+
+	if (fflush(stdout) != 0) {
+		bad = 1;
+		err = errno;
+	} else if (ferror(stdout)) {
+		bad = 1;
+		err = write_errno;
+	}
+	if (fclose(stdout) != 0 && !bad) {
+		bad = 1;
+		err = errno;
+	}
+	if (!bad)
+		return rc;
+	if (err)
+		fprintf(stderr, "glean: cannot write output: %s\n",
+			err_str(err));
+	else
+		fprintf(stderr, "glean: cannot write output: a write "
+			"failed\n");
+	return rc == EXIT_OK ? EXIT_FAIL : rc;
+}
+
+/* errno just after a command whose output already failed (ferror): most
+ * likely the failed write's, for finish_output()'s message. */
+static int
+write_errno(void)
+{
+	int err = errno;
+
+	if (!ferror(stdout))
+		return 0;
+	switch (err) {
+	case ENOSPC: case EDQUOT: case EIO: case EPIPE: case EBADF:
+	case EFBIG:
+		return err;
+	default:
+		return 0;
+	}
+}
+
 int
 cli_main(int argc, char **argv)
 {
 	struct ctx ctx = { 0 };
 	const char *opt_config = NULL, *opt_db = NULL;
 	const struct command *cmd;
-	int i, rc;
+	int i, rc, werr;
 
 	umask(077);
 	/* Character widths (wcwidth) follow the user's locale. */
@@ -267,9 +324,10 @@ cli_main(int argc, char **argv)
 			ctx.verbose += 2;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
-			return EXIT_OK;
+			return finish_output(EXIT_OK, 0);
 		} else if (!strcmp(a, "--version")) {
-			return cmd_version(1, argv + i, &ctx);
+			rc = cmd_version(1, argv + i, &ctx);
+			return finish_output(rc, write_errno());
 		} else {
 			fprintf(stderr, "glean: unknown option '%s'\n", a);
 			usage(stderr);
@@ -306,11 +364,7 @@ cli_main(int argc, char **argv)
 			rc = cmd->fn(i < argc ? argc - i : 1,
 				     i < argc ? argv + i : argv, &ctx);
 	}
+	werr = write_errno();
 	teardown(&ctx);
-	if (fflush(stdout) != 0 && rc == 0) {
-		fprintf(stderr, "glean: cannot write output: %s\n",
-			strerror(errno));
-		rc = EXIT_FAIL;
-	}
-	return rc;
+	return finish_output(rc, werr);
 }

@@ -71,6 +71,9 @@ int err_set(struct err *e, enum err_code code, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 /* Prefix the existing message with "what: ". Returns -1. */
 int err_prefix(struct err *e, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* strerror(errnum), but "the disk is full" for ENOSPC and EDQUOT: the
+ * words every message about a failed write uses. */
+const char *err_str(int errnum);
 void err_clear(struct err *e);
 
 /* ---- sbuf: growable NUL-terminated string with an optional cap ----

@@ -28,6 +28,8 @@ struct ctx {
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+/* fetch: some sources failed, the others were fetched (glean(1)) */
+#define EXIT_PARTIAL 3
 
 /* Print remote-derived text s (NULL prints nothing) through the one
  * sanitizer; single_line turns newlines and tabs into spaces. */
@@ -38,6 +40,11 @@ int cmd_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 int cmd_err(const struct err *e);
 /* Print "glean: msg" plus a usage hint and return EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* The usage error for an option the parser did not take: "option '--x'
+ * needs a value" when opt is one of takes_value (NULL-terminated; the
+ * parser saw it last on the line), else "unknown option '--x'". */
+int cmd_bad_option(const char *cmd, const char *opt,
+		   const char *const *takes_value);
 /* True when argv[1..] contains -h or --help (before "--"). */
 bool cmd_wants_help(int argc, char **argv);
 
@@ -67,5 +74,7 @@ CMD(ui);
 CMD(digest);
 CMD(share);
 CMD(shares);
+CMD(check);
+CMD(backup);
 
 #endif

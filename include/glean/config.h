@@ -15,6 +15,9 @@ struct config_secret_src {
 	char *cmd;  /* argv template, split without a shell */
 	char *file; /* must be 0600 and owned by the user */
 	char *env;  /* name of an environment variable */
+	/* seconds a cmd may run ([general] secret-timeout, copied here
+	 * when the config loads); 0 = the default, 10 */
+	int64_t timeout;
 };
 
 /* Secret slots an account can have. */
@@ -100,6 +103,7 @@ struct config {
 	int64_t per_host;       /* 2 */
 	char *user_agent;
 	int64_t timeout;        /* seconds per feed, 120 */
+	int64_t secret_timeout; /* seconds a *-cmd may run, 10 */
 	int64_t refresh;        /* default interval between fetches, 3600 */
 	bool mark_read_on_open; /* true */
 	int64_t first_run_depth;/* social lists: posts on first fetch, 100 */

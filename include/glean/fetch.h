@@ -53,7 +53,8 @@ struct fetch_req {
 /*
  * What came back. Everything is owned by the response and freed by
  * fetch_resp_release(). A request failed when err.code != ERR_OK: ERR_NET
- * (transport), ERR_LIMIT (too big, too many redirects, too slow),
+ * (transport), ERR_LIMIT (too big, too many redirects, too slow, a
+ * redirect into the user's own network: fetch_ip_private),
  * ERR_HTTP (final status not 2xx/304), ERR_NOTFOUND (missing file://),
  * ERR_USAGE (URL refused before sending). status is the final HTTP
  * status if one arrived, else 0; a 304 is a success with an empty body.
@@ -157,6 +158,18 @@ void fetch_resp_init(struct fetch_resp *r);
 void fetch_resp_release(struct fetch_resp *r);
 /* Move src's contents into dst (which must be empty); src is left empty. */
 void fetch_resp_take(struct fetch_resp *dst, struct fetch_resp *src);
+
+/* Whether ip (text: IPv4, IPv6, optionally "[...]" or with a %zone) is
+ * in the user's own network: loopback 127/8 ::1, unspecified 0/8 ::,
+ * RFC 1918 10/8 172.16/12 192.168/16, RFC 6598 100.64/10, link-local
+ * 169.254/16 fe80::/10 (and the old fec0::/10), RFC 4193 fc00::/7, and
+ * these IPv4 ranges as ::ffff:a.b.c.d, ::a.b.c.d or 64:ff9b::a.b.c.d.
+ * Text that is no address counts as private. A feed's redirect from a
+ * public first address to such an address is refused with "redirected
+ * to a private address ..."; GLEAN_TEST_PUBLIC=ADDR makes the engine
+ * count ADDR (loopback only) as public, so tests on loopback can play a
+ * public server. */
+bool fetch_ip_private(const char *ip);
 
 /* Undo curl_global_init at exit (optional; keeps leak checkers quiet). */
 void fetch_global_cleanup(void);

@@ -123,6 +123,10 @@ struct seek_result {
 	size_t nfailures;
 	char **notices; /* e.g. "source 3 moved to URL", "X: 40 posts ≈ $0.20" */
 	size_t nnotices;
+	/* The first store write that failed (the disk is full, the file is
+	 * damaged...), NULL when none did: the fetch as a whole failed,
+	 * whatever the sources did. */
+	char *store_error;
 };
 void seek_result_release(struct seek_result *r);
 

@@ -40,9 +40,35 @@ bool store_writable(const struct store *st);
 /* Why the store is read-only ("its directory '/x' cannot be written
  * (...)"), or NULL when it is writable. Owned by the store. */
 const char *store_readonly_reason(const struct store *st);
+/* What the commands should say once on opening (reads work but may be
+ * out of date: a read-only store whose last changes are in a -wal that
+ * cannot be read there), or NULL. Owned by the store. */
+const char *store_open_warning(const struct store *st);
 /* 0 when the store can be written; else -1 with "the store '<path>' is
  * read-only: <reason>; ..." in e (the message every write gives). */
 int store_upgrade_write(struct store *st, struct err *e);
+
+/* ---- damage: check, repair, backup (store_check.c) ----
+ * When SQLite reports corruption, the handle writes nothing more (every
+ * write fails naming 'glean check'). */
+/* Open the store at path for store_check() only: never created nor
+ * upgraded, and read-only (the file is left as it is) unless repair. */
+struct store *store_open_check(const char *path, bool repair, struct err *e);
+/* One finding: damage (true) or a note; repaired says --repair fixed it. */
+typedef void (*store_check_fn)(void *arg, bool damage, bool repaired,
+			       const char *msg);
+/* SQLite's integrity check of the store and of its search file, the
+ * full-text index's own check and glean's invariants, each finding
+ * passed to report. With repair (a store_open_check(.., true) handle)
+ * rebuild what can be rebuilt: the indexes, the search file. Returns the
+ * number of problems left (0: sound), or -1 with e when it cannot run. */
+int store_check(struct store *st, bool repair, store_check_fn report,
+		void *arg, struct err *e);
+/* A consistent copy of the store in path, made with SQLite's online
+ * backup API while other gleans keep writing: written to "<path>.tmp",
+ * synced, then renamed over path. The search file is not copied (it is
+ * rebuilt from the copy when first used). */
+int store_backup(struct store *st, const char *path, struct err *e);
 
 /* Fetch claims: two fetches at once (cron, the reader's 'r', another
  * terminal) do not fetch the same source. A fetch claims each source

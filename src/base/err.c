@@ -2,11 +2,20 @@
  * Error values: a code to branch on and a message to show. Only cmd/ and
  * sense/ print them; everything below fills them in and returns -1.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "glean/base.h"
 #include "glean/banned.h"
+
+const char *
+err_str(int errnum)
+{
+	if (errnum == ENOSPC || errnum == EDQUOT)
+		return "the disk is full";
+	return strerror(errnum);
+}
 
 int
 err_set(struct err *e, enum err_code code, const char *fmt, ...)

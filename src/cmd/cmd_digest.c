@@ -145,7 +145,7 @@ write_file(const char *path, const char *s, size_t len, struct err *e)
 	if (off < len || fsync(fd) < 0 || close(fd) < 0 ||
 	    rename(tmp, path) < 0) {
 		err_set(e, ERR_IO, "cannot write '%s': %s", path,
-			strerror(errno));
+			err_str(errno));
 		unlink(tmp);
 		free(tmp);
 		return -1;
@@ -199,9 +199,13 @@ cmd_digest(int argc, char **argv, struct ctx *ctx)
 				sbuf_addf(&q, "%s%s", q.len ? " " : "",
 					  argv[i]);
 		} else if (a[0] == '-' && a[1]) {
+			static const char *const with_value[] = {
+				"--since", "--last-share", "--format",
+				"--intro", "--title", "-o", "--output", NULL
+			};
+
 			free(intro);
-			return cmd_usage_error("digest", "unknown or incomplete "
-					       "option '%s'", a);
+			return cmd_bad_option("digest", a, with_value);
 		} else {
 			sbuf_addf(&q, "%s%s", q.len ? " " : "", a);
 		}

@@ -37,6 +37,20 @@ progress(const struct seek_progress *p, void *arg)
 	fflush(stderr);
 }
 
+/* The exit status glean(1) documents: 1 when the store failed or no
+ * source could be fetched, EXIT_PARTIAL when some failed, else 0. */
+static int
+fetch_status(const struct seek_result *r)
+{
+	if (r->store_error)
+		return EXIT_FAIL;
+	if (r->failed && r->failed >= r->sources)
+		return EXIT_FAIL;
+	if (r->failed)
+		return EXIT_PARTIAL;
+	return EXIT_OK;
+}
+
 int
 cmd_fetch(int argc, char **argv, struct ctx *ctx)
 {
@@ -47,7 +61,7 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 	bool quiet = false, tty;
 	char bytes[32];
 	size_t i;
-	int a;
+	int a, rc;
 
 	if (cmd_wants_help(argc, argv)) {
 		fputs("usage: glean fetch [--quiet] [--all] [SOURCE-ID...]\n\n"
@@ -55,8 +69,13 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		      "parallel, with\nconditional requests, and store new and "
 		      "updated items. A failed source\nkeeps its items and "
 		      "shows why in 'glean sources -l'.\n\n"
-		      "  --quiet  print nothing (for cron)\n"
-		      "  --all    fetch every source, due or not\n", stdout);
+		      "  --quiet  print only failures, one line each on stderr (for "
+		      "cron)\n"
+		      "  --all    fetch every source, due or not\n\n"
+		      "Exit status: 0 when every source was fetched or "
+		      "unchanged, 3 when some\nfailed, 1 when none could be "
+		      "fetched or the store could not be written.\n",
+		      stdout);
 		return EXIT_OK;
 	}
 	ids = xcalloc((size_t)argc, sizeof(*ids));
@@ -67,12 +86,31 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 			o.all = true;
 		} else if (str_to_i64(argv[a], &ids[o.n_ids]) == 0) {
 			o.n_ids++;
+		} else if (argv[a][0] == '-') {
+			free(ids);
+			return cmd_usage_error("fetch", "unknown option '%s'",
+					       argv[a]);
 		} else {
 			free(ids);
 			return cmd_usage_error("fetch", "'%s' is neither an "
 					       "option nor a source id",
 					       argv[a]);
 		}
+	}
+	/* every source named must exist, before anything is fetched */
+	for (i = 0; i < o.n_ids; i++) {
+		struct source src;
+		char num[32];
+
+		snprintf(num, sizeof(num), "%lld", (long long)ids[i]);
+		if (store_source_get(ctx->st, num, &src, &e) < 0) {
+			free(ids);
+			if (e.code == ERR_NOTFOUND)
+				return cmd_error("there is no source %s; see "
+						 "'glean sources'", num);
+			return cmd_err(&e);
+		}
+		source_release(&src);
 	}
 	o.ids = ids;
 	tty = !quiet && isatty(STDERR_FILENO);
@@ -97,8 +135,16 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 	if (tty)
 		fputs("\r\033[K", stderr);
 	if (quiet) {
-		seek_result_release(&r);
-		return EXIT_OK;
+		/* cron mails what is on stderr: one line per failure */
+		for (i = 0; i < r.nfailures; i++) {
+			fprintf(stderr, "glean: source %lld ",
+				(long long)r.failures[i].source_id);
+			cmd_put(stderr, r.failures[i].title, true);
+			fputs(" failed: ", stderr);
+			cmd_put(stderr, r.failures[i].reason, true);
+			fputc('\n', stderr);
+		}
+		goto status;
 	}
 	human_bytes(r.bytes, bytes, sizeof(bytes));
 	if (r.sources == 0 && r.claimed)
@@ -135,6 +181,10 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		cmd_put(stdout, r.failures[i].reason, true);
 		putchar('\n');
 	}
+status:
+	rc = fetch_status(&r);
+	if (r.store_error)
+		cmd_error("the fetch could not be stored: %s", r.store_error);
 	seek_result_release(&r);
-	return EXIT_OK;
+	return rc;
 }

@@ -145,10 +145,14 @@ list_items(int argc, char **argv, struct ctx *ctx, bool search)
 						       "expects a number");
 			}
 			q.limit = (size_t)n;
-		} else if (argv[a][0] == '-' && argv[a][1] == '-') {
+		} else if (!strcmp(argv[a], "-n") ||
+			   (argv[a][0] == '-' && argv[a][1] == '-')) {
+			static const char *const with_value[] = {
+				"-n", "--limit", NULL
+			};
+
 			sbuf_release(&terms);
-			return cmd_usage_error(argv[0], "unknown option '%s'",
-					       argv[a]);
+			return cmd_bad_option(argv[0], argv[a], with_value);
 		} else {
 			if (terms.len)
 				sbuf_addch(&terms, ' ');
@@ -378,6 +382,7 @@ int
 cmd_tag(int argc, char **argv, struct ctx *ctx)
 {
 	struct err e = { 0 };
+	struct sbuf out = SBUF_INIT;
 	int64_t id;
 	int i;
 
@@ -392,31 +397,53 @@ cmd_tag(int argc, char **argv, struct ctx *ctx)
 	}
 	if (parse_id("tag", argv[1], &id))
 		return EXIT_USAGE;
+	/* every tag is checked before anything is written, and the changes
+	 * go in one transaction: a bad one changes nothing */
+	for (i = 2; i < argc; i++) {
+		const char *t = argv[i] + (argv[i][0] == '+' || argv[i][0] == '-');
+		char *clean = text_sanitize(t, strlen(t), true);
+		bool empty = !*str_trim(clean);
+
+		free(clean);
+		if (empty)
+			return cmd_usage_error("tag", "empty tag (argument %d, "
+					       "'%s')", i - 1, argv[i]);
+	}
+	if (store_begin(ctx->st, true, &e) < 0)
+		return cmd_err(&e);
 	for (i = 2; i < argc; i++) {
 		bool add = argv[i][0] != '-', changed;
 		const char *t = argv[i] + (argv[i][0] == '+' || argv[i][0] == '-');
 		char *clean = text_sanitize(t, strlen(t), true);
 		char *name = str_trim(clean);
+		char *shown;
 
-		if (!*name) {
-			free(clean);
-			return cmd_usage_error("tag", "empty tag");
-		}
 		if (store_item_tag_changed(ctx->st, id, name, add, &changed,
 					   &e) < 0) {
 			free(clean);
+			store_rollback(ctx->st);
+			sbuf_release(&out);
 			return cmd_err(&e);
 		}
 		if (changed)
-			printf("%s item %lld: ", add ? "tagged" : "untagged",
-			       (long long)id);
+			sbuf_addf(&out, "%s item %lld: ",
+				  add ? "tagged" : "untagged", (long long)id);
 		else
-			printf("item %lld %s: ", (long long)id,
-			       add ? "already has the tag" : "has no such tag");
-		cmd_put(stdout, name, true);
-		putchar('\n');
+			sbuf_addf(&out, "item %lld %s: ", (long long)id,
+				  add ? "already has the tag"
+				      : "has no such tag");
+		shown = text_sanitize(name, strlen(name), true);
+		sbuf_addf(&out, "%s\n", shown);
+		free(shown);
 		free(clean);
 	}
+	if (store_commit(ctx->st, &e) < 0) {
+		store_rollback(ctx->st);
+		sbuf_release(&out);
+		return cmd_err(&e);
+	}
+	fputs(out.buf, stdout);
+	sbuf_release(&out);
 	return EXIT_OK;
 }
 
@@ -718,10 +745,10 @@ set_flag(int argc, char **argv, struct ctx *ctx, enum item_flag f, bool on,
 	 const char *done, const char *help)
 {
 	struct err e = { 0 };
-	struct sbuf query = SBUF_INIT;
-	bool ids = true;
+	struct sbuf query = SBUF_INIT, out = SBUF_INIT;
+	bool ids = true, first_id = false;
 	int64_t id;
-	int i, rc;
+	int i, rc, nargs = 0;
 
 	if (cmd_wants_help(argc, argv) || argc < 2) {
 		if (f == ITEM_READ)
@@ -745,8 +772,20 @@ set_flag(int argc, char **argv, struct ctx *ctx, enum item_flag f, bool on,
 			return cmd_usage_error(argv[0], "unknown option '%s'",
 					       argv[i]);
 		}
-		if (str_to_i64(argv[i], &id) < 0 || id <= 0)
+		if (str_to_i64(argv[i], &id) < 0 || id <= 0) {
+			/* ids then a word: a mistyped id, not a query */
+			if (first_id) {
+				sbuf_release(&query);
+				return cmd_usage_error(argv[0], "'%s' is not an "
+					"item id (a query cannot start with a "
+					"number; quote it as one argument)",
+					argv[i]);
+			}
 			ids = false;
+		} else if (nargs == 0) {
+			first_id = true;
+		}
+		nargs++;
 		if (query.len)
 			sbuf_addch(&query, ' ');
 		sbuf_adds(&query, argv[i]);
@@ -757,6 +796,17 @@ set_flag(int argc, char **argv, struct ctx *ctx, enum item_flag f, bool on,
 		return rc;
 	}
 	sbuf_release(&query);
+	/* Every id is checked before anything is written, and the changes
+	 * go in one transaction: a wrong or missing id changes nothing. */
+	for (i = 1; i < argc; i++) {
+		if (f == ITEM_READ && (!strcmp(argv[i], "--unread") ||
+				       (!strcmp(argv[i], "--all") && on)))
+			continue;
+		if (parse_id(argv[0], argv[i], &id))
+			return EXIT_USAGE;
+	}
+	if (store_begin(ctx->st, true, &e) < 0)
+		return cmd_err(&e);
 	for (i = 1; i < argc; i++) {
 		if (f == ITEM_READ && !strcmp(argv[i], "--unread"))
 			continue;
@@ -764,18 +814,25 @@ set_flag(int argc, char **argv, struct ctx *ctx, enum item_flag f, bool on,
 			int64_t n;
 
 			if (store_items_mark_read(ctx->st, 0, &n, &e) < 0)
-				return cmd_err(&e);
-			printf("marked %lld item%s read\n", (long long)n,
-			       n == 1 ? "" : "s");
+				goto fail;
+			sbuf_addf(&out, "marked %lld item%s read\n",
+				  (long long)n, n == 1 ? "" : "s");
 			continue;
 		}
-		if (parse_id(argv[0], argv[i], &id))
-			return EXIT_USAGE;
+		(void)str_to_i64(argv[i], &id); /* checked above */
 		if (store_item_set_flag(ctx->st, id, f, on, &e) < 0)
-			return cmd_err(&e);
-		printf("%s item %lld\n", done, (long long)id);
+			goto fail;
+		sbuf_addf(&out, "%s item %lld\n", done, (long long)id);
 	}
+	if (store_commit(ctx->st, &e) < 0)
+		goto fail;
+	fputs(out.buf, stdout);
+	sbuf_release(&out);
 	return EXIT_OK;
+fail:
+	store_rollback(ctx->st);
+	sbuf_release(&out);
+	return cmd_err(&e);
 }
 
 int

@@ -83,9 +83,12 @@ cmd_share(int argc, char **argv, struct ctx *ctx)
 		} else if (!strcmp(s, "--intro") && has) {
 			o.intro = argv[++a];
 		} else if (s[0] == '-' && s[1]) {
+			static const char *const with_value[] = {
+				"--since", "--intro", NULL
+			};
+
 			sbuf_release(&q);
-			return cmd_usage_error("share", "unknown or incomplete "
-					       "option '%s'", s);
+			return cmd_bad_option("share", s, with_value);
 		} else if (!name) {
 			name = s;
 		} else {

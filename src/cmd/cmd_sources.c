@@ -69,9 +69,12 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 			}
 			o.pick = (int)n;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
+			static const char *const with_value[] = {
+				"--tag", "--title", "--pick", NULL
+			};
+
 			free(tags);
-			return cmd_usage_error("add", "unknown option '%s'",
-					       argv[i]);
+			return cmd_bad_option("add", argv[i], with_value);
 		} else if (!url) {
 			url = argv[i];
 		} else {
@@ -134,10 +137,11 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 int
 cmd_rm(int argc, char **argv, struct ctx *ctx)
 {
-	struct source s;
+	struct source *v = NULL;
+	struct sbuf msg = SBUF_INIT;
 	struct err e = { 0 };
 	int64_t kept;
-	int i, rc = EXIT_OK;
+	int i, n = 0, rc = EXIT_OK;
 
 	if (cmd_wants_help(argc, argv) || argc < 2) {
 		fputs("usage: glean rm SOURCE...\n\n"
@@ -146,24 +150,49 @@ cmd_rm(int argc, char **argv, struct ctx *ctx)
 		      "annotated are kept.\n", argc < 2 ? stderr : stdout);
 		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
+	/* every source is found before any is removed, and the removals
+	 * go in one transaction: a wrong one removes nothing */
+	v = xcalloc((size_t)argc, sizeof(*v));
 	for (i = 1; i < argc; i++) {
-		if (store_source_get(ctx->st, argv[i], &s, &e) < 0) {
+		if (store_source_get(ctx->st, argv[i], &v[n], &e) < 0) {
 			rc = cmd_err(&e);
-			continue;
+			goto out;
 		}
-		if (store_source_rm(ctx->st, s.id, &kept, &e) < 0) {
-			rc = cmd_err(&e);
-		} else {
-			printf("removed source %lld (", (long long)s.id);
-			cmd_put(stdout, s.title ? s.title : s.url, true);
-			printf(")");
-			if (kept)
-				printf("; kept %lld item%s you worked on",
-				       (long long)kept, kept == 1 ? "" : "s");
-			putchar('\n');
-		}
-		source_release(&s);
+		n++;
 	}
+	if (store_begin(ctx->st, true, &e) < 0) {
+		rc = cmd_err(&e);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const struct source *s = &v[i];
+		char *name;
+
+		if (store_source_rm(ctx->st, s->id, &kept, &e) < 0) {
+			store_rollback(ctx->st);
+			rc = cmd_err(&e);
+			goto out;
+		}
+		name = text_sanitize(s->title ? s->title : s->url,
+				     strlen(s->title ? s->title : s->url), true);
+		sbuf_addf(&msg, "removed source %lld (%s)", (long long)s->id,
+			  name);
+		free(name);
+		if (kept)
+			sbuf_addf(&msg, "; kept %lld item%s you worked on",
+				  (long long)kept, kept == 1 ? "" : "s");
+		sbuf_addch(&msg, '\n');
+	}
+	if (store_commit(ctx->st, &e) < 0) {
+		rc = cmd_err(&e);
+		goto out;
+	}
+	fputs(msg.buf, stdout);
+out:
+	for (i = 0; i < n; i++)
+		source_release(&v[i]);
+	free(v);
+	sbuf_release(&msg);
 	return rc;
 }
 
@@ -309,20 +338,34 @@ cmd_tag_source(int argc, char **argv, struct ctx *ctx)
 		      argc < 3 ? stderr : stdout);
 		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
+	/* every tag is checked before any is written, in one transaction */
+	for (i = 2; i < argc; i++) {
+		const char *t = argv[i] + (argv[i][0] == '+' || argv[i][0] == '-');
+
+		if (!t[strspn(t, " \t")])
+			return cmd_usage_error("tag-source", "empty tag "
+					       "(argument %d, '%s')", i - 1,
+					       argv[i]);
+	}
 	if (store_source_get(ctx->st, argv[1], &s, &e) < 0)
 		return cmd_err(&e);
+	if (store_begin(ctx->st, true, &e) < 0) {
+		source_release(&s);
+		return cmd_err(&e);
+	}
 	for (i = 2; i < argc; i++) {
 		bool add = argv[i][0] != '-';
 		const char *t = argv[i] + (argv[i][0] == '+' || argv[i][0] == '-');
 
-		if (!*t) {
-			source_release(&s);
-			return cmd_usage_error("tag-source", "empty tag");
-		}
 		if (store_source_tag(ctx->st, s.id, t, add, &e) < 0) {
+			store_rollback(ctx->st);
 			source_release(&s);
 			return cmd_err(&e);
 		}
+	}
+	if (store_commit(ctx->st, &e) < 0) {
+		source_release(&s);
+		return cmd_err(&e);
 	}
 	printf("tagged source %lld\n", (long long)s.id);
 	source_release(&s);
@@ -417,8 +460,9 @@ cmd_import(int argc, char **argv, struct ctx *ctx)
 		else if (!strcmp(argv[a], "--cache") && a + 1 < argc)
 			cache = argv[++a];
 		else if (argv[a][0] == '-' && argv[a][1])
-			return cmd_usage_error("import", "unknown option '%s'",
-					       argv[a]);
+			return cmd_bad_option("import", argv[a],
+					      (const char *const[]){ "--cache",
+								     NULL });
 		else if (!file)
 			file = argv[a];
 		else

@@ -66,6 +66,19 @@ cmd_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int
+cmd_bad_option(const char *cmd, const char *opt,
+	       const char *const *takes_value)
+{
+	const char *const *t;
+
+	for (t = takes_value; t && *t; t++)
+		if (!strcmp(*t, opt))
+			return cmd_usage_error(cmd, "option '%s' needs a value",
+					       opt);
+	return cmd_usage_error(cmd, "unknown option '%s'", opt);
+}
+
 bool
 cmd_wants_help(int argc, char **argv)
 {

@@ -10,7 +10,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -58,6 +61,8 @@ static const struct key general_keys[] = {
 	  "true" },
 	{ "per-host", K_INT, G(per_host), 0, "number", "2" },
 	{ "refresh", K_DUR, G(refresh), 0, "duration like 1h", "1h" },
+	{ "secret-timeout", K_DUR, G(secret_timeout), 0, "duration like 10s",
+	  "10s" },
 	{ "sort", K_SORT, G(sort), 0, "date, source, title or unread-first",
 	  NULL },
 	{ "timeout", K_DUR, G(timeout), 0, "duration like 120s", "120s" },
@@ -983,6 +988,20 @@ validate(struct config *cfg, struct err *e)
 	if (cfg->concurrency < 1 || cfg->per_host < 1)
 		return err_set(e, ERR_CONFIG,
 			       "concurrency and per-host must be at least 1");
+	if (cfg->secret_timeout < 1)
+		return err_set(e, ERR_CONFIG,
+			       "secret-timeout must be at least 1s");
+	/* The secrets learn their limit here: config_secret() is given an
+	 * account, not the config. */
+	for (i = 0; i < cfg->naccounts; i++) {
+		size_t k;
+
+		for (k = 0; k < SECRET_NSLOTS; k++)
+			cfg->accounts[i].secret[k].timeout =
+				cfg->secret_timeout;
+	}
+	for (i = 0; i < cfg->ntargets; i++)
+		cfg->targets[i].smtp_password.timeout = cfg->secret_timeout;
 	return 0;
 }
 
@@ -1187,45 +1206,118 @@ chomp(char *s)
 		s[--n] = '\0';
 }
 
+/* Read the command's output until EOF or the deadline (time_now_ms);
+ * 0 at EOF, 1 at the deadline. Output past the cap is drained and
+ * counted as overflow by sbuf_finish(). */
 static int
-secret_from_cmd(const char *tmpl, const char *what, char **out,
-		struct err *e)
+read_until(struct sbuf *sb, int fd, int64_t deadline)
+{
+	char buf[1024];
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - time_now_ms();
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return 1;
+		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return 0;
+		if (r == 0)
+			continue; /* the deadline is checked above */
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		sbuf_add(sb, buf, (size_t)n);
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+/* Wait for pid until the deadline; false when it is still running. */
+static bool
+wait_until(pid_t pid, int *status, int64_t deadline)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return true;
+		if (time_now_ms() >= deadline)
+			return false;
+		(void)poll(NULL, 0, 20);
+	}
+}
+
+/*
+ * Run tmpl and read the secret from its stdout. The command gets a time
+ * limit (src->timeout seconds) and its own process group, so that at the
+ * limit the whole group is killed, whatever it started (a gpg-agent
+ * prompt, a shell's children), and glean never waits on a prompt nobody
+ * will answer (cron).
+ */
+static int
+secret_from_cmd(const struct config_secret_src *src, const char *what,
+		char **out, struct err *e)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	char **argv = NULL;
 	struct sbuf sb = SBUF_INIT;
-	int pipefd[2], status, rc = -1;
+	int64_t limit = src->timeout > 0 ? src->timeout : 10, deadline;
+	int pipefd[2], status = 0, rc = -1;
+	bool late;
 	pid_t pid;
 
-	if (config_split_argv(tmpl, &argv, NULL, e) < 0)
+	if (config_split_argv(src->cmd, &argv, NULL, e) < 0)
 		return err_prefix(e, "%s", what);
-	if (pipe(pipefd) < 0) {
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		config_argv_free(argv);
 		return err_set(e, ERR_IO, "%s: pipe: %s", what, strerror(errno));
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
-	posix_spawn_file_actions_addclose(&fa, pipefd[1]);
-	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
-		err_set(e, ERR_CONFIG, "%s: cannot run '%s'", what, argv[0]);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	if (posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ) != 0) {
+		err_set(e, ERR_CONFIG, "%s-cmd: cannot run '%s'", what,
+			argv[0]);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		goto out;
 	}
 	close(pipefd[1]);
 	sb.max = SECRET_MAX_BYTES;
-	sbuf_read_fd(&sb, pipefd[0]);
+	deadline = time_now_ms() + limit * 1000;
+	late = read_until(&sb, pipefd[0], deadline) != 0;
 	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (!late)
+		late = !wait_until(pid, &status, deadline);
+	if (late) {
+		kill(-pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		err_set(e, ERR_AUTH, "%s-cmd did not finish within %llds; it "
+			"was stopped (run '%s' by hand to see why, or raise "
+			"secret-timeout under [general])", what,
+			(long long)limit, argv[0]);
+		goto out;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		err_set(e, ERR_AUTH, "%s: command '%s' failed (exit %d)", what,
-			argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		err_set(e, ERR_AUTH, "%s-cmd: command '%s' failed (exit %d)",
+			what, argv[0],
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		goto out;
 	}
 	if (sbuf_finish(&sb, e, "the secret") < 0) {
-		err_prefix(e, "%s: command '%s'", what, argv[0]);
+		err_prefix(e, "%s-cmd: command '%s'", what, argv[0]);
 		goto out;
 	}
 	*out = sbuf_detach(&sb, NULL);
@@ -1235,6 +1327,7 @@ out:
 	if (sb.cap)
 		explicit_bzero(sb.buf, sb.cap);
 	sbuf_release(&sb);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	config_argv_free(argv);
 	return rc;
@@ -1289,7 +1382,7 @@ config_secret_from(const struct config_secret_src *src, const char *what,
 {
 	*out = NULL;
 	if (src->cmd)
-		return secret_from_cmd(src->cmd, what, out, e);
+		return secret_from_cmd(src, what, out, e);
 	if (src->file)
 		return secret_from_file(src->file, what, out, e);
 	if (src->env) {
@@ -1315,7 +1408,7 @@ config_secret(const struct config_account *a, enum secret_slot slot,
 	char what[160];
 	const struct config_secret_src *src = &a->secret[slot];
 
-	snprintf(what, sizeof(what), "account '%s' %s", a->name,
+	snprintf(what, sizeof(what), "account '%s': %s", a->name,
 		 slot_names[slot]);
 	if (!src->cmd && !src->file && !src->env)
 		return err_set(e, ERR_CONFIG, "%s is not configured; add "

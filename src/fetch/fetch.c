@@ -16,12 +16,24 @@
  * shared, so keep-alive connections are reused across requests to the
  * same host. Finished easy handles are curl_easy_reset() and pooled,
  * which also keeps their TLS session cache.
+ *
+ * Own network. A redirect may not lead a transfer whose first request
+ * went to a public address into loopback, link-local or private ranges
+ * (fetch_ip_private). The address checked is the one curl connects to,
+ * after name resolution: the pre-request callback sees every request,
+ * on a new or a reused connection, and the first one decides whether the
+ * origin was private; the open-socket callback refuses a later hop's
+ * connection before the SYN is sent. A source the user added with a
+ * private address (or a name that resolves to one) may go anywhere.
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "private.h"
 #include "glean/banned.h"
@@ -51,6 +63,9 @@ struct xfer {
 	bool all_permanent;     /* every redirect hop so far was 301/308 */
 	bool body_capped, hdr_capped;
 	size_t hdr_bytes;
+	int nrequests;          /* requests curl started: 1 + redirect hops */
+	bool origin_private;    /* the first request went to a private address */
+	char refused_ip[INET6_ADDRSTRLEN]; /* a hop refused for its address */
 	char reason[64];
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -73,9 +88,15 @@ struct fetch {
 	size_t nidle;
 	struct fetch_progress prog;
 	bool in_callback;
+	/* GLEAN_TEST_PUBLIC: one loopback address (canonical text) counted
+	 * as public, so a test on loopback can play a public server. Only
+	 * 127/8 and ::1 are taken: a stray setting never opens the LAN. */
+	char test_public[INET6_ADDRSTRLEN];
 };
 
 static bool curl_ready;
+
+static void ip_canonical(const char *ip, char *buf, size_t n);
 
 static void
 xlist_append(struct xlist *l, struct xfer *x)
@@ -145,6 +166,7 @@ struct fetch *
 fetch_new(const struct fetch_opts *o)
 {
 	struct fetch *f = xcalloc(1, sizeof(*f));
+	const char *tp;
 	char *ua;
 
 	if (!curl_ready) {
@@ -171,6 +193,12 @@ fetch_new(const struct fetch_opts *o)
 	f->user_agent = fetch_hdr_clean(ua);
 	free(ua);
 	f->o.user_agent = f->user_agent;
+	if ((tp = getenv("GLEAN_TEST_PUBLIC")) && *tp) {
+		ip_canonical(tp, f->test_public, sizeof(f->test_public));
+		if (strncmp(f->test_public, "127.", 4) != 0 &&
+		    strcmp(f->test_public, "::1") != 0)
+			f->test_public[0] = '\0';
+	}
 	f->multi = curl_multi_init();
 	if (!f->multi)
 		die("cannot create a curl multi handle");
@@ -456,6 +484,151 @@ on_header(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* ---- the own-network rule for redirects (see the top) ---- */
+
+static bool
+v4_private(const unsigned char *a)
+{
+	return a[0] == 0 ||                             /* "this network" */
+	       a[0] == 10 ||                            /* RFC 1918 */
+	       a[0] == 127 ||                           /* loopback */
+	       (a[0] == 100 && (a[1] & 0xc0) == 64) ||  /* RFC 6598 CGNAT */
+	       (a[0] == 169 && a[1] == 254) ||          /* link-local */
+	       (a[0] == 172 && (a[1] & 0xf0) == 16) ||  /* RFC 1918 */
+	       (a[0] == 192 && a[1] == 168);            /* RFC 1918 */
+}
+
+static bool
+v6_private(const unsigned char *a)
+{
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	static const unsigned char zero[12];
+
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
+		return v4_private(a + 12);
+	return memcmp(a, zero, 12) == 0 ||              /* ::, ::1, ::a.b.c.d */
+	       (a[0] & 0xfe) == 0xfc ||                 /* fc00::/7 ULA */
+	       (a[0] == 0xfe && (a[1] & 0x80) == 0x80); /* fe80::/10, fec0::/10 */
+}
+
+bool
+fetch_ip_private(const char *ip)
+{
+	unsigned char a[16];
+	char buf[INET6_ADDRSTRLEN + 2];
+	size_t n;
+
+	if (!ip)
+		return true;
+	if (*ip == '[')
+		ip++;
+	n = strcspn(ip, "%]");
+	if (n >= sizeof(buf))
+		return true;
+	memcpy(buf, ip, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, a) == 1)
+		return v4_private(a);
+	if (inet_pton(AF_INET6, buf, a) == 1)
+		return v6_private(a);
+	return true; /* not an address we can judge: refuse */
+}
+
+/* ip in canonical text (what inet_ntop gives) into buf, or "" when it is
+ * not an address. */
+static void
+ip_canonical(const char *ip, char *buf, size_t n)
+{
+	unsigned char a[16];
+
+	buf[0] = '\0';
+	if (inet_pton(AF_INET, ip, a) == 1)
+		inet_ntop(AF_INET, a, buf, (socklen_t)n);
+	else if (inet_pton(AF_INET6, ip, a) == 1)
+		inet_ntop(AF_INET6, a, buf, (socklen_t)n);
+}
+
+static bool
+addr_private(const struct fetch *f, const char *ip)
+{
+	char canon[INET6_ADDRSTRLEN];
+
+	if (f->test_public[0]) {
+		ip_canonical(ip, canon, sizeof(canon));
+		if (strcmp(canon, f->test_public) == 0)
+			return false;
+	}
+	return fetch_ip_private(ip);
+}
+
+/* Before each request, on a new or reused connection: the first one
+ * decides whether the origin is private; a later one (a redirect hop) to
+ * a private address from a public origin is refused. */
+static int
+on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port,
+	  int local_port)
+{
+	struct xfer *x = ud;
+	bool priv = addr_private(x->f, primary_ip);
+
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (x->nrequests++ == 0) {
+		x->origin_private = priv;
+	} else if (priv && !x->origin_private) {
+		snprintf(x->refused_ip, sizeof(x->refused_ip), "%s",
+			 primary_ip);
+		log_debug("%s: redirect to %s refused (reused connection)",
+			  x->log_url, primary_ip);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	/* A name with a private and a public address connected to the
+	 * public one: what on_opensocket refused is not the reason for
+	 * any later failure. */
+	x->refused_ip[0] = '\0';
+	return CURL_PREREQFUNC_OK;
+}
+
+/* Every socket curl opens. A redirect hop's connection to a private
+ * address from a public origin never starts; on_prereq covers hops that
+ * reuse a connection. The socket is close-on-exec, so no child inherits
+ * it. */
+static curl_socket_t
+on_opensocket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct xfer *x = ud;
+	struct sockaddr_storage ss;
+	char ip[INET6_ADDRSTRLEN] = "";
+	int fd;
+
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKET_BAD;
+	if (x->nrequests > 0 && !x->origin_private) {
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, &a->addr,
+		       a->addrlen < sizeof(ss) ? a->addrlen : sizeof(ss));
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET,
+				  &((struct sockaddr_in *)&ss)->sin_addr, ip,
+				  sizeof(ip));
+		else if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((struct sockaddr_in6 *)&ss)->sin6_addr, ip,
+				  sizeof(ip));
+		if (addr_private(x->f, ip)) {
+			snprintf(x->refused_ip, sizeof(x->refused_ip), "%s",
+				 ip[0] ? ip : "(unknown)");
+			log_debug("%s: redirect to %s refused", x->log_url,
+				  x->refused_ip);
+			return CURL_SOCKET_BAD;
+		}
+	}
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
 #define SETOPT(h, opt, val)                                                  \
 	do {                                                                 \
 		if ((cc = curl_easy_setopt((h), (opt), (val))) != CURLE_OK)  \
@@ -512,6 +685,10 @@ xfer_setup(struct fetch *f, struct xfer *x)
 	SETOPT(h, CURLOPT_HEADERFUNCTION, on_header);
 	SETOPT(h, CURLOPT_HEADERDATA, (void *)x);
 	SETOPT(h, CURLOPT_ERRORBUFFER, x->errbuf);
+	SETOPT(h, CURLOPT_PREREQFUNCTION, on_prereq);
+	SETOPT(h, CURLOPT_PREREQDATA, (void *)x);
+	SETOPT(h, CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
+	SETOPT(h, CURLOPT_OPENSOCKETDATA, (void *)x);
 
 	if (x->req.etag && *x->req.etag)
 		add_header(x, "If-None-Match", x->req.etag);
@@ -614,6 +791,13 @@ xfer_curl_error(struct fetch *f, struct xfer *x, CURLcode cc)
 
 	curl_easy_getinfo(x->h, CURLINFO_CONNECT_TIME_T, &connect_us);
 	curl_easy_getinfo(x->h, CURLINFO_OS_ERRNO, &oserr);
+	if (x->refused_ip[0]) {
+		/* ERR_LIMIT: a rule, not a network fault (add refuses). */
+		err_set(e, ERR_LIMIT, "redirected to a private address %s; "
+				    "glean does not follow a feed into your "
+				    "own network", x->refused_ip);
+		return;
+	}
 	switch (cc) {
 	case CURLE_WRITE_ERROR:
 		if (x->body_capped)

@@ -77,6 +77,7 @@ seek_result_release(struct seek_result *r)
 	for (i = 0; i < r->nnotices; i++)
 		free(r->notices[i]);
 	free(r->notices);
+	free(r->store_error);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -91,6 +92,16 @@ static const char *
 source_name(const struct source *s)
 {
 	return s->title && *s->title ? s->title : s->url;
+}
+
+/* A store write failed: remember the first reason for the summary and
+ * the exit status (the sources' own failures are not the store's). */
+static void
+record_store_error(struct seek_run *run, const struct err *e)
+{
+	if (e->code != ERR_DB || run->r->store_error)
+		return;
+	run->r->store_error = xstrdup(e->msg[0] ? e->msg : "store error");
 }
 
 static void
@@ -222,6 +233,7 @@ save_state(struct seek_run *run, struct source *s)
 	    store_commit(run->st, &e) < 0) {
 		store_rollback(run->st);
 		batch_check_lost(run);
+		record_store_error(run, &e);
 		log_error("source %lld: cannot save state: %s",
 			  (long long)s->id, e.msg);
 	}
@@ -585,6 +597,7 @@ feed_store(struct seek_run *run, struct parse_job *pj)
 fail:
 	store_rollback(run->st);
 	batch_check_lost(run);
+	record_store_error(run, &e);
 	/* the items are not in the store: the validators of the body that
 	 * brought them must not be either, or the next fetch gets a 304 */
 	replace(&s->etag, NULL);
@@ -833,6 +846,7 @@ api_commit(struct seek_run *run, struct source *s, struct social_run *sr,
 fail:
 	store_rollback(run->st);
 	batch_check_lost(run);
+	record_store_error(run, e);
 out:
 	for (i = 0; i < n; i++)
 		item_release(&items[i]);
@@ -890,11 +904,18 @@ api_finish(struct seek_run *run, struct job *job)
 	free(job);
 }
 
+static void batch_end(struct seek_run *run);
+
 static void
 api_start(struct seek_run *run, struct job *job)
 {
 	struct err e = { 0 };
 
+	/* social_run_init() may run a secret command (token-cmd, up to
+	 * secret-timeout): never while the store's write transaction is
+	 * held, which a source that failed before this one may have opened */
+	if (store_in_batch(run->st))
+		batch_end(run);
 	job->sr = xcalloc(1, sizeof(*job->sr));
 	if (social_run_init(job->sr, run->cfg, &job->src, run->now, &e) < 0) {
 		run->prog.done++;
@@ -1152,6 +1173,7 @@ batch_end(struct seek_run *run)
 
 	if (store_in_batch(run->st) && store_batch_commit(run->st, &e) < 0) {
 		log_error("cannot commit a fetch batch: %s", e.msg);
+		record_store_error(run, &e);
 		/* the whole batch is undone here: a loss flagged inside
 		 * it is part of that, so it is read and dropped */
 		(void)store_batch_lost(run->st);

@@ -122,7 +122,7 @@ file_send(struct share_ctx *c, const struct outbox_list *parts, size_t i,
 	out->remote_id = xstrdup(path);
 	return SHARE_SENT;
 fail:
-	err_set(e, ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+	err_set(e, ERR_IO, "cannot write '%s': %s", path, err_str(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);

@@ -14,6 +14,8 @@ struct store {
 	bool gate_held;       /* a person's write holds the write gate */
 	bool readonly;        /* opened read-only: ro_reason says why */
 	char *ro_reason;
+	bool damaged;         /* SQLite reported corruption: write nothing */
+	char *open_warning;   /* store_open_warning(), or NULL */
 	int txn_depth;
 	bool txn_user;
 	bool batch;           /* the outermost txn is a fetch batch */

@@ -26,8 +26,12 @@ int store_migrate_from(struct store *st, int from, struct err *e);
 int
 store_fail(struct store *st, struct err *e, int rc, const char *what)
 {
-	const char *msg = st && st->db ? sqlite3_errmsg(st->db)
-				       : sqlite3_errstr(rc);
+	/* The connection's message only when it is about this failure (a
+	 * catch-up's second connection, a caller's own check: not). */
+	const char *msg = st && st->db && sqlite3_extended_errcode(st->db) ==
+						   rc
+				  ? sqlite3_errmsg(st->db)
+				  : sqlite3_errstr(rc);
 	const char *path = st && st->path ? st->path : "store";
 
 	switch (rc & 0xff) {
@@ -35,6 +39,12 @@ store_fail(struct store *st, struct err *e, int rc, const char *what)
 		return err_set(e, ERR_DB, "%s: the disk is full; free space "
 			       "and try again (store '%s')", what, path);
 	case SQLITE_IOERR:
+		/* a write that hit ENOSPC is reported by SQLite as I/O */
+		if (st && st->db && (sqlite3_system_errno(st->db) == ENOSPC ||
+				     sqlite3_system_errno(st->db) == EDQUOT))
+			return err_set(e, ERR_DB, "%s: the disk is full; free "
+				       "space and try again (store '%s')",
+				       what, path);
 		return err_set(e, ERR_DB, "%s: I/O error on store '%s' (%s)",
 			       what, path, msg);
 	case SQLITE_READONLY:
@@ -44,8 +54,13 @@ store_fail(struct store *st, struct err *e, int rc, const char *what)
 			       "the file's permissions", what, path);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		return err_set(e, ERR_DB, "%s: store '%s' is damaged or not a "
-			       "glean database (%s)", what, path, msg);
+		/* Writing more into a damaged file can only spread the
+		 * damage: this handle writes nothing from now on. */
+		if (st)
+			st->damaged = true;
+		return err_set(e, ERR_DB, "%s: store '%s' is damaged (%s); "
+			       "glean stopped writing to it: run 'glean "
+			       "check'", what, path, msg);
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return err_set(e, ERR_BUSY, "%s: store '%s' is busy; another "
@@ -54,6 +69,10 @@ store_fail(struct store *st, struct err *e, int rc, const char *what)
 		return err_set(e, ERR_DB, "%s: cannot open store '%s' (%s)",
 			       what, path, msg);
 	default:
+		if (rc == SQLITE_OK) /* the caller's own check failed */
+			return err_set(e, ERR_DB, "%s: store '%s' is damaged "
+				       "or not a glean database: run 'glean "
+				       "check'", what, path);
 		return err_set(e, ERR_DB, "%s: %s", what, msg);
 	}
 }
@@ -431,17 +450,63 @@ migrate(struct store *st, struct err *e)
 static int
 check_version(struct store *st, struct err *e)
 {
-	int v = store_schema_version(st);
+	int v = -1;
 
-	if (v < 0)
+	if (pragma_int(st, "PRAGMA user_version", &v) < 0)
 		return store_fail(st, e, sqlite3_errcode(st->db),
 				  "cannot read store");
+	if (v < 0) {
+		st->damaged = true;
+		return err_set(e, ERR_DB, "store '%s' has schema version %d, "
+			       "which no glean writes: it is damaged or not a "
+			       "glean database; run 'glean check'", st->path,
+			       v);
+	}
 	if (v > store_schema_latest())
 		return err_set(e, ERR_DB, "store '%s' was written by a newer "
 			       "glean (schema %d; this glean knows up to %d); "
 			       "upgrade glean to use it", st->path, v,
 			       store_schema_latest());
 	return 0;
+}
+
+/* Before an upgrade, a copy of the store as it was, in
+ * "<db>.before-v<new version>" (one per upgrade, kept until the user
+ * removes it; an existing one is replaced). Simple on purpose: a failed
+ * copy stops the upgrade, and the old glean can still read the copy. */
+static int
+backup_before_upgrade(struct store *st, struct err *e)
+{
+	char *to = xasprintf("%s.before-v%d", st->path,
+			     store_schema_latest());
+	int rc = store_backup(st, to, e);
+
+	if (rc < 0)
+		err_prefix(e, "cannot keep a copy of store '%s' before "
+			   "upgrading it", st->path);
+	else
+		log_info("store '%s' copied to '%s' before the upgrade",
+			 st->path, to);
+	free(to);
+	return rc;
+}
+
+/* immutable=1 reads the file alone: changes still in a non-empty -wal
+ * (left by a glean that could not checkpoint, with no -shm beside it)
+ * are not seen, and the commands say so (store_open_warning). */
+static void
+note_unread_wal(struct store *st)
+{
+	char *wal = xasprintf("%s-wal", st->path);
+	struct stat sb;
+
+	if (stat(wal, &sb) == 0 && sb.st_size > 0)
+		st->open_warning = xasprintf("the store '%s' is read-only and "
+			"its last changes, in '%s', cannot be read without "
+			"its '-shm' file: what glean shows may be out of "
+			"date; open it once where it can be written", st->path,
+			wal);
+	free(wal);
 }
 
 /* The read-only open: "mode=ro" reads the WAL as usual; when its -shm
@@ -463,8 +528,11 @@ open_readonly(struct store *st, struct err *e)
 					     SQLITE_OPEN_NOFOLLOW,
 				     NULL);
 		free(uri);
-		if (rc == SQLITE_OK && store_schema_version(st) >= 0)
+		if (rc == SQLITE_OK && store_schema_version(st) >= 0) {
+			if (i > 0)
+				note_unread_wal(st);
 			return 0;
+		}
 		if (rc == SQLITE_OK)
 			rc = sqlite3_errcode(st->db);
 		sqlite3_close_v2(st->db);
@@ -522,6 +590,9 @@ store_open(const char *path, unsigned flags, struct err *e)
 		}
 		if (st->lock_fd < 0 && take_lock(st, e) < 0)
 			goto fail;
+		if (exists && store_schema_version(st) > 0 &&
+		    backup_before_upgrade(st, e) < 0)
+			goto fail;
 		if (migrate(st, e) < 0)
 			goto fail;
 	}
@@ -554,6 +625,7 @@ store_close(struct store *st)
 		close(st->claim_fd);
 	store_rx_limits_free(st->rx_limits, st->nrx_limits);
 	free(st->ro_reason);
+	free(st->open_warning);
 	free(st->search_warning);
 	free(st->path);
 	free(st);
@@ -569,6 +641,12 @@ const char *
 store_readonly_reason(const struct store *st)
 {
 	return st->readonly ? st->ro_reason : NULL;
+}
+
+const char *
+store_open_warning(const struct store *st)
+{
+	return st->open_warning;
 }
 
 int
@@ -638,6 +716,9 @@ store_begin(struct store *st, bool user_data, struct err *e)
 
 	if (st->readonly)
 		return store_readonly(st, e);
+	if (st->damaged)
+		return err_set(e, ERR_DB, "store '%s' is damaged; glean does "
+			       "not write to it: run 'glean check'", st->path);
 	if (user_data && st->batch && st->txn_depth == 1) {
 		/* What the user wrote must not wait for a fetch batch: commit
 		 * the batch first; the fetch opens a new one later. */

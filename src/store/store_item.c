@@ -291,8 +291,10 @@ run_list(struct store *st, const struct item_query *q, int mode,
 	}
 	if (r != SQLITE_DONE) {
 		/* A regex error surfaces here with its message. */
-		err_set(e, r == SQLITE_ERROR ? ERR_USAGE : ERR_DB, "%s",
-			sqlite3_errmsg(st->db));
+		if (r == SQLITE_ERROR)
+			err_set(e, ERR_USAGE, "%s", sqlite3_errmsg(st->db));
+		else
+			store_fail(st, e, r, "cannot list items");
 		goto out;
 	}
 	if (mode == 0 && q->with_extras) {
@@ -647,8 +649,10 @@ store_items_set_read_query(struct store *st, const struct item_query *q,
 	qsql_bind(&qs, s, 2);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_DONE) {
-		err_set(e, rc == SQLITE_ERROR ? ERR_USAGE : ERR_DB, "%s",
-			sqlite3_errmsg(st->db));
+		if (rc == SQLITE_ERROR)
+			err_set(e, ERR_USAGE, "%s", sqlite3_errmsg(st->db));
+		else
+			store_fail(st, e, rc, "cannot mark items");
 		goto fail;
 	}
 	*n = sqlite3_changes(st->db);

@@ -57,7 +57,7 @@ test_expect_success 'first fetch stores every item and the validators' '
 	printf "%s\n" "$HTTPD_URL/moved.xml" "$HTTPD_URL/gone.xml" \
 		"$HTTPD_URL/busy.xml" "$HTTPD_URL/breaks.xml" >urls &&
 	glean import --newsboat urls >/dev/null &&
-	glean fetch >out &&
+	test_status 3 glean fetch >out &&
 	test_grep "fetched 7 sources" out &&
 	test_grep "failed 5 .*410 Gone: the publisher removed this feed" out &&
 	test_grep "failed 6 .*503" out &&
@@ -77,7 +77,7 @@ test_expect_success 'Retry-After pushes the next attempt back' '
 
 test_expect_success 'a re-fetch sends validators and gets 304s' '
 	: >"$HTTPD_LOG" &&
-	glean fetch --all >out &&
+	test_status 3 glean fetch --all >out &&
 	test_grep "unchanged" out &&
 	jq -s "[.[] | select(.path == \"/health.atom\")][0].headers" "$HTTPD_LOG" >h.json &&
 	jq -e "has(\"If-None-Match\") or has(\"if-none-match\")" h.json &&
@@ -86,7 +86,7 @@ test_expect_success 'a re-fetch sends validators and gets 304s' '
 
 test_expect_success 'the retired source is not fetched again' '
 	: >"$HTTPD_LOG" &&
-	glean fetch --all >/dev/null &&
+	test_status 3 glean fetch --all >/dev/null &&
 	! grep -q "/gone.xml" "$HTTPD_LOG"
 '
 
@@ -94,7 +94,7 @@ test_expect_success 'a feed that breaks keeps its items and shows why' '
 	before=$(store_sql "SELECT count(*) FROM item WHERE source_id = 7") &&
 	test "$before" = 3 &&
 	echo "<html><body>Oops, our CMS broke</body></html>" >"$site/breaks.xml" &&
-	glean fetch 7 >out &&
+	test_status 1 glean fetch 7 >out &&
 	test_grep "failed 7 .*not a feed" out &&
 	test "$(store_sql "SELECT count(*) FROM item WHERE source_id = 7")" = 3 &&
 	glean sources -l >src &&
@@ -123,9 +123,11 @@ test_expect_success 'an identical body is not parsed again' '
 	test_grep "0 updated, 1 unchanged" out
 '
 
-test_expect_success 'fetch --quiet prints nothing' '
-	glean fetch --all --quiet >out 2>&1 &&
-	test ! -s out
+test_expect_success 'fetch --quiet prints only the failure, one line on stderr' '
+	test_status 3 glean fetch --all --quiet >out 2>err &&
+	test ! -s out &&
+	test "$(wc -l <err)" = 1 &&
+	test_grep "^glean: source 6 .* failed: .*503" err
 '
 
 test_expect_success 'sources -l shows last success, last error and next fetch' '
@@ -154,7 +156,7 @@ test_expect_success 'many feeds at once: parsed beside the fetch, each stored wh
 	printf "<rss><channel><item><title>cut" >"$site/many/f17.xml" &&
 	echo "<html><body>not a feed</body></html>" >"$site/many/f23.xml" &&
 	glean import --newsboat many-urls >/dev/null &&
-	glean fetch --all >out &&
+	test_status 3 glean fetch --all >out &&
 	n=$(grep -c "<item>" "$demo/civic-rss.xml") &&
 	test "$(store_sql "SELECT count(*) FROM item i JOIN source s ON s.id = i.source_id WHERE s.url LIKE '"'"'%/many/%'"'"'")" = $((n * 28 + 1)) &&
 	test "$(store_sql "SELECT count(DISTINCT source_id) FROM item i JOIN source s ON s.id = i.source_id WHERE s.url LIKE '"'"'%/many/%'"'"' AND i.title LIKE '"'"'m%'"'"'")" = 28 &&
@@ -172,8 +174,9 @@ test_expect_success 'a store error mid-batch undoes the batch, counts agree, and
 	printf "<rss><channel><title>b</title><item><guid>b1</guid><title>boom</title></item></channel></rss>" >"$site/lost/f4.xml" &&
 	glean import --newsboat lost-urls >/dev/null &&
 	store_sql "CREATE TRIGGER boom BEFORE INSERT ON item WHEN NEW.title = '"'"'boom'"'"' BEGIN SELECT RAISE(ABORT, '"'"'disk on fire'"'"'); END" &&
-	glean fetch --all >out &&
+	test_status 1 glean fetch --all >out 2>err &&
 	test_grep "cannot store items: .*disk on fire" out &&
+	test_grep "^glean: the fetch could not be stored: .*disk on fire" err &&
 	# whether other sources shared its batch (and the summary says "the
 	# next fetch gets them again") depends on timing: a batch ends when
 	# a step has nothing more to write; the counts agree either way
@@ -182,7 +185,7 @@ test_expect_success 'a store error mid-batch undoes the batch, counts agree, and
 	test "$new" = "$stored" &&
 	test "$(store_sql "PRAGMA integrity_check")" = ok &&
 	store_sql "DROP TRIGGER boom" &&
-	glean fetch --all >out2 &&
+	test_status 3 glean fetch --all >out2 &&
 	n=$(grep -c "<item>" "$demo/civic-rss.xml") &&
 	test "$(store_sql "SELECT count(*) FROM item i JOIN source s ON s.id = i.source_id WHERE s.url LIKE '"'"'%/lost/%'"'"'")" = $((n * 4 + 1)) &&
 	test "$(store_sql "SELECT count(*) FROM (SELECT source_id, guid FROM item GROUP BY 1, 2 HAVING count(*) > 1)")" = 0

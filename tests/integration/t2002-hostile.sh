@@ -81,7 +81,7 @@ test_expect_success 'then every URL turns hostile and a fetch survives all of th
 		i=$((i + 1))
 		store_sql "UPDATE source SET url = \"$HTTPD_URL/$c\", body_hash = NULL, etag = NULL, last_modified = NULL WHERE id = $i"
 	done <cases.txt &&
-	glean fetch --all >out 2>err &&
+	test_status 3 glean fetch --all >out 2>err &&
 	cat out &&
 	test "$(store_sql "PRAGMA integrity_check")" = ok
 '

@@ -227,7 +227,7 @@ test_expect_success 'add the failing lists' '
 
 test_expect_success 'failures: 401 asks to re-authenticate, 404, 429 until the reset, bad JSON' '
 	: >"$HTTPD_LOG" &&
-	GLEAN_LOG="$TRASH/glean.log" glean -vv fetch >out 2>err &&
+	GLEAN_LOG="$TRASH/glean.log" test_status 3 glean -vv fetch >out 2>err &&
 	cat out &&
 	test_grep "failed 6 .*refused the credentials of account .home. (HTTP 401); re-authenticate" out &&
 	test_grep "failed 7 .*list does not exist or is not visible.*(HTTP 404)" out &&
@@ -261,7 +261,7 @@ test_expect_success 'a Link to another origin is not followed with the token' '
 
 test_expect_success 'a 401 is not retried on the next fetch' '
 	: >"$HTTPD_LOG" &&
-	GLEAN_NOW=$((GLEAN_NOW + 86400)) glean fetch >/dev/null &&
+	GLEAN_NOW=$((GLEAN_NOW + 86400)) test_status 3 glean fetch >/dev/null &&
 	! grep -q "\"/api/v1/timelines/list/7\"\|\"/2/lists/401/tweets\"\|\"/c/locked/6.json\"" "$HTTPD_LOG" &&
 	grep -q "\"/api/v1/timelines/list/9\"" "$HTTPD_LOG"
 '
@@ -278,7 +278,7 @@ test_expect_success 'the canary token is nowhere but the request headers' '
 
 test_expect_success 'a token that cannot be read is no 401: no request, backoff, not parked' '
 	: >"$HTTPD_LOG" &&
-	(unset XTOK; glean fetch 4 >out) &&
+	(unset XTOK; test_status 1 glean fetch 4 >out) &&
 	test_grep "failed 4 .*environment variable XTOK is not set" out &&
 	! grep -q "/2/lists/" "$HTTPD_LOG" &&
 	test "$(store_sql "SELECT next_due - last_attempt FROM source WHERE id = 4")" -lt 86400

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """A small fake HTTP server for glean's tests (python3 stdlib only).
 
-    httpd.py --dir DIR --port-file FILE [--log FILE]
+    httpd.py --dir DIR --port-file FILE [--log FILE] [--bind ADDR]
 
-Binds 127.0.0.1 on a free port and writes the port to FILE once it
-listens. A request for /PATH is answered from DIR/PATH, with an optional
+Binds 127.0.0.1 (or ADDR, e.g. 127.0.0.2) on a free port and writes the
+port to FILE once it listens. A request for /PATH is answered from DIR/PATH, with an optional
 sidecar DIR/PATH.meta.json:
 
     {"status": 301, "headers": {"Location": "{{BASE}}/b"}, "body": "...",
@@ -37,7 +37,8 @@ real service's idempotency would; only 2xx (and "close") answers are
 remembered. A meta file may
 stand alone (no DIR/PATH); then the body is "body" or empty. {{BASE}} in
 bodies and header values becomes http://HOST (from the Host header), so
-Link/next/Location URLs point back here. 200 responses get an ETag and
+Link/next/Location URLs point back here; {{PORT}} in header values is
+this server's port. 200 responses get an ETag and
 Last-Modified unless the meta sets them, and a matching If-None-Match or
 If-Modified-Since gets 304. "gzip" compresses when the client accepts it.
 
@@ -364,7 +365,8 @@ class Handler(BaseHTTPRequestHandler):
             body = b""
         body = body.replace(b"{{BASE}}", self.base.encode())
         status = meta.get("status", 200)
-        headers = [(k, str(v).replace("{{BASE}}", self.base))
+        headers = [(k, str(v).replace("{{BASE}}", self.base)
+                    .replace("{{PORT}}", str(self.server.server_port)))
                    for k, v in meta.get("headers", {}).items()]
         names = {k.lower() for k, _ in headers}
         if "content-type" not in names and have_file:
@@ -503,10 +505,11 @@ def main():
     p.add_argument("--dir", default=".")
     p.add_argument("--port-file", required=True)
     p.add_argument("--log")
+    p.add_argument("--bind", default="127.0.0.1")
     ARGS = p.parse_args()
     if ARGS.log:
         LOG = open(ARGS.log, "a", encoding="utf-8")
-    srv = Server(("127.0.0.1", 0), Handler)
+    srv = Server((ARGS.bind, 0), Handler)
     tmp = ARGS.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_port)

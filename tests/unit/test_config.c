@@ -175,6 +175,24 @@ test_secrets(void)
 	CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == -1);
 	CHECK(strstr(e.msg, "failed") != NULL);
 
+	TEST("a secret command past secret-timeout is stopped, named");
+	{
+		int64_t t0 = time_now_ms();
+
+		CHECK(parse(&c, "[general]\nsecret-timeout = 1s\n[account "
+				"\"slow\"]\nservice = x\ntoken-cmd = sleep "
+				"600\n", &e) == 0);
+		CHECK(c.secret_timeout == 1);
+		s = NULL;
+		CHECK(config_secret(&c.accounts[0], SECRET_TOKEN, &s, &e) == -1);
+		CHECK(s == NULL);
+		CHECK(time_now_ms() - t0 < 5000);
+		CHECK(strstr(e.msg, "account 'slow': token-cmd did not finish "
+				    "within 1s") != NULL);
+	}
+	CHECK(parse(&c, "[general]\nsecret-timeout = 0s\n", &e) == -1);
+	CHECK(strstr(e.msg, "secret-timeout") != NULL);
+
 	TEST("a secret past the cap is an error, never cut short");
 	CHECK(parse(&c, "[account \"a\"]\nservice = x\ntoken-cmd = head "
 			"-c 9000 /dev/zero\n", &e) == 0);

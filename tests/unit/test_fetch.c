@@ -428,6 +428,115 @@ test_redirects(void)
 	fetch_resp_release(&g.resp);
 }
 
+/* The own-network rule: which addresses count as the user's network. */
+static void
+test_ip_private(void)
+{
+	static const struct {
+		const char *ip;
+		bool priv;
+	} t[] = {
+		{ "127.0.0.1", true }, { "127.255.255.254", true },
+		{ "10.0.0.5", true }, { "10.255.255.255", true },
+		{ "172.16.0.1", true }, { "172.31.255.255", true },
+		{ "172.15.255.255", false }, { "172.32.0.1", false },
+		{ "192.168.1.1", true }, { "192.169.0.1", false },
+		{ "169.254.169.254", true }, { "169.253.0.1", false },
+		{ "0.0.0.0", true }, { "0.1.2.3", true },
+		{ "100.64.0.1", true }, { "100.127.255.255", true },
+		{ "100.63.255.255", false }, { "100.128.0.1", false },
+		{ "8.8.8.8", false }, { "93.184.216.34", false },
+		{ "11.0.0.1", false }, { "128.0.0.1", false },
+		{ "::1", true }, { "::", true }, { "[::1]", true },
+		{ "fc00::1", true }, { "fdff:ffff::1", true },
+		{ "fe00::1", false }, { "fe80::1", true },
+		{ "fe80::1%eth0", true }, { "febf::1", true },
+		{ "fec0::1", true }, { "ff02::1", false },
+		{ "2001:db8::1", false }, { "2606:4700::1111", false },
+		{ "::ffff:127.0.0.1", true }, { "::ffff:10.0.0.5", true },
+		{ "::ffff:192.168.0.1", true }, { "::ffff:7f00:1", true },
+		{ "::ffff:8.8.8.8", false }, { "::ffff:169.254.1.1", true },
+		{ "64:ff9b::10.0.0.5", true }, { "64:ff9b::8.8.8.8", false },
+		{ "::10.0.0.5", true },
+		{ "", true }, { "localhost", true }, { "10.0.0", true },
+		{ "1.2.3.4.5", true }, { NULL, true },
+	};
+	size_t i;
+	char name[64];
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(name, sizeof(name), "fetch_ip_private(%s)",
+			 t[i].ip ? t[i].ip : "NULL");
+		TEST(name);
+		CHECK(fetch_ip_private(t[i].ip) == t[i].priv);
+	}
+}
+
+/* A redirect from a public first address into the own network is
+ * refused; GLEAN_TEST_PUBLIC makes the loopback server play a public
+ * one. */
+static void
+test_own_network(void)
+{
+	static const struct {
+		const char *path, *ip;
+	} refused[] = {
+		{ "/r/own-lo2", "127.0.0.2" },
+		{ "/r/own-hop", "127.0.0.2" }, /* public hop, then private */
+		{ "/r/own-mapped", "::ffff:10.0.0.5" },
+		{ "/r/own-metadata", "169.254.169.254" },
+	};
+	struct fetch_req req = { 0 };
+	struct got g = { 0 };
+	char *u, want[256];
+	size_t i;
+
+	fetch_resp_init(&g.resp);
+	setenv("GLEAN_TEST_PUBLIC", "127.0.0.1", 1);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		TEST(refused[i].path);
+		u = url(refused[i].path);
+		req.url = u;
+		run(NULL, &req, &g);
+		free(u);
+		snprintf(want, sizeof(want), "redirected to a private "
+			 "address %s; glean does not follow a feed into your "
+			 "own network", refused[i].ip);
+		CHECK_INT(g.resp.err.code, ERR_LIMIT);
+		CHECK_STR(g.resp.err.msg, want);
+		CHECK(g.resp.permanent_url == NULL);
+	}
+	TEST("refused hops never reached a server");
+	CHECK(!log_has("own-net-lo2", NULL));
+
+	TEST("a public origin may redirect to a public address");
+	u = url("/r/t1");
+	req.url = u;
+	run(NULL, &req, &g);
+	free(u);
+	CHECK_INT(g.resp.err.code, ERR_OK);
+	CHECK_INT(g.resp.redirects, 1);
+
+	TEST("a first request to a private address is the user's choice");
+	u = xasprintf("%s/hello.txt?own-net-direct", base_lh);
+	req.url = u;
+	run(NULL, &req, &g);
+	free(u);
+	CHECK_INT(g.resp.err.code, ERR_OK);
+	CHECK(log_has("own-net-direct", NULL));
+
+	TEST("a private origin may redirect anywhere");
+	unsetenv("GLEAN_TEST_PUBLIC");
+	u = url("/r/own-name");
+	req.url = u;
+	run(NULL, &req, &g);
+	free(u);
+	CHECK_INT(g.resp.err.code, ERR_OK);
+	CHECK_STR(g.resp.body.buf, "hello world\n");
+	CHECK(log_has("own-net-name", NULL));
+	fetch_resp_release(&g.resp);
+}
+
 static void
 test_caps(void)
 {
@@ -917,6 +1026,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 
 	RUN(test_empty);
+	RUN(test_ip_private);
 	if (server_start() < 0) {
 		printf("FAIL: cannot start tests/lib/httpd.py (python3)\n");
 		server_stop();
@@ -926,6 +1036,7 @@ main(void)
 	RUN(test_basic);
 	RUN(test_gzip);
 	RUN(test_redirects);
+	RUN(test_own_network);
 	RUN(test_caps);
 	RUN(test_errors);
 	RUN(test_refused);

@@ -1550,6 +1550,89 @@ test_meta_once(void)
 	free(path);
 }
 
+struct findings {
+	int damage, repaired;
+	char last[512];
+};
+
+static void
+collect(void *arg, bool damage, bool repaired, const char *msg)
+{
+	struct findings *f = arg;
+
+	f->damage += damage && !repaired;
+	f->repaired += repaired;
+	snprintf(f->last, sizeof(f->last), "%s", msg);
+}
+
+static void
+test_check(void)
+{
+	char *path = xasprintf("%s/check.db", dir);
+	char *copy = xasprintf("%s/copy.db", dir);
+	struct findings f = { 0 };
+	struct err e = { 0 };
+	struct source src = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	int64_t sid = 0;
+
+	TEST("a sound store checks clean, and its backup too");
+	CHECK(st != NULL);
+	src.kind = "feed";
+	src.url = "https://check.example/feed.xml";
+	CHECK(store_source_add(st, &src, &sid, &e) == 0);
+	{
+		struct item it = mk("g-check", NULL, "Check", "check text");
+		struct ingest_stats stats = { 0 };
+
+		CHECK(store_begin(st, false, &e) == 0);
+		CHECK(store_items_upsert(st, sid, &it, 1, &stats, &e) == 0);
+		CHECK(store_commit(st, &e) == 0);
+		item_release(&it);
+	}
+	CHECK(store_backup(st, copy, &e) == 0);
+	CHECK(store_backup(st, path, &e) < 0 && e.code == ERR_USAGE);
+	store_close(st);
+	st = store_open_check(copy, false, &e);
+	CHECK(st != NULL);
+	CHECK_INT(store_check(st, false, collect, &f, &e), 0);
+	CHECK_INT(f.damage, 0);
+	CHECK_INT(sql_int(copy, "SELECT count(*) FROM item"), 1);
+	store_close(st);
+
+	TEST("an item without a source and a mark counter behind are found");
+	sql_int(path, "UPDATE item SET marked = 1, mark_seq = 7");
+	sql_int(path, "DELETE FROM source"); /* foreign keys off here */
+	st = store_open_check(path, false, &e);
+	CHECK(st != NULL);
+	memset(&f, 0, sizeof(f));
+	CHECK_INT(store_check(st, false, collect, &f, &e), 2);
+	CHECK_INT(f.damage, 2);
+	TEST("a check handle cannot repair");
+	CHECK(store_check(st, true, collect, &f, &e) < 0);
+	store_close(st);
+
+	TEST("--repair raises the counter and leaves the orphan, saying so");
+	st = store_open_check(path, true, &e);
+	CHECK(st != NULL);
+	memset(&f, 0, sizeof(f));
+	CHECK_INT(store_check(st, true, collect, &f, &e), 1);
+	CHECK_INT(f.repaired, 1);
+	store_close(st);
+	CHECK_INT(sql_int(path, "SELECT value FROM meta WHERE key ="
+			  " 'mark_seq'"), 7);
+
+	TEST("a schema version of -5 is damage, and opening says so");
+	sql_int(path, "PRAGMA user_version = -5");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st == NULL);
+	CHECK(strstr(e.msg, "schema version -5") != NULL);
+	CHECK(strstr(e.msg, "not an error") == NULL);
+	CHECK(strstr(e.msg, "glean check") != NULL);
+	free(path);
+	free(copy);
+}
+
 int
 main(void)
 {
@@ -1568,5 +1651,6 @@ main(void)
 	RUN(test_newsboat_state);
 	RUN(test_sort);
 	RUN(test_meta_once);
+	RUN(test_check);
 	return check_done("test_store");
 }
