@@ -616,7 +616,10 @@ feed_store(struct seek_run *run, struct parse_job *pj)
 						  "after its guid or link"
 						: "");
 		/* the same bytes again are parsed again, not skipped as
-		 * unchanged: the source says what they are each time */
+		 * unchanged, and no validator makes the next fetch a 304:
+		 * the rest of the document may come then */
+		replace(&s->etag, NULL);
+		replace(&s->last_modified, NULL);
 	} else {
 		replace(&s->body_hash, pj->hash);
 	}
