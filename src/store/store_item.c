@@ -1028,14 +1028,16 @@ key_id(int64_t id)
 
 /* The recent item of the source with this link and title (guid churn):
  * 1 found (*id, *same), 0 not found, -1 error. An item this call has
- * already stored (ids in done) is not taken: two entries of one
- * document are two items. */
+ * already stored (ids in done) is not taken, nor one whose guid the
+ * document still has (guids): two entries of one document, or a post
+ * and its namesake of the next day, are two items. */
 static int
 find_churned(struct store *st, int64_t source_id, const struct item *it,
-	     int64_t now, const struct keyset *done, int64_t *id, bool *same)
+	     int64_t now, const struct keyset *done,
+	     const struct keyset *guids, int64_t *id, bool *same)
 {
 	sqlite3_stmt *s = store_cached(st, C_FIND_CHURN,
-		"SELECT id, content_hash FROM item WHERE source_id = ?1"
+		"SELECT id, content_hash, guid FROM item WHERE source_id = ?1"
 		" AND url = ?2 AND title = ?3 AND (fetched >= ?4 OR id IN"
 		" (SELECT id FROM item WHERE source_id = ?1 ORDER BY id DESC"
 		" LIMIT ?5)) ORDER BY id DESC");
@@ -1048,9 +1050,11 @@ find_churned(struct store *st, int64_t source_id, const struct item *it,
 	sqlite3_bind_int(s, 5, CHURN_ITEMS);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *old = (const char *)sqlite3_column_text(s, 1);
+		const char *g = (const char *)sqlite3_column_text(s, 2);
 		int64_t v = sqlite3_column_int64(s, 0);
 
-		if (keyset_has(done, key_id(v)))
+		if (keyset_has(done, key_id(v)) ||
+		    (g && keyset_has(guids, key_of(5, g))))
 			continue;
 		*id = v;
 		*same = old && !strcmp(old, it->content_hash);
@@ -1066,6 +1070,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 {
 	int64_t now = time_now();
 	struct keyset ks = { NULL, 0 }, done = { NULL, 0 };
+	struct keyset guids = { NULL, 0 };
 	size_t k, cap;
 	int empty, pend;
 
@@ -1080,6 +1085,11 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		cap <<= 1;
 	done.v = xcalloc(cap, sizeof(*done.v));
 	done.mask = cap - 1;
+	guids.v = xcalloc(cap, sizeof(*guids.v));
+	guids.mask = cap - 1;
+	for (k = 0; k < n; k++)
+		if (items[k].guid && *items[k].guid)
+			keyset_add(&guids, key_of(5, items[k].guid));
 	if (empty) {
 		cap = 16;
 		while (cap < 6 * n) /* three keys an item, half full at most */
@@ -1149,7 +1159,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		if (found == 0 && has_guid && has_url && it->title &&
 		    *it->title) {
 			found = find_churned(st, source_id, it, now, &done,
-					     &id, &same);
+					     &guids, &id, &same);
 			churned = found == 1;
 		}
 		if (found < 0) {
@@ -1248,10 +1258,12 @@ lookups_done:
 	}
 	free(ks.v);
 	free(done.v);
+	free(guids.v);
 	return store_commit(st, e);
 fail:
 	free(ks.v);
 	free(done.v);
+	free(guids.v);
 	store_rollback(st);
 	return -1;
 }

@@ -577,6 +577,21 @@ test_ingest_churn(void)
 	CHECK_INT(stats.unchanged, 2);
 	item_release(&pair[0]);
 	item_release(&pair[1]);
+
+	TEST("an old item whose guid the document still has is not taken");
+	/* newest first, as feeds list them: the new entry comes first */
+	pair[1] = mk("urn:day:1", "https://example.org/", "Daily", "one");
+	memset(&stats, 0, sizeof(stats));
+	CHECK(store_items_upsert(st, sid, &pair[1], 1, &stats, &e) == 0);
+	CHECK_INT(stats.added, 1);
+	pair[0] = mk("urn:day:2", "https://example.org/", "Daily", "two");
+	memset(&stats, 0, sizeof(stats));
+	CHECK(store_items_upsert(st, sid, pair, 2, &stats, &e) == 0);
+	CHECK_INT(stats.added, 1);
+	CHECK_INT(stats.unchanged, 1);
+	CHECK(pair[0].id != pair[1].id);
+	item_release(&pair[0]);
+	item_release(&pair[1]);
 	store_close(st);
 	err_clear(&e);
 }
