@@ -54,6 +54,12 @@ struct feed_entry {
 	char *comments;
 	struct feed_enclosure *enclosures;
 	size_t nenclosures, cap_enclosures;
+	/* The document ended inside this entry (cut off): only what was
+	 * closed before the end is whole. id_whole: its guid/id (or
+	 * rdf:about), link_whole: its link, read whole before the end. Not
+	 * in the parse dump; seek keeps a cut entry only when one of the
+	 * two is whole. */
+	bool cut, id_whole, link_whole;
 };
 
 struct feed_doc {
@@ -67,6 +73,12 @@ struct feed_doc {
 	int64_t ttl; /* <ttl> in seconds, -1 when absent */
 	struct feed_entry *entries;
 	size_t nentries, cap_entries;
+	/* Not in the parse dump, for the source's state: cut when the
+	 * document ended with elements still open (cut_at: its length in
+	 * bytes); nul_at: 1 + the offset of its first NUL byte, 0 when it
+	 * has none (an XML document with one is damaged). */
+	bool cut;
+	size_t cut_at, nul_at;
 };
 
 struct parse_opts {

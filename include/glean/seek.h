@@ -96,7 +96,9 @@ int seek_import_newsboat(struct store *st, const char *path,
 int seek_export_opml(struct store *st, struct sbuf *out, struct err *e);
 
 /* Convert a parsed document into store items (owned by the caller, free
- * each with item_release and the array with free). */
+ * each with item_release and the array with free). An entry the end of
+ * a cut-off document left open is left out unless its guid or link was
+ * read whole (and a half-read guid or link is not kept). */
 void seek_items_from_doc(const struct feed_doc *doc, struct item **items,
 			 size_t *n);
 

@@ -404,8 +404,23 @@ parse_feed(const char *bytes, size_t len, const struct parse_opts *opts,
 		enc_result_own(&r);
 		rc = parse_jsonfeed(r.utf8, r.len, &o, base, doc, e);
 	} else {
+		const char *z = memchr(r.utf8, '\0', r.len);
+
 		rc = parse_xml(r.utf8, r.len, &o, base, doc, e);
+		/* U+0000 is no XML character: libxml2 stops there. Where,
+		 * in the bytes as they came when they are ASCII-based */
+		if (z) {
+			const char *b = memchr(bytes, '\0', len);
+
+			if (b && strncmp(doc->encoding, "utf-16", 6) != 0 &&
+			    strncmp(doc->encoding, "utf-32", 6) != 0)
+				doc->nul_at = (size_t)(b - bytes) + 1;
+			else
+				doc->nul_at = (size_t)(z - r.utf8) + 1;
+		}
 	}
+	if (doc->cut)
+		doc->cut_at = len;
 	if (rc < 0) {
 		doc->bozo = true;
 		if (!doc->bozo_reason)

@@ -151,6 +151,9 @@ struct px {
 	int title_depth;
 	struct feed_entry *entry;
 	size_t entry_idx;
+	int open_at_end; /* elements open when the bytes ended */
+	bool ends_with_root; /* the bytes end with the root's end tag */
+	char root[64];   /* the root element's name, as written */
 };
 
 static struct feed_entry *
@@ -1679,6 +1682,10 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		p->skip_depth++;
 		return;
 	}
+	if (p->depth == 1 && !p->root[0])
+		snprintf(p->root, sizeof(p->root), "%s%s%s",
+			 prefix ? (const char *)prefix : "", prefix ? ":" : "",
+			 (const char *)localname);
 	attrs_load(p, &a, nb_attr, attributes);
 	set_base(p, &a);
 	/* after the attributes: their lookups may reuse the slot */
@@ -1992,12 +1999,27 @@ px_init(struct px *p, struct feed_doc *doc, size_t max, const char *base)
 	sbuf_init(&p->cleanscratch, 0);
 }
 
-/* Close whatever a truncated document left open, innermost first. */
+/* Close whatever a truncated document left open, innermost first. The
+ * doc and the entry left open are marked cut, with what of the entry's
+ * identity was closed before the end (set before the flush closes the
+ * rest, which may be half an element). */
 static void
 flush_open(struct px *p)
 {
+	struct feed_entry *en = cur_entry(p);
 	int guard = 0;
+	size_t i;
 
+	if (p->open_at_end > 0 && !p->ends_with_root)
+		p->doc->cut = true;
+	if (p->doc->cut && en) {
+		en->cut = true;
+		en->id_whole = en->c.id && *en->c.id;
+		en->link_whole = en->c.link && *en->c.link;
+		for (i = 0; i < en->c.nlinks; i++)
+			if (en->c.links[i].href && *en->c.links[i].href)
+				en->link_whole = true;
+	}
 	while (p->nstack && guard++ < 10000) {
 		struct frame *f = &p->stack[p->nstack - 1];
 		const struct handler *h = handler_find(f->name);
@@ -2010,6 +2032,31 @@ flush_open(struct px *p)
 		if (p->nstack == before)
 			p->nstack--;
 	}
+}
+
+static bool
+is_xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Whether s ends (but for white space) with </name>: an ill-formed
+ * document that does is whole, its nesting wrong; one that does not,
+ * with elements left open, was cut off. */
+static bool
+ends_with_end_tag(const char *s, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	while (len && is_xml_space(s[len - 1]))
+		len--;
+	if (!n || len < n + 3 || s[len - 1] != '>')
+		return false;
+	len--;
+	while (len && is_xml_space(s[len - 1]))
+		len--;
+	return len >= n + 2 && memcmp(s + len - n, name, n) == 0 &&
+	       s[len - n - 1] == '/' && s[len - n - 2] == '<';
 }
 
 /*
@@ -2060,6 +2107,10 @@ run(struct px *p, const char *s, size_t len, bool recover, bool *wf,
 			break;
 	}
 	xmlParseChunk(ctxt, NULL, 0, 1);
+	/* libxml2's own element stack: what the end of the bytes left
+	 * open (a mismatched end tag does not count: it pops) */
+	p->open_at_end = ctxt->nameNr;
+	p->ends_with_root = ends_with_end_tag(s, len, p->root);
 	*wf = ctxt->wellFormed != 0;
 	*nswf = ctxt->nsWellFormed != 0;
 	/* an entity declaration that got past strip_doctype (a DOCTYPE

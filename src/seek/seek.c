@@ -551,11 +551,28 @@ feed_store(struct seek_run *run, struct parse_job *pj)
 
 	run->prog.done++;
 	run->prog.current = source_name(s);
-	if (pj->rc < 0) {
-		char *reason = str_starts(pj->e.msg, "not a feed")
-				       ? xstrdup(pj->e.msg)
-				       : xasprintf("not a feed: %s", pj->e.msg);
+	if (pj->rc < 0 || doc->nul_at || (doc->cut && pj->n == 0)) {
+		char *reason;
 
+		/* the old items stay; nothing of this body is stored */
+		if (doc->nul_at)
+			reason = xasprintf("damaged document: a NUL byte at "
+					   "byte %zu; nothing stored, the "
+					   "items already here are kept",
+					   doc->nul_at - 1);
+		else if (pj->rc == 0)
+			reason = xasprintf("partial document: cut off at byte "
+					   "%zu before any whole entry; "
+					   "nothing stored, the items "
+					   "already here are kept",
+					   doc->cut_at);
+		else if (str_starts(pj->e.msg, "not a feed"))
+			reason = xstrdup(pj->e.msg);
+		else
+			reason = xasprintf("not a feed: %s", pj->e.msg);
+		/* nor its validators: a 304 next time would hide this */
+		replace(&s->etag, NULL);
+		replace(&s->last_modified, NULL);
 		fail_source(run, s, reason, -1);
 		free(reason);
 		goto out;
@@ -579,9 +596,33 @@ feed_store(struct seek_run *run, struct parse_job *pj)
 		s->site_url = xstrdup(doc->feed.link);
 	if (doc->ttl > 0)
 		s->ttl = doc->ttl;
-	replace(&s->body_hash, pj->hash);
 	free(s->last_error);
 	s->last_error = NULL;
+	if (doc->cut) {
+		size_t whole = 0, i, dropped;
+
+		for (i = 0; i < doc->nentries; i++)
+			whole += !doc->entries[i].cut;
+		dropped = doc->nentries - pj->n;
+		s->last_error = xasprintf(
+			"partial document: cut off at byte %zu (%s); %zu "
+			"whole entr%s kept%s", doc->cut_at,
+			whole < doc->nentries ? "inside an entry"
+					      : "before its closing tags",
+			whole, whole == 1 ? "y" : "ies",
+			dropped ? ", the one cut off before its guid or "
+				  "link was read left out"
+				: whole < pj->n ? ", and the one cut off "
+						  "after its guid or link"
+						: "");
+		/* the same bytes again are parsed again, not skipped as
+		 * unchanged, and no validator makes the next fetch a 304:
+		 * the rest of the document may come then */
+		replace(&s->etag, NULL);
+		replace(&s->last_modified, NULL);
+	} else {
+		replace(&s->body_hash, pj->hash);
+	}
 	s->next_due = run->now + interval(run, s, pj->max_age);
 	if (store_source_save_state(run->st, s, &e) < 0 ||
 	    store_commit(run->st, &e) < 0)
@@ -589,7 +630,10 @@ feed_store(struct seek_run *run, struct parse_job *pj)
 	run->r->fetched++;
 	run->r->items_added += stats.added;
 	run->r->items_updated += stats.updated;
-	if (doc->bozo)
+	if (s->last_error)
+		notice(run->r, xasprintf("source %lld: %s", (long long)s->id,
+					 s->last_error));
+	else if (doc->bozo)
 		log_info("source %lld: recovered a feed that is not "
 			 "well-formed (%s)", (long long)s->id,
 			 doc->bozo_reason ? doc->bozo_reason : "?");

@@ -637,21 +637,30 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 	struct item *items = xcalloc(doc->nentries ? doc->nentries : 1,
 				     sizeof(*items));
 	struct json_ctx jx = { 0 }; /* one for every enclosure list */
-	size_t i, k;
+	size_t i, k, n = 0;
 
 	for (i = 0; i < doc->nentries; i++) {
 		const struct feed_entry *en = &doc->entries[i];
-		struct item *it = &items[i];
+		struct item *it;
 		const char *body = en->content ? en->content : en->summary;
 		const char *ctype = en->content ? en->content_type : NULL;
 		struct sbuf text = SBUF_INIT;
 
-		it->guid = en->c.id ? xstrdup(en->c.id) : NULL;
+		/* an entry the document's end cut off is kept only when
+		 * its guid or its link was read whole; a half-read one is
+		 * not its identity (it would be an item of its own, and
+		 * the whole entry a duplicate at the next fetch) */
+		if (en->cut && !en->id_whole && !en->link_whole)
+			continue;
+		it = &items[n++];
+		it->guid = en->c.id && (!en->cut || en->id_whole)
+				   ? xstrdup(en->c.id) : NULL;
 		/* links are stored with their controls percent-encoded;
 		 * one over URL_MAX_BYTES is dropped (the item keeps no
 		 * link, an enclosure is left out) */
-		it->url = url_store_safe(en->c.link);
-		if (!en->c.link)
+		it->url = en->cut && !en->link_whole
+				  ? NULL : url_store_safe(en->c.link);
+		if (!en->c.link && (!en->cut || en->link_whole))
 			for (k = 0; k < en->c.nlinks; k++)
 				if (en->c.links[k].href &&
 				    (!en->c.links[k].rel ||
@@ -717,5 +726,5 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 	}
 	json_ctx_close(&jx);
 	*itemsp = items;
-	*np = doc->nentries;
+	*np = n;
 }

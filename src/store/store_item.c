@@ -1,7 +1,8 @@
 /*
  * Items, their tags and notes: listing through the query language,
  * flags the user sets, and ingest (dedupe by guid → link → content
- * hash, updates that keep everything the user added). Every write the
+ * hash, and a new guid with a recent item's link and title is that item;
+ * updates that keep everything the user added). Every write the
  * user makes commits with synchronous=FULL before it returns.
  */
 #include <stdio.h>
@@ -13,6 +14,15 @@
 
 enum { C_FIND_GUID, C_FIND_URL, C_FIND_HASH, C_INSERT, C_UPDATE,
        C_TAGS, C_NOTES, C_ANY };
+/* after store_import.c's C_PENDING (8) */
+enum { C_FIND_CHURN = 9, C_SET_GUID = 10 };
+
+/* An entry whose guid is new but whose link and title are those of one of
+ * the source's recent items is that item under a new guid (a feed that
+ * makes up its guids at every fetch): recent is among its last
+ * CHURN_ITEMS items or fetched in the last CHURN_SECS. */
+#define CHURN_ITEMS 500
+#define CHURN_SECS (30 * 86400)
 
 #define ITEM_COLS                                                            \
 	"i.id, i.source_id, s.title, i.guid, i.url, i.title, i.author,"      \
@@ -1008,13 +1018,60 @@ source_empty(struct store *st, int64_t source_id)
 	return rc == SQLITE_DONE ? 1 : rc == SQLITE_ROW ? 0 : -1;
 }
 
+static uint64_t
+key_id(int64_t id)
+{
+	uint64_t h = hash64(&id, sizeof(id), 4);
+
+	return h ? h : 1;
+}
+
+/* The recent item of the source with this link and title (guid churn):
+ * 1 found (*id, *same), 0 not found, -1 error. An item this call has
+ * already stored (ids in done) is not taken, nor one whose guid the
+ * document still has (guids): two entries of one document, or a post
+ * and its namesake of the next day, are two items. */
+static int
+find_churned(struct store *st, int64_t source_id, const struct item *it,
+	     int64_t now, const struct keyset *done,
+	     const struct keyset *guids, int64_t *id, bool *same)
+{
+	sqlite3_stmt *s = store_cached(st, C_FIND_CHURN,
+		"SELECT id, content_hash, guid FROM item WHERE source_id = ?1"
+		" AND url = ?2 AND title = ?3 AND (fetched >= ?4 OR id IN"
+		" (SELECT id FROM item WHERE source_id = ?1 ORDER BY id DESC"
+		" LIMIT ?5)) ORDER BY id DESC");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_text(s, 2, it->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, it->title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now - CHURN_SECS);
+	sqlite3_bind_int(s, 5, CHURN_ITEMS);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *old = (const char *)sqlite3_column_text(s, 1);
+		const char *g = (const char *)sqlite3_column_text(s, 2);
+		int64_t v = sqlite3_column_int64(s, 0);
+
+		if (keyset_has(done, key_id(v)) ||
+		    (g && keyset_has(guids, key_of(5, g))))
+			continue;
+		*id = v;
+		*same = old && !strcmp(old, it->content_hash);
+		break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : (rc == SQLITE_DONE ? 0 : -1);
+}
+
 int
 store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		   size_t n, struct ingest_stats *stats, struct err *e)
 {
 	int64_t now = time_now();
-	struct keyset ks = { NULL, 0 };
-	size_t k;
+	struct keyset ks = { NULL, 0 }, done = { NULL, 0 };
+	struct keyset guids = { NULL, 0 };
+	size_t k, cap;
 	int empty, pend;
 
 	if (store_begin(st, false, e) < 0)
@@ -1023,9 +1080,18 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		store_fail(st, e, sqlite3_errcode(st->db), "cannot look up item");
 		goto fail;
 	}
+	/* the rows this call stored, for find_churned() */
+	for (cap = 16; cap < 2 * n;)
+		cap <<= 1;
+	done.v = xcalloc(cap, sizeof(*done.v));
+	done.mask = cap - 1;
+	guids.v = xcalloc(cap, sizeof(*guids.v));
+	guids.mask = cap - 1;
+	for (k = 0; k < n; k++)
+		if (items[k].guid && *items[k].guid)
+			keyset_add(&guids, key_of(5, items[k].guid));
 	if (empty) {
-		size_t cap = 16;
-
+		cap = 16;
 		while (cap < 6 * n) /* three keys an item, half full at most */
 			cap <<= 1;
 		ks.v = xcalloc(cap, sizeof(*ks.v));
@@ -1039,7 +1105,7 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 		const char *hash;
 		const char *guid;
 		int64_t id = 0;
-		bool same = false;
+		bool same = false, churned = false;
 		int found, rc;
 		sqlite3_stmt *s;
 
@@ -1090,12 +1156,34 @@ store_items_upsert(struct store *st, int64_t source_id, struct item *items,
 				" source_id = ? AND content_hash = ? AND"
 				" coalesce(url, '') = ''",
 				source_id, hash, hash, &id, &same);
+		if (found == 0 && has_guid && has_url && it->title &&
+		    *it->title) {
+			found = find_churned(st, source_id, it, now, &done,
+					     &guids, &id, &same);
+			churned = found == 1;
+		}
 		if (found < 0) {
 			store_fail(st, e, sqlite3_errcode(st->db),
 				   "cannot look up item");
 			goto fail;
 		}
+		if (churned) {
+			/* the same item: it takes the new guid */
+			s = store_cached(st, C_SET_GUID,
+				"UPDATE item SET guid = ? WHERE id = ?");
+			bind_static(s, 1, guid);
+			sqlite3_bind_int64(s, 2, id);
+			rc = sqlite3_step(s);
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			if (rc != SQLITE_DONE) {
+				store_fail(st, e, rc, "cannot store item");
+				goto fail;
+			}
+		}
 lookups_done:
+		if (found)
+			keyset_add(&done, key_id(id));
 		if (found && same) {
 			stats->unchanged++;
 			it->id = id;
@@ -1155,6 +1243,7 @@ lookups_done:
 			stats->added++;
 			it->id = sqlite3_last_insert_rowid(st->db);
 			it->inserted = true;
+			keyset_add(&done, key_id(it->id));
 			if ((rc = store_fts_note_insert(st, it->id)) != 0) {
 				store_fail(st, e, rc, "cannot index item");
 				goto fail;
@@ -1168,9 +1257,13 @@ lookups_done:
 		goto fail;
 	}
 	free(ks.v);
+	free(done.v);
+	free(guids.v);
 	return store_commit(st, e);
 fail:
 	free(ks.v);
+	free(done.v);
+	free(guids.v);
 	store_rollback(st);
 	return -1;
 }

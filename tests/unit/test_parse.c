@@ -475,6 +475,81 @@ test_bozo(void)
 	feed_doc_release(&d);
 }
 
+/* A document cut off: the entry left open is marked, with what of its
+ * identity was closed before the end; NUL bytes are found (issue 15). */
+static void
+test_cut(void)
+{
+	static const char head[] =
+		"<rss version=\"2.0\"><channel><title>t</title>"
+		"<item><title>one</title><guid>urn:1</guid></item>";
+	struct feed_doc d;
+	char *s;
+
+	TEST("a whole document is not cut");
+	s = xasprintf("%s</channel></rss>", head);
+	parse_str(s, NULL, &d);
+	CHECK(!d.cut && d.cut_at == 0 && d.nul_at == 0);
+	CHECK(d.nentries == 1 && !d.entries[0].cut);
+	feed_doc_release(&d);
+	free(s);
+
+	TEST("ill-formed but complete is not cut");
+	parse_str("<rss version=\"2.0\"><channel><title>t</title>"
+		  "<item><title>a <b>b</title></item>"
+		  "<item><title>second</title></item></channel></rss>",
+		  NULL, &d);
+	CHECK(d.bozo && !d.cut);
+	feed_doc_release(&d);
+
+	TEST("cut inside a link before the guid: no identity");
+	s = xasprintf("%s<item><title>two</title><link>http://", head);
+	parse_str(s, NULL, &d);
+	CHECK(d.cut && d.cut_at == strlen(s));
+	CHECK_INT(d.nentries, 2);
+	CHECK(!d.entries[0].cut);
+	CHECK(d.entries[1].cut && !d.entries[1].id_whole &&
+	      !d.entries[1].link_whole);
+	feed_doc_release(&d);
+	free(s);
+
+	TEST("cut after the guid: the guid is whole, the link is not");
+	s = xasprintf("%s<item><guid isPermaLink=\"false\">urn:2</guid>"
+		      "<link>http://exa", head);
+	parse_str(s, NULL, &d);
+	CHECK(d.cut && d.nentries == 2);
+	CHECK(d.entries[1].cut && d.entries[1].id_whole &&
+	      !d.entries[1].link_whole);
+	feed_doc_release(&d);
+	free(s);
+
+	TEST("cut after the last entry: no entry is cut");
+	s = xasprintf("%s</chan", head);
+	parse_str(s, NULL, &d);
+	CHECK(d.cut && d.nentries == 1 && !d.entries[0].cut);
+	feed_doc_release(&d);
+	free(s);
+
+	TEST("an Atom link's href is whole at once");
+	parse_str("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t"
+		  "</title><entry><link href=\"http://e.org/1\"/><title>x",
+		  NULL, &d);
+	CHECK(d.cut && d.nentries == 1 && d.entries[0].cut &&
+	      d.entries[0].link_whole && !d.entries[0].id_whole);
+	feed_doc_release(&d);
+
+	TEST("a NUL byte is found, at its offset");
+	{
+		char nul[] = "<rss version=\"2.0\"><channel><title>t"
+			     "</title>\0<item><title>x</title></item>"
+			     "</channel></rss>";
+
+		parse_feed(nul, sizeof(nul) - 1, NULL, &d, NULL);
+		CHECK_INT(d.nul_at, (size_t)(strchr(nul, '\0') - nul) + 1);
+		feed_doc_release(&d);
+	}
+}
+
 static char *
 slurp(const char *path, size_t *len)
 {
@@ -974,6 +1049,7 @@ main(void)
 	RUN(test_strip);
 	RUN(test_sanitiser);
 	RUN(test_dates);
+	RUN(test_cut);
 	RUN(test_urls);
 	RUN(test_url_store_safe);
 	RUN(test_rss);

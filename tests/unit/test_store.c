@@ -506,6 +506,96 @@ test_regex_limits(void)
 	store_close(st);
 }
 
+/* A feed that makes up a new guid at every fetch (same link, same
+ * title): one item, which takes the latest guid and keeps its notes;
+ * two entries of one document with one link and title stay two. */
+static void
+test_ingest_churn(void)
+{
+	struct err e = { 0 };
+	struct store *st = store_open(dbpath, STORE_WRITE, &e);
+	struct source s = { 0 };
+	struct ingest_stats stats = { 0 };
+	struct item it, got, pair[2];
+	int64_t sid, first = 0, nid;
+	char guid[32];
+	int round;
+
+	TEST("guid churn: one item, the latest guid, its note kept");
+	CHECK(st != NULL);
+	s.url = "https://example.org/churn";
+	CHECK(store_source_add(st, &s, &sid, &e) == 0);
+	for (round = 0; round < 3; round++) {
+		snprintf(guid, sizeof(guid), "urn:churn:%d", round);
+		it = mk(guid, "https://example.org/post", "Post", "same body");
+		memset(&stats, 0, sizeof(stats));
+		CHECK(store_items_upsert(st, sid, &it, 1, &stats, &e) == 0);
+		if (round == 0) {
+			CHECK_INT(stats.added, 1);
+			first = it.id;
+			CHECK(store_note_add(st, first, "churn note", NULL,
+					     NULL, NULL, &nid, &e) == 0);
+		} else {
+			CHECK_INT(stats.added, 0);
+			CHECK_INT(stats.unchanged, 1);
+			CHECK(it.id == first);
+		}
+		item_release(&it);
+	}
+	CHECK_INT(count(st, NULL, NULL), 1);
+	CHECK(store_item_get(st, first, true, &got, &e) == 0);
+	CHECK_STR(got.guid, "urn:churn:2");
+	CHECK(got.nnotes == 1 && !strcmp(got.notes[0].body, "churn note"));
+	item_release(&got);
+
+	TEST("guid churn with a changed body updates the item");
+	it = mk("urn:churn:3", "https://example.org/post", "Post", "new body");
+	memset(&stats, 0, sizeof(stats));
+	CHECK(store_items_upsert(st, sid, &it, 1, &stats, &e) == 0);
+	CHECK_INT(stats.added, 0);
+	CHECK_INT(stats.updated, 1);
+	CHECK(it.id == first);
+	item_release(&it);
+
+	TEST("a different title is a different item");
+	it = mk("urn:churn:4", "https://example.org/post", "Other", "x");
+	memset(&stats, 0, sizeof(stats));
+	CHECK(store_items_upsert(st, sid, &it, 1, &stats, &e) == 0);
+	CHECK_INT(stats.added, 1);
+	CHECK(it.id != first);
+	item_release(&it);
+
+	TEST("two entries of one document, one link and title: two items");
+	pair[0] = mk("urn:twin:a", "https://example.org/twin", "Twin", "a");
+	pair[1] = mk("urn:twin:b", "https://example.org/twin", "Twin", "b");
+	memset(&stats, 0, sizeof(stats));
+	CHECK(store_items_upsert(st, sid, pair, 2, &stats, &e) == 0);
+	CHECK_INT(stats.added, 2);
+	memset(&stats, 0, sizeof(stats));
+	CHECK(store_items_upsert(st, sid, pair, 2, &stats, &e) == 0);
+	CHECK_INT(stats.added, 0);
+	CHECK_INT(stats.unchanged, 2);
+	item_release(&pair[0]);
+	item_release(&pair[1]);
+
+	TEST("an old item whose guid the document still has is not taken");
+	/* newest first, as feeds list them: the new entry comes first */
+	pair[1] = mk("urn:day:1", "https://example.org/", "Daily", "one");
+	memset(&stats, 0, sizeof(stats));
+	CHECK(store_items_upsert(st, sid, &pair[1], 1, &stats, &e) == 0);
+	CHECK_INT(stats.added, 1);
+	pair[0] = mk("urn:day:2", "https://example.org/", "Daily", "two");
+	memset(&stats, 0, sizeof(stats));
+	CHECK(store_items_upsert(st, sid, pair, 2, &stats, &e) == 0);
+	CHECK_INT(stats.added, 1);
+	CHECK_INT(stats.unchanged, 1);
+	CHECK(pair[0].id != pair[1].id);
+	item_release(&pair[0]);
+	item_release(&pair[1]);
+	store_close(st);
+	err_clear(&e);
+}
+
 /* One call into an empty source skips the lookups (store_item.c's
  * keyset) but must dedupe exactly as the lookups do. */
 static void
@@ -1640,6 +1730,7 @@ main(void)
 	RUN(test_open);
 	RUN(test_ingest);
 	RUN(test_ingest_cold);
+	RUN(test_ingest_churn);
 	RUN(test_regex_limits);
 	RUN(test_search_catch_up);
 	RUN(test_search_changes);
