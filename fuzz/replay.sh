@@ -2,6 +2,7 @@
 # fuzz/replay.sh: replay the seed corpus through each fuzz target built
 # against the ASan+UBSan library (build-asan/, as make check builds it),
 # with a plain main() instead of libFuzzer; fast enough for make check.
+# Every fuzz/fuzz_NAME.c is a target.
 # Ends with "fuzz-replay: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
 B=build-asan
@@ -15,7 +16,9 @@ mkdir -p $B/fuzz
 rm -rf $B/fuzz/seeds
 sh fuzz/seeds.sh $B/fuzz/seeds >/dev/null
 passed=0 failed=0
-for t in parse render; do
+for f in fuzz/fuzz_*.c; do
+	t=${f#fuzz/fuzz_}
+	t=${t%.c}
 	if ! $CC -std=c17 $SAN -D_DEFAULT_SOURCE -Iinclude \
 		$(pkg-config --cflags $PKGS) -o $B/fuzz/replay_$t \
 		fuzz/fuzz_$t.c fuzz/replay_main.c $B/libglean.a \

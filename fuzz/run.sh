@@ -1,15 +1,26 @@
 #!/bin/sh
 # fuzz/run.sh (make fuzz): build the libFuzzer targets with clang
 # (-fsanitize=fuzzer,address,undefined) into build-fuzz/ and run each for
-# FUZZ_TIME seconds (default 60) from the seed corpus. Inputs that crash
-# are written to build-fuzz/crashes/; exits 1 when there are any.
-#   fuzz/run.sh [TARGET...]      targets: parse render (default both)
+# FUZZ_TIME seconds each (default 60) from the seed corpus, then print a
+# summary: each target's executions (libFuzzer's final count), seconds
+# and crashes. Inputs that crash are written to build-fuzz/crashes/;
+# exits 1 when there are any.
+#   fuzz/run.sh [TARGET...]   every fuzz/fuzz_NAME.c is a target NAME
+#                             (parse render social opml config query
+#                             sanitize); default all of them
 cd "$(dirname "$0")/.." || exit 2
 FUZZ_TIME=${FUZZ_TIME:-60}
 B=build-fuzz
 SAN='-fsanitize=address,undefined -fno-sanitize-recover=all'
 PKGS="ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto"
-targets=${*:-parse render}
+all=$(for f in fuzz/fuzz_*.c; do f=${f#fuzz/fuzz_}; echo "${f%.c}"; done)
+targets=${*:-$all}
+for t in $targets; do
+	[ -f "fuzz/fuzz_$t.c" ] || {
+		echo "fuzz: no target '$t' (targets:" $all")" >&2
+		exit 2
+	}
+done
 
 command -v clang >/dev/null 2>&1 || {
 	echo "fuzz: clang is not installed (apt-get install clang)" >&2
@@ -21,6 +32,7 @@ make --no-print-directory BUILD=$B CC=clang \
 mkdir -p $B/seeds $B/crashes || exit 2
 echo "fuzz: $(sh fuzz/seeds.sh $B/seeds) seed files"
 rc=0
+summary=
 for t in $targets; do
 	clang -std=c17 -O1 -g -fno-omit-frame-pointer $SAN -fsanitize=fuzzer \
 		-D_DEFAULT_SOURCE -Iinclude $(pkg-config --cflags $PKGS) \
@@ -35,7 +47,19 @@ for t in $targets; do
 	grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+.*DONE)' \
 		$B/fuzz_$t.log
 	grep -E '^==[0-9]+==ERROR|^SUMMARY|runtime error' $B/fuzz_$t.log | head -5
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		$B/fuzz_$t.log | tail -1)
+	[ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\).*DONE.*/\1/p' \
+		$B/fuzz_$t.log | tail -1)
+	secs=$(sed -n 's/.*Done [0-9]* runs in \([0-9]*\) second.*/\1/p' \
+		$B/fuzz_$t.log | tail -1)
+	crashes=$(ls $B/crashes | grep -c "^$t-")
+	summary="$summary$(printf '%-10s %12s execs %6ss %3s crashes' \
+		"$t" "${execs:-?}" "${secs:-$FUZZ_TIME}" "$crashes")
+"
 done
+echo "fuzz: summary (FUZZ_TIME=${FUZZ_TIME}s per target)"
+printf '%s' "$summary"
 n=$(ls $B/crashes | wc -l)
 echo "fuzz: $n crashing inputs in $B/crashes"
 [ "$n" -eq 0 ] && [ "$rc" -eq 0 ]

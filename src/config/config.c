@@ -1010,16 +1010,26 @@ config_parse(struct config *cfg, const char *name, const char *text,
 	     size_t len, struct err *e)
 {
 	struct pstate ps = { 0 };
-	char *copy = xstrndup(text, len), *p = copy, *line;
+	const char *nul = memchr(text, '\0', len), *c;
+	char *copy, *p, *line;
 	int rc = 0;
 
 	if (!cfg->path)
 		cfg->path = xstrdup(name);
 	ps.cfg = cfg;
 	ps.file = cfg->path;
+	if (nul) {
+		/* the lines after it would be dropped without a word */
+		ps.line = 1;
+		for (c = text; c < nul; c++)
+			ps.line += *c == '\n';
+		return perr(&ps, e, "a NUL byte: the config must be text");
+	}
+	copy = xstrndup(text, len);
+	p = copy;
 	while ((line = strsep(&p, "\n")) != NULL) {
 		ps.line++;
-		if (memchr(line, '\0', 0) || strlen(line) > 8192) {
+		if (strlen(line) > 8192) {
 			rc = perr(&ps, e, "line too long");
 			break;
 		}

@@ -940,10 +940,26 @@ do_ref(struct cleaner *c, const char *s, const struct htok_ref *r)
 /* html (n bytes, NUL at html[n]) appended to c->out, which has room for
  * n + n / 8 + 64 bytes. Text, verbatim tags and verbatim references are
  * copied in runs; everything else is written token by token. */
+/*
+ * A token that wrote nothing (a dropped tag, comment or reference) must
+ * not join a text '<' before it to the text after it: "<</x>img
+ * onerror=...>" would come out as a live tag. When the output ends with
+ * such a '<' it becomes "&lt;". Found by fuzz/fuzz_sanitize.c.
+ */
+static void
+lt_guard(struct cleaner *c, size_t mark)
+{
+	if (c->out.len != mark || !mark || c->out.buf[mark - 1] != '<')
+		return;
+	c->out.len--;
+	put_s(&c->out, "&lt;");
+}
+
 static void
 clean_loop(struct cleaner *c, const char *html, size_t n)
 {
 	const char *p = html, *run = html, *end = html + n;
+	size_t mark;
 
 	sets_ready();
 	while (*p) {
@@ -956,6 +972,7 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 				continue;
 			}
 			emit_text(c, run, (size_t)(p - run));
+			mark = c->out.len;
 			if (t.kind == HTOK_BOGUS) {
 				/* not a declaration: sgmllib would choke */
 				if (!c->drop)
@@ -963,6 +980,7 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 			} else if (t.kind != HTOK_SKIP && !tag_short(c, &t)) {
 				do_tag(c, &t);
 			}
+			lt_guard(c, mark);
 			p = t.p;
 			run = p;
 		} else if (*p == '&') {
@@ -974,7 +992,9 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 				continue;
 			}
 			emit_text(c, run, (size_t)(p - run));
+			mark = c->out.len;
 			p = do_ref(c, p, &r);
+			lt_guard(c, mark);
 			run = p;
 		} else {
 			p = htok_text(p, end);

@@ -24,7 +24,12 @@ struct lexer {
 	struct qsql *out;
 	struct err *e;
 	int depth;
+	int terms;
 };
+
+/* SQLite refuses an expression deeper than 1000 when the query runs;
+ * refuse a query with more terms here, with its position. */
+#define QUERY_MAX_TERMS 256
 
 void
 qsql_release(struct qsql *q)
@@ -528,6 +533,8 @@ parse_primary(struct lexer *lx)
 		sbuf_addch(&lx->out->where, ')');
 		return 0;
 	}
+	if (++lx->terms > QUERY_MAX_TERMS)
+		return qerr(lx, "too many terms (at most 256)");
 	if (*lx->p == '/')
 		return regex_term(lx, "(coalesce(i.title, '') || char(10) ||"
 				      " coalesce(i.text, ''))");
@@ -567,8 +574,14 @@ parse_unary(struct lexer *lx)
 	skip_ws(lx);
 	if (*lx->p == '-' || at_word(lx, "NOT")) {
 		lx->p += *lx->p == '-' ? 1 : 3;
+		int rc;
+
+		if (++lx->depth > 32)
+			return qerr(lx, "too deeply nested");
 		sbuf_adds(&lx->out->where, "NOT ");
-		return parse_unary(lx);
+		rc = parse_unary(lx);
+		lx->depth--;
+		return rc;
 	}
 	return parse_primary(lx);
 }
@@ -613,7 +626,7 @@ int
 query_compile(struct store *st, const char *query, int64_t now,
 	      struct qsql *out, struct err *e)
 {
-	struct lexer lx = { st, query, query, now, out, e, 0 };
+	struct lexer lx = { st, query, query, now, out, e, 0, 0 };
 
 	skip_ws(&lx);
 	if (!*lx.p)

@@ -138,6 +138,20 @@ test_parse_errors(void)
 	expect_error("[rule \"r\"]\nhide = true\n", "needs 'match = QUERY'");
 	expect_error("[account \"a\"]\nservice = x\n[account \"a\"]\n",
 		     "cfg:3: account 'a' is defined twice");
+
+	TEST("a NUL byte is an error, never the silent end of the file");
+	{
+		static const char nul[] = "[general]\nrefresh = 1h\n\0\n"
+					  "concurrency = x\n";
+		struct config c;
+		struct err e = { 0 };
+
+		config_init(&c);
+		c.services = services;
+		CHECK(config_parse(&c, "cfg", nul, sizeof(nul) - 1, &e) == -1);
+		CHECK_STR(e.msg, "cfg:3: a NUL byte: the config must be text");
+		config_release(&c);
+	}
 }
 
 static void

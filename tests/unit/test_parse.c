@@ -897,6 +897,11 @@ test_sanitiser(void)
 	TEST("sanitiser: events and styles go, allowed attributes stay");
 	check_clean("<div style=\"color:red\" onclick=x() lang=fr>s</div>",
 		    "<div lang=\"fr\">s</div>");
+	TEST("sanitiser: a dropped tag never joins a '<' into a live tag");
+	check_clean("<</x>img src=x onerror=alert(1)>",
+		    "&lt;img src=x onerror=alert(1)>");
+	check_clean("a<<script>x</script>script>y", "a&lt;script>y");
+	check_clean("<<!-- c -->b", "&lt;b");
 }
 
 /* html_strip(): the plain text the search index gets. The expectations

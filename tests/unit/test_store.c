@@ -352,6 +352,25 @@ test_ingest(void)
 	CHECK(store_query_check(st, "(a OR b", &e) == -1);
 	CHECK(store_query_check(st, "\"a\" OR (b -c)", &e) == 0);
 	CHECK(store_query_check(st, "since:1x", &e) == -1);
+	TEST("query: too many terms or NOTs is a usage error, not a DB one");
+	{
+		struct sbuf big = SBUF_INIT;
+		int k;
+
+		for (k = 0; k < 256; k++)
+			sbuf_adds(&big, "w ");
+		CHECK_INT(count(st, big.buf, NULL), 0);
+		sbuf_adds(&big, "w");
+		CHECK(store_query_check(st, big.buf, &e) == -1);
+		CHECK(e.code == ERR_USAGE && strstr(e.msg, "too many terms"));
+		sbuf_reset(&big);
+		for (k = 0; k < 40; k++)
+			sbuf_adds(&big, "NOT ");
+		sbuf_adds(&big, "w");
+		CHECK(store_query_check(st, big.buf, &e) == -1);
+		CHECK(strstr(e.msg, "too deeply nested") != NULL);
+		sbuf_release(&big);
+	}
 	/* bound, not formatted: quotes in values are data */
 	CHECK_INT(count(st, "tag:\"x' OR 1=1 --\"", NULL), 0);
 	CHECK_INT(count(st, NULL, "\"; DROP TABLE item; --"), 0);
