@@ -150,6 +150,17 @@ test_expect_success 'after every case glean check finds the store sound' '
 	glean check
 '
 
+test_expect_success 'what the hostile feeds left behind reaches no terminal raw' '
+	glean items >out 2>err && clean out err &&
+	glean items --json >out 2>err && clean out err &&
+	glean sources -l >out 2>err && clean out err &&
+	ids=$(store_sql "SELECT id FROM item WHERE guid IN (\"ctl-1\", \"esc-1\", \"c1-1\", \"bidi-1\", \"crlf-1\", \"lk-1\", \"ft-1\", \"nul-1\")") &&
+	test "$(echo $ids | wc -w)" -ge 7 &&
+	for id in $ids; do
+		glean show "$id" >out 2>err && clean out err || exit 1
+	done
+'
+
 echo "# hostile table: $ncases cases x 2 (add, fetch) = $((ncases * 2)) checks:" \
 	"$passed passed, $xfailed known failures, $failed failed, $xpassed unexpectedly passed"
 test_expect_success "hostile table: $passed of $((ncases * 2)) checks passed, $xfailed known failures" '
