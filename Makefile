@@ -43,7 +43,7 @@ endif
 
 .PHONY: all deps test-deps check check-unit check-integration check-tui check-asan \
 	check-layers check-symbols check-valgrind conformance demo bench install uninstall clean tests fuzz \
-	fuzz-ui
+	fuzz-ui crash-loop
 
 all: $(GLEAN)
 
@@ -96,6 +96,10 @@ check-tui: tests
 
 check-valgrind: tests
 	@sh tests/run-all valgrind
+
+# The long crash loop (issue 15): CRASH_RUNS=N CRASH_SEED=S to change it.
+crash-loop: all
+	@CRASH_RUNS=$${CRASH_RUNS:-100} sh tests/integration/t1009-crash-loop.sh
 
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \

@@ -817,7 +817,9 @@ xfer_curl_error(struct fetch *f, struct xfer *x, CURLcode cc)
 			FETCH_MAX_REDIRS);
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		err_set(e, ERR_NET, "redirected to a URL that is not http(s)");
+		/* ERR_LIMIT: the server's doing, not an outage (add refuses) */
+		err_set(e, ERR_LIMIT,
+			"redirected to a URL that is not http(s)");
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		if (strstr(x->errbuf, "too slow")) {

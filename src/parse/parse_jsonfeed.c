@@ -180,10 +180,14 @@ parse_jsonfeed(const char *utf8, size_t len, const struct parse_opts *opts,
 	}
 	add_people(&j, root, &doc->feed, base);
 	items = json_get(&j, root, "items");
-	if (items && items->type == JSON_ARRAY)
-		for (it = json_first(&j, items); it; it = json_next(&j, it))
-			if (it->type == JSON_OBJECT)
-				parse_item(&j, it, doc, base, max);
+	if (!items || items->type != JSON_ARRAY) {
+		/* a feed says what it has, even nothing: [] */
+		json_release(&j);
+		return err_set(e, ERR_PARSE, "JSON feed without an items list");
+	}
+	for (it = json_first(&j, items); it; it = json_next(&j, it))
+		if (it->type == JSON_OBJECT)
+			parse_item(&j, it, doc, base, max);
 	for (i = 0; i < doc->nentries; i++) {
 		struct feed_common *c = &doc->entries[i].c;
 

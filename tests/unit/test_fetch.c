@@ -406,7 +406,7 @@ test_redirects(void)
 	req.url = u;
 	req.allow_file = true; /* the redirect still may not use it */
 	run(NULL, &req, &g);
-	CHECK_INT(g.resp.err.code, ERR_NET);
+	CHECK_INT(g.resp.err.code, ERR_LIMIT); /* not an outage: add refuses */
 	CHECK(strstr(g.resp.err.msg, "not http(s)") != NULL);
 	CHECK(strstr(g.resp.body.buf, "root:") == NULL);
 	req.allow_file = false;
