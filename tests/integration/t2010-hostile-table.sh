@@ -66,10 +66,13 @@ check_add() { # name path meta add fetch reason
 	[ "$rc" = "$4" ] || { echo "add $1: exit $rc, expected $4"; return 1; }
 	# a failure says why; a success despite the server (a site that
 	# cannot be reached is subscribed anyway) warns why
-	if [ "$6" != - ]; then
+	case "$6" in
+	fetch:*) ;; # a reason only the fetch gives
+	-) ;;
+	*)
 		cat out err | grep -qE -- "$6" ||
-			{ echo "add $1: no reason matching /$6/"; return 1; }
-	fi
+			{ echo "add $1: no reason matching /$6/"; return 1; } ;;
+	esac
 	if [ "$4" != 0 ]; then
 		[ -s err ] || { echo "add $1: failed without a message"; return 1; }
 	fi
@@ -88,6 +91,7 @@ check_fetch() { # name path meta add fetch reason
 	cat out err
 	[ "$rc" = "$5" ] || { echo "fetch $1: exit $rc, expected $5"; return 1; }
 	why=$(store_sql "SELECT coalesce(last_error, '') FROM source WHERE id = $id")
+	set -- "$1" "$2" "$3" "$4" "$5" "${6#fetch:}"
 	if [ "$6" = - ]; then
 		[ -z "$why" ] || { echo "fetch $1: unexpected reason '$why'"; return 1; }
 	else
