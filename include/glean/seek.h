@@ -140,10 +140,6 @@ struct seek_fetch_opts {
 	void *arg;
 };
 
-/* The fetch engine's settings from cfg's [general] (concurrency,
- * per-host, timeout, user-agent): every request seek makes uses them. */
-void seek_fetch_opts_of(const struct config *cfg, struct fetch_opts *fo);
-
 /* Check cfg's [rule]s when the config loads: each match compiles (its
  * regexes too) and each tag is at most TAG_MAX_BYTES. The first bad
  * one fails with ERR_CONFIG "file:line: rule 'NAME': why". */

@@ -125,6 +125,13 @@ const struct service *service_by_name(const char *name);
  * and (beside file, email and webhook) for a target's `kind =`. */
 const char *const *service_names(void);
 
+/* The fetch settings from cfg's [general] (concurrency, per-host,
+ * timeout, user-agent), for every request glean makes: seek's fetches,
+ * add's URL check and every post. Here because seek and share both sit
+ * on this module and fetch may not read the config. */
+struct fetch_opts;
+void service_fetch_opts(const struct config *cfg, struct fetch_opts *fo);
+
 /* ==== URL shapes (hub.c) ==== */
 
 #define HUB_URL_MAX 2048

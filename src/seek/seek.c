@@ -1120,16 +1120,6 @@ fail:
 	return -1;
 }
 
-void
-seek_fetch_opts_of(const struct config *cfg, struct fetch_opts *fo)
-{
-	memset(fo, 0, sizeof(*fo));
-	fo->max_total = (size_t)cfg->concurrency;
-	fo->max_per_host = (size_t)cfg->per_host;
-	fo->user_agent = cfg->user_agent; /* NULL: fetch's glean/VERSION */
-	fo->timeout_ms = (long)cfg->timeout * 1000;
-}
-
 struct seek_run *
 seek_start(struct store *st, const struct config *cfg,
 	   const struct seek_fetch_opts *o, struct err *e)
@@ -1150,7 +1140,7 @@ seek_start(struct store *st, const struct config *cfg,
 		free(run);
 		return NULL;
 	}
-	seek_fetch_opts_of(cfg, &fo);
+	service_fetch_opts(cfg, &fo);
 	run->f = fetch_new(&fo);
 	for (i = 0; i < due.n; i++) {
 		void (*start)(struct seek_run *, struct job *);

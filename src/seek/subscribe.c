@@ -130,7 +130,7 @@ probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
 	struct err pe = { 0 };
 	int rc;
 
-	seek_fetch_opts_of(cfg, &fo);
+	service_fetch_opts(cfg, &fo);
 	req.url = url;
 	req.kind = FETCH_FEED;
 	fetch_resp_init(resp);

@@ -24,6 +24,16 @@
 #include "glean/banned.h"
 
 void
+service_fetch_opts(const struct config *cfg, struct fetch_opts *fo)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->max_total = (size_t)cfg->concurrency;
+	fo->max_per_host = (size_t)cfg->per_host;
+	fo->user_agent = cfg->user_agent; /* NULL: fetch's glean/VERSION */
+	fo->timeout_ms = (long)cfg->timeout * 1000;
+}
+
+void
 share_plan_release(struct share_plan *p)
 {
 	size_t i;
@@ -110,8 +120,9 @@ share_http(const struct share_ctx *c, const char *method, const char *url,
 	   struct fetch_resp *resp)
 {
 	struct fetch_req req = { 0 };
-	struct fetch_opts fo = { 0 };
+	struct fetch_opts fo;
 
+	service_fetch_opts(c->cfg, &fo);
 	req.url = url;
 	req.kind = FETCH_API;
 	req.method = method;
@@ -120,8 +131,6 @@ share_http(const struct share_ctx *c, const char *method, const char *url,
 	req.content_type = ctype;
 	req.headers = headers;
 	req.max_body = (size_t)1 << 20;
-	fo.user_agent = c->cfg->user_agent; /* NULL: glean/VERSION */
-	fo.timeout_ms = (long)c->cfg->timeout * 1000;
 	log_info("%s %s", method ? method : "GET", url);
 	fetch_one(&fo, &req, resp, NULL);
 }
