@@ -303,6 +303,10 @@ bool social_same_origin(const char *base, const char *url);
 struct feed_entry *social_entry(struct social_run *r);
 /* Sanitized copy (multi-line kept), NULL for NULL. */
 char *social_clean(const char *s);
+/* The path segment after marker in r->src_url ("/lists/" → "42"), a new
+ * string; NULL with ERR_USAGE "'URL' is not WHAT URL" when there is none. */
+char *social_url_part(const struct social_run *r, const char *marker,
+		      const char *what, struct err *e);
 /* String member key of the saved paging state (r->cursor_in, JSON), a
  * new string, or NULL when absent, empty or unreadable. */
 char *social_cursor_str(const struct social_run *r, const char *key);

@@ -66,13 +66,11 @@ static int
 m_begin(struct social_run *r, struct err *e)
 {
 	struct mastodon *m = xcalloc(1, sizeof(*m));
-	const char *p = strstr(r->src_url, "/lists/");
 
 	r->priv = m;
-	if (!p || !p[7])
-		return err_set(e, ERR_USAGE, "'%s' is not a Mastodon list URL",
-			       r->src_url);
-	m->list_id = xstrndup(p + 7, strcspn(p + 7, "/?#"));
+	m->list_id = social_url_part(r, "/lists/", "a Mastodon list", e);
+	if (!m->list_id)
+		return -1;
 	m->old_newest = social_cursor_str(r, "newest");
 	m->up = m->old_newest != NULL;
 	if (r->doc.feed.title == NULL)

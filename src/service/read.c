@@ -540,6 +540,23 @@ social_run_response(struct social_run *r, struct fetch_resp *resp,
 }
 
 char *
+social_url_part(const struct social_run *r, const char *marker,
+		const char *what, struct err *e)
+{
+	const char *p = strstr(r->src_url, marker);
+	size_t n;
+
+	if (p)
+		p += strlen(marker);
+	n = p ? strcspn(p, "/?#") : 0;
+	if (!n) {
+		err_set(e, ERR_USAGE, "'%s' is not %s URL", r->src_url, what);
+		return NULL;
+	}
+	return xstrndup(p, n);
+}
+
+char *
 social_cursor_str(const struct social_run *r, const char *key)
 {
 	struct json j = { 0 };

@@ -81,13 +81,11 @@ static int
 x_begin(struct social_run *r, struct err *e)
 {
 	struct xlist *x = xcalloc(1, sizeof(*x));
-	const char *p = strstr(r->src_url, "/i/lists/");
 
 	r->priv = x;
-	if (!p || !p[9])
-		return err_set(e, ERR_USAGE, "'%s' is not an X list URL",
-			       r->src_url);
-	x->list_id = xstrndup(p + 9, strcspn(p + 9, "/?#"));
+	x->list_id = social_url_part(r, "/i/lists/", "an X list", e);
+	if (!x->list_id)
+		return -1;
 	x->old_newest = social_cursor_str(r, "newest");
 	r->doc.feed.title = xasprintf("X list %s", x->list_id);
 	x_url(r, NULL);
