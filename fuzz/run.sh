@@ -5,6 +5,9 @@
 # summary: each target's executions (libFuzzer's final count), seconds
 # and crashes. Inputs that crash are written to build-fuzz/crashes/;
 # exits 1 when there are any.
+# FUZZ_CPU=SECONDS runs each target until it has used that much CPU time
+# instead (measured from /proc, so a run sharing the machine, or run under
+# nice, still gets its full budget); libFuzzer's own limit is wall time.
 #   fuzz/run.sh [TARGET...]   every fuzz/fuzz_NAME.c is a target NAME
 #                             (parse render social opml config query
 #                             sanitize); default all of them
@@ -39,11 +42,25 @@ for t in $targets; do
 		-o $B/fuzz_$t fuzz/fuzz_$t.c $B/libglean.a \
 		$(pkg-config --libs $PKGS) || exit 1
 	mkdir -p $B/corpus/$t
-	echo "fuzz: $t for ${FUZZ_TIME}s"
-	$B/fuzz_$t -max_total_time="$FUZZ_TIME" -max_len=262144 \
+	echo "fuzz: $t for ${FUZZ_CPU:+${FUZZ_CPU} CPU-seconds}${FUZZ_CPU:-${FUZZ_TIME}s}"
+	wall=$FUZZ_TIME
+	[ -n "$FUZZ_CPU" ] && wall=$((FUZZ_CPU * 50))
+	$B/fuzz_$t -max_total_time="$wall" -max_len=262144 \
 		-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-		-artifact_prefix=$B/crashes/$t- \
-		$B/corpus/$t $B/seeds >$B/fuzz_$t.log 2>&1 || rc=1
+		-interrupted_exit_code=0 -artifact_prefix=$B/crashes/$t- \
+		$B/corpus/$t $B/seeds >$B/fuzz_$t.log 2>&1 &
+	pid=$!
+	if [ -n "$FUZZ_CPU" ]; then
+		# utime + stime, fields 14 and 15 of /proc/PID/stat, in ticks
+		tck=$(getconf CLK_TCK)
+		while kill -0 $pid 2>/dev/null; do
+			cpu=$(awk -v t="$tck" '{ print int(($14 + $15) / t) }' \
+				/proc/$pid/stat 2>/dev/null)
+			[ "${cpu:-0}" -ge "$FUZZ_CPU" ] && kill -INT $pid
+			sleep 5
+		done
+	fi
+	wait $pid || rc=1
 	grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+.*DONE)' \
 		$B/fuzz_$t.log
 	grep -E '^==[0-9]+==ERROR|^SUMMARY|runtime error' $B/fuzz_$t.log | head -5
@@ -53,12 +70,13 @@ for t in $targets; do
 		$B/fuzz_$t.log | tail -1)
 	secs=$(sed -n 's/.*Done [0-9]* runs in \([0-9]*\) second.*/\1/p' \
 		$B/fuzz_$t.log | tail -1)
+	[ -n "$FUZZ_CPU" ] && secs="${cpu:-?} CPU-"
 	crashes=$(ls $B/crashes | grep -c "^$t-")
-	summary="$summary$(printf '%-10s %12s execs %6ss %3s crashes' \
+	summary="$summary$(printf '%-10s %12s execs %10ss %3s crashes' \
 		"$t" "${execs:-?}" "${secs:-$FUZZ_TIME}" "$crashes")
 "
 done
-echo "fuzz: summary (FUZZ_TIME=${FUZZ_TIME}s per target)"
+echo "fuzz: summary (${FUZZ_CPU:+FUZZ_CPU=${FUZZ_CPU} CPU-seconds}${FUZZ_CPU:-FUZZ_TIME=${FUZZ_TIME}s} per target)"
 printf '%s' "$summary"
 n=$(ls $B/crashes | wc -l)
 echo "fuzz: $n crashing inputs in $B/crashes"
