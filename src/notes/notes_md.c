@@ -294,11 +294,18 @@ yaml_kv(struct sbuf *sb, const char *key, const char *s)
 	sbuf_addch(sb, '\n');
 }
 
-/* Markdown text of remote origin: what could start markup escaped. */
+/* Markdown text of remote origin: what could start markup escaped, and
+ * U+2028/U+2029 (line breaks to some editors) as spaces. */
 static void
 md_escape(struct sbuf *sb, const char *s)
 {
 	for (; *s; s++) {
+		if (!strncmp(s, "\xe2\x80\xa8", 3) ||
+		    !strncmp(s, "\xe2\x80\xa9", 3)) {
+			sbuf_addch(sb, ' ');
+			s += 2;
+			continue;
+		}
 		if (strchr("\\`*_[]<>#|!~=$&", *s))
 			sbuf_addch(sb, '\\');
 		sbuf_addch(sb, *s);
@@ -374,14 +381,16 @@ render_item(const struct item *it, struct sbuf *sb)
 			const char *p;
 
 			sbuf_adds(sb, "\n> ");
-			for (p = q; *p; p++) {
-				if (*p == '\n') {
+			for (p = q; *p; p = *p ? p + 1 : p) {
+				const char *nl = strchr(p, '\n');
+				char *line = xasprintf("%.*s", nl ? (int)(nl - p)
+						       : (int)strlen(p), p);
+
+				md_escape(sb, line);
+				free(line);
+				p = nl ? nl : p + strlen(p);
+				if (nl)
 					sbuf_adds(sb, "\n> ");
-					continue;
-				}
-				if (strchr("\\`*_[]<>#|!~=$&", *p))
-					sbuf_addch(sb, '\\');
-				sbuf_addch(sb, *p);
 			}
 			if (notes_url_ok(it->url)) {
 				char *src = notes_clean(it->source_title,
