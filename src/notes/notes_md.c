@@ -187,6 +187,8 @@ write_atomic(const char *dir, const char *name, const char *buf, size_t len,
 static int
 manifest_save(const char *dir, const struct manifest *m, struct err *e)
 {
+	struct sbuf old = SBUF_INIT;
+	char *path;
 	struct json_out w;
 	size_t i, k;
 	int rc;
@@ -214,7 +216,13 @@ manifest_save(const char *dir, const struct manifest *m, struct err *e)
 	json_arr_end(&w);
 	json_obj_end(&w);
 	sbuf_addch(&w.sb, '\n');
-	rc = write_atomic(dir, NOTES_MANIFEST, w.sb.buf, w.sb.len, e);
+	/* the same record: leave the file as it is, like the notes */
+	path = xasprintf("%s/%s", dir, NOTES_MANIFEST);
+	rc = read_file(path, &old) == 0 && old.len == w.sb.len &&
+	     !memcmp(old.buf, w.sb.buf, old.len)
+		? 0 : write_atomic(dir, NOTES_MANIFEST, w.sb.buf, w.sb.len, e);
+	free(path);
+	sbuf_release(&old);
 	json_out_release(&w);
 	return rc;
 }
