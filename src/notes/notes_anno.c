@@ -126,7 +126,9 @@ put_annotation(struct json_out *w, const struct notes_anno_opts *o,
 	struct sbuf url = SBUF_INIT;
 	char id[46], ts[32], name[32];
 	char *body = notes_clean(n->body, false);
-	bool quote = n->quote && *n->quote;
+	char *exact = n->quote ? text_sanitize(n->quote, strlen(n->quote),
+					       false) : NULL;
+	bool quote = exact && *str_trim(exact); /* a selector needs exact */
 	size_t k;
 
 	notes_url_put(&url, it->url, false);
@@ -179,6 +181,7 @@ put_annotation(struct json_out *w, const struct notes_anno_opts *o,
 	}
 	json_obj_end(w);
 	free(body);
+	free(exact);
 	sbuf_release(&url);
 }
 
@@ -556,6 +559,9 @@ notes_anno_read(struct store *st, const char *text, size_t len,
 			problem(r, "the collection's page '%s' is only linked, "
 				"not in the file; glean reads embedded pages "
 				"only", page->text);
+		else if (rc == 0 && page && page->type != JSON_OBJECT)
+			problem(r, "the collection's page is not an "
+				"AnnotationPage; nothing read from it");
 	} else if (has_word(&j, root, "type", "AnnotationPage")) {
 		rc = import_items(st, &j, json_get(&j, root, "items"), r, e);
 	} else if (has_word(&j, root, "type", "Annotation")) {

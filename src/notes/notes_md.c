@@ -110,6 +110,8 @@ read_file(const char *path, struct sbuf *sb)
 	sbuf_init(sb, FILE_MAX);
 	rc = sbuf_read_fd(sb, fd);
 	close(fd);
+	if (rc < 0 && sbuf_over(sb))
+		errno = EFBIG; /* not a file glean wrote */
 	return rc < 0 ? -1 : 0;
 }
 
@@ -478,7 +480,7 @@ export_item(const char *dir, struct manifest *m, const struct item *it,
 	name = en ? xstrdup(en->file) : file_name(it);
 	path = xasprintf("%s/%s", dir, name);
 	got = read_file(path, &have);
-	if (got < 0 && errno != ELOOP && errno != EINVAL) {
+	if (got < 0 && errno != ELOOP && errno != EINVAL && errno != EFBIG) {
 		err_set(e, ERR_IO, "cannot read '%s': %s", path,
 			strerror(errno));
 		goto out;
