@@ -66,7 +66,7 @@ notes_url_put(struct sbuf *sb, const char *url, bool md)
 }
 
 char *
-notes_url_unput(const char *url)
+notes_url_unput(const char *url, bool high_only)
 {
 	struct sbuf sb = SBUF_INIT;
 	const char *p;
@@ -77,7 +77,8 @@ notes_url_unput(const char *url)
 		if (p[0] == '%' && isxdigit((unsigned char)p[1]) &&
 		    isxdigit((unsigned char)p[2]) &&
 		    sscanf(p + 1, "%2x", &v) == 1 && v &&
-		    must_encode((unsigned char)v, false)) {
+		    (high_only ? v >= 0x80 : must_encode((unsigned char)v,
+							 false))) {
 			sbuf_addch(&sb, (int)v);
 			p += 2;
 		} else {

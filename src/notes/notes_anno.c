@@ -436,7 +436,7 @@ import_one(struct store *st, const struct json *j, const struct json_node *a,
 	int64_t id = 0;
 	bool added;
 	const char *t;
-	int rc = 0;
+	int rc = 0, pass;
 
 	r->annotations++;
 	if (!has_word(j, a, "type", "Annotation")) {
@@ -449,8 +449,10 @@ import_one(struct store *st, const struct json *j, const struct json_node *a,
 	}
 	if (store_item_find_url(st, url, &id, e) < 0)
 		return -1;
-	if (!id) {
-		char *plain = notes_url_unput(url);
+	for (pass = 0; !id && pass < 2; pass++) {
+		/* the export encoded what a URI cannot hold; the store may
+		 * hold the link with all of it raw, or its IRI characters */
+		char *plain = notes_url_unput(url, pass == 0);
 
 		if (strcmp(plain, url) &&
 		    store_item_find_url(st, plain, &id, e) < 0) {

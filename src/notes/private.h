@@ -17,9 +17,10 @@ bool notes_url_ok(const char *url);
  * " < > \ ^ ` { | }) percent-encoded; md: ( ) too, for a Markdown link,
  * and without the fragment (a text fragment follows). */
 void notes_url_put(struct sbuf *sb, const char *url, bool md);
-/* url with exactly those escapes decoded: the link as the store may hold
- * it. Caller frees. */
-char *notes_url_unput(const char *url);
+/* url with exactly those escapes decoded (high_only: only those of
+ * non-ASCII bytes, for a link stored with its spaces encoded but not its
+ * IRI characters): the link as the store may hold it. Caller frees. */
+char *notes_url_unput(const char *url, bool high_only);
 /* Append at most about max bytes of s, cut at a space (the end of s when
  * tail, else its start), percent-encoded but for A-Z a-z 0-9 . _ ~ :
  * what a text fragment (#:~:text=) needs, with '-', ',' and '&'
