@@ -49,7 +49,6 @@ int notes_export_md(struct store *st, const char *dir,
 /* Options of the Web Annotation export; strings borrowed for the call. */
 struct notes_anno_opts {
 	const char *creator;  /* creator's name, or NULL */
-	const char *nickname; /* creator's nickname (login), or NULL */
 	const char *version;  /* glean's version, for the generator */
 };
 

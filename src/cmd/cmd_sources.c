@@ -621,8 +621,8 @@ export_annotations(struct ctx *ctx, const char *file, const char *creator)
 	size_t n = 0, skipped = 0;
 	int rc = EXIT_FAIL;
 
+	/* no login name by default: the file may be published */
 	o.creator = creator;
-	o.nickname = getenv("USER");
 	o.version = GLEAN_VERSION;
 	if (notes_anno_write(ctx->st, &o, &out, &n, &skipped, &e) < 0) {
 		rc = cmd_err(&e);

@@ -103,8 +103,6 @@ put_agents(struct json_out *w, const struct notes_anno_opts *o)
 	json_kv_str(w, "type", "Person");
 	if (o->creator && *o->creator)
 		put_text(w, "name", o->creator, true);
-	if (o->nickname && *o->nickname)
-		put_text(w, "nickname", o->nickname, true);
 	json_obj_end(w);
 	json_key(w, "generator");
 	json_obj_begin(w);
