@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +134,7 @@ notes_write_atomic(const char *path, const char *buf, size_t len,
 	const char *slash = strrchr(path, '/');
 	char *tmp = slash ? xasprintf("%.*s/.glean-tmp-XXXXXX",
 				      (int)(slash - path), path)
-			  : xstrdup(".glean-tmp-XXXXXX");
+			  : xstrdup("./.glean-tmp-XXXXXX");
 	mode_t um = umask(022);
 	size_t off = 0;
 	int fd, rc = -1;
@@ -166,6 +167,12 @@ notes_write_atomic(const char *path, const char *buf, size_t len,
 			strerror(errno));
 		unlink(tmp);
 		goto out;
+	}
+	/* the rename itself on disk (SECURITY.md: fsync the directory) */
+	*strrchr(tmp, '/') = '\0';
+	if ((fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
 	}
 	rc = 0;
 out:
