@@ -702,7 +702,8 @@ cmd_export(int argc, char **argv, struct ctx *ctx)
 			notes = argv[++a];
 		} else if (!strcmp(argv[a], "--annotations")) {
 			anno = true;
-			if (a + 1 < argc && argv[a + 1][0] != '-')
+			if (a + 1 < argc && (argv[a + 1][0] != '-' ||
+					     !strcmp(argv[a + 1], "-")))
 				anno_file = argv[++a];
 		} else if (!strcmp(argv[a], "--creator") && a + 1 < argc) {
 			creator = argv[++a];
