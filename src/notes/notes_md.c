@@ -15,6 +15,7 @@
  * Not here: the Web Annotation export (notes_anno.c), the options
  * (cmd/), SQL (store/).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -464,6 +465,45 @@ notes_gone(const struct mf_entry *en, const struct item *it)
 	return gone;
 }
 
+/* The .md file in dir whose front matter says "glean_id: id": one the
+ * person renamed (Obsidian renames a note's file with its title), or
+ * NULL. Only the first 4 KB of each file are read. Caller frees. */
+static char *
+renamed_to(const char *dir, int64_t id)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char want[40], buf[4097], *found = NULL;
+
+	if (!d)
+		return NULL;
+	snprintf(want, sizeof(want), "\nglean_id: %lld\n", (long long)id);
+	while (!found && (de = readdir(d))) {
+		char *path, *end, *at;
+		ssize_t n;
+		int fd;
+
+		if (!safe_name(de->d_name))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		free(path);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n < 4)
+			continue;
+		buf[n] = '\0';
+		end = strstr(buf + 3, "\n---\n");
+		at = strstr(buf, want);
+		if (!strncmp(buf, "---\n", 4) && at && end && at < end)
+			found = xstrdup(de->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
 /* One item: write its file unless it is the same or the person's. */
 static int
 export_item(const char *dir, struct manifest *m, const struct item *it,
@@ -480,6 +520,20 @@ export_item(const char *dir, struct manifest *m, const struct item *it,
 	name = en ? xstrdup(en->file) : file_name(it);
 	path = xasprintf("%s/%s", dir, name);
 	got = read_file(path, &have);
+	if (got == 1 && en) {
+		/* gone: renamed by the person? then follow it there */
+		char *to = renamed_to(dir, it->id);
+
+		if (to) {
+			free(name);
+			free(path);
+			name = to;
+			path = xasprintf("%s/%s", dir, name);
+			free(en->file);
+			en->file = xstrdup(name);
+			got = read_file(path, &have);
+		}
+	}
 	if (got < 0 && errno != ELOOP && errno != EINVAL && errno != EFBIG) {
 		err_set(e, ERR_IO, "cannot read '%s': %s", path,
 			strerror(errno));

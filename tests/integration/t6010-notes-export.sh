@@ -167,6 +167,19 @@ test_expect_success 'a link or a foreign file in the way is left alone' '
 	test -z "$(ls -A kb | grep glean-tmp)"
 '
 
+test_expect_success 'a file the person renamed is followed, not written twice' '
+	id=$(id_of 7) &&
+	f=$(ls kb/*-$id.md) &&
+	mv $f "kb/My Japanese note.md" &&
+	glean export --notes kb >out &&
+	test ! -e $f &&
+	glean note $id "after the rename" >/dev/null &&
+	glean export --notes kb >out &&
+	test_grep "^after the rename$" "kb/My Japanese note.md" &&
+	test ! -e $f &&
+	jq -e ".files[] | select(.id == $id) | .file == \"My Japanese note.md\"" kb/.glean-export.json >/dev/null
+'
+
 test_expect_success 'a deleted file is written again; DIR must be a folder' '
 	f=$(ls kb/*-$(id_of 9).md) && rm $f &&
 	glean export --notes kb >out &&
