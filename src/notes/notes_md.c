@@ -374,6 +374,10 @@ render_item(const struct item *it, struct sbuf *sb)
 			for (q = t; *q; q++)
 				if (*q == ' ')
 					*q = '-';
+			if (!*t) {
+				free(t);
+				continue;
+			}
 			sbuf_adds(sb, "  - ");
 			yaml_str(sb, t);
 			sbuf_addch(sb, '\n');
