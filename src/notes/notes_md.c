@@ -348,6 +348,24 @@ md_quote_link(struct sbuf *sb, const char *url, const struct note *n)
 	}
 }
 
+/* A quote as a blockquote, line by line, escaped. */
+static void
+md_quote(struct sbuf *sb, const char *q)
+{
+	const char *p = q, *nl;
+	char *line;
+
+	sbuf_adds(sb, "\n> ");
+	while ((nl = strchr(p, '\n'))) {
+		line = xasprintf("%.*s", (int)(nl - p), p);
+		md_escape(sb, line);
+		free(line);
+		sbuf_adds(sb, "\n> ");
+		p = nl + 1;
+	}
+	md_escape(sb, p);
+}
+
 static void
 render_item(const struct item *it, struct sbuf *sb)
 {
@@ -393,20 +411,7 @@ render_item(const struct item *it, struct sbuf *sb)
 		char *b = notes_clean(n->body, false);
 
 		if (q && *q) {
-			const char *p;
-
-			sbuf_adds(sb, "\n> ");
-			for (p = q; *p; p = *p ? p + 1 : p) {
-				const char *nl = strchr(p, '\n');
-				char *line = xasprintf("%.*s", nl ? (int)(nl - p)
-						       : (int)strlen(p), p);
-
-				md_escape(sb, line);
-				free(line);
-				p = nl ? nl : p + strlen(p);
-				if (nl)
-					sbuf_adds(sb, "\n> ");
-			}
+			md_quote(sb, q);
 			if (notes_url_ok(it->url)) {
 				char *src = notes_clean(it->source_title,
 							true);
