@@ -938,8 +938,15 @@ int
 store_item_find_url(struct store *st, const char *url, int64_t *id,
 		    struct err *e)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT min(id) FROM item"
-					" WHERE url = ?");
+	/* Through the indexes a fetch uses, one source at a time: the
+	 * partial (source_id, url) one for items whose guid is not their
+	 * link, the (source_id, guid) one for those whose guid is; a plain
+	 * url = ? would read every item, once per annotation imported. */
+	sqlite3_stmt *s = store_prepare(st, "SELECT min(id) FROM ("
+		"SELECT i.id FROM source s CROSS JOIN item i"
+		" WHERE i.source_id = s.id AND i.url = ?1 AND i.guid <> i.url"
+		" UNION ALL SELECT i.id FROM source s CROSS JOIN item i"
+		" WHERE i.source_id = s.id AND i.guid = ?1 AND i.url = ?1)");
 	int rc;
 
 	*id = 0;

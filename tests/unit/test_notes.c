@@ -20,12 +20,13 @@ setup(void)
 {
 	struct err e = { 0 };
 	struct source s = { 0 };
-	struct item it[2];
+	struct item it[3];
 	struct ingest_stats stats = { 0 };
 	struct item_query q = { 0 };
 	struct item_list l = { 0 };
 	char *path;
 	int64_t sid;
+	size_t i;
 
 	strcpy(dir, "/tmp/glean-notes-XXXXXX");
 	TEST("a store with two items");
@@ -45,13 +46,21 @@ setup(void)
 	it[1].guid = xstrdup("b");
 	it[1].title = xstrdup("B, no link");
 	it[1].text = xstrdup("delta");
-	CHECK(store_items_upsert(st, sid, it, 2, &stats, &e) == 0);
+	it[2].guid = xstrdup("https://y.example/p"); /* the link as guid */
+	it[2].url = xstrdup("https://y.example/p");
+	it[2].title = xstrdup("C");
+	CHECK(store_items_upsert(st, sid, it, 3, &stats, &e) == 0);
 	item_release(&it[0]);
 	item_release(&it[1]);
+	item_release(&it[2]);
 	q.order = ORDER_OLDEST;
-	CHECK(store_items_list(st, &q, &l, &e) == 0 && l.n == 2);
-	item_a = !strcmp(l.v[0].guid, "a") ? l.v[0].id : l.v[1].id;
-	item_b = !strcmp(l.v[0].guid, "a") ? l.v[1].id : l.v[0].id;
+	CHECK(store_items_list(st, &q, &l, &e) == 0 && l.n == 3);
+	for (i = 0; i < l.n; i++) {
+		if (!strcmp(l.v[i].guid, "a"))
+			item_a = l.v[i].id;
+		else if (!strcmp(l.v[i].guid, "b"))
+			item_b = l.v[i].id;
+	}
 	item_list_release(&l);
 }
 
@@ -135,6 +144,8 @@ test_round_trip(void)
 	TEST("the decoded link is the one the store holds");
 	CHECK(store_item_find_url(st, "https://x.example/\xc3\xbc?q=1", &id,
 				  &e) == 0 && id == item_a);
+	CHECK(store_item_find_url(st, "https://y.example/p", &id, &e) == 0 &&
+	      id > 0 && id != item_a && id != item_b);
 	CHECK(store_item_find_url(st, "https://nowhere.example/", &id,
 				  &e) == 0 && id == 0);
 	sbuf_release(&out);
