@@ -44,11 +44,16 @@ struct feed_common {
 	size_t nlinks, cap_links;
 	struct feed_category *categories;
 	size_t ncategories, cap_categories;
+	/* title is HTML (declared, e.g. Atom type="html", or detected by
+	 * feedparser's rule in an RSS title): rendered to text for display.
+	 * false: plain text, to be shown as written. Not in the dump. */
+	bool title_html;
 };
 
 struct feed_entry {
 	struct feed_common c;
 	char *summary;
+	bool summary_html; /* summary is HTML, as title_html */
 	char *content;
 	char *content_type; /* text/html, text/plain, application/xhtml+xml */
 	char *comments;

@@ -761,6 +761,8 @@ end_title(struct px *p)
 	if (exp && *v && c && !(p->title_depth > -1 &&
 				p->title_depth <= p->depth)) {
 		set_field_move(p, &c->title, F_TITLE, &v, false);
+		if (!v) /* stored: the type it was read as goes with it */
+			c->title_html = type_htmlish(p->cp.type);
 		p->title_depth = p->depth;
 	}
 	free(v);
@@ -784,6 +786,8 @@ save_description(struct px *p, const char *field, char *v)
 			}
 		} else {
 			set_field_take(p, &en->summary, F_SUMMARY, v);
+			if (en->summary == v)
+				en->summary_html = type_htmlish(p->cp.type);
 			v = NULL;
 		}
 		break;
