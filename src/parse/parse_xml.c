@@ -774,6 +774,17 @@ end_title(struct px *p)
 	free(v);
 }
 
+/* Media RSS <media:title>: the entry's title only when it has none of
+ * its own, wherever the two come (feedparser keeps title_depth). */
+static void
+end_media_title(struct px *p)
+{
+	int depth = p->title_depth;
+
+	end_title(p);
+	p->title_depth = depth;
+}
+
 static void
 save_description(struct px *p, const char *field, char *v)
 {
@@ -1498,6 +1509,7 @@ static const struct handler handlers[] = {
 	{ "managingeditor", start_author, end_author },
 	{ "media_category", start_media_category, end_category },
 	{ "media_keywords", start_keyword_list, end_media_keywords },
+	{ "media_title", start_title, end_media_title },
 	{ "modified", start_updated, end_updated },
 	{ "name", start_name, end_name },
 	{ "pubdate", start_date, end_published },
@@ -1802,7 +1814,9 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 		if (!nu)
 			continue;
-		if (rss_ok && !np &&
+		/* under an RDF root the 0.9 namespace counts with any
+		 * prefix; elsewhere only as the default (feedparser) */
+		if (rss_ok && (!np || p->root_kind == ROOT_RDF) &&
 		    strcasecmp(nu, "http://my.netscape.com/rdf/simple/0.9/") == 0)
 			set_version(p, "rss090");
 		else if (rss_ok && strcasecmp(nu, "http://purl.org/rss/1.0/") == 0)

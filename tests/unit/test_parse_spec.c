@@ -4,7 +4,8 @@
  * element's namespace, not by the extensions it uses. The documents are
  * tests/data/spec; the values below are what RSS 2.0, RSS 1.0 with Dublin
  * Core, Atom (RFC 4287), iTunes, Media RSS and JSON Feed 1.1 give them
- * (and feedparser, whose schemes for iTunes and Media RSS these are). */
+ * (and feedparser, whose schemes for iTunes and Media RSS these are),
+ * and Media RSS's title for an entry that has no other. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,21 @@ test_json_tags(void)
 }
 
 static void
+test_media_title(void)
+{
+	struct feed_doc d;
+
+	TEST("Media RSS: media:title is the title of an entry without one");
+	CHECK(parse_file("title-media.xml", &d));
+	CHECK(!d.bozo);
+	CHECK_INT(d.nentries, 3);
+	CHECK_STR(d.entries[0].c.title, "Only media");
+	CHECK_STR(d.entries[1].c.title, "Own");
+	CHECK_STR(d.entries[2].c.title, "Own later");
+	feed_doc_release(&d);
+}
+
+static void
 check_version(const char *file, const char *want)
 {
 	struct feed_doc d;
@@ -175,6 +191,7 @@ test_versions(void)
 	check_version("v-rss20-atom-ext.xml", "rss20");
 	check_version("v-rdf10-atom-first.xml", "rss10");
 	check_version("v-rdf090.xml", "rss090");
+	check_version("v-rdf090-prefixed.xml", "rss090");
 	check_version("v-atom03-ext.xml", "atom03");
 	check_version("v-atom10-rss-ns.xml", "atom10");
 	check_version("v-atom10-prefixed.xml", "atom10");
@@ -209,5 +226,6 @@ main(void)
 	RUN(test_rdf_categories);
 	RUN(test_json_tags);
 	RUN(test_versions);
+	RUN(test_media_title);
 	return check_done("test_parse_spec");
 }
