@@ -145,6 +145,10 @@ void feed_entry_add_enclosure(struct feed_entry *en, const char *url,
  * cut as the sanitiser cuts them (one tokenizer). html[len] must be NUL
  * (a C string's length). Appends at most max bytes to out. */
 void html_strip(const char *html, size_t len, size_t max, struct sbuf *out);
+/* Whether text that should be plain looks like HTML: feedparser's rule
+ * for RSS (a closing tag or a character reference, and every tag and
+ * entity a known HTML one). */
+bool html_looks_like(const char *s);
 
 /* ---- OPML (src/parse/opml.c) ---- */
 struct opml_outline {

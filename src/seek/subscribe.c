@@ -668,6 +668,19 @@ seek_display_line(const char *s, bool html, size_t max)
 	return sbuf_detach(&sb, NULL);
 }
 
+/* An author's name (or address) is plain text; in RSS, where plain
+ * text routinely carries HTML ("Jos&amp;eacute;" for José), one that
+ * looks like HTML by feedparser's rule is rendered, as an RSS title. */
+static char *
+author_line(const struct feed_doc *doc, const struct feed_person *a)
+{
+	const char *s = a->name ? a->name : a->email;
+
+	return seek_display_line(s, doc->version &&
+				 str_starts(doc->version, "rss") &&
+				 html_looks_like(s), 4096);
+}
+
 void
 seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 		    size_t *np)
@@ -712,17 +725,10 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 					break;
 				}
 		if (en->c.nauthors)
-			it->author = seek_display_line(
-				en->c.authors[0].name ? en->c.authors[0].name
-						      : en->c.authors[0].email,
-				false, 4096);
+			it->author = author_line(doc, &en->c.authors[0]);
 		else if (doc->feed.nauthors)
 			/* Atom: entries inherit the feed's author. */
-			it->author = seek_display_line(
-				doc->feed.authors[0].name
-					? doc->feed.authors[0].name
-					: doc->feed.authors[0].email,
-				false, 4096);
+			it->author = author_line(doc, &doc->feed.authors[0]);
 		it->published = en->c.published != FEED_NO_DATE
 					? en->c.published : 0;
 		it->updated = en->c.updated != FEED_NO_DATE ? en->c.updated : 0;

@@ -81,6 +81,13 @@ test_expect_success 'a plain summary is text too: show keeps its <tags>' '
 	test_grep "^Text <kept> & shown$" out
 '
 
+test_expect_success 'authors are text; in RSS one that looks like HTML is rendered' '
+	glean items --json | jq -r ".[] | select(.author) | .author" >authors &&
+	printf "%s\n" "A <b> & B" "Ben &amp; Jerry <3" "Ann <3 Bo" \
+		"José & Ann" >expect.authors &&
+	test_cmp expect.authors authors
+'
+
 test_expect_success 'source titles follow the same rule' '
 	glean sources --json | jq -r ".[].title" >sources &&
 	test_cmp expect.sources sources
