@@ -1825,15 +1825,16 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			 strcasecmp(nu, NS_ATOM10) == 0)
 			set_version(p, "atom10");
 	}
-	/* an RDF root that declares both RSS namespaces is RSS 1.0 */
-	if (p->depth == 1 && p->root_kind == ROOT_RDF &&
-	    strcmp(p->version, "rss090") == 0)
-		for (int i = 0; i < nb_ns; i++)
-			if (ns[2 * i + 1] &&
-			    strcasecmp((const char *)ns[2 * i + 1],
-				       "http://purl.org/rss/1.0/") == 0)
-				snprintf(p->version, sizeof(p->version),
-					 "rss10");
+	/* under an RDF root, the channel's own namespace is the version
+	 * (a root may declare both RSS namespaces and use one) */
+	if (p->depth == 2 && p->root_kind == ROOT_RDF && URI &&
+	    strcmp(local, "channel") == 0) {
+		if (strcasecmp((const char *)URI, "http://purl.org/rss/1.0/") == 0)
+			snprintf(p->version, sizeof(p->version), "rss10");
+		else if (strcasecmp((const char *)URI,
+				    "http://my.netscape.com/rdf/simple/0.9/") == 0)
+			snprintf(p->version, sizeof(p->version), "rss090");
+	}
 
 	lang = attr_get(&a, "xml:lang");
 	if (lang && *lang && p->depth == 1 && !p->doc->language &&

@@ -192,6 +192,8 @@ test_versions(void)
 	check_version("v-rdf10-atom-first.xml", "rss10");
 	check_version("v-rdf090.xml", "rss090");
 	check_version("v-rdf090-prefixed.xml", "rss090");
+	check_version("v-rdf090-declares-10.xml", "rss090");
+	check_version("v-rdf10-declares-090.xml", "rss10");
 	check_version("v-atom03-ext.xml", "atom03");
 	check_version("v-atom10-rss-ns.xml", "atom10");
 	check_version("v-atom10-prefixed.xml", "atom10");
