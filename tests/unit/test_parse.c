@@ -587,6 +587,32 @@ test_hostile(void)
 		free(s);
 	}
 
+	TEST("quadratic blowup: one big entity referenced 2000 times");
+	s = slurp("tests/data/parse/quadratic-blowup.xml", &n);
+	CHECK(s != NULL);
+	if (s) {
+		parse_feed(s, n, NULL, &d, NULL);
+		CHECK(d.bozo);
+		CHECK(d.bozo_reason && strstr(d.bozo_reason, "limit"));
+		CHECK_INT(d.nentries, 1);
+		CHECK(d.entries[0].summary &&
+		      strstr(d.entries[0].summary, "xxxxxxxxxx") == NULL);
+		feed_doc_release(&d);
+		free(s);
+	}
+
+	TEST("entities that refer to each other");
+	s = slurp("tests/data/parse/entity-loop.xml", &n);
+	CHECK(s != NULL);
+	if (s) {
+		parse_feed(s, n, NULL, &d, NULL);
+		CHECK(d.bozo);
+		CHECK(d.feed.title && strstr(d.feed.title, "one") == NULL);
+		CHECK_INT(d.nentries, 1);
+		feed_doc_release(&d);
+		free(s);
+	}
+
 	TEST("entity declarations behind a DOCTYPE with a stray quote");
 	s = slurp("tests/data/parse/doctype-broken-quote.xml", &n);
 	CHECK(s != NULL);
@@ -597,6 +623,33 @@ test_hostile(void)
 		CHECK(d.bozo);
 		CHECK(strstr(sb.buf, "lollol") == NULL);
 		sbuf_release(&sb);
+		feed_doc_release(&d);
+		free(s);
+	}
+
+	TEST("entities declared in the internal subset are expanded");
+	s = slurp("tests/data/parse/internal-entities.xml", &n);
+	CHECK(s != NULL);
+	if (s) {
+		parse_feed(s, n, NULL, &d, NULL);
+		/* well-formed: nothing to be bozo about */
+		CHECK(!d.bozo);
+		CHECK_STR(d.feed.title, "Example & Co news");
+		CHECK_INT(d.nentries, 2);
+		CHECK_STR(d.entries[0].c.title, "Hello\xc2\xa0world from "
+			  "Example & Co");
+		CHECK_STR(d.entries[0].c.id, "tag:example.com,2024:1");
+		CHECK_STR(d.entries[0].summary,
+			  "<b>Signed</b> by Example &amp; Co");
+		CHECK_STR(d.entries[1].c.title, "Attributes: \"quoted\"");
+		CHECK_STR(d.entries[1].c.id, "tag:example.com,2024:2");
+		CHECK(d.entries[1].c.ncategories == 1);
+		CHECK_STR(d.entries[1].c.categories[0].scheme,
+			  "\"quoted\" Example & Co");
+		/* CDATA is not where references are */
+		CHECK(d.entries[1].summary &&
+		      strstr(d.entries[1].summary, "site") != NULL &&
+		      strstr(d.entries[1].summary, "Example") == NULL);
 		feed_doc_release(&d);
 		free(s);
 	}
