@@ -403,6 +403,37 @@ scan_attrs(const char *p, const char *end, struct tag *t)
 	}
 }
 
+/* An xmlUrl= the attribute scan could not see, inside the value of
+ * another (title="unclosed xmlUrl="https://..."/>): the URL after it, up
+ * to a quote, space or '>'. */
+static char *
+rescue_url(const char *s, const char *end, bool *seen)
+{
+	const char *p, *v;
+
+	for (p = s; p + 7 <= end; p++) {
+		if (strncasecmp(p, "xmlUrl", 6) != 0)
+			continue;
+		*seen = true;
+		v = p + 6;
+		while (v < end && sp(*v))
+			v++;
+		if (v == end || *v != '=')
+			continue;
+		v++;
+		while (v < end && sp(*v))
+			v++;
+		if (v < end && (*v == '"' || *v == '\''))
+			v++;
+		for (p = v; p < end && !sp(*p) && *p != '"' && *p != '\'' &&
+			    *p != '>';
+		     p++)
+			;
+		return p > v ? value_decode(v, (size_t)(p - v)) : NULL;
+	}
+	return NULL;
+}
+
 /* The end of a comment, CDATA section, PI or declaration at p, or end. */
 static const char *
 skip_markup(const char *p, const char *end)
@@ -467,6 +498,8 @@ scan_outlines(const char *s, size_t len, struct opml_doc *d)
 		line = scan_line(&sc, p);
 		memset(&t, 0, sizeof(t));
 		p = scan_attrs(n, end, &t);
+		if (!t.url_seen)
+			t.url = rescue_url(n, p, &t.url_seen);
 		if (!t.title) {
 			t.title = t.text;
 			t.text = NULL;

@@ -42,12 +42,13 @@ test_expect_success 'raw <br>, < and > inside attribute values' '
 
 test_expect_success 'quotes inside attribute values' '
 	imp quotes-in-attributes.opml &&
-	test_grep "imported 4 sources" out &&
+	test_grep "imported 5 sources" out &&
 	cat >want <<-\EOF &&
 	https://best.example/feed|The "Best" Blog|
 	https://bob.example/rss|Bob'"'"'s Kitchen|
 	https://endquote.example/feed|Ends with a quote""|
 	https://tips.example/atom.xml|Tips "n" tricks|
+	https://unclosed.example/feed|Unclosed title xmlUrl="https://unclosed.example/feed|
 	EOF
 	test_cmp want got
 '
