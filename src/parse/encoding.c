@@ -136,6 +136,26 @@ utf8_check(const char *s, size_t len, bool ascii)
 	return true;
 }
 
+/* Where the last character starts when the bytes end inside it (a lead
+ * byte followed by fewer continuation bytes than it announces), else
+ * len. */
+static size_t
+utf8_whole(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t j = len, need;
+
+	while (j > 0 && len - j < 3 && (u[j - 1] & 0xC0) == 0x80)
+		j--;
+	if (j == 0)
+		return len;
+	j--;
+	need = u[j] >= 0xF0 && u[j] <= 0xF4 ? 4 :
+	       u[j] >= 0xE0 && u[j] <= 0xEF ? 3 :
+	       u[j] >= 0xC2 && u[j] <= 0xDF ? 2 : 0;
+	return need > len - j ? j : len;
+}
+
 /* Decode with iconv, strictly; NULL when the bytes do not fit. With
  * borrow set, UTF-8 (or ASCII) input is returned as in itself, not
  * copied, and *borrowed says so. */
@@ -170,8 +190,15 @@ decode(const char *name, const char *in, size_t len, size_t *outlen,
 		ascii = true;
 	if (lower_eq(use, "utf-8") || ascii) {
 		/* the common case: validate in place, no iconv */
-		if (!utf8_check(in, len, ascii))
-			return NULL;
+		if (!utf8_check(in, len, ascii)) {
+			/* a UTF-8 document cut inside its last character
+			 * is still UTF-8: leave that character out */
+			size_t keep = ascii ? len : utf8_whole(in, len);
+
+			if (keep == len || !utf8_check(in, keep, false))
+				return NULL;
+			len = keep;
+		}
 		if (borrowed) {
 			*borrowed = true;
 			*outlen = len;

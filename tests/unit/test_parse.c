@@ -829,6 +829,19 @@ test_encoding_precedence(void)
 	CHECK_STR(d.feed.title, ru);
 	feed_doc_release(&d);
 	sbuf_release(&sb);
+
+	TEST("a UTF-8 feed cut inside its last character stays UTF-8");
+	sbuf_adds(&sb, "<rss><channel><title>");
+	sbuf_adds(&sb, ru);
+	sbuf_adds(&sb, "</title><item><title>");
+	sbuf_adds(&sb, ru);
+	sbuf_truncate(&sb, sb.len - 2); /* "а." → the first byte of 'а' */
+	parse_feed(sb.buf, sb.len, NULL, &d, NULL);
+	CHECK(d.bozo);
+	CHECK_STR(d.encoding, "utf-8");
+	CHECK_STR(d.feed.title, ru);
+	feed_doc_release(&d);
+	sbuf_release(&sb);
 }
 
 static void
