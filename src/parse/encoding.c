@@ -436,6 +436,20 @@ static const struct {
 	{ "MAC-CYRILLIC", { "MacCyrillic", NULL, NULL } },
 };
 
+/* Latin code pages a detector tells from windows-1252 only by which
+ * accented letters occur: on a handful of bytes above ASCII (one "ñ" in
+ * an English feed) its guess is noise (ISO-8859-10 reads it as "ņ"), so
+ * below DETECT_LATIN_MIN such bytes windows-1252 stays, as before
+ * detection. Cyrillic, Greek, Hebrew, Thai and the CJK encodings are
+ * told apart by more than that and are taken as detected. */
+#define DETECT_LATIN_MIN 16
+static const char *const latin_pages[] = {
+	"ISO-8859-2", "ISO-8859-3", "ISO-8859-4", "ISO-8859-9",
+	"ISO-8859-10", "ISO-8859-13", "ISO-8859-15", "ISO-8859-16",
+	"WINDOWS-1250", "WINDOWS-1254", "WINDOWS-1257", "WINDOWS-1258",
+	"MAC-CENTRALEUROPE", "IBM852", "VISCII",
+};
+
 /* uchardet's guesses for bytes that are not UTF-8, up to n names in
  * out[] (pointers into families[] or into buf); 0 when it has none a
  * feed can use (nothing above ASCII, UTF-8/16/32 guesses: a BOM or the
@@ -469,6 +483,14 @@ detect(const char *s, size_t len, const char **out, size_t n, char *buf,
 	if (!*buf || lower_eq(buf, "ascii") || str_starts(buf, "UTF-") ||
 	    str_starts(buf, "X-ISO-10646"))
 		return 0;
+	if (in_list(buf, latin_pages, ARRAY_SIZE(latin_pages))) {
+		size_t high = 0;
+
+		for (i = start; i < start + k; i++)
+			high += u[i] >= 0x80;
+		if (high < DETECT_LATIN_MIN)
+			snprintf(buf, nbuf, "ISO-8859-1");
+	}
 	for (i = 0; i < ARRAY_SIZE(families); i++) {
 		if (strcmp(buf, families[i].uc) == 0) {
 			for (k = 0; k < 3 && k < n && families[i].names[k];

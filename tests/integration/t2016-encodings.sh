@@ -48,6 +48,8 @@ test_expect_success 'windows-1251 with no declaration' 'check windows-1251.xml c
 test_expect_success 'ISO-8859-2 with no declaration' 'check iso-8859-2.xml iso-8859-2 ISO-8859-2'
 test_expect_success 'windows-1252 with no declaration' 'check windows-1252.xml cp1252 windows-1252'
 
+test_expect_success 'a few accented letters in English stay windows-1252' 'check windows-1252-sparse.xml cp1252 windows-1252'
+
 test_expect_success 'a detected feed is stored as the right text' '
 	glean add "file://$data/koi8-r.xml" >/dev/null &&
 	glean add "file://$data/shift_jis.xml" >/dev/null &&
