@@ -300,14 +300,41 @@ skip_decl(const char *p, const char *end)
 	return end;
 }
 
+/* Declarations sorted by name length, then name, then position, so a
+ * reference costs a binary search however many the subset declares. */
+static int
+decl_cmp(const void *a, const void *b)
+{
+	const struct decl *x = a, *y = b;
+	int c;
+
+	if (x->nlen != y->nlen)
+		return x->nlen < y->nlen ? -1 : 1;
+	c = memcmp(x->name, y->name, x->nlen);
+	if (c)
+		return c;
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
 static struct decl *
 decl_find(struct decls *d, const char *name, size_t n)
 {
-	size_t i;
+	size_t lo = 0, hi = d->n;
 
-	for (i = 0; i < d->n; i++)
-		if (d->v[i].nlen == n && memcmp(d->v[i].name, name, n) == 0)
-			return &d->v[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct decl *m = &d->v[mid];
+		int c = m->nlen != n ? (m->nlen < n ? -1 : 1) :
+				       memcmp(m->name, name, n);
+
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < d->n && d->v[lo].nlen == n &&
+	    memcmp(d->v[lo].name, name, n) == 0)
+		return &d->v[lo]; /* the first of equal names: it binds */
 	return NULL;
 }
 
@@ -357,8 +384,8 @@ literal_text(const char *v, size_t n, struct sbuf *out)
 	return true;
 }
 
-/* The general entity declarations of a DOCTYPE (first one of a name
- * wins, §4.2); the predefined five are left to the parser. */
+/* The general entity declarations of a DOCTYPE (the first one of a name
+ * binds, §4.2); the predefined five are left to the parser. */
 static void
 decls_read(const char *s, size_t len, struct decls *d)
 {
@@ -419,8 +446,7 @@ decls_read(const char *s, size_t len, struct decls *d)
 			ext = true; /* SYSTEM or PUBLIC: never read */
 		}
 		p = skip_decl(p, end);
-		if (decl_find(d, name, nn) ||
-		    (nn == 2 && (!memcmp(name, "lt", 2) ||
+		if ((nn == 2 && (!memcmp(name, "lt", 2) ||
 				 !memcmp(name, "gt", 2))) ||
 		    (nn == 3 && !memcmp(name, "amp", 3)) ||
 		    (nn == 4 && (!memcmp(name, "apos", 4) ||
@@ -436,6 +462,10 @@ decls_read(const char *s, size_t len, struct decls *d)
 		d->v[d->n].text = sbuf_detach(&text, &d->v[d->n].tlen);
 		d->n++;
 	}
+	/* names in the subset's order among equals: decl_find() finds the
+	 * first declaration of a name, which is the binding one */
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), decl_cmp);
 }
 
 /* The length of an entity reference's name at p (just after '&') when
