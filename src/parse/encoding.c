@@ -663,6 +663,10 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 			r->bozo = true;
 			r->bozo_reason = "document declared as one encoding "
 					 "but parsed as another";
+			if (!*bom && !*xmlenc && !*httpenc &&
+			    strcmp(cands[i], "utf-8") != 0)
+				r->bozo_reason = "no encoding declared and not "
+						 "UTF-8";
 		}
 		snprintf(r->encoding, sizeof(r->encoding), "%s",
 			 strcmp(cands[i], "EUC-CN") == 0 ? "GB2312" : cands[i]);

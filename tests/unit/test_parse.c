@@ -787,6 +787,7 @@ test_encoding_precedence(void)
 	sbuf_adds(&sb, "</title></channel></rss>");
 	parse_feed(sb.buf, sb.len, NULL, &d, NULL);
 	CHECK(d.bozo);
+	CHECK_STR(d.bozo_reason, "no encoding declared and not UTF-8");
 	CHECK_STR(d.encoding, "KOI8-R");
 	CHECK(d.feed.title && str_starts(d.feed.title, ru));
 	feed_doc_release(&d);
