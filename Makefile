@@ -95,7 +95,7 @@ check-tui: tests
 	@sh tests/run-all tui
 
 check-valgrind: tests
-	@sh tests/run-all valgrind
+	@GLEAN_VALGRIND_ALL=1 sh tests/run-all valgrind
 
 # The long crash loop (issue 15): CRASH_RUNS=N CRASH_SEED=S to change it.
 crash-loop: all

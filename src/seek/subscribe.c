@@ -118,10 +118,11 @@ seek_add_result_release(struct seek_add_result *r)
 }
 
 /* Fetch url and say whether its bytes are a feed. 1 feed, 0 not a feed
- * (resp kept for discovery), -1 could not fetch. */
+ * (resp kept for discovery), -1 could not fetch. public_only: a public
+ * page linked to url, so a private address is refused (fetch.h). */
 static int
-probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
-      struct err *e)
+probe(const struct config *cfg, const char *url, bool public_only,
+      struct fetch_resp *resp, struct err *e)
 {
 	struct fetch_req req = { 0 };
 	struct parse_opts po = { 0 };
@@ -133,6 +134,7 @@ probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
 	service_fetch_opts(cfg, &fo);
 	req.url = url;
 	req.kind = FETCH_FEED;
+	req.public_only = public_only;
 	fetch_resp_init(resp);
 	if (fetch_one(&fo, &req, resp, e) < 0 || resp->err.code != ERR_OK) {
 		if (resp->err.code != ERR_OK)
@@ -144,6 +146,28 @@ probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
 	rc = parse_feed(resp->body.buf, resp->body.len, &po, &doc, &pe);
 	feed_doc_release(&doc);
 	return rc == 0 ? 1 : 0;
+}
+
+/* A public page (page, as fetched) that links to a feed in the user's
+ * own network is a redirect by other means: true, with the reason in e,
+ * when the linked url is refused for its address. Any other failure is
+ * left to the first fetch, as for a feed added by hand. */
+static bool
+linked_private(const struct config *cfg, const struct fetch_resp *page,
+	       const char *url, struct err *e)
+{
+	struct fetch_resp fr;
+	struct err pe = { 0 };
+	bool refused;
+
+	if (page->origin_private)
+		return false;
+	probe(cfg, url, true, &fr, &pe);
+	refused = fr.err.code == ERR_LIMIT && strstr(fr.err.msg, "private");
+	if (refused)
+		err_set(e, ERR_LIMIT, "cannot add '%s': %s", url, fr.err.msg);
+	fetch_resp_release(&fr);
+	return refused;
 }
 
 static int
@@ -232,7 +256,7 @@ seek_add(struct store *st, const struct config *cfg, const char *url,
 			return sc;
 		}
 	}
-	p = probe(cfg, url, &resp, &pe);
+	p = probe(cfg, url, false, &resp, &pe);
 	if (p < 0 && pe.code != ERR_NET) {
 		fetch_resp_release(&resp);
 		return err_set(e, pe.code, "cannot add '%s': %s", url, pe.msg);
@@ -258,6 +282,10 @@ seek_add(struct store *st, const struct config *cfg, const char *url,
 		if (dl.n == 1 || (o->pick >= 1 && (size_t)o->pick <= dl.n)) {
 			size_t k = dl.n == 1 ? 0 : (size_t)o->pick - 1;
 
+			if (linked_private(cfg, &resp, dl.v[k].url, e)) {
+				rc = -1;
+				goto out;
+			}
 			rc = subscribe(st, dl.v[k].url, o, r, e);
 			goto out;
 		}
@@ -285,7 +313,8 @@ seek_add(struct store *st, const struct config *cfg, const char *url,
 
 			if (!hm.cand[i].feed_url)
 				continue;
-			if (probe(cfg, hm.cand[i].feed_url, &hr, &pe) == 1) {
+			if (probe(cfg, hm.cand[i].feed_url,
+				  !resp.origin_private, &hr, &pe) == 1) {
 				fetch_resp_release(&hr);
 				rc = subscribe(st, hm.cand[i].feed_url, o, r, e);
 				goto out;
