@@ -8,7 +8,9 @@
  *
  * Safety (SECURITY.md): no entity is ever expanded by libxml2 (the
  * DOCTYPE is cut out before parsing, no entity declarations reach the
- * parser, the external entity loader refuses everything), every text
+ * parser, the external entity loader refuses everything; the internal
+ * entities a document declares are expanded, within limits, by
+ * entities.c before libxml2 sees the text), every text
  * field has a cap and element nesting has a depth cap. An ill-formed
  * document is parsed a second time with XML_PARSE_RECOVER after entity
  * references are rewritten as character references. This file does not
@@ -2030,10 +2032,12 @@ parse_xml_init(void)
  * Cut the DOCTYPE (and its internal subset) out of the prologue, as
  * feedparser does: nothing declared there can expand later. Notes a
  * Netscape RSS 0.91 DOCTYPE. Returns whether it cut (the rest is then in
- * out); without a DOCTYPE nothing is copied.
+ * out, and *dt, *dtlen say where the DOCTYPE was, for the entities its
+ * internal subset declares); without a DOCTYPE nothing is copied.
  */
 static bool
-strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape)
+strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape,
+	      const char **dt, size_t *dtlen)
 {
 	const char *d = NULL, *e, *q;
 	size_t i;
@@ -2080,6 +2084,8 @@ strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape)
 			*netscape = true;
 	sbuf_add(out, s, (size_t)(d - s));
 	sbuf_add(out, e + 1, len - (size_t)(e + 1 - s));
+	*dt = d;
+	*dtlen = (size_t)(e + 1 - d);
 	return true;
 }
 
@@ -2272,17 +2278,37 @@ int
 parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 	  const char *base, struct feed_doc *doc, struct err *e)
 {
-	struct sbuf src, fixed;
+	struct sbuf src, fixed, expanded;
 	struct px p;
 	bool wf = false, nswf = true, netscape = false;
+	const char *dt = NULL, *why = NULL;
+	size_t dtlen = 0;
 	int rc = -1;
 
 	parse_xml_init();
 	sbuf_init(&src, 0);
 	sbuf_init(&fixed, 0);
-	if (strip_doctype(utf8, len, &src, &netscape)) {
+	sbuf_init(&expanded, 0);
+	if (strip_doctype(utf8, len, &src, &netscape, &dt, &dtlen)) {
 		utf8 = src.buf;
 		len = src.len;
+		/* entities declared in the internal subset (XML 1.0 §4),
+		 * expanded in entities.c within its limits */
+		switch (entities_expand_declared(dt, dtlen, utf8, len,
+						 &expanded, &why)) {
+		case 1:
+			utf8 = expanded.buf;
+			len = expanded.len;
+			break;
+		case -1:
+			doc->bozo = true;
+			if (!doc->bozo_reason)
+				doc->bozo_reason = xasprintf(
+					"entities not expanded: %s", why);
+			break;
+		default:
+			break;
+		}
 	}
 
 	px_init(&p, doc, opts->max_field, base);
@@ -2322,5 +2348,6 @@ out:
 	px_reset(&p);
 	sbuf_release(&src);
 	sbuf_release(&fixed);
+	sbuf_release(&expanded);
 	return rc;
 }
