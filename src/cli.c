@@ -50,6 +50,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, 0, "check the store for damage (--repair)" },
 	{ "digest", cmd_digest, RO, "render the digest of marked items" },
 	{ "export", cmd_export, RO, "write subscriptions as OPML (or JSON)" },
+	{ "extract", cmd_extract, 0, "find the article in a web page" },
 	{ "fetch", cmd_fetch, RW, "fetch due sources into the store" },
 	{ "import", cmd_import, RW, "subscribe from OPML or a newsboat urls "
 				    "file" },

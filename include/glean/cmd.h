@@ -76,5 +76,6 @@ CMD(share);
 CMD(shares);
 CMD(check);
 CMD(backup);
+CMD(extract);
 
 #endif
