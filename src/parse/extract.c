@@ -2442,6 +2442,8 @@ article_extract(const char *html, size_t len, const char *url,
 	const char *enc = NULL;
 	size_t best_len = 0, tl;
 	unsigned flags = F_ALL;
+	struct enc_result conv;
+	bool converted = false;
 	int rc = -1;
 	xmlNode *root, *art, *body;
 
@@ -2460,14 +2462,29 @@ article_extract(const char *html, size_t len, const char *url,
 			   (unsigned char)html[0] == 0xFE)))
 		return err_set(e, ERR_PARSE, "no article found: the page is "
 			       "binary, not HTML");
-	/* no declared charset: UTF-8 when the bytes are, else windows-1252 */
-	if (!declared_charset(html, len, cs, sizeof(cs)) &&
-	    !(len >= 2 && ((unsigned char)html[0] == 0xFF ||
-			   (unsigned char)html[0] == 0xFE ||
-			   (unsigned char)html[0] == 0xEF)))
-		enc = valid_utf8(html, len) ? "UTF-8" : "windows-1252";
-	else if (strcasecmp(cs, "utf-8") == 0 && !valid_utf8(html, len))
-		enc = "windows-1252";
+	/* The bytes as UTF-8: kept when they are UTF-8 (whatever the page
+	 * declares: a page saved or served as UTF-8 often keeps a stale
+	 * charset), else converted from the declared charset, or from
+	 * windows-1252 when there is none or it is wrong. */
+	if (len >= 2 && ((unsigned char)html[0] == 0xFF ||
+			 (unsigned char)html[0] == 0xFE)) {
+		enc = NULL; /* UTF-16 with a BOM: libxml2 reads it */
+	} else if (valid_utf8(html, len)) {
+		enc = "UTF-8";
+	} else {
+		char ct[128];
+
+		if (!declared_charset(html, len, cs, sizeof(cs)) ||
+		    strcasecmp(cs, "utf-8") == 0 || strcasecmp(cs, "utf8") == 0)
+			snprintf(cs, sizeof(cs), "windows-1252");
+		snprintf(ct, sizeof(ct), "application/xml; charset=%s", cs);
+		enc_to_utf8(html, len, ct, true, &conv);
+		enc_result_own(&conv);
+		converted = true;
+		html = conv.utf8;
+		len = conv.len;
+		enc = "UTF-8";
+	}
 
 	x.doc = parse_page(html, len, enc);
 	if (!x.doc || !xmlDocGetRootElement(x.doc)) {
@@ -2503,8 +2520,6 @@ article_extract(const char *html, size_t len, const char *url,
 		tl = text_len(art);
 		sbuf_init(&sb, 0);
 		serialize(art, &sb, 0);
-		free(best);
-		best = NULL;
 		if (tl >= CHAR_THRESHOLD || tl > best_len || !best_text) {
 			struct sbuf txt;
 			xmlNode *c;
@@ -2527,6 +2542,7 @@ article_extract(const char *html, size_t len, const char *url,
 			plain_text(art, &txt, &nl, 0);
 			free(best_text);
 			best_text = sbuf_detach(&txt, NULL);
+			free(best);
 			best = sbuf_detach(&sb, NULL);
 			best_len = tl;
 		}
@@ -2578,5 +2594,7 @@ out:
 	free(base);
 	free(best);
 	free(best_text);
+	if (converted)
+		enc_result_release(&conv);
 	return rc;
 }
