@@ -2257,58 +2257,97 @@ serialize(xmlNode *n, struct sbuf *out, int depth)
 	sbuf_addf(out, "</%s>", tag_of(n));
 }
 
-/* Plain text: blocks as paragraphs, <br> as a line break. */
+/* Scripts written without spaces between words (CJK): there an
+ * element's edge is the only word boundary the page marks. */
+static bool
+cjk(uint32_t c)
+{
+	return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF) ||
+	       (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+struct ptext {
+	struct sbuf *out;
+	int nl;        /* pending: -1 space, 1 line break, 2 paragraph */
+	bool edge;     /* an element began or ended since the last char */
+	uint32_t last; /* the last character written */
+};
+
 static void
-plain_text(xmlNode *n, struct sbuf *out, int *nl, int depth)
+ptext_chars(struct ptext *p, const char *s)
+{
+	size_t i = 0, k, len = s ? strlen(s) : 0;
+	uint32_t cp;
+
+	while (i < len) {
+		k = utf8_decode(s + i, len - i, &cp);
+		if (k == 0)
+			k = 1;
+		if (space_cp(cp)) {
+			if (p->nl == 0)
+				p->nl = -1;
+		} else {
+			if (p->nl > 0 && p->out->len)
+				sbuf_adds(p->out, p->nl > 1 ? "\n\n" : "\n");
+			else if (p->out->len && (p->nl < 0 ||
+				 (p->edge && (cjk(cp) || cjk(p->last)))))
+				sbuf_addch(p->out, ' ');
+			p->nl = 0;
+			p->edge = false;
+			p->last = cp;
+			sbuf_add(p->out, s + i, k);
+		}
+		i += k;
+	}
+}
+
+static void
+ptext_break(struct ptext *p, int want)
+{
+	if (want > p->nl)
+		p->nl = want;
+}
+
+/* Plain text: blocks as paragraphs, list items, rows and <br> as line
+ * breaks, cells apart by a space. */
+static void
+plain_text(xmlNode *n, struct ptext *p, int depth)
 {
 	xmlNode *c;
-	bool block;
+	int brk = 0;
 
 	if (depth > 400)
 		return;
 	if (is_text(n)) {
-		const char *s = (const char *)n->content;
-		size_t i = 0, k, len = s ? strlen(s) : 0;
-		uint32_t cp;
-
-		while (i < len) {
-			k = utf8_decode(s + i, len - i, &cp);
-			if (k == 0)
-				k = 1;
-			if (space_cp(cp)) {
-				if (*nl == 0)
-					*nl = -1;
-			} else {
-				if (*nl > 0 && out->len)
-					sbuf_adds(out, *nl > 1 ? "\n\n" : "\n");
-				else if (*nl < 0)
-					sbuf_addch(out, ' ');
-				*nl = 0;
-				sbuf_add(out, s + i, k);
-			}
-			i += k;
-		}
+		ptext_chars(p, (const char *)n->content);
 		return;
 	}
 	if (!is_el(n))
 		return;
 	if (tag_is(n, "br")) {
-		if (*nl < 1)
-			*nl = 1;
+		ptext_break(p, 1);
 		return;
 	}
-	block = in_list(tag_of(n), block_tags) || tag_is(n, "td") ||
-		tag_is(n, "th");
-	if (block && *nl < 2)
-		*nl = tag_is(n, "td") || tag_is(n, "th") || tag_is(n, "li") ||
-		      tag_is(n, "tr") ? (*nl < 1 ? 1 : *nl) : 2;
 	if (tag_is(n, "td") || tag_is(n, "th"))
-		*nl = *nl > 0 ? *nl : -1;
+		brk = -1;
+	else if (tag_is(n, "li") || tag_is(n, "tr") || tag_is(n, "dt") ||
+		 tag_is(n, "dd"))
+		brk = 1;
+	else if (in_list(tag_of(n), block_tags))
+		brk = 2;
+	if (brk < 0 && p->nl == 0)
+		p->nl = -1;
+	else if (brk > 0)
+		ptext_break(p, brk);
+	p->edge = true;
 	for (c = n->children; c; c = c->next)
-		plain_text(c, out, nl, depth + 1);
-	if (block && *nl < 2)
-		*nl = tag_is(n, "td") || tag_is(n, "th") || tag_is(n, "li") ||
-		      tag_is(n, "tr") ? (*nl < 1 ? 1 : *nl) : 2;
+		plain_text(c, p, depth + 1);
+	p->edge = true;
+	if (brk < 0 && p->nl == 0)
+		p->nl = -1;
+	else if (brk > 0)
+		ptext_break(p, brk);
 }
 
 /* ---- the page ---- */
@@ -2502,7 +2541,6 @@ article_extract(const char *html, size_t len, const char *url,
 	x.title = m.title;
 	for (;;) {
 		struct sbuf sb;
-		int nl = 0;
 
 		if (!x.doc) {
 			x.doc = parse_page(html, len, enc);
@@ -2539,7 +2577,11 @@ article_extract(const char *html, size_t len, const char *url,
 						break;
 					}
 			}
-			plain_text(art, &txt, &nl, 0);
+			{
+				struct ptext pt = { &txt, 0, false, 0 };
+
+				plain_text(art, &pt, 0);
+			}
 			free(best_text);
 			best_text = sbuf_detach(&txt, NULL);
 			free(best);
