@@ -46,6 +46,10 @@ enum {
 struct nstate {
 	double score;
 	bool scored, datatable;
+	/* the text summary of the subtree (link_density_memo) */
+	bool sum_ok, sum_any, sum_lead, sum_trail;
+	size_t sum_len;
+	double sum_links;
 };
 
 /* One attempt at the article, over one parse of the page. */
@@ -385,39 +389,102 @@ struct tacc {
 	struct sbuf *sb; /* may be NULL: count only */
 	size_t len;      /* characters (UTF-16 units, as JavaScript) */
 	bool pending, any;
+	bool lead;       /* white space came before the first character */
 };
 
+/* Append the non-space run s[from, to) to t->sb. */
+static void
+tacc_flush(struct tacc *t, const char *s, size_t from, size_t to)
+{
+	if (t->sb && to > from)
+		sbuf_add(t->sb, s + from, to - from);
+}
+
+/* The hot loop of every measure: ASCII takes a table look-up, the
+ * state stays in registers, the text goes to sb in runs between
+ * spaces. */
 static void
 tacc_add(struct tacc *t, const char *s, size_t n)
 {
-	size_t i = 0, k;
+	static const unsigned char sp[128] = {
+		['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
+		[' '] = 1,
+	};
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k, run = SIZE_MAX, len = t->len;
+	bool pending = t->pending, any = t->any, space, lead = t->lead;
 	uint32_t cp;
 
+	if (!t->sb) {
+		/* counting only: the common case, kept tight */
+		while (i < n) {
+			if (u[i] < 0x80) {
+				if (sp[u[i]]) {
+					pending = any;
+					lead |= !any;
+				} else {
+					len += 1 + pending;
+					pending = false;
+					any = true;
+				}
+				i++;
+				continue;
+			}
+			k = utf8_decode(s + i, n - i, &cp);
+			if (space_cp(cp)) {
+				pending = any;
+				lead |= !any;
+			} else {
+				len += (cp > 0xFFFF ? 2 : 1) + pending;
+				pending = false;
+				any = true;
+			}
+			i += k ? k : 1;
+		}
+		t->len = len;
+		t->pending = pending;
+		t->any = any;
+		t->lead = lead;
+		return;
+	}
 	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {
-			cp = (unsigned char)s[i];
+		if (u[i] < 0x80) {
+			space = sp[u[i]];
 			k = 1;
+			cp = u[i];
 		} else {
 			k = utf8_decode(s + i, n - i, &cp);
 			if (k == 0)
 				k = 1;
+			space = space_cp(cp);
 		}
-		if (space_cp(cp)) {
-			t->pending = t->any;
+		if (space) {
+			if (run != SIZE_MAX) {
+				tacc_flush(t, s, run, i);
+				run = SIZE_MAX;
+			}
+			pending = any;
+			lead |= !any;
 		} else {
-			if (t->pending) {
-				t->len++;
+			if (pending) {
+				len++;
 				if (t->sb)
 					sbuf_addch(t->sb, ' ');
-				t->pending = false;
+				pending = false;
 			}
-			t->len += cp > 0xFFFF ? 2 : 1;
-			if (t->sb)
-				sbuf_add(t->sb, s + i, k);
-			t->any = true;
+			if (run == SIZE_MAX)
+				run = i;
+			len += cp > 0xFFFF ? 2 : 1;
+			any = true;
 		}
 		i += k;
 	}
+	if (run != SIZE_MAX)
+		tacc_flush(t, s, run, n);
+	t->len = len;
+	t->pending = pending;
+	t->any = any;
+	t->lead = lead;
 }
 
 /* textContent of n, trimmed, white space runs as one space; its length
@@ -425,7 +492,7 @@ tacc_add(struct tacc *t, const char *s, size_t n)
 static size_t
 inner_text(xmlNode *n, struct sbuf *sb)
 {
-	struct tacc t = { sb, 0, false, false };
+	struct tacc t = { sb, 0, false, false, false };
 	xmlNode *c;
 
 	if (!n)
@@ -529,24 +596,158 @@ count_tag(xmlNode *n, const char *tag)
 	return k;
 }
 
+/* Readability's link density: the share of n's text inside links (in
+ * one walk: the whole text and each outermost <a>'s at once). */
 static double
 link_density(xmlNode *n)
 {
-	size_t tl = text_len(n);
-	double links = 0;
-	xmlNode *c;
+	struct tacc all = { NULL, 0, false, false, false }, in_a;
+	xmlNode *c, *a = NULL, *end = NULL;
+	double links = 0, coef = 1;
 	const char *href;
+	size_t len;
 
-	if (tl == 0)
-		return 0;
 	for (c = walk_next(n, n, false); c; c = walk_next(c, n, false)) {
-		if (!tag_is(c, "a"))
-			continue;
-		href = attr(c, "href");
-		links += (double)text_len(c) *
-			 (href && href[0] == '#' && href[1] ? 0.3 : 1.0);
+		if (a && c == end) {
+			links += (double)in_a.len * coef;
+			a = NULL;
+		}
+		if (!a && tag_is(c, "a")) {
+			a = c;
+			end = walk_next(c, n, true);
+			memset(&in_a, 0, sizeof(in_a));
+			href = attr(c, "href");
+			coef = href && href[0] == '#' && href[1] ? 0.3 : 1.0;
+		}
+		if (is_text(c) && c->content) {
+			len = strlen((const char *)c->content);
+			tacc_add(&all, (const char *)c->content, len);
+			if (a)
+				tacc_add(&in_a, (const char *)c->content, len);
+		}
 	}
-	return links / (double)tl;
+	if (a)
+		links += (double)in_a.len * coef;
+	return all.len ? links / (double)all.len : 0;
+}
+
+/* Fold a subtree's summary into t, as if its text had been added. */
+static void
+tacc_fold(struct tacc *t, const struct nstate *s)
+{
+	if (s->sum_any) {
+		if (t->any && (t->pending || s->sum_lead))
+			t->len++;
+		t->len += s->sum_len;
+		t->pending = s->sum_trail;
+		t->any = true;
+	} else if (s->sum_lead) {
+		t->pending = t->any;
+		t->lead |= !t->any;
+	}
+}
+
+/* link_density() for the candidates, which nest: a subtree already
+ * summed (a deeper candidate) is folded in, not walked again. The
+ * tree must not change between calls. */
+static double
+link_density_memo(struct ex *x, xmlNode *n)
+{
+	struct tacc all = { NULL, 0, false, false, false }, in_a;
+	struct nstate *st;
+	xmlNode *c, *a = NULL, *end = NULL;
+	double links = 0, coef = 1;
+	const char *href;
+	size_t len;
+
+	c = walk_next(n, n, false);
+	while (c) {
+		if (a && c == end) {
+			links += (double)in_a.len * coef;
+			a = NULL;
+		}
+		st = c->_private;
+		if (!a && st && st->sum_ok) {
+			tacc_fold(&all, st);
+			links += st->sum_links;
+			c = walk_next(c, n, true);
+			continue;
+		}
+		if (!a && tag_is(c, "a")) {
+			a = c;
+			end = walk_next(c, n, true);
+			memset(&in_a, 0, sizeof(in_a));
+			href = attr(c, "href");
+			coef = href && href[0] == '#' && href[1] ? 0.3 : 1.0;
+		}
+		if (is_text(c) && c->content) {
+			len = strlen((const char *)c->content);
+			tacc_add(&all, (const char *)c->content, len);
+			if (a)
+				tacc_add(&in_a, (const char *)c->content, len);
+		}
+		c = walk_next(c, n, false);
+	}
+	if (a)
+		links += (double)in_a.len * coef;
+	st = state(x, n, true);
+	st->sum_ok = true;
+	st->sum_any = all.any;
+	st->sum_lead = all.lead;
+	st->sum_trail = all.pending;
+	st->sum_len = all.len;
+	st->sum_links = links;
+	return all.len ? links / (double)all.len : 0;
+}
+
+static size_t
+depth_of(const xmlNode *n)
+{
+	size_t d = 0;
+
+	for (; n; n = n->parent)
+		d++;
+	return d;
+}
+
+static int
+by_depth_desc(const void *a, const void *b)
+{
+	size_t x = depth_of(*(xmlNode *const *)a);
+	size_t y = depth_of(*(xmlNode *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Whether n holds any text that is not white space (stops at the
+ * first). */
+static bool
+has_text(xmlNode *n)
+{
+	xmlNode *c;
+
+	if (is_text(n))
+		return !blank_text(n);
+	for (c = walk_next(n, n, false); c; c = walk_next(c, n, false))
+		if (is_text(c) && !blank_text(c))
+			return true;
+	return false;
+}
+
+/* The ASCII commas in n's text. */
+static size_t
+comma_count(xmlNode *n)
+{
+	xmlNode *c;
+	const char *s;
+	size_t k = 0;
+
+	for (c = walk_next(n, n, false); c; c = walk_next(c, n, false))
+		if (is_text(c) && c->content)
+			for (s = (const char *)c->content;
+			     (s = strchr(s, ',')) != NULL; s++)
+				k++;
+	return k;
 }
 
 static int
@@ -689,7 +890,7 @@ without_content(xmlNode *n)
 	xmlNode *c;
 	size_t kids = 0, brhr = 0;
 
-	if (text_len(n) != 0)
+	if (has_text(n))
 		return false;
 	for (c = first_el(n); c; c = next_el(c)) {
 		kids++;
@@ -1138,7 +1339,7 @@ article_title(htmlDocPtr doc)
 	/* trim, collapse */
 	sbuf_init(&sb, 0);
 	{
-		struct tacc t = { &sb, 0, false, false };
+		struct tacc t = { &sb, 0, false, false, false };
 
 		tacc_add(&t, cur, strlen(cur));
 	}
@@ -1663,9 +1864,9 @@ set:
 }
 
 static double
-text_density(xmlNode *n, const char *const *tags)
+text_density(xmlNode *n, size_t tl, const char *const *tags)
 {
-	size_t tl = text_len(n), cl = 0;
+	size_t cl = 0;
 	xmlNode *c;
 
 	if (tl == 0)
@@ -1742,22 +1943,13 @@ shady(struct ex *x, xmlNode *node, const char *tag)
 	weight = class_weight(x, node);
 	if (weight < 0)
 		return true;
-	sbuf_reset(&x->tmp);
-	inner_text(node, &x->tmp);
-	{
-		size_t commas = 0;
-		const char *s;
-
-		for (s = x->tmp.buf; *s; s++)
-			commas += *s == ',';
-		if (commas >= 10)
-			return false;
-	}
+	if (comma_count(node) >= 10)
+		return false;
 	p = count_tag(node, "p");
 	img = count_tag(node, "img");
 	li = (long)count_tag(node, "li") - 100;
 	input = count_tag(node, "input");
-	hd = text_density(node, headings);
+	hd = text_density(node, tl, headings);
 	for (c = walk_next(node, node, false); c; c = walk_next(c, node, false)) {
 		if (!is_el(c) || !in_list(tag_of(c), embeds))
 			continue;
@@ -1787,11 +1979,20 @@ shady(struct ex *x, xmlNode *node, const char *tag)
 		}
 		embed_count++;
 	}
-	if (ad_or_loading(x->tmp.buf))
-		return true;
+	if (tl < 40) {
+		sbuf_reset(&x->tmp);
+		inner_text(node, &x->tmp);
+		if (ad_or_loading(x->tmp.buf))
+			return true;
+	}
 	clen = tl;
 	ld = link_density(node);
-	td = text_density(node, textish);
+	/* only whether it is 0 matters: is there text in a textish child */
+	td = 0;
+	for (c = walk_next(node, node, false); c && td == 0;
+	     c = walk_next(c, node, false))
+		if (is_el(c) && in_list(tag_of(c), textish) && has_text(c))
+			td = 1;
 	figure = has_ancestor(node, "figure", 3, false);
 	rm = false;
 	if (!figure && img > 1 && (double)p / (double)img < 0.5)
@@ -1929,7 +2130,7 @@ prep_article(struct ex *x, xmlNode *art)
 	collect(art, "p", &l);
 	for (i = l.n; i-- > 0;) {
 		descendants_of(l.v[i], content_tags, &k);
-		if (k == 0 && text_len(l.v[i]) == 0)
+		if (k == 0 && !has_text(l.v[i]))
 			dom_remove(x, l.v[i]);
 	}
 	collect(art, "br", &l);
@@ -2071,11 +2272,26 @@ grab_article(struct ex *x, xmlNode *body)
 				      level == 1 ? 2.0 : (double)level * 3.0);
 		}
 	}
+	/* link densities, the deepest first (the others fold them in);
+	 * then the best N_TOP in the order Readability visits them */
+	{
+		xmlNode **byd = xmalloc((cands.n + 1) * sizeof(*byd));
+
+		memcpy(byd, cands.v, cands.n * sizeof(*byd));
+		qsort(byd, cands.n, sizeof(*byd), by_depth_desc);
+		for (i = 0; i < cands.n; i++) {
+			struct nstate *s = state(x, byd[i], true);
+
+			s->score *= 1 - link_density_memo(x, byd[i]);
+		}
+		free(byd);
+		for (i = 0; i < cands.n; i++)
+			state(x, cands.v[i], true)->sum_ok = false;
+	}
 	for (i = 0; i < cands.n; i++) {
 		xmlNode *c = cands.v[i];
 		struct nstate *s = state(x, c, true);
 
-		s->score *= 1 - link_density(c);
 		for (j = 0; j < N_TOP; j++) {
 			if (!top[j] || s->score > score_of(top[j])) {
 				memmove(top + j + 1, top + j,
@@ -2281,12 +2497,28 @@ ptext_chars(struct ptext *p, const char *s)
 	uint32_t cp;
 
 	while (i < len) {
-		k = utf8_decode(s + i, len - i, &cp);
-		if (k == 0)
+		if ((unsigned char)s[i] < 0x80) {
+			cp = (unsigned char)s[i];
 			k = 1;
+		} else {
+			k = utf8_decode(s + i, len - i, &cp);
+			if (k == 0)
+				k = 1;
+		}
 		if (space_cp(cp)) {
 			if (p->nl == 0)
 				p->nl = -1;
+		} else if (p->nl == 0 && !p->edge && cp < 0x80) {
+			/* the plain run: copy to the next space or edge */
+			size_t j = i + 1;
+
+			while (j < len && (unsigned char)s[j] < 0x80 &&
+			       s[j] != ' ' && (s[j] < 9 || s[j] > 13))
+				j++;
+			sbuf_add(p->out, s + i, j - i);
+			p->last = (unsigned char)s[j - 1];
+			i = j;
+			continue;
 		} else {
 			if (p->nl > 0 && p->out->len)
 				sbuf_adds(p->out, p->nl > 1 ? "\n\n" : "\n");
