@@ -2277,7 +2277,8 @@ grab_article(struct ex *x, xmlNode *body)
 	{
 		xmlNode **byd = xmalloc((cands.n + 1) * sizeof(*byd));
 
-		memcpy(byd, cands.v, cands.n * sizeof(*byd));
+		if (cands.n)
+			memcpy(byd, cands.v, cands.n * sizeof(*byd));
 		qsort(byd, cands.n, sizeof(*byd), by_depth_desc);
 		for (i = 0; i < cands.n; i++) {
 			struct nstate *s = state(x, byd[i], true);
