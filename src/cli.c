@@ -65,6 +65,8 @@ static const struct command commands[] = {
 				  "the outbox" },
 	{ "shares", cmd_shares, RO, "list past shares and their state" },
 	{ "show", cmd_show, RO, "show one item with its notes" },
+	{ "source-articles", cmd_source_articles, RW, "fetch the articles "
+						      "of a source's new items" },
 	{ "sources", cmd_sources, RO, "list subscriptions and their state" },
 	{ "star", cmd_star, RW, "star items" },
 	{ "tag", cmd_tag, RW, "add or remove tags on an item" },

@@ -77,5 +77,6 @@ CMD(shares);
 CMD(check);
 CMD(backup);
 CMD(extract);
+CMD(source_articles);
 
 #endif
