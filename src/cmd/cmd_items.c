@@ -616,6 +616,25 @@ quote_in_item(const struct item *it, const char *quote)
 	return found;
 }
 
+/* Or in its stored article (issue 19: quotes come from it too). */
+static bool
+quote_in_article(struct store *st, int64_t id, const char *quote)
+{
+	struct store_article a;
+	char *q, *h;
+	bool found = false;
+
+	if (store_article_get(st, id, &a, NULL) == 1 && a.text) {
+		q = squeeze(quote);
+		h = squeeze(a.text);
+		found = strstr(h, q) != NULL;
+		free(q);
+		free(h);
+	}
+	store_article_release(&a);
+	return found;
+}
+
 /* Note n must be one of item id's; else say which ones it has. */
 static int
 own_note(int64_t id, int64_t n, const struct item *it)
@@ -769,7 +788,8 @@ cmd_note(int argc, char **argv, struct ctx *ctx)
 		printf("saved note %lld on item %lld\n", (long long)nid,
 		       (long long)id);
 	}
-	if (quote && !quote_in_item(&it, quote))
+	if (quote && !quote_in_item(&it, quote) &&
+	    !quote_in_article(ctx->st, id, quote))
 		fprintf(stderr, "glean: warning: the quote is not found in "
 			"item %lld's text; saved as written\n", (long long)id);
 	rc = EXIT_OK;

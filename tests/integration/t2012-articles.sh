@@ -67,6 +67,15 @@ test_expect_success 'show --article prints the stored article, no new fetch' '
 	test "$(grep -c "/story1.html" "$HTTPD_LOG")" = "$n"
 '
 
+test_expect_success 'a quote from the article is found in it (no warning)' '
+	id=$(item_id Budget) &&
+	glean note "$id" --quote "says quixotically, in this sentence" "odd word" 2>err >out &&
+	test_grep "saved note" out &&
+	test ! -s err &&
+	glean note "$id" --quote "words on no page at all" "x" 2>err >out &&
+	test_grep "not found in item" err
+'
+
 test_expect_success 'no article, or a failed fetch: the reason, and the summary stays' '
 	id=$(item_id Nothing) &&
 	test_status 1 glean show --article "$id" 2>err &&
