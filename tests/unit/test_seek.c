@@ -1,6 +1,8 @@
 /* seek: the scheduling rule (seek_wait): refresh, <ttl> and max-age after
- * a success; backoff and Retry-After after failures; the day's cap. */
+ * a success; backoff and Retry-After after failures; the day's cap. And
+ * which URL an item's article is fetched from (seek_article_url). */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "glean/seek.h"
 #include "check.h"
@@ -83,9 +85,46 @@ test_retry_after(void)
 	CHECK_INT(failed(2, INT64_MAX), DAY);
 }
 
+static void
+test_article_url(void)
+{
+	char *u;
+
+	TEST("a feed item's article is at its link");
+	u = seek_article_url("feed", "https://a.example/post", "<p>x <a "
+			     "href=\"https://b.example/\">b</a></p>");
+	CHECK_STR(u, "https://a.example/post");
+	free(u);
+
+	TEST("a post's article is its first link that is not a mention, "
+	     "tag or profile");
+	u = seek_article_url("mastodon", "https://m.example/@ann/1",
+			     "<p><a href=\"https://m.example/@bob\">@bob</a> "
+			     "<a href=\"https://m.example/tags/civic\">#civic"
+			     "</a> read <a href=\"https://news.example/a/1\">"
+			     "news.example/a/1</a> and <a href=\"https://"
+			     "other.example/\">other</a></p>");
+	CHECK_STR(u, "https://news.example/a/1");
+	free(u);
+	u = seek_article_url("bluesky", "https://bsky.app/profile/a/post/1",
+			     "<p><a href=\"https://bsky.app/profile/b.example"
+			     "\">@b</a> see <a href=\"https://c.example/x\">"
+			     "c.example/x</a></p>");
+	CHECK_STR(u, "https://c.example/x");
+	free(u);
+
+	TEST("a post with no such link has none");
+	u = seek_article_url("x", "https://x.com/a/status/1",
+			     "<p>just words, <a href=\"https://x.com/hashtag/"
+			     "t\">#t</a></p>");
+	CHECK(u == NULL);
+	free(u);
+}
+
 int
 main(void)
 {
+	RUN(test_article_url);
 	RUN(test_due);
 	RUN(test_backoff);
 	RUN(test_retry_after);
