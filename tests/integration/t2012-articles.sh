@@ -49,6 +49,7 @@ test_expect_success 'source-articles turns the setting on' '
 
 test_expect_success 'fetch takes the new items articles, searchable' '
 	glean fetch >out 2>err &&
+	test_grep "articles: 1 fetched, 2 without one" out &&
 	test_grep "\"path\":\"/story1.html\"" "$HTTPD_LOG" &&
 	test_grep "\"path\":\"/empty.html\"" "$HTTPD_LOG" &&
 	test_grep "\"path\":\"/missing.html\"" "$HTTPD_LOG" &&
