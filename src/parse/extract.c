@@ -27,7 +27,6 @@
 #include <libxml/tree.h>
 
 #include "glean/json.h"
-#include "glean/render.h"
 #include "private.h"
 #include "glean/banned.h"
 
@@ -2674,14 +2673,67 @@ base_url(htmlDocPtr doc, const char *url)
 	return url ? xstrdup(url) : NULL;
 }
 
+/* A metadata value as Readability hands it out: the five named
+ * entities and numeric references decoded once more (pages escape
+ * twice), then sanitised to one line. No tag is dropped: "<" in a
+ * title is text. NULL for NULL or an empty value. */
 static char *
 clean_line(const char *s)
 {
-	char *line;
+	static const struct { const char *name; char ch; } named[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+		{ "&quot;", '"' }, { "&apos;", '\'' },
+	};
+	struct sbuf sb;
+	char *line, enc[4], *end;
+	size_t i;
+	unsigned long cp;
 
 	if (!s)
 		return NULL;
-	line = html_to_line(s, 0);
+	sbuf_init(&sb, 0);
+	while (*s) {
+		if (*s == '&') {
+			for (i = 0; i < ARRAY_SIZE(named); i++)
+				if (strncmp(s, named[i].name,
+					    strlen(named[i].name)) == 0)
+					break;
+			if (i < ARRAY_SIZE(named)) {
+				sbuf_addch(&sb, named[i].ch);
+				s += strlen(named[i].name);
+				continue;
+			}
+			if (s[1] == '#') {
+				bool hex = s[2] == 'x' || s[2] == 'X';
+
+				cp = strtoul(s + 2 + hex, &end, hex ? 16 : 10);
+				if (end > s + 2 + hex && *end == ';') {
+					if (cp == 0 || cp > 0x10FFFF ||
+					    (cp >= 0xD800 && cp <= 0xDFFF))
+						cp = 0xFFFD;
+					sbuf_add(&sb, enc,
+						 (size_t)utf8_encode((uint32_t)cp,
+								     enc));
+					s = end + 1;
+					continue;
+				}
+			}
+		}
+		sbuf_addch(&sb, *s++);
+	}
+	line = text_sanitize(sb.buf, sb.len, true);
+	sbuf_release(&sb);
+	/* trim */
+	{
+		size_t n = strlen(line), b = 0;
+
+		while (b < n && line[b] == ' ')
+			b++;
+		while (n > b && line[n - 1] == ' ')
+			n--;
+		memmove(line, line + b, n - b);
+		line[n - b] = '\0';
+	}
 	if (!*line) {
 		free(line);
 		return NULL;

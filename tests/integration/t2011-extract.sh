@@ -34,6 +34,12 @@ test_expect_success '--json gives every field; links resolve against --url' '
 	EOP
 '
 
+test_expect_success 'a title keeps its < and decodes escaped entities once more' '
+	printf "<html><head><title>Use &lt;b&gt; tags &amp;amp; more, in many words</title></head><body>$para$para$para$para</body></html>" >t.html &&
+	glean extract --json t.html >out.json &&
+	python3 -c "import json; t = json.load(open(\"out.json\"))[\"title\"]; assert t == \"Use <b> tags & more, in many words\", t"
+'
+
 test_expect_success 'text output, from standard input' '
 	glean extract - <page.html >out &&
 	head -n 1 out >first &&
