@@ -33,6 +33,8 @@
 #define CHAR_THRESHOLD 500 /* shorter articles are retried */
 #define N_TOP 5            /* candidates kept */
 #define MATCH_MAX 512      /* bytes of class + id compared */
+#define WORK_BUDGET ((size_t)40 << 20) /* node visits, see struct ex */
+#define WORK_PASSES 12     /* subtree walks one cleaning test makes */
 
 enum {
 	F_STRIP_UNLIKELY = 1,
@@ -63,6 +65,10 @@ struct ex {
 	struct nstate **st;  /* every nstate, freed with the attempt */
 	size_t nst, cap_st;
 	struct sbuf tmp;
+	/* node visits left for the per-element measures that walk a
+	 * subtree each (cleaning, data tables): nested elements make them
+	 * quadratic; past the budget the rest is kept as it is */
+	size_t budget;
 };
 
 /* ---- names and word lists (Readability's regular expressions) ---- */
@@ -709,13 +715,19 @@ depth_of(const xmlNode *n)
 	return d;
 }
 
+struct by_depth {
+	size_t depth, order;
+	xmlNode *n;
+};
+
 static int
 by_depth_desc(const void *a, const void *b)
 {
-	size_t x = depth_of(*(xmlNode *const *)a);
-	size_t y = depth_of(*(xmlNode *const *)b);
+	const struct by_depth *x = a, *y = b;
 
-	return x < y ? 1 : x > y ? -1 : 0;
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? 1 : -1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /* Whether n holds any text that is not white space (stops at the
@@ -883,13 +895,36 @@ single_tag_inside(xmlNode *n, const char *tag)
 	return true;
 }
 
+/* Mark every element with whether its subtree has text (in the
+ * element's spare 'extra' field: TEXT_KNOWN, TEXT_HAS), in one pass:
+ * each text node marks its ancestors up to one already marked. */
+#define TEXT_KNOWN 1
+#define TEXT_HAS 2
+static void
+mark_text(xmlNode *root)
+{
+	xmlNode *c, *a;
+
+	for (c = root; c; c = walk_next(c, root, false))
+		if (is_el(c))
+			c->extra = TEXT_KNOWN;
+	for (c = root; c; c = walk_next(c, root, false)) {
+		if (!is_text(c) || blank_text(c))
+			continue;
+		for (a = c->parent; a && is_el(a) && !(a->extra & TEXT_HAS);
+		     a = a->parent)
+			a->extra |= TEXT_HAS;
+	}
+}
+
 static bool
 without_content(xmlNode *n)
 {
 	xmlNode *c;
 	size_t kids = 0, brhr = 0;
 
-	if (has_text(n))
+	if ((n->extra & TEXT_KNOWN) ? (n->extra & TEXT_HAS) != 0
+				    : has_text(n))
 		return false;
 	for (c = first_el(n); c; c = next_el(c)) {
 		kids++;
@@ -1806,6 +1841,28 @@ count_containing(xmlNode *a, xmlNode **alts, size_t nalt)
 	return k;
 }
 
+/* Charge passes walks of n's subtree to the budget: false (and the
+ * budget spent) when it does not cover them. */
+static bool
+charge(struct ex *x, xmlNode *n, size_t passes)
+{
+	size_t size = 0, need;
+	xmlNode *c;
+
+	for (c = walk_next(n, n, false); c; c = walk_next(c, n, false))
+		if (++size * passes >= x->budget) {
+			x->budget = 0;
+			return false;
+		}
+	need = (size + 1) * passes;
+	if (need >= x->budget) {
+		x->budget = 0;
+		return false;
+	}
+	x->budget -= need;
+	return true;
+}
+
 /* Mark each <table> as data or layout (Readability's _markDataTables). */
 static void
 mark_data_tables(struct ex *x, xmlNode *root)
@@ -1821,6 +1878,8 @@ mark_data_tables(struct ex *x, xmlNode *root)
 		if (!tag_is(t, "table"))
 			continue;
 		data = false;
+		if (!charge(x, t, 4))
+			goto set;
 		if ((v = attr(t, "role")) && strcmp(v, "presentation") == 0)
 			goto set;
 		if ((v = attr(t, "datatable")) && strcmp(v, "0") == 0)
@@ -1920,6 +1979,8 @@ shady(struct ex *x, xmlNode *node, const char *tag)
 	int weight;
 	xmlNode *c;
 
+	if (!charge(x, node, WORK_PASSES))
+		return false;
 	tl = text_len(node);
 	if (!is_list) {
 		for (c = walk_next(node, node, false); c;
@@ -2179,6 +2240,11 @@ grab_article(struct ex *x, xmlNode *body)
 	double last, thr, sib_thr;
 
 	node = (xmlNode *)xmlDocGetRootElement(x->doc);
+	mark_text(node);
+	/* the attempt's own walks; a page too big for another attempt
+	 * leaves none for the retries */
+	if (!charge(x, node, 24))
+		x->budget = 0;
 	while (node) {
 		match = match_string(node, buf, sizeof(buf), 0);
 		if (!probably_visible(node)) {
@@ -2274,15 +2340,18 @@ grab_article(struct ex *x, xmlNode *body)
 	/* link densities, the deepest first (the others fold them in);
 	 * then the best N_TOP in the order Readability visits them */
 	{
-		xmlNode **byd = xmalloc((cands.n + 1) * sizeof(*byd));
+		struct by_depth *byd = xmalloc((cands.n + 1) * sizeof(*byd));
 
-		if (cands.n)
-			memcpy(byd, cands.v, cands.n * sizeof(*byd));
+		for (i = 0; i < cands.n; i++) {
+			byd[i].depth = depth_of(cands.v[i]);
+			byd[i].order = i;
+			byd[i].n = cands.v[i];
+		}
 		qsort(byd, cands.n, sizeof(*byd), by_depth_desc);
 		for (i = 0; i < cands.n; i++) {
-			struct nstate *s = state(x, byd[i], true);
+			struct nstate *s = state(x, byd[i].n, true);
 
-			s->score *= 1 - link_density_memo(x, byd[i]);
+			s->score *= 1 - link_density_memo(x, byd[i].n);
 		}
 		free(byd);
 		for (i = 0; i < cands.n; i++)
@@ -2810,6 +2879,9 @@ article_extract(const char *html, size_t len, const char *url,
 		enc = "UTF-8";
 	}
 
+	/* one budget for every attempt: a page that spends it gets no
+	 * retry (see struct ex) */
+	x.budget = WORK_BUDGET;
 	x.doc = parse_page(html, len, enc);
 	if (!x.doc || !xmlDocGetRootElement(x.doc)) {
 		err_set(e, ERR_PARSE, "no article found: the page is not HTML");
@@ -2876,7 +2948,7 @@ article_extract(const char *html, size_t len, const char *url,
 		sbuf_release(&sb);
 		xmlFreeNode(art);
 		ex_end(&x);
-		if (tl >= CHAR_THRESHOLD)
+		if (tl >= CHAR_THRESHOLD || x.budget == 0)
 			break;
 		if (flags & F_STRIP_UNLIKELY)
 			flags &= ~(unsigned)F_STRIP_UNLIKELY;

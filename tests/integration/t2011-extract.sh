@@ -111,6 +111,12 @@ test_expect_success '100000 nested elements: an answer, no crash' '
 	  test_grep "no article found" err; }
 '
 
+test_expect_success 'elements nested 250 deep, over and over: an answer in time' '
+	python3 -c "import sys; b = \"<div>\" * 250 + \"<p>word, word, word</p>\" + \"</div>\" * 250; sys.stdout.write(\"<html><body>\" + b * 1500 + \"</body></html>\")" >nested.html &&
+	timeout 30 "$GLEAN" extract nested.html >out &&
+	test_grep "word, word" out
+'
+
 test_expect_success 'a 15 MiB page is read in time' '
 	python3 -c "import sys; p = \"<div class=post><p>\" + \"word, \" * 40 + \"end.</p></div>\"; sys.stdout.write(\"<html><body>\" + p * (15 * 1024 * 1024 // len(p)) + \"</body></html>\")" >big.html &&
 	timeout 60 "$GLEAN" extract --json big.html >out.json &&
