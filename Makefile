@@ -12,7 +12,7 @@ BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS    := ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto
+PKGS    := ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto uchardet
 
 VERSION := 0.1.0
 BUILD   ?= build
@@ -95,7 +95,7 @@ check-tui: tests
 	@sh tests/run-all tui
 
 check-valgrind: tests
-	@sh tests/run-all valgrind
+	@GLEAN_VALGRIND_ALL=1 sh tests/run-all valgrind
 
 # The long crash loop (issue 15): CRASH_RUNS=N CRASH_SEED=S to change it.
 crash-loop: all

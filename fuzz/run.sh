@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.." || exit 2
 FUZZ_TIME=${FUZZ_TIME:-60}
 B=build-fuzz
 SAN='-fsanitize=address,undefined -fno-sanitize-recover=all'
-PKGS="ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto"
+PKGS="ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto uchardet"
 all=$(for f in fuzz/fuzz_*.c; do f=${f#fuzz/fuzz_}; echo "${f%.c}"; done)
 targets=${*:-$all}
 for t in $targets; do
@@ -33,6 +33,8 @@ make --no-print-directory BUILD=$B CC=clang \
 	OPT="-O1 -g -fno-omit-frame-pointer $SAN -fsanitize=fuzzer-no-link" \
 	HARDEN=-fPIE $B/libglean.a >/dev/null || exit 1
 mkdir -p $B/seeds $B/crashes || exit 2
+budget="${FUZZ_TIME}s"
+[ -n "$FUZZ_CPU" ] && budget="$FUZZ_CPU CPU-seconds"
 echo "fuzz: $(sh fuzz/seeds.sh $B/seeds) seed files"
 rc=0
 summary=
@@ -42,7 +44,7 @@ for t in $targets; do
 		-o $B/fuzz_$t fuzz/fuzz_$t.c $B/libglean.a \
 		$(pkg-config --libs $PKGS) || exit 1
 	mkdir -p $B/corpus/$t
-	echo "fuzz: $t for ${FUZZ_CPU:+${FUZZ_CPU} CPU-seconds}${FUZZ_CPU:-${FUZZ_TIME}s}"
+	echo "fuzz: $t for $budget"
 	wall=$FUZZ_TIME
 	[ -n "$FUZZ_CPU" ] && wall=$((FUZZ_CPU * 50))
 	$B/fuzz_$t -max_total_time="$wall" -max_len=262144 \
@@ -76,7 +78,7 @@ for t in $targets; do
 		"$t" "${execs:-?}" "${secs:-$FUZZ_TIME}" "$crashes")
 "
 done
-echo "fuzz: summary (${FUZZ_CPU:+FUZZ_CPU=${FUZZ_CPU} CPU-seconds}${FUZZ_CPU:-FUZZ_TIME=${FUZZ_TIME}s} per target)"
+echo "fuzz: summary ($budget per target)"
 printf '%s' "$summary"
 n=$(ls $B/crashes | wc -l)
 echo "fuzz: $n crashing inputs in $B/crashes"

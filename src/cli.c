@@ -49,11 +49,12 @@ static const struct command commands[] = {
 	{ "backup", cmd_backup, RO, "copy the store while glean runs" },
 	{ "check", cmd_check, 0, "check the store for damage (--repair)" },
 	{ "digest", cmd_digest, RO, "render the digest of marked items" },
-	{ "export", cmd_export, RO, "write subscriptions as OPML (or JSON)" },
+	{ "export", cmd_export, RO, "write subscriptions (OPML, JSON), notes "
+				    "or annotations" },
 	{ "extract", cmd_extract, 0, "find the article in a web page" },
 	{ "fetch", cmd_fetch, RW, "fetch due sources into the store" },
 	{ "import", cmd_import, RW, "subscribe from OPML or a newsboat urls "
-				    "file" },
+				    "file; read annotations" },
 	{ "items", cmd_items, RO, "list items matching a query" },
 	{ "mark", cmd_mark, RW, "mark items to share" },
 	{ "note", cmd_note, RW, "annotate an item" },

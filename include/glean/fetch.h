@@ -47,6 +47,9 @@ struct fetch_req {
 	const char *content_type;   /* of the body */
 	const char *const *headers; /* NULL-ended "Name: value"; never logged */
 	size_t max_body;            /* 0 = 16 MiB feeds, 8 MiB API */
+	bool public_only;           /* a feed a public page linked to: a
+				     * private address is refused from the
+				     * first request on, not only on hops */
 	void *user;
 };
 
@@ -71,6 +74,8 @@ struct fetch_resp {
 	size_t nhdr;
 	size_t bytes_received; /* decoded body bytes seen, even past the cap */
 	int redirects;         /* hops followed */
+	bool origin_private;   /* the first request went to a private
+				* address (fetch_ip_private) */
 	bool request_sent;     /* the request left whole: a transport failure
 				* after that may have been acted on (share's
 				* outbox records such a part as unknown) */

@@ -44,11 +44,16 @@ struct feed_common {
 	size_t nlinks, cap_links;
 	struct feed_category *categories;
 	size_t ncategories, cap_categories;
+	/* title is HTML (declared, e.g. Atom type="html", or detected by
+	 * feedparser's rule in an RSS title): rendered to text for display.
+	 * false: plain text, to be shown as written. Not in the dump. */
+	bool title_html;
 };
 
 struct feed_entry {
 	struct feed_common c;
 	char *summary;
+	bool summary_html; /* summary is HTML, as title_html */
 	char *content;
 	char *content_type; /* text/html, text/plain, application/xhtml+xml */
 	char *comments;
@@ -140,6 +145,10 @@ void feed_entry_add_enclosure(struct feed_entry *en, const char *url,
  * cut as the sanitiser cuts them (one tokenizer). html[len] must be NUL
  * (a C string's length). Appends at most max bytes to out. */
 void html_strip(const char *html, size_t len, size_t max, struct sbuf *out);
+/* Whether text that should be plain looks like HTML: feedparser's rule
+ * for RSS (a closing tag or a character reference, and every tag and
+ * entity a known HTML one). */
+bool html_looks_like(const char *s);
 
 /* ---- OPML (src/parse/opml.c) ---- */
 struct opml_outline {

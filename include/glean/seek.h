@@ -101,6 +101,10 @@ int seek_export_opml(struct store *st, struct sbuf *out, struct err *e);
  * read whole (and a half-read guid or link is not kept). */
 void seek_items_from_doc(const struct feed_doc *doc, struct item **items,
 			 size_t *n);
+/* A feed field (a title, an author) as one line of display text, at most
+ * max bytes: HTML (html) rendered to text, plain text kept as written
+ * (controls dropped, whitespace runs one space). NULL when empty. */
+char *seek_display_line(const char *s, bool html, size_t max);
 
 /* ---- fetching ---- */
 struct seek_progress {

@@ -304,6 +304,16 @@ int store_note_update(struct store *st, int64_t note_id, const char *body,
  * to undo store_note_delete or store_note_update. */
 int store_note_restore(struct store *st, const struct note *n,
 		       struct err *e);
+/* Add n (body, quote, prefix, suffix, created, updated) to item_id
+ * unless the item already has a note with the same body, quote, prefix
+ * and suffix; *added says whether it was added. For imports: the same
+ * file twice adds nothing twice. */
+int store_note_import(struct store *st, int64_t item_id, const struct note *n,
+		      bool *added, struct err *e);
+/* The item whose link is exactly url (the oldest one when several
+ * sources carry it) in *id, or *id = 0 when there is none. */
+int store_item_find_url(struct store *st, const char *url, int64_t *id,
+			struct err *e);
 
 /* Ingest: insert or update items of one source, deduplicated by guid, then
  * url, then content hash. Updates keep read/star/mark/tags/notes. Counts

@@ -2,6 +2,7 @@
  * Subscription commands: add, rm, sources, tag-source, import, export.
  * Option parsing and printing only; the work is in seek/ and store/.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "glean/cmd.h"
 #include "glean/json.h"
+#include "glean/notes.h"
 #include "glean/seek.h"
 #include "glean/store.h"
 #include "glean/banned.h"
@@ -456,6 +458,64 @@ import_cache(struct ctx *ctx, const char *cache)
 	return EXIT_OK;
 }
 
+/* glean import --annotations FILE: what was added, what was there, and
+ * the links glean has no item for. */
+static int
+import_annotations(struct ctx *ctx, const char *file)
+{
+	struct notes_import_report r = { 0 };
+	struct sbuf text = SBUF_INIT;
+	struct err e = { 0 };
+	FILE *fp = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+	size_t i;
+	int rc;
+
+	if (!fp)
+		return cmd_error("cannot open '%s': %s", file,
+				 strerror(errno));
+	sbuf_init(&text, 256 << 20);
+	rc = sbuf_read_fp(&text, fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (rc < 0) {
+		rc = sbuf_over(&text)
+			? cmd_error("'%s' is over 256 MB; split it", file)
+			: cmd_error("cannot read '%s': %s", file,
+				    strerror(errno));
+		sbuf_release(&text);
+		return rc;
+	}
+	rc = notes_anno_read(ctx->st, text.buf, text.len, &r, &e);
+	sbuf_release(&text);
+	if (rc < 0) {
+		notes_import_report_release(&r);
+		return cmd_err(&e);
+	}
+	for (i = 0; i < r.nproblems; i++) {
+		fputs("glean: ", stderr);
+		cmd_put(stderr, r.problems[i], true);
+		fputc('\n', stderr);
+	}
+	for (i = 0; i < r.nunknown; i++) {
+		fputs("glean: no item with the link ", stderr);
+		cmd_put(stderr, r.unknown[i], true);
+		fputs(" (subscribe to its feed and fetch, then import "
+		      "again)\n", stderr);
+	}
+	printf("annotations: %zu read, %zu note%s added, %zu already here",
+	       r.annotations, r.added, r.added == 1 ? "" : "s", r.existing);
+	if (r.tags)
+		printf(", %zu tag%s added", r.tags, r.tags == 1 ? "" : "s");
+	if (r.nunknown_notes)
+		printf(", %zu for items not in glean", r.nunknown_notes);
+	if (r.nproblems)
+		printf(", %zu skipped", r.nproblems);
+	printf("\n");
+	rc = r.annotations && !r.added && !r.existing ? EXIT_FAIL : EXIT_OK;
+	notes_import_report_release(&r);
+	return rc;
+}
+
 int
 cmd_import(int argc, char **argv, struct ctx *ctx)
 {
@@ -479,11 +539,24 @@ cmd_import(int argc, char **argv, struct ctx *ctx)
 		      "                items read or flagged 's' there are "
 		      "marked read or starred\n"
 		      "                here, matched by guid or link, when "
-		      "their source is first\n                fetched\n",
+		      "their source is first\n                fetched\n"
+		      "       glean import --annotations FILE\n\n"
+		      "Attach the notes and quotes of W3C Web Annotations "
+		      "(as 'glean export\n--annotations' writes them) to the "
+		      "items with their links; links\nglean has no item for "
+		      "are reported. Importing a file again adds\nnothing "
+		      "twice.\n",
 		      stdout);
 		return EXIT_OK;
 	}
 	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--annotations") && a + 1 < argc &&
+		    argc == 3)
+			return import_annotations(ctx, argv[++a]);
+		if (!strcmp(argv[a], "--annotations"))
+			return cmd_usage_error("import", "--annotations FILE "
+					       "goes alone: glean import "
+					       "--annotations notes.jsonld");
 		if (!strcmp(argv[a], "--newsboat"))
 			newsboat = true;
 		else if (!strcmp(argv[a], "--cache") && a + 1 < argc)
@@ -530,28 +603,155 @@ cmd_import(int argc, char **argv, struct ctx *ctx)
 	return rc;
 }
 
+/* glean export --notes DIR: the summary line, then each file left alone
+ * or kept, on stderr, so a person sees what needs their eye. */
+static int
+export_notes(struct ctx *ctx, const char *dir)
+{
+	struct notes_export_report r;
+	struct err e = { 0 };
+	size_t i;
+
+	if (notes_export_md(ctx->st, dir, &r, &e) < 0) {
+		notes_export_report_release(&r);
+		return cmd_err(&e);
+	}
+	for (i = 0; i < r.nedited; i++) {
+		fprintf(stderr, "glean: left alone (edited since the last "
+			"export): %s/", dir);
+		cmd_put(stderr, r.edited[i], true);
+		fputc('\n', stderr);
+	}
+	for (i = 0; i < r.nremoved; i++) {
+		fprintf(stderr, "glean: no notes in glean any more, file "
+			"kept: %s/", dir);
+		cmd_put(stderr, r.removed[i], true);
+		fputc('\n', stderr);
+	}
+	printf("notes: written %zu, unchanged %zu, left alone %zu (edited), "
+	       "removed-from-glean %zu", r.written, r.unchanged, r.nedited,
+	       r.nremoved);
+	if (r.removed_notes)
+		printf("; %zu note%s removed from rewritten files",
+		       r.removed_notes, r.removed_notes == 1 ? "" : "s");
+	printf("\n");
+	notes_export_report_release(&r);
+	return EXIT_OK;
+}
+
+/* glean export --annotations [FILE]: the collection to FILE (through a
+ * temporary file renamed over it) or stdout. */
+static int
+export_annotations(struct ctx *ctx, const char *file, const char *creator)
+{
+	struct notes_anno_opts o = { 0 };
+	struct sbuf out = SBUF_INIT;
+	struct err e = { 0 };
+	size_t n = 0, skipped = 0;
+	int rc = EXIT_FAIL;
+
+	/* no login name by default: the file may be published */
+	o.creator = creator;
+	o.version = GLEAN_VERSION;
+	if (notes_anno_write(ctx->st, &o, &out, &n, &skipped, &e) < 0) {
+		rc = cmd_err(&e);
+		goto out;
+	}
+	if (!file || !strcmp(file, "-")) {
+		fwrite(out.buf, 1, out.len, stdout);
+		if (fflush(stdout) != 0) {
+			rc = cmd_error("cannot write the annotations: %s",
+				       strerror(errno));
+			goto out;
+		}
+	} else if (notes_write_atomic(file, out.buf, out.len, &e) < 0) {
+		rc = cmd_err(&e);
+		goto out;
+	}
+	if (skipped)
+		fprintf(stderr, "glean: %zu note%s of items without an "
+			"http(s) link not exported (an annotation needs the "
+			"page it is on)\n", skipped, skipped == 1 ? "" : "s");
+	fprintf(stderr, "annotations: %zu written%s%s\n", n,
+		file && strcmp(file, "-") ? " to " : "",
+		file && strcmp(file, "-") ? file : "");
+	rc = EXIT_OK;
+out:
+	sbuf_release(&out);
+	return rc;
+}
+
+static const char export_usage[] =
+	"usage: glean export [--json]\n"
+	"       glean export --notes DIR\n"
+	"       glean export --annotations [FILE]\n\n"
+	"Write subscriptions as OPML 2.0 (tags as folders) to stdout,\n"
+	"or as a JSON array with --json.\n"
+	"  --notes DIR          one Markdown file per item with notes, for "
+	"Obsidian,\n"
+	"                       Logseq or any folder of Markdown; run it "
+	"again to\n"
+	"                       update: files you edited are left alone, "
+	"nothing is\n"
+	"                       deleted (the record: DIR/.glean-export.json)\n"
+	"  --annotations [FILE] notes and quotes as W3C Web Annotations "
+	"(JSON-LD,\n"
+	"                       an AnnotationCollection) to FILE or "
+	"stdout;\n"
+	"                       read back with 'glean import --annotations'\n"
+	"  --creator NAME       with --annotations: your name as the "
+	"creator\n";
+
 int
 cmd_export(int argc, char **argv, struct ctx *ctx)
 {
 	struct sbuf out = SBUF_INIT;
 	struct err e = { 0 };
+	const char *notes = NULL, *anno_file = NULL, *creator = NULL;
+	bool anno = false;
 	int a;
 
 	if (cmd_wants_help(argc, argv)) {
-		fputs("usage: glean export [--json]\n\n"
-		      "Write subscriptions as OPML 2.0 (tags as folders) to "
-		      "stdout,\nor as a JSON array with --json.\n", stdout);
+		fputs(export_usage, stdout);
 		return EXIT_OK;
 	}
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--json")) {
 			char *av[] = { "sources", "--json", NULL };
 
+			if (argc != 2)
+				return cmd_usage_error("export", "--json "
+					"goes alone (subscriptions as JSON)");
 			return cmd_sources(2, av, ctx);
+		} else if (!strcmp(argv[a], "--notes")) {
+			if (a + 1 >= argc || !*argv[a + 1])
+				return cmd_usage_error("export", "--notes "
+					"wants the folder to write into: "
+					"glean export --notes ~/notes/glean");
+			notes = argv[++a];
+		} else if (!strcmp(argv[a], "--annotations")) {
+			anno = true;
+			if (a + 1 < argc && (argv[a + 1][0] != '-' ||
+					     !strcmp(argv[a + 1], "-")))
+				anno_file = argv[++a];
+		} else if (!strcmp(argv[a], "--creator") && a + 1 < argc) {
+			creator = argv[++a];
+		} else {
+			return cmd_bad_option("export", argv[a],
+				(const char *const[]){ "--notes", "--creator",
+						       NULL });
 		}
-		return cmd_usage_error("export", "unknown option '%s'",
-				       argv[a]);
 	}
+	if (notes && anno)
+		return cmd_usage_error("export", "--notes and --annotations "
+				       "are two exports; run one at a time");
+	if (creator && !anno)
+		return cmd_usage_error("export", "--creator goes with "
+				       "--annotations");
+	if (notes)
+		return export_notes(ctx, notes);
+	if (anno)
+		return export_annotations(ctx, anno_file, creator);
 	if (seek_export_opml(ctx->st, &out, &e) < 0)
 		return cmd_err(&e);
 	fwrite(out.buf, 1, out.len, stdout);

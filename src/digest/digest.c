@@ -461,11 +461,35 @@ add_indented(struct sbuf *sb, const char *s, const char *indent)
 	}
 }
 
+static bool
+md_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* Whether s (at a '&') starts a character reference, which Markdown
+ * would turn into the character: "&name;", "&#123;", "&#x1F;". */
+static bool
+md_charref(const char *s)
+{
+	const char *p = s + 1;
+
+	if (*p == '#')
+		p++;
+	if (!md_alnum(*p))
+		return false;
+	while (md_alnum(*p))
+		p++;
+	return *p == ';';
+}
+
 static void
 md_escape(struct sbuf *sb, const char *s)
 {
 	for (; *s; s++) {
-		if (strchr("\\`*_[]<>#|", *s))
+		/* text is text: "&lt;" in a title must stay "&lt;" */
+		if (strchr("\\`*_[]<>#|", *s) || (*s == '&' && md_charref(s)))
 			sbuf_addch(sb, '\\');
 		sbuf_addch(sb, *s);
 	}

@@ -575,8 +575,9 @@ on_prereq(void *ud, char *primary_ip, char *local_ip, int primary_port,
 	(void)local_ip;
 	(void)primary_port;
 	(void)local_port;
-	if (x->nrequests++ == 0) {
+	if (x->nrequests++ == 0 && !(priv && x->req.public_only)) {
 		x->origin_private = priv;
+		x->resp.origin_private = priv;
 	} else if (priv && !x->origin_private) {
 		snprintf(x->refused_ip, sizeof(x->refused_ip), "%s",
 			 primary_ip);
@@ -605,7 +606,7 @@ on_opensocket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
 
 	if (purpose != CURLSOCKTYPE_IPCXN)
 		return CURL_SOCKET_BAD;
-	if (x->nrequests > 0 && !x->origin_private) {
+	if ((x->nrequests > 0 || x->req.public_only) && !x->origin_private) {
 		memset(&ss, 0, sizeof(ss));
 		memcpy(&ss, &a->addr,
 		       a->addrlen < sizeof(ss) ? a->addrlen : sizeof(ss));
@@ -793,9 +794,11 @@ xfer_curl_error(struct fetch *f, struct xfer *x, CURLcode cc)
 	curl_easy_getinfo(x->h, CURLINFO_OS_ERRNO, &oserr);
 	if (x->refused_ip[0]) {
 		/* ERR_LIMIT: a rule, not a network fault (add refuses). */
-		err_set(e, ERR_LIMIT, "redirected to a private address %s; "
-				    "glean does not follow a feed into your "
-				    "own network", x->refused_ip);
+		err_set(e, ERR_LIMIT, "%s a private address %s; glean does "
+			"not follow a feed into your own network",
+			x->req.public_only && x->nrequests <= 1
+				? "a public page links to" : "redirected to",
+			x->refused_ip);
 		return;
 	}
 	switch (cc) {

@@ -5,14 +5,19 @@
  * declaration names an encoding, the HTTP charset wins for XML media
  * types, a text type without a charset means us-ascii, and when the chosen
  * encoding cannot decode the bytes the next candidate is tried and the
- * document is bozo. Conversion uses the C library's iconv(3). This file
- * does not parse XML and does not guess encodings statistically.
+ * document is bozo. Conversion uses the C library's iconv(3). Bytes that
+ * declare nothing and are not UTF-8, or that the declared encoding cannot
+ * decode, are given to uchardet (Mozilla's universal charset detector;
+ * this file is its only user) before the windows-1252 fallback: BOM >
+ * HTTP charset > XML declaration > detection, and valid UTF-8 is never
+ * detected as anything else. This file does not parse XML.
  */
 #include <errno.h>
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uchardet.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -131,6 +136,26 @@ utf8_check(const char *s, size_t len, bool ascii)
 	return true;
 }
 
+/* Where the last character starts when the bytes end inside it (a lead
+ * byte followed by fewer continuation bytes than it announces), else
+ * len. */
+static size_t
+utf8_whole(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t j = len, need;
+
+	while (j > 0 && len - j < 3 && (u[j - 1] & 0xC0) == 0x80)
+		j--;
+	if (j == 0)
+		return len;
+	j--;
+	need = u[j] >= 0xF0 && u[j] <= 0xF4 ? 4 :
+	       u[j] >= 0xE0 && u[j] <= 0xEF ? 3 :
+	       u[j] >= 0xC2 && u[j] <= 0xDF ? 2 : 0;
+	return need > len - j ? j : len;
+}
+
 /* Decode with iconv, strictly; NULL when the bytes do not fit. With
  * borrow set, UTF-8 (or ASCII) input is returned as in itself, not
  * copied, and *borrowed says so. */
@@ -165,8 +190,15 @@ decode(const char *name, const char *in, size_t len, size_t *outlen,
 		ascii = true;
 	if (lower_eq(use, "utf-8") || ascii) {
 		/* the common case: validate in place, no iconv */
-		if (!utf8_check(in, len, ascii))
-			return NULL;
+		if (!utf8_check(in, len, ascii)) {
+			/* a UTF-8 document cut inside its last character
+			 * is still UTF-8: leave that character out */
+			size_t keep = ascii ? len : utf8_whole(in, len);
+
+			if (keep == len || !utf8_check(in, keep, false))
+				return NULL;
+			len = keep;
+		}
 		if (borrowed) {
 			*borrowed = true;
 			*outlen = len;
@@ -379,6 +411,101 @@ rewrite_decl(struct enc_result *r)
 	}
 }
 
+/* How much of a document uchardet sees: 64 KiB from just before its
+ * first non-ASCII byte (a long ASCII head says nothing about the
+ * encoding). Detection then costs the same for a 100 KB and a 100 MB
+ * feed; the whole document is still decoded, strictly, afterwards. */
+#define DETECT_PREFIX (64 * 1024)
+#define DETECT_CONTEXT 1024
+
+/* uchardet's name for a family → the names to try, in order, spelled as
+ * feedparser reports chardet's verdicts: the strict charset first, then
+ * its usual vendor superset (Korean feeds are often CP949, Japanese
+ * ones CP932). ISO-8859-1 is read as windows-1252 first, as browsers
+ * do, since C1 controls in a feed are never meant. */
+static const struct {
+	const char *uc, *names[3];
+} families[] = {
+	{ "UHC", { "EUC-KR", "CP949", NULL } },
+	{ "EUC-KR", { "EUC-KR", "CP949", NULL } },
+	/* EUC-CN: GB2312 itself (decode() reads "gb2312" as gb18030) */
+	{ "GB18030", { "EUC-CN", "GBK", "GB18030" } },
+	{ "SHIFT_JIS", { "SHIFT_JIS", "CP932", NULL } },
+	{ "BIG5", { "Big5", "Big5-HKSCS", NULL } },
+	{ "ISO-8859-1", { "windows-1252", "ISO-8859-1", NULL } },
+	{ "MAC-CYRILLIC", { "MacCyrillic", NULL, NULL } },
+};
+
+/* Latin code pages a detector tells from windows-1252 only by which
+ * accented letters occur: on a handful of bytes above ASCII (one "ñ" in
+ * an English feed) its guess is noise (ISO-8859-10 reads it as "ņ"), so
+ * below DETECT_LATIN_MIN such bytes windows-1252 stays, as before
+ * detection. Cyrillic, Greek, Hebrew, Thai and the CJK encodings are
+ * told apart by more than that and are taken as detected. */
+#define DETECT_LATIN_MIN 16
+static const char *const latin_pages[] = {
+	"ISO-8859-2", "ISO-8859-3", "ISO-8859-4", "ISO-8859-9",
+	"ISO-8859-10", "ISO-8859-13", "ISO-8859-15", "ISO-8859-16",
+	"WINDOWS-1250", "WINDOWS-1254", "WINDOWS-1257", "WINDOWS-1258",
+	"MAC-CENTRALEUROPE", "IBM852", "VISCII",
+};
+
+/* uchardet's guesses for bytes that are not UTF-8, up to n names in
+ * out[] (pointers into families[] or into buf); 0 when it has none a
+ * feed can use (nothing above ASCII, UTF-8/16/32 guesses: a BOM or the
+ * UTF-8 candidate has had its chance already). */
+static size_t
+detect(const char *s, size_t len, const char **out, size_t n, char *buf,
+       size_t nbuf)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uchardet_t ud;
+	const char *cs;
+	size_t start = 0, k, i;
+
+	while (start < len && u[start] < 0x80)
+		start++;
+	if (start == len || n == 0)
+		return 0;
+	start = start > DETECT_CONTEXT ? start - DETECT_CONTEXT : 0;
+	ud = uchardet_new();
+	if (!ud)
+		return 0;
+	k = len - start < DETECT_PREFIX ? len - start : DETECT_PREFIX;
+	if (uchardet_handle_data(ud, s + start, k) != 0) {
+		uchardet_delete(ud);
+		return 0;
+	}
+	uchardet_data_end(ud);
+	cs = uchardet_get_charset(ud);
+	snprintf(buf, nbuf, "%s", cs ? cs : "");
+	uchardet_delete(ud);
+	if (!*buf || lower_eq(buf, "ascii") || str_starts(buf, "UTF-") ||
+	    str_starts(buf, "X-ISO-10646"))
+		return 0;
+	if (in_list(buf, latin_pages, ARRAY_SIZE(latin_pages))) {
+		size_t high = 0;
+
+		for (i = start; i < start + k; i++)
+			high += u[i] >= 0x80;
+		if (high < DETECT_LATIN_MIN)
+			snprintf(buf, nbuf, "ISO-8859-1");
+	}
+	for (i = 0; i < ARRAY_SIZE(families); i++) {
+		if (strcmp(buf, families[i].uc) == 0) {
+			for (k = 0; k < 3 && k < n && families[i].names[k];
+			     k++)
+				out[k] = families[i].names[k];
+			return k;
+		}
+	}
+	/* WINDOWS-1251 → windows-1251, as chardet spells it */
+	if (str_starts(buf, "WINDOWS-"))
+		lower_copy(buf, nbuf, buf, strlen(buf));
+	out[0] = buf;
+	return 1;
+}
+
 void
 enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 	    bool http, struct enc_result *r)
@@ -401,9 +528,10 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 	const unsigned char *u = (const unsigned char *)bytes;
 	const char *bom = "", *data = bytes;
 	char xmlenc[64], mime[128], httpenc[64], rfc[64];
-	const char *cands[6];
-	size_t dlen = len, i, ncand = 0;
-	bool acceptable = false;
+	char detbuf[64];
+	const char *cands[12];
+	size_t dlen = len, i, ncand = 0, ndecl;
+	bool acceptable = false, undeclared;
 
 	memset(r, 0, sizeof(*r));
 	if (len >= 4 && memcmp(u, "\x00\x00\xfe\xff", 4) == 0) {
@@ -479,14 +607,26 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 		r->bozo_reason = "not an XML media type";
 	}
 
+	/* Nothing declared, over HTTP without a Content-Type: the default
+	 * iso-8859-1 never fails, so UTF-8 and detection go first for bytes
+	 * above ASCII (ASCII reads the same either way). */
+	undeclared = !*bom && !*xmlenc && !*httpenc && http && !*mime &&
+		     !utf8_check(data, dlen, true);
+	if (undeclared) {
+		cands[ncand++] = "utf-8";
+		ncand += detect(data, dlen, cands + ncand, 3, detbuf,
+				sizeof(detbuf));
+	}
+	/* a byte order mark is the strongest statement a document makes */
+	if (data != bytes)
+		cands[ncand++] = bom;
 	cands[ncand++] = rfc;
 	if (*xmlenc)
 		cands[ncand++] = xmlenc;
 	if (*bom)
 		cands[ncand++] = bom;
 	cands[ncand++] = "utf-8";
-	cands[ncand++] = "windows-1252";
-	cands[ncand++] = "iso-8859-2";
+	ndecl = ncand;
 	for (i = 0; i < ncand; i++) {
 		size_t k;
 		bool tried = false;
@@ -494,12 +634,20 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 		for (k = 0; k < i; k++)
 			if (strcmp(cands[k], cands[i]) == 0)
 				tried = true;
-		if (tried)
-			continue;
-		r->utf8 = decode(cands[i], data, dlen, &r->len,
-				 r->json ? NULL : &r->borrowed);
-		if (r->utf8)
-			break;
+		if (!tried) {
+			r->utf8 = decode(cands[i], data, dlen, &r->len,
+					 r->json ? NULL : &r->borrowed);
+			if (r->utf8)
+				break;
+		}
+		if (i + 1 == ndecl) {
+			/* what the document says does not fit its bytes */
+			if (!undeclared)
+				ncand += detect(data, dlen, cands + ncand, 3,
+						detbuf, sizeof(detbuf));
+			cands[ncand++] = "windows-1252";
+			cands[ncand++] = "iso-8859-2";
+		}
 	}
 	if (!r->utf8) {
 		/* nothing fit: keep going with replacement characters */
@@ -509,12 +657,19 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 		r->bozo_reason = "document encoding unknown";
 		snprintf(r->encoding, sizeof(r->encoding), "%s", rfc);
 	} else {
-		if (i > 0) {
+		/* bozo as feedparser has it: read as other than the media
+		 * type's rules (RFC 3023) say */
+		if (strcmp(cands[i], rfc) != 0 && !(undeclared && i == 0)) {
 			r->bozo = true;
 			r->bozo_reason = "document declared as one encoding "
 					 "but parsed as another";
+			if (!*bom && !*xmlenc && !*httpenc &&
+			    strcmp(cands[i], "utf-8") != 0)
+				r->bozo_reason = "no encoding declared and not "
+						 "UTF-8";
 		}
-		snprintf(r->encoding, sizeof(r->encoding), "%s", cands[i]);
+		snprintf(r->encoding, sizeof(r->encoding), "%s",
+			 strcmp(cands[i], "EUC-CN") == 0 ? "GB2312" : cands[i]);
 	}
 	if (!r->json)
 		rewrite_decl(r);

@@ -5,7 +5,9 @@
  * to be ill-formed, so before the second pass each reference (&eacute;,
  * &amp;, a bare '&') becomes a numeric character reference, which it
  * always keeps. Unknown names stay visible as literal "&name;" text.
- * This file does not parse XML.
+ * Also the expansion of the entities a document declares in its internal
+ * DTD subset, with limits against expansion attacks (see below). This
+ * file does not parse XML.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -227,4 +229,428 @@ entities_to_charrefs(const char *s, size_t len, struct sbuf *out)
 		p = run = p + 1;
 	}
 	sbuf_add(out, run, (size_t)(end - run));
+}
+
+/* ---- general entities declared in the document (XML 1.0 §4) ----
+ *
+ * The DOCTYPE never reaches libxml2 (parse_xml.c cuts it out): 2.9.14
+ * has no amplification limit a SAX parser can set, and re-parses an
+ * entity at every reference. The internal entities the subset declares
+ * are expanded here instead, into the document's text, with limits of
+ * libxml2's kind: nesting at most 40 deep (its limit without
+ * XML_PARSE_HUGE), no loops, and all expansions together adding at most
+ * 1 MiB plus ten times the document (its amplification factor), never
+ * more than 64 MiB, which refuses billion laughs and quadratic blowup
+ * alike. External entities (SYSTEM, PUBLIC) and parameter entities are
+ * never read: a reference to one stays as written. */
+
+#define DECL_MAX 4096
+#define DECL_DEPTH 40
+#define DECL_BUDGET_MAX (64u << 20)
+
+struct decl {
+	const char *name;
+	size_t nlen;
+	char *text; /* replacement text: character references done */
+	size_t tlen;
+	char *full; /* fully expanded, made on first use */
+	size_t flen;
+	bool busy;  /* being expanded: a reference back to it is a loop */
+	bool ext;   /* external or unusable: never expanded */
+};
+
+struct decls {
+	struct decl *v;
+	size_t n, cap;
+	size_t budget; /* bytes expansion may still add */
+	const char *why;
+};
+
+static bool
+xname_char(unsigned char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    c == ':' || c >= 0x80)
+		return true;
+	return !first && ((c >= '0' && c <= '9') || c == '-' || c == '.');
+}
+
+static bool
+xsp(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Past a markup declaration from p ('>' outside quotes). */
+static const char *
+skip_decl(const char *p, const char *end)
+{
+	char q = 0;
+
+	for (; p < end; p++) {
+		if (q) {
+			if (*p == q)
+				q = 0;
+		} else if (*p == '"' || *p == '\'') {
+			q = *p;
+		} else if (*p == '>') {
+			return p + 1;
+		}
+	}
+	return end;
+}
+
+/* Declarations sorted by name length, then name, then position, so a
+ * reference costs a binary search however many the subset declares. */
+static int
+decl_cmp(const void *a, const void *b)
+{
+	const struct decl *x = a, *y = b;
+	int c;
+
+	if (x->nlen != y->nlen)
+		return x->nlen < y->nlen ? -1 : 1;
+	c = memcmp(x->name, y->name, x->nlen);
+	if (c)
+		return c;
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+static struct decl *
+decl_find(struct decls *d, const char *name, size_t n)
+{
+	size_t lo = 0, hi = d->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct decl *m = &d->v[mid];
+		int c = m->nlen != n ? (m->nlen < n ? -1 : 1) :
+				       memcmp(m->name, name, n);
+
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < d->n && d->v[lo].nlen == n &&
+	    memcmp(d->v[lo].name, name, n) == 0)
+		return &d->v[lo]; /* the first of equal names: it binds */
+	return NULL;
+}
+
+/* A literal entity value as its replacement text: character references
+ * replaced, general entity references left for expansion (§4.5). false
+ * on a parameter entity reference, which the internal subset forbids
+ * inside a declaration. */
+static bool
+literal_text(const char *v, size_t n, struct sbuf *out)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (v[i] == '%')
+			return false;
+		if (v[i] == '&' && i + 1 < n && v[i + 1] == '#') {
+			size_t j = i + 2;
+			uint32_t cp = 0;
+			bool hex = j < n && v[j] == 'x', ok = true;
+			char u[4];
+
+			if (hex)
+				j++;
+			if (j >= n || v[j] == ';')
+				ok = false;
+			for (; ok && j < n && v[j] != ';'; j++) {
+				char c = v[j];
+				int x = c >= '0' && c <= '9' ? c - '0' :
+					hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+					hex && c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+					-1;
+
+				if (x < 0 || cp > 0x10FFFF)
+					ok = false;
+				else
+					cp = cp * (hex ? 16u : 10u) + (uint32_t)x;
+			}
+			if (ok && j < n && cp <= 0x10FFFF && xml_char(cp)) {
+				sbuf_add(out, u, (size_t)utf8_encode(cp, u));
+				i = j + 1;
+				continue;
+			}
+		}
+		sbuf_add(out, v + i, 1);
+		i++;
+	}
+	return true;
+}
+
+/* The general entity declarations of a DOCTYPE (the first one of a name
+ * binds, §4.2); the predefined five are left to the parser. */
+static void
+decls_read(const char *s, size_t len, struct decls *d)
+{
+	const char *p = memchr(s, '[', len), *end = s + len;
+
+	if (!p)
+		return;
+	p++;
+	while (p < end && d->n < DECL_MAX) {
+		const char *name, *v;
+		size_t nn;
+		bool ext = false;
+		struct sbuf text = SBUF_INIT;
+
+		if (*p != '<') {
+			p++;
+			continue;
+		}
+		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+			p = skip_to(p + 4, end, "-->");
+			continue;
+		}
+		if (end - p >= 2 && p[1] == '?') {
+			p = skip_to(p + 2, end, "?>");
+			continue;
+		}
+		if (end - p < 9 || memcmp(p, "<!ENTITY", 8) != 0 ||
+		    !xsp(p[8])) {
+			p = skip_decl(p + 1, end);
+			continue;
+		}
+		p += 8;
+		while (p < end && xsp(*p))
+			p++;
+		if (p < end && *p == '%') { /* a parameter entity */
+			p = skip_decl(p, end);
+			continue;
+		}
+		name = p;
+		while (p < end && xname_char((unsigned char)*p, p == name))
+			p++;
+		nn = (size_t)(p - name);
+		while (p < end && xsp(*p))
+			p++;
+		if (nn == 0 || p >= end) {
+			p = skip_decl(p, end);
+			continue;
+		}
+		if (*p == '"' || *p == '\'') {
+			const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+
+			if (!q)
+				break;
+			v = p + 1;
+			ext = !literal_text(v, (size_t)(q - v), &text);
+			p = q + 1;
+		} else {
+			ext = true; /* SYSTEM or PUBLIC: never read */
+		}
+		p = skip_decl(p, end);
+		if ((nn == 2 && (!memcmp(name, "lt", 2) ||
+				 !memcmp(name, "gt", 2))) ||
+		    (nn == 3 && !memcmp(name, "amp", 3)) ||
+		    (nn == 4 && (!memcmp(name, "apos", 4) ||
+				 !memcmp(name, "quot", 4)))) {
+			sbuf_release(&text);
+			continue;
+		}
+		XGROW(d->v, d->cap, d->n + 1);
+		memset(&d->v[d->n], 0, sizeof(d->v[d->n]));
+		d->v[d->n].name = name;
+		d->v[d->n].nlen = nn;
+		d->v[d->n].ext = ext;
+		d->v[d->n].text = sbuf_detach(&text, &d->v[d->n].tlen);
+		d->n++;
+	}
+	/* names in the subset's order among equals: decl_find() finds the
+	 * first declaration of a name, which is the binding one */
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), decl_cmp);
+}
+
+/* The length of an entity reference's name at p (just after '&') when
+ * a ';' ends it, else 0. */
+static size_t
+ref_name(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && xname_char((unsigned char)*q, q == p))
+		q++;
+	return q > p && q < end && *q == ';' ? (size_t)(q - p) : 0;
+}
+
+/* e fully expanded (memoized); false when refused (d->why says why). */
+static bool
+decl_expand(struct decls *d, struct decl *e, int depth)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *p, *end, *run;
+
+	if (e->full)
+		return true;
+	if (e->busy) {
+		d->why = "an entity refers to itself";
+		return false;
+	}
+	if (depth > DECL_DEPTH) {
+		d->why = "entities nested too deeply";
+		return false;
+	}
+	e->busy = true;
+	p = run = e->text ? e->text : "";
+	end = p + e->tlen;
+	while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+		size_t n = ref_name(p + 1, end);
+		struct decl *sub = n ? decl_find(d, p + 1, n) : NULL;
+
+		if (!sub || sub->ext) {
+			p++;
+			continue;
+		}
+		if (!decl_expand(d, sub, depth + 1))
+			goto fail;
+		if (sub->flen > d->budget) {
+			d->why = "entity expansion over the limit";
+			goto fail;
+		}
+		d->budget -= sub->flen;
+		sbuf_add(&sb, run, (size_t)(p - run));
+		sbuf_add(&sb, sub->full, sub->flen);
+		p = run = p + 1 + n + 1;
+	}
+	sbuf_add(&sb, run, (size_t)(end - run));
+	e->busy = false;
+	e->full = sbuf_detach(&sb, &e->flen);
+	if (!e->full)
+		e->full = xstrdup("");
+	return true;
+fail:
+	e->busy = false;
+	sbuf_release(&sb);
+	return false;
+}
+
+/* Append one reference's expansion: as is in content (markup in it is
+ * parsed, §4.4.3), with quotes and '<' as character references inside
+ * an attribute value so the value stays one value. */
+static bool
+put_ref(struct decls *d, struct decl *e, bool attr, struct sbuf *out)
+{
+	size_t i;
+
+	if (!decl_expand(d, e, 0))
+		return false;
+	if (e->flen > d->budget) {
+		d->why = "entity expansion over the limit";
+		return false;
+	}
+	d->budget -= e->flen;
+	if (!attr) {
+		sbuf_add(out, e->full, e->flen);
+		return true;
+	}
+	for (i = 0; i < e->flen; i++) {
+		char c = e->full[i];
+
+		if (c == '"')
+			sbuf_adds(out, "&#34;");
+		else if (c == '\'')
+			sbuf_adds(out, "&#39;");
+		else if (c == '<')
+			sbuf_adds(out, "&#60;");
+		else
+			sbuf_add(out, &c, 1);
+	}
+	return true;
+}
+
+int
+entities_expand_declared(const char *doctype, size_t dlen, const char *s,
+			 size_t len, struct sbuf *out, const char **why)
+{
+	struct decls d = { 0 };
+	const char *p = s, *end = s + len, *run = s;
+	size_t start = out->len, i;
+	bool any = false, ok = true;
+	char q = 0; /* in a start tag: the open attribute quote */
+	bool tag = false;
+
+	*why = NULL;
+	decls_read(doctype, dlen, &d);
+	if (d.n == 0)
+		return 0;
+	d.budget = len > (DECL_BUDGET_MAX - (1u << 20)) / 10 ?
+			   DECL_BUDGET_MAX :
+			   (1u << 20) + 10 * len;
+	while (p < end) {
+		if (!tag && *p == '<') {
+			const char *t = NULL;
+
+			if (end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
+				t = skip_to(p + 9, end, "]]>");
+			else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0)
+				t = skip_to(p + 4, end, "-->");
+			else if (end - p >= 2 && p[1] == '?')
+				t = skip_to(p + 2, end, "?>");
+			if (t) {
+				p = t;
+				continue;
+			}
+			tag = true;
+			p++;
+			continue;
+		}
+		if (tag) {
+			if (q) {
+				if (*p == q)
+					q = 0;
+			} else if (*p == '"' || *p == '\'') {
+				q = *p;
+			} else if (*p == '>') {
+				tag = false;
+			}
+			if (!(q && *p == '&')) {
+				p++;
+				continue;
+			}
+		}
+		if (*p != '&') {
+			p++;
+			continue;
+		}
+		{
+			size_t n = ref_name(p + 1, end);
+			struct decl *e = n ? decl_find(&d, p + 1, n) : NULL;
+
+			if (!e || e->ext) {
+				p++;
+				continue;
+			}
+			sbuf_add(out, run, (size_t)(p - run));
+			if (!put_ref(&d, e, tag, out)) {
+				ok = false;
+				break;
+			}
+			any = true;
+			p = run = p + 1 + n + 1;
+		}
+	}
+	if (ok)
+		sbuf_add(out, run, (size_t)(end - run));
+	else
+		sbuf_truncate(out, start);
+	*why = ok ? NULL : d.why;
+	for (i = 0; i < d.n; i++) {
+		free(d.v[i].text);
+		free(d.v[i].full);
+	}
+	free(d.v);
+	if (!ok)
+		return -1;
+	if (!any) {
+		sbuf_truncate(out, start);
+		return 0;
+	}
+	return 1;
 }

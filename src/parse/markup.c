@@ -343,6 +343,12 @@ markup_looks_like_html(const char *s)
 	return true;
 }
 
+bool
+html_looks_like(const char *s)
+{
+	return s && markup_looks_like_html(s);
+}
+
 /* ---- the re-serializer ---- */
 
 static bool

@@ -8,7 +8,9 @@
  *
  * Safety (SECURITY.md): no entity is ever expanded by libxml2 (the
  * DOCTYPE is cut out before parsing, no entity declarations reach the
- * parser, the external entity loader refuses everything), every text
+ * parser, the external entity loader refuses everything; the internal
+ * entities a document declares are expanded, within limits, by
+ * entities.c before libxml2 sees the text), every text
  * field has a cap and element nesting has a depth cap. An ill-formed
  * document is parsed a second time with XML_PARSE_RECOVER after entity
  * references are rewritten as character references. This file does not
@@ -27,6 +29,7 @@
 #include "glean/banned.h"
 
 #define CHUNK (256u * 1024u)
+#define NS_ATOM10 "http://www.w3.org/2005/Atom"
 
 /* ---- namespaces: URI → feedparser's canonical prefix (sorted) ---- */
 struct ns {
@@ -154,6 +157,8 @@ struct px {
 	int open_at_end; /* elements open when the bytes ended */
 	bool ends_with_root; /* the bytes end with the root's end tag */
 	char root[64];   /* the root element's name, as written */
+	/* which root the document has: it decides the version */
+	enum { ROOT_OTHER, ROOT_RSS, ROOT_RDF, ROOT_FEED } root_kind;
 };
 
 static struct feed_entry *
@@ -609,8 +614,11 @@ start_rss(struct px *p, const struct attrs *a)
 {
 	const char *v = attr_get(a, "version");
 
-	if (p->version[0])
+	/* feedparser: an <rss> element corrects a version that is not an
+	 * RSS one (the document's root, see sax_start, already is) */
+	if (p->version[0] && str_starts(p->version, "rss"))
 		return;
+	p->version[0] = '\0';
 	if (!v)
 		v = "";
 	if (strcmp(v, "0.91") == 0)
@@ -761,9 +769,22 @@ end_title(struct px *p)
 	if (exp && *v && c && !(p->title_depth > -1 &&
 				p->title_depth <= p->depth)) {
 		set_field_move(p, &c->title, F_TITLE, &v, false);
+		if (!v) /* stored: the type it was read as goes with it */
+			c->title_html = type_htmlish(p->cp.type);
 		p->title_depth = p->depth;
 	}
 	free(v);
+}
+
+/* Media RSS <media:title>: the entry's title only when it has none of
+ * its own, wherever the two come (feedparser keeps title_depth). */
+static void
+end_media_title(struct px *p)
+{
+	int depth = p->title_depth;
+
+	end_title(p);
+	p->title_depth = depth;
 }
 
 static void
@@ -784,6 +805,8 @@ save_description(struct px *p, const char *field, char *v)
 			}
 		} else {
 			set_field_take(p, &en->summary, F_SUMMARY, v);
+			if (en->summary == v)
+				en->summary_html = type_htmlish(p->cp.type);
 			v = NULL;
 		}
 		break;
@@ -1261,6 +1284,75 @@ end_category(struct px *p)
 	free(v);
 }
 
+/* iTunes: <itunes:category text="..."> (nested ones are categories
+ * too), scheme feedparser's "http://www.itunes.com/". */
+#define SCHEME_ITUNES "http://www.itunes.com/"
+#define SCHEME_MRSS "http://search.yahoo.com/mrss/category_schema"
+
+static void
+start_itunes_category(struct px *p, const struct attrs *a)
+{
+	struct feed_common *c = common(p);
+
+	if (c)
+		add_category(c, attr_get(a, "text"), SCHEME_ITUNES, NULL);
+	push(p, "category", true);
+}
+
+/* Media RSS: <media:category scheme label>term</media:category>, the
+ * scheme defaulting to the one the specification names. */
+static void
+start_media_category(struct px *p, const struct attrs *a)
+{
+	struct feed_common *c = common(p);
+	const char *scheme = attr_get(a, "scheme");
+
+	if (c)
+		add_category(c, attr_get(a, "term"),
+			     scheme ? scheme : SCHEME_MRSS,
+			     attr_get(a, "label"));
+	push(p, "category", true);
+}
+
+static void
+start_keyword_list(struct px *p, const struct attrs *a)
+{
+	(void)a;
+	push(p, "keyword_list", true);
+}
+
+/* A comma-separated keyword list: each keyword a category, in order. */
+static void
+end_keyword_list(struct px *p, const char *scheme)
+{
+	char *v = pop(p, "keyword_list", NULL);
+	struct feed_common *c = common(p);
+	char *k, *next;
+
+	if (v && c)
+		for (k = v; k; k = next) {
+			next = strchr(k, ',');
+			if (next)
+				*next++ = '\0';
+			feed_trim(k);
+			if (*k)
+				add_category(c, k, scheme, NULL);
+		}
+	free(v);
+}
+
+static void
+end_itunes_keywords(struct px *p)
+{
+	end_keyword_list(p, SCHEME_ITUNES);
+}
+
+static void
+end_media_keywords(struct px *p)
+{
+	end_keyword_list(p, NULL);
+}
+
 static void
 start_comments(struct px *p, const struct attrs *a)
 {
@@ -1405,6 +1497,8 @@ static const struct handler handlers[] = {
 	{ "issued", start_date, end_published },
 	{ "item", start_item, end_item },
 	{ "itunes_author", start_author, end_author },
+	{ "itunes_category", start_itunes_category, end_category },
+	{ "itunes_keywords", start_keyword_list, end_itunes_keywords },
 	{ "itunes_name", start_name, end_name },
 	{ "itunes_owner", start_publisher, end_publisher },
 	{ "itunes_subtitle", start_subtitle, end_subtitle },
@@ -1415,6 +1509,9 @@ static const struct handler handlers[] = {
 	{ "license", start_license, end_license },
 	{ "link", start_link, end_link },
 	{ "managingeditor", start_author, end_author },
+	{ "media_category", start_media_category, end_category },
+	{ "media_keywords", start_keyword_list, end_media_keywords },
+	{ "media_title", start_title, end_media_title },
 	{ "modified", start_updated, end_updated },
 	{ "name", start_name, end_name },
 	{ "pubdate", start_date, end_published },
@@ -1694,20 +1791,51 @@ sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	pre = qn->pre;
 	name = qn->name;
 
-	/* feedparser's track_namespace: declarations decide the version */
+	/* The version is the root's: an <rss> root says it in its version
+	 * attribute (start_rss), an Atom <feed> by its own namespace (1.0)
+	 * or version attribute (0.3), an RDF root by the RSS 1.0 or 0.9
+	 * namespace it declares. An extension's namespace (an RSS 2.0
+	 * document with atom:link) decides nothing. Under another root,
+	 * feedparser's track_namespace: the first declaration known. */
+	if (p->depth == 1) {
+		if (strcmp(local, "rss") == 0)
+			p->root_kind = ROOT_RSS;
+		else if (strcmp(local, "rdf") == 0)
+			p->root_kind = ROOT_RDF;
+		else if (strcmp(local, "feed") == 0)
+			p->root_kind = ROOT_FEED;
+		if (p->root_kind == ROOT_FEED && URI &&
+		    strcasecmp((const char *)URI, NS_ATOM10) == 0)
+			set_version(p, "atom10");
+	}
 	for (int i = 0; i < nb_ns && !p->version[0]; i++) {
 		const char *np = (const char *)ns[2 * i];
 		const char *nu = (const char *)ns[2 * i + 1];
+		bool rss_ok = p->root_kind == ROOT_RDF ||
+			      p->root_kind == ROOT_OTHER;
 
 		if (!nu)
 			continue;
-		if (!np && strcasecmp(nu,
-				      "http://my.netscape.com/rdf/simple/0.9/") == 0)
+		/* under an RDF root the 0.9 namespace counts with any
+		 * prefix; elsewhere only as the default (feedparser) */
+		if (rss_ok && (!np || p->root_kind == ROOT_RDF) &&
+		    strcasecmp(nu, "http://my.netscape.com/rdf/simple/0.9/") == 0)
 			set_version(p, "rss090");
-		else if (strcasecmp(nu, "http://purl.org/rss/1.0/") == 0)
+		else if (rss_ok && strcasecmp(nu, "http://purl.org/rss/1.0/") == 0)
 			set_version(p, "rss10");
-		else if (strcasecmp(nu, "http://www.w3.org/2005/Atom") == 0)
+		else if (p->root_kind == ROOT_OTHER &&
+			 strcasecmp(nu, NS_ATOM10) == 0)
 			set_version(p, "atom10");
+	}
+	/* under an RDF root, the channel's own namespace is the version
+	 * (a root may declare both RSS namespaces and use one) */
+	if (p->depth == 2 && p->root_kind == ROOT_RDF && URI &&
+	    strcmp(local, "channel") == 0) {
+		if (strcasecmp((const char *)URI, "http://purl.org/rss/1.0/") == 0)
+			snprintf(p->version, sizeof(p->version), "rss10");
+		else if (strcasecmp((const char *)URI,
+				    "http://my.netscape.com/rdf/simple/0.9/") == 0)
+			snprintf(p->version, sizeof(p->version), "rss090");
 	}
 
 	lang = attr_get(&a, "xml:lang");
@@ -1904,10 +2032,12 @@ parse_xml_init(void)
  * Cut the DOCTYPE (and its internal subset) out of the prologue, as
  * feedparser does: nothing declared there can expand later. Notes a
  * Netscape RSS 0.91 DOCTYPE. Returns whether it cut (the rest is then in
- * out); without a DOCTYPE nothing is copied.
+ * out, and *dt, *dtlen say where the DOCTYPE was, for the entities its
+ * internal subset declares); without a DOCTYPE nothing is copied.
  */
 static bool
-strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape)
+strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape,
+	      const char **dt, size_t *dtlen)
 {
 	const char *d = NULL, *e, *q;
 	size_t i;
@@ -1954,6 +2084,8 @@ strip_doctype(const char *s, size_t len, struct sbuf *out, bool *netscape)
 			*netscape = true;
 	sbuf_add(out, s, (size_t)(d - s));
 	sbuf_add(out, e + 1, len - (size_t)(e + 1 - s));
+	*dt = d;
+	*dtlen = (size_t)(e + 1 - d);
 	return true;
 }
 
@@ -2146,17 +2278,37 @@ int
 parse_xml(const char *utf8, size_t len, const struct parse_opts *opts,
 	  const char *base, struct feed_doc *doc, struct err *e)
 {
-	struct sbuf src, fixed;
+	struct sbuf src, fixed, expanded;
 	struct px p;
 	bool wf = false, nswf = true, netscape = false;
+	const char *dt = NULL, *why = NULL;
+	size_t dtlen = 0;
 	int rc = -1;
 
 	parse_xml_init();
 	sbuf_init(&src, 0);
 	sbuf_init(&fixed, 0);
-	if (strip_doctype(utf8, len, &src, &netscape)) {
+	sbuf_init(&expanded, 0);
+	if (strip_doctype(utf8, len, &src, &netscape, &dt, &dtlen)) {
 		utf8 = src.buf;
 		len = src.len;
+		/* entities declared in the internal subset (XML 1.0 §4),
+		 * expanded in entities.c within its limits */
+		switch (entities_expand_declared(dt, dtlen, utf8, len,
+						 &expanded, &why)) {
+		case 1:
+			utf8 = expanded.buf;
+			len = expanded.len;
+			break;
+		case -1:
+			doc->bozo = true;
+			if (!doc->bozo_reason)
+				doc->bozo_reason = xasprintf(
+					"entities not expanded: %s", why);
+			break;
+		default:
+			break;
+		}
 	}
 
 	px_init(&p, doc, opts->max_field, base);
@@ -2196,5 +2348,6 @@ out:
 	px_reset(&p);
 	sbuf_release(&src);
 	sbuf_release(&fixed);
+	sbuf_release(&expanded);
 	return rc;
 }

@@ -105,6 +105,16 @@ uint32_t entity_lookup(const char *name, size_t len);
  * parser keeps the text. Output appended to out (unbounded input size is
  * the caller's cap). */
 void entities_to_charrefs(const char *s, size_t len, struct sbuf *out);
+/* Expand the internal general entities the DOCTYPE (its text, internal
+ * subset included) declares in the document s (the DOCTYPE already cut
+ * out), outside CDATA, comments and PIs, into out: 1 when something was
+ * expanded, 0 when nothing was (out unchanged), -1 when the expansion is
+ * refused (a loop, nesting deeper than 40, more than 1 MiB + 10x the
+ * document added, as billion laughs and quadratic blowup would; *why
+ * says which, out unchanged). External and parameter entities are
+ * never read; references to them stay as written. */
+int entities_expand_declared(const char *doctype, size_t dlen, const char *s,
+			     size_t len, struct sbuf *out, const char **why);
 
 /* ---- tokenize.c: the one HTML tokenizer (markup.c, strip.c, htree.c) ---- */
 /* ASCII classes, the C locale's whatever the process's locale is. */

@@ -617,12 +617,8 @@ feed_store(struct seek_run *run, struct parse_job *pj)
 	    apply_rules(run, pj->items, pj->n, &e) < 0)
 		goto fail;
 	if (!s->title && doc->feed.title) {
-		struct sbuf t = SBUF_INIT;
-
-		html_strip(doc->feed.title, strlen(doc->feed.title), 1024, &t);
-		if (t.len)
-			s->title = sbuf_detach(&t, NULL);
-		sbuf_release(&t);
+		s->title = seek_display_line(doc->feed.title,
+					     doc->feed.title_html, 1024);
 	}
 	if (!s->site_url && doc->feed.link)
 		s->site_url = xstrdup(doc->feed.link);

@@ -118,10 +118,11 @@ seek_add_result_release(struct seek_add_result *r)
 }
 
 /* Fetch url and say whether its bytes are a feed. 1 feed, 0 not a feed
- * (resp kept for discovery), -1 could not fetch. */
+ * (resp kept for discovery), -1 could not fetch. public_only: a public
+ * page linked to url, so a private address is refused (fetch.h). */
 static int
-probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
-      struct err *e)
+probe(const struct config *cfg, const char *url, bool public_only,
+      struct fetch_resp *resp, struct err *e)
 {
 	struct fetch_req req = { 0 };
 	struct parse_opts po = { 0 };
@@ -133,6 +134,7 @@ probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
 	service_fetch_opts(cfg, &fo);
 	req.url = url;
 	req.kind = FETCH_FEED;
+	req.public_only = public_only;
 	fetch_resp_init(resp);
 	if (fetch_one(&fo, &req, resp, e) < 0 || resp->err.code != ERR_OK) {
 		if (resp->err.code != ERR_OK)
@@ -144,6 +146,28 @@ probe(const struct config *cfg, const char *url, struct fetch_resp *resp,
 	rc = parse_feed(resp->body.buf, resp->body.len, &po, &doc, &pe);
 	feed_doc_release(&doc);
 	return rc == 0 ? 1 : 0;
+}
+
+/* A public page (page, as fetched) that links to a feed in the user's
+ * own network is a redirect by other means: true, with the reason in e,
+ * when the linked url is refused for its address. Any other failure is
+ * left to the first fetch, as for a feed added by hand. */
+static bool
+linked_private(const struct config *cfg, const struct fetch_resp *page,
+	       const char *url, struct err *e)
+{
+	struct fetch_resp fr;
+	struct err pe = { 0 };
+	bool refused;
+
+	if (page->origin_private)
+		return false;
+	probe(cfg, url, true, &fr, &pe);
+	refused = fr.err.code == ERR_LIMIT && strstr(fr.err.msg, "private");
+	if (refused)
+		err_set(e, ERR_LIMIT, "cannot add '%s': %s", url, fr.err.msg);
+	fetch_resp_release(&fr);
+	return refused;
 }
 
 static int
@@ -232,7 +256,7 @@ seek_add(struct store *st, const struct config *cfg, const char *url,
 			return sc;
 		}
 	}
-	p = probe(cfg, url, &resp, &pe);
+	p = probe(cfg, url, false, &resp, &pe);
 	if (p < 0 && pe.code != ERR_NET) {
 		fetch_resp_release(&resp);
 		return err_set(e, pe.code, "cannot add '%s': %s", url, pe.msg);
@@ -258,6 +282,10 @@ seek_add(struct store *st, const struct config *cfg, const char *url,
 		if (dl.n == 1 || (o->pick >= 1 && (size_t)o->pick <= dl.n)) {
 			size_t k = dl.n == 1 ? 0 : (size_t)o->pick - 1;
 
+			if (linked_private(cfg, &resp, dl.v[k].url, e)) {
+				rc = -1;
+				goto out;
+			}
 			rc = subscribe(st, dl.v[k].url, o, r, e);
 			goto out;
 		}
@@ -285,7 +313,8 @@ seek_add(struct store *st, const struct config *cfg, const char *url,
 
 			if (!hm.cand[i].feed_url)
 				continue;
-			if (probe(cfg, hm.cand[i].feed_url, &hr, &pe) == 1) {
+			if (probe(cfg, hm.cand[i].feed_url,
+				  !resp.origin_private, &hr, &pe) == 1) {
 				fetch_resp_release(&hr);
 				rc = subscribe(st, hm.cand[i].feed_url, o, r, e);
 				goto out;
@@ -615,19 +644,70 @@ derive_title(const char *text)
 	}
 }
 
-static char *
-plain_line(const char *s)
+/*
+ * One rule for text (issue 16): a field read as plain text is shown as
+ * written, only made safe (controls out) and one line (whitespace runs
+ * one space); a field read as HTML is rendered to text. Done once, here:
+ * the store keeps the display text, which items, show, the reader, the
+ * digests, search and the query language's title: all read.
+ */
+char *
+seek_display_line(const char *s, bool html, size_t max)
 {
 	struct sbuf sb = SBUF_INIT;
+	char *c;
+	const char *p;
+	bool space = false;
 
 	if (!s)
 		return NULL;
-	html_strip(s, strlen(s), 4096, &sb);
+	if (html) {
+		struct sbuf t = SBUF_INIT;
+
+		html_strip(s, strlen(s), max, &t);
+		c = sbuf_detach(&t, NULL);
+	} else {
+		c = text_sanitize(s, strlen(s), true);
+	}
+	/* one line: each run of white space (a line break in the
+	 * document's layout, or what a dropped control left) one space */
+	for (p = c; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+			space = sb.len > 0;
+			continue;
+		}
+		if (space)
+			sbuf_addch(&sb, ' ');
+		space = false;
+		sbuf_addch(&sb, *p);
+	}
+	free(c);
+	if (sb.len > max) {
+		size_t cut = max;
+
+		/* on a character boundary */
+		while (cut > 0 && ((unsigned char)sb.buf[cut] & 0xC0) == 0x80)
+			cut--;
+		sbuf_truncate(&sb, cut);
+	}
 	if (!sb.len) {
 		sbuf_release(&sb);
 		return NULL;
 	}
 	return sbuf_detach(&sb, NULL);
+}
+
+/* An author's name (or address) is plain text; in RSS, where plain
+ * text routinely carries HTML ("Jos&amp;eacute;" for José), one that
+ * looks like HTML by feedparser's rule is rendered, as an RSS title. */
+static char *
+author_line(const struct feed_doc *doc, const struct feed_person *a)
+{
+	const char *s = a->name ? a->name : a->email;
+
+	return seek_display_line(s, doc->version &&
+				 str_starts(doc->version, "rss") &&
+				 html_looks_like(s), 4096);
 }
 
 void
@@ -643,7 +723,11 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 		const struct feed_entry *en = &doc->entries[i];
 		struct item *it;
 		const char *body = en->content ? en->content : en->summary;
-		const char *ctype = en->content ? en->content_type : NULL;
+		/* the summary as its type: RSS description is HTML, an Atom
+		 * or JSON Feed summary is text unless it says otherwise */
+		const char *ctype = en->content ? en->content_type
+				    : en->summary_html ? "text/html"
+						       : "text/plain";
 		struct sbuf text = SBUF_INIT;
 
 		/* an entry the document's end cut off is kept only when
@@ -670,14 +754,10 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 					break;
 				}
 		if (en->c.nauthors)
-			it->author = plain_line(en->c.authors[0].name
-							? en->c.authors[0].name
-							: en->c.authors[0].email);
+			it->author = author_line(doc, &en->c.authors[0]);
 		else if (doc->feed.nauthors)
 			/* Atom: entries inherit the feed's author. */
-			it->author = plain_line(doc->feed.authors[0].name
-							? doc->feed.authors[0].name
-							: doc->feed.authors[0].email);
+			it->author = author_line(doc, &doc->feed.authors[0]);
 		it->published = en->c.published != FEED_NO_DATE
 					? en->c.published : 0;
 		it->updated = en->c.updated != FEED_NO_DATE ? en->c.updated : 0;
@@ -695,7 +775,8 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 					   &text);
 			it->text = sbuf_detach(&text, NULL);
 		}
-		it->title = plain_line(en->c.title);
+		it->title = seek_display_line(en->c.title, en->c.title_html,
+					      4096);
 		if (!it->title)
 			it->title = derive_title(it->text);
 		if (en->nenclosures) {

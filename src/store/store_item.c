@@ -887,6 +887,80 @@ store_note_restore(struct store *st, const struct note *n, struct err *e)
 	return note_write(st, n->item_id, s, "cannot restore note", e);
 }
 
+/* Notes carried in from outside (glean import --annotations): the same
+ * note twice is one note, so importing a file again adds nothing. "The
+ * same" is the same item, body, quote and context, whatever the dates
+ * (IS compares NULLs as equal). */
+int
+store_note_import(struct store *st, int64_t item_id, const struct note *n,
+		  bool *added, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*added = false;
+	if (item_exists(st, item_id, e) < 0)
+		return -1;
+	if (store_begin(st, true, e) < 0)
+		return -1;
+	s = store_prepare(st, "SELECT 1 FROM note WHERE item_id = ? AND"
+			  " body = ? AND quote IS ? AND prefix IS ? AND"
+			  " suffix IS ?");
+	sqlite3_bind_int64(s, 1, item_id);
+	store_bind_text(s, 2, n->body ? n->body : "");
+	store_bind_text(s, 3, n->quote);
+	store_bind_text(s, 4, n->prefix);
+	store_bind_text(s, 5, n->suffix);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return store_commit(st, e);
+	if (rc != SQLITE_DONE) {
+		store_fail(st, e, rc, "cannot read notes");
+		store_rollback(st);
+		return -1;
+	}
+	s = store_prepare(st, "INSERT INTO note (item_id, body, quote, prefix,"
+			  " suffix, created, updated) VALUES (?, ?, ?, ?, ?,"
+			  " ?, ?)");
+	sqlite3_bind_int64(s, 1, item_id);
+	store_bind_text(s, 2, n->body ? n->body : "");
+	store_bind_text(s, 3, n->quote);
+	store_bind_text(s, 4, n->prefix);
+	store_bind_text(s, 5, n->suffix);
+	sqlite3_bind_int64(s, 6, n->created);
+	sqlite3_bind_int64(s, 7, n->updated ? n->updated : n->created);
+	*added = true;
+	return note_write(st, item_id, s, "cannot save note", e);
+}
+
+int
+store_item_find_url(struct store *st, const char *url, int64_t *id,
+		    struct err *e)
+{
+	/* Through the indexes a fetch uses, one source at a time: the
+	 * partial (source_id, url) one for items whose guid is not their
+	 * link, the (source_id, guid) one for those whose guid is; a plain
+	 * url = ? would read every item, once per annotation imported. */
+	sqlite3_stmt *s = store_prepare(st, "SELECT min(id) FROM ("
+		"SELECT i.id FROM source s CROSS JOIN item i"
+		" WHERE i.source_id = s.id AND i.url = ?1 AND i.guid <> i.url"
+		" UNION ALL SELECT i.id FROM source s CROSS JOIN item i"
+		" WHERE i.source_id = s.id AND i.guid = ?1 AND i.url = ?1)");
+	int rc;
+
+	*id = 0;
+	store_bind_text(s, 1, url);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, e, rc, "cannot look up an item by its "
+				  "link");
+	return 0;
+}
+
 /* ---- ingest ---- */
 
 static void

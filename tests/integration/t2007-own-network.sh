@@ -94,4 +94,27 @@ test_expect_success 'fetch: the same feeds seen as public fail with the reason; 
 	test "$(grep -c "\"path\": *\"/router.xml\"" "$HTTPD_LOG")" = 2
 '
 
+# A public page that links to a feed in the network is a redirect by
+# other means (discovery), and is refused the same way; a page in the
+# network may link anywhere, and a public page to a public feed is fine.
+link_page() {
+	printf '<html><head><link rel="alternate" type="application/rss+xml" href="%s"></head><body>x</body></html>\n' "$2" >"$1"
+}
+link_page "$pub/links-lan.html" "$LAN/router.xml"
+cp "$demo/research.json" "$pub/other.json"
+link_page "$pub/links-pub.html" "$PUB/other.json"
+link_page "$lan/links-lan.html" "$LAN/router.xml"
+
+test_expect_success 'add: a public page linking to a feed in the network is refused with the reason' '
+	n0=$(store_sql "SELECT count(*) FROM source") &&
+	test_status 1 public add "$PUB/links-lan.html" 2>err &&
+	test_grep "a public page links to a private address 127.0.0.1; $MSG" err &&
+	test "$(store_sql "SELECT count(*) FROM source")" = "$n0" &&
+	public add "$PUB/links-pub.html" >out &&
+	test_grep "added source" out &&
+	public add "$LAN/links-lan.html" >out &&
+	test_grep "added source" out &&
+	test "$(store_sql "SELECT count(*) FROM source")" = $((n0 + 2))
+'
+
 test_done

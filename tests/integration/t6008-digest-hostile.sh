@@ -51,14 +51,14 @@ test_expect_success 'the sanitiser stored no noncharacter or control' '
 	store_sql "SELECT title FROM source UNION ALL SELECT title FROM item" >stored &&
 	test "$(bad_bytes stored)" = 0 &&
 	test_grep "^Hostile feed title$" stored &&
-	test_grep "^Nonchar  and  title \]\]> &$" stored &&
-	test_grep "^JSON  feed" stored
+	test_grep "^Nonchar and title \]\]> &$" stored &&
+	test_grep "^JSON feed" stored
 '
 
 test_expect_success 'every digest format is well-formed' '
 	all_formats_ok &&
 	test_grep "<small>Hostile feed title, 2026-11-16</small>" d.html &&
-	test_grep "<title>Nonchar  and  title \]\]&gt; &amp;</title>" d.atom &&
+	test_grep "<title>Nonchar and title \]\]&gt; &amp;</title>" d.atom &&
 	jq -e ".items | length == 4" d.json
 '
 

@@ -587,6 +587,32 @@ test_hostile(void)
 		free(s);
 	}
 
+	TEST("quadratic blowup: one big entity referenced 2000 times");
+	s = slurp("tests/data/parse/quadratic-blowup.xml", &n);
+	CHECK(s != NULL);
+	if (s) {
+		parse_feed(s, n, NULL, &d, NULL);
+		CHECK(d.bozo);
+		CHECK(d.bozo_reason && strstr(d.bozo_reason, "limit"));
+		CHECK_INT(d.nentries, 1);
+		CHECK(d.entries[0].summary &&
+		      strstr(d.entries[0].summary, "xxxxxxxxxx") == NULL);
+		feed_doc_release(&d);
+		free(s);
+	}
+
+	TEST("entities that refer to each other");
+	s = slurp("tests/data/parse/entity-loop.xml", &n);
+	CHECK(s != NULL);
+	if (s) {
+		parse_feed(s, n, NULL, &d, NULL);
+		CHECK(d.bozo);
+		CHECK(d.feed.title && strstr(d.feed.title, "one") == NULL);
+		CHECK_INT(d.nentries, 1);
+		feed_doc_release(&d);
+		free(s);
+	}
+
 	TEST("entity declarations behind a DOCTYPE with a stray quote");
 	s = slurp("tests/data/parse/doctype-broken-quote.xml", &n);
 	CHECK(s != NULL);
@@ -597,6 +623,33 @@ test_hostile(void)
 		CHECK(d.bozo);
 		CHECK(strstr(sb.buf, "lollol") == NULL);
 		sbuf_release(&sb);
+		feed_doc_release(&d);
+		free(s);
+	}
+
+	TEST("entities declared in the internal subset are expanded");
+	s = slurp("tests/data/parse/internal-entities.xml", &n);
+	CHECK(s != NULL);
+	if (s) {
+		parse_feed(s, n, NULL, &d, NULL);
+		/* well-formed: nothing to be bozo about */
+		CHECK(!d.bozo);
+		CHECK_STR(d.feed.title, "Example & Co news");
+		CHECK_INT(d.nentries, 2);
+		CHECK_STR(d.entries[0].c.title, "Hello\xc2\xa0world from "
+			  "Example & Co");
+		CHECK_STR(d.entries[0].c.id, "tag:example.com,2024:1");
+		CHECK_STR(d.entries[0].summary,
+			  "<b>Signed</b> by Example &amp; Co");
+		CHECK_STR(d.entries[1].c.title, "Attributes: \"quoted\"");
+		CHECK_STR(d.entries[1].c.id, "tag:example.com,2024:2");
+		CHECK(d.entries[1].c.ncategories == 1);
+		CHECK_STR(d.entries[1].c.categories[0].scheme,
+			  "\"quoted\" Example & Co");
+		/* CDATA is not where references are */
+		CHECK(d.entries[1].summary &&
+		      strstr(d.entries[1].summary, "site") != NULL &&
+		      strstr(d.entries[1].summary, "Example") == NULL);
 		feed_doc_release(&d);
 		free(s);
 	}
@@ -668,6 +721,130 @@ test_hostile(void)
 	}
 }
 
+/* Issue 16's precedence, one rule each: BOM > HTTP charset > XML
+ * declaration > detection (uchardet), detection also when what is
+ * declared cannot decode the bytes, and valid UTF-8 never detected as
+ * anything else. */
+static void
+test_encoding_precedence(void)
+{
+	struct feed_doc d;
+	struct parse_opts o = { 0 };
+	/* one Japanese sentence in Shift-JIS, one Russian in KOI8-R */
+	static const char sjis[] =
+		"\x8d\xa1\x93\xfa\x82\xcd\x93\x8c\x8b\x9e\x82\xc5\x90V\x82\xb5"
+		"\x82\xa2\x90}\x8f\x91\x8a\xd9\x82\xaa\x8aJ\x8a\xd9\x82\xb5\x82"
+		"\xdc\x82\xb5\x82\xbd\x81" "B\x91\xbd\x82\xad\x82\xcc\x8es\x96\xaf"
+		"\x82\xaa\x96K\x82\xea\x81" "A\x96{\x82\xf0\x93\xc7\x82\xf1\x82\xbe"
+		"\x82\xe8\x95\xd7\x8b\xad\x82\xb5\x82\xbd\x82\xe8\x82\xb5\x82\xc4"
+		"\x82\xa2\x82\xdc\x82\xb5\x82\xbd\x81" "B";
+	static const char koi8[] =
+		"\xf3\xc5\xc7\xcf\xc4\xce\xd1 \xd7 \xed\xcf\xd3\xcb\xd7\xc5 \xcf"
+		"\xd4\xcb\xd2\xd9\xcc\xc1\xd3\xd8 \xce\xcf\xd7\xc1\xd1 \xc2\xc9"
+		"\xc2\xcc\xc9\xcf\xd4\xc5\xcb\xc1. \xf6\xc9\xd4\xc5\xcc\xc9 \xc7"
+		"\xcf\xd2\xcf\xc4\xc1 \xcd\xcf\xc7\xd5\xd4 \xc2\xc5\xd3\xd0\xcc"
+		"\xc1\xd4\xce\xcf \xc2\xd2\xc1\xd4\xd8 \xcb\xce\xc9\xc7\xc9 \xc9"
+		" \xd6\xd5\xd2\xce\xc1\xcc\xd9.";
+	const char *ru = "Сегодня в Москве открылась новая библиотека.";
+	struct sbuf sb = SBUF_INIT;
+
+	TEST("a BOM beats the HTTP charset");
+	sbuf_adds(&sb, "\xef\xbb\xbf<rss><channel><title>Привет</title>"
+		       "</channel></rss>");
+	o.content_type = "application/rss+xml; charset=koi8-r";
+	parse_feed(sb.buf, sb.len, &o, &d, NULL);
+	CHECK_STR(d.encoding, "utf-8");
+	CHECK_STR(d.feed.title, "Привет");
+	feed_doc_release(&d);
+	sbuf_release(&sb);
+
+	TEST("the HTTP charset beats the XML declaration");
+	sbuf_adds(&sb, "<?xml version='1.0' encoding='koi8-r'?><rss><channel>"
+		       "<title>\xcf\xf0\xe8\xe2\xe5\xf2</title></channel></rss>");
+	o.content_type = "application/xml; charset=windows-1251";
+	parse_feed(sb.buf, sb.len, &o, &d, NULL);
+	CHECK_STR(d.encoding, "windows-1251");
+	CHECK_STR(d.feed.title, "Привет");
+	feed_doc_release(&d);
+	sbuf_release(&sb);
+
+	TEST("the XML declaration beats detection");
+	/* KOI8-R bytes said to be windows-1251 are read as windows-1251 */
+	sbuf_adds(&sb, "<?xml version='1.0' encoding='windows-1251'?><rss>"
+		       "<channel><title>");
+	sbuf_adds(&sb, koi8);
+	sbuf_adds(&sb, "</title></channel></rss>");
+	parse_feed(sb.buf, sb.len, NULL, &d, NULL);
+	CHECK(!d.bozo);
+	CHECK_STR(d.encoding, "windows-1251");
+	CHECK(d.feed.title && str_starts(d.feed.title, "уЕЗПДОС"));
+	feed_doc_release(&d);
+	sbuf_release(&sb);
+
+	TEST("detection when nothing is declared");
+	sbuf_adds(&sb, "<rss><channel><title>");
+	sbuf_adds(&sb, koi8);
+	sbuf_adds(&sb, "</title></channel></rss>");
+	parse_feed(sb.buf, sb.len, NULL, &d, NULL);
+	CHECK(d.bozo);
+	CHECK_STR(d.bozo_reason, "no encoding declared and not UTF-8");
+	CHECK_STR(d.encoding, "KOI8-R");
+	CHECK(d.feed.title && str_starts(d.feed.title, ru));
+	feed_doc_release(&d);
+	/* over HTTP with no Content-Type at all (iso-8859-1 otherwise) */
+	o.content_type = "";
+	parse_feed(sb.buf, sb.len, &o, &d, NULL);
+	CHECK_STR(d.encoding, "KOI8-R");
+	CHECK(d.feed.title && str_starts(d.feed.title, ru));
+	feed_doc_release(&d);
+	sbuf_release(&sb);
+
+	TEST("detection when the declaration cannot decode the bytes");
+	sbuf_adds(&sb, "<?xml version='1.0' encoding='utf-8'?><rss><channel>"
+		       "<title>");
+	sbuf_adds(&sb, sjis);
+	sbuf_adds(&sb, "</title></channel></rss>");
+	parse_feed(sb.buf, sb.len, NULL, &d, NULL);
+	CHECK(d.bozo);
+	CHECK_STR(d.encoding, "SHIFT_JIS");
+	CHECK(d.feed.title && str_starts(d.feed.title, "今日は東京で新しい図書館"));
+	feed_doc_release(&d);
+	o.content_type = "text/xml"; /* us-ascii by RFC 3023 */
+	parse_feed(sb.buf, sb.len, &o, &d, NULL);
+	CHECK_STR(d.encoding, "SHIFT_JIS");
+	feed_doc_release(&d);
+	sbuf_release(&sb);
+
+	TEST("valid UTF-8 is never detected as anything else");
+	sbuf_adds(&sb, "<rss><channel><title>");
+	sbuf_adds(&sb, ru);
+	sbuf_adds(&sb, "</title></channel></rss>");
+	o.content_type = "text/xml";
+	parse_feed(sb.buf, sb.len, &o, &d, NULL);
+	CHECK_STR(d.encoding, "utf-8");
+	CHECK_STR(d.feed.title, ru);
+	feed_doc_release(&d);
+	o.content_type = "";
+	parse_feed(sb.buf, sb.len, &o, &d, NULL);
+	CHECK_STR(d.encoding, "utf-8");
+	CHECK_STR(d.feed.title, ru);
+	feed_doc_release(&d);
+	sbuf_release(&sb);
+
+	TEST("a UTF-8 feed cut inside its last character stays UTF-8");
+	sbuf_adds(&sb, "<rss><channel><title>");
+	sbuf_adds(&sb, ru);
+	sbuf_adds(&sb, "</title><item><title>");
+	sbuf_adds(&sb, ru);
+	sbuf_truncate(&sb, sb.len - 2); /* "а." → the first byte of 'а' */
+	parse_feed(sb.buf, sb.len, NULL, &d, NULL);
+	CHECK(d.bozo);
+	CHECK_STR(d.encoding, "utf-8");
+	CHECK_STR(d.feed.title, ru);
+	feed_doc_release(&d);
+	sbuf_release(&sb);
+}
+
 static void
 test_encodings(void)
 {
@@ -707,6 +884,8 @@ test_encodings(void)
 	CHECK(d.bozo);
 	CHECK_STR(d.feed.title, "caf\xc3\xa9");
 	feed_doc_release(&d);
+
+	test_encoding_precedence();
 }
 
 /* HTML in a feed field, cleaned as feedparser does: names lower-cased,

@@ -1,11 +1,17 @@
 /* seek: the scheduling rule (seek_wait): refresh, <ttl> and max-age after
  * a success; backoff and Retry-After after failures; the day's cap. And
- * which URL an item's article is fetched from (seek_article_url). */
+ * text is text: a field read as plain text is stored as written, one read
+ * as HTML rendered (seek_display_line, seek_items_from_doc). And which
+ * URL an item's article is fetched from (seek_article_url). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "glean/parse.h"
 #include "glean/seek.h"
+#include "glean/store.h"
 #include "check.h"
+#include "glean/banned.h"
 
 #define MIN 60
 #define HOUR 3600
@@ -121,10 +127,81 @@ test_article_url(void)
 	free(u);
 }
 
+static void
+check_line(const char *s, bool html, size_t max, const char *want)
+{
+	char *got = seek_display_line(s, html, max);
+
+	if (want)
+		CHECK_STR(got, want);
+	else
+		CHECK(got == NULL);
+	free(got);
+}
+
+static void
+test_display_line(void)
+{
+	TEST("plain text is kept as written, one line");
+	check_line("History of the <blink> tag", false, 4096,
+		   "History of the <blink> tag");
+	check_line("  AT&T &lt; 5\n\t over\r\nlines  ", false, 4096,
+		   "AT&T &lt; 5 over lines");
+	check_line("bell\a and ESC\x1b[31m", false, 4096, "bell and ESC[31m");
+	TEST("HTML is rendered to text");
+	check_line("<b>bold</b> &amp; &lt;3", true, 4096, "bold & <3");
+	check_line("a <blink>b</blink>", true, 4096, "a b");
+	TEST("empty is none; the cap falls on a character boundary");
+	check_line("  \n ", false, 4096, NULL);
+	check_line("<p></p>", true, 4096, NULL);
+	check_line(NULL, false, 4096, NULL);
+	check_line("ab\xc3\xa9", false, 3, "ab");
+}
+
+static void
+test_items_types(void)
+{
+	struct feed_doc d;
+	struct feed_entry *en;
+	struct item *items;
+	size_t n = 0, i;
+
+	TEST("items: each field as the type it was read as");
+	memset(&d, 0, sizeof(d));
+	d.version = xstrdup("rss20");
+	en = feed_doc_add_entry(&d);
+	en->c.title = xstrdup("Plain <tags> & amp");
+	en->summary = xstrdup("Summary <kept>");
+	feed_add_author(&en->c, "Jos&eacute; <x>", NULL, NULL);
+	en = feed_doc_add_entry(&d);
+	en->c.title = xstrdup("HTML <b>bold</b> &amp; co");
+	en->c.title_html = true;
+	en->summary = xstrdup("<p>para</p>");
+	en->summary_html = true;
+	feed_add_author(&en->c, "Jos&eacute;", NULL, NULL);
+	seek_items_from_doc(&d, &items, &n);
+	CHECK_INT(n, 2);
+	CHECK_STR(items[0].title, "Plain <tags> & amp");
+	CHECK_STR(items[0].content_type, "text/plain");
+	CHECK_STR(items[0].text, "Summary <kept>");
+	/* a known entity but an unknown tag: not HTML by feedparser's rule */
+	CHECK_STR(items[0].author, "Jos&eacute; <x>");
+	CHECK_STR(items[1].title, "HTML bold & co");
+	CHECK_STR(items[1].content_type, "text/html");
+	CHECK_STR(items[1].text, "para");
+	CHECK_STR(items[1].author, "José");
+	for (i = 0; i < n; i++)
+		item_release(&items[i]);
+	free(items);
+	feed_doc_release(&d);
+}
+
 int
 main(void)
 {
 	RUN(test_article_url);
+	RUN(test_display_line);
+	RUN(test_items_types);
 	RUN(test_due);
 	RUN(test_backoff);
 	RUN(test_retry_after);
