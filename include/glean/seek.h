@@ -138,6 +138,7 @@ struct seek_result {
 	 * by seek_fetch() once the feeds are in; then how that went. */
 	int64_t *article_items;
 	char **article_urls;
+	bool *article_public_only; /* seek_article_public_only() */
 	size_t narticles;
 	size_t articles_fetched, articles_failed;
 };
@@ -208,6 +209,11 @@ int seek_article(struct store *st, const struct config *cfg, int64_t item_id,
  * item's link, or for a social post the first link in its content. */
 char *seek_article_url(const char *kind, const char *item_url,
 		       const char *content);
+/* Whether the article at article_url, linked from the source at
+ * source_url, must be on a public address (fetch_req.public_only):
+ * unless it is on the source's own scheme, host and port. */
+bool seek_article_public_only(const char *source_url,
+			      const char *article_url);
 /* Fetch and store r's queued articles (seek_fetch does it). */
 void seek_articles_fetch(struct store *st, const struct config *cfg,
 			 struct seek_result *r);

@@ -6,7 +6,9 @@
  * again. A failure is stored too, with its reason; the item keeps its
  * summary. Fetches go through the fetch engine with the config's
  * options, so the per-host limits, size caps and the SECURITY.md rules
- * (no redirect into the user's own network) are those of feeds.
+ * (no redirect into the user's own network) are those of feeds; a link
+ * to another server than the feed's may not lead into the user's own
+ * network at all (fetch_req.public_only).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +67,39 @@ seek_article_url(const char *kind, const char *item_url, const char *content)
 	return url;
 }
 
+/* The scheme://host:port of url (lower-case host), into buf. */
+static void
+origin_of(const char *url, char *buf, size_t cap)
+{
+	const char *p = url ? strstr(url, "://") : NULL;
+	size_t n, i;
+
+	buf[0] = '\0';
+	if (!p)
+		return;
+	p += 3;
+	n = strcspn(p, "/?#");
+	if ((size_t)(p - url) + n >= cap)
+		return;
+	for (i = 0; i < (size_t)(p - url) + n; i++)
+		buf[i] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] + 32
+							       : url[i]);
+	buf[i] = '\0';
+}
+
+bool
+seek_article_public_only(const char *source_url, const char *article_url)
+{
+	char a[512], b[512];
+
+	/* a link on the feed's own server is as trusted as the feed; one
+	 * elsewhere may not lead into the user's own network (a hostile
+	 * feed's link to 192.168.1.1 fetched on its behalf) */
+	origin_of(source_url, a, sizeof(a));
+	origin_of(article_url, b, sizeof(b));
+	return !*a || strcmp(a, b) != 0;
+}
+
 /* Extract the fetched page into a (the error when there is none). */
 static void
 article_from(const char *url, struct fetch_resp *resp,
@@ -121,6 +156,7 @@ seek_article(struct store *st, const struct config *cfg, int64_t item_id,
 		return -1;
 	}
 	url = seek_article_url(src.kind, it.url, it.content);
+	req.public_only = url && seek_article_public_only(src.url, url);
 	source_release(&src);
 	item_release(&it);
 	if (!url)
@@ -178,6 +214,7 @@ seek_articles_fetch(struct store *st, const struct config *cfg,
 		struct fetch_req req = { 0 };
 
 		req.url = r->article_urls[i];
+		req.public_only = r->article_public_only[i];
 		req.kind = FETCH_FEED;
 		req.max_body = ARTICLE_MAX_INPUT;
 		req.user = (void *)(intptr_t)r->article_items[i];

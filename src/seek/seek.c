@@ -82,6 +82,7 @@ seek_result_release(struct seek_result *r)
 		free(r->article_urls[i]);
 	free(r->article_urls);
 	free(r->article_items);
+	free(r->article_public_only);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -108,7 +109,12 @@ queue_articles(struct store *st, struct seek_result *r, const struct source *s,
 		r->article_urls = xrealloc(r->article_urls,
 					   (r->narticles + 1) *
 					   sizeof(*r->article_urls));
+		r->article_public_only = xrealloc(r->article_public_only,
+						  (r->narticles + 1) *
+						  sizeof(*r->article_public_only));
 		r->article_items[r->narticles] = items[i].id;
+		r->article_public_only[r->narticles] =
+			seek_article_public_only(s->url, url);
 		r->article_urls[r->narticles++] = url;
 	}
 }

@@ -105,4 +105,17 @@ test_expect_success 'show --article fetches an item whose source does not, once'
 	test "$(grep -c "/story1.html" "$HTTPD_LOG")" = "$((n + 1))"
 '
 
+test_expect_success 'a link to another server may not lead into the own network' '
+	sed "s/s1</s10</; s/Budget</Elsewhere</; s|{{BASE}}/story1|http://localhost:$HTTPD_PORT/story1|" \
+		"$site/feed.xml" >"$site/feed3.xml" &&
+	echo "{\"status\": 200, \"file\": \"feed3.xml\"}" >"$site/feed3.rss.meta.json" &&
+	glean add "$HTTPD_URL/feed3.rss" >/dev/null &&
+	glean fetch >/dev/null 2>&1 &&
+	n=$(grep -c "/story1.html" "$HTTPD_LOG") &&
+	id=$(item_id Elsewhere) &&
+	test_status 1 glean show --article "$id" 2>err &&
+	test_grep "private address" err &&
+	test "$(grep -c "/story1.html" "$HTTPD_LOG")" = "$n"
+'
+
 test_done

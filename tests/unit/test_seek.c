@@ -119,6 +119,18 @@ test_article_url(void)
 	CHECK_STR(u, "https://c.example/x");
 	free(u);
 
+	TEST("a link off the feed's own server must be public");
+	CHECK(!seek_article_public_only("http://10.0.0.5:8080/feed.xml",
+					"http://10.0.0.5:8080/a/1"));
+	CHECK(!seek_article_public_only("HTTPS://News.Example/feed",
+					"https://news.example/story"));
+	CHECK(seek_article_public_only("https://news.example/feed",
+				       "http://192.168.1.1/admin"));
+	CHECK(seek_article_public_only("https://news.example/feed",
+				       "https://news.example:8443/x"));
+	CHECK(seek_article_public_only("https://m.example/api/v1/lists/1",
+				       "https://other.example/x"));
+
 	TEST("a post with no such link has none");
 	u = seek_article_url("x", "https://x.com/a/status/1",
 			     "<p>just words, <a href=\"https://x.com/hashtag/"
