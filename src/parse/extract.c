@@ -15,7 +15,15 @@
  * site name cut off. The article HTML is serialised and passed through
  * the feed content sanitiser (markup.c), links resolved against the page
  * URL (or its <base href>); the plain text is built from the same tree
- * and sanitised. It never fetches anything.
+ * (paragraphs apart by a blank line; in scripts written without spaces
+ * an element's edge counts as a word boundary) and sanitised. It never
+ * fetches anything.
+ *
+ * Bounds: pages over ARTICLE_MAX_INPUT are refused; libxml2 stops at 256
+ * levels of nesting; the measures Readability takes per element walk a
+ * subtree each, so they draw on one budget of node visits (struct ex),
+ * past which the rest is kept as it is and no retry is made: a hostile
+ * page costs seconds, never minutes.
  */
 #include <ctype.h>
 #include <stdio.h>
