@@ -2560,6 +2560,18 @@ cjk(uint32_t c)
 	       (c >= 0x20000 && c <= 0x3FFFF);
 }
 
+/* Whether an element's edge between characters a and b separates two
+ * words that no space separates: in scripts written without spaces,
+ * and where a lower-case letter meets an upper-case one ("Credit" in a
+ * label, then "Kevin"), which inside one word does not happen. */
+static bool
+edge_splits(uint32_t a, uint32_t b)
+{
+	return cjk(a) || cjk(b) ||
+	       (((a >= 'a' && a <= 'z') || (a >= '0' && a <= '9')) &&
+		b >= 'A' && b <= 'Z');
+}
+
 struct ptext {
 	struct sbuf *out;
 	int nl;        /* pending: -1 space, 1 line break, 2 paragraph */
@@ -2600,7 +2612,7 @@ ptext_chars(struct ptext *p, const char *s)
 			if (p->nl > 0 && p->out->len)
 				sbuf_adds(p->out, p->nl > 1 ? "\n\n" : "\n");
 			else if (p->out->len && (p->nl < 0 ||
-				 (p->edge && (cjk(cp) || cjk(p->last)))))
+				 (p->edge && edge_splits(p->last, cp))))
 				sbuf_addch(p->out, ' ');
 			p->nl = 0;
 			p->edge = false;
