@@ -9,14 +9,14 @@
 cd "$(dirname "$0")/.." || exit 2
 RUNS=${RUNS:-5}
 BB=${BENCH_DIR:-build/bench}
+PKGS="libxml-2.0 libcurl sqlite3 libpcre2-8 libcrypto ncursesw uchardet"
 mkdir -p "$BB" || exit 2
 make --no-print-directory build/libglean.a >/dev/null || exit 1
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046,SC2086
 cc -O2 -g -pthread -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Werror \
 	-D_DEFAULT_SOURCE -Iinclude -Ibench -o "$BB/extract_driver" \
 	bench/extract_driver.c build/libglean.a -pthread \
-	$(pkg-config --libs ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 \
-		libcrypto) || exit 1
+	$(pkg-config --libs $PKGS) || exit 1
 
 page=$BB/extract-1mb.html
 if [ ! -s "$page" ]; then
