@@ -156,7 +156,7 @@ in_list(const char *s, const char *const *list)
 	if (!s)
 		return false;
 	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
+		if (s[0] == (*list)[0] && strcmp(s, *list) == 0)
 			return true;
 	return false;
 }
@@ -567,6 +567,22 @@ count_commas(const char *s)
 					k++;
 		}
 	}
+	return k;
+}
+
+/* count_commas() over n's text nodes as they are (white space does not
+ * change what is a comma): no copy of the text. */
+static size_t
+all_commas(xmlNode *n)
+{
+	xmlNode *c;
+	size_t k = 0;
+
+	if (is_text(n))
+		return n->content ? count_commas((const char *)n->content) : 0;
+	for (c = walk_next(n, n, false); c; c = walk_next(c, n, false))
+		if (is_text(c) && c->content)
+			k += count_commas((const char *)c->content);
 	return k;
 }
 
@@ -2326,11 +2342,10 @@ grab_article(struct ex *x, xmlNode *body)
 
 		if (!e->parent || !is_el(e->parent))
 			continue;
-		sbuf_reset(&x->tmp);
-		len = inner_text(e, &x->tmp);
+		len = text_len(e);
 		if (len < 25)
 			continue;
-		cs = 1 + (double)(count_commas(x->tmp.buf) + 1) +
+		cs = 1 + (double)(all_commas(e) + 1) +
 		     (double)(len / 100 < 3 ? len / 100 : 3);
 		for (a = e->parent, level = 0; a && level < 5;
 		     a = a->parent, level++) {
