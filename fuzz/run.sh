@@ -10,7 +10,7 @@
 # nice, still gets its full budget); libFuzzer's own limit is wall time.
 #   fuzz/run.sh [TARGET...]   every fuzz/fuzz_NAME.c is a target NAME
 #                             (parse render social opml config query
-#                             sanitize); default all of them
+#                             sanitize extract); default all of them
 cd "$(dirname "$0")/.." || exit 2
 FUZZ_TIME=${FUZZ_TIME:-60}
 B=build-fuzz

@@ -51,6 +51,7 @@ static const struct command commands[] = {
 	{ "digest", cmd_digest, RO, "render the digest of marked items" },
 	{ "export", cmd_export, RO, "write subscriptions (OPML, JSON), notes "
 				    "or annotations" },
+	{ "extract", cmd_extract, 0, "find the article in a web page" },
 	{ "fetch", cmd_fetch, RW, "fetch due sources into the store" },
 	{ "import", cmd_import, RW, "subscribe from OPML or a newsboat urls "
 				    "file; read annotations" },
@@ -65,6 +66,8 @@ static const struct command commands[] = {
 				  "the outbox" },
 	{ "shares", cmd_shares, RO, "list past shares and their state" },
 	{ "show", cmd_show, RO, "show one item with its notes" },
+	{ "source-articles", cmd_source_articles, RW, "fetch the articles "
+						      "of a source's new items" },
 	{ "sources", cmd_sources, RO, "list subscriptions and their state" },
 	{ "star", cmd_star, RW, "star items" },
 	{ "tag", cmd_tag, RW, "add or remove tags on an item" },

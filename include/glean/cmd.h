@@ -76,5 +76,7 @@ CMD(share);
 CMD(shares);
 CMD(check);
 CMD(backup);
+CMD(extract);
+CMD(source_articles);
 
 #endif

@@ -192,4 +192,33 @@ struct rx_pat *rx_pat_compile(const char *pattern, bool icase,
 int rx_pat_search(const struct rx_pat *p, const char *s, size_t len,
 		  size_t start, size_t *ov, size_t n);
 
+/* ---- article extraction (src/parse/extract.c) ---- */
+
+/* Pages larger than this are refused ("no article found"). */
+#define ARTICLE_MAX_INPUT ((size_t)16 << 20)
+
+/* The article found in a web page. Every string is sanitized UTF-8 or
+ * NULL when the page does not say. */
+struct article {
+	char *title, *byline, *excerpt, *site_name;
+	char *lang, *dir;  /* <html lang>, the article's dir= */
+	char *published;   /* as the page writes it (ISO 8601 mostly) */
+	char *content_html; /* through the feed content sanitiser, links
+			     * absolute when a URL was given */
+	char *text;        /* plain text, paragraphs apart by blank lines */
+};
+
+/*
+ * Find the article in len bytes of an HTML page fetched from url (may be
+ * NULL; relative links are resolved against it or the page's <base>).
+ * Readability's algorithm: candidate scoring by paragraphs, commas and
+ * class/id weights, link density, sibling merging; metadata from
+ * JSON-LD, OpenGraph and <meta>. 0 and out filled; -1 with e saying
+ * "no article found: REASON" (empty, binary, too large, no text). out
+ * is released either way by article_release().
+ */
+int article_extract(const char *html, size_t len, const char *url,
+		    struct article *out, struct err *e);
+void article_release(struct article *a);
+
 #endif

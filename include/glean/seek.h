@@ -133,6 +133,14 @@ struct seek_result {
 	 * damaged...), NULL when none did: the fetch as a whole failed,
 	 * whatever the sources did. */
 	char *store_error;
+	/* Articles (issue 19): the new items of sources that fetch
+	 * articles, with the URL to fetch, queued by the run and fetched
+	 * by seek_fetch() once the feeds are in; then how that went. */
+	int64_t *article_items;
+	char **article_urls;
+	bool *article_public_only; /* seek_article_public_only() */
+	size_t narticles;
+	size_t articles_fetched, articles_failed;
 };
 void seek_result_release(struct seek_result *r);
 
@@ -183,5 +191,31 @@ struct seek_due {
 	int64_t retry_after;	/* Retry-After in seconds (-1: none) */
 };
 int64_t seek_wait(const struct seek_due *d);
+
+/* ---- articles (src/seek/article.c, issue 19) ---- */
+struct store_article;
+/*
+ * The article behind item_id, fetched once: a stored one is returned
+ * as it is (a stored failure is fetched again when retry). Otherwise the
+ * item's link (a social post's first link that is not a mention, tag or
+ * profile) is fetched with cfg's fetch options, the article extracted
+ * and stored, a failure stored with its reason (out->error set, 0
+ * returned). -1 only when the item or its link is missing or the store
+ * fails. Release out with store_article_release().
+ */
+int seek_article(struct store *st, const struct config *cfg, int64_t item_id,
+		 bool retry, struct store_article *out, struct err *e);
+/* The URL whose article an item stands for (a copy, or NULL): the
+ * item's link, or for a social post the first link in its content. */
+char *seek_article_url(const char *kind, const char *item_url,
+		       const char *content);
+/* Whether the article at article_url, linked from the source at
+ * source_url, must be on a public address (fetch_req.public_only):
+ * unless it is on the source's own scheme, host and port. */
+bool seek_article_public_only(const char *source_url,
+			      const char *article_url);
+/* Fetch and store r's queued articles (seek_fetch does it). */
+void seek_articles_fetch(struct store *st, const struct config *cfg,
+			 struct seek_result *r);
 
 #endif

@@ -547,4 +547,31 @@ int store_indexer_start(struct store *st, struct err *e);
 void store_indexer_kick(struct store *st);
 int store_indexer_finish(struct store *st, struct err *e);
 
+/* ---- articles (src/store/store_article.c, issue 19) ---- */
+
+/* The article found at an item's link, or why there is none. */
+struct store_article {
+	char *url;     /* the page it came from */
+	char *title;
+	char *html;    /* sanitised article HTML; NULL when error */
+	char *text;    /* plain text; indexed with the item */
+	char *error;   /* "no article found: ...", a fetch error; or NULL */
+	int64_t fetched;
+};
+void store_article_release(struct store_article *a);
+/* 1 with a filled when the item has one (or a recorded failure), 0 when
+ * it was never fetched, -1 on error. */
+int store_article_get(struct store *st, int64_t item_id,
+		      struct store_article *a, struct err *e);
+/* Keep a (replacing what was there), in its own transaction; its text
+ * becomes searchable with the item. ERR_NOTFOUND when no such item. */
+int store_article_put(struct store *st, int64_t item_id,
+		      const struct store_article *a, struct err *e);
+/* The source setting: fetch the article of every new item during a
+ * fetch. store_source_articles() is 1 or 0, -1 on error. */
+int store_source_set_articles(struct store *st, int64_t source_id, bool on,
+			      struct err *e);
+int store_source_articles(struct store *st, int64_t source_id,
+			  struct err *e);
+
 #endif

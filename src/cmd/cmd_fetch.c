@@ -169,6 +169,10 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		printf("  %lld new item%s hidden by your rules\n",
 		       (long long)r.items_hidden,
 		       r.items_hidden == 1 ? "" : "s");
+	if (r.narticles)
+		printf("  articles: %zu fetched, %zu without one (the item "
+		       "keeps its summary; 'glean show --article ID' says "
+		       "why)\n", r.articles_fetched, r.articles_failed);
 	for (i = 0; i < r.nnotices; i++) {
 		printf("  note: ");
 		cmd_put(stdout, r.notices[i], true);

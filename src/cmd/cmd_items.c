@@ -13,6 +13,7 @@
 #include "glean/cmd.h"
 #include "glean/json.h"
 #include "glean/render.h"
+#include "glean/seek.h"
 #include "glean/store.h"
 #include "glean/banned.h"
 
@@ -287,6 +288,52 @@ parse_id(const char *cmd, const char *s, int64_t *id)
 	return 0;
 }
 
+/* glean show --article ID: the item's article, fetched and kept the
+ * first time (on a writer connection of its own: show reads), printed
+ * from the store after that. */
+static int
+show_article(struct ctx *ctx, int64_t id)
+{
+	struct store_article a;
+	struct render_out out;
+	struct err e = { 0 };
+	struct store *w;
+	int rc;
+
+	rc = store_article_get(ctx->st, id, &a, &e);
+	if (rc < 0)
+		return cmd_err(&e);
+	if (rc == 0 || a.error) {
+		store_article_release(&a);
+		w = store_open(ctx->db_path, STORE_WRITE, &e);
+		if (!w)
+			return cmd_err(&e);
+		rc = seek_article(w, ctx->cfg, id, true, &a, &e);
+		store_close(w);
+		if (rc < 0)
+			return cmd_err(&e);
+	}
+	if (a.error) {
+		rc = cmd_error("item %lld: %s (the item keeps its summary)",
+			       (long long)id, a.error);
+		store_article_release(&a);
+		return rc;
+	}
+	printf("Title:  ");
+	cmd_put(stdout, a.title ? a.title : "(untitled)", true);
+	printf("\nLink:   ");
+	cmd_put(stdout, a.url, true);
+	printf("\n\n");
+	if (render_html(a.html ? a.html : "", a.html ? strlen(a.html) : 0,
+			a.url, output_width(), &out, &e) == 0)
+		fwrite(out.text.buf, 1, out.text.len, stdout);
+	else
+		cmd_put(stdout, a.text, false);
+	render_out_release(&out);
+	store_article_release(&a);
+	return EXIT_OK;
+}
+
 int
 cmd_show(int argc, char **argv, struct ctx *ctx)
 {
@@ -295,21 +342,26 @@ cmd_show(int argc, char **argv, struct ctx *ctx)
 	char ts[32];
 	int64_t id;
 	size_t k;
-	bool json = false;
+	bool json = false, article = false;
 	const char *ids = NULL;
 	int a;
 
 	if (cmd_wants_help(argc, argv)) {
-		fputs("usage: glean show ID [--json]\n\n"
+		fputs("usage: glean show ID [--json | --article]\n\n"
 		      "Show an item: its details, its text rendered for the "
 		      "terminal, its\nlinks numbered, and your notes. Tags "
-		      "its source gives it are marked\n(source).\n",
+		      "its source gives it are marked\n(source). --article "
+		      "shows the article at the item's link instead,\n"
+		      "fetched and kept with the item the first time "
+		      "(searchable after).\n",
 		      stdout);
 		return EXIT_OK;
 	}
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--json"))
 			json = true;
+		else if (!strcmp(argv[a], "--article"))
+			article = true;
 		else if (!ids)
 			ids = argv[a];
 		else
@@ -319,6 +371,10 @@ cmd_show(int argc, char **argv, struct ctx *ctx)
 		return cmd_usage_error("show", "which item?");
 	if (parse_id("show", ids, &id))
 		return EXIT_USAGE;
+	if (article && json)
+		return cmd_usage_error("show", "--article or --json, not both");
+	if (article)
+		return show_article(ctx, id);
 	if (store_item_get(ctx->st, id, true, &it, &e) < 0)
 		return cmd_err(&e);
 	if (json) {
@@ -560,6 +616,25 @@ quote_in_item(const struct item *it, const char *quote)
 	return found;
 }
 
+/* Or in its stored article (issue 19: quotes come from it too). */
+static bool
+quote_in_article(struct store *st, int64_t id, const char *quote)
+{
+	struct store_article a;
+	char *q, *h;
+	bool found = false;
+
+	if (store_article_get(st, id, &a, NULL) == 1 && a.text) {
+		q = squeeze(quote);
+		h = squeeze(a.text);
+		found = strstr(h, q) != NULL;
+		free(q);
+		free(h);
+	}
+	store_article_release(&a);
+	return found;
+}
+
 /* Note n must be one of item id's; else say which ones it has. */
 static int
 own_note(int64_t id, int64_t n, const struct item *it)
@@ -713,7 +788,8 @@ cmd_note(int argc, char **argv, struct ctx *ctx)
 		printf("saved note %lld on item %lld\n", (long long)nid,
 		       (long long)id);
 	}
-	if (quote && !quote_in_item(&it, quote))
+	if (quote && !quote_in_item(&it, quote) &&
+	    !quote_in_article(ctx->st, id, quote))
 		fprintf(stderr, "glean: warning: the quote is not found in "
 			"item %lld's text; saved as written\n", (long long)id);
 	rc = EXIT_OK;

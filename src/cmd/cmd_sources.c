@@ -374,6 +374,35 @@ cmd_tag_source(int argc, char **argv, struct ctx *ctx)
 	return EXIT_OK;
 }
 
+int
+cmd_source_articles(int argc, char **argv, struct ctx *ctx)
+{
+	struct source s;
+	struct err e = { 0 };
+	bool on;
+
+	if (cmd_wants_help(argc, argv) || argc != 3 ||
+	    (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0)) {
+		fputs("usage: glean source-articles SOURCE on|off\n\n"
+		      "With on, 'glean fetch' fetches the article at the link "
+		      "of each new item\nof SOURCE (a social post: its first "
+		      "link) and keeps it with the item,\nsearchable; a "
+		      "failure keeps the summary and records why.\n",
+		      cmd_wants_help(argc, argv) ? stdout : stderr);
+		return cmd_wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
+	}
+	on = strcmp(argv[2], "on") == 0;
+	if (store_source_get(ctx->st, argv[1], &s, &e) < 0)
+		return cmd_err(&e);
+	if (store_source_set_articles(ctx->st, s.id, on, &e) < 0) {
+		source_release(&s);
+		return cmd_err(&e);
+	}
+	printf("source %lld: articles %s\n", (long long)s.id, on ? "on" : "off");
+	source_release(&s);
+	return EXIT_OK;
+}
+
 /* Does the file start like a newsboat urls file (a URL first, not
  * markup)? Only the first lines of a regular file are read: a pipe's
  * bytes are left for the import. */

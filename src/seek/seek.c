@@ -78,7 +78,45 @@ seek_result_release(struct seek_result *r)
 		free(r->notices[i]);
 	free(r->notices);
 	free(r->store_error);
+	for (i = 0; i < r->narticles; i++)
+		free(r->article_urls[i]);
+	free(r->article_urls);
+	free(r->article_items);
+	free(r->article_public_only);
 	memset(r, 0, sizeof(*r));
+}
+
+/* Queue the articles of the items a batch inserted, when their source
+ * fetches articles (after its commit: the items exist). */
+static void
+queue_articles(struct store *st, struct seek_result *r, const struct source *s,
+	       const struct item *items, size_t n)
+{
+	struct err e = { 0 };
+	size_t i;
+	char *url;
+
+	if (!n || store_source_articles(st, s->id, &e) != 1)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!items[i].inserted ||
+		    !(url = seek_article_url(s->kind, items[i].url,
+					     items[i].content)))
+			continue;
+		r->article_items = xrealloc(r->article_items,
+					    (r->narticles + 1) *
+					    sizeof(*r->article_items));
+		r->article_urls = xrealloc(r->article_urls,
+					   (r->narticles + 1) *
+					   sizeof(*r->article_urls));
+		r->article_public_only = xrealloc(r->article_public_only,
+						  (r->narticles + 1) *
+						  sizeof(*r->article_public_only));
+		r->article_items[r->narticles] = items[i].id;
+		r->article_public_only[r->narticles] =
+			seek_article_public_only(s->url, url);
+		r->article_urls[r->narticles++] = url;
+	}
 }
 
 static void
@@ -626,6 +664,7 @@ feed_store(struct seek_run *run, struct parse_job *pj)
 	run->r->fetched++;
 	run->r->items_added += stats.added;
 	run->r->items_updated += stats.updated;
+	queue_articles(run->st, run->r, s, pj->items, pj->n);
 	if (s->last_error)
 		notice(run->r, xasprintf("source %lld: %s", (long long)s->id,
 					 s->last_error));
@@ -881,6 +920,7 @@ api_commit(struct seek_run *run, struct source *s, struct social_run *sr,
 		goto fail;
 	run->r->items_added += stats.added;
 	run->r->items_updated += stats.updated;
+	queue_articles(run->st, run->r, s, items, n);
 	rc = 0;
 	goto out;
 fail:
@@ -1290,6 +1330,7 @@ seek_fetch(struct store *st, const struct config *cfg,
 	while (seek_step(run, 1000) > 0)
 		;
 	seek_finish(run, r);
+	seek_articles_fetch(st, cfg, r);
 	return 0;
 }
 

@@ -44,6 +44,7 @@
 	X(NOTE, "note", "a", "add a note")                                 \
 	X(NOTE_EDITOR, "note-editor", "E", "write a note in $EDITOR")      \
 	X(QUOTE, "quote", "h", "quote a passage with a note")              \
+	X(ARTICLE, "article", "f", "fetch and show the article at the item's link (again: the summary)") \
 	X(EDIT_NOTE, "edit-note", "e", "edit a note of the item (j/k pick one)") \
 	X(REMOVE_NOTE, "remove-note", "x", "remove a note of the item (asks y/n)") \
 	X(STAR, "star", "s", "star or unstar")                             \
@@ -188,6 +189,10 @@ struct item_view {           /* view_item.c */
 	size_t *note_first, *note_end;
 	enum action note_pick;   /* ACT_NONE when not picking */
 	size_t note_sel;
+	/* the article at the item's link shown instead of its content
+	 * (issue 19), from the store once fetched */
+	bool article;
+	struct store_article art;
 };
 
 struct digest_view {         /* view_digest.c */
@@ -344,5 +349,8 @@ void sense_edit_note(struct sense *s, int64_t note_id, const char *body);
 void sense_remove_note(struct sense *s, int64_t note_id);
 /* Pane widths for the terminal's size, then every view's resize. */
 void sense_layout(struct sense *s);
+/* Show the open item's article (fetched and stored the first time), or
+ * its content again when the article shows. */
+void item_toggle_article(struct sense *s);
 
 #endif

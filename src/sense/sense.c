@@ -994,6 +994,13 @@ act_quote(struct sense *s)
 }
 
 static void
+act_article(struct sense *s)
+{
+	open_target(s);
+	item_toggle_article(s);
+}
+
+static void
 act_edit_note(struct sense *s)
 {
 	open_target(s);
@@ -1031,6 +1038,7 @@ static const action_fn actions[ACT_COUNT] = {
 	[ACT_NOTE] = add_note,
 	[ACT_NOTE_EDITOR] = act_note_editor,
 	[ACT_QUOTE] = act_quote,
+	[ACT_ARTICLE] = act_article,
 	[ACT_EDIT_NOTE] = act_edit_note,
 	[ACT_REMOVE_NOTE] = act_remove_note,
 	[ACT_STAR] = act_star,

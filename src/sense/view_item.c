@@ -157,12 +157,24 @@ build_lines(struct sense *s, int width)
 	add_line(s, COL_NORMAL, xasprintf("Flags: %s%s%s",
 		 it->read ? "read" : "unread", it->starred ? ", starred" : "",
 		 it->marked ? ", marked to share" : ""));
-	add_line(s, COL_NORMAL, xstrdup(""));
-	if (render_content(it->content ? it->content : "",
-			   it->content ? strlen(it->content) : 0,
-			   it->content_type, it->url, width, &s->item.rendered,
-			   &e) < 0)
-		add_linef(s, COL_ERROR, "cannot render: ", e.msg);
+	if (s->item.article && s->item.art.html) {
+		const struct store_article *a = &s->item.art;
+
+		add_linef(s, COL_NORMAL, "Article: ", a->url);
+		add_line(s, COL_NORMAL, xstrdup(""));
+		if (a->title && *a->title)
+			add_linef(s, COL_HEADING, "", a->title);
+		if (render_html(a->html, strlen(a->html), a->url, width,
+				&s->item.rendered, &e) < 0)
+			add_linef(s, COL_ERROR, "cannot render: ", e.msg);
+	} else {
+		add_line(s, COL_NORMAL, xstrdup(""));
+		if (render_content(it->content ? it->content : "",
+				   it->content ? strlen(it->content) : 0,
+				   it->content_type, it->url, width,
+				   &s->item.rendered, &e) < 0)
+			add_linef(s, COL_ERROR, "cannot render: ", e.msg);
+	}
 	/* numbered after the links: 'o' opens them the same way */
 	render_enclosures(it->enclosures, &s->item.rendered);
 	s->item.body_first = s->item.nlines;
@@ -220,6 +232,55 @@ item_close(struct sense *s)
 	s->item.quoting = false;
 	s->item.note_pick = ACT_NONE;
 	s->item.width = 0;
+	s->item.article = false;
+	store_article_release(&s->item.art);
+}
+
+void
+item_toggle_article(struct sense *s)
+{
+	struct store_article a;
+	struct err e = { 0 };
+	int64_t id;
+
+	if (!s->item.open)
+		return;
+	if (s->item.article) {
+		s->item.article = false;
+		s->item.pane.top = 0;
+		s->item.width = 0; /* build the lines again */
+		item_layout(s);
+		sense_status(s, false, "the item's own text");
+		return;
+	}
+	id = s->item.it.id;
+	/* stored: no network, and no write */
+	if (store_article_get(s->st, id, &a, &e) == 1 && !a.error) {
+		store_article_release(&s->item.art);
+		s->item.art = a;
+	} else {
+		store_article_release(&a);
+		if (!sense_can_write(s))
+			return;
+		sense_status(s, false, "fetching the article…");
+		if (seek_article(s->st, s->cfg, id, true, &a, &e) < 0) {
+			sense_status(s, true, "%s", e.msg);
+			return;
+		}
+		if (a.error) {
+			sense_status(s, true, "%s (the item keeps its summary)",
+				     a.error);
+			store_article_release(&a);
+			return;
+		}
+		store_article_release(&s->item.art);
+		s->item.art = a;
+	}
+	s->item.article = true;
+	s->item.pane.top = 0;
+	s->item.width = 0; /* build the lines again */
+	item_layout(s);
+	sense_status(s, false, "the article; 'f' again for the item's text");
 }
 
 void
@@ -252,11 +313,18 @@ item_reload(struct sense *s)
 	if (s->item.open) {
 		int64_t id = s->item.it.id;
 		size_t top = s->item.pane.top;
+		bool article = s->item.article;
 
 		item_close(s);
 		if (store_item_get(s->st, id, true, &s->item.it, NULL) == 0) {
 			s->item.open = true;
 			s->item.pane.top = top;
+			/* the article stays up (from the store) */
+			if (article && store_article_get(s->st, id,
+							 &s->item.art,
+							 NULL) == 1 &&
+			    !s->item.art.error)
+				s->item.article = true;
 			item_layout(s);
 		}
 	}

@@ -44,6 +44,13 @@ struct store {
 sqlite3_stmt *store_cached(struct store *st, int slot, const char *sql);
 
 /* "the store '<path>' is read-only: <reason>; ..." in e. Returns -1. */
+/* The text the search index holds for item row I (an alias): its own
+ * text, then its article's (schema v10). Every statement that feeds or
+ * unfeeds the index uses it, so deletes match what was indexed. */
+#define ITEM_INDEX_TEXT(I) "coalesce(" I ".text, '') || coalesce(char(10)" \
+	" || (SELECT ar.text FROM main.article ar WHERE ar.item_id = " I \
+	".id), '')"
+
 /* "file:" URI of path, SQLite's URI characters escaped, then "?query". */
 char *store_file_uri(const char *path, const char *query);
 /* Map a SQLite failure to a clear message in e. Returns -1. */

@@ -273,6 +273,27 @@ static const char *const v9[] = {
 	NULL,
 };
 
+/* 10 (issue 19, the whole article): the article found at an item's
+ * link, fetched once and kept with the item, or why there is none (a
+ * failed fetch keeps the summary and records the reason). The search
+ * index takes its text with the item's own (store_search.c), so a
+ * search finds words only the article has. The source's article
+ * setting: fetch the article of each new item during a fetch. */
+static const char *const v10[] = {
+	"CREATE TABLE article ("
+	" item_id INTEGER PRIMARY KEY REFERENCES item(id) ON DELETE CASCADE,"
+	" url TEXT,"
+	" title TEXT,"
+	" html TEXT,"
+	" text TEXT,"
+	" error TEXT,"
+	" fetched INTEGER NOT NULL"
+	");",
+	"ALTER TABLE source ADD COLUMN fetch_articles INTEGER NOT NULL"
+	" DEFAULT 0;",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, v1 },
 	{ 4, v4 },
@@ -281,6 +302,7 @@ static const struct migration migrations[] = {
 	{ 7, v7 },
 	{ 8, v8 },
 	{ 9, v9 },
+	{ 10, v10 },
 };
 
 int

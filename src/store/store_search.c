@@ -216,8 +216,9 @@ store_fts_queue(struct store *st, int64_t item_id)
 {
 	sqlite3_stmt *s = store_cached(st, 13,
 		"INSERT INTO fts_queue (item_id, had, title, author, text,"
-		" notes_text) SELECT id, 1, title, author, text, notes_text"
-		" FROM item WHERE id = ?");
+		" notes_text) SELECT i.id, 1, i.title, i.author, "
+		ITEM_INDEX_TEXT("i") ", i.notes_text FROM item AS i"
+		" WHERE i.id = ?");
 	int rc;
 
 	sqlite3_bind_int64(s, 1, item_id);
@@ -232,7 +233,8 @@ store_fts_queue_deleted(struct store *st, int64_t source_id,
 {
 	char *sql = xasprintf("INSERT INTO fts_queue (item_id, had, title,"
 			      " author, text, notes_text) SELECT i.id, 1,"
-			      " i.title, i.author, i.text, i.notes_text FROM"
+			      " i.title, i.author, " ITEM_INDEX_TEXT("i")
+			      ", i.notes_text FROM"
 			      " item AS i WHERE i.source_id = ?1 AND %s"
 			      " ORDER BY i.id", cond);
 	sqlite3_stmt *s = store_prepare(st, sql);
@@ -317,8 +319,9 @@ apply_queue(sqlite3 *db, int64_t qseq, int64_t mark)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db,
 			"INSERT INTO search.item_fts (rowid, title, author,"
-			" text, notes_text) SELECT id, title, author, text,"
-			" notes_text FROM main.item WHERE id = ?", -1, &add,
+			" text, notes_text) SELECT i.id, i.title, i.author, "
+			ITEM_INDEX_TEXT("i") ", i.notes_text FROM main.item"
+			" AS i WHERE i.id = ?", -1, &add,
 			NULL);
 	if (rc != SQLITE_OK)
 		goto out;
@@ -413,9 +416,10 @@ index_step(sqlite3 *db, bool *more)
 	if (n > 0) {
 		rc = sqlite3_prepare_v2(db,
 			"INSERT INTO search.item_fts (rowid, title, author,"
-			" text, notes_text) SELECT id, title, author, text,"
-			" notes_text FROM main.item WHERE id > ? AND id <= ?"
-			" ORDER BY id", -1, &s, NULL);
+			" text, notes_text) SELECT i.id, i.title, i.author, "
+			ITEM_INDEX_TEXT("i") ", i.notes_text FROM main.item"
+			" AS i WHERE i.id > ? AND i.id <= ? ORDER BY i.id",
+			-1, &s, NULL);
 		if (rc != SQLITE_OK)
 			goto fail;
 		sqlite3_bind_int64(s, 1, mark);

@@ -1,7 +1,8 @@
 /* seek: the scheduling rule (seek_wait): refresh, <ttl> and max-age after
  * a success; backoff and Retry-After after failures; the day's cap. And
  * text is text: a field read as plain text is stored as written, one read
- * as HTML rendered (seek_display_line, seek_items_from_doc). */
+ * as HTML rendered (seek_display_line, seek_items_from_doc). And which
+ * URL an item's article is fetched from (seek_article_url). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,54 @@ test_retry_after(void)
 }
 
 static void
+test_article_url(void)
+{
+	char *u;
+
+	TEST("a feed item's article is at its link");
+	u = seek_article_url("feed", "https://a.example/post", "<p>x <a "
+			     "href=\"https://b.example/\">b</a></p>");
+	CHECK_STR(u, "https://a.example/post");
+	free(u);
+
+	TEST("a post's article is its first link that is not a mention, "
+	     "tag or profile");
+	u = seek_article_url("mastodon", "https://m.example/@ann/1",
+			     "<p><a href=\"https://m.example/@bob\">@bob</a> "
+			     "<a href=\"https://m.example/tags/civic\">#civic"
+			     "</a> read <a href=\"https://news.example/a/1\">"
+			     "news.example/a/1</a> and <a href=\"https://"
+			     "other.example/\">other</a></p>");
+	CHECK_STR(u, "https://news.example/a/1");
+	free(u);
+	u = seek_article_url("bluesky", "https://bsky.app/profile/a/post/1",
+			     "<p><a href=\"https://bsky.app/profile/b.example"
+			     "\">@b</a> see <a href=\"https://c.example/x\">"
+			     "c.example/x</a></p>");
+	CHECK_STR(u, "https://c.example/x");
+	free(u);
+
+	TEST("a link off the feed's own server must be public");
+	CHECK(!seek_article_public_only("http://10.0.0.5:8080/feed.xml",
+					"http://10.0.0.5:8080/a/1"));
+	CHECK(!seek_article_public_only("HTTPS://News.Example/feed",
+					"https://news.example/story"));
+	CHECK(seek_article_public_only("https://news.example/feed",
+				       "http://192.168.1.1/admin"));
+	CHECK(seek_article_public_only("https://news.example/feed",
+				       "https://news.example:8443/x"));
+	CHECK(seek_article_public_only("https://m.example/api/v1/lists/1",
+				       "https://other.example/x"));
+
+	TEST("a post with no such link has none");
+	u = seek_article_url("x", "https://x.com/a/status/1",
+			     "<p>just words, <a href=\"https://x.com/hashtag/"
+			     "t\">#t</a></p>");
+	CHECK(u == NULL);
+	free(u);
+}
+
+static void
 check_line(const char *s, bool html, size_t max, const char *want)
 {
 	char *got = seek_display_line(s, html, max);
@@ -162,6 +211,7 @@ test_items_types(void)
 int
 main(void)
 {
+	RUN(test_article_url);
 	RUN(test_display_line);
 	RUN(test_items_types);
 	RUN(test_due);

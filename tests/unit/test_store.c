@@ -1150,6 +1150,8 @@ test_search_stale(void)
 				   " DROP COLUMN mark_seq;"
 				   /* and no later migration's tables */
 				   "DROP TABLE import_state;"
+				   "DROP TABLE article; ALTER TABLE source"
+				   " DROP COLUMN fetch_articles;"
 				   "PRAGMA user_version = 4", NULL, NULL,
 				   NULL) == SQLITE_OK);
 		sqlite3_close(db);
