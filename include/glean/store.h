@@ -190,6 +190,7 @@ struct item {
 	int64_t id, source_id;
 	char *source_title;
 	char *guid, *url, *title, *author;
+	char *title_html;     /* sanitised HTML of an HTML title, or NULL */
 	int64_t published, updated, fetched; /* 0 when unknown */
 	char *content, *content_type;
 	char *text;           /* plain text for search */

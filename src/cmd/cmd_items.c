@@ -32,6 +32,8 @@ json_item(struct json_out *w, const struct item *it, bool content)
 	json_i64(w, it->source_id);
 	json_key(w, "title");
 	json_str(w, it->title);
+	json_key(w, "title_html"); /* null: the title is plain text */
+	json_str(w, it->title_html);
 	json_key(w, "url");
 	json_str(w, it->url);
 	json_key(w, "author");

@@ -21,6 +21,10 @@
 #include "glean/banned.h"
 
 #define IMPORT_MAX_BYTES (64u << 20)
+/* The HTML of a title is kept up to this many bytes; longer, only its
+ * text (cut at 4096 bytes, as every title) is: HTML is not cut inside
+ * its markup. */
+#define TITLE_HTML_MAX (16u << 10)
 
 void
 seek_import_report_release(struct seek_import_report *r)
@@ -777,6 +781,12 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 		}
 		it->title = seek_display_line(en->c.title, en->c.title_html,
 					      4096);
+		/* an HTML title is kept as the parser cleaned it, beside
+		 * its text, when it says more than the text */
+		if (en->c.title_html && it->title &&
+		    strcmp(en->c.title, it->title) != 0 &&
+		    strlen(en->c.title) <= TITLE_HTML_MAX)
+			it->title_html = xstrdup(en->c.title);
 		if (!it->title)
 			it->title = derive_title(it->text);
 		if (en->nenclosures) {

@@ -294,6 +294,16 @@ static const char *const v10[] = {
 	NULL,
 };
 
+/* 11 (issue 16, one rule for text): the sanitised HTML of a title the
+ * feed gave as HTML, beside item.title, which keeps the text it renders
+ * to (what every view shows). NULL for a plain title, and for HTML that
+ * renders to the same text. Items stored before it have none until the
+ * feed changes them. */
+static const char *const v_title_html[] = {
+	"ALTER TABLE item ADD COLUMN title_html TEXT;",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, v1 },
 	{ 4, v4 },
@@ -303,6 +313,7 @@ static const struct migration migrations[] = {
 	{ 8, v8 },
 	{ 9, v9 },
 	{ 10, v10 },
+	{ 11, v_title_html },
 };
 
 int

@@ -27,7 +27,8 @@ enum { C_FIND_CHURN = 9, C_SET_GUID = 10 };
 #define ITEM_COLS                                                            \
 	"i.id, i.source_id, s.title, i.guid, i.url, i.title, i.author,"      \
 	" i.published, i.updated, i.fetched, i.read, i.starred, i.marked,"   \
-	" i.hidden, i.marked_at, i.enclosures, i.content_hash, i.mark_seq"
+	" i.hidden, i.marked_at, i.enclosures, i.content_hash, i.mark_seq,"  \
+	" i.title_html"
 #define ITEM_CONTENT_COLS ", i.content, i.content_type, i.text"
 
 void
@@ -38,7 +39,7 @@ item_release(struct item *it)
 	free(it->source_title); free(it->guid); free(it->url);
 	free(it->title); free(it->author); free(it->content);
 	free(it->content_type); free(it->text); free(it->enclosures);
-	free(it->content_hash);
+	free(it->content_hash); free(it->title_html);
 	for (i = 0; i < it->ntags; i++)
 		free(it->tags[i]);
 	free(it->tags);
@@ -86,10 +87,11 @@ read_item(sqlite3_stmt *s, struct item *it, bool content)
 	it->enclosures = store_col_text(s, 15);
 	it->content_hash = store_col_text(s, 16);
 	it->mark_seq = sqlite3_column_int64(s, 17);
+	it->title_html = store_col_text(s, 18);
 	if (content) {
-		it->content = store_col_text(s, 18);
-		it->content_type = store_col_text(s, 19);
-		it->text = store_col_text(s, 20);
+		it->content = store_col_text(s, 19);
+		it->content_type = store_col_text(s, 20);
+		it->text = store_col_text(s, 21);
 	}
 }
 
@@ -1274,15 +1276,17 @@ lookups_done:
 				" content_type = ?, text = ?, enclosures = ?,"
 				" content_hash = ?, date = CASE WHEN ?11 IS NULL"
 				" THEN date WHEN ?11 > fetched + 86400 THEN"
-				" fetched ELSE ?11 END WHERE id = ?12");
+				" fetched ELSE ?11 END, title_html = ?15"
+				" WHERE id = ?12");
 		} else {
 			s = store_cached(st, C_INSERT,
 				"INSERT INTO item (url, title, author, published,"
 				" updated, content, content_type, text,"
 				" enclosures, content_hash, date, source_id,"
-				" guid, fetched) VALUES (?, ?, ?, ?, ?, ?, ?,"
-				" ?, ?, ?, CASE WHEN ?11 IS NULL OR ?11 > ?14 +"
-				" 86400 THEN ?14 ELSE ?11 END, ?12, ?13, ?14)");
+				" guid, fetched, title_html) VALUES (?, ?, ?, ?,"
+				" ?, ?, ?, ?, ?, ?, CASE WHEN ?11 IS NULL OR"
+				" ?11 > ?14 + 86400 THEN ?14 ELSE ?11 END, ?12,"
+				" ?13, ?14, ?15)");
 		}
 		bind_static(s, 1, it->url);
 		bind_static(s, 2, it->title);
@@ -1295,6 +1299,7 @@ lookups_done:
 		bind_static(s, 9, it->enclosures);
 		bind_static(s, 10, it->content_hash);
 		bind_date(s, 11, it->published ? it->published : it->updated);
+		bind_static(s, 15, it->title_html);
 		if (found) {
 			sqlite3_bind_int64(s, 12, id);
 		} else {
