@@ -4,7 +4,8 @@
 # included; one read as HTML (Atom type="html"/"xhtml", an RSS title
 # feedparser's rule finds markup in) is rendered to text. The parse dump
 # keeps feedparser's value; items, show, sources and every digest show
-# the same display string, each escaped once for its format.
+# the same display string, each escaped once for its format. The store
+# keeps an HTML title's cleaned HTML too (title_html in show/items --json).
 . "$(dirname "$0")/../lib/lib.sh"
 GLEAN_NOW=1794268800 # 2026-11-10
 export GLEAN_NOW
@@ -157,6 +158,69 @@ for s in srcs:
         ok = False
 sys.exit(0 if ok else 1)
 PY
+'
+
+
+# The store keeps an HTML title's HTML (cleaned as content is) beside the
+# text every view shows; a plain title, or HTML that says no more than its
+# text, has none.
+test_expect_success 'an HTML title is stored as HTML too: title_html' '
+	jq -r ".[] | select(.title_html) | .title_html" items.json >html &&
+	printf "%s\n" "Atom xhtml <em>em</em> &amp; &lt;x&gt;" \
+		"Atom html <b>bold</b> &amp; &lt;3" \
+		"RSS html <b>bold</b> move" \
+		"RSS double &lt;b&gt; &amp; more" >expect.html &&
+	test_cmp expect.html html &&
+	cat >keep.xml <<-\EOF &&
+	<?xml version="1.0" encoding="utf-8"?>
+	<rss version="2.0"><channel><title>Keep</title><link>https://k.example/</link>
+	<item><guid>k1</guid><title>&lt;b onclick="x()"&gt;Bold&lt;/b&gt; &amp;amp; more</title></item>
+	</channel></rss>
+	EOF
+	cat >keep.atom <<-\EOF &&
+	<?xml version="1.0" encoding="utf-8"?>
+	<feed xmlns="http://www.w3.org/2005/Atom"><title>KeepA</title><id>urn:k</id><updated>2026-11-02T10:00:00Z</updated>
+	<entry><id>urn:k2</id><title type="html">&lt;i onmouseover="z()"&gt;Tilted&lt;/i&gt; &amp;lt;3&lt;script&gt;bad()&lt;/script&gt;</title><updated>2026-11-02T12:02:00Z</updated></entry>
+	<entry><id>urn:k3</id><title type="text">Plain &lt;tags&gt; &amp; &lt;b&gt;not bold&lt;/b&gt;</title><updated>2026-11-02T12:03:00Z</updated></entry>
+	<entry><id>urn:k4</id><title type="html">Same &lt;!-- x --&gt;text</title><updated>2026-11-02T12:04:00Z</updated></entry>
+	</feed>
+	EOF
+	glean add "file://$PWD/keep.xml" >/dev/null &&
+	glean add "file://$PWD/keep.atom" >/dev/null &&
+	glean fetch >out &&
+	test_grep "4 new items" out &&
+	glean items --json >all.json &&
+	title_of() {
+		jq -r --arg t "$1" "[.[] | select(.title == \$t)] |
+			if length == 1 then .[0] | .title_html // \"null\"
+			else \"missing\" end" all.json
+	} &&
+	test "$(title_of "Bold & more")" = "<b>Bold</b> &amp; more" &&
+	test "$(title_of "Tilted <3")" = "<i>Tilted</i> &lt;3" &&
+	test "$(title_of "Plain <tags> & <b>not bold</b>")" = null &&
+	test "$(title_of "Same text")" = null &&
+	id=$(jq -r ".[] | select(.title == \"Tilted <3\") | .id" all.json) &&
+	glean show --json $id >shown.json &&
+	test "$(jq -r ".title" shown.json)" = "Tilted <3" &&
+	test "$(jq -r ".title_html" shown.json)" = "<i>Tilted</i> &lt;3" &&
+	glean show $id >shown &&
+	test_grep "^Title:  Tilted <3$" shown
+'
+
+test_expect_success 'an update of the title updates title_html' '
+	sed -i "s/Bold&lt;\/b&gt; &amp;amp; more/Bolder\&lt;\/b\&gt; \&amp;amp; less/" keep.xml &&
+	sed -i "s/>&lt;i onmouseover.*bad().*script&gt;</>Tilted now</" keep.atom &&
+	touch -d "2026-01-01 00:00:00" keep.xml keep.atom &&
+	glean fetch --all >out &&
+	test_grep " 2 updated" out &&
+	id=$(jq -r ".[] | select(.title == \"Bold & more\") | .id" all.json) &&
+	glean show --json $id >shown.json &&
+	test "$(jq -r ".title" shown.json)" = "Bolder & less" &&
+	test "$(jq -r ".title_html" shown.json)" = "<b>Bolder</b> &amp; less" &&
+	id=$(jq -r ".[] | select(.title == \"Tilted <3\") | .id" all.json) &&
+	glean show --json $id >shown.json &&
+	test "$(jq -r ".title" shown.json)" = "Tilted now" &&
+	test "$(jq -r ".title_html" shown.json)" = null
 '
 
 test_done
