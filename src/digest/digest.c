@@ -925,8 +925,15 @@ atom_doc(const struct digest *d, struct sbuf *sb)
 			sbuf_adds(sb, "<entry>\n");
 			atom_elem(sb, "id", id);
 			free(id);
-			atom_elem(sb, "title", it->title && *it->title ?
-				  it->title : "(untitled)");
+			if (it->title_html && *it->title_html) {
+				/* the title's own HTML, as the store keeps it */
+				sbuf_adds(sb, "<title type=\"html\">");
+				html_text(sb, it->title_html, true);
+				sbuf_adds(sb, "</title>\n");
+			} else {
+				atom_elem(sb, "title", it->title && *it->title ?
+					  it->title : "(untitled)");
+			}
 			atom_elem(sb, "updated", iso_ms(entry_updated_ms(d, it),
 							iso, sizeof(iso)));
 			if (it->published > 0)

@@ -781,12 +781,19 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 		}
 		it->title = seek_display_line(en->c.title, en->c.title_html,
 					      4096);
-		/* an HTML title is kept as the parser cleaned it, beside
-		 * its text, when it says more than the text */
+		/* an HTML title is kept as the parser cleaned it (and, as
+		 * every stored title, with no control, noncharacter or
+		 * line break), beside its text, when it says more */
 		if (en->c.title_html && it->title &&
-		    strcmp(en->c.title, it->title) != 0 &&
-		    strlen(en->c.title) <= TITLE_HTML_MAX)
-			it->title_html = xstrdup(en->c.title);
+		    strlen(en->c.title) <= TITLE_HTML_MAX) {
+			it->title_html = text_sanitize(en->c.title,
+						       strlen(en->c.title),
+						       true);
+			if (!strcmp(it->title_html, it->title)) {
+				free(it->title_html);
+				it->title_html = NULL;
+			}
+		}
 		if (!it->title)
 			it->title = derive_title(it->text);
 		if (en->nenclosures) {

@@ -48,17 +48,19 @@ test_expect_success 'a store of hostile feeds, tags and notes' '
 '
 
 test_expect_success 'the sanitiser stored no noncharacter or control' '
-	store_sql "SELECT title FROM source UNION ALL SELECT title FROM item" >stored &&
+	store_sql "SELECT title FROM source UNION ALL SELECT title FROM item
+		UNION ALL SELECT title_html FROM item" >stored &&
 	test "$(bad_bytes stored)" = 0 &&
 	test_grep "^Hostile feed title$" stored &&
 	test_grep "^Nonchar and title \]\]> &$" stored &&
+	test_grep "^Nonchar  and  title \]\]> <b> &amp;$" stored &&
 	test_grep "^JSON feed" stored
 '
 
 test_expect_success 'every digest format is well-formed' '
 	all_formats_ok &&
 	test_grep "<small>Hostile feed title, 2026-11-16</small>" d.html &&
-	test_grep "<title>Nonchar and title \]\]&gt; &amp;</title>" d.atom &&
+	test_grep "<title type=\"html\">Nonchar  and  title \]\]&gt; &lt;b&gt; &amp;amp;</title>" d.atom &&
 	jq -e ".items | length == 4" d.json
 '
 
