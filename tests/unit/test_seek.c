@@ -191,9 +191,23 @@ test_items_types(void)
 	en->summary = xstrdup("<p>para</p>");
 	en->summary_html = true;
 	feed_add_author(&en->c, "Jos&eacute;", NULL, NULL);
+	/* HTML that renders to itself, and HTML with a line break and a
+	 * control, which the stored HTML loses as the text does */
+	en = feed_doc_add_entry(&d);
+	en->c.title = xstrdup("Same text");
+	en->c.title_html = true;
+	en = feed_doc_add_entry(&d);
+	en->c.title = xstrdup("<i>Two</i>\nlines\x1b");
+	en->c.title_html = true;
 	seek_items_from_doc(&d, &items, &n);
-	CHECK_INT(n, 2);
+	CHECK_INT(n, 4);
 	CHECK_STR(items[0].title, "Plain <tags> & amp");
+	CHECK(items[0].title_html == NULL);
+	CHECK_STR(items[1].title_html, "HTML <b>bold</b> &amp; co");
+	CHECK_STR(items[2].title, "Same text");
+	CHECK(items[2].title_html == NULL);
+	CHECK_STR(items[3].title, "Two lines");
+	CHECK_STR(items[3].title_html, "<i>Two</i> lines");
 	CHECK_STR(items[0].content_type, "text/plain");
 	CHECK_STR(items[0].text, "Summary <kept>");
 	/* a known entity but an unknown tag: not HTML by feedparser's rule */

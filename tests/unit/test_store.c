@@ -1152,6 +1152,7 @@ test_search_stale(void)
 				   "DROP TABLE import_state;"
 				   "DROP TABLE article; ALTER TABLE source"
 				   " DROP COLUMN fetch_articles;"
+				   "ALTER TABLE item DROP COLUMN title_html;"
 				   "PRAGMA user_version = 4", NULL, NULL,
 				   NULL) == SQLITE_OK);
 		sqlite3_close(db);
