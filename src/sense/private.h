@@ -44,9 +44,9 @@
 	X(NOTE, "note", "a", "add a note")                                 \
 	X(NOTE_EDITOR, "note-editor", "E", "write a note in $EDITOR")      \
 	X(QUOTE, "quote", "h", "quote a passage with a note")              \
-	X(ARTICLE, "article", "f", "fetch and show the article at the item's link (again: the summary)") \
 	X(EDIT_NOTE, "edit-note", "e", "edit a note of the item (j/k pick one)") \
 	X(REMOVE_NOTE, "remove-note", "x", "remove a note of the item (asks y/n)") \
+	X(ARTICLE, "article", "f", "fetch and show the article at the item's link (again: the summary)") \
 	X(STAR, "star", "s", "star or unstar")                             \
 	X(MARK, "mark", "m", "mark or unmark to share")                    \
 	X(UNDO, "undo", "u", "undo the last change (marking read too)")    \

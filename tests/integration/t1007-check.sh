@@ -189,10 +189,7 @@ test_expect_success 'an upgrade keeps a copy of the store first' '
 	restore &&
 	glean --db fresh.db items >/dev/null &&
 	latest=$(sqlite3 fresh.db "PRAGMA user_version") &&
-	sqlite3 "$db" "DROP TABLE import_state; DROP TABLE article;
-		ALTER TABLE source DROP COLUMN fetch_articles;
-		ALTER TABLE item DROP COLUMN title_html;
-		PRAGMA user_version = 8" &&
+	sqlite3 "$db" "$(schema_undo_to 8)" &&
 	glean items >/dev/null &&
 	test "$(sqlite3 "$db.before-v$latest" "PRAGMA user_version")" = 8 &&
 	test "$(sqlite3 "$db.before-v$latest" "SELECT count(*) FROM item")" = 400 &&

@@ -109,10 +109,7 @@ test_expect_success 'a store from before the mark sequence: nothing twice, nothi
 	glean --db "$TRASH/old.db" share old >/dev/null &&
 	glean --db "$TRASH/old.db" mark 3 >/dev/null &&
 	GLEAN_NOW=$((GLEAN_NOW - 60)) glean --db "$TRASH/old.db" mark 4 >/dev/null &&
-	old_sql "DROP INDEX item_mark_seq; ALTER TABLE item DROP COLUMN mark_seq;
-		ALTER TABLE digest DROP COLUMN mark_seq;
-		DELETE FROM meta WHERE key = \"mark_seq\";
-		DROP TABLE import_state; PRAGMA user_version = 7" &&
+	old_sql "$(schema_undo_to 7)" &&
 	glean --db "$TRASH/old.db" share old --dry-run >dry &&
 	test "$(old_sql "PRAGMA user_version")" -ge 8 &&
 	test_grep "1 item, 1 part" dry &&

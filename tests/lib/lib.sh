@@ -61,6 +61,32 @@ _glean_form() {
 	printf '%s' "$_f" | cksum | tr ' ' '-'
 }
 
+# SQL that takes a current store back to schema version $1 (7 or later),
+# for the tests that upgrade an old store: each migration after v7 undone,
+# newest first. A new migration adds its undo here, once.
+schema_undo_to() {
+	_u=
+	_v=$(sqlite3 "$GLEAN_HOME/.schema-probe.db" "PRAGMA user_version" 2>/dev/null)
+	[ -n "$_v" ] && [ "$_v" -gt 0 ] || {
+		"$GLEAN" --db "$GLEAN_HOME/.schema-probe.db" items >/dev/null 2>&1
+		_v=$(sqlite3 "$GLEAN_HOME/.schema-probe.db" "PRAGMA user_version")
+	}
+	while [ "$_v" -gt "$1" ]; do
+		case $_v in
+		11) _u="$_u ALTER TABLE item DROP COLUMN title_html;" ;;
+		10) _u="$_u DROP TABLE article; ALTER TABLE source DROP COLUMN fetch_articles;" ;;
+		9) _u="$_u DROP TABLE import_state;" ;;
+		8) _u="$_u DROP INDEX item_mark_seq;
+			ALTER TABLE item DROP COLUMN mark_seq;
+			ALTER TABLE digest DROP COLUMN mark_seq;
+			DELETE FROM meta WHERE key = 'mark_seq';" ;;
+		*) echo "schema_undo_to: no undo for version $_v" >&2; return 1 ;;
+		esac
+		_v=$((_v - 1))
+	done
+	printf '%s PRAGMA user_version = %s;' "$_u" "$1"
+}
+
 test_on_exit() {
 	_cleanups="$1; $_cleanups"
 }
