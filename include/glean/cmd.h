@@ -76,5 +76,9 @@ CMD(share);
 CMD(shares);
 CMD(check);
 CMD(backup);
+CMD(sync);
+/* Sync every [sync] account (glean fetch runs it first); returns how
+ * many failed, each reported on stderr. */
+int cmd_sync_all(struct ctx *ctx, bool quiet);
 
 #endif

@@ -537,4 +537,70 @@ int store_indexer_start(struct store *st, struct err *e);
 void store_indexer_kick(struct store *st);
 int store_indexer_finish(struct store *st, struct err *e);
 
+/* ---- sync with a server (src/store/store_sync.c, issue 17) ----
+ * The sync module's rows: an account's position, its sources and items
+ * by the server's ids, each item's state on the server when last seen
+ * (the base of a three-way merge) and the queue of changes made in
+ * glean to synced items. Triggers queue every change to a synced item's
+ * read, starred, marked, own tags and notes in the change's own
+ * transaction, except while store_sync_mute is on. A synced source is
+ * never due for glean's own fetch (store_sources_due). */
+struct sync_base {
+	bool read, starred, marked;
+	char *labels; /* the server's labels, sorted, one per line; "" */
+	char *note;   /* the server's note; "" when none */
+};
+void sync_base_release(struct sync_base *b);
+
+struct sync_change {
+	int64_t seq, item_id, at; /* at: when it was made (UTC seconds) */
+	char *field;              /* read starred marked tags note */
+	char *remote_id;          /* the item's id on the server */
+};
+struct sync_change_list {
+	struct sync_change *v;
+	size_t n, cap;
+};
+void sync_change_list_release(struct sync_change_list *l);
+
+/* Record (or find) sync account name; *since is the newest server item
+ * id seen (caller frees; NULL on a first sync). An account whose
+ * service or url changed starts again: its id mappings go, its sources
+ * and items stay and are matched again by URL. */
+int store_sync_account(struct store *st, const char *name,
+		       const char *service, const char *url, char **since,
+		       struct err *e);
+/* Save the position (since NULL keeps it) and the time of this sync. */
+int store_sync_account_save(struct store *st, const char *name,
+			    const char *since, struct err *e);
+/* While on (inside the caller's transaction), changes are not queued:
+ * they are the server's, being applied. */
+int store_sync_mute(struct store *st, bool on, struct err *e);
+/* The source for the server's feed remote_id: the one linked before,
+ * else a source with src->url (taken over), else a new one from src.
+ * Updates its title. */
+int store_sync_source(struct store *st, const char *account,
+		      const char *remote_id, const struct source *src,
+		      int64_t *source_id, struct err *e);
+/* The server's id of a synced source in *remote_id (caller frees):
+ * 1 when it is the account's, 0 when not (NULL), -1 on error. */
+int store_sync_source_remote(struct store *st, const char *account,
+			     int64_t source_id, char **remote_id,
+			     struct err *e);
+/* The item mapped to remote_id and its base: 1 found, 0 not, -1 error.
+ * Release base in every case. */
+int store_sync_item_find(struct store *st, const char *account,
+			 const char *remote_id, int64_t *item_id,
+			 struct sync_base *base, struct err *e);
+/* Map remote_id to item_id with base (insert or update). */
+int store_sync_item_set(struct store *st, const char *account,
+			const char *remote_id, int64_t item_id,
+			const struct sync_base *base, struct err *e);
+/* The account's queued changes, oldest first. */
+int store_sync_queue(struct store *st, const char *account,
+		     struct sync_change_list *out, struct err *e);
+/* The server has c: drop its queue row unless changed again since. */
+int store_sync_queue_done(struct store *st, const struct sync_change *c,
+			  struct err *e);
+
 #endif

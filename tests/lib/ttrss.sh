@@ -7,16 +7,18 @@
 #
 #   . tests/lib/ttrss.sh
 #   ttrss_available || skip "..."        # says why in TTRSS_WHY
-#   ttrss_start FEEDDIR     # exports TTRSS_URL (.../api/), TTRSS_DIR
+#   ttrss_start FEEDDIR     # exports TTRSS_URL (.../api/), TTRSS_DIR,
+#                           # TTRSS_FEEDS (the server's copy of FEEDDIR)
 #   ttrss_sql "insert ..."  # SQL on its database (labels, feeds, prefs)
 #   ttrss_api '{"op":"getFeeds",...}'     # one API call with curl
 #   ttrss_down / ttrss_up   # stop / restart only the web server
 #   ttrss_stop              # stops both by PID, removes TTRSS_DIR
 #
-# User admin/password, API enabled. Feeds live in FEEDDIR: the plugin
-# plugins.local/glean_loopback answers a fetch of http://127.0.0.1/NAME
-# (any port: tt-rss drops it) with FEEDDIR/NAME, since this tt-rss refuses
-# to fetch loopback addresses itself. No tt-rss file is changed.
+# User admin/password, API enabled. The feeds are a copy of FEEDDIR in
+# TTRSS_FEEDS: the plugin plugins.local/glean_loopback answers a fetch of
+# http://127.0.0.1/NAME (any port: tt-rss drops it) with TTRSS_FEEDS/NAME,
+# since this tt-rss refuses to fetch loopback addresses itself. No tt-rss
+# file is changed.
 
 TTRSS_SHARE=/usr/share/tt-rss
 TTRSS_PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -38,10 +40,11 @@ ttrss_available() {
 	[ -z "$TTRSS_WHY" ]
 }
 
-_ttrss_as() { # user cmd...: run as user, exec'd (the PID is the command's)
+_ttrss_as() { # user cmd...: run as user, from / (the caller's folder
+	      # may be closed to that user); exec'd, so a PID is the command's
 	_u=$1
 	shift
-	setpriv --reuid="$_u" --regid="$_u" --init-groups -- "$@"
+	(cd / && exec setpriv --reuid="$_u" --regid="$_u" --init-groups -- "$@")
 }
 
 ttrss_sql() {
@@ -60,10 +63,15 @@ _ttrss_free_port() {
 ttrss_up() {
 	# PHP_CLI_SERVER_WORKERS above 1 forks workers that outlive the
 	# main process: keep one, so the PID is all of it.
-	PHP_CLI_SERVER_WORKERS=1 setpriv --reuid=www-data --regid=www-data \
-		--init-groups -- php -S "127.0.0.1:$TTRSS_PORT" \
-		-t "$TTRSS_DIR/www" >"$TTRSS_DIR/php.log" 2>&1 &
+	# inline, not through _ttrss_as: $! must be php itself
+	(cd / && PHP_CLI_SERVER_WORKERS=1 exec setpriv --reuid=www-data \
+		--regid=www-data --init-groups -- php -S \
+		"127.0.0.1:$TTRSS_PORT" -t "$TTRSS_DIR/www" \
+		>"$TTRSS_DIR/php.log" 2>&1) &
 	TTRSS_PHP_PID=$!
+	# a file, not only a variable: tests call ttrss_down and ttrss_up in
+	# subshells, and ttrss_stop must find the server they left
+	echo "$TTRSS_PHP_PID" >"$TTRSS_DIR/php.pid"
 	_i=0
 	until curl -s -o /dev/null --max-time 2 "$TTRSS_URL"; do
 		_i=$((_i + 1))
@@ -78,6 +86,9 @@ ttrss_up() {
 }
 
 ttrss_down() {
+	[ -s "${TTRSS_DIR:-/nonexistent}/php.pid" ] &&
+		TTRSS_PHP_PID=$(cat "$TTRSS_DIR/php.pid")
+	rm -f "${TTRSS_DIR:-/nonexistent}/php.pid"
 	if [ -n "${TTRSS_PHP_PID:-}" ]; then
 		kill "$TTRSS_PHP_PID" 2>/dev/null
 		wait "$TTRSS_PHP_PID" 2>/dev/null
@@ -86,11 +97,14 @@ ttrss_down() {
 }
 
 ttrss_start() {
-	_feeds=$(cd "${1:-.}" && pwd) || return 1
 	# postgres and www-data must reach everything: mktemp -d is 0700
 	TTRSS_DIR=$(mktemp -d /tmp/glean-ttrss.XXXXXX) || return 1
 	chmod 755 "$TTRSS_DIR"
-	chmod -R a+rX "$_feeds"
+	TTRSS_FEEDS=$TTRSS_DIR/feeds
+	export TTRSS_FEEDS
+	cp -R "${1:-.}" "$TTRSS_FEEDS" || return 1
+	chmod -R a+rX "$TTRSS_FEEDS"
+	_feeds=$TTRSS_FEEDS
 	mkdir "$TTRSS_DIR/pg" "$TTRSS_DIR/data"
 	chown postgres "$TTRSS_DIR/pg" "$TTRSS_DIR/data"
 	_ttrss_as postgres "$TTRSS_PGBIN/initdb" -D "$TTRSS_DIR/data" \
@@ -99,12 +113,11 @@ ttrss_start() {
 		return 1
 	}
 	# unix socket only, in our own folder: no port to collide on
-	# started here, not through _ttrss_as: $! must be postgres itself
-	setpriv --reuid=postgres --regid=postgres --init-groups -- \
-		"$TTRSS_PGBIN/postgres" -D "$TTRSS_DIR/data" \
+	(cd / && exec setpriv --reuid=postgres --regid=postgres --init-groups \
+		-- "$TTRSS_PGBIN/postgres" -D "$TTRSS_DIR/data" \
 		-c listen_addresses= -c unix_socket_directories="$TTRSS_DIR/pg" \
 		-c fsync=off -c full_page_writes=off -c synchronous_commit=off \
-		>"$TTRSS_DIR/pg.log" 2>&1 &
+		>"$TTRSS_DIR/pg.log" 2>&1) &
 	TTRSS_PG_PID=$!
 	export TTRSS_PG_PID TTRSS_DIR
 	_i=0
