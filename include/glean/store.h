@@ -582,11 +582,6 @@ int store_sync_mute(struct store *st, bool on, struct err *e);
 int store_sync_source(struct store *st, const char *account,
 		      const char *remote_id, const struct source *src,
 		      int64_t *source_id, struct err *e);
-/* The server's id of a synced source in *remote_id (caller frees):
- * 1 when it is the account's, 0 when not (NULL), -1 on error. */
-int store_sync_source_remote(struct store *st, const char *account,
-			     int64_t source_id, char **remote_id,
-			     struct err *e);
 /* The item mapped to remote_id and its base: 1 found, 0 not, -1 error.
  * Release base in every case. */
 int store_sync_item_find(struct store *st, const char *account,

@@ -173,24 +173,6 @@ store_sync_source(struct store *st, const char *account,
 }
 
 int
-store_sync_source_remote(struct store *st, const char *account,
-			 int64_t source_id, char **remote_id, struct err *e)
-{
-	sqlite3_stmt *s = store_prepare(st, "SELECT remote_id FROM"
-		" sync_source WHERE account = ? AND source_id = ?");
-	int rc;
-
-	store_bind_text(s, 1, account);
-	sqlite3_bind_int64(s, 2, source_id);
-	rc = sqlite3_step(s);
-	*remote_id = rc == SQLITE_ROW ? store_col_text(s, 0) : NULL;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(st, e, rc, "cannot read synced sources");
-	return rc == SQLITE_ROW;
-}
-
-int
 store_sync_item_find(struct store *st, const char *account,
 		     const char *remote_id, int64_t *item_id,
 		     struct sync_base *base, struct err *e)

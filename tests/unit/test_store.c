@@ -1144,6 +1144,17 @@ test_search_stale(void)
 				   " item(source_id, hidden, read);"
 				   "CREATE INDEX item_state ON item(hidden,"
 				   " read, starred, marked);"
+				   /* schema 10's sync tables */
+				   "DROP TRIGGER sync_q_read; DROP TRIGGER"
+				   " sync_q_starred; DROP TRIGGER"
+				   " sync_q_marked; DROP TRIGGER sync_q_tag_add;"
+				   " DROP TRIGGER sync_q_tag_rm; DROP TRIGGER"
+				   " sync_q_note_add; DROP TRIGGER"
+				   " sync_q_note_set; DROP TRIGGER"
+				   " sync_q_note_rm; DROP TABLE sync_queue;"
+				   " DROP TABLE sync_item; DROP TABLE"
+				   " sync_source; DROP TABLE sync_account;"
+				   " DROP TABLE sync_mute;"
 				   /* schema 8's mark sequence */
 				   "DROP INDEX item_mark_seq; ALTER TABLE item"
 				   " DROP COLUMN mark_seq; ALTER TABLE digest"
