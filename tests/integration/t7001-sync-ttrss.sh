@@ -65,13 +65,16 @@ test_expect_success 'A takes the feed, its category and items from the server' '
 test_expect_success 'a note, a star, a read and a tag on A reach the server' '
 	a=$(id_of A $HOT) && b=$(id_of A $BUD) &&
 	on A star "$a" && on A read "$b" && on A tag "$a" +civic &&
-	on A note "$a" "worth a follow-up" &&
+	on A note "$a" --quote "lent 1,200 Wi-Fi hotspots" "worth a follow-up" &&
 	on A sync >out && cat out &&
 	test_grep "4 sent" out &&
+	ttrss_sql "select note from ttrss_user_entries where note <> '"''"'" >note &&
+	printf "> lent 1,200 Wi-Fi hotspots\nworth a follow-up\n" >want &&
+	test_cmp want note &&
 	ttrss_sql "select e.link, u.marked, u.unread, u.note from ttrss_user_entries u
 		join ttrss_entries e on e.id = u.ref_id order by e.link" >server &&
 	cat server &&
-	test_grep "library-hotspots|t|t|worth a follow-up" server &&
+	test_grep "library-hotspots|t|t|> lent" server &&
 	test_grep "open-budgets|f|f|" server &&
 	test "$(ttrss_sql "select count(*) from ttrss_user_labels2")" = 1
 '
@@ -80,7 +83,7 @@ test_expect_success 'B syncs and has what A did' '
 	on B sync >out && cat out &&
 	on B items --json --all >items &&
 	a=$(id_of B $HOT) && b=$(id_of B $BUD) &&
-	jq -e ".[] | select(.id == $a) | .starred and (.tags | index(\"civic\")) and (.notes[0].body == \"worth a follow-up\")" items &&
+	jq -e ".[] | select(.id == $a) | .starred and (.tags | index(\"civic\")) and (.notes[0].body == \"worth a follow-up\") and (.notes[0].quote == \"lent 1,200 Wi-Fi hotspots\")" items &&
 	jq -e ".[] | select(.id == $b) | .read" items
 '
 
