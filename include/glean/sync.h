@@ -1,10 +1,11 @@
 /*
  * sync: glean as a client of a feed server (issue 17) — Tiny Tiny RSS's
- * JSON API (src/sync/ttrss.c) and, NEEDSWORK, the Google Reader API.
+ * JSON API (src/sync/ttrss.c) and the Google Reader API (greader.c).
  * The server fetches the feeds; glean takes its feeds (as sources, their
  * categories as source tags) and its items, and keeps read, starred,
  * marked-to-share (tt-rss "published"), tags (tt-rss labels) and notes
- * (the tt-rss article note) the same on both sides.
+ * (the tt-rss article note; the Google Reader API has none: notes stay
+ * in glean) the same on both sides.
  *
  * The merge is three-way, per item and field: the store keeps each
  * item's server state as last seen (the base), and changes made in

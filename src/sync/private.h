@@ -63,5 +63,6 @@ struct sync_ops {
 };
 
 extern const struct sync_ops sync_ttrss;
+extern const struct sync_ops sync_greader;
 
 #endif

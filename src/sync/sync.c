@@ -858,13 +858,8 @@ sync_run(struct store *st, const struct config *cfg,
 	run.a = a;
 	run.r = r;
 	run.c.a = a;
-	if (!strcmp(a->service, "ttrss")) {
-		run.ops = &sync_ttrss;
-	} else {
-		return err_set(e, ERR_CONFIG, "sync '%s': service '%s' is not "
-			       "supported by this glean yet", a->name,
-			       a->service);
-	}
+	run.ops = !strcmp(a->service, "greader") ? &sync_greader
+						  : &sync_ttrss;
 	run.c.page = 200;
 	if (page) { /* tests: small pages show the paging */
 		int64_t v;
