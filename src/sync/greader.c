@@ -233,6 +233,13 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void
+sort_ids(char **v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+}
+
 static bool
 in_sorted(char **v, size_t n, const char *id)
 {
@@ -447,9 +454,9 @@ gr_pull(struct sync_conn *c, const char *since, struct sync_pull *p,
 			strv_free(all, nall);
 			goto out;
 		}
-		qsort(unread, nunread, sizeof(*unread), cmp_str);
-		qsort(starred, nstarred, sizeof(*starred), cmp_str);
-		qsort(share, nshare, sizeof(*share), cmp_str);
+		sort_ids(unread, nunread);
+		sort_ids(starred, nstarred);
+		sort_ids(share, nshare);
 		for (k = 0; k < nall; k++) {
 			struct sync_ritem *it;
 			bool dup = false;
@@ -479,7 +486,7 @@ gr_pull(struct sync_conn *c, const char *since, struct sync_pull *p,
 			if (rc < 0)
 				goto out;
 			rc = -1;
-			qsort(ids, nids, sizeof(*ids), cmp_str);
+			sort_ids(ids, nids);
 			for (k = first_old; k < p->nitems; k++) {
 				struct sync_ritem *it = &p->items[k];
 				char *l;
@@ -511,7 +518,8 @@ gr_pull(struct sync_conn *c, const char *since, struct sync_pull *p,
 				*nl = '\0';
 				s = nl + 1;
 			}
-			qsort(v, nv, sizeof(*v), cmp_ci);
+			if (nv)
+				qsort(v, nv, sizeof(*v), cmp_ci);
 			for (m = 0; m < nv; m++)
 				sbuf_addf(&sb, "%s%s", m ? "\n" : "", v[m]);
 			free(it->labels);

@@ -879,10 +879,13 @@ sync_run(struct store *st, const struct config *cfg,
 	if (run.ops->login(&run.c, e) < 0 ||
 	    run.ops->pull(&run.c, since, &run.p, e) < 0)
 		goto out;
-	qsort(run.p.items, run.p.nitems, sizeof(*run.p.items), cmp_ritem);
+	if (run.p.nitems) /* qsort wants an array, even of none */
+		qsort(run.p.items, run.p.nitems, sizeof(*run.p.items),
+		      cmp_ritem);
 	if (store_sync_queue(st, a->name, &run.q, e) < 0)
 		goto out;
-	qsort(run.q.v, run.q.n, sizeof(*run.q.v), cmp_change_item);
+	if (run.q.n)
+		qsort(run.q.v, run.q.n, sizeof(*run.q.v), cmp_change_item);
 	if (apply_pull(&run, e) < 0 || push(&run, e) < 0)
 		goto out;
 	if (store_sync_account_save(st, a->name, run.p.since, e) < 0)
