@@ -544,7 +544,8 @@ int store_indexer_finish(struct store *st, struct err *e);
  * glean to synced items. Triggers queue every change to a synced item's
  * read, starred, marked, own tags and notes in the change's own
  * transaction, except while store_sync_mute is on. A synced source is
- * never due for glean's own fetch (store_sources_due). */
+ * never due for glean's own fetch (store_sources_due); removing one
+ * ('glean rm') queues its unsubscription. */
 struct sync_base {
 	bool read, starred, marked;
 	char *labels; /* the server's labels, sorted, one per line; "" */
@@ -594,6 +595,20 @@ int store_sync_item_set(struct store *st, const char *account,
 /* The account's queued changes, oldest first. */
 int store_sync_queue(struct store *st, const char *account,
 		     struct sync_change_list *out, struct err *e);
+/* The server ids of the account's feeds removed in glean ('glean rm'
+ * deleted or retired the source), to unsubscribe from on the server:
+ * an array of n strings in *ids (caller frees each and the array). */
+int store_sync_unsubscribes(struct store *st, const char *account,
+			    char ***ids, size_t *n, struct err *e);
+/* Retire the account's sources whose feed is not among the server's
+ * ids[0..n) (unsubscribed there); their items stay. *retired counts
+ * them. Call with store_sync_mute on. */
+int store_sync_feeds_keep(struct store *st, const char *account,
+			  char *const *ids, size_t n, int64_t *retired,
+			  struct err *e);
+/* The server has dropped remote_id: forget the request. */
+int store_sync_unsubscribed(struct store *st, const char *account,
+			    const char *remote_id, struct err *e);
 /* The server has c: drop its queue row unless changed again since. */
 int store_sync_queue_done(struct store *st, const struct sync_change *c,
 			  struct err *e);

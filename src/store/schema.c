@@ -340,6 +340,22 @@ static const char *const v10[] = {
 	SYNC_Q("sync_q_note_set", "UPDATE ON note", "new.item_id", "note", ""),
 	SYNC_Q("sync_q_note_rm", "DELETE ON note", "old.item_id", "note", ""),
 #undef SYNC_Q
+	/* 'glean rm' of a synced source: unsubscribe on the server (next
+	 * sync, before it pulls), whether the source goes or is retired
+	 * because the user kept some of its items */
+	"CREATE TABLE sync_unsubscribe ("
+	" account TEXT NOT NULL,"
+	" remote_id TEXT NOT NULL,"
+	" PRIMARY KEY (account, remote_id)"
+	");",
+	"CREATE TRIGGER sync_q_unsub_rm AFTER DELETE ON sync_source"
+	" WHEN NOT EXISTS (SELECT 1 FROM sync_mute) BEGIN INSERT OR IGNORE"
+	" INTO sync_unsubscribe VALUES (old.account, old.remote_id); END;",
+	"CREATE TRIGGER sync_q_unsub_retire AFTER UPDATE OF retired ON source"
+	" WHEN new.retired = 1 AND old.retired = 0 AND NOT EXISTS (SELECT 1"
+	" FROM sync_mute) BEGIN INSERT OR IGNORE INTO sync_unsubscribe"
+	" SELECT account, remote_id FROM sync_source WHERE source_id = new.id;"
+	" END;",
 	NULL,
 };
 

@@ -139,7 +139,7 @@ store_sync_source(struct store *st, const char *account,
 		*source_id = sqlite3_column_int64(s, 0);
 		sqlite3_finalize(s);
 		s = store_prepare(st, "UPDATE source SET title = coalesce(?2,"
-				  " title), retired = 0 WHERE id = ?1");
+				  " title) WHERE id = ?1");
 		sqlite3_bind_int64(s, 1, *source_id);
 		store_bind_text(s, 2, src->title);
 		rc = sqlite3_step(s);
@@ -274,4 +274,75 @@ store_sync_queue_done(struct store *st, const struct sync_change *c,
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0
 	       : store_fail(st, e, rc, "cannot update the sync queue");
+}
+
+int
+store_sync_unsubscribes(struct store *st, const char *account, char ***ids,
+			size_t *n, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT remote_id FROM"
+		" sync_unsubscribe WHERE account = ? ORDER BY remote_id");
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	store_bind_text(s, 1, account);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		XGROW(*ids, cap, *n + 1);
+		(*ids)[(*n)++] = store_col_text(s, 0);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0
+	       : store_fail(st, e, rc, "cannot read the sync queue");
+}
+
+int
+store_sync_unsubscribed(struct store *st, const char *account,
+			const char *remote_id, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, "DELETE FROM sync_unsubscribe"
+		" WHERE account = ? AND remote_id = ?");
+	int rc;
+
+	store_bind_text(s, 1, account);
+	store_bind_text(s, 2, remote_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0
+	       : store_fail(st, e, rc, "cannot update the sync queue");
+}
+
+int
+store_sync_feeds_keep(struct store *st, const char *account,
+		      char *const *ids, size_t n, int64_t *retired,
+		      struct err *e)
+{
+	sqlite3_stmt *s, *u;
+	int rc;
+
+	*retired = 0;
+	s = store_prepare(st, "SELECT remote_id, source_id FROM sync_source"
+			  " WHERE account = ?");
+	u = store_prepare(st, "UPDATE source SET retired = 1, last_error ="
+		" 'unsubscribed on the server' WHERE id = ?1 AND retired = 0;");
+	store_bind_text(s, 1, account);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 0);
+		size_t i;
+
+		for (i = 0; i < n && strcmp(ids[i], id); i++)
+			;
+		if (i < n)
+			continue;
+		sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 1));
+		if (sqlite3_step(u) != SQLITE_DONE)
+			break;
+		*retired += sqlite3_changes(st->db);
+		sqlite3_reset(u);
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	return rc == SQLITE_DONE ? 0
+	       : store_fail(st, e, rc, "cannot read synced sources");
 }

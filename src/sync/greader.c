@@ -602,6 +602,26 @@ gr_push_note(struct sync_conn *c, const char *id, const char *note,
 	return 0; /* no notes in this API: they stay in glean */
 }
 
+static int
+gr_unsubscribe(struct sync_conn *c, const char *feed_id, struct err *e)
+{
+	struct sbuf token = SBUF_INIT, form = SBUF_INIT, out = SBUF_INIT;
+	int rc = request(c, "/reader/api/0/token", NULL, &token, e);
+
+	if (rc == 0) {
+		sbuf_trim(&token);
+		form_add(&form, "ac", "unsubscribe");
+		form_add(&form, "s", feed_id);
+		form_add(&form, "T", token.buf);
+		rc = request(c, "/reader/api/0/subscription/edit", form.buf,
+			     &out, e);
+	}
+	sbuf_release(&token);
+	sbuf_release(&form);
+	sbuf_release(&out);
+	return rc;
+}
+
 const struct sync_ops sync_greader = {
 	.name = "greader",
 	.notes = false,
@@ -610,4 +630,5 @@ const struct sync_ops sync_greader = {
 	.push_flag = gr_push_flag,
 	.push_label = gr_push_label,
 	.push_note = gr_push_note,
+	.unsubscribe = gr_unsubscribe,
 };

@@ -599,6 +599,23 @@ apply_pull(struct run *run, struct err *e)
 		}
 	}
 	run->r->feeds = (int64_t)run->p.nfeeds;
+	{
+		char **ids = xcalloc(run->p.nfeeds + 1, sizeof(*ids));
+		int64_t gone = 0;
+		int rc;
+
+		for (i = 0; i < run->p.nfeeds; i++)
+			ids[i] = run->p.feeds[i].id;
+		rc = store_sync_feeds_keep(run->st, run->a->name, ids,
+					   run->p.nfeeds, &gone, e);
+		free(ids);
+		if (rc < 0)
+			goto fail;
+		if (gone)
+			notice(run->r, xasprintf("%lld source%s unsubscribed "
+				"on the server: retired here, items kept",
+				(long long)gone, gone == 1 ? "" : "s"));
+	}
 	for (i = 0; i < run->p.nitems; i++)
 		if (apply_item(run, &run->p.items[i], e) < 0)
 			goto fail;
@@ -843,6 +860,30 @@ out:
 	return rc;
 }
 
+/* Feeds removed in glean: off the server before the pull brings them
+ * back. */
+static int
+unsubscribe(struct run *run, struct err *e)
+{
+	char **ids;
+	size_t n, i;
+	int rc = 0;
+
+	if (store_sync_unsubscribes(run->st, run->a->name, &ids, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!rc && (run->ops->unsubscribe(&run->c, ids[i], e) < 0 ||
+			    store_sync_unsubscribed(run->st, run->a->name,
+						    ids[i], e) < 0))
+			rc = -1;
+		else if (!rc)
+			run->r->pushed++;
+		free(ids[i]);
+	}
+	free(ids);
+	return rc;
+}
+
 int
 sync_run(struct store *st, const struct config *cfg,
 	 const struct config_sync *a, struct sync_report *r, struct err *e)
@@ -876,7 +917,7 @@ sync_run(struct store *st, const struct config *cfg,
 		return -1;
 	if (store_sync_account(st, a->name, a->service, a->url, &since, e) < 0)
 		goto out;
-	if (run.ops->login(&run.c, e) < 0 ||
+	if (run.ops->login(&run.c, e) < 0 || unsubscribe(&run, e) < 0 ||
 	    run.ops->pull(&run.c, since, &run.p, e) < 0)
 		goto out;
 	if (run.p.nitems) /* qsort wants an array, even of none */

@@ -522,6 +522,30 @@ ttrss_push_note(struct sync_conn *c, const char *id, const char *note,
 			1, e);
 }
 
+static int
+ttrss_unsubscribe(struct sync_conn *c, const char *feed_id, struct err *e)
+{
+	struct json_out w;
+	struct json j = { 0 };
+	const struct json_node *content;
+	int64_t id;
+	int rc;
+
+	if (str_to_i64(feed_id, &id) < 0)
+		return 0;
+	body_begin(&w, "unsubscribeFeed");
+	json_key(&w, "feed_id");
+	json_i64(&w, id);
+	rc = body_call(c, &w, &j, &content, e);
+	json_release(&j);
+	/* deleted on the server already: what was asked for */
+	if (rc < 0 && e->code == ERR_HTTP && strstr(e->msg, "FEED_NOT_FOUND")) {
+		err_clear(e);
+		rc = 0;
+	}
+	return rc;
+}
+
 const struct sync_ops sync_ttrss = {
 	.name = "ttrss",
 	.notes = true,
@@ -530,4 +554,5 @@ const struct sync_ops sync_ttrss = {
 	.push_flag = ttrss_push_flag,
 	.push_label = ttrss_push_label,
 	.push_note = ttrss_push_note,
+	.unsubscribe = ttrss_unsubscribe,
 };

@@ -123,6 +123,15 @@ test_expect_success 'glean fetch syncs first and does not fetch the feed itself'
 	test_grep "nothing to fetch" out
 '
 
+test_expect_success 'glean rm unsubscribes on the server; the other store retires it' '
+	on B rm 1 >out && cat out &&
+	on B sync >out && cat out &&
+	test "$(ttrss_sql "select count(*) from ttrss_feeds")" = 0 &&
+	on A sync >out && cat out &&
+	test_grep "1 source unsubscribed on the server: retired here, items kept" out &&
+	on A items --json --all >items && jq -e "length == 3" items
+'
+
 test_expect_success 'a wrong password says so in one line' '
 	TTRSS_PW=wrong test_status 1 on A sync >out 2>err &&
 	cat err &&

@@ -127,6 +127,14 @@ test_expect_success 'a change made while the server is down reaches B later' '
 	jq -e ".[] | select(.url | endswith(\"budgets\")) | .starred" items
 '
 
+test_expect_success 'glean rm unsubscribes on the server; the other store retires it' '
+	on A rm 1 >out && cat out &&
+	on A sync >out && cat out &&
+	test "$(jq ".subscriptions | length" "$state")" = 0 &&
+	on B sync >out && cat out &&
+	test_grep "1 source unsubscribed on the server: retired here, items kept" out
+'
+
 test_expect_success 'a wrong password says so' '
 	GR_PW=nope test_status 1 on A sync >out 2>err && cat err &&
 	test_grep "refused user .me. (HTTP 401): wrong user or password" err &&

@@ -12,6 +12,7 @@ Calls (paths as FreshRSS serves them under /api/greader.php):
   GET  /reader/api/0/stream/contents/STREAM?n=&ot=&c=
   GET  /reader/api/0/stream/items/ids?s=&xt=&n=&c=
   POST /reader/api/0/edit-tag      i=ID (many), a=TAG, r=TAG, T=TOKEN
+  POST /reader/api/0/subscription/edit   ac=unsubscribe, s=feed/URL, T
 Every /reader call needs "Authorization: GoogleLogin auth=TOKEN" (else
 401). Item ids go out in the long form (tag:google.com,2005:reader/item/
 %016x) in stream/contents and as decimal in items/ids; both are taken.
@@ -157,6 +158,17 @@ class Handler(BaseHTTPRequestHandler):
             return self.ids(q)
         if call == "edit-tag":
             return self.edit(form)
+        if call == "subscription/edit":
+            if form.get("T", [""])[0] != WTOKEN:
+                return self.reply(401, "Unauthorized!", "text/plain")
+            if form.get("ac", [""])[0] == "unsubscribe":
+                gone = set(form.get("s", []))
+                STATE["subscriptions"] = [
+                    s for s in STATE["subscriptions"] if s["id"] not in gone]
+                STATE["items"] = [it for it in STATE["items"]
+                                  if it["feed"] not in gone]
+                save()
+            return self.reply(200, "OK", "text/plain")
         return self.reply(400, "unknown call\n", "text/plain")
 
     def page(self, items, q):

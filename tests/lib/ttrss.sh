@@ -90,8 +90,8 @@ ttrss_down() {
 		TTRSS_PHP_PID=$(cat "$TTRSS_DIR/php.pid")
 	rm -f "${TTRSS_DIR:-/nonexistent}/php.pid"
 	if [ -n "${TTRSS_PHP_PID:-}" ]; then
-		kill "$TTRSS_PHP_PID" 2>/dev/null
-		wait "$TTRSS_PHP_PID" 2>/dev/null
+		kill "$TTRSS_PHP_PID" 2>/dev/null || :
+		wait "$TTRSS_PHP_PID" 2>/dev/null || :
 	fi
 	TTRSS_PHP_PID=
 }
@@ -243,8 +243,8 @@ EOF
 ttrss_stop() {
 	ttrss_down
 	if [ -n "${TTRSS_PG_PID:-}" ]; then
-		kill -INT "$TTRSS_PG_PID" 2>/dev/null   # fast shutdown
-		wait "$TTRSS_PG_PID" 2>/dev/null
+		kill -INT "$TTRSS_PG_PID" 2>/dev/null || :  # fast shutdown
+		wait "$TTRSS_PG_PID" 2>/dev/null || :
 	fi
 	TTRSS_PG_PID=
 	[ -n "${TTRSS_DIR:-}" ] && rm -rf -- "$TTRSS_DIR"

@@ -1155,6 +1155,8 @@ test_search_stale(void)
 				   " DROP TABLE sync_item; DROP TABLE"
 				   " sync_source; DROP TABLE sync_account;"
 				   " DROP TABLE sync_mute;"
+				   " DROP TRIGGER sync_q_unsub_retire;"
+				   " DROP TABLE sync_unsubscribe;"
 				   /* schema 8's mark sequence */
 				   "DROP INDEX item_mark_seq; ALTER TABLE item"
 				   " DROP COLUMN mark_seq; ALTER TABLE digest"
