@@ -100,6 +100,19 @@ test_expect_success 'B unstars, marks, adds a note; A gets it, notes not doubled
 	jq -e ".[] | select(.id == $a) | .notes | length == 2" items
 '
 
+test_expect_success 'a note changed on the server and in glean: both kept, none lost' '
+	ttrss_sql "update ttrss_user_entries set note = '"'"'edited on the web'"'"'
+		where note <> '"''"'" &&
+	a=$(id_of A $HOT) &&
+	on A note "$a" "third" &&
+	on A sync >out && cat out &&
+	test_grep "1 note changed on the server kept beside yours" out &&
+	on A items --json --all >items &&
+	jq -e ".[] | select(.id == $a) | [.notes[].body] | sort == [\"edited on the web\", \"second thought\", \"third\", \"worth a follow-up\"]" items &&
+	ttrss_sql "select note from ttrss_user_entries where note <> '"''"'" >note &&
+	test "$(grep -c "^~~~$" note)" = 3
+'
+
 test_expect_success 'a change made on A while the server is down reaches B' '
 	ttrss_down &&
 	b=$(id_of A $BUD) &&
