@@ -47,4 +47,11 @@ int sync_run(struct store *st, const struct config *cfg,
 	     const struct config_sync *a, struct sync_report *r,
 	     struct err *e);
 
+/* Subscribe to url on a's server ('glean add --sync NAME URL'), then
+ * sync, so the feed is a source here too (its items come once the
+ * server has fetched it). */
+int sync_subscribe(struct store *st, const struct config *cfg,
+		   const struct config_sync *a, const char *url,
+		   struct sync_report *r, struct err *e);
+
 #endif

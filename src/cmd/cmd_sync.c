@@ -11,13 +11,27 @@
 #include "glean/sync.h"
 #include "glean/banned.h"
 
+static const struct config_sync *
+find_sync(const struct ctx *ctx, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->cfg->nsyncs; i++)
+		if (!strcmp(ctx->cfg->syncs[i].name, name))
+			return &ctx->cfg->syncs[i];
+	return NULL;
+}
+
+/* Sync a (after subscribing to url there, when url is set). */
 static int
-sync_one(struct ctx *ctx, const struct config_sync *a, bool quiet)
+sync_one(struct ctx *ctx, const struct config_sync *a, bool quiet,
+	 const char *url)
 {
 	struct sync_report r;
 	struct err e = { 0 };
 	size_t i;
-	int rc = sync_run(ctx->st, ctx->cfg, a, &r, &e);
+	int rc = url ? sync_subscribe(ctx->st, ctx->cfg, a, url, &r, &e)
+		     : sync_run(ctx->st, ctx->cfg, a, &r, &e);
 
 	if (rc < 0) {
 		cmd_err(&e);
@@ -57,9 +71,27 @@ cmd_sync_all(struct ctx *ctx, bool quiet)
 	int failed = 0;
 
 	for (i = 0; i < ctx->cfg->nsyncs; i++)
-		if (sync_one(ctx, &ctx->cfg->syncs[i], quiet) < 0)
+		if (sync_one(ctx, &ctx->cfg->syncs[i], quiet, NULL) < 0)
 			failed++;
 	return failed;
+}
+
+int
+cmd_sync_subscribe(struct ctx *ctx, const char *name, const char *url)
+{
+	const struct config_sync *a = find_sync(ctx, name);
+
+	if (!a)
+		return cmd_error("there is no [sync \"%s\"] in '%s'", name,
+				 ctx->config_path);
+	if (sync_one(ctx, a, false, url) < 0)
+		return EXIT_FAIL;
+	printf("subscribed on the server of '");
+	cmd_put(stdout, name, true);
+	printf("': ");
+	cmd_put(stdout, url, true);
+	putchar('\n');
+	return EXIT_OK;
 }
 
 int
@@ -67,7 +99,6 @@ cmd_sync(int argc, char **argv, struct ctx *ctx)
 {
 	bool quiet = false;
 	int a, failed = 0, named = 0;
-	size_t i;
 
 	if (cmd_wants_help(argc, argv)) {
 		fputs("usage: glean sync [--quiet] [NAME...]\n\n"
@@ -99,15 +130,14 @@ cmd_sync(int argc, char **argv, struct ctx *ctx)
 	if (!named)
 		return cmd_sync_all(ctx, quiet) ? EXIT_FAIL : EXIT_OK;
 	for (a = 1; a < argc; a++) {
+		const struct config_sync *y;
+
 		if (argv[a][0] == '-')
 			continue;
-		for (i = 0; i < ctx->cfg->nsyncs; i++)
-			if (!strcmp(ctx->cfg->syncs[i].name, argv[a]))
-				break;
-		if (i == ctx->cfg->nsyncs)
+		if (!(y = find_sync(ctx, argv[a])))
 			return cmd_error("there is no [sync \"%s\"] in '%s'",
 					 argv[a], ctx->config_path);
-		if (sync_one(ctx, &ctx->cfg->syncs[i], quiet) < 0)
+		if (sync_one(ctx, y, quiet, NULL) < 0)
 			failed++;
 	}
 	return failed ? EXIT_FAIL : EXIT_OK;

@@ -603,14 +603,15 @@ gr_push_note(struct sync_conn *c, const char *id, const char *note,
 }
 
 static int
-gr_unsubscribe(struct sync_conn *c, const char *feed_id, struct err *e)
+subscription_edit(struct sync_conn *c, const char *ac, const char *feed_id,
+		  struct err *e)
 {
 	struct sbuf token = SBUF_INIT, form = SBUF_INIT, out = SBUF_INIT;
 	int rc = request(c, "/reader/api/0/token", NULL, &token, e);
 
 	if (rc == 0) {
 		sbuf_trim(&token);
-		form_add(&form, "ac", "unsubscribe");
+		form_add(&form, "ac", ac);
 		form_add(&form, "s", feed_id);
 		form_add(&form, "T", token.buf);
 		rc = request(c, "/reader/api/0/subscription/edit", form.buf,
@@ -622,6 +623,22 @@ gr_unsubscribe(struct sync_conn *c, const char *feed_id, struct err *e)
 	return rc;
 }
 
+static int
+gr_subscribe(struct sync_conn *c, const char *url, struct err *e)
+{
+	char *id = xasprintf("feed/%s", url);
+	int rc = subscription_edit(c, "subscribe", id, e);
+
+	free(id);
+	return rc;
+}
+
+static int
+gr_unsubscribe(struct sync_conn *c, const char *feed_id, struct err *e)
+{
+	return subscription_edit(c, "unsubscribe", feed_id, e);
+}
+
 const struct sync_ops sync_greader = {
 	.name = "greader",
 	.notes = false,
@@ -630,5 +647,6 @@ const struct sync_ops sync_greader = {
 	.push_flag = gr_push_flag,
 	.push_label = gr_push_label,
 	.push_note = gr_push_note,
+	.subscribe = gr_subscribe,
 	.unsubscribe = gr_unsubscribe,
 };

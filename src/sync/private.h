@@ -60,6 +60,8 @@ struct sync_ops {
 			  const char *const *ids, size_t n, struct err *e);
 	int (*push_note)(struct sync_conn *c, const char *id,
 			 const char *note, struct err *e);
+	/* subscribe to the feed at url (already subscribed: success) */
+	int (*subscribe)(struct sync_conn *c, const char *url, struct err *e);
 	/* unsubscribe from the feed remote_id (gone already: success) */
 	int (*unsubscribe)(struct sync_conn *c, const char *feed_id,
 			   struct err *e);

@@ -884,13 +884,63 @@ unsubscribe(struct run *run, struct err *e)
 	return rc;
 }
 
+static const struct sync_ops *
+ops_of(const struct config_sync *a)
+{
+	return !strcmp(a->service, "greader") ? &sync_greader : &sync_ttrss;
+}
+
+static int
+conn_setup(struct sync_conn *c, const struct config *cfg,
+	   const struct config_sync *a, struct err *e)
+{
+	const char *page = getenv("GLEAN_SYNC_PAGE");
+	char what[300];
+
+	memset(c, 0, sizeof(*c));
+	c->a = a;
+	c->page = 200;
+	if (page) { /* tests: small pages show the paging */
+		int64_t v;
+
+		if (str_to_i64(page, &v) == 0 && v > 0 && v < 200)
+			c->page = v;
+	}
+	c->fo.max_total = 1;
+	c->fo.max_per_host = 1;
+	c->fo.user_agent = cfg->user_agent;
+	c->fo.timeout_ms = (long)cfg->timeout * 1000;
+	snprintf(what, sizeof(what), "sync '%s': password", a->name);
+	return config_secret_from(&a->password, what, &c->password, e);
+}
+
+int
+sync_subscribe(struct store *st, const struct config *cfg,
+	       const struct config_sync *a, const char *url,
+	       struct sync_report *r, struct err *e)
+{
+	const struct sync_ops *ops = ops_of(a);
+	struct sync_conn c;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (conn_setup(&c, cfg, a, e) < 0) {
+		conn_release(&c);
+		return -1;
+	}
+	rc = ops->login(&c, e) < 0 || ops->subscribe(&c, url, e) < 0 ? -1 : 0;
+	conn_release(&c);
+	if (rc < 0)
+		return err_prefix(e, "sync '%s'", a->name);
+	return sync_run(st, cfg, a, r, e);
+}
+
 int
 sync_run(struct store *st, const struct config *cfg,
 	 const struct config_sync *a, struct sync_report *r, struct err *e)
 {
 	struct run run;
-	char *since = NULL, what[300];
-	const char *page = getenv("GLEAN_SYNC_PAGE");
+	char *since = NULL;
 	int rc = -1;
 
 	memset(&run, 0, sizeof(run));
@@ -898,22 +948,8 @@ sync_run(struct store *st, const struct config *cfg,
 	run.st = st;
 	run.a = a;
 	run.r = r;
-	run.c.a = a;
-	run.ops = !strcmp(a->service, "greader") ? &sync_greader
-						  : &sync_ttrss;
-	run.c.page = 200;
-	if (page) { /* tests: small pages show the paging */
-		int64_t v;
-
-		if (str_to_i64(page, &v) == 0 && v > 0 && v < 200)
-			run.c.page = v;
-	}
-	run.c.fo.max_total = 1;
-	run.c.fo.max_per_host = 1;
-	run.c.fo.user_agent = cfg->user_agent;
-	run.c.fo.timeout_ms = (long)cfg->timeout * 1000;
-	snprintf(what, sizeof(what), "sync '%s': password", a->name);
-	if (config_secret_from(&a->password, what, &run.c.password, e) < 0)
+	run.ops = ops_of(a);
+	if (conn_setup(&run.c, cfg, a, e) < 0)
 		return -1;
 	if (store_sync_account(st, a->name, a->service, a->url, &since, e) < 0)
 		goto out;

@@ -523,6 +523,42 @@ ttrss_push_note(struct sync_conn *c, const char *id, const char *note,
 }
 
 static int
+ttrss_subscribe(struct sync_conn *c, const char *url, struct err *e)
+{
+	static const char *const why[] = {
+		NULL, NULL, "it is not a valid URL",
+		"it is a web page with no feed: give the feed's own URL",
+		"it is a web page with several feeds: give one feed's URL",
+		"the server could not download it",
+		"what it serves is not a feed the server can read",
+	};
+	struct json_out w;
+	struct json j = { 0 };
+	const struct json_node *content;
+	int64_t code = -1;
+	int rc;
+
+	body_begin(&w, "subscribeToFeed");
+	json_kv_str(&w, "feed_url", url);
+	json_key(&w, "category_id");
+	json_i64(&w, 0);
+	rc = body_call(c, &w, &j, &content, e);
+	if (rc == 0) {
+		json_get_i64(&j, content, "status.code", &code);
+		if (code >= 2 && code < (int64_t)ARRAY_SIZE(why))
+			rc = err_set(e, ERR_USAGE, "tt-rss at '%s' did not "
+				     "subscribe to '%s': %s", c->a->url, url,
+				     why[code]);
+		else if (code != 0 && code != 1)
+			rc = err_set(e, ERR_HTTP, "tt-rss at '%s' did not "
+				     "subscribe to '%s' (code %lld)",
+				     c->a->url, url, (long long)code);
+	}
+	json_release(&j);
+	return rc;
+}
+
+static int
 ttrss_unsubscribe(struct sync_conn *c, const char *feed_id, struct err *e)
 {
 	struct json_out w;
@@ -554,5 +590,6 @@ const struct sync_ops sync_ttrss = {
 	.push_flag = ttrss_push_flag,
 	.push_label = ttrss_push_label,
 	.push_note = ttrss_push_note,
+	.subscribe = ttrss_subscribe,
 	.unsubscribe = ttrss_unsubscribe,
 };

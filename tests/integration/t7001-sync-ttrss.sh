@@ -145,6 +145,17 @@ test_expect_success 'glean rm unsubscribes on the server; the other store retire
 	on A items --json --all >items && jq -e "length == 3" items
 '
 
+test_expect_success 'glean add --sync subscribes on the server' '
+	cp "$TEST_ROOT/tests/data/demo/health-atom.xml" "$TTRSS_FEEDS/health.xml" &&
+	chmod a+r "$TTRSS_FEEDS/health.xml" &&
+	on A add --sync home http://127.0.0.1/health.xml >out && cat out &&
+	test_grep "subscribed on the server of .home." out &&
+	test "$(ttrss_sql "select feed_url from ttrss_feeds")" = "http://127.0.0.1/health.xml" &&
+	on A sources >src && test_grep "127.0.0.1/health.xml" src &&
+	test_status 1 on A add --sync home http://127.0.0.1/missing.xml 2>err &&
+	cat err && test_grep "did not subscribe to .http://127.0.0.1/missing.xml.: the server could not download it" err
+'
+
 test_expect_success 'a wrong password says so in one line' '
 	TTRSS_PW=wrong test_status 1 on A sync >out 2>err &&
 	cat err &&

@@ -135,6 +135,13 @@ test_expect_success 'glean rm unsubscribes on the server; the other store retire
 	test_grep "1 source unsubscribed on the server: retired here, items kept" out
 '
 
+test_expect_success 'glean add --sync subscribes on the server' '
+	on A add --sync fresh http://news.example/more.xml >out && cat out &&
+	test_grep "subscribed on the server of .fresh.: http://news.example/more.xml" out &&
+	test "$(jq -r ".subscriptions[].id" "$state")" = "feed/http://news.example/more.xml" &&
+	on A sources >src && test_grep "news.example/more.xml" src
+'
+
 test_expect_success 'a wrong password says so' '
 	GR_PW=nope test_status 1 on A sync >out 2>err && cat err &&
 	test_grep "refused user .me. (HTTP 401): wrong user or password" err &&

@@ -12,7 +12,8 @@ Calls (paths as FreshRSS serves them under /api/greader.php):
   GET  /reader/api/0/stream/contents/STREAM?n=&ot=&c=
   GET  /reader/api/0/stream/items/ids?s=&xt=&n=&c=
   POST /reader/api/0/edit-tag      i=ID (many), a=TAG, r=TAG, T=TOKEN
-  POST /reader/api/0/subscription/edit   ac=unsubscribe, s=feed/URL, T
+  POST /reader/api/0/subscription/edit   ac=subscribe|unsubscribe,
+                                         s=feed/URL, T
 Every /reader call needs "Authorization: GoogleLogin auth=TOKEN" (else
 401). Item ids go out in the long form (tag:google.com,2005:reader/item/
 %016x) in stream/contents and as decimal in items/ids; both are taken.
@@ -161,6 +162,13 @@ class Handler(BaseHTTPRequestHandler):
         if call == "subscription/edit":
             if form.get("T", [""])[0] != WTOKEN:
                 return self.reply(401, "Unauthorized!", "text/plain")
+            if form.get("ac", [""])[0] == "subscribe":
+                for sid in form.get("s", []):
+                    if sid.startswith("feed/") and not any(
+                            x["id"] == sid for x in STATE["subscriptions"]):
+                        STATE["subscriptions"].append(
+                            {"id": sid, "url": sid[5:], "title": sid[5:]})
+                save()
             if form.get("ac", [""])[0] == "unsubscribe":
                 gone = set(form.get("s", []))
                 STATE["subscriptions"] = [
