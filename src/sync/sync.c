@@ -468,43 +468,47 @@ merge_notes(struct run *run, const struct item *it, const char *server,
 	return rc;
 }
 
-static int
-apply_new(struct run *run, const struct sync_ritem *ri, struct err *e)
+/* Build the item to store from the server's. */
+static void
+item_from(const struct run *run, const struct sync_ritem *ri,
+	  struct item *it)
 {
-	int64_t src = source_of(run, ri->feed_id);
-	struct item it;
-	struct ingest_stats stats = { 0, 0, 0 };
 	struct sbuf text = SBUF_INIT;
-	struct sync_base base;
-	int64_t id;
-	int rc = -1;
 
-	if (!src) /* an article of no feed (tt-rss's archive) */
-		return 0;
-	memset(&it, 0, sizeof(it));
-	it.guid = ri->url ? xstrdup(ri->url)
-			  : xasprintf("%s:%s", run->ops->name, ri->id);
-	it.url = ri->url ? xstrdup(ri->url) : NULL;
-	it.title = ri->title ? xstrdup(ri->title) : NULL;
-	it.author = ri->author ? xstrdup(ri->author) : NULL;
-	it.published = ri->published;
+	memset(it, 0, sizeof(*it));
+	it->guid = ri->url ? xstrdup(ri->url)
+			   : xasprintf("%s:%s", run->ops->name, ri->id);
+	it->url = ri->url ? xstrdup(ri->url) : NULL;
+	it->title = ri->title ? xstrdup(ri->title) : NULL;
+	it->author = ri->author ? xstrdup(ri->author) : NULL;
+	it->published = ri->published;
 	if (ri->content) {
-		it.content = xstrdup(ri->content);
-		it.content_type = xstrdup("text/html");
+		it->content = xstrdup(ri->content);
+		it->content_type = xstrdup("text/html");
 		html_strip(ri->content, strlen(ri->content), 256 * 1024,
 			   &text);
-		it.text = sbuf_detach(&text, NULL);
+		it->text = sbuf_detach(&text, NULL);
 	}
-	if (store_items_upsert(run->st, src, &it, 1, &stats, e) < 0)
+}
+
+/* A new item stored as id: the server's state on it, and its base. A
+ * row the upsert inserted has nothing yet (no flag, tag or note), so it
+ * is not read back. */
+static int
+apply_new(struct run *run, const struct sync_ritem *ri, int64_t id,
+	  bool inserted, struct err *e)
+{
+	struct item it;
+	struct sync_base base;
+	int rc = -1;
+
+	memset(&it, 0, sizeof(it));
+	it.id = id;
+	if (!inserted && store_item_get(run->st, id, false, &it, e) < 0)
 		goto out;
-	run->r->new_items += stats.added;
-	id = it.id;
-	item_release(&it);
-	if (store_item_get(run->st, id, false, &it, e) < 0)
-		goto out;
-	if (set_flag(run, it.id, ITEM_READ, ri->read, it.read, e) < 0 ||
-	    set_flag(run, it.id, ITEM_STARRED, ri->starred, it.starred, e) < 0 ||
-	    set_flag(run, it.id, ITEM_MARKED, ri->marked, it.marked, e) < 0 ||
+	if (set_flag(run, id, ITEM_READ, ri->read, it.read, e) < 0 ||
+	    set_flag(run, id, ITEM_STARRED, ri->starred, it.starred, e) < 0 ||
+	    set_flag(run, id, ITEM_MARKED, ri->marked, it.marked, e) < 0 ||
 	    merge_labels(run, &it, ri->labels, "", e) < 0 ||
 	    merge_notes(run, &it, ri->note, "", false, e) < 0)
 		goto out;
@@ -513,13 +517,57 @@ apply_new(struct run *run, const struct sync_ritem *ri, struct err *e)
 	base.marked = ri->marked;
 	base.labels = ri->labels;
 	base.note = ri->note;
-	rc = store_sync_item_set(run->st, run->a->name, ri->id, it.id, &base,
-				 e);
+	rc = store_sync_item_set(run->st, run->a->name, ri->id, id, &base, e);
 out:
 	item_release(&it);
 	return rc;
 }
 
+/* The items glean did not have (p.items[fresh[k]]), stored with one
+ * upsert per feed. */
+static int
+apply_fresh(struct run *run, const size_t *fresh, size_t n, struct err *e)
+{
+	int64_t *src = xcalloc(n + 1, sizeof(*src));
+	struct item *v = xcalloc(n + 1, sizeof(*v));
+	size_t *at = xcalloc(n + 1, sizeof(*at));
+	size_t f, k, m;
+	int rc = 0;
+
+	for (k = 0; k < n; k++)
+		src[k] = source_of(run, run->p.items[fresh[k]].feed_id);
+	for (f = 0; f < run->p.nfeeds && !rc; f++) {
+		struct ingest_stats stats = { 0, 0, 0 };
+		size_t nv = 0;
+
+		for (k = 0; k < n; k++)
+			if (src[k] && src[k] == run->feed_src[f]) {
+				item_from(run, &run->p.items[fresh[k]],
+					  &v[nv]);
+				at[nv++] = fresh[k];
+				src[k] = 0; /* a feed listed twice: once */
+			}
+		if (!nv)
+			continue;
+		if (store_items_upsert(run->st, run->feed_src[f], v, nv,
+				       &stats, e) < 0)
+			rc = -1;
+		run->r->new_items += stats.added;
+		for (m = 0; m < nv && !rc; m++)
+			rc = apply_new(run, &run->p.items[at[m]], v[m].id,
+				       v[m].inserted, e);
+		for (m = 0; m < nv; m++)
+			item_release(&v[m]);
+	}
+	/* the rest are articles of no feed (tt-rss's archive): skipped */
+	free(src);
+	free(v);
+	free(at);
+	return rc;
+}
+
+/* An item glean has: the server's changes since its base. Returns 1,
+ * doing nothing, for an item glean does not have (apply_fresh). */
 static int
 apply_item(struct run *run, const struct sync_ritem *ri, struct err *e)
 {
@@ -535,7 +583,7 @@ apply_item(struct run *run, const struct sync_ritem *ri, struct err *e)
 		return -1;
 	if (!found) {
 		sync_base_release(&base);
-		return apply_new(run, ri, e);
+		return 1; /* new: apply_fresh */
 	}
 	memset(&it, 0, sizeof(it));
 	if (store_item_get(run->st, id, false, &it, e) < 0)
@@ -616,9 +664,22 @@ apply_pull(struct run *run, struct err *e)
 				"on the server: retired here, items kept",
 				(long long)gone, gone == 1 ? "" : "s"));
 	}
-	for (i = 0; i < run->p.nitems; i++)
-		if (apply_item(run, &run->p.items[i], e) < 0)
+	{
+		size_t *fresh = xcalloc(run->p.nitems + 1, sizeof(*fresh));
+		size_t nfresh = 0;
+		int rc = 0;
+
+		for (i = 0; i < run->p.nitems && rc >= 0; i++) {
+			rc = apply_item(run, &run->p.items[i], e);
+			if (rc == 1)
+				fresh[nfresh++] = i;
+		}
+		if (rc >= 0)
+			rc = apply_fresh(run, fresh, nfresh, e);
+		free(fresh);
+		if (rc < 0)
 			goto fail;
+	}
 	if (store_sync_mute(run->st, false, e) < 0)
 		goto fail;
 	return store_commit(run->st, e);
