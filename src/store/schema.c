@@ -284,23 +284,25 @@ static const char *const v9[] = {
  * applies the server's state, which is not queued back. One row per
  * item and field: the value pushed is the item's state at push time, so
  * pushing twice sets the same value (never applied twice), and a row
- * goes only up to the seq that was pushed. */
+ * goes only up to the seq that was pushed. Every statement is IF NOT
+ * EXISTS, so a store taken back to an older version by hand (as tests
+ * do) upgrades again. */
 static const char *const v10[] = {
-	"CREATE TABLE sync_account ("
+	"CREATE TABLE IF NOT EXISTS sync_account ("
 	" name TEXT PRIMARY KEY,"
 	" service TEXT NOT NULL,"
 	" url TEXT NOT NULL,"
 	" since TEXT,"           /* the server's newest item id seen */
 	" last_sync INTEGER"
 	");",
-	"CREATE TABLE sync_source ("
+	"CREATE TABLE IF NOT EXISTS sync_source ("
 	" account TEXT NOT NULL,"
 	" remote_id TEXT NOT NULL,"
 	" source_id INTEGER NOT NULL UNIQUE"
 	"  REFERENCES source(id) ON DELETE CASCADE,"
 	" PRIMARY KEY (account, remote_id)"
 	");",
-	"CREATE TABLE sync_item ("
+	"CREATE TABLE IF NOT EXISTS sync_item ("
 	" account TEXT NOT NULL,"
 	" remote_id TEXT NOT NULL,"
 	" item_id INTEGER NOT NULL UNIQUE REFERENCES item(id) ON DELETE CASCADE,"
@@ -311,16 +313,16 @@ static const char *const v10[] = {
 	" note TEXT NOT NULL DEFAULT '',"
 	" PRIMARY KEY (account, remote_id)"
 	");",
-	"CREATE TABLE sync_queue ("
+	"CREATE TABLE IF NOT EXISTS sync_queue ("
 	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,"
 	" field TEXT NOT NULL,"  /* read starred marked tags note */
 	" at INTEGER NOT NULL,"
 	" UNIQUE (item_id, field) ON CONFLICT REPLACE"
 	");",
-	"CREATE TABLE sync_mute (on_ INTEGER);",
+	"CREATE TABLE IF NOT EXISTS sync_mute (on_ INTEGER);",
 #define SYNC_Q(name, event, id, field, cond)                                 \
-	"CREATE TRIGGER " name " AFTER " event " WHEN " cond                 \
+	"CREATE TRIGGER IF NOT EXISTS " name " AFTER " event " WHEN " cond                 \
 	" NOT EXISTS (SELECT 1 FROM sync_mute) AND EXISTS (SELECT 1 FROM"    \
 	" sync_item WHERE item_id = " id ") AND EXISTS (SELECT 1 FROM item"  \
 	" WHERE id = " id ") BEGIN INSERT INTO sync_queue"                   \
@@ -343,15 +345,15 @@ static const char *const v10[] = {
 	/* 'glean rm' of a synced source: unsubscribe on the server (next
 	 * sync, before it pulls), whether the source goes or is retired
 	 * because the user kept some of its items */
-	"CREATE TABLE sync_unsubscribe ("
+	"CREATE TABLE IF NOT EXISTS sync_unsubscribe ("
 	" account TEXT NOT NULL,"
 	" remote_id TEXT NOT NULL,"
 	" PRIMARY KEY (account, remote_id)"
 	");",
-	"CREATE TRIGGER sync_q_unsub_rm AFTER DELETE ON sync_source"
+	"CREATE TRIGGER IF NOT EXISTS sync_q_unsub_rm AFTER DELETE ON sync_source"
 	" WHEN NOT EXISTS (SELECT 1 FROM sync_mute) BEGIN INSERT OR IGNORE"
 	" INTO sync_unsubscribe VALUES (old.account, old.remote_id); END;",
-	"CREATE TRIGGER sync_q_unsub_retire AFTER UPDATE OF retired ON source"
+	"CREATE TRIGGER IF NOT EXISTS sync_q_unsub_retire AFTER UPDATE OF retired ON source"
 	" WHEN new.retired = 1 AND old.retired = 0 AND NOT EXISTS (SELECT 1"
 	" FROM sync_mute) BEGIN INSERT OR IGNORE INTO sync_unsubscribe"
 	" SELECT account, remote_id FROM sync_source WHERE source_id = new.id;"

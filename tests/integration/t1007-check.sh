@@ -189,9 +189,9 @@ test_expect_success 'an upgrade keeps a copy of the store first' '
 	restore &&
 	sqlite3 "$db" "DROP TABLE import_state; PRAGMA user_version = 8" &&
 	glean items >/dev/null &&
-	test "$(sqlite3 "$db.before-v9" "PRAGMA user_version")" = 8 &&
-	test "$(sqlite3 "$db.before-v9" "SELECT count(*) FROM item")" = 400 &&
-	test "$(store_sql "PRAGMA user_version")" = 9
+	test "$(sqlite3 "$db.before-v10" "PRAGMA user_version")" = 8 &&
+	test "$(sqlite3 "$db.before-v10" "SELECT count(*) FROM item")" = 400 &&
+	test "$(store_sql "PRAGMA user_version")" = 10
 '
 
 site="$TRASH/site"
