@@ -14,6 +14,9 @@
 #include "private.h"
 #include "glean/banned.h"
 
+/* store_cached() slots: once per item in a sync of many */
+enum { C_SYNC_FIND = 11, C_SYNC_SET = 12 };
+
 void
 sync_base_release(struct sync_base *b)
 {
@@ -177,8 +180,8 @@ store_sync_item_find(struct store *st, const char *account,
 		     const char *remote_id, int64_t *item_id,
 		     struct sync_base *base, struct err *e)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT item_id, read,"
-		" starred, marked, labels, note FROM sync_item"
+	sqlite3_stmt *s = store_cached(st, C_SYNC_FIND, "SELECT item_id,"
+		" read, starred, marked, labels, note FROM sync_item"
 		" WHERE account = ? AND remote_id = ?");
 	int rc;
 
@@ -195,7 +198,7 @@ store_sync_item_find(struct store *st, const char *account,
 		base->labels = store_col_text(s, 4);
 		base->note = store_col_text(s, 5);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, e, rc, "cannot read synced items");
 	return rc == SQLITE_ROW;
@@ -206,7 +209,8 @@ store_sync_item_set(struct store *st, const char *account,
 		    const char *remote_id, int64_t item_id,
 		    const struct sync_base *base, struct err *e)
 {
-	sqlite3_stmt *s = store_prepare(st, "INSERT INTO sync_item (account,"
+	sqlite3_stmt *s = store_cached(st, C_SYNC_SET, "INSERT INTO sync_item"
+		" (account,"
 		" remote_id, item_id, read, starred, marked, labels, note)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 		" ON CONFLICT (account, remote_id) DO UPDATE SET"
@@ -223,7 +227,7 @@ store_sync_item_set(struct store *st, const char *account,
 	store_bind_text(s, 7, base->labels ? base->labels : "");
 	store_bind_text(s, 8, base->note ? base->note : "");
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0
 	       : store_fail(st, e, rc, "cannot record a synced item");
 }
