@@ -586,6 +586,14 @@ apply_item(struct run *run, const struct sync_ritem *ri, struct err *e)
 		return 1; /* new: apply_fresh */
 	}
 	memset(&it, 0, sizeof(it));
+	/* nothing changed on the server: nothing to read or write (most
+	 * items of an incremental sync) */
+	if (ri->read == base.read && ri->starred == base.starred &&
+	    ri->marked == base.marked && same_str(ri->labels, base.labels) &&
+	    (!run->ops->notes || same_str(ri->note, base.note))) {
+		rc = 0;
+		goto out;
+	}
 	if (store_item_get(run->st, id, false, &it, e) < 0)
 		goto out;
 	/* a field glean changed too is pushed instead (sync.h: the later
