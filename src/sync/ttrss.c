@@ -387,7 +387,11 @@ ttrss_pull(struct sync_conn *c, const char *since, struct sync_pull *p,
 		if ((int64_t)got < c->page)
 			break;
 	}
-	/* the state of the items glean has */
+	/* the state of the items glean has. NEEDSWORK: the API has no
+	 * "changed since", so this reads every item's state (200 per
+	 * request: 251 requests for 50,000 items, bench/sync.sh); the
+	 * unread, starred and published virtual feeds would cut that for
+	 * flags, but labels and notes need the full pass. */
 	if (since)
 		for (skip = 0;; skip += c->page) {
 			int64_t ignore = 0;
