@@ -78,5 +78,11 @@ CMD(check);
 CMD(backup);
 CMD(extract);
 CMD(source_articles);
+CMD(sync);
+/* Sync every [sync] account (glean fetch runs it first); returns how
+ * many failed, each reported on stderr. */
+int cmd_sync_all(struct ctx *ctx, bool quiet);
+/* 'glean add --sync NAME URL': subscribe on that server, then sync. */
+int cmd_sync_subscribe(struct ctx *ctx, const char *name, const char *url);
 
 #endif

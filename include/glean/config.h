@@ -70,6 +70,17 @@ struct config_target {
 	int line;
 };
 
+/* [sync "NAME"]: a server glean syncs with (issue 17). */
+struct config_sync {
+	char *name;
+	char *service;   /* "ttrss" or "greader" */
+	char *url;       /* the server's base URL */
+	char *user;
+	struct config_secret_src password;
+	const char *file;
+	int line;
+};
+
 struct config_search {
 	char *name, *query;
 };
@@ -114,6 +125,8 @@ struct config {
 	size_t naccounts, cap_accounts;
 	struct config_target *targets;
 	size_t ntargets, cap_targets;
+	struct config_sync *syncs;
+	size_t nsyncs, cap_syncs;
 	struct config_search *searches;
 	size_t nsearches, cap_searches;
 	struct config_rule *rules;

@@ -575,4 +575,80 @@ int store_source_set_articles(struct store *st, int64_t source_id, bool on,
 int store_source_articles(struct store *st, int64_t source_id,
 			  struct err *e);
 
+/* ---- sync with a server (src/store/store_sync.c, issue 17) ----
+ * The sync module's rows: an account's position, its sources and items
+ * by the server's ids, each item's state on the server when last seen
+ * (the base of a three-way merge) and the queue of changes made in
+ * glean to synced items. Triggers queue every change to a synced item's
+ * read, starred, marked, own tags and notes in the change's own
+ * transaction, except while store_sync_mute is on. A synced source is
+ * never due for glean's own fetch (store_sources_due); removing one
+ * ('glean rm') queues its unsubscription. */
+struct sync_base {
+	bool read, starred, marked;
+	char *labels; /* the server's labels, sorted, one per line; "" */
+	char *note;   /* the server's note; "" when none */
+};
+void sync_base_release(struct sync_base *b);
+
+struct sync_change {
+	int64_t seq, item_id, at; /* at: when it was made (UTC seconds) */
+	char *field;              /* read starred marked tags note */
+	char *remote_id;          /* the item's id on the server */
+};
+struct sync_change_list {
+	struct sync_change *v;
+	size_t n, cap;
+};
+void sync_change_list_release(struct sync_change_list *l);
+
+/* Record (or find) sync account name; *since is the newest server item
+ * id seen (caller frees; NULL on a first sync). An account whose
+ * service or url changed starts again: its id mappings go, its sources
+ * and items stay and are matched again by URL. */
+int store_sync_account(struct store *st, const char *name,
+		       const char *service, const char *url, char **since,
+		       struct err *e);
+/* Save the position (since NULL keeps it) and the time of this sync. */
+int store_sync_account_save(struct store *st, const char *name,
+			    const char *since, struct err *e);
+/* While on (inside the caller's transaction), changes are not queued:
+ * they are the server's, being applied. */
+int store_sync_mute(struct store *st, bool on, struct err *e);
+/* The source for the server's feed remote_id: the one linked before,
+ * else a source with src->url (taken over), else a new one from src.
+ * Updates its title. */
+int store_sync_source(struct store *st, const char *account,
+		      const char *remote_id, const struct source *src,
+		      int64_t *source_id, struct err *e);
+/* The item mapped to remote_id and its base: 1 found, 0 not, -1 error.
+ * Release base in every case. */
+int store_sync_item_find(struct store *st, const char *account,
+			 const char *remote_id, int64_t *item_id,
+			 struct sync_base *base, struct err *e);
+/* Map remote_id to item_id with base (insert or update). */
+int store_sync_item_set(struct store *st, const char *account,
+			const char *remote_id, int64_t item_id,
+			const struct sync_base *base, struct err *e);
+/* The account's queued changes, oldest first. */
+int store_sync_queue(struct store *st, const char *account,
+		     struct sync_change_list *out, struct err *e);
+/* The server ids of the account's feeds removed in glean ('glean rm'
+ * deleted or retired the source), to unsubscribe from on the server:
+ * an array of n strings in *ids (caller frees each and the array). */
+int store_sync_unsubscribes(struct store *st, const char *account,
+			    char ***ids, size_t *n, struct err *e);
+/* Retire the account's sources whose feed is not among the server's
+ * ids[0..n) (unsubscribed there); their items stay. *retired counts
+ * them. Call with store_sync_mute on. */
+int store_sync_feeds_keep(struct store *st, const char *account,
+			  char *const *ids, size_t n, int64_t *retired,
+			  struct err *e);
+/* The server has dropped remote_id: forget the request. */
+int store_sync_unsubscribed(struct store *st, const char *account,
+			    const char *remote_id, struct err *e);
+/* The server has c: drop its queue row unless changed again since. */
+int store_sync_queue_done(struct store *st, const struct sync_change *c,
+			  struct err *e);
+
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "glean/cmd.h"
+#include "glean/config.h"
 #include "glean/seek.h"
 #include "glean/store.h"
 #include "glean/banned.h"
@@ -58,7 +59,7 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 	struct seek_result r;
 	struct err e = { 0 };
 	int64_t *ids = NULL;
-	bool quiet = false, tty;
+	bool quiet = false, tty, sync_failed = false;
 	char bytes[32];
 	size_t i;
 	int a, rc;
@@ -113,6 +114,9 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		source_release(&src);
 	}
 	o.ids = ids;
+	/* the servers' items first: their sources are not fetched here */
+	if (!o.n_ids && ctx->cfg->nsyncs && cmd_sync_all(ctx, quiet))
+		sync_failed = true;
 	tty = !quiet && isatty(STDERR_FILENO);
 	if (tty)
 		o.progress = progress;
@@ -187,6 +191,8 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 	}
 status:
 	rc = fetch_status(&r);
+	if (rc == EXIT_OK && sync_failed)
+		rc = EXIT_PARTIAL;
 	if (r.store_error)
 		cmd_error("the fetch could not be stored: %s", r.store_error);
 	seek_result_release(&r);

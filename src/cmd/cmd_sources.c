@@ -32,6 +32,7 @@ print_choices(FILE *fp, const struct seek_add_result *r)
 
 static const char add_usage[] =
 	"usage: glean add URL [--tag TAG]... [--title TITLE] [--pick N]\n"
+	"       glean add --sync NAME URL\n"
 	"\n"
 	"Subscribe to URL: a feed (RSS, Atom, JSON Feed), a web page that\n"
 	"links to feeds, a forum or a social list (see glean(1)). A file://\n"
@@ -39,14 +40,16 @@ static const char add_usage[] =
 	"\n"
 	"  --tag TAG      tag the source (repeatable)\n"
 	"  --title TITLE  use TITLE instead of the feed's own\n"
-	"  --pick N       on a page with several feeds, take the N-th\n";
+	"  --pick N       on a page with several feeds, take the N-th\n"
+	"  --sync NAME    subscribe on the server of [sync \"NAME\"] instead,\n"
+	"                 then sync\n";
 
 int
 cmd_add(int argc, char **argv, struct ctx *ctx)
 {
 	struct seek_add_opts o = { 0 };
 	const char **tags = NULL;
-	const char *url = NULL;
+	const char *url = NULL, *sync = NULL;
 	struct seek_add_result r;
 	struct err e = { 0 };
 	int i, rc;
@@ -61,6 +64,8 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 			tags[o.ntags++] = argv[++i];
 		} else if (!strcmp(argv[i], "--title") && i + 1 < argc) {
 			o.title = argv[++i];
+		} else if (!strcmp(argv[i], "--sync") && i + 1 < argc) {
+			sync = argv[++i];
 		} else if (!strcmp(argv[i], "--pick") && i + 1 < argc) {
 			int64_t n;
 
@@ -72,7 +77,7 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 			o.pick = (int)n;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			static const char *const with_value[] = {
-				"--tag", "--title", "--pick", NULL
+				"--tag", "--title", "--pick", "--sync", NULL
 			};
 
 			free(tags);
@@ -88,6 +93,10 @@ cmd_add(int argc, char **argv, struct ctx *ctx)
 		free(tags);
 		return cmd_usage_error("add", "which URL? e.g. glean add "
 				       "https://example.org/feed.xml");
+	}
+	if (sync) {
+		free(tags);
+		return cmd_sync_subscribe(ctx, sync, url);
 	}
 	o.tags = tags;
 	o.allow_file = true;

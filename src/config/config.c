@@ -48,6 +48,7 @@ struct key {
 #define A(f) offsetof(struct config_account, f)
 #define T(f) offsetof(struct config_target, f)
 #define R(f) offsetof(struct config_rule, f)
+#define S(f) offsetof(struct config_sync, f)
 
 /* Every table is sorted by name: find_key() searches it in halves
  * (test_config checks the order through config_check_keys()). */
@@ -127,6 +128,19 @@ static const struct key rule_keys[] = {
 	{ "tag", K_LIST, R(tags), R(ntags), "tag name(s)", NULL },
 };
 
+/* [sync "NAME"] (issue 17): a Tiny Tiny RSS or Google Reader API
+ * server glean syncs with. */
+static const struct key sync_keys[] = {
+	{ "password-cmd", K_SECRET_CMD, S(password), 0, "command", NULL },
+	{ "password-env", K_SECRET_ENV, S(password), 0, "variable name",
+	  NULL },
+	{ "password-file", K_SECRET_FILE, S(password), 0, "path (mode 0600)",
+	  NULL },
+	{ "service", K_STR, S(service), 0, "ttrss or greader", NULL },
+	{ "url", K_STR, S(url), 0, "the server's URL", NULL },
+	{ "user", K_STR, S(user), 0, "user name", NULL },
+};
+
 /* The target kinds that need no account (share's own); the others are
  * the services' names, learnt from cfg->services. */
 static const char *const local_kinds[] = { "file", "email", "webhook" };
@@ -185,6 +199,7 @@ static const struct {
 	{ "account", account_keys, ARRAY_SIZE(account_keys) },
 	{ "general", general_keys, ARRAY_SIZE(general_keys) },
 	{ "rule", rule_keys, ARRAY_SIZE(rule_keys) },
+	{ "sync", sync_keys, ARRAY_SIZE(sync_keys) },
 	{ "target", target_keys, ARRAY_SIZE(target_keys) },
 };
 
@@ -317,6 +332,13 @@ config_release(struct config *cfg)
 			secret_src_release(&a->secret[k]);
 	}
 	free(cfg->accounts);
+	for (i = 0; i < cfg->nsyncs; i++) {
+		struct config_sync *y = &cfg->syncs[i];
+
+		free(y->name); free(y->service); free(y->url); free(y->user);
+		secret_src_release(&y->password);
+	}
+	free(cfg->syncs);
 	for (i = 0; i < cfg->ntargets; i++) {
 		struct config_target *t = &cfg->targets[i];
 
@@ -679,6 +701,29 @@ open_rule(struct pstate *ps, const char *sub, struct err *e)
 }
 
 static int
+open_sync(struct pstate *ps, const char *sub, struct err *e)
+{
+	struct config *cfg = ps->cfg;
+	struct config_sync *y;
+	size_t i;
+
+	for (i = 0; i < cfg->nsyncs; i++)
+		if (!strcmp(cfg->syncs[i].name, sub))
+			return perr(ps, e, "sync '%s' is defined twice", sub);
+	XGROW(cfg->syncs, cfg->cap_syncs, cfg->nsyncs + 1);
+	y = &cfg->syncs[cfg->nsyncs++];
+	memset(y, 0, sizeof(*y));
+	apply_defaults(y, sync_keys, ARRAY_SIZE(sync_keys));
+	y->name = xstrdup(sub);
+	y->file = ps->file;
+	y->line = ps->line;
+	ps->obj = y;
+	ps->keys = sync_keys;
+	ps->nkeys = ARRAY_SIZE(sync_keys);
+	return 0;
+}
+
+static int
 open_search(struct pstate *ps, const char *sub, struct err *e)
 {
 	struct config *cfg = ps->cfg;
@@ -704,6 +749,7 @@ static const struct section sections[] = {
 	{ "bind", false, NULL, KV(binds) },
 	{ "color", false, NULL, KV(colors) },
 	{ "format", false, NULL, KV(formats) },
+	{ "sync", true, open_sync, 0, 0, 0 },
 };
 
 static int
@@ -985,6 +1031,30 @@ validate(struct config *cfg, struct err *e)
 			return err_set(e, ERR_CONFIG,
 				       "search '%s' needs 'query = QUERY'",
 				       cfg->searches[i].name);
+	for (i = 0; i < cfg->nsyncs; i++) {
+		struct config_sync *y = &cfg->syncs[i];
+		const char *need = NULL;
+
+		if (!y->service)
+			need = "service = ttrss|greader";
+		else if (strcmp(y->service, "ttrss") &&
+			 strcmp(y->service, "greader"))
+			return err_set(e, ERR_CONFIG, "%s:%d: sync '%s': "
+				       "'service' expects ttrss or greader, "
+				       "got '%s'", y->file, y->line, y->name,
+				       y->service);
+		else if (!y->url)
+			need = "url = https://...";
+		else if (!y->user)
+			need = "user = NAME";
+		else if (!y->password.cmd && !y->password.file &&
+			 !y->password.env)
+			need = "password-cmd, password-file or password-env";
+		if (need)
+			return err_set(e, ERR_CONFIG, "%s:%d: sync '%s' needs "
+				       "'%s'", y->file, y->line, y->name, need);
+		y->password.timeout = cfg->secret_timeout;
+	}
 	if (cfg->concurrency < 1 || cfg->per_host < 1)
 		return err_set(e, ERR_CONFIG,
 			       "concurrency and per-host must be at least 1");

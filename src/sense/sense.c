@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "glean/sync.h"
 #include "glean/banned.h"
 
 #define MIN_COLS 40
@@ -439,6 +440,7 @@ fetch_start(struct sense *s, bool all)
 {
 	struct err e = { 0 };
 	const struct nav_entry *n = s->nav.n ? &s->nav.v[s->nav.pane.sel] : NULL;
+	bool synced_ok = true;
 
 	if (s->run) {
 		sense_status(s, false, "a fetch is already running");
@@ -464,10 +466,28 @@ fetch_start(struct sense *s, bool all)
 	}
 	s->fo.progress = fetch_progress;
 	s->fo.arg = s;
+	/* 'R' syncs the [sync] accounts first, as 'glean fetch' does.
+	 * NEEDSWORK: the sync blocks the screen (seconds) instead of
+	 * running between keystrokes like the fetch. */
+	if (all) {
+		size_t i;
+
+		for (i = 0; i < s->cfg->nsyncs; i++) {
+			struct sync_report r;
+			struct err se = { 0 };
+
+			if (sync_run(s->st, s->cfg, &s->cfg->syncs[i], &r,
+				     &se) < 0) {
+				sense_status(s, true, "%s", se.msg);
+				synced_ok = false;
+			}
+			sync_report_release(&r);
+		}
+	}
 	s->run = seek_start(s->st, s->cfg, &s->fo, &e);
 	if (!s->run)
 		sense_status(s, true, "cannot fetch: %s", e.msg);
-	else
+	else if (synced_ok)
 		sense_status(s, false, "fetching...");
 }
 

@@ -304,6 +304,94 @@ static const char *const v_title_html[] = {
 	NULL,
 };
 
+/* 12 (issue 17, sync with a Tiny Tiny RSS or Google Reader API
+ * server): which sources and items are a sync account's (by the
+ * server's ids), the state each item had on the server when last seen
+ * (the base of a three-way merge: a field that differs from its base
+ * changed on that side), and the queue of changes made in glean to
+ * synced items. The queue is written by triggers, so every path that
+ * changes an item (commands, the reader, "mark all read") queues in the
+ * same transaction as the change; sync_mute holds a row while a sync
+ * applies the server's state, which is not queued back. One row per
+ * item and field: the value pushed is the item's state at push time, so
+ * pushing twice sets the same value (never applied twice), and a row
+ * goes only up to the seq that was pushed. Every statement is IF NOT
+ * EXISTS, so a store taken back to an older version by hand (as tests
+ * do) upgrades again. */
+static const char *const v_sync[] = {
+	"CREATE TABLE IF NOT EXISTS sync_account ("
+	" name TEXT PRIMARY KEY,"
+	" service TEXT NOT NULL,"
+	" url TEXT NOT NULL,"
+	" since TEXT,"           /* the server's newest item id seen */
+	" last_sync INTEGER"
+	");",
+	"CREATE TABLE IF NOT EXISTS sync_source ("
+	" account TEXT NOT NULL,"
+	" remote_id TEXT NOT NULL,"
+	" source_id INTEGER NOT NULL UNIQUE"
+	"  REFERENCES source(id) ON DELETE CASCADE,"
+	" PRIMARY KEY (account, remote_id)"
+	");",
+	"CREATE TABLE IF NOT EXISTS sync_item ("
+	" account TEXT NOT NULL,"
+	" remote_id TEXT NOT NULL,"
+	" item_id INTEGER NOT NULL UNIQUE REFERENCES item(id) ON DELETE CASCADE,"
+	" read INTEGER NOT NULL DEFAULT 0,"
+	" starred INTEGER NOT NULL DEFAULT 0,"
+	" marked INTEGER NOT NULL DEFAULT 0,"
+	" labels TEXT NOT NULL DEFAULT '',"  /* sorted, one per line */
+	" note TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY (account, remote_id)"
+	");",
+	"CREATE TABLE IF NOT EXISTS sync_queue ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,"
+	" field TEXT NOT NULL,"  /* read starred marked tags note */
+	" at INTEGER NOT NULL,"
+	" UNIQUE (item_id, field) ON CONFLICT REPLACE"
+	");",
+	"CREATE TABLE IF NOT EXISTS sync_mute (on_ INTEGER);",
+#define SYNC_Q(name, event, id, field, cond)                                 \
+	"CREATE TRIGGER IF NOT EXISTS " name " AFTER " event " WHEN " cond                 \
+	" NOT EXISTS (SELECT 1 FROM sync_mute) AND EXISTS (SELECT 1 FROM"    \
+	" sync_item WHERE item_id = " id ") AND EXISTS (SELECT 1 FROM item"  \
+	" WHERE id = " id ") BEGIN INSERT INTO sync_queue"                   \
+	" (item_id, field, at) VALUES (" id ", '" field "',"                 \
+	" CAST(strftime('%s', 'now') AS INTEGER)); END;"
+	SYNC_Q("sync_q_read", "UPDATE OF read ON item", "new.id", "read",
+	       "old.read IS NOT new.read AND"),
+	SYNC_Q("sync_q_starred", "UPDATE OF starred ON item", "new.id",
+	       "starred", "old.starred IS NOT new.starred AND"),
+	SYNC_Q("sync_q_marked", "UPDATE OF marked ON item", "new.id",
+	       "marked", "old.marked IS NOT new.marked AND"),
+	SYNC_Q("sync_q_tag_add", "INSERT ON item_tag", "new.item_id", "tags",
+	       ""),
+	SYNC_Q("sync_q_tag_rm", "DELETE ON item_tag", "old.item_id", "tags",
+	       ""),
+	SYNC_Q("sync_q_note_add", "INSERT ON note", "new.item_id", "note", ""),
+	SYNC_Q("sync_q_note_set", "UPDATE ON note", "new.item_id", "note", ""),
+	SYNC_Q("sync_q_note_rm", "DELETE ON note", "old.item_id", "note", ""),
+#undef SYNC_Q
+	/* 'glean rm' of a synced source: unsubscribe on the server (next
+	 * sync, before it pulls), whether the source goes or is retired
+	 * because the user kept some of its items */
+	"CREATE TABLE IF NOT EXISTS sync_unsubscribe ("
+	" account TEXT NOT NULL,"
+	" remote_id TEXT NOT NULL,"
+	" PRIMARY KEY (account, remote_id)"
+	");",
+	"CREATE TRIGGER IF NOT EXISTS sync_q_unsub_rm AFTER DELETE ON sync_source"
+	" WHEN NOT EXISTS (SELECT 1 FROM sync_mute) BEGIN INSERT OR IGNORE"
+	" INTO sync_unsubscribe VALUES (old.account, old.remote_id); END;",
+	"CREATE TRIGGER IF NOT EXISTS sync_q_unsub_retire AFTER UPDATE OF retired ON source"
+	" WHEN new.retired = 1 AND old.retired = 0 AND NOT EXISTS (SELECT 1"
+	" FROM sync_mute) BEGIN INSERT OR IGNORE INTO sync_unsubscribe"
+	" SELECT account, remote_id FROM sync_source WHERE source_id = new.id;"
+	" END;",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, v1 },
 	{ 4, v4 },
@@ -314,6 +402,7 @@ static const struct migration migrations[] = {
 	{ 9, v9 },
 	{ 10, v10 },
 	{ 11, v_title_html },
+	{ 12, v_sync },
 };
 
 int

@@ -220,7 +220,8 @@ store_sources_due(struct store *st, int64_t now, bool all,
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"SELECT " SOURCE_COLS " FROM source s WHERE s.retired = 0"
-		" AND (?2 OR s.next_due <= ?1) ORDER BY s.id");
+		" AND (?2 OR s.next_due <= ?1) AND NOT EXISTS (SELECT 1 FROM"
+		" sync_source ss WHERE ss.source_id = s.id) ORDER BY s.id");
 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, all);

@@ -429,7 +429,7 @@ man_keys(const char *path, const char *section, char keys[][64],
 static void
 test_keys_documented(void)
 {
-	static const char *const sections[] = { "general", "account",
+	static const char *const sections[] = { "general", "account", "sync",
 						"target", "rule" };
 	const char *srcdir = getenv("GLEAN_SRCDIR") ? getenv("GLEAN_SRCDIR")
 						    : ".";
