@@ -167,6 +167,9 @@ int64_t time_parse_duration(const char *s);
  * go into any XML, HTML or JSON document.
  * With single_line, \t and \n become spaces too. Returns a new string. */
 char *text_sanitize(const char *s, size_t len, bool single_line);
+/* text_sanitize of a string (NULL gives ""), trimmed at both ends: a
+ * field ready for a digest, a note file or an annotation. */
+char *text_clean(const char *s, bool single_line);
 /* Append the sanitized form of s to sb. */
 int text_sanitize_to(struct sbuf *sb, const char *s, size_t len,
 		     bool single_line);

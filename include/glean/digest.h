@@ -74,8 +74,6 @@ int digest_render(const struct digest *d, enum digest_format f,
 		  const char *tmpl, struct sbuf *out, struct err *e);
 
 /* Helpers the share targets use to build their own posts. */
-/* Plain single-line, sanitized copy of s (NULL → ""). Caller frees. */
-char *digest_clean(const char *s, bool single_line);
 /* True for http://, https:// and mailto: URLs without controls or spaces. */
 bool digest_url_ok(const char *url);
 

@@ -174,3 +174,15 @@ text_sanitize(const char *s, size_t len, bool single_line)
 	text_sanitize_to(&sb, s, len, single_line);
 	return sbuf_detach(&sb, NULL);
 }
+
+char *
+text_clean(const char *s, bool single_line)
+{
+	char *c;
+
+	if (!s)
+		return xstrdup("");
+	c = text_sanitize(s, strlen(s), single_line);
+	str_trim(c);
+	return c;
+}

@@ -57,18 +57,6 @@ digest_format_name(enum digest_format f)
 	return (size_t)f < ARRAY_SIZE(format_names) ? format_names[f] : "?";
 }
 
-char *
-digest_clean(const char *s, bool single_line)
-{
-	char *c;
-
-	if (!s)
-		return xstrdup("");
-	c = text_sanitize(s, strlen(s), single_line);
-	str_trim(c);
-	return c;
-}
-
 bool
 digest_url_ok(const char *url)
 {
@@ -515,7 +503,7 @@ md_items(const struct digest *d, struct sbuf *sb)
 
 	for (g = 0; g < d->ngroups; g++) {
 		const struct digest_group *grp = &d->groups[g];
-		char *tag = digest_clean(grp->tag ? grp->tag : "Other", true);
+		char *tag = text_clean(grp->tag ? grp->tag : "Other", true);
 
 		sbuf_adds(sb, "## ");
 		md_escape(sb, tag);
@@ -523,10 +511,10 @@ md_items(const struct digest *d, struct sbuf *sb)
 		free(tag);
 		for (k = 0; k < grp->n; k++) {
 			const struct item *it = &d->items.v[grp->idx[k]];
-			char *title = digest_clean(it->title && *it->title ?
+			char *title = text_clean(it->title && *it->title ?
 						   it->title : "(untitled)",
 						   true);
-			char *src = digest_clean(it->source_title, true);
+			char *src = text_clean(it->source_title, true);
 			char date[16];
 
 			date_only(item_when(it), date, sizeof(date));
@@ -551,9 +539,9 @@ md_items(const struct digest *d, struct sbuf *sb)
 			sbuf_addch(sb, '\n');
 			for (n = 0; n < it->nnotes; n++) {
 				const struct note *nt = &it->notes[n];
-				char *q = nt->quote ? digest_clean(nt->quote,
+				char *q = nt->quote ? text_clean(nt->quote,
 								   true) : NULL;
-				char *b = digest_clean(nt->body, false);
+				char *b = text_clean(nt->body, false);
 
 				if (q && *q) {
 					sbuf_adds(sb, "\n  > ");
@@ -584,7 +572,7 @@ md_items(const struct digest *d, struct sbuf *sb)
 static void
 md_doc(const struct digest *d, struct sbuf *sb)
 {
-	char *title = digest_clean(d->title, true);
+	char *title = text_clean(d->title, true);
 
 	sbuf_adds(sb, "# ");
 	md_escape(sb, title);
@@ -592,7 +580,7 @@ md_doc(const struct digest *d, struct sbuf *sb)
 	window_line(d, sb);
 	sbuf_adds(sb, "_\n\n");
 	if (d->intro) {
-		char *in = digest_clean(d->intro, false);
+		char *in = text_clean(d->intro, false);
 
 		sbuf_adds(sb, in);
 		sbuf_adds(sb, "\n\n");
@@ -611,7 +599,7 @@ text_items(const struct digest *d, struct sbuf *sb)
 
 	for (g = 0; g < d->ngroups; g++) {
 		const struct digest_group *grp = &d->groups[g];
-		char *tag = digest_clean(grp->tag ? grp->tag : "Other", true);
+		char *tag = text_clean(grp->tag ? grp->tag : "Other", true);
 
 		sbuf_adds(sb, tag);
 		sbuf_addch(sb, '\n');
@@ -622,10 +610,10 @@ text_items(const struct digest *d, struct sbuf *sb)
 		free(tag);
 		for (k = 0; k < grp->n; k++) {
 			const struct item *it = &d->items.v[grp->idx[k]];
-			char *title = digest_clean(it->title && *it->title ?
+			char *title = text_clean(it->title && *it->title ?
 						   it->title : "(untitled)",
 						   true);
-			char *src = digest_clean(it->source_title, true);
+			char *src = text_clean(it->source_title, true);
 			char date[16];
 
 			date_only(item_when(it), date, sizeof(date));
@@ -637,9 +625,9 @@ text_items(const struct digest *d, struct sbuf *sb)
 					  *src && *date ? ", " : "", date);
 			for (n = 0; n < it->nnotes; n++) {
 				const struct note *nt = &it->notes[n];
-				char *q = nt->quote ? digest_clean(nt->quote,
+				char *q = nt->quote ? text_clean(nt->quote,
 								   true) : NULL;
-				char *b = digest_clean(nt->body, false);
+				char *b = text_clean(nt->body, false);
 
 				if (q && *q)
 					sbuf_addf(sb, "  > \"%s\"\n", q);
@@ -661,7 +649,7 @@ text_items(const struct digest *d, struct sbuf *sb)
 static void
 text_doc(const struct digest *d, struct sbuf *sb)
 {
-	char *title = digest_clean(d->title, true);
+	char *title = text_clean(d->title, true);
 	size_t i, w = chars(title);
 
 	sbuf_adds(sb, title);
@@ -672,7 +660,7 @@ text_doc(const struct digest *d, struct sbuf *sb)
 	window_line(d, sb);
 	sbuf_adds(sb, "\n\n");
 	if (d->intro) {
-		char *in = digest_clean(d->intro, false);
+		char *in = text_clean(d->intro, false);
 
 		sbuf_adds(sb, in);
 		sbuf_adds(sb, "\n\n");
@@ -687,7 +675,7 @@ text_doc(const struct digest *d, struct sbuf *sb)
 static void
 html_text(struct sbuf *sb, const char *s, bool single_line)
 {
-	char *c = digest_clean(s, single_line);
+	char *c = text_clean(s, single_line);
 
 	put_esc(sb, c);
 	free(c);
@@ -698,7 +686,7 @@ html_text(struct sbuf *sb, const char *s, bool single_line)
 static void
 html_paras(struct sbuf *sb, const char *s)
 {
-	char *c = digest_clean(s, false), *p, *run;
+	char *c = text_clean(s, false), *p, *run;
 
 	sbuf_adds(sb, "<p>");
 	for (p = run = c; ; p++) {
@@ -947,7 +935,7 @@ atom_doc(const struct digest *d, struct sbuf *sb)
 				sbuf_adds(sb, "\"/>\n");
 			}
 			for (t = 0; t < it->ntags; t++) {
-				char *c = digest_clean(it->tags[t], true);
+				char *c = text_clean(it->tags[t], true);
 
 				sbuf_adds(sb, "<category term=\"");
 				put_esc(sb, c);
@@ -977,7 +965,7 @@ json_clean(struct json_out *w, const char *key, const char *s,
 
 	if (!s)
 		return;
-	c = digest_clean(s, single_line);
+	c = text_clean(s, single_line);
 	json_key(w, key);
 	json_str(w, c);
 	free(c);
@@ -1044,7 +1032,7 @@ json_doc(const struct digest *d, struct sbuf *sb)
 				json_key(&w, "tags");
 				json_arr_begin(&w);
 				for (t = 0; t < it->ntags; t++) {
-					char *c = digest_clean(it->tags[t],
+					char *c = text_clean(it->tags[t],
 							       true);
 
 					json_str(&w, c);
@@ -1119,9 +1107,9 @@ fill_template(const struct digest *d, enum digest_format f,
 			char *c = NULL;
 
 			if (!strcmp(name, "title"))
-				c = digest_clean(d->title, true);
+				c = text_clean(d->title, true);
 			else if (!strcmp(name, "intro"))
-				c = digest_clean(d->intro, false);
+				c = text_clean(d->intro, false);
 			else if (!strcmp(name, "date"))
 				window_line(d, &v);
 			else if (!strcmp(name, "count"))

@@ -16,18 +16,6 @@
 #include "private.h"
 #include "glean/banned.h"
 
-char *
-notes_clean(const char *s, bool single_line)
-{
-	char *c;
-
-	if (!s)
-		return xstrdup("");
-	c = text_sanitize(s, strlen(s), single_line);
-	str_trim(c);
-	return c;
-}
-
 bool
 notes_url_ok(const char *url)
 {

@@ -73,7 +73,7 @@ id_base(struct store *st, struct err *e)
 static void
 put_text(struct json_out *w, const char *key, const char *s, bool line)
 {
-	char *c = notes_clean(s, line);
+	char *c = text_clean(s, line);
 
 	json_key(w, key);
 	json_str(w, c);
@@ -123,7 +123,7 @@ put_annotation(struct json_out *w, const struct notes_anno_opts *o,
 {
 	struct sbuf url = SBUF_INIT;
 	char id[46], ts[32], name[32];
-	char *body = notes_clean(n->body, false);
+	char *body = text_clean(n->body, false);
 	char *exact = n->quote ? text_sanitize(n->quote, strlen(n->quote),
 					       false) : NULL;
 	bool quote = exact && *str_trim(exact); /* a selector needs exact */
@@ -494,7 +494,7 @@ import_one(struct store *st, const struct json *j, const struct json_node *a,
 			r->existing++;
 	}
 	for (t = tags.buf; t < tags.buf + tags.len; t += strlen(t) + 1) {
-		char *tag = notes_clean(t, true);
+		char *tag = text_clean(t, true);
 		bool changed = false;
 
 		if (*tag && strlen(tag) <= TAG_MAX_BYTES &&

@@ -275,7 +275,7 @@ file_name(const struct item *it)
 static void
 yaml_str(struct sbuf *sb, const char *s)
 {
-	char *c = notes_clean(s, true);
+	char *c = text_clean(s, true);
 	const char *p;
 
 	sbuf_addch(sb, '"');
@@ -371,7 +371,7 @@ render_item(const struct item *it, struct sbuf *sb)
 {
 	char ts[32];
 	size_t k;
-	char *title = notes_clean(it->title && *it->title ? it->title
+	char *title = text_clean(it->title && *it->title ? it->title
 							    : "(untitled)",
 				  true);
 
@@ -387,7 +387,7 @@ render_item(const struct item *it, struct sbuf *sb)
 		sbuf_adds(sb, "tags:\n");
 		for (k = 0; k < it->ntags; k++) {
 			/* Obsidian's tags have no spaces */
-			char *t = notes_clean(it->tags[k], true), *q;
+			char *t = text_clean(it->tags[k], true), *q;
 
 			for (q = t; *q; q++)
 				if (*q == ' ')
@@ -407,13 +407,13 @@ render_item(const struct item *it, struct sbuf *sb)
 	sbuf_addch(sb, '\n');
 	for (k = 0; k < it->nnotes; k++) {
 		const struct note *n = &it->notes[k];
-		char *q = n->quote ? notes_clean(n->quote, false) : NULL;
-		char *b = notes_clean(n->body, false);
+		char *q = n->quote ? text_clean(n->quote, false) : NULL;
+		char *b = text_clean(n->body, false);
 
 		if (q && *q) {
 			md_quote(sb, q);
 			if (notes_url_ok(it->url)) {
-				char *src = notes_clean(it->source_title,
+				char *src = text_clean(it->source_title,
 							true);
 
 				sbuf_adds(sb, "\n> — [");

@@ -7,9 +7,6 @@
 
 #include "glean/base.h"
 
-/* Sanitized (text_sanitize), trimmed copy of s; NULL gives "". Caller
- * frees. */
-char *notes_clean(const char *s, bool single_line);
 /* True for an http(s) URL without controls: one notes_url_put can
  * write as a link. */
 bool notes_url_ok(const char *url);

@@ -370,7 +370,7 @@ discourse_open(struct share_ctx *c, struct err *e)
 	}
 	d->key = xasprintf("Api-Key: %s", tok);
 	config_secret_free(tok);
-	u = digest_clean(c->a->user, true);
+	u = text_clean(c->a->user, true);
 	d->user = xasprintf("Api-Username: %s", u);
 	free(u);
 	c->priv = d;
@@ -450,7 +450,7 @@ discourse_send(struct share_ctx *c, const struct outbox_list *parts,
 		json_key(&w, "topic_id");
 		json_i64(&w, id);
 	} else {
-		char *title = digest_clean(c->t->title ? c->t->title
+		char *title = text_clean(c->t->title ? c->t->title
 					   : "Digest", true);
 		char day[32];
 

@@ -312,16 +312,16 @@ static char *
 item_post(const struct item *it, const struct item_cut *cut)
 {
 	struct sbuf sb = SBUF_INIT;
-	char *title = digest_clean(it->title && *it->title ? it->title
+	char *title = text_clean(it->title && *it->title ? it->title
 				   : "(untitled)", true);
 	char *quote = NULL, *note = NULL;
 	size_t n;
 
 	for (n = 0; n < it->nnotes; n++) {
 		if (!quote && it->notes[n].quote && *it->notes[n].quote)
-			quote = digest_clean(it->notes[n].quote, true);
+			quote = text_clean(it->notes[n].quote, true);
 		if (!note && it->notes[n].body && *it->notes[n].body)
-			note = digest_clean(it->notes[n].body, true);
+			note = text_clean(it->notes[n].body, true);
 	}
 	share_cut_chars(title, cut->title);
 	sbuf_adds(&sb, title);
@@ -352,7 +352,7 @@ item_chars(const struct item *it, bool quote)
 		const char *s = quote ? it->notes[n].quote : it->notes[n].body;
 
 		if (s && *s) {
-			char *t = digest_clean(s, true);
+			char *t = text_clean(s, true);
 
 			len = share_measure_chars(t);
 			free(t);
@@ -385,7 +385,7 @@ item_fit(struct share_ctx *c, const struct item *it,
 	size_t title, m;
 	char *t = item_post(it, &cut), *s;
 
-	s = digest_clean(it->title && *it->title ? it->title : "(untitled)",
+	s = text_clean(it->title && *it->title ? it->title : "(untitled)",
 			 true);
 	title = share_measure_chars(s);
 	free(s);
@@ -405,7 +405,7 @@ item_fit(struct share_ctx *c, const struct item *it,
 				cut.title = 2;
 			title = cut.title;
 		} else {
-			s = digest_clean(it->title && *it->title ? it->title
+			s = text_clean(it->title && *it->title ? it->title
 					 : "(untitled)", true);
 			share_cut_chars(s, 60);
 			err_set(e, ERR_LIMIT, "target '%s': item \"%s\" "
@@ -433,7 +433,7 @@ share_pack_thread(struct share_ctx *c, share_measure_fn measure,
 	char *s, a[32], b[32];
 	size_t g, k, first = p->n;
 
-	s = digest_clean(d->title, true);
+	s = text_clean(d->title, true);
 	sbuf_adds(&head, s);
 	free(s);
 	time_fmt_iso(d->since, a, sizeof(a));
@@ -441,7 +441,7 @@ share_pack_thread(struct share_ctx *c, share_measure_fn measure,
 	sbuf_addf(&head, " (%.10s to %.10s): %zu link%s", a, b, d->items.n,
 		  d->items.n == 1 ? "" : "s");
 	if (d->intro) {
-		s = digest_clean(d->intro, false);
+		s = text_clean(d->intro, false);
 		sbuf_addf(&head, "\n\n%s", s);
 		free(s);
 	}

@@ -525,7 +525,7 @@ x_plan(struct share_ctx *c, struct share_plan *p, struct err *e)
 						    : X_DEFAULT_MAX_POSTS;
 
 	if (c->t->url && digest_url_ok(c->t->url)) {
-		char *title = digest_clean(c->d->title, true);
+		char *title = text_clean(c->d->title, true);
 		size_t chars = share_measure_chars(title), m;
 		char *s;
 

@@ -278,7 +278,7 @@ rfc5322_date(int64_t t, char *buf, size_t n)
 static char *
 header_value(const char *s)
 {
-	return digest_clean(s, true);
+	return text_clean(s, true);
 }
 
 /* The bare address of "Name <a@b>" or "a@b". Caller frees. */
