@@ -70,7 +70,7 @@ static const struct command commands[] = {
 						      "of a source's new items" },
 	{ "sources", cmd_sources, RO, "list subscriptions and their state" },
 	{ "star", cmd_star, RW, "star items" },
-	{ "sync", cmd_sync, RW, "sync with a tt-rss server" },
+	{ "sync", cmd_sync, RW, "sync with tt-rss or Google Reader API servers" },
 	{ "tag", cmd_tag, RW, "add or remove tags on an item" },
 	{ "tag-source", cmd_tag_source, RW, "add or remove tags on a source" },
 	{ "tags", cmd_tags, RO, "list tags with item and unread counts" },
