@@ -281,6 +281,23 @@ is_uri_attr(const char *tag, const char *attr)
 	return false;
 }
 
+/* Whether name is an attribute some element takes a URL in (the second
+ * word of a uri_attrs pair): a script URL is emptied in it on any
+ * element, though only the pairs are resolved (as feedparser does). */
+static bool
+is_uri_name(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++) {
+		const char *w = strchr(uri_attrs[i], ' ') + 1;
+
+		if (strlen(w) == n && strncasecmp(w, name, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool
 word_char(char c)
 {
@@ -734,8 +751,7 @@ attr_write(struct cleaner *c, const struct tag *x, const struct hattr *a)
 			v = abs = url_resolve(c->base, v);
 		if (!scheme_safe(v))
 			v[0] = '\0';
-	} else if (a->nlen == 4 && memcmp(name, "href", 4) == 0 &&
-		   !scheme_safe(v)) {
+	} else if (is_uri_name(name, a->nlen) && !scheme_safe(v)) {
 		v[0] = '\0';
 	}
 	put_ch(&c->out, ' ');
