@@ -701,6 +701,27 @@ store_item_refresh_notes(struct store *st, int64_t item_id, struct err *e)
 	return 0;
 }
 
+/* The INSERT of one note, bound and ready to step: 'glean note' and
+ * 'glean import --annotations' write the same row. */
+static sqlite3_stmt *
+note_insert(struct store *st, int64_t item_id, const char *body,
+	    const char *quote, const char *prefix, const char *suffix,
+	    int64_t created, int64_t updated)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO note (item_id, body,"
+		" quote, prefix, suffix, created, updated) VALUES (?, ?, ?,"
+		" ?, ?, ?, ?)");
+
+	sqlite3_bind_int64(s, 1, item_id);
+	store_bind_text(s, 2, body ? body : "");
+	store_bind_text(s, 3, quote);
+	store_bind_text(s, 4, prefix);
+	store_bind_text(s, 5, suffix);
+	sqlite3_bind_int64(s, 6, created);
+	sqlite3_bind_int64(s, 7, updated);
+	return s;
+}
+
 int
 store_note_add(struct store *st, int64_t item_id, const char *body,
 	       const char *quote, const char *prefix, const char *suffix,
@@ -714,16 +735,7 @@ store_note_add(struct store *st, int64_t item_id, const char *body,
 		return -1;
 	if (store_begin(st, true, e) < 0)
 		return -1;
-	s = store_prepare(st, "INSERT INTO note (item_id, body, quote, prefix,"
-			  " suffix, created, updated) VALUES (?, ?, ?, ?, ?,"
-			  " ?, ?)");
-	sqlite3_bind_int64(s, 1, item_id);
-	store_bind_text(s, 2, body ? body : "");
-	store_bind_text(s, 3, quote);
-	store_bind_text(s, 4, prefix);
-	store_bind_text(s, 5, suffix);
-	sqlite3_bind_int64(s, 6, now);
-	sqlite3_bind_int64(s, 7, now);
+	s = note_insert(st, item_id, body, quote, prefix, suffix, now, now);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
@@ -922,16 +934,8 @@ store_note_import(struct store *st, int64_t item_id, const struct note *n,
 		store_rollback(st);
 		return -1;
 	}
-	s = store_prepare(st, "INSERT INTO note (item_id, body, quote, prefix,"
-			  " suffix, created, updated) VALUES (?, ?, ?, ?, ?,"
-			  " ?, ?)");
-	sqlite3_bind_int64(s, 1, item_id);
-	store_bind_text(s, 2, n->body ? n->body : "");
-	store_bind_text(s, 3, n->quote);
-	store_bind_text(s, 4, n->prefix);
-	store_bind_text(s, 5, n->suffix);
-	sqlite3_bind_int64(s, 6, n->created);
-	sqlite3_bind_int64(s, 7, n->updated ? n->updated : n->created);
+	s = note_insert(st, item_id, n->body, n->quote, n->prefix, n->suffix,
+			n->created, n->updated ? n->updated : n->created);
 	*added = true;
 	return note_write(st, item_id, s, "cannot save note", e);
 }
