@@ -872,6 +872,56 @@ test_encodings(void)
 	CHECK_STR(d.feed.title, "caf\xc3\xa9");
 	feed_doc_release(&d);
 
+	TEST("utf-8 checked in blocks: every error class, at every offset");
+	{
+		/* declared UTF-8 stays UTF-8 only when the bytes are; the
+		 * text above ASCII before them sends the check to its block
+		 * path (SSSE3), the padding moves them across block edges */
+		static const char *const good[] = {
+			"\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xed\x9f\xbf",
+			"\xee\x80\x80", "\xef\xbf\xbd", "\xf0\x90\x80\x80",
+			"\xf4\x8f\xbf\xbf", "\xe2\x82\xac\xf0\x9f\x98\x80",
+		};
+		static const char *const bad[] = {
+			"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xc2", "\xc2\xc2",
+			"\xe0\x80\x80", "\xe0\x9f\xbf", "\xed\xa0\x80",
+			"\xed\xbf\xbf", "\xe2\x82", "\xf0\x80\x80\x80",
+			"\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+			"\xf8\x88\x80\x80\x80", "\xff", "\xe2\x82\xac\x80",
+			"\xf0\x9f\x98",
+		};
+		size_t pad, k;
+		bool ok = true;
+
+		for (pad = 0; pad < 20; pad++) {
+			for (k = 0; k < ARRAY_SIZE(good) + ARRAY_SIZE(bad); k++) {
+				bool isgood = k < ARRAY_SIZE(good);
+				struct sbuf f = SBUF_INIT;
+
+				sbuf_adds(&f, "<?xml version=\"1.0\" encoding="
+					      "\"utf-8\"?><rss><channel><title>"
+					      "\xc3\xa9t\xc3\xa9 ");
+				sbuf_addf(&f, "%.*s", (int)pad,
+					  "xxxxxxxxxxxxxxxxxxxx");
+				sbuf_adds(&f, isgood ? good[k]
+						     : bad[k - ARRAY_SIZE(good)]);
+				sbuf_adds(&f, "</title></channel></rss>");
+				parse_feed(f.buf, f.len, NULL, &d, NULL);
+				/* bad bytes: another encoding is tried */
+				if (isgood != (d.encoding &&
+					       strcmp(d.encoding, "utf-8") == 0) ||
+				    (isgood && d.bozo)) {
+					fprintf(stderr, "  pad %zu, case %zu\n",
+						pad, k);
+					ok = false;
+				}
+				feed_doc_release(&d);
+				sbuf_release(&f);
+			}
+		}
+		CHECK(ok);
+	}
+
 	TEST("http charset wins");
 	o.content_type = "application/xml; charset=windows-1252";
 	parse_feed(latin, strlen(latin), &o, &d, NULL);
