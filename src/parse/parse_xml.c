@@ -25,6 +25,10 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "private.h"
 #include "glean/banned.h"
 
@@ -396,6 +400,26 @@ has_c1(const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
 
+#if defined(__SSE2__)
+	/* real text has many 0xc2 leads (nbsp, ©, «»): one pass over
+	 * pairs, not a memchr restarted at each */
+	const __m128i c2 = _mm_set1_epi8((char)0xc2);
+	const __m128i hi = _mm_set1_epi8((char)0xe0);
+	const __m128i c1 = _mm_set1_epi8((char)0x80);
+
+	while (end - p > 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)
+					    (p + 1));
+
+		if (_mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpeq_epi8(v, c2),
+			    _mm_cmpeq_epi8(_mm_and_si128(w, hi), c1))))
+			return true;
+		p += 16;
+	}
+#endif
+
 	while ((p = memchr(p, 0xc2, (size_t)(end - p))) != NULL) {
 		if (p + 1 < end && (unsigned char)p[1] >= 0x80 &&
 		    (unsigned char)p[1] <= 0x9f)
@@ -405,17 +429,29 @@ has_c1(const char *s, size_t n)
 	return false;
 }
 
+/*
+ * The cleaned field, feed_trim()med with the length known. The cleaner's
+ * buffer itself is handed over, cut to size (a shrinking realloc does
+ * not move it), when nothing leads: a copy of every cleaned byte was
+ * the parse's largest memcpy. The next field's cleaning allocates a
+ * fresh buffer (markup_clean_into() does not grow one by copying).
+ */
 static char *
 clean_exact(struct sbuf *c)
 {
 	size_t olen = c->len, st;
 	char *out;
 
-	/* feed_trim() with the length known, and one exact copy */
 	while (olen && trim_ws(c->buf[olen - 1]))
 		olen--;
 	for (st = 0; st < olen && trim_ws(c->buf[st]); st++)
 		;
+	if (st == 0 && c->cap) {
+		out = c->buf;
+		out[olen] = '\0';
+		sbuf_init(c, 0);
+		return xrealloc(out, olen + 1);
+	}
 	out = xmalloc(olen - st + 1);
 	memcpy(out, c->buf + st, olen - st);
 	out[olen - st] = '\0';
