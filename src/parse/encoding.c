@@ -94,7 +94,7 @@ u8_nibble_hi(__m128i v)
 }
 
 __attribute__((target("ssse3"))) static bool
-utf8_check_ssse3(const unsigned char *u, size_t len)
+utf8_check_ssse3(const unsigned char *u, size_t len, bool *nul)
 {
 	const __m128i t1 = _mm_setr_epi8(
 		U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
@@ -139,7 +139,7 @@ utf8_check_ssse3(const unsigned char *u, size_t len)
 		-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 		(char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
 	__m128i prev = _mm_setzero_si128(), err = _mm_setzero_si128();
-	__m128i incomplete = _mm_setzero_si128();
+	__m128i incomplete = _mm_setzero_si128(), zero = _mm_setzero_si128();
 	unsigned char tail[16];
 	size_t i = 0;
 
@@ -153,13 +153,16 @@ utf8_check_ssse3(const unsigned char *u, size_t len)
 					     (u + i));
 			i += 16;
 		} else {
-			/* the last bytes, padded with NULs (ASCII) */
-			memset(tail, 0, sizeof(tail));
+			/* the last bytes, padded with spaces (ASCII, and
+			 * no NUL to report) */
+			memset(tail, ' ', sizeof(tail));
 			memcpy(tail, u + i, len - i);
 			in = _mm_loadu_si128((const __m128i *)(const void *)
 					     tail);
 			i = len;
 		}
+		zero = _mm_or_si128(zero, _mm_cmpeq_epi8(in,
+							 _mm_setzero_si128()));
 		if (!_mm_movemask_epi8(in)) {
 			/* all ASCII: only a sequence left open is wrong */
 			err = _mm_or_si128(err, incomplete);
@@ -184,6 +187,8 @@ utf8_check_ssse3(const unsigned char *u, size_t len)
 		prev = in;
 	}
 	err = _mm_or_si128(err, incomplete);
+	if (_mm_movemask_epi8(zero))
+		*nul = true;
 	return _mm_movemask_epi8(_mm_cmpeq_epi8(err, _mm_setzero_si128())) ==
 	       0xFFFF;
 }
@@ -204,12 +209,24 @@ utf8_simd_probe(void)
  * U+10FFFF), with ASCII skipped 16 bytes at a time where SSE2 is and
  * multi-byte sequences checked inline: feeds are mostly ASCII and this
  * runs over every byte of every UTF-8 document. With SSSE3, text above
- * ASCII is checked a block at a time (utf8_check_ssse3()). */
+ * ASCII is checked a block at a time (utf8_check_ssse3()). With nul,
+ * *nul says whether the bytes may hold a NUL (false only when checked
+ * and none is there), for parse_feed(), which would otherwise look for
+ * one in another pass over the document. */
 static bool
-utf8_check(const char *s, size_t len, bool ascii)
+utf8_check(const char *s, size_t len, bool ascii, bool *nul)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
+	bool z = false, dummy;
+#if defined(__SSE2__)
+	__m128i zacc = _mm_setzero_si128();
+#else
+	z = true; /* not looked for */
+#endif
+
+	if (!nul)
+		nul = &dummy;
 
 	while (i < len) {
 		unsigned c;
@@ -221,6 +238,8 @@ utf8_check(const char *s, size_t len, bool ascii)
 				(const __m128i *)(const void *)(u + i));
 			unsigned m = (unsigned)_mm_movemask_epi8(v);
 
+			zacc = _mm_or_si128(zacc, _mm_cmpeq_epi8(
+						v, _mm_setzero_si128()));
 			if (m) {
 				i += (size_t)__builtin_ctz(m);
 				break;
@@ -242,6 +261,8 @@ utf8_check(const char *s, size_t len, bool ascii)
 #endif
 		c = u[i];
 		if (c < 0x80) {
+			if (!c)
+				z = true;
 			i++;
 			continue;
 		}
@@ -249,8 +270,12 @@ utf8_check(const char *s, size_t len, bool ascii)
 			return false;
 #if defined(HAVE_UTF8_SSSE3)
 		pthread_once(&utf8_simd_once, utf8_simd_probe);
-		if (utf8_simd) /* from here on, whole blocks */
-			return utf8_check_ssse3(u + i, len - i);
+		if (utf8_simd) { /* from here on, whole blocks */
+			if (!utf8_check_ssse3(u + i, len - i, &z))
+				return false;
+			i = len;
+			break;
+		}
 #endif
 		if (c >= 0xC2 && c <= 0xDF) {
 			if (len - i < 2 || (u[i + 1] & 0xC0) != 0x80)
@@ -282,6 +307,11 @@ utf8_check(const char *s, size_t len, bool ascii)
 			return false;
 		}
 	}
+#if defined(__SSE2__)
+	if (_mm_movemask_epi8(zacc))
+		z = true;
+#endif
+	*nul = z;
 	return true;
 }
 
@@ -307,10 +337,11 @@ utf8_whole(const char *s, size_t len)
 
 /* Decode with iconv, strictly; NULL when the bytes do not fit. With
  * borrow set, UTF-8 (or ASCII) input is returned as in itself, not
- * copied, and *borrowed says so. */
+ * copied, and *borrowed says so; *no_nul then says whether the check
+ * found the bytes free of NULs. */
 static char *
 decode(const char *name, const char *in, size_t len, size_t *outlen,
-       bool *borrowed)
+       bool *borrowed, bool *no_nul)
 {
 	static const struct {
 		const char *py, *iconv;
@@ -330,7 +361,7 @@ decode(const char *name, const char *in, size_t len, size_t *outlen,
 	iconv_t cd;
 	char *out, *ip, *op;
 	size_t cap, il, ol, i;
-	bool ascii = false;
+	bool ascii = false, nul = true;
 
 	for (i = 0; i < ARRAY_SIZE(alias); i++)
 		if (lower_eq(name, alias[i].py))
@@ -339,17 +370,18 @@ decode(const char *name, const char *in, size_t len, size_t *outlen,
 		ascii = true;
 	if (lower_eq(use, "utf-8") || ascii) {
 		/* the common case: validate in place, no iconv */
-		if (!utf8_check(in, len, ascii)) {
+		if (!utf8_check(in, len, ascii, &nul)) {
 			/* a UTF-8 document cut inside its last character
 			 * is still UTF-8: leave that character out */
 			size_t keep = ascii ? len : utf8_whole(in, len);
 
-			if (keep == len || !utf8_check(in, keep, false))
+			if (keep == len || !utf8_check(in, keep, false, &nul))
 				return NULL;
 			len = keep;
 		}
 		if (borrowed) {
 			*borrowed = true;
+			*no_nul = !nul;
 			*outlen = len;
 			return (char *)(uintptr_t)in;
 		}
@@ -714,7 +746,7 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 
 		/* cut on a code unit boundary */
 		n -= n % 4;
-		t = decode(bom, data, n, &tl, NULL);
+		t = decode(bom, data, n, &tl, NULL, NULL);
 		if (t) {
 			xml_decl_encoding(t, tl, xmlenc, sizeof(xmlenc));
 			free(t);
@@ -760,7 +792,7 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 	 * iso-8859-1 never fails, so UTF-8 and detection go first for bytes
 	 * above ASCII (ASCII reads the same either way). */
 	undeclared = !*bom && !*xmlenc && !*httpenc && http && !*mime &&
-		     !utf8_check(data, dlen, true);
+		     !utf8_check(data, dlen, true, NULL);
 	if (undeclared) {
 		cands[ncand++] = "utf-8";
 		ncand += detect(data, dlen, cands + ncand, 3, detbuf,
@@ -785,7 +817,8 @@ enc_to_utf8(const char *bytes, size_t len, const char *content_type,
 				tried = true;
 		if (!tried) {
 			r->utf8 = decode(cands[i], data, dlen, &r->len,
-					 r->json ? NULL : &r->borrowed);
+					 r->json ? NULL : &r->borrowed,
+					 &r->no_nul);
 			if (r->utf8)
 				break;
 		}

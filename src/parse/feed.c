@@ -404,7 +404,10 @@ parse_feed(const char *bytes, size_t len, const struct parse_opts *opts,
 		enc_result_own(&r);
 		rc = parse_jsonfeed(r.utf8, r.len, &o, base, doc, e);
 	} else {
-		const char *z = memchr(r.utf8, '\0', r.len);
+		/* borrowed UTF-8 was checked for NULs on the way */
+		const char *z = r.borrowed && r.no_nul
+					? NULL
+					: memchr(r.utf8, '\0', r.len);
 
 		rc = parse_xml(r.utf8, r.len, &o, base, doc, e);
 		/* U+0000 is no XML character: libxml2 stops there. Where,

@@ -20,6 +20,8 @@ struct enc_result {
 	size_t len;
 	bool borrowed;     /* utf8 points into the caller's bytes (valid
 			    * UTF-8 with a plain declaration: no copy) */
+	bool no_nul;       /* with borrowed: the check found no NUL in
+			    * them (parse_feed() need not look again) */
 	char encoding[64]; /* name reported in the dump (lower-case) */
 	bool bozo;
 	const char *bozo_reason;

@@ -548,6 +548,48 @@ test_cut(void)
 		CHECK_INT(d.nul_at, (size_t)(strchr(nul, '\0') - nul) + 1);
 		feed_doc_release(&d);
 	}
+
+	TEST("a NUL byte is found by the UTF-8 check: ASCII, text above it, tail");
+	{
+		/* the check that reads every byte of a UTF-8 document
+		 * also notes a NUL; parse_feed() relies on it, so one in
+		 * each of its paths must still be found */
+		static const char nhead[] =
+			"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss "
+			"version=\"2.0\"><channel><title>";
+		static const char *const mid[] = {
+			"plain ascii text here and more of it",
+			"\xc3\xa9t\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac text after",
+		};
+		size_t m, at, pos;
+		bool ok = true;
+
+		for (m = 0; m < ARRAY_SIZE(mid); m++) {
+			for (at = 0; at < 40; at += 3) {
+				struct sbuf f = SBUF_INIT;
+
+				sbuf_adds(&f, nhead);
+				sbuf_adds(&f, mid[m]);
+				sbuf_adds(&f, "</title></channel></rss>\n");
+				/* a NUL in place of one byte of the tail,
+				 * or of the title's text */
+				pos = at < 20 ? strlen(nhead) + strlen(mid[m]) -
+							at % strlen(mid[m]) - 1
+					      : f.len - (at - 20) - 1;
+				f.buf[pos] = '\0';
+				parse_feed(f.buf, f.len, NULL, &d, NULL);
+				if (d.nul_at != pos + 1) {
+					fprintf(stderr, "  mid %zu at %zu: "
+						"nul_at %zu\n", m, pos,
+						d.nul_at);
+					ok = false;
+				}
+				feed_doc_release(&d);
+				sbuf_release(&f);
+			}
+		}
+		CHECK(ok);
+	}
 }
 
 static char *
