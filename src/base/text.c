@@ -115,6 +115,17 @@ is_bidi_control(uint32_t c)
 	       (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
 }
 
+/* Whether text_sanitize_to() keeps the character cp (above ASCII's
+ * controls: what is left must be an XML 1.0 Char and no Unicode
+ * noncharacter, so that no digest or export can be ill-formed, issue
+ * 14). */
+static inline bool
+sanitize_keeps(uint32_t cp)
+{
+	return !(cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
+		 is_bidi_control(cp) || unicode_nonchar(cp) || !xml_char(cp));
+}
+
 int
 text_sanitize_to(struct sbuf *sb, const char *s, size_t len, bool single_line)
 {
@@ -131,6 +142,24 @@ text_sanitize_to(struct sbuf *sb, const char *s, size_t len, bool single_line)
 			while (i < len && (unsigned char)s[i] >= 0x20 &&
 			       (unsigned char)s[i] < 0x7F)
 				i++;
+			/* and, into a buffer with no cap, the characters
+			 * above ASCII that are kept too: a valid sequence
+			 * is the encoding of what it decodes to, so the
+			 * bytes are copied as they are, not re-encoded one
+			 * call each (real text has one every few words) */
+			while (!sb->max && i < len) {
+				c = (unsigned char)s[i];
+				if (c >= 0x20 && c < 0x7F) {
+					i++;
+					continue;
+				}
+				if (c < 0xC2)
+					break;
+				n = utf8_decode(s + i, len - i, &cp);
+				if (n == 0 || !sanitize_keeps(cp))
+					break;
+				i += n;
+			}
 			if (sbuf_add(sb, s + run, i - run) < 0)
 				return -1;
 			continue;
@@ -153,12 +182,7 @@ text_sanitize_to(struct sbuf *sb, const char *s, size_t len, bool single_line)
 				return -1;
 			continue;
 		}
-		/* What is left must be an XML 1.0 Char and no Unicode
-		 * noncharacter, so that no digest or export can be
-		 * ill-formed (issue 14). */
-		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
-		    is_bidi_control(cp) || unicode_nonchar(cp) ||
-		    !xml_char(cp))
+		if (!sanitize_keeps(cp))
 			continue;
 		if (sbuf_add(sb, enc, (size_t)utf8_encode(cp, enc)) < 0)
 			return -1;
