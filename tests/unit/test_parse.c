@@ -1213,6 +1213,46 @@ test_strip(void)
 	check_strip("<img alt=\"a>b\" src=x>text <?pi x?>and<>more", 0,
 		    "text andmore");
 	check_strip("a<!bogus>b <1> </ x>", 0, "ab <1> </ x>");
+	TEST("strip: text runs scanned 16 bytes at a time end where they did");
+	{
+		/* each thing that ends a run of text, at every offset of
+		 * a block, in text long enough for the block scan; and
+		 * the characters above ASCII the sanitiser keeps or drops
+		 * beside them */
+		static const struct {
+			const char *in, *out;
+		} cut[] = {
+			{ "  ", " " }, { "\t", " " }, { " \n", " " },
+			{ "\r\n", " " }, { "\f", " " }, { "\v", " " },
+			{ "&amp;", "&" }, { "<b>", "" }, { "<p>", " " },
+			{ " &lt; ", " < " }, { "\xc3\xa9", "\xc3\xa9" },
+			{ "\xe2\x80\xae", "" }, { "\xc2\x85", "" },
+			{ "\xef\xbf\xbe", "" }, { " \xc2\xa0 ", " \xc2\xa0 " },
+		};
+		static const char word[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+		size_t k, c;
+		bool ok = true;
+
+		for (c = 0; c < ARRAY_SIZE(cut); c++) {
+			for (k = 1; k < 34; k++) {
+				char in[128], want[128];
+				struct sbuf sb = SBUF_INIT;
+
+				snprintf(in, sizeof(in), "%.*s%s%s", (int)k, word,
+					 cut[c].in, word);
+				snprintf(want, sizeof(want), "%.*s%s%s", (int)k,
+					 word, cut[c].out, word);
+				html_strip(in, strlen(in), 0, &sb);
+				if (strcmp(sb.buf, want) != 0) {
+					fprintf(stderr, "  case %zu at %zu: "
+						"\"%s\"\n", c, k, sb.buf);
+					ok = false;
+				}
+				sbuf_release(&sb);
+			}
+		}
+		CHECK(ok);
+	}
 }
 
 /* The dump of s parsed as https://ex.org/feeds/all.xml. */
