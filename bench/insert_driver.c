@@ -395,7 +395,7 @@ main(int argc, char **argv)
 			"WORKDIR\n");
 		return 2;
 	}
-	store_set_text(content_text);
+	store_set_text(content_text, CONTENT_TEXT_VERSION);
 	nf = load(argv[1], argv[2], &f, &nitems);
 	read_schema(argv[3]);
 	/* Each run starts the list at another case (BENCH_ROUND, from

@@ -67,7 +67,7 @@ setup(void)
 
 	if (!mkdtemp(dir))
 		abort();
-	store_set_text(content_text);
+	store_set_text(content_text, CONTENT_TEXT_VERSION);
 	snprintf(path, sizeof(path), "%s/store.db", dir);
 	st = store_open(path, STORE_WRITE, &e);
 	if (!st)

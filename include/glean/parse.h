@@ -148,10 +148,13 @@ void html_strip(const char *html, size_t len, size_t max, struct sbuf *out);
 /* The plain text of an item's body, as search and the query language's
  * text: see it: text/plain sanitized, anything else html_strip'ped, at
  * most CONTENT_TEXT_MAX bytes, appended to out. The store derives item
- * text with it (store_set_text()) rather than keeping a copy: a change
- * to what it returns must make the search index rebuild (ITEM_INDEX_TEXT,
- * src/store/private.h). content[len] must be NUL. */
+ * text with it (store_set_text()) rather than keeping a copy, and its
+ * search index deletes a row with the text derived again: whoever
+ * changes what it returns for some input (html_strip, text_sanitize_to,
+ * the cap) bumps CONTENT_TEXT_VERSION, and each store rebuilds its
+ * index once. content[len] must be NUL. */
 #define CONTENT_TEXT_MAX (256 * 1024)
+#define CONTENT_TEXT_VERSION 1
 void content_text(const char *content, size_t len, const char *content_type,
 		  struct sbuf *out);
 /* Whether text that should be plain looks like HTML: feedparser's rule

@@ -116,10 +116,13 @@ void store_set_regex(struct store *st, const struct regex_ops *ops);
  * derives it, for the search index, text: terms, /regex/ and struct
  * item.text, through the SQL function glean_text(content, content_type)
  * on each of its connections. Process-wide: set it once, before the
- * first store_open(); unset, glean_text() fails with a clear error. */
+ * first store_open(); unset, glean_text() fails with a clear error.
+ * version names what fn returns: a store that last saw another one
+ * rebuilds its search index (which must delete rows with the text they
+ * were indexed with). */
 typedef void (*store_text_fn)(const char *content, size_t len,
 			      const char *content_type, struct sbuf *out);
-void store_set_text(store_text_fn fn);
+void store_set_text(store_text_fn fn, int version);
 /* The /regex/ patterns whose matches hit a PCRE2 limit since the last
  * call, each with how many times (those matches counted as no match):
  * a new array in *out, to free with store_rx_limits_free. Returns n. */

@@ -399,13 +399,54 @@ store_set_regex(struct store *st, const struct regex_ops *ops)
 				st, regexp_func, NULL, NULL);
 }
 
-/* parse's content_text(), set once before any store opens. */
+/* parse's content_text() and its version, set once before any store
+ * opens. */
 static store_text_fn text_fn;
+static int text_version;
 
 void
-store_set_text(store_text_fn fn)
+store_set_text(store_text_fn fn, int version)
 {
 	text_fn = fn;
+	text_version = version;
+}
+
+/* The search index is contentless: a row is deleted with the text it was
+ * indexed with, derived again. When the text function's version is not
+ * the one the store last saw, a new token rebuilds the index from the
+ * text as it is now derived (store_search.c). A failure only warns: the
+ * next open tries again. */
+static void
+text_version_check(struct store *st)
+{
+	sqlite3_stmt *s;
+	char v[16];
+	bool same = false;
+
+	if (!text_fn || st->readonly)
+		return;
+	snprintf(v, sizeof(v), "%d", text_version);
+	s = store_prepare(st, "SELECT value = ? FROM meta WHERE key ="
+			  " 'text_version'");
+	sqlite3_bind_text(s, 1, v, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		same = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (same)
+		return;
+	s = store_prepare(st, "INSERT OR REPLACE INTO meta (key, value)"
+			  " VALUES ('text_version', ?)");
+	sqlite3_bind_text(s, 1, v, -1, SQLITE_STATIC);
+	if (store_exec(st, "BEGIN IMMEDIATE", NULL) < 0 ||
+	    store_exec(st, "UPDATE meta SET value = lower(hex(randomblob(16)))"
+		       " WHERE key = 'search_token'", NULL) < 0 ||
+	    sqlite3_step(s) != SQLITE_DONE ||
+	    store_exec(st, "COMMIT", NULL) < 0) {
+		log_warn("store '%s': cannot record the text version: %s",
+			 st->path, sqlite3_errmsg(st->db));
+		store_exec(st, "ROLLBACK", NULL);
+	}
+	sqlite3_finalize(s);
 }
 
 /* glean_text(content, content_type): the item's plain text, derived
@@ -654,6 +695,7 @@ store_open(const char *path, unsigned flags, struct err *e)
 			goto fail;
 	}
 	drop_lock(st);
+	text_version_check(st);
 	store_search_attach(st);
 	store_changed(st);
 	return st;

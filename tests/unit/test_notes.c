@@ -209,7 +209,7 @@ test_hostile(void)
 int
 main(void)
 {
-	store_set_text(content_text);
+	store_set_text(content_text, CONTENT_TEXT_VERSION);
 	FIXTURE(setup, teardown);
 	RUN(test_note_import_once);
 	RUN(test_round_trip);
