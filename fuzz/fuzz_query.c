@@ -51,7 +51,6 @@ mk(const char *guid, const char *title, const char *text)
 	it.url = xasprintf("https://example.org/%s", guid);
 	it.title = xstrdup(title);
 	it.content = xasprintf("<p>%s</p>", text);
-	it.text = xstrdup(text);
 	it.published = 1700000000;
 	return it;
 }
@@ -68,6 +67,7 @@ setup(void)
 
 	if (!mkdtemp(dir))
 		abort();
+	store_set_text(content_text, CONTENT_TEXT_VERSION);
 	snprintf(path, sizeof(path), "%s/store.db", dir);
 	st = store_open(path, STORE_WRITE, &e);
 	if (!st)

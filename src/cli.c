@@ -306,6 +306,8 @@ cli_main(int argc, char **argv)
 	umask(077);
 	/* Character widths (wcwidth) follow the user's locale. */
 	setlocale(LC_CTYPE, "");
+	/* the store derives item text with parse's stripper */
+	store_set_text(content_text, CONTENT_TEXT_VERSION);
 	ctx.prog = "glean";
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];

@@ -145,6 +145,18 @@ void feed_entry_add_enclosure(struct feed_entry *en, const char *url,
  * cut as the sanitiser cuts them (one tokenizer). html[len] must be NUL
  * (a C string's length). Appends at most max bytes to out. */
 void html_strip(const char *html, size_t len, size_t max, struct sbuf *out);
+/* The plain text of an item's body, as search and the query language's
+ * text: see it: text/plain sanitized, anything else html_strip'ped, at
+ * most CONTENT_TEXT_MAX bytes, appended to out. The store derives item
+ * text with it (store_set_text()) rather than keeping a copy, and its
+ * search index deletes a row with the text derived again: whoever
+ * changes what it returns for some input (html_strip, text_sanitize_to,
+ * the cap) bumps CONTENT_TEXT_VERSION, and each store rebuilds its
+ * index once. content[len] must be NUL. */
+#define CONTENT_TEXT_MAX (256 * 1024)
+#define CONTENT_TEXT_VERSION 1
+void content_text(const char *content, size_t len, const char *content_type,
+		  struct sbuf *out);
 /* Whether text that should be plain looks like HTML: feedparser's rule
  * for RSS (a closing tag or a character reference, and every tag and
  * entity a known HTML one). */

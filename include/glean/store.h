@@ -111,6 +111,18 @@ bool store_batch_lost(struct store *st);
  * parse module owns pcre2; the store only calls through struct regex_ops,
  * base.h). */
 void store_set_regex(struct store *st, const struct regex_ops *ops);
+/* The function that makes an item's plain text from its body (parse's
+ * content_text()): the store keeps no copy of the text (schema 13) and
+ * derives it, for the search index, text: terms, /regex/ and struct
+ * item.text, through the SQL function glean_text(content, content_type)
+ * on each of its connections. Process-wide: set it once, before the
+ * first store_open(); unset, glean_text() fails with a clear error.
+ * version names what fn returns: a store that last saw another one
+ * rebuilds its search index (which must delete rows with the text they
+ * were indexed with). */
+typedef void (*store_text_fn)(const char *content, size_t len,
+			      const char *content_type, struct sbuf *out);
+void store_set_text(store_text_fn fn, int version);
 /* The /regex/ patterns whose matches hit a PCRE2 limit since the last
  * call, each with how many times (those matches counted as no match):
  * a new array in *out, to free with store_rx_limits_free. Returns n. */
@@ -193,7 +205,8 @@ struct item {
 	char *title_html;     /* sanitised HTML of an HTML title, or NULL */
 	int64_t published, updated, fetched; /* 0 when unknown */
 	char *content, *content_type;
-	char *text;           /* plain text for search */
+	char *text;           /* plain text, derived from content (read
+			       * only: not stored, store_set_text()) */
 	char *enclosures;     /* JSON array text, or NULL */
 	char *content_hash;
 	bool read, starred, marked, hidden;

@@ -966,15 +966,28 @@ do_ref(struct cleaner *c, const char *s, const struct htok_ref *r)
  * A token that wrote nothing (a dropped tag, comment or reference) must
  * not join a text '<' before it to the text after it: "<</x>img
  * onerror=...>" would come out as a live tag. When the output ends with
- * such a '<' it becomes "&lt;". Found by fuzz/fuzz_sanitize.c.
+ * such a '<' (or "</") it becomes "&lt;", and a bare '&' "&amp;". All
+ * found by fuzz/fuzz_sanitize.c.
  */
 static void
 lt_guard(struct cleaner *c, size_t mark)
 {
-	if (c->out.len != mark || !mark || c->out.buf[mark - 1] != '<')
+	if (c->out.len != mark || !mark)
 		return;
-	c->out.len--;
-	put_s(&c->out, "&lt;");
+	if (c->out.buf[mark - 1] == '<') {
+		c->out.len--;
+		put_s(&c->out, "&lt;");
+	} else if (mark >= 2 && c->out.buf[mark - 1] == '/' &&
+		   c->out.buf[mark - 2] == '<') {
+		/* "</<>x>": a text "</" would end a tag x */
+		c->out.len -= 2;
+		put_s(&c->out, "&lt;/");
+	} else if (c->out.buf[mark - 1] == '&') {
+		/* a bare '&' kept as text ("a & b") would start a reference
+		 * with the text after the token: "&<x>amp;" must not come
+		 * out as "&amp;", which a second cleaning reads as '&' */
+		put_s(&c->out, "amp;");
+	}
 }
 
 static void

@@ -285,3 +285,13 @@ html_strip(const char *html, size_t len, size_t max, struct sbuf *out)
 	sbuf_release(&raw);
 	sbuf_trim(out);
 }
+
+void
+content_text(const char *content, size_t len, const char *content_type,
+	     struct sbuf *out)
+{
+	if (content_type && !strcmp(content_type, "text/plain"))
+		text_sanitize_to(out, content, len, false);
+	else
+		html_strip(content, len, CONTENT_TEXT_MAX, out);
+}

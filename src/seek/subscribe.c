@@ -771,13 +771,6 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 			it->content = xstrdup(body);
 			it->content_type = xstrdup(
 				ctype ? ctype : "text/html");
-			if (ctype && !strcmp(ctype, "text/plain"))
-				text_sanitize_to(&text, body, strlen(body),
-						 false);
-			else
-				html_strip(body, strlen(body), 256 * 1024,
-					   &text);
-			it->text = sbuf_detach(&text, NULL);
 		}
 		it->title = seek_display_line(en->c.title, en->c.title_html,
 					      4096);
@@ -794,8 +787,12 @@ seek_items_from_doc(const struct feed_doc *doc, struct item **itemsp,
 				it->title_html = NULL;
 			}
 		}
-		if (!it->title)
-			it->title = derive_title(it->text);
+		if (!it->title && body) {
+			/* the store derives the text it searches, the same */
+			content_text(body, strlen(body), it->content_type,
+				     &text);
+			it->title = derive_title(text.buf);
+		}
 		if (en->nenclosures) {
 			struct json_out w;
 

@@ -45,11 +45,19 @@ sqlite3_stmt *store_cached(struct store *st, int slot, const char *sql);
 
 /* "the store '<path>' is read-only: <reason>; ..." in e. Returns -1. */
 /* The text the search index holds for item row I (an alias): its own
- * text, then its article's (schema v10). Every statement that feeds or
- * unfeeds the index uses it, so deletes match what was indexed. */
-#define ITEM_INDEX_TEXT(I) "coalesce(" I ".text, '') || coalesce(char(10)" \
-	" || (SELECT ar.text FROM main.article ar WHERE ar.item_id = " I \
-	".id), '')"
+ * text, derived from its body by glean_text() (schema 13 keeps no copy),
+ * then its article's (schema v10). Every statement that feeds or
+ * unfeeds the index uses it, so deletes match what was indexed: the
+ * index is contentless, so whatever changes what glean_text() returns
+ * for a stored body must make the index rebuild (a new search_token,
+ * as migration 13 does). */
+#define ITEM_TEXT(I) "glean_text(" I ".content, " I ".content_type)"
+#define ITEM_INDEX_TEXT(I) "coalesce(" ITEM_TEXT(I) ", '') ||"      \
+	" coalesce(char(10) || (SELECT ar.text FROM main.article ar"     \
+	" WHERE ar.item_id = " I ".id), '')"
+/* Register glean_text() (store_set_text()) on a connection to the store:
+ * each one that reads items or feeds the index needs it. */
+void store_text_register(sqlite3 *db);
 
 /* "file:" URI of path, SQLite's URI characters escaped, then "?query". */
 char *store_file_uri(const char *path, const char *query);

@@ -429,7 +429,7 @@ static const struct qfield qfields[] = {
 	{ "since", NULL, NULL, term_when },
 	{ "source", NULL, NULL, term_source },
 	{ "tag", NULL, NULL, term_tag },
-	{ "text", "i.text", "text", NULL },
+	{ "text", ITEM_TEXT("i"), "text", NULL },
 	{ "title", "i.title", "title", NULL },
 	{ "url", "i.url", NULL, NULL },
 };
@@ -537,7 +537,7 @@ parse_primary(struct lexer *lx)
 		return qerr(lx, "too many terms (at most 256)");
 	if (*lx->p == '/')
 		return regex_term(lx, "(coalesce(i.title, '') || char(10) ||"
-				      " coalesce(i.text, ''))");
+				      " coalesce(" ITEM_TEXT("i") ", ''))");
 	if (*lx->p == '"') {
 		v = read_value(lx);
 		if (!v)

@@ -53,6 +53,7 @@ open_file(const char *path, bool rw, sqlite3 **out)
 		free(uri);
 		if (rc == SQLITE_OK) {
 			harden(*out);
+			store_text_register(*out); /* a repair reindexes */
 			/* a probe: a damaged file still opens, and is
 			 * reported by the checks; only -shm trouble
 			 * (CANTOPEN) tries the next mode */

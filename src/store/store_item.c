@@ -29,7 +29,7 @@ enum { C_FIND_CHURN = 9, C_SET_GUID = 10 };
 	" i.published, i.updated, i.fetched, i.read, i.starred, i.marked,"   \
 	" i.hidden, i.marked_at, i.enclosures, i.content_hash, i.mark_seq,"  \
 	" i.title_html"
-#define ITEM_CONTENT_COLS ", i.content, i.content_type, i.text"
+#define ITEM_CONTENT_COLS ", i.content, i.content_type, " ITEM_TEXT("i")
 
 void
 item_release(struct item *it)
@@ -1277,18 +1277,18 @@ lookups_done:
 			s = store_cached(st, C_UPDATE,
 				"UPDATE item SET url = ?, title = ?, author = ?,"
 				" published = ?, updated = ?, content = ?,"
-				" content_type = ?, text = ?, enclosures = ?,"
-				" content_hash = ?, date = CASE WHEN ?11 IS NULL"
+				" content_type = ?, enclosures = ?9,"
+				" content_hash = ?10, date = CASE WHEN ?11 IS NULL"
 				" THEN date WHEN ?11 > fetched + 86400 THEN"
 				" fetched ELSE ?11 END, title_html = ?15"
 				" WHERE id = ?12");
 		} else {
 			s = store_cached(st, C_INSERT,
 				"INSERT INTO item (url, title, author, published,"
-				" updated, content, content_type, text,"
+				" updated, content, content_type,"
 				" enclosures, content_hash, date, source_id,"
 				" guid, fetched, title_html) VALUES (?, ?, ?, ?,"
-				" ?, ?, ?, ?, ?, ?, CASE WHEN ?11 IS NULL OR"
+				" ?, ?, ?, ?9, ?10, CASE WHEN ?11 IS NULL OR"
 				" ?11 > ?14 + 86400 THEN ?14 ELSE ?11 END, ?12,"
 				" ?13, ?14, ?15)");
 		}
@@ -1299,7 +1299,6 @@ lookups_done:
 		bind_date(s, 5, it->updated);
 		bind_static(s, 6, it->content);
 		bind_static(s, 7, it->content_type);
-		bind_static(s, 8, it->text);
 		bind_static(s, 9, it->enclosures);
 		bind_static(s, 10, it->content_hash);
 		bind_date(s, 11, it->published ? it->published : it->updated);

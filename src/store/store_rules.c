@@ -104,8 +104,9 @@ rule_index(struct store *st, const char *ids)
 	if (rc != SQLITE_OK)
 		return rc;
 	s = store_prepare(st, "INSERT INTO temp.rule_fts (rowid, title,"
-			  " author, text, notes_text) SELECT id, title, author,"
-			  " text, notes_text FROM item WHERE id IN (SELECT"
+			  " author, text, notes_text) SELECT i.id, i.title,"
+			  " i.author, " ITEM_TEXT("i") ", i.notes_text FROM"
+			  " item AS i WHERE id IN (SELECT"
 			  " value FROM json_each(?))");
 	sqlite3_bind_text(s, 1, ids, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);

@@ -465,6 +465,7 @@ open_side(const char *path, sqlite3 **out)
 			     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_extended_result_codes(db, 1);
+		store_text_register(db);
 		sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
 		sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on);
 		sqlite3_busy_timeout(db, 5000);

@@ -473,8 +473,6 @@ static void
 item_from(const struct run *run, const struct sync_ritem *ri,
 	  struct item *it)
 {
-	struct sbuf text = SBUF_INIT;
-
 	memset(it, 0, sizeof(*it));
 	it->guid = ri->url ? xstrdup(ri->url)
 			   : xasprintf("%s:%s", run->ops->name, ri->id);
@@ -485,9 +483,6 @@ item_from(const struct run *run, const struct sync_ritem *ri,
 	if (ri->content) {
 		it->content = xstrdup(ri->content);
 		it->content_type = xstrdup("text/html");
-		html_strip(ri->content, strlen(ri->content), 256 * 1024,
-			   &text);
-		it->text = sbuf_detach(&text, NULL);
 	}
 }
 

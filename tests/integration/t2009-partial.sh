@@ -95,7 +95,7 @@ test_expect_success 'a cut entry whose guid was read whole is kept' '
 	serve full.xml feed.xml 360 &&
 	glean fetch --all >out 2>err &&
 	test "$(store_sql "SELECT count(*) FROM item")" = 4 &&
-	test "$(store_sql "SELECT count(*) FROM item WHERE text LIKE '"'"'%body 4%'"'"'")" = 1
+	test "$(store_sql "SELECT count(*) FROM item WHERE content LIKE '"'"'%body 4%'"'"'")" = 1
 '
 
 test_expect_success 'cut before any whole entry: the source failed, old items kept' '

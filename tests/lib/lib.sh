@@ -73,6 +73,8 @@ schema_undo_to() {
 	}
 	while [ "$_v" -gt "$1" ]; do
 		case $_v in
+		13) _u="$_u ALTER TABLE item ADD COLUMN text TEXT;
+			UPDATE item SET text = content;" ;;
 		12) ;; # sync: every statement is IF NOT EXISTS, so it runs again
 		11) _u="$_u ALTER TABLE item DROP COLUMN title_html;" ;;
 		10) _u="$_u DROP TABLE article; ALTER TABLE source DROP COLUMN fetch_articles;" ;;

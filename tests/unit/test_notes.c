@@ -8,6 +8,7 @@
 
 #include "glean/json.h"
 #include "glean/notes.h"
+#include "glean/parse.h"
 #include "glean/store.h"
 #include "check.h"
 
@@ -42,10 +43,12 @@ setup(void)
 	it[0].guid = xstrdup("a");
 	it[0].url = xstrdup("https://x.example/\xc3\xbc?q=1");
 	it[0].title = xstrdup("A");
-	it[0].text = xstrdup("alpha beta gamma");
+	it[0].content = xstrdup("alpha beta gamma");
+	it[0].content_type = xstrdup("text/plain");
 	it[1].guid = xstrdup("b");
 	it[1].title = xstrdup("B, no link");
-	it[1].text = xstrdup("delta");
+	it[1].content = xstrdup("delta");
+	it[1].content_type = xstrdup("text/plain");
 	it[2].guid = xstrdup("https://y.example/p"); /* the link as guid */
 	it[2].url = xstrdup("https://y.example/p");
 	it[2].title = xstrdup("C");
@@ -206,6 +209,7 @@ test_hostile(void)
 int
 main(void)
 {
+	store_set_text(content_text, CONTENT_TEXT_VERSION);
 	FIXTURE(setup, teardown);
 	RUN(test_note_import_once);
 	RUN(test_round_trip);

@@ -51,7 +51,6 @@ mk(const char *guid, const char *url, const char *title, const char *text)
 	it.url = url ? xstrdup(url) : NULL;
 	it.title = xstrdup(title);
 	it.content = xasprintf("<p>%s</p>", text);
-	it.text = xstrdup(text);
 	it.published = 1700000000;
 	return it;
 }
@@ -705,10 +704,12 @@ brute(const char *path, const char *word)
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return -1;
+	/* the bodies are mk()'s "<p>TEXT</p>" */
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM item WHERE hidden = 0"
 			       " AND (' ' || coalesce(title, '') || ' ' ||"
-			       " coalesce(author, '') || ' ' || coalesce(text,"
-			       " '') || ' ' || replace(coalesce(notes_text, ''),"
+			       " coalesce(author, '') || ' ' || replace(replace("
+			       "coalesce(content, ''), '<p>', ''), '</p>', '')"
+			       " || ' ' || replace(coalesce(notes_text, ''),"
 			       " char(10), ' ') || ' ') LIKE '% ' || ? || ' %'",
 			       -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, word, -1, SQLITE_STATIC);
@@ -828,6 +829,96 @@ new_source(struct store *st, const char *url)
 	if (store_source_add(st, &s, &id, &e) < 0)
 		printf("source: %s\n", e.msg);
 	return id;
+}
+
+/* The store's search token (a new one rebuilds the index), or NULL. */
+static char *
+search_token(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *t = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key ="
+			       " 'search_token'", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			t = xstrdup((const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return t;
+}
+
+/* Another text function: what a changed html_strip would be. */
+static void
+text_plus(const char *content, size_t len, const char *ctype,
+	  struct sbuf *out)
+{
+	content_text(content, len, ctype, out);
+	sbuf_adds(out, " vermilion");
+}
+
+static void
+test_text_version(void)
+{
+	char *path = xasprintf("%s/textver.db", dir);
+	struct ingest_stats stats = { 0 };
+	struct err e = { 0 };
+	struct store *st;
+	struct item it;
+	char *tok, *tok2;
+	int64_t sid;
+
+	TEST("item text is derived from the body; no column keeps it");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	store_set_regex(st, rx_store_ops());
+	sid = new_source(st, "https://example.org/tv");
+	it = mk("tv1", NULL, "Rust", "ochre <b>umber</b> &amp; sienna");
+	CHECK(store_items_upsert(st, sid, &it, 1, &stats, &e) == 0);
+	item_release(&it);
+	CHECK_INT(sql_int(path, "SELECT count(*) FROM pragma_table_info("
+			  "'item') WHERE name = 'text'"), 0);
+	CHECK_INT(count(st, "text:umber", NULL), 1);
+	CHECK_INT(count(st, "text:/ochre umber & sienna/", NULL), 1);
+	CHECK_INT(count(st, "text:/<b>/", NULL), 0);
+	CHECK_INT(count(st, NULL, "umber"), 1);
+	CHECK_INT(count(st, NULL, "vermilion"), 0);
+	store_close(st);
+	tok = search_token(path);
+
+	TEST("a new text version rebuilds the index from the new text");
+	store_set_text(text_plus, CONTENT_TEXT_VERSION + 1);
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	CHECK_INT(count(st, NULL, "vermilion"), 1);
+	CHECK_INT(count(st, "text:vermilion", NULL), 1);
+	/* a change deletes what the new text indexed */
+	it = mk("tv1", NULL, "Rust", "cobalt");
+	CHECK(store_items_upsert(st, sid, &it, 1, &stats, &e) == 0);
+	item_release(&it);
+	CHECK_INT(count(st, NULL, "umber"), 0);
+	CHECK_INT(count(st, NULL, "cobalt"), 1);
+	CHECK(index_sound(path));
+	store_close(st);
+	tok2 = search_token(path);
+	CHECK(tok && tok2 && strcmp(tok, tok2) != 0);
+
+	TEST("the same version again: no rebuild");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	store_close(st);
+	free(tok);
+	tok = search_token(path);
+	CHECK(tok && tok2 && !strcmp(tok, tok2));
+	CHECK_INT(sql_int(path, "SELECT value FROM meta WHERE key ="
+			  " 'text_version'"), CONTENT_TEXT_VERSION + 1);
+	store_set_text(content_text, CONTENT_TEXT_VERSION);
+	free(tok);
+	free(tok2);
+	free(path);
 }
 
 static void
@@ -1129,7 +1220,10 @@ test_search_stale(void)
 
 		/* What migration 5 meets: the old in-store index. */
 		CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-		CHECK(sqlite3_exec(db, "CREATE VIRTUAL TABLE item_fts USING"
+		CHECK(sqlite3_exec(db, "ALTER TABLE item ADD COLUMN text"
+				   " TEXT; UPDATE item SET text = replace("
+				   "replace(content, '<p>', ''), '</p>', '');"
+				   "CREATE VIRTUAL TABLE item_fts USING"
 				   " fts5(title, author, text, notes_text,"
 				   " content='item', content_rowid='id');"
 				   "INSERT INTO item_fts (item_fts) VALUES"
@@ -1748,6 +1842,7 @@ test_check(void)
 int
 main(void)
 {
+	store_set_text(content_text, CONTENT_TEXT_VERSION);
 	FIXTURE(make_dir, remove_dir);
 	RUN(test_open);
 	RUN(test_ingest);
@@ -1755,6 +1850,7 @@ main(void)
 	RUN(test_ingest_churn);
 	RUN(test_regex_limits);
 	RUN(test_search_catch_up);
+	RUN(test_text_version);
 	RUN(test_search_changes);
 	RUN(test_search_random);
 	RUN(test_search_stale);
