@@ -12,7 +12,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 N=${BENCH_SYNC_ITEMS:-50000}
 F=${BENCH_SYNC_FEEDS:-50}
-GLEAN=$ROOT/glean
+GLEAN=${GLEAN:-$ROOT/glean}
 . "$ROOT/tests/lib/ttrss.sh"
 if ! ttrss_available; then
 	echo "bench sync: skipped: $TTRSS_WHY"
