@@ -49,7 +49,10 @@ struct sync_conn {
 	struct fetch_opts fo;
 	char *base;      /* the API endpoint */
 	char *session;   /* from login; never stored nor logged */
-	int64_t requests;
+	int64_t requests;    /* counted by sync_request() */
+	sync_progress_fn progress;
+	void *progress_arg;
+	const char *doing;   /* for progress */
 	int64_t page;    /* items per request (GLEAN_SYNC_PAGE lowers it) */
 	/* the server's labels: names and the backend's ids, from pull */
 	char **lab_names, **lab_ids;
@@ -82,6 +85,9 @@ struct sync_ops {
 	int (*unsubscribe)(struct sync_conn *c, const char *feed_id,
 			   struct err *e);
 };
+
+/* A backend calls it before each request: counts it, tells progress. */
+void sync_request(struct sync_conn *c);
 
 extern const struct sync_ops sync_ttrss;
 extern const struct sync_ops sync_greader;

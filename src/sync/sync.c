@@ -1140,9 +1140,26 @@ sync_subscribe(struct store *st, const struct config *cfg,
 	return sync_run(st, cfg, a, r, e);
 }
 
+void
+sync_request(struct sync_conn *c)
+{
+	c->requests++;
+	if (c->progress)
+		c->progress(c->a->name, c->doing ? c->doing : "syncing",
+			    c->requests, c->progress_arg);
+}
+
 int
 sync_run(struct store *st, const struct config *cfg,
 	 const struct config_sync *a, struct sync_report *r, struct err *e)
+{
+	return sync_run_progress(st, cfg, a, NULL, NULL, r, e);
+}
+
+int
+sync_run_progress(struct store *st, const struct config *cfg,
+		  const struct config_sync *a, sync_progress_fn progress,
+		  void *arg, struct sync_report *r, struct err *e)
 {
 	struct run run;
 	char *since = NULL;
@@ -1156,10 +1173,19 @@ sync_run(struct store *st, const struct config *cfg,
 	run.ops = ops_of(a);
 	if (conn_setup(&run.c, cfg, a, e) < 0)
 		return -1;
+	run.c.progress = progress;
+	run.c.progress_arg = arg;
 	if (store_sync_account(st, a->name, a->service, a->url, &since, e) < 0)
 		goto out;
-	if (run.ops->login(&run.c, e) < 0 || unsubscribe(&run, e) < 0 ||
-	    run.ops->pull(&run.c, since, &run.p, e) < 0)
+	run.c.doing = "logging in";
+	if (run.ops->login(&run.c, e) < 0)
+		goto out;
+	run.c.doing = "unsubscribing";
+	if (unsubscribe(&run, e) < 0)
+		goto out;
+	run.c.doing = since ? "reading what changed on the server"
+			    : "reading the server's items (first sync)";
+	if (run.ops->pull(&run.c, since, &run.p, e) < 0)
 		goto out;
 	if (derive_rest(&run, e) < 0)
 		goto out;
@@ -1167,7 +1193,11 @@ sync_run(struct store *st, const struct config *cfg,
 		goto out;
 	if (run.q.n)
 		qsort(run.q.v, run.q.n, sizeof(*run.q.v), cmp_change_item);
-	if (apply_pull(&run, e) < 0 || push(&run, e) < 0)
+	run.c.doing = "reading what changed on the server";
+	if (apply_pull(&run, e) < 0)
+		goto out;
+	run.c.doing = "sending glean's changes";
+	if (push(&run, e) < 0)
 		goto out;
 	if (store_sync_account_save(st, a->name, run.p.since, e) < 0)
 		goto out;

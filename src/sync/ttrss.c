@@ -62,7 +62,7 @@ again:
 		req.content_type = "application/json";
 		req.max_body = (size_t)64 << 20;
 		fetch_resp_init(&resp);
-		c->requests++;
+		sync_request(c);
 		rc = fetch_one(&c->fo, &req, &resp, e);
 		free(full);
 		if (rc < 0) {
