@@ -1181,6 +1181,27 @@ handle_key(struct sense *s, int key)
 	return !s->quit;
 }
 
+/* A filter, search or saved search whose /regex/ hit a PCRE2 limit
+ * (SECURITY.md): those items counted as no match; the status line says
+ * so, as the command line's glean does on stderr. */
+static void
+say_rx_limits(struct sense *s)
+{
+	struct store_rx_limit *v;
+	size_t n = store_rx_limits_take(s->st, &v);
+	char *clean;
+
+	if (!n)
+		return;
+	clean = text_sanitize(v[0].pattern, strlen(v[0].pattern), true);
+	sense_status(s, true, "%s hit the regex match limit on %lld item%s; "
+		     "they count as no match%s", clean, (long long)v[0].hits,
+		     v[0].hits == 1 ? "" : "s",
+		     n > 1 ? " (and other patterns too)" : "");
+	free(clean);
+	store_rx_limits_free(v, n);
+}
+
 /* Work between keystrokes, one piece per call, most urgent first. True
  * when there is more to do. */
 static bool
@@ -1271,6 +1292,7 @@ sense_run(struct store *st, const struct config *cfg,
 	s.last_poll = time_now_ms();
 	while (!got_signal) {
 		sense_suspend();
+		say_rx_limits(&s);
 		draw_all(&s);
 		if (first && bench && *bench)
 			break;
