@@ -71,6 +71,11 @@ struct sync_ops {
 	 * and make it PULL_REST_READ */
 	int (*pull_unread)(struct sync_conn *c, struct sync_pull *p,
 			   struct err *e);
+	/* Add to p the state of the items ids[0..n) that the server still
+	 * has (an incremental pull's check before glean drops a note or a
+	 * tag: an item the server purged left every list too) */
+	int (*pull_items)(struct sync_conn *c, const char *const *ids,
+			  size_t n, struct sync_pull *p, struct err *e);
 	/* field: "read", "starred" or "marked" */
 	int (*push_flag)(struct sync_conn *c, const char *field, bool on,
 			 const char *const *ids, size_t n, struct err *e);

@@ -818,11 +818,34 @@ derive_rest(struct run *run, struct err *e)
 			items_sort(p);
 		}
 	}
+	/* An item that left every list and had a note or labels: the
+	 * server may have purged it rather than cleared them, and glean
+	 * drops no note or tag on a guess. Those are read back one batch
+	 * at a time; an item the server no longer has is left alone. */
+	{
+		const char **ask = xcalloc(nb + 1, sizeof(*ask));
+		size_t nask = 0;
+
+		for (i = 0; i < nb; i++)
+			if ((*bv[i].base.note || *bv[i].base.labels) &&
+			    !server_item(run, bv[i].remote_id))
+				ask[nask++] = bv[i].remote_id;
+		if (nask && run->ops->pull_items &&
+		    run->ops->pull_items(&run->c, ask, nask, p, e) < 0) {
+			free(ask);
+			sync_item_bases_free(bv, nb);
+			return -1;
+		}
+		free(ask);
+		if (nask)
+			items_sort(p);
+	}
 	n0 = p->nitems;
 	for (i = 0; i < nb; i++) {
 		struct sync_ritem *it;
 
-		if (server_item(run, bv[i].remote_id))
+		if (server_item(run, bv[i].remote_id) ||
+		    *bv[i].base.note || *bv[i].base.labels)
 			continue;
 		XGROW(p->items, p->cap_items, p->nitems + 1);
 		it = &p->items[p->nitems++];

@@ -468,6 +468,52 @@ ttrss_pull_unread(struct sync_conn *c, struct sync_pull *p, struct err *e)
 	return 0;
 }
 
+/* getArticle on ids, TTRSS_PAGE at a time: the state of those the
+ * server has (it leaves out the ones it purged or never had). */
+static int
+ttrss_pull_items(struct sync_conn *c, const char *const *ids, size_t n,
+		 struct sync_pull *p, struct err *e)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		struct json_out w;
+		struct json j = { 0 };
+		const struct json_node *arr, *h;
+		struct sbuf list = SBUF_INIT;
+		int rc;
+
+		for (k = 0; k < TTRSS_PAGE && i + k < n; k++)
+			sbuf_addf(&list, "%s%s", k ? "," : "", ids[i + k]);
+		body_begin(&w, "getArticle");
+		json_kv_str(&w, "article_id", list.buf);
+		sbuf_release(&list);
+		rc = body_call(c, &w, &j, &arr, e);
+		for (h = rc == 0 ? json_first(&j, arr) : NULL; h;
+		     h = json_next(&j, h)) {
+			struct sync_ritem *it;
+			const char *id = json_get_id(&j, h, "id");
+
+			if (!id)
+				continue;
+			XGROW(p->items, p->cap_items, p->nitems + 1);
+			it = &p->items[p->nitems++];
+			memset(it, 0, sizeof(*it));
+			it->id = xstrdup(id);
+			it->feed_id = dup_or_null(json_get_id(&j, h, "feed_id"));
+			it->read = !json_get_bool(&j, h, "unread", true);
+			it->starred = json_get_bool(&j, h, "marked", false);
+			it->marked = json_get_bool(&j, h, "published", false);
+			it->labels = labels_text(&j, json_get(&j, h, "labels"));
+			it->note = note_in(json_get_str(&j, h, "note"));
+		}
+		json_release(&j);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* "MAXID@TIME": the newest item id seen and when that sync ran (older
  * glean stored the id alone). */
 static void
@@ -835,6 +881,7 @@ const struct sync_ops sync_ttrss = {
 	.login = ttrss_login,
 	.pull = ttrss_pull,
 	.pull_unread = ttrss_pull_unread,
+	.pull_items = ttrss_pull_items,
 	.push_flag = ttrss_push_flag,
 	.push_label = ttrss_push_label,
 	.push_note = ttrss_push_note,

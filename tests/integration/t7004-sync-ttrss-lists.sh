@@ -5,13 +5,26 @@
 # the server (unstarred, unpublished, label or note taken off, read,
 # marked unread again) changes in glean. A note with '<' and '&' comes
 # back as written; a tag with no label says once to create it; a label
-# deleted on the server, before or during a sync, takes no tag away.
+# deleted on the server, before or during a sync, takes no tag away; an
+# item the server purged keeps its note and tags.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TEST_ROOT/tests/lib/ttrss.sh"
 
 if ! ttrss_available; then
 	echo "ok 1 # skip tt-rss sync: $TTRSS_WHY"
-	test_done
+	test_expect_success 'an item the server purged keeps its note and tag in glean' '
+	ttrss_sql "insert into ttrss_labels2 (owner_uid, caption) values (1, '"'"'keep'"'"')" &&
+	g=$(id_of A $AGE) &&
+	on A tag "$g" +keep &&
+	on A sync >out && cat out &&
+	test "$(ttrss_sql "select count(*) from ttrss_user_labels2 where article_id = $(ref $AGE)")" = 1 &&
+	ttrss_sql "delete from ttrss_user_labels2 where article_id = $(ref $AGE);
+		delete from ttrss_user_entries where ref_id = $(ref $AGE)" &&
+	on A sync >out && cat out &&
+	item_is A $AGE "([.notes[].body] == [\"x < y & z\"]) and (.tags | index(\"keep\"))"
+'
+
+test_done
 	exit 0
 fi
 
@@ -157,6 +170,18 @@ test_expect_success 'a label deleted on the server during a sync: said, tag kept
 	jq -e ".[] | select(.id == $hi) | .tags | index(\"later\")" items &&
 	jq -e ".[] | select(.id == $lo) | .starred" items &&
 	test "$(ttrss_sql "select count(*) from ttrss_user_entries where marked")" = 1
+'
+
+test_expect_success 'an item the server purged keeps its note and tag in glean' '
+	ttrss_sql "insert into ttrss_labels2 (owner_uid, caption) values (1, '"'"'keep'"'"')" &&
+	g=$(id_of A $AGE) &&
+	on A tag "$g" +keep &&
+	on A sync >out && cat out &&
+	test "$(ttrss_sql "select count(*) from ttrss_user_labels2 where article_id = $(ref $AGE)")" = 1 &&
+	ttrss_sql "delete from ttrss_user_labels2 where article_id = $(ref $AGE);
+		delete from ttrss_user_entries where ref_id = $(ref $AGE)" &&
+	on A sync >out && cat out &&
+	item_is A $AGE "([.notes[].body] == [\"x < y & z\"]) and (.tags | index(\"keep\"))"
 '
 
 test_done
