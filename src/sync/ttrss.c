@@ -6,10 +6,11 @@
  * answers mean, nothing of the merge (sync.c).
  *
  * Batches, never a request per item: getHeadlines pages of up to 200
- * items (show_content only for items newer than the last sync),
- * updateArticle and setArticleLabel with comma-separated article_ids.
- * Only the note is one request per item (the API sets one text on a
- * list of articles).
+ * items (show_content only for items newer than the last sync; after
+ * the first sync only the lists an item can leave: see ttrss_pull),
+ * getArticle for the few items to check, updateArticle and
+ * setArticleLabel with comma-separated article_ids. Only the note is one
+ * request per item (the API sets one text on a list of articles).
  *
  * Labels: API level 15 cannot create a label. glean syncs the tags whose
  * names are labels on the server (compared without case); a tag with no
