@@ -840,12 +840,18 @@ derive_rest(struct run *run, struct err *e)
 		if (nask)
 			items_sort(p);
 	}
+	/* which to add, decided on the sorted list before adding any */
 	n0 = p->nitems;
+	for (i = 0; i < nb; i++)
+		if (server_item(run, bv[i].remote_id) || *bv[i].base.note ||
+		    *bv[i].base.labels) {
+			free(bv[i].remote_id);
+			bv[i].remote_id = NULL;
+		}
 	for (i = 0; i < nb; i++) {
 		struct sync_ritem *it;
 
-		if (server_item(run, bv[i].remote_id) ||
-		    *bv[i].base.note || *bv[i].base.labels)
+		if (!bv[i].remote_id)
 			continue;
 		XGROW(p->items, p->cap_items, p->nitems + 1);
 		it = &p->items[p->nitems++];

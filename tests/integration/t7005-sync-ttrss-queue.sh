@@ -3,13 +3,41 @@
 # (tests/lib/ttrss.sh: 3,334 items, each read, starred and marked, two
 # tagged) stay queued through a failed sync, then go in batches: a few
 # requests, none per item; nothing is sent twice and the next sync has
-# nothing to do.
+# nothing to do. Then thousands of items leave the starred and published
+# lists on the server, and hundreds are marked unread there: an
+# incremental sync takes each change once.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$TEST_ROOT/tests/lib/ttrss.sh"
 
 if ! ttrss_available; then
 	echo "ok 1 # skip tt-rss sync: $TTRSS_WHY"
-	test_done
+	# glean's count of items with jq condition $1
+count_where() {
+	glean items --all --json --limit 4000 | jq "[.[] | select($1)] | length"
+}
+
+test_expect_success 'thousands leaving the starred and published lists: each taken once' '
+	ttrss_sql "update ttrss_user_entries set marked = false
+		where ref_id > (select min(ref_id) + 299 from ttrss_user_entries);
+		update ttrss_user_entries set published = false
+		where ref_id > (select min(ref_id) + 199 from ttrss_user_entries)" &&
+	glean sync >out && cat out &&
+	test_grep "6168 changes taken, 0 sent" out &&
+	test "$(count_where .starred)" = 300 &&
+	test "$(count_where .marked)" = 200 &&
+	test "$(count_where .read)" = $N
+'
+
+test_expect_success 'items marked unread again on the server: the unread list is read' '
+	ttrss_sql "update ttrss_user_entries set unread = true, last_read = now()
+		where ref_id > (select max(ref_id) - 400 from ttrss_user_entries)" &&
+	glean sync >out && cat out &&
+	test_grep "400 changes taken, 0 sent" out &&
+	test "$(count_where ".read | not")" = 400 &&
+	test "$(count_where .starred)" = 300
+'
+
+test_done
 	exit 0
 fi
 
@@ -72,6 +100,32 @@ test_expect_success 'they go in batches when it is back, each once' '
 	glean sync >out && cat out &&
 	test_grep "0 changes taken, 0 sent" out &&
 	test "$(glean items --all --json --limit 4000 | jq "[.[] | select(.read and .starred and .marked)] | length")" = $N
+'
+
+# glean's count of items with jq condition $1
+count_where() {
+	glean items --all --json --limit 4000 | jq "[.[] | select($1)] | length"
+}
+
+test_expect_success 'thousands leaving the starred and published lists: each taken once' '
+	ttrss_sql "update ttrss_user_entries set marked = false
+		where ref_id > (select min(ref_id) + 299 from ttrss_user_entries);
+		update ttrss_user_entries set published = false
+		where ref_id > (select min(ref_id) + 199 from ttrss_user_entries)" &&
+	glean sync >out && cat out &&
+	test_grep "6168 changes taken, 0 sent" out &&
+	test "$(count_where .starred)" = 300 &&
+	test "$(count_where .marked)" = 200 &&
+	test "$(count_where .read)" = $N
+'
+
+test_expect_success 'items marked unread again on the server: the unread list is read' '
+	ttrss_sql "update ttrss_user_entries set unread = true, last_read = now()
+		where ref_id > (select max(ref_id) - 400 from ttrss_user_entries)" &&
+	glean sync >out && cat out &&
+	test_grep "400 changes taken, 0 sent" out &&
+	test "$(count_where ".read | not")" = 400 &&
+	test "$(count_where .starred)" = 300
 '
 
 test_done
