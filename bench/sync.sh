@@ -6,6 +6,7 @@
 #   incr    1,000 changes (500 read on the server, 500 starred in glean)
 #           and glean sync again
 # printing wall time, CPU time and the HTTP requests each sync made.
+# GLEAN=path times another build (an A/B against an older glean).
 # Needs root and the test packages (sh .ci/deps test).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
