@@ -6,13 +6,14 @@
 #   incr    1,000 changes (500 read on the server, 500 starred in glean)
 #           and glean sync again
 # printing wall time, CPU time and the HTTP requests each sync made.
+# GLEAN=path times another build (an A/B against an older glean).
 # Needs root and the test packages (sh .ci/deps test).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 N=${BENCH_SYNC_ITEMS:-50000}
 F=${BENCH_SYNC_FEEDS:-50}
-GLEAN=$ROOT/glean
+GLEAN=${GLEAN:-$ROOT/glean}
 . "$ROOT/tests/lib/ttrss.sh"
 if ! ttrss_available; then
 	echo "bench sync: skipped: $TTRSS_WHY"

@@ -643,6 +643,16 @@ int store_sync_item_find(struct store *st, const char *account,
 int store_sync_item_set(struct store *st, const char *account,
 			const char *remote_id, int64_t item_id,
 			const struct sync_base *base, struct err *e);
+/* The account's items whose base is not the default (read, not starred
+ * nor marked, no labels, no note): what an incremental sync that lists
+ * only the server's non-default items must account for. */
+struct sync_item_base {
+	char *remote_id;
+	struct sync_base base;
+};
+int store_sync_bases(struct store *st, const char *account,
+		     struct sync_item_base **out, size_t *n, struct err *e);
+void sync_item_bases_free(struct sync_item_base *v, size_t n);
 /* The account's queued changes, oldest first. */
 int store_sync_queue(struct store *st, const char *account,
 		     struct sync_change_list *out, struct err *e);

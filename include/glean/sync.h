@@ -47,6 +47,16 @@ int sync_run(struct store *st, const struct config *cfg,
 	     const struct config_sync *a, struct sync_report *r,
 	     struct err *e);
 
+/* sync_run, telling progress (when not NULL) before every request to
+ * the server: what the sync is doing ("reading the server's items",
+ * "sending 12 changes") and the requests made so far. For a screen that
+ * waits on the sync (the reader's 'R'). */
+typedef void (*sync_progress_fn)(const char *account, const char *doing,
+				 int64_t requests, void *arg);
+int sync_run_progress(struct store *st, const struct config *cfg,
+		      const struct config_sync *a, sync_progress_fn progress,
+		      void *arg, struct sync_report *r, struct err *e);
+
 /* Subscribe to url on a's server ('glean add --sync NAME URL'), then
  * sync, so the feed is a source here too (its items come once the
  * server has fetched it). */

@@ -122,7 +122,8 @@ seek_add_result_release(struct seek_add_result *r)
 }
 
 /* Fetch url and say whether its bytes are a feed. 1 feed, 0 not a feed
- * (resp kept for discovery), -1 could not fetch. public_only: a public
+ * (resp kept for discovery), -1 could not fetch, or a feed with NUL
+ * bytes or cut off (e says which). public_only: a public
  * page linked to url, so a private address is refused (fetch.h). */
 static int
 probe(const struct config *cfg, const char *url, bool public_only,
@@ -148,8 +149,22 @@ probe(const struct config *cfg, const char *url, bool public_only,
 	po.url = resp->effective_url ? resp->effective_url : url;
 	po.content_type = resp->content_type;
 	rc = parse_feed(resp->body.buf, resp->body.len, &po, &doc, &pe);
+	/* a feed, but damaged or cut off: not subscribed, as the first
+	 * fetch would store nothing of it (seek.c's feed_store) or only a
+	 * part; one line, as for a fetch that fails */
+	if (doc.nul_at) {
+		err_set(e, ERR_PARSE, "damaged document: a NUL byte at byte "
+			"%zu; not subscribed (try again later, or ask the "
+			"site to fix its feed)", doc.nul_at - 1);
+		rc = -2;
+	} else if (rc == 0 && doc.cut) {
+		err_set(e, ERR_PARSE, "partial document: cut off at byte %zu;"
+			" not subscribed (try again later, or ask the site to "
+			"fix its feed)", doc.cut_at);
+		rc = -2;
+	}
 	feed_doc_release(&doc);
-	return rc == 0 ? 1 : 0;
+	return rc == 0 ? 1 : rc == -2 ? -1 : 0;
 }
 
 /* A public page (page, as fetched) that links to a feed in the user's

@@ -259,6 +259,8 @@ struct sense {
 	struct prompt_view prompt;
 	/* status */
 	char status[512];
+	char synced[256];   /* what R's sync said, kept beside the fetch's */
+	bool sync_failed;
 	bool status_error;
 	/* fetch */
 	struct seek_run *run;

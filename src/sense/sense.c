@@ -435,6 +435,34 @@ fetch_progress(const struct seek_progress *p, void *arg)
 	s->prog.failed = p->failed;
 }
 
+static void draw_status(struct sense *s);
+
+/* The reader's status line while 'R' syncs (it waits on the sync). */
+struct sync_say {
+	struct sense *s;
+	size_t i, n; /* account i of n */
+};
+
+static void
+sync_progress(const char *account, const char *doing, int64_t requests,
+	      void *arg)
+{
+	const struct sync_say *say = arg;
+	struct sense *s = say->s;
+
+	if (say->n > 1)
+		sense_status(s, false, "syncing '%s' (%zu of %zu): %s, %lld "
+			     "requests", account, say->i, say->n,
+			     doing, (long long)requests);
+	else
+		sense_status(s, false, "syncing '%s': %s, %lld requests",
+			     account, doing, (long long)requests);
+	if (s->rows >= MIN_ROWS && s->cols >= MIN_COLS) {
+		draw_status(s);
+		refresh();
+	}
+}
+
 static void
 fetch_start(struct sense *s, bool all)
 {
@@ -451,6 +479,7 @@ fetch_start(struct sense *s, bool all)
 	memset(&s->fo, 0, sizeof(s->fo));
 	memset(&s->prog, 0, sizeof(s->prog));
 	s->fo.all = true;
+	s->synced[0] = '\0';
 	if (!all) {
 		const struct item_row *r = list_row(s, s->list.pane.sel);
 
@@ -467,27 +496,56 @@ fetch_start(struct sense *s, bool all)
 	s->fo.progress = fetch_progress;
 	s->fo.arg = s;
 	/* 'R' syncs the [sync] accounts first, as 'glean fetch' does.
-	 * NEEDSWORK: the sync blocks the screen (seconds) instead of
-	 * running between keystrokes like the fetch. */
+	 * NEEDSWORK: the sync is not stepped between keystrokes like the
+	 * fetch (keys wait until it ends); the status line shows what it
+	 * is doing, request by request. */
 	if (all) {
+		struct sync_report r;
+		struct sync_say sync_say = { s, 0, s->cfg->nsyncs };
+		int64_t added = 0, taken = 0, sent = 0;
 		size_t i;
 
+		s->synced[0] = '\0';
+		s->sync_failed = false;
+
 		for (i = 0; i < s->cfg->nsyncs; i++) {
-			struct sync_report r;
 			struct err se = { 0 };
 
-			if (sync_run(s->st, s->cfg, &s->cfg->syncs[i], &r,
-				     &se) < 0) {
+			sync_say.i = i + 1;
+			sync_progress(s->cfg->syncs[i].name, "logging in", 0,
+				      &sync_say);
+			if (sync_run_progress(s->st, s->cfg,
+					      &s->cfg->syncs[i], sync_progress,
+					      &sync_say, &r, &se) < 0) {
 				sense_status(s, true, "%s", se.msg);
+				{
+					size_t len = strlen(se.msg);
+
+					len = len < sizeof(s->synced) ? len
+					      : sizeof(s->synced) - 1;
+					memcpy(s->synced, se.msg, len);
+					s->synced[len] = '\0';
+				}
 				synced_ok = false;
+				s->sync_failed = true;
 			}
+			added += r.new_items;
+			taken += r.pulled;
+			sent += r.pushed;
 			sync_report_release(&r);
+		}
+		if (s->cfg->nsyncs && synced_ok) {
+			snprintf(s->synced, sizeof(s->synced), "synced: %lld "
+				 "new, %lld changes taken, %lld sent",
+				 (long long)added, (long long)taken,
+				 (long long)sent);
+			sense_status(s, false, "%s; fetching...", s->synced);
 		}
 	}
 	s->run = seek_start(s->st, s->cfg, &s->fo, &e);
 	if (!s->run)
 		sense_status(s, true, "cannot fetch: %s", e.msg);
-	else if (synced_ok)
+	else if (synced_ok && !(all && s->cfg->nsyncs))
 		sense_status(s, false, "fetching...");
 }
 
@@ -527,6 +585,14 @@ fetch_poll(struct sense *s)
 			     "updated", r.sources, (long long)r.items_added,
 			     (long long)r.items_updated);
 	seek_result_release(&r);
+	if (s->synced[0]) {
+		char fetched[sizeof(s->status)];
+
+		snprintf(fetched, sizeof(fetched), "%s", s->status);
+		sense_status(s, s->status_error || s->sync_failed, "%s; %s",
+			     s->synced, fetched);
+		s->synced[0] = '\0';
+	}
 	reload_all(s);
 }
 
@@ -1115,6 +1181,27 @@ handle_key(struct sense *s, int key)
 	return !s->quit;
 }
 
+/* A filter, search or saved search whose /regex/ hit a PCRE2 limit
+ * (SECURITY.md): those items counted as no match; the status line says
+ * so, as the command line's glean does on stderr. */
+static void
+say_rx_limits(struct sense *s)
+{
+	struct store_rx_limit *v;
+	size_t n = store_rx_limits_take(s->st, &v);
+	char *clean;
+
+	if (!n)
+		return;
+	clean = text_sanitize(v[0].pattern, strlen(v[0].pattern), true);
+	sense_status(s, true, "%s hit the regex match limit on %lld item%s; "
+		     "they count as no match%s", clean, (long long)v[0].hits,
+		     v[0].hits == 1 ? "" : "s",
+		     n > 1 ? " (and other patterns too)" : "");
+	free(clean);
+	store_rx_limits_free(v, n);
+}
+
 /* Work between keystrokes, one piece per call, most urgent first. True
  * when there is more to do. */
 static bool
@@ -1205,6 +1292,7 @@ sense_run(struct store *st, const struct config *cfg,
 	s.last_poll = time_now_ms();
 	while (!got_signal) {
 		sense_suspend();
+		say_rx_limits(&s);
 		draw_all(&s);
 		if (first && bench && *bench)
 			break;

@@ -233,6 +233,55 @@ store_sync_item_set(struct store *st, const char *account,
 }
 
 int
+store_sync_bases(struct store *st, const char *account,
+		 struct sync_item_base **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT remote_id, read, starred,"
+		" marked, labels, note FROM sync_item WHERE account = ? AND"
+		" (read = 0 OR starred OR marked OR labels != '' OR"
+		" note != '')");
+	struct sync_item_base *v = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*n = 0;
+	store_bind_text(s, 1, account);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct sync_item_base *b;
+
+		XGROW(v, cap, *n + 1);
+		b = &v[(*n)++];
+		b->remote_id = store_col_text(s, 0);
+		b->base.read = sqlite3_column_int(s, 1);
+		b->base.starred = sqlite3_column_int(s, 2);
+		b->base.marked = sqlite3_column_int(s, 3);
+		b->base.labels = store_col_text(s, 4);
+		b->base.note = store_col_text(s, 5);
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	if (rc != SQLITE_DONE) {
+		sync_item_bases_free(v, *n);
+		*out = NULL;
+		*n = 0;
+		return store_fail(st, e, rc, "cannot read synced items");
+	}
+	return 0;
+}
+
+void
+sync_item_bases_free(struct sync_item_base *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].remote_id);
+		sync_base_release(&v[i].base);
+	}
+	free(v);
+}
+
+int
 store_sync_queue(struct store *st, const char *account,
 		 struct sync_change_list *out, struct err *e)
 {

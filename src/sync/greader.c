@@ -73,7 +73,7 @@ request(struct sync_conn *c, const char *path, const char *form,
 	}
 	req.max_body = (size_t)64 << 20;
 	fetch_resp_init(&resp);
-	c->requests++;
+	sync_request(c);
 	rc = fetch_one(&c->fo, &req, &resp, e);
 	free(url);
 	free(auth);

@@ -30,6 +30,17 @@ struct sync_pull {
 	char **labels; /* the server's label names */
 	size_t nlabels, cap_labels;
 	char *since;   /* the newest item id seen, for the next pull */
+	/* A pull that lists every item the server has (PULL_ALL, what a
+	 * first sync and the Google Reader backend do), or, incremental,
+	 * only the items whose state can differ from the default, the rest
+	 * being unstarred, unpublished, without labels or note and read
+	 * (PULL_REST_READ) or as read as their base (PULL_REST_KEEP_READ,
+	 * if the server's unread count, server_unread, agrees: sync.c
+	 * checks, and calls pull_unread when it does not). Items above cap
+	 * are left for the next sync. */
+	enum { PULL_ALL, PULL_REST_READ, PULL_REST_KEEP_READ } rest;
+	int64_t server_unread;
+	int64_t cap;
 };
 
 struct sync_conn {
@@ -38,7 +49,10 @@ struct sync_conn {
 	struct fetch_opts fo;
 	char *base;      /* the API endpoint */
 	char *session;   /* from login; never stored nor logged */
-	int64_t requests;
+	int64_t requests;    /* counted by sync_request() */
+	sync_progress_fn progress;
+	void *progress_arg;
+	const char *doing;   /* for progress */
 	int64_t page;    /* items per request (GLEAN_SYNC_PAGE lowers it) */
 	/* the server's labels: names and the backend's ids, from pull */
 	char **lab_names, **lab_ids;
@@ -53,9 +67,19 @@ struct sync_ops {
 	 * is NULL) with content, and the state of every other item */
 	int (*pull)(struct sync_conn *c, const char *since,
 		    struct sync_pull *p, struct err *e);
+	/* PULL_REST_KEEP_READ did not add up: add the unread list to p
+	 * and make it PULL_REST_READ */
+	int (*pull_unread)(struct sync_conn *c, struct sync_pull *p,
+			   struct err *e);
+	/* Add to p the state of the items ids[0..n) that the server still
+	 * has (an incremental pull's check before glean drops a note or a
+	 * tag: an item the server purged left every list too) */
+	int (*pull_items)(struct sync_conn *c, const char *const *ids,
+			  size_t n, struct sync_pull *p, struct err *e);
 	/* field: "read", "starred" or "marked" */
 	int (*push_flag)(struct sync_conn *c, const char *field, bool on,
 			 const char *const *ids, size_t n, struct err *e);
+	/* 1: the server has no such label (deleted since the pull) */
 	int (*push_label)(struct sync_conn *c, const char *label, bool on,
 			  const char *const *ids, size_t n, struct err *e);
 	int (*push_note)(struct sync_conn *c, const char *id,
@@ -66,6 +90,9 @@ struct sync_ops {
 	int (*unsubscribe)(struct sync_conn *c, const char *feed_id,
 			   struct err *e);
 };
+
+/* A backend calls it before each request: counts it, tells progress. */
+void sync_request(struct sync_conn *c);
 
 extern const struct sync_ops sync_ttrss;
 extern const struct sync_ops sync_greader;

@@ -60,6 +60,14 @@ notice(struct sync_report *r, char *msg)
 }
 
 static void
+ritem_release(struct sync_ritem *it)
+{
+	free(it->id); free(it->feed_id); free(it->guid); free(it->url);
+	free(it->title); free(it->author); free(it->content);
+	free(it->labels); free(it->note);
+}
+
+static void
 pull_release(struct sync_pull *p)
 {
 	size_t i;
@@ -72,13 +80,8 @@ pull_release(struct sync_pull *p)
 		free(p->feeds[i].category);
 	}
 	free(p->feeds);
-	for (i = 0; i < p->nitems; i++) {
-		struct sync_ritem *it = &p->items[i];
-
-		free(it->id); free(it->feed_id); free(it->guid); free(it->url);
-		free(it->title); free(it->author); free(it->content);
-		free(it->labels); free(it->note);
-	}
+	for (i = 0; i < p->nitems; i++)
+		ritem_release(&p->items[i]);
 	free(p->items);
 	for (i = 0; i < p->nlabels; i++)
 		free(p->labels[i]);
@@ -282,6 +285,26 @@ in_lines(const char *set, const char *name)
 	return false;
 }
 
+/* set without the line name (case-blind). Caller frees. */
+static char *
+lines_without(const char *set, const char *name)
+{
+	struct sbuf sb = SBUF_INIT;
+	size_t n = strlen(name);
+	const char *p = set ? set : "";
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len != n || strncasecmp(p, name, n))
+			sbuf_addf(&sb, "%s%.*s", sb.len ? "\n" : "",
+				  (int)len, p);
+		p = nl ? nl + 1 : p + len;
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
 static bool
 own_tag(const struct item *it, const char *name)
 {
@@ -408,7 +431,11 @@ merge_labels(struct run *run, const struct item *it, const char *server,
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
 			char *name = xstrndup(p, len);
 			bool add = k == 0 && !in_lines(base, name);
-			bool rm = k == 1 && !in_lines(server, name);
+			/* a label the server no longer has at all was
+			 * deleted there, not taken off this item: the tag
+			 * stays (glean says it is not synced) */
+			bool rm = k == 1 && !in_lines(server, name) &&
+				  is_label(&run->p, name);
 			int rc = 0;
 
 			if (add && !own_tag(it, name))
@@ -719,6 +746,122 @@ cmp_ritem(const void *a, const void *b)
 		      ((const struct sync_ritem *)b)->id);
 }
 
+/* Sort the pulled items by id, each once: an item in several lists
+ * (starred and labelled, new and starred) keeps the row with content. */
+static void
+items_sort(struct sync_pull *p)
+{
+	size_t i, k = 0;
+
+	if (!p->nitems)
+		return;
+	qsort(p->items, p->nitems, sizeof(*p->items), cmp_ritem);
+	for (i = 0; i < p->nitems; i++) {
+		struct sync_ritem *it = &p->items[i];
+
+		if (k && !strcmp(p->items[k - 1].id, it->id)) {
+			if (!p->items[k - 1].content && !p->items[k - 1].url &&
+			    (it->content || it->url)) {
+				struct sync_ritem t = p->items[k - 1];
+
+				p->items[k - 1] = *it;
+				*it = t;
+			}
+			ritem_release(it);
+			continue;
+		}
+		if (k != i)
+			p->items[k] = *it;
+		k++;
+	}
+	p->nitems = k;
+}
+
+/* An incremental pull listed only the items that can differ from the
+ * default state (private.h): add the others glean's base has with
+ * another state, as the server has them now, so that the merge sees an
+ * item leave the starred list, lose its label or note, or be read. */
+static int
+derive_rest(struct run *run, struct err *e)
+{
+	struct sync_pull *p = &run->p;
+	struct sync_item_base *bv = NULL;
+	size_t nb = 0, i, n0;
+	int64_t unread = 0;
+
+	items_sort(p);
+	if (p->rest == PULL_ALL)
+		return 0;
+	if (store_sync_bases(run->st, run->a->name, &bv, &nb, e) < 0)
+		return -1;
+	if (p->rest == PULL_REST_KEEP_READ) {
+		/* the unread items as pulled: listed ones as listed, the
+		 * rest as their base; the server's count must agree, or an
+		 * item was marked unread there (or one went): read the whole
+		 * unread list */
+		for (i = 0; i < p->nitems; i++)
+			unread += !p->items[i].read;
+		for (i = 0; i < nb; i++)
+			if (!bv[i].base.read &&
+			    !server_item(run, bv[i].remote_id))
+				unread++;
+		if (unread != p->server_unread) {
+			if (run->ops->pull_unread(&run->c, p, e) < 0) {
+				sync_item_bases_free(bv, nb);
+				return -1;
+			}
+			items_sort(p);
+		}
+	}
+	/* An item that left every list and had a note or labels: the
+	 * server may have purged it rather than cleared them, and glean
+	 * drops no note or tag on a guess. Those are read back one batch
+	 * at a time; an item the server no longer has is left alone. */
+	{
+		const char **ask = xcalloc(nb + 1, sizeof(*ask));
+		size_t nask = 0;
+
+		for (i = 0; i < nb; i++)
+			if ((*bv[i].base.note || *bv[i].base.labels) &&
+			    !server_item(run, bv[i].remote_id))
+				ask[nask++] = bv[i].remote_id;
+		if (nask && run->ops->pull_items &&
+		    run->ops->pull_items(&run->c, ask, nask, p, e) < 0) {
+			free(ask);
+			sync_item_bases_free(bv, nb);
+			return -1;
+		}
+		free(ask);
+		if (nask)
+			items_sort(p);
+	}
+	/* which to add, decided on the sorted list before adding any */
+	n0 = p->nitems;
+	for (i = 0; i < nb; i++)
+		if (server_item(run, bv[i].remote_id) || *bv[i].base.note ||
+		    *bv[i].base.labels) {
+			free(bv[i].remote_id);
+			bv[i].remote_id = NULL;
+		}
+	for (i = 0; i < nb; i++) {
+		struct sync_ritem *it;
+
+		if (!bv[i].remote_id)
+			continue;
+		XGROW(p->items, p->cap_items, p->nitems + 1);
+		it = &p->items[p->nitems++];
+		memset(it, 0, sizeof(*it));
+		it->id = xstrdup(bv[i].remote_id);
+		it->read = p->rest == PULL_REST_READ || bv[i].base.read;
+		it->labels = xstrdup("");
+		it->note = xstrdup("");
+	}
+	sync_item_bases_free(bv, nb);
+	if (p->nitems != n0)
+		qsort(p->items, p->nitems, sizeof(*p->items), cmp_ritem);
+	return 0;
+}
+
 /* A batch: remote ids to set one way (a flag, a label). */
 struct batch {
 	char *key;    /* "read", "starred", "marked" or a label */
@@ -886,12 +1029,34 @@ push(struct run *run, struct err *e)
 	}
 	for (i = 0; i < nb; i++) {
 		const struct batch *b = &bv[i];
+		int got = b->label ? run->ops->push_label(&run->c, b->key,
+							  b->on, b->ids, b->n,
+							  e)
+				   : run->ops->push_flag(&run->c, b->key, b->on,
+							 b->ids, b->n, e);
 
-		if ((b->label ? run->ops->push_label(&run->c, b->key, b->on,
-						     b->ids, b->n, e)
-			      : run->ops->push_flag(&run->c, b->key, b->on,
-						    b->ids, b->n, e)) < 0)
+		if (got < 0)
 			goto out;
+		if (got == 1 && b->on) {
+			/* the label went on the server during this sync: the
+			 * tags stay in glean, and the base says the server
+			 * does not have them, so the next sync neither takes
+			 * them away nor believes them synced */
+			for (k = 0; k < nw; k++)
+				if (wv[k].base.labels &&
+				    in_lines(wv[k].base.labels, b->key)) {
+					char *t = lines_without(
+						wv[k].base.labels, b->key);
+
+					free(wv[k].base.labels);
+					wv[k].base.labels = t;
+				}
+			notice(run->r, xasprintf("label '%s' was deleted on the"
+				" server during the sync: tag '%s' stays in "
+				"glean on %zu item%s (create the label again "
+				"to sync it)", b->key, b->key, b->n,
+				b->n == 1 ? "" : "s"));
+		}
 	}
 	/* the server has it all: the new base, and the queue rows go */
 	if (store_begin(run->st, true, e) < 0)
@@ -999,9 +1164,26 @@ sync_subscribe(struct store *st, const struct config *cfg,
 	return sync_run(st, cfg, a, r, e);
 }
 
+void
+sync_request(struct sync_conn *c)
+{
+	c->requests++;
+	if (c->progress)
+		c->progress(c->a->name, c->doing ? c->doing : "syncing",
+			    c->requests, c->progress_arg);
+}
+
 int
 sync_run(struct store *st, const struct config *cfg,
 	 const struct config_sync *a, struct sync_report *r, struct err *e)
+{
+	return sync_run_progress(st, cfg, a, NULL, NULL, r, e);
+}
+
+int
+sync_run_progress(struct store *st, const struct config *cfg,
+		  const struct config_sync *a, sync_progress_fn progress,
+		  void *arg, struct sync_report *r, struct err *e)
 {
 	struct run run;
 	char *since = NULL;
@@ -1015,19 +1197,31 @@ sync_run(struct store *st, const struct config *cfg,
 	run.ops = ops_of(a);
 	if (conn_setup(&run.c, cfg, a, e) < 0)
 		return -1;
+	run.c.progress = progress;
+	run.c.progress_arg = arg;
 	if (store_sync_account(st, a->name, a->service, a->url, &since, e) < 0)
 		goto out;
-	if (run.ops->login(&run.c, e) < 0 || unsubscribe(&run, e) < 0 ||
-	    run.ops->pull(&run.c, since, &run.p, e) < 0)
+	run.c.doing = "logging in";
+	if (run.ops->login(&run.c, e) < 0)
 		goto out;
-	if (run.p.nitems) /* qsort wants an array, even of none */
-		qsort(run.p.items, run.p.nitems, sizeof(*run.p.items),
-		      cmp_ritem);
+	run.c.doing = "unsubscribing";
+	if (unsubscribe(&run, e) < 0)
+		goto out;
+	run.c.doing = since ? "reading what changed on the server"
+			    : "reading the server's items (first sync)";
+	if (run.ops->pull(&run.c, since, &run.p, e) < 0)
+		goto out;
+	if (derive_rest(&run, e) < 0)
+		goto out;
 	if (store_sync_queue(st, a->name, &run.q, e) < 0)
 		goto out;
 	if (run.q.n)
 		qsort(run.q.v, run.q.n, sizeof(*run.q.v), cmp_change_item);
-	if (apply_pull(&run, e) < 0 || push(&run, e) < 0)
+	run.c.doing = "reading what changed on the server";
+	if (apply_pull(&run, e) < 0)
+		goto out;
+	run.c.doing = "sending glean's changes";
+	if (push(&run, e) < 0)
 		goto out;
 	if (store_sync_account_save(st, a->name, run.p.since, e) < 0)
 		goto out;

@@ -6,10 +6,11 @@
  * answers mean, nothing of the merge (sync.c).
  *
  * Batches, never a request per item: getHeadlines pages of up to 200
- * items (show_content only for items newer than the last sync),
- * updateArticle and setArticleLabel with comma-separated article_ids.
- * Only the note is one request per item (the API sets one text on a
- * list of articles).
+ * items (show_content only for items newer than the last sync; after
+ * the first sync only the lists an item can leave: see ttrss_pull),
+ * getArticle for the few items to check, updateArticle and
+ * setArticleLabel with comma-separated article_ids. Only the note is one
+ * request per item (the API sets one text on a list of articles).
  *
  * Labels: API level 15 cannot create a label. glean syncs the tags whose
  * names are labels on the server (compared without case); a tag with no
@@ -27,6 +28,9 @@
 #define TTRSS_MIN_API 14
 #define TTRSS_PAGE 200    /* getHeadlines' most per call */
 #define TTRSS_IDS 1000    /* article ids per update call */
+/* tt-rss's recently read list covers a day of its clock: trusted when
+ * the last sync is younger than 20 hours of ours */
+#define RECENT_READ (20 * 3600)
 
 /* Send body ("{...}" without sid) as op; *content is the answer's
  * content. A session the server has forgotten is logged in again once. */
@@ -59,7 +63,7 @@ again:
 		req.content_type = "application/json";
 		req.max_body = (size_t)64 << 20;
 		fetch_resp_init(&resp);
-		c->requests++;
+		sync_request(c);
 		rc = fetch_one(&c->fo, &req, &resp, e);
 		free(full);
 		if (rc < 0) {
@@ -239,32 +243,131 @@ dup_or_null(const char *s)
 	return s && *s ? xstrdup(s) : NULL;
 }
 
-/* One page of getHeadlines into p; *got counts the rows, *max_id is the
- * highest id seen. Items with an id at or below skip_upto are left out
- * (the state pass, which the content pass has covered above it). */
+/* Notes: the API strips tags from what it is given (PHP strip_tags:
+ * "a<b" comes back "a"), and tt-rss's web interface shows a note as
+ * HTML. So a note goes with its '<' as "&lt;" (and an '&' that would
+ * read as one of the entities below as "&amp;"), the way the web
+ * interface keeps one, and comes back with those entities decoded: the
+ * round trip is exact, the rest of the text is sent as it is, and the
+ * web interface shows what was written. */
+static const struct {
+	const char *ent;
+	char c;
+} note_ents[] = {
+	{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+	{ "&quot;", '"' }, { "&#39;", '\'' }, { "&#039;", '\'' },
+};
+
+/* The entity s starts with: its index, or -1. */
 static int
-headlines(struct sync_conn *c, const char *since, bool content,
-	  int64_t skip, int64_t skip_upto, struct sync_pull *p,
-	  size_t *got, int64_t *max_id, struct err *e)
+note_ent(const char *s)
+{
+	size_t k;
+
+	for (k = 0; *s == '&' && k < ARRAY_SIZE(note_ents); k++)
+		if (!strncmp(s, note_ents[k].ent, strlen(note_ents[k].ent)))
+			return (int)k;
+	return -1;
+}
+
+static char *
+note_out(const char *s)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	for (; *s; s++)
+		if (*s == '<')
+			sbuf_adds(&sb, "&lt;");
+		else if (*s == '&' && note_ent(s) >= 0)
+			sbuf_adds(&sb, "&amp;");
+		else
+			sbuf_addch(&sb, *s);
+	return sbuf_detach(&sb, NULL);
+}
+
+static char *
+note_in(const char *s)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	for (s = s ? s : ""; *s; s++) {
+		int k = note_ent(s);
+
+		if (k >= 0) {
+			sbuf_addch(&sb, note_ents[k].c);
+			s += strlen(note_ents[k].ent) - 1;
+		} else
+			sbuf_addch(&sb, *s);
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+/* What one getHeadlines pass asks for. */
+struct hl_query {
+	int64_t feed;       /* -4 all, -1 starred, -2 published, -6 read
+			     * in the last day, a label's feed id */
+	const char *view;   /* all_articles, unread, has_note */
+	const char *order;  /* order_by; NULL: the server's own order */
+	bool content;       /* with content (new items) */
+	const char *since;  /* since_id, or NULL */
+	int64_t cap;        /* leave out ids above it (-1: none) */
+};
+
+/* Ids seen by a list pass, to tell a complete pass from one the
+ * server's paging shifted under (equal sort keys, a change meanwhile). */
+struct idset {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+idset_unique(struct idset *s)
+{
+	size_t i, k = 0;
+
+	if (!s->n)
+		return;
+	qsort(s->v, s->n, sizeof(*s->v), cmp_i64);
+	for (i = 0; i < s->n; i++)
+		if (!k || s->v[k - 1] != s->v[i])
+			s->v[k++] = s->v[i];
+	s->n = k;
+}
+
+/* One page of getHeadlines into p; *got counts the rows, *max_id is the
+ * highest id seen, seen (when not NULL) collects the ids. */
+static int
+headlines(struct sync_conn *c, const struct hl_query *q, int64_t skip,
+	  struct sync_pull *p, size_t *got, int64_t *max_id,
+	  struct idset *seen, struct err *e)
 {
 	struct json_out w;
 	struct json j = { 0 };
 	const struct json_node *arr, *h;
+	bool content = q->content;
 
 	body_begin(&w, "getHeadlines");
 	json_key(&w, "feed_id");
-	json_i64(&w, -4);
-	json_kv_str(&w, "view_mode", "all_articles");
+	json_i64(&w, q->feed);
+	json_kv_str(&w, "view_mode", q->view);
 	json_key(&w, "limit");
 	json_i64(&w, c->page);
 	json_key(&w, "skip");
 	json_i64(&w, skip);
 	json_key(&w, "show_content");
 	json_bool(&w, content);
-	if (content)
-		json_kv_str(&w, "order_by", "date_reverse");
-	if (since)
-		json_kv_str(&w, "since_id", since);
+	if (q->order)
+		json_kv_str(&w, "order_by", q->order);
+	if (q->since)
+		json_kv_str(&w, "since_id", q->since);
 	if (body_call(c, &w, &j, &arr, e) < 0) {
 		json_release(&j);
 		return -1;
@@ -280,7 +383,11 @@ headlines(struct sync_conn *c, const char *since, bool content,
 			continue;
 		if (nid > *max_id)
 			*max_id = nid;
-		if (skip_upto >= 0 && nid > skip_upto)
+		if (seen) {
+			XGROW(seen->v, seen->cap, seen->n + 1);
+			seen->v[seen->n++] = nid;
+		}
+		if (q->cap >= 0 && nid > q->cap)
 			continue;
 		XGROW(p->items, p->cap_items, p->nitems + 1);
 		it = &p->items[p->nitems++];
@@ -291,8 +398,7 @@ headlines(struct sync_conn *c, const char *since, bool content,
 		it->starred = json_get_bool(&j, h, "marked", false);
 		it->marked = json_get_bool(&j, h, "published", false);
 		it->labels = labels_text(&j, json_get(&j, h, "labels"));
-		it->note = xstrdup(json_get_str(&j, h, "note")
-				   ? json_get_str(&j, h, "note") : "");
+		it->note = note_in(json_get_str(&j, h, "note"));
 		if (content) {
 			it->url = dup_or_null(json_get_str(&j, h, "link"));
 			it->title = dup_or_null(json_get_str(&j, h, "title"));
@@ -307,6 +413,128 @@ headlines(struct sync_conn *c, const char *since, bool content,
 	return 0;
 }
 
+/* Every item of a list (a special feed, a label's feed, a view), its
+ * state only. getHeadlines pages by offset in an order whose keys can
+ * tie (a batch starred at once has one last_marked), so a page may
+ * repeat rows of the one before and miss others: a pass is complete
+ * when it saw as many distinct ids as rows; otherwise it is read again
+ * in another order, the ids of every pass together. */
+static int
+list_all(struct sync_conn *c, int64_t feed, const char *view, int64_t cap,
+	 struct sync_pull *p, struct err *e)
+{
+	static const char *const orders[] = {
+		"feed_dates", "title", "date_reverse", NULL,
+	};
+	struct hl_query q = { feed, view, NULL, false, NULL, cap };
+	struct idset seen = { NULL, 0, 0 };
+	size_t k;
+	int rc = -1;
+
+	for (k = 0; k < ARRAY_SIZE(orders); k++) {
+		size_t rows = 0, got;
+		int64_t skip, ignore = 0;
+
+		q.order = orders[k];
+		for (skip = 0;; skip += c->page) {
+			if (headlines(c, &q, skip, p, &got, &ignore, &seen,
+				      e) < 0)
+				goto out;
+			rows += got;
+			if ((int64_t)got < c->page)
+				break;
+		}
+		idset_unique(&seen);
+		if (seen.n >= rows) {
+			rc = 0;
+			goto out;
+		}
+	}
+	err_set(e, ERR_HTTP, "tt-rss at '%s' changed a list of items (feed "
+		"%lld) while glean read it, four times; sync again",
+		c->a->url, (long long)feed);
+out:
+	free(seen.v);
+	return rc;
+}
+
+/* The unread list: every item not in it is read (the fallback when the
+ * recently-read list cannot be trusted). */
+static int
+ttrss_pull_unread(struct sync_conn *c, struct sync_pull *p, struct err *e)
+{
+	if (list_all(c, -4, "unread", p->cap, p, e) < 0)
+		return -1;
+	p->rest = PULL_REST_READ;
+	return 0;
+}
+
+/* getArticle on ids, TTRSS_PAGE at a time: the state of those the
+ * server has (it leaves out the ones it purged or never had). */
+static int
+ttrss_pull_items(struct sync_conn *c, const char *const *ids, size_t n,
+		 struct sync_pull *p, struct err *e)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		struct json_out w;
+		struct json j = { 0 };
+		const struct json_node *arr, *h;
+		struct sbuf list = SBUF_INIT;
+		int rc;
+
+		for (k = 0; k < TTRSS_PAGE && i + k < n; k++)
+			sbuf_addf(&list, "%s%s", k ? "," : "", ids[i + k]);
+		body_begin(&w, "getArticle");
+		json_kv_str(&w, "article_id", list.buf);
+		sbuf_release(&list);
+		rc = body_call(c, &w, &j, &arr, e);
+		for (h = rc == 0 ? json_first(&j, arr) : NULL; h;
+		     h = json_next(&j, h)) {
+			struct sync_ritem *it;
+			const char *id = json_get_id(&j, h, "id");
+
+			if (!id)
+				continue;
+			XGROW(p->items, p->cap_items, p->nitems + 1);
+			it = &p->items[p->nitems++];
+			memset(it, 0, sizeof(*it));
+			it->id = xstrdup(id);
+			it->feed_id = dup_or_null(json_get_id(&j, h, "feed_id"));
+			it->read = !json_get_bool(&j, h, "unread", true);
+			it->starred = json_get_bool(&j, h, "marked", false);
+			it->marked = json_get_bool(&j, h, "published", false);
+			it->labels = labels_text(&j, json_get(&j, h, "labels"));
+			it->note = note_in(json_get_str(&j, h, "note"));
+		}
+		json_release(&j);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* "MAXID@TIME": the newest item id seen and when that sync ran (older
+ * glean stored the id alone). */
+static void
+since_parse(const char *since, int64_t *id, int64_t *at)
+{
+	const char *t = since ? strchr(since, '@') : NULL;
+	char *head;
+
+	*id = -1;
+	*at = 0;
+	if (!since)
+		return;
+	head = xstrndup(since, t ? (size_t)(t - since) : strlen(since));
+	if (str_to_i64(head, id) < 0)
+		*id = -1;
+	if (t && str_to_i64(t + 1, at) < 0)
+		*at = 0;
+	free(head);
+}
+
 static int
 ttrss_pull(struct sync_conn *c, const char *since, struct sync_pull *p,
 	   struct err *e)
@@ -316,11 +544,18 @@ ttrss_pull(struct sync_conn *c, const char *since, struct sync_pull *p,
 	const struct json_node *arr, *n;
 	char **cat_ids = NULL, **cat_names = NULL;
 	size_t ncat = 0, capc = 0, capn = 0, got, i;
-	int64_t max_id = 0, since_n = -1, skip;
+	int64_t max_id = 0, since_n, since_at, skip;
+	char since_id[32];
 	int rc = -1;
 
-	if (since && str_to_i64(since, &since_n) < 0)
-		since = NULL, since_n = -1;
+	since_parse(since, &since_n, &since_at);
+	if (since_n < 0)
+		since = NULL;
+	else {
+		snprintf(since_id, sizeof(since_id), "%lld",
+			 (long long)since_n);
+		since = since_id;
+	}
 	/* categories, for the feeds' source tags */
 	body_begin(&w, "getCategories");
 	if (body_call(c, &w, &j, &arr, e) < 0)
@@ -380,30 +615,66 @@ ttrss_pull(struct sync_conn *c, const char *since, struct sync_pull *p,
 	}
 	json_release(&j);
 	/* new items, with their content */
-	for (skip = 0;; skip += c->page) {
-		if (headlines(c, since, true, skip, -1, p, &got, &max_id,
-			      e) < 0)
-			goto out;
-		if ((int64_t)got < c->page)
-			break;
-	}
-	/* the state of the items glean has. NEEDSWORK: the API has no
-	 * "changed since", so this reads every item's state (200 per
-	 * request: 251 requests for 50,000 items, bench/sync.sh); the
-	 * unread, starred and published virtual feeds would cut that for
-	 * flags, but labels and notes need the full pass. */
-	if (since)
-		for (skip = 0;; skip += c->page) {
-			int64_t ignore = 0;
+	{
+		struct hl_query q = { -4, "all_articles", "date_reverse", true,
+				      since, -1 };
 
-			if (headlines(c, NULL, false, skip, since_n, p, &got,
-				      &ignore, e) < 0)
+		for (skip = 0;; skip += c->page) {
+			if (headlines(c, &q, skip, p, &got, &max_id, NULL,
+				      e) < 0)
 				goto out;
 			if ((int64_t)got < c->page)
 				break;
 		}
-	if (max_id > since_n)
-		p->since = xasprintf("%lld", (long long)max_id);
+	}
+	if (max_id < since_n)
+		max_id = since_n;
+	p->cap = max_id;
+	/* An incremental pull reads only the lists an item can differ from
+	 * the default in (sync.c derives the rest from the base): starred,
+	 * published, with a note, each label; for read, the items read in
+	 * the last day (tt-rss's "recently read", when the last sync is
+	 * younger than that) checked against the server's unread count,
+	 * else the whole unread list. An item that arrives meanwhile
+	 * (above the cap) comes with its content next time. */
+	if (since) {
+		if (list_all(c, -1, "all_articles", max_id, p, e) < 0 ||
+		    list_all(c, -2, "all_articles", max_id, p, e) < 0 ||
+		    list_all(c, -4, "has_note", max_id, p, e) < 0)
+			goto out;
+		for (i = 0; i < c->nlab; i++) {
+			int64_t feed;
+
+			if (str_to_i64(c->lab_ids[i], &feed) == 0 &&
+			    list_all(c, feed, "all_articles", max_id, p,
+				     e) < 0)
+				goto out;
+		}
+		if (since_at && time_now() - since_at < RECENT_READ) {
+			int64_t count = -1;
+
+			if (list_all(c, -6, "all_articles", max_id, p, e) < 0)
+				goto out;
+			body_begin(&w, "getUnread");
+			if (body_call(c, &w, &j, &arr, e) < 0)
+				goto out;
+			{
+				/* a string in level 15, a number in others */
+				const char *t = json_get_id(&j, arr, "unread");
+
+				if (!t || str_to_i64(t, &count) < 0)
+					count = -1;
+			}
+			json_release(&j);
+			p->rest = PULL_REST_KEEP_READ;
+			p->server_unread = count;
+			if (count < 0 && ttrss_pull_unread(c, p, e) < 0)
+				goto out;
+		} else if (ttrss_pull_unread(c, p, e) < 0)
+			goto out;
+	}
+	p->since = xasprintf("%lld@%lld", (long long)max_id,
+			     (long long)time_now());
 	rc = 0;
 out:
 	json_release(&j);
@@ -417,14 +688,18 @@ out:
 }
 
 /* Calls of at most TTRSS_IDS ids each: body_begin, then add(w) for the
- * rest, then "article_ids": "1,2,3". */
+ * rest, then "article_ids": "1,2,3". *updated (when not NULL) sums the
+ * answers' "updated" counts. */
 static int
 ids_call(struct sync_conn *c, const char *op,
 	 void (*add)(struct json_out *w, const void *arg), const void *arg,
 	 const char *ids_key, const char *const *ids, size_t n,
-	 struct err *e)
+	 int64_t *updated, struct err *e)
 {
 	size_t i, k;
+
+	if (updated)
+		*updated = 0;
 
 	for (i = 0; i < n; i += k) {
 		struct json_out w;
@@ -440,6 +715,12 @@ ids_call(struct sync_conn *c, const char *op,
 		json_kv_str(&w, ids_key, list.buf);
 		sbuf_release(&list);
 		rc = body_call(c, &w, &j, &content, e);
+		if (rc == 0 && updated) {
+			int64_t u = 0;
+
+			json_get_i64(&j, content, "updated", &u);
+			*updated += u;
+		}
 		json_release(&j);
 		if (rc < 0)
 			return -1;
@@ -476,7 +757,7 @@ ttrss_push_flag(struct sync_conn *c, const char *field, bool on,
 	else
 		f.field = 1, f.mode = on;
 	return ids_call(c, "updateArticle", add_flag, &f, "article_ids", ids,
-			n, e);
+			n, NULL, e);
 }
 
 struct label_arg {
@@ -499,15 +780,20 @@ ttrss_push_label(struct sync_conn *c, const char *label, bool on,
 		 const char *const *ids, size_t n, struct err *e)
 {
 	struct label_arg l = { NULL, on };
+	int64_t updated = 0;
 	size_t i;
 
 	for (i = 0; i < c->nlab; i++)
 		if (!strcasecmp(c->lab_names[i], label))
 			l.id = c->lab_ids[i];
-	if (!l.id) /* deleted on the server mid-sync: nothing to set */
-		return 0;
-	return ids_call(c, "setArticleLabel", add_label, &l, "article_ids",
-			ids, n, e);
+	if (!l.id)
+		return 1;
+	if (ids_call(c, "setArticleLabel", add_label, &l, "article_ids", ids,
+		     n, &updated, e) < 0)
+		return -1;
+	/* tt-rss answers OK, with nothing updated, for a label it no
+	 * longer has: deleted since getLabels */
+	return n && !updated ? 1 : 0;
 }
 
 static void
@@ -522,8 +808,12 @@ static int
 ttrss_push_note(struct sync_conn *c, const char *id, const char *note,
 		struct err *e)
 {
-	return ids_call(c, "updateArticle", add_note, note, "article_ids", &id,
-			1, e);
+	char *esc = note_out(note);
+	int rc = ids_call(c, "updateArticle", add_note, esc, "article_ids",
+			  &id, 1, NULL, e);
+
+	free(esc);
+	return rc;
 }
 
 static int
@@ -591,6 +881,8 @@ const struct sync_ops sync_ttrss = {
 	.notes = true,
 	.login = ttrss_login,
 	.pull = ttrss_pull,
+	.pull_unread = ttrss_pull_unread,
+	.pull_items = ttrss_pull_items,
 	.push_flag = ttrss_push_flag,
 	.push_label = ttrss_push_label,
 	.push_note = ttrss_push_note,

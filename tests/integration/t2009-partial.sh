@@ -3,8 +3,9 @@
 # (issue 15): a feed cut off mid-entry keeps its whole entries, and the
 # cut one only when its guid or link was read whole, and the source says
 # the document was partial; NUL bytes fail the source, the old items
-# kept; a feed with a new guid at every fetch (same link, same title)
-# keeps one item. Served from the loopback test server.
+# kept; 'glean add' refuses either in one line; a feed with a new guid
+# at every fetch (same link, same title) keeps one item. Served from the
+# loopback test server.
 . "$(dirname "$0")/../lib/lib.sh"
 HTTPD_PY="$TEST_ROOT/tests/lib/httpd.py"
 . "$TEST_ROOT/tests/lib/httpd.sh"
@@ -124,6 +125,24 @@ test_expect_success 'NUL bytes early: 0 items is no success either' '
 	test_status 1 glean fetch --all --quiet >out 2>err &&
 	test_grep "NUL byte at byte 30" err &&
 	test "$(store_sql "SELECT count(*) FROM item")" = 4
+'
+
+test_expect_success 'glean add refuses a cut-off or NUL document in one line' '
+	n=$(store_sql "SELECT count(*) FROM source") &&
+	serve cut-body.xml add-cut.xml &&
+	test_status 1 glean add "$HTTPD_URL/add-cut.xml" >out 2>err &&
+	cat err &&
+	test_grep "^glean: cannot add .*add-cut.xml.: partial document: cut off at byte [0-9]*; not subscribed" err &&
+	test "$(wc -l <err)" = 1 &&
+	serve nul.xml add-nul.xml &&
+	test_status 1 glean add "$HTTPD_URL/add-nul.xml" >out 2>err &&
+	cat err &&
+	test_grep "^glean: cannot add .*add-nul.xml.: damaged document: a NUL byte at byte 200; not subscribed" err &&
+	test "$(wc -l <err)" = 1 &&
+	test "$(store_sql "SELECT count(*) FROM source")" = "$n" &&
+	serve full.xml add-cut.xml 60 &&
+	glean add "$HTTPD_URL/add-cut.xml" >out &&
+	test "$(store_sql "SELECT count(*) FROM source")" = $((n + 1))
 '
 
 test_expect_success 'a new guid at every fetch, same link and title: one item' '

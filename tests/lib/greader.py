@@ -28,12 +28,15 @@ a test can stop the server and start it again on the same --port:
               "content": .., "published": T, "crawl": T,
               "tags": ["user/-/state/com.google/read", ...]}]}
 --log gets one JSON line per request: method, path, query, form.
+--hold FILE: a stream/contents request waits while FILE exists (a test
+sees a sync in progress).
 """
 import argparse
 import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -107,6 +110,9 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         if n:
             form = urllib.parse.parse_qs(self.rfile.read(n).decode())
+        if ARGS.hold and "/stream/contents/" in path:
+            while os.path.exists(ARGS.hold):
+                time.sleep(0.05)
         if ARGS.log:
             with LOCK, open(ARGS.log, "a") as f:
                 f.write(json.dumps({"method": self.command, "path": path,
@@ -263,6 +269,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--log")
+    ap.add_argument("--hold")
     ARGS = ap.parse_args()
     with open(ARGS.state) as f:
         STATE = json.load(f)
