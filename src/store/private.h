@@ -117,5 +117,9 @@ void qsql_release(struct qsql *q);
 int qsql_bind(const struct qsql *q, sqlite3_stmt *s, int first);
 /* Quote a user string as an FTS5 string (phrase). */
 void fts_phrase(struct sbuf *sb, const char *s);
+/* Append to w the SQL for "item i holds the phrase text" (in column,
+ * an item_fts column, or in any), its values to qs (query.c). */
+void fts_match_sql(struct sbuf *w, struct qsql *qs, bool rules,
+		   const char *column, const char *text);
 
 #endif

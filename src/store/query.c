@@ -194,23 +194,92 @@ regex_term(struct lexer *lx, const char *column)
 }
 
 static void
-fts_term(struct lexer *lx, const char *column, const char *text)
+push_bind(struct sbuf *w, struct qsql *qs, char *owned)
 {
-	struct sbuf q = SBUF_INIT;
+	struct qbind *b;
 
-	if (column)
-		sbuf_addf(&q, "%s : ", column);
-	fts_phrase(&q, text);
+	XGROW(qs->binds, qs->cap, qs->nbinds + 1);
+	b = &qs->binds[qs->nbinds++];
+	b->type = 0;
+	b->text = owned;
+	b->num = 0;
+	sbuf_addch(w, '?');
+}
+
+/* Whether FTS5's unicode61 makes text exactly one token: ASCII letters
+ * and digits only (anything else may split it, or fold). */
+static bool
+one_token(const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p++)
+		if (!isalnum((unsigned char)*p))
+			return false;
+	return p > text;
+}
+
+/* What glean_phrase() checks for each FTS column: what was indexed. */
+static const struct {
+	const char *fts, *sql;
+} fts_cols[] = {
+	{ "title", "i.title" },
+	{ "author", "i.author" },
+	{ "text", ITEM_INDEX_TEXT("i") },
+	{ "notes_text", "i.notes_text" },
+};
+
+void
+fts_match_sql(struct sbuf *w, struct qsql *qs, bool rules,
+	      const char *column, const char *text)
+{
 	/* Rules at ingest match items the index has not reached yet: they
 	 * use a temporary index of just those (store_rules.c). */
-	sbuf_adds(&lx->out->where, lx->st->fts_rules ?
-		  "i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
-		  " rule_fts MATCH " :
-		  "i.id IN (SELECT rowid FROM search.item_fts WHERE"
-		  " item_fts MATCH ");
-	lx->out->fts = true;
-	bind_text(lx, sbuf_detach(&q, NULL));
-	sbuf_addch(&lx->out->where, ')');
+	const char *in = rules ?
+		"i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
+		" rule_fts MATCH " :
+		"i.id IN (SELECT rowid FROM search.item_fts WHERE"
+		" item_fts MATCH ";
+	struct sbuf q = SBUF_INIT;
+	bool one = one_token(text);
+	size_t k, n = 0;
+
+	qs->fts = true;
+	if (one) {
+		/* one token: the index answers exactly */
+		fts_phrase(&q, text);
+		if (column)
+			sbuf_addch(w, '(');
+		sbuf_adds(w, in);
+		push_bind(w, qs, sbuf_detach(&q, NULL));
+		sbuf_addch(w, ')');
+		if (!column)
+			return;
+	} else {
+		/* The index (detail=none) knows which items hold every
+		 * token; glean_phrase() keeps those holding the phrase. */
+		sbuf_addch(w, '(');
+		sbuf_adds(w, in);
+		sbuf_adds(w, "glean_fts_and(");
+		push_bind(w, qs, xstrdup(text));
+		sbuf_adds(w, "))");
+	}
+	sbuf_adds(w, " AND (");
+	for (k = 0; k < ARRAY_SIZE(fts_cols); k++) {
+		if (column && strcmp(column, fts_cols[k].fts))
+			continue;
+		sbuf_adds(w, n++ ? " OR glean_phrase(" : "glean_phrase(");
+		push_bind(w, qs, xstrdup(text));
+		sbuf_addf(w, ", %s)", fts_cols[k].sql);
+	}
+	sbuf_adds(w, "))");
+}
+
+static void
+fts_term(struct lexer *lx, const char *column, const char *text)
+{
+	fts_match_sql(&lx->out->where, lx->out, lx->st->fts_rules, column,
+		      text);
 }
 
 /* Move past a value already read (after rewinding for a message). */

@@ -157,20 +157,18 @@ fts_phrase(struct sbuf *sb, const char *s)
 	sbuf_addch(sb, '"');
 }
 
-/* "digital inclusion" → "digital" "inclusion" (every word, AND). */
+/* "digital inclusion": every word, AND (each word a phrase). */
 static void
-fts_terms(struct sbuf *sb, const char *text)
+fts_terms(struct store *st, struct sbuf *sql, struct qsql *qs,
+	  const char *text)
 {
 	char *copy = xstrdup(text), *p = copy, *tok;
-	bool first = true;
 
 	while ((tok = strsep(&p, " \t\n")) != NULL) {
 		if (!*tok)
 			continue;
-		if (!first)
-			sbuf_addch(sb, ' ');
-		fts_phrase(sb, tok);
-		first = false;
+		sbuf_adds(sql, " AND ");
+		fts_match_sql(sql, qs, st->fts_rules, NULL, tok);
 	}
 	free(copy);
 }
@@ -217,15 +215,8 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 		push_text(qs, xstrdup(q->tag));
 		push_text(qs, xstrdup(q->tag));
 	}
-	if (q->search && *q->search) {
-		struct sbuf t = SBUF_INIT;
-
-		fts_terms(&t, q->search);
-		sbuf_adds(sql, " AND i.id IN (SELECT rowid FROM search.item_fts"
-			       " WHERE item_fts MATCH ?)");
-		qs->fts = true;
-		push_text(qs, sbuf_detach(&t, NULL));
-	}
+	if (q->search && *q->search)
+		fts_terms(st, sql, qs, q->search);
 	return 0;
 }
 

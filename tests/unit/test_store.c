@@ -740,6 +740,40 @@ sql_int(const char *path, const char *sql)
 	return n;
 }
 
+/* The rows item_fts holds: the count FTS5 keeps at the head of its
+ * "averages" record (a SQLite varint; the index keeps no row sizes). */
+static int64_t
+fts_rows(const char *sp)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	if (sqlite3_open_v2(sp, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT block FROM item_fts_data WHERE"
+			       " id = 1", -1, &s, NULL) == SQLITE_OK) {
+		int r = sqlite3_step(s);
+
+		if (r == SQLITE_DONE) {
+			n = 0;
+		} else if (r == SQLITE_ROW) {
+			const unsigned char *b = sqlite3_column_blob(s, 0);
+			int len = sqlite3_column_bytes(s, 0), i;
+
+			n = 0;
+			for (i = 0; i < len && i < 9; i++) {
+				n = (n << 7) | (b[i] & 0x7f);
+				if (!(b[i] & 0x80))
+					break;
+			}
+		}
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
 /* The index is whole: FTS5's own check passes and it holds one row per
  * item at or below its mark. */
 static bool
@@ -758,7 +792,7 @@ index_sound(const char *path)
 	if (!ok)
 		printf("integrity-check: %s\n", sqlite3_errmsg(db));
 	sqlite3_close(db);
-	rows = sql_int(sp, "SELECT count(*) FROM item_fts_docsize");
+	rows = fts_rows(sp);
 	mark = sql_int(sp, "SELECT indexed_id FROM state");
 	q = xasprintf("SELECT count(*) FROM item WHERE id <= %lld",
 		      (long long)mark);
@@ -848,7 +882,7 @@ test_search_catch_up(void)
 	CHECK_INT(add_items(st, sid, &seed, 4500, "a", NULL), 4500);
 	CHECK(store_commit(st, &e) == 0);
 	CHECK_INT(sql_int(sp, "SELECT indexed_id FROM state"), 0);
-	CHECK_INT(sql_int(sp, "SELECT count(*) FROM item_fts_docsize"), 0);
+	CHECK_INT(fts_rows(sp), 0);
 
 	TEST("catch-up from zero indexes everything, in steps");
 	CHECK(store_index_catch_up(st, &e) == 0);
