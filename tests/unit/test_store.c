@@ -1357,6 +1357,116 @@ test_search_tuning(void)
 	free(path);
 }
 
+/* Issue 18: the index (detail=none) knows only which items hold a
+ * token; phrases and column filters are checked on the stored text with
+ * FTS5's tokenizer. Each count below would differ if they were not:
+ * the words are there, but not together, or not in that column. */
+static void
+test_search_phrases(void)
+{
+	char *path = xasprintf("%s/phrases.db", dir);
+	char *sp = xasprintf("%s-search", path);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct ingest_stats stats = { 0 };
+	struct item v[5];
+	int64_t sid = new_source(st, "https://example.org/phrases"), nid;
+	int64_t ids[5], hid = 0, tagged = 0;
+	size_t k;
+
+	TEST("phrases: setup");
+	v[0] = mk("a", NULL, "Digital inclusion today",
+		  "The plan for inclusion is digital first.");
+	v[1] = mk("b", NULL, "Notes",
+		  "digital inclusion matters; e-mail the caf\u00e9 owner");
+	v[1].author = xstrdup("Zo\u00eb \u00c5ngstr\u00f6m");
+	v[2] = mk("c", NULL, "Inclusion of digital tools", "nothing here");
+	v[3] = mk("d", NULL, "Fourth", "e mail the cafe, na\u00efve");
+	v[4] = mk("e", NULL, "Fifth", "is it is it is great");
+	CHECK(store_items_upsert(st, sid, v, 5, &stats, &e) == 0);
+	CHECK_INT(stats.added, 5);
+	for (k = 0; k < 5; k++)
+		ids[k] = v[k].id;
+	CHECK(store_note_add(st, v[2].id, "the digital inclusion report",
+			     NULL, NULL, NULL, &nid, &e) == 0);
+	CHECK(store_index_catch_up(st, &e) == 0);
+	CHECK(sql_int(sp, "SELECT count(*) FROM sqlite_master WHERE name ="
+		      " 'item_fts' AND sql LIKE '%detail=none%'") == 1);
+
+	TEST("phrases: words present but not adjacent do not match");
+	CHECK_INT(count(st, "\"digital inclusion\"", NULL), 3);
+	CHECK_INT(count(st, "\"inclusion digital\"", NULL), 0);
+	CHECK_INT(count(st, "\"the plan for inclusion\"", NULL), 1);
+	CHECK_INT(count(st, "\"the plan inclusion\"", NULL), 0);
+
+	TEST("phrases: overlapping and repeated words");
+	CHECK_INT(count(st, "\"is it is great\"", NULL), 1);
+	CHECK_INT(count(st, "\"it is it is great\"", NULL), 1);
+	CHECK_INT(count(st, "\"it is it great\"", NULL), 0);
+	CHECK_INT(count(st, "\"is is\"", NULL), 0);
+
+	TEST("column filters: the word in that column only");
+	CHECK_INT(count(st, "title:\"digital inclusion\"", NULL), 1);
+	CHECK_INT(count(st, "text:\"digital inclusion\"", NULL), 1);
+	CHECK_INT(count(st, "note:\"digital inclusion\"", NULL), 1);
+	CHECK_INT(count(st, "title:plan", NULL), 0);
+	CHECK_INT(count(st, "text:plan", NULL), 1);
+	CHECK_INT(count(st, "title:digital", NULL), 2);
+	CHECK_INT(count(st, "note:report", NULL), 1);
+	CHECK_INT(count(st, "text:report", NULL), 0);
+	CHECK_INT(count(st, "author:\"zoe angstrom\"", NULL), 1);
+	CHECK_INT(count(st, "author:\"angstrom zoe\"", NULL), 0);
+	CHECK_INT(count(st, "title:notes", NULL), 1);
+
+	TEST("phrases: negation, OR, folding as the tokenizer folds");
+	CHECK_INT(count(st, "-\"digital inclusion\"", NULL), 2);
+	CHECK_INT(count(st, "NOT title:digital", NULL), 3);
+	CHECK_INT(count(st, "\"digital inclusion\" OR \"e-mail\"", NULL), 4);
+	CHECK_INT(count(st, "\"e-mail\" -title:fourth", NULL), 1);
+	CHECK_INT(count(st, "cafe", NULL), 2);
+	CHECK_INT(count(st, "\"CAF\u00c9 owner\"", NULL), 1);
+	CHECK_INT(count(st, "naive", NULL), 1);
+	CHECK_INT(count(st, "\"--\"", NULL), 0);
+	CHECK_INT(count(st, "\"digital inclusion\" title:today", NULL), 1);
+
+	TEST("glean search: every word, not a phrase");
+	CHECK_INT(count(st, NULL, "inclusion digital"), 3);
+	CHECK_INT(count(st, NULL, "e-mail"), 2);
+	CHECK_INT(count(st, NULL, "mail-e"), 0);
+
+	TEST("rules at ingest check phrases the same way");
+	{
+		const char *tags[] = { "phrase" };
+		struct store_rule r = { .name = "phrase",
+					.match = "\"digital inclusion\"",
+					.tags = tags, .ntags = 1 };
+
+		CHECK(store_begin(st, false, &e) == 0);
+		CHECK(store_rules_apply(st, &r, 1, ids, 5, &hid, &tagged,
+					&e) == 0);
+		CHECK(store_commit(st, &e) == 0);
+		CHECK_INT(tagged, 3);
+		CHECK_INT(count(st, "tag:phrase title:inclusion", NULL), 2);
+	}
+
+	TEST("a search file of an older format is rebuilt at the next open");
+	store_close(st);
+	CHECK_INT(sql_int(sp, "PRAGMA user_version"), 2);
+	sql_int(sp, "PRAGMA user_version = 1");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	CHECK_INT(sql_int(sp, "PRAGMA user_version"), 2);
+	CHECK_INT(fts_rows(sp), 0);
+	CHECK_INT(count(st, "\"digital inclusion\"", NULL), 3);
+	CHECK_INT(fts_rows(sp), 5);
+	CHECK(index_sound(path));
+	for (k = 0; k < 5; k++)
+		item_release(&v[k]);
+	store_close(st);
+	free(sp);
+	free(path);
+}
+
 /* Issue 12: a source's tags are on every item of it, everywhere an
  * item's tags are read, and cannot be taken off one item. */
 static void
@@ -1794,6 +1904,7 @@ main(void)
 	RUN(test_search_stale);
 	RUN(test_batch_rollback);
 	RUN(test_search_tuning);
+	RUN(test_search_phrases);
 	RUN(test_source_tags);
 	RUN(test_newsboat_state);
 	RUN(test_sort);
