@@ -107,6 +107,7 @@ struct qbind {
 };
 struct qsql {
 	bool fts;  /* uses the full-text index */
+	bool plain; /* only compiled, never run: do not ask the index */
 	struct sbuf where;
 	struct qbind *binds;
 	size_t nbinds, cap;
@@ -119,7 +120,7 @@ int qsql_bind(const struct qsql *q, sqlite3_stmt *s, int first);
 void fts_phrase(struct sbuf *sb, const char *s);
 /* Append to w the SQL for "item i holds the phrase text" (in column,
  * an item_fts column, or in any), its values to qs (query.c). */
-void fts_match_sql(struct sbuf *w, struct qsql *qs, bool rules,
+void fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 		   const char *column, const char *text);
 
 #endif

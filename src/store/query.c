@@ -229,28 +229,77 @@ static const struct {
 	{ "notes_text", "i.notes_text" },
 };
 
+/*
+ * How a term finds its items, newest first, at a million items: a term
+ * that a few items hold is a set (SQLite looks each item up by id and
+ * sorts the few); a term that many hold is a probe per item (SQLite
+ * walks the date index newest first and asks the index about each, and
+ * stops at the LIMIT). "Many" is FTS_SET_MAX: where looking up that
+ * many ids costs about what probing until enough matches costs.
+ */
+enum { FTS_SET_MAX = 4000 };
+
+/* Whether at least FTS_SET_MAX items hold what the MATCH expression
+ * expr (with text bound to its ?) asks for. */
+static bool
+fts_frequent(struct store *st, struct qsql *qs, const char *expr,
+	     const char *text)
+{
+	sqlite3_stmt *s;
+	char *sql;
+	bool many = false;
+
+	if (!st->search_ok || st->fts_rules || qs->plain)
+		return false;
+	/* Count in the index the search will use (inside a transaction this
+	 * connection's view of the search file starts here). */
+	if (!qs->fts)
+		store_search_prepare(st);
+	sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM search.item_fts"
+			" WHERE item_fts MATCH %s LIMIT %d)", expr,
+			FTS_SET_MAX);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			many = sqlite3_column_int(s, 0) >= FTS_SET_MAX;
+		sqlite3_finalize(s);
+	}
+	free(sql);
+	return many;
+}
+
 void
-fts_match_sql(struct sbuf *w, struct qsql *qs, bool rules,
+fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 	      const char *column, const char *text)
 {
 	/* Rules at ingest match items the index has not reached yet: they
 	 * use a temporary index of just those (store_rules.c). */
-	const char *in = rules ?
-		"i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
-		" rule_fts MATCH " :
+	static const char *const in[] = {
 		"i.id IN (SELECT rowid FROM search.item_fts WHERE"
-		" item_fts MATCH ";
+		" item_fts MATCH ",
+		"i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
+		" rule_fts MATCH ",
+		"EXISTS (SELECT 1 FROM search.item_fts WHERE i.id = rowid"
+		" AND item_fts MATCH ",
+	};
 	struct sbuf q = SBUF_INIT;
 	bool one = one_token(text);
+	const char *how;
 	size_t k, n = 0;
 
+	if (one)
+		fts_phrase(&q, text);
+	else
+		sbuf_adds(&q, text);
+	how = in[st->fts_rules ? 1 : 0];
+	if (fts_frequent(st, qs, one ? "?" : "glean_fts_and(?)", q.buf))
+		how = in[2];
 	qs->fts = true;
+	if (column || !one)
+		sbuf_addch(w, '(');
+	sbuf_adds(w, how);
 	if (one) {
 		/* one token: the index answers exactly */
-		fts_phrase(&q, text);
-		if (column)
-			sbuf_addch(w, '(');
-		sbuf_adds(w, in);
 		push_bind(w, qs, sbuf_detach(&q, NULL));
 		sbuf_addch(w, ')');
 		if (!column)
@@ -258,10 +307,8 @@ fts_match_sql(struct sbuf *w, struct qsql *qs, bool rules,
 	} else {
 		/* The index (detail=none) knows which items hold every
 		 * token; glean_phrase() keeps those holding the phrase. */
-		sbuf_addch(w, '(');
-		sbuf_adds(w, in);
 		sbuf_adds(w, "glean_fts_and(");
-		push_bind(w, qs, xstrdup(text));
+		push_bind(w, qs, sbuf_detach(&q, NULL));
 		sbuf_adds(w, "))");
 	}
 	sbuf_adds(w, " AND (");
@@ -278,8 +325,7 @@ fts_match_sql(struct sbuf *w, struct qsql *qs, bool rules,
 static void
 fts_term(struct lexer *lx, const char *column, const char *text)
 {
-	fts_match_sql(&lx->out->where, lx->out, lx->st->fts_rules, column,
-		      text);
+	fts_match_sql(lx->st, &lx->out->where, lx->out, column, text);
 }
 
 /* Move past a value already read (after rewinding for a message). */

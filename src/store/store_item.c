@@ -168,7 +168,7 @@ fts_terms(struct store *st, struct sbuf *sql, struct qsql *qs,
 		if (!*tok)
 			continue;
 		sbuf_adds(sql, " AND ");
-		fts_match_sql(sql, qs, st->fts_rules, NULL, tok);
+		fts_match_sql(st, sql, qs, NULL, tok);
 	}
 	free(copy);
 }
@@ -227,6 +227,7 @@ store_query_check(struct store *st, const char *query, struct err *e)
 	int rc;
 
 	sbuf_init(&qs.where, 0);
+	qs.plain = true;
 	rc = query_compile(st, query, time_now(), &qs, e);
 	qsql_release(&qs);
 	return rc;

@@ -814,6 +814,26 @@ open_side(const char *path, sqlite3 **out)
 	return rc;
 }
 
+/* Whether the index is level with the store and the queue is empty. */
+static bool
+idle(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT token IS (SELECT value FROM"
+			       " main.meta WHERE key = 'search_token') AND"
+			       " NOT EXISTS (SELECT 1 FROM main.item WHERE id >"
+			       " indexed_id) AND NOT EXISTS (SELECT 1 FROM"
+			       " main.fts_queue) FROM search.state", -1, &s,
+			       NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		yes = sqlite3_column_int(s, 0) == 1;
+	sqlite3_finalize(s);
+	return yes;
+}
+
 int
 store_index_catch_up(struct store *st, struct err *e)
 {
@@ -829,6 +849,11 @@ store_index_catch_up(struct store *st, struct err *e)
 		return err_set(e, ERR_DB, "the store is read-only, so search "
 			       "finds what was indexed when it was last "
 			       "written");
+	/* Nothing to index and nothing to prune: no write, so a search
+	 * costs no commit (outside a transaction: inside one, this read
+	 * would fix this connection's view of the search file too soon). */
+	if (st->txn_depth == 0 && idle(db))
+		return 0;
 	/* Inside a transaction (the reader searching while its fetch batch
 	 * is open) this connection cannot commit to the search file alone:
 	 * a second one indexes what is committed. */
