@@ -108,6 +108,7 @@ struct qbind {
 struct qsql {
 	bool fts;  /* uses the full-text index */
 	bool plain; /* only compiled, never run: do not ask the index */
+	bool fts_set, fts_probe; /* full-text terms of each form (query.c) */
 	struct sbuf where;
 	struct qbind *binds;
 	size_t nbinds, cap;

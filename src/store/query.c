@@ -237,7 +237,7 @@ static const struct {
  * stops at the LIMIT). "Many" is FTS_SET_MAX: where looking up that
  * many ids costs about what probing until enough matches costs.
  */
-enum { FTS_SET_MAX = 4000 };
+enum { FTS_SET_MAX = 10000 };
 
 /* Whether at least FTS_SET_MAX items hold what the MATCH expression
  * expr (with text bound to its ?) asks for. */
@@ -248,6 +248,8 @@ fts_frequent(struct store *st, struct qsql *qs, const char *expr,
 	sqlite3_stmt *s;
 	char *sql;
 	bool many = false;
+	int max = FTS_SET_MAX;
+	int64_t v;
 
 	if (!st->search_ok || st->fts_rules || qs->plain)
 		return false;
@@ -255,13 +257,17 @@ fts_frequent(struct store *st, struct qsql *qs, const char *expr,
 	 * connection's view of the search file starts here). */
 	if (!qs->fts)
 		store_search_prepare(st);
+	/* the tests try both forms on small stores */
+	if (getenv("GLEAN_TEST_FTS_SET_MAX") &&
+	    str_to_i64(getenv("GLEAN_TEST_FTS_SET_MAX"), &v) == 0 && v > 0 &&
+	    v < FTS_SET_MAX)
+		max = (int)v;
 	sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM search.item_fts"
-			" WHERE item_fts MATCH %s LIMIT %d)", expr,
-			FTS_SET_MAX);
+			" WHERE item_fts MATCH %s LIMIT %d)", expr, max);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW)
-			many = sqlite3_column_int(s, 0) >= FTS_SET_MAX;
+			many = sqlite3_column_int(s, 0) >= max;
 		sqlite3_finalize(s);
 	}
 	free(sql);
@@ -295,6 +301,10 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 	if (fts_frequent(st, qs, one ? "?" : "glean_fts_and(?)", q.buf))
 		how = in[2];
 	qs->fts = true;
+	if (how == in[2])
+		qs->fts_probe = true;
+	else
+		qs->fts_set = true;
 	if (column || !one)
 		sbuf_addch(w, '(');
 	sbuf_adds(w, how);

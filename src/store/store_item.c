@@ -195,11 +195,25 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 	if (q->query && *q->query &&
 	    query_compile(st, q->query, time_now(), qs, e) < 0)
 		return -1;
+	if (q->search && *q->search) {
+		struct sbuf w = SBUF_INIT;
+
+		sbuf_addf(&w, "(%s)", qs->where.len ? qs->where.buf : "1");
+		fts_terms(st, &w, qs, q->search);
+		sbuf_release(&qs->where);
+		qs->where = w;
+	}
 	sbuf_adds(sql, " FROM item i JOIN source s ON s.id = i.source_id"
 		       " WHERE 1");
-	if (qs->where.len)
+	if (qs->fts_probe && !qs->fts_set && !q->with_hidden)
+		/* SQLite tests a subquery last: in a CASE the item's row is
+		 * read only for what the index matched, not for every item
+		 * the walk along the date passes */
+		sbuf_addf(sql, " AND CASE WHEN (%s) THEN i.hidden = 0 ELSE 0"
+			  " END", qs->where.buf);
+	else if (qs->where.len)
 		sbuf_addf(sql, " AND (%s)", qs->where.buf);
-	if (!q->with_hidden)
+	if (!q->with_hidden && !(qs->fts_probe && !qs->fts_set))
 		sbuf_adds(sql, " AND i.hidden = 0");
 	if (q->source_id)
 		sbuf_addf(sql, " AND i.source_id = %lld",
@@ -215,8 +229,6 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 		push_text(qs, xstrdup(q->tag));
 		push_text(qs, xstrdup(q->tag));
 	}
-	if (q->search && *q->search)
-		fts_terms(st, sql, qs, q->search);
 	return 0;
 }
 

@@ -1357,42 +1357,10 @@ test_search_tuning(void)
 	free(path);
 }
 
-/* Issue 18: the index (detail=none) knows only which items hold a
- * token; phrases and column filters are checked on the stored text with
- * FTS5's tokenizer. Each count below would differ if they were not:
- * the words are there, but not together, or not in that column. */
+/* The phrase cases of test_search_phrases(), on its five items. */
 static void
-test_search_phrases(void)
+phrase_checks(struct store *st)
 {
-	char *path = xasprintf("%s/phrases.db", dir);
-	char *sp = xasprintf("%s-search", path);
-	struct err e = { 0 };
-	struct store *st = store_open(path, STORE_WRITE, &e);
-	struct ingest_stats stats = { 0 };
-	struct item v[5];
-	int64_t sid = new_source(st, "https://example.org/phrases"), nid;
-	int64_t ids[5], hid = 0, tagged = 0;
-	size_t k;
-
-	TEST("phrases: setup");
-	v[0] = mk("a", NULL, "Digital inclusion today",
-		  "The plan for inclusion is digital first.");
-	v[1] = mk("b", NULL, "Notes",
-		  "digital inclusion matters; e-mail the caf\u00e9 owner");
-	v[1].author = xstrdup("Zo\u00eb \u00c5ngstr\u00f6m");
-	v[2] = mk("c", NULL, "Inclusion of digital tools", "nothing here");
-	v[3] = mk("d", NULL, "Fourth", "e mail the cafe, na\u00efve");
-	v[4] = mk("e", NULL, "Fifth", "is it is it is great");
-	CHECK(store_items_upsert(st, sid, v, 5, &stats, &e) == 0);
-	CHECK_INT(stats.added, 5);
-	for (k = 0; k < 5; k++)
-		ids[k] = v[k].id;
-	CHECK(store_note_add(st, v[2].id, "the digital inclusion report",
-			     NULL, NULL, NULL, &nid, &e) == 0);
-	CHECK(store_index_catch_up(st, &e) == 0);
-	CHECK(sql_int(sp, "SELECT count(*) FROM sqlite_master WHERE name ="
-		      " 'item_fts' AND sql LIKE '%detail=none%'") == 1);
-
 	TEST("phrases: words present but not adjacent do not match");
 	CHECK_INT(count(st, "\"digital inclusion\"", NULL), 3);
 	CHECK_INT(count(st, "\"inclusion digital\"", NULL), 0);
@@ -1433,6 +1401,65 @@ test_search_phrases(void)
 	CHECK_INT(count(st, NULL, "inclusion digital"), 3);
 	CHECK_INT(count(st, NULL, "e-mail"), 2);
 	CHECK_INT(count(st, NULL, "mail-e"), 0);
+
+}
+
+/* Issue 18: the index (detail=none) knows only which items hold a
+ * token; phrases and column filters are checked on the stored text with
+ * FTS5's tokenizer. Each count below would differ if they were not:
+ * the words are there, but not together, or not in that column. */
+static void
+test_search_phrases(void)
+{
+	char *path = xasprintf("%s/phrases.db", dir);
+	char *sp = xasprintf("%s-search", path);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct ingest_stats stats = { 0 };
+	struct item v[5];
+	int64_t sid = new_source(st, "https://example.org/phrases"), nid;
+	int64_t ids[5], hid = 0, tagged = 0;
+	size_t k;
+
+	TEST("phrases: setup");
+	v[0] = mk("a", NULL, "Digital inclusion today",
+		  "The plan for inclusion is digital first.");
+	v[1] = mk("b", NULL, "Notes",
+		  "digital inclusion matters; e-mail the caf\u00e9 owner");
+	v[1].author = xstrdup("Zo\u00eb \u00c5ngstr\u00f6m");
+	v[2] = mk("c", NULL, "Inclusion of digital tools", "nothing here");
+	v[3] = mk("d", NULL, "Fourth", "e mail the cafe, na\u00efve");
+	v[4] = mk("e", NULL, "Fifth", "is it is it is great");
+	CHECK(store_items_upsert(st, sid, v, 5, &stats, &e) == 0);
+	CHECK_INT(stats.added, 5);
+	for (k = 0; k < 5; k++)
+		ids[k] = v[k].id;
+	CHECK(store_note_add(st, v[2].id, "the digital inclusion report",
+			     NULL, NULL, NULL, &nid, &e) == 0);
+	CHECK(store_index_catch_up(st, &e) == 0);
+	CHECK(sql_int(sp, "SELECT count(*) FROM sqlite_master WHERE name ="
+		      " 'item_fts' AND sql LIKE '%detail=none%'") == 1);
+
+	phrase_checks(st);
+	TEST("... the same when every term probes the index item by item");
+	setenv("GLEAN_TEST_FTS_SET_MAX", "1", 1);
+	phrase_checks(st);
+	{
+		struct item_query q = { 0 };
+		int64_t *r1 = NULL, *r2 = NULL;
+		size_t n1 = 0, n2 = 0;
+
+		q.search = "digital";
+		CHECK(store_items_ids(st, &q, &r2, &n2, &e) == 0);
+		unsetenv("GLEAN_TEST_FTS_SET_MAX");
+		CHECK(store_items_ids(st, &q, &r1, &n1, &e) == 0);
+		CHECK_INT(n1, 3);
+		CHECK_INT(n2, n1);
+		for (k = 0; k < n1 && k < n2; k++)
+			CHECK_INT(r2[k], r1[k]);
+		free(r1);
+		free(r2);
+	}
 
 	TEST("rules at ingest check phrases the same way");
 	{
