@@ -230,48 +230,53 @@ static const struct {
 };
 
 /*
- * How a term finds its items, newest first, at a million items: a term
- * that a few items hold is a set (SQLite looks each item up by id and
- * sorts the few); a term that many hold is a probe per item (SQLite
- * walks the date index newest first and asks the index about each, and
- * stops at the LIMIT). "Many" is FTS_SET_MAX: where looking up that
- * many ids costs about what probing until enough matches costs.
+ * How a term finds its items, newest first, at a million items, by how
+ * many hold it (measured at 1M items, --limit 50):
+ *  - few (< FTS_FEW): a set of ids that drives the query (SQLite looks
+ *    each item up by id and sorts the few);
+ *  - more (< FTS_MANY): a set SQLite builds once and tests each item
+ *    against as it walks the date index newest first, stopping at the
+ *    LIMIT (10k holders: 4 ms, where the first form takes 100+);
+ *  - most: a probe of the index per item on the walk, which stops soon
+ *    (200k holders: 8 ms, where building the set takes 30).
  */
-enum { FTS_SET_MAX = 10000 };
+enum { FTS_FEW = 1000, FTS_MANY = 50000 };
 
-/* Whether at least FTS_SET_MAX items hold what the MATCH expression
- * expr (with text bound to its ?) asks for. */
-static bool
-fts_frequent(struct store *st, struct qsql *qs, const char *expr,
-	     const char *text)
+/* How many items (up to FTS_MANY) hold what the MATCH expression expr
+ * (with text bound to its ?) asks for; 0 when not asked. */
+static int
+fts_holders(struct store *st, struct qsql *qs, const char *expr,
+	    const char *text)
 {
 	sqlite3_stmt *s;
 	char *sql;
-	bool many = false;
-	int max = FTS_SET_MAX;
-	int64_t v;
+	int n = 0;
 
 	if (!st->search_ok || st->fts_rules || qs->plain)
-		return false;
+		return 0;
 	/* Count in the index the search will use (inside a transaction this
 	 * connection's view of the search file starts here). */
 	if (!qs->fts)
 		store_search_prepare(st);
-	/* the tests try both forms on small stores */
-	if (getenv("GLEAN_TEST_FTS_SET_MAX") &&
-	    str_to_i64(getenv("GLEAN_TEST_FTS_SET_MAX"), &v) == 0 && v > 0 &&
-	    v < FTS_SET_MAX)
-		max = (int)v;
 	sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM search.item_fts"
-			" WHERE item_fts MATCH %s LIMIT %d)", expr, max);
+			" WHERE item_fts MATCH %s LIMIT %d)", expr, FTS_MANY);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW)
-			many = sqlite3_column_int(s, 0) >= max;
+			n = sqlite3_column_int(s, 0);
 		sqlite3_finalize(s);
 	}
 	free(sql);
-	return many;
+	return n;
+}
+
+/* The tests try every form on small stores: GLEAN_TEST_FTS_FORM. */
+static int
+test_form(void)
+{
+	const char *v = getenv("GLEAN_TEST_FTS_FORM");
+
+	return v && *v >= '0' && *v <= '2' ? *v - '0' : -1;
 }
 
 void
@@ -283,31 +288,38 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 	static const char *const in[] = {
 		"i.id IN (SELECT rowid FROM search.item_fts WHERE"
 		" item_fts MATCH ",
-		"i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
-		" rule_fts MATCH ",
+		"+i.id IN (SELECT rowid FROM search.item_fts WHERE"
+		" item_fts MATCH ",
 		"EXISTS (SELECT 1 FROM search.item_fts WHERE i.id = rowid"
 		" AND item_fts MATCH ",
+		"i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
+		" rule_fts MATCH ",
 	};
 	struct sbuf q = SBUF_INIT;
 	bool one = one_token(text);
-	const char *how;
-	size_t k, n = 0;
+	int form = 0, n;
+	size_t k, ncol = 0;
 
 	if (one)
 		fts_phrase(&q, text);
 	else
 		sbuf_adds(&q, text);
-	how = in[st->fts_rules ? 1 : 0];
-	if (fts_frequent(st, qs, one ? "?" : "glean_fts_and(?)", q.buf))
-		how = in[2];
+	if (st->fts_rules) {
+		form = 3;
+	} else {
+		n = fts_holders(st, qs, one ? "?" : "glean_fts_and(?)", q.buf);
+		form = n >= FTS_MANY ? 2 : n >= FTS_FEW ? 1 : 0;
+		if (test_form() >= 0 && !qs->plain)
+			form = test_form();
+	}
+	if (column || !one)
+		sbuf_addch(w, '(');
+	sbuf_adds(w, in[form]);
 	qs->fts = true;
-	if (how == in[2])
+	if (form == 1 || form == 2)
 		qs->fts_probe = true;
 	else
 		qs->fts_set = true;
-	if (column || !one)
-		sbuf_addch(w, '(');
-	sbuf_adds(w, how);
 	if (one) {
 		/* one token: the index answers exactly */
 		push_bind(w, qs, sbuf_detach(&q, NULL));
@@ -325,7 +337,8 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 	for (k = 0; k < ARRAY_SIZE(fts_cols); k++) {
 		if (column && strcmp(column, fts_cols[k].fts))
 			continue;
-		sbuf_adds(w, n++ ? " OR glean_phrase(" : "glean_phrase(");
+		sbuf_adds(w, ncol++ ? " OR glean_phrase(" :
+			  "glean_phrase(");
 		push_bind(w, qs, xstrdup(text));
 		sbuf_addf(w, ", %s)", fts_cols[k].sql);
 	}

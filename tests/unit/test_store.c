@@ -1441,8 +1441,11 @@ test_search_phrases(void)
 		      " 'item_fts' AND sql LIKE '%detail=none%'") == 1);
 
 	phrase_checks(st);
+	TEST("... the same when every term is tested along the date walk");
+	setenv("GLEAN_TEST_FTS_FORM", "1", 1);
+	phrase_checks(st);
 	TEST("... the same when every term probes the index item by item");
-	setenv("GLEAN_TEST_FTS_SET_MAX", "1", 1);
+	setenv("GLEAN_TEST_FTS_FORM", "2", 1);
 	phrase_checks(st);
 	{
 		struct item_query q = { 0 };
@@ -1451,7 +1454,7 @@ test_search_phrases(void)
 
 		q.search = "digital";
 		CHECK(store_items_ids(st, &q, &r2, &n2, &e) == 0);
-		unsetenv("GLEAN_TEST_FTS_SET_MAX");
+		unsetenv("GLEAN_TEST_FTS_FORM");
 		CHECK(store_items_ids(st, &q, &r1, &n1, &e) == 0);
 		CHECK_INT(n1, 3);
 		CHECK_INT(n2, n1);
