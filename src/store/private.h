@@ -115,6 +115,8 @@ struct qbind {
 };
 struct qsql {
 	bool fts;  /* uses the full-text index */
+	bool plain; /* only compiled, never run: do not ask the index */
+	bool fts_set, fts_probe; /* full-text terms of each form (query.c) */
 	struct sbuf where;
 	struct qbind *binds;
 	size_t nbinds, cap;
@@ -125,5 +127,9 @@ void qsql_release(struct qsql *q);
 int qsql_bind(const struct qsql *q, sqlite3_stmt *s, int first);
 /* Quote a user string as an FTS5 string (phrase). */
 void fts_phrase(struct sbuf *sb, const char *s);
+/* Append to w the SQL for "item i holds the phrase text" (in column,
+ * an item_fts column, or in any), its values to qs (query.c). */
+void fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
+		   const char *column, const char *text);
 
 #endif

@@ -194,23 +194,161 @@ regex_term(struct lexer *lx, const char *column)
 }
 
 static void
-fts_term(struct lexer *lx, const char *column, const char *text)
+push_bind(struct sbuf *w, struct qsql *qs, char *owned)
 {
-	struct sbuf q = SBUF_INIT;
+	struct qbind *b;
 
-	if (column)
-		sbuf_addf(&q, "%s : ", column);
-	fts_phrase(&q, text);
+	XGROW(qs->binds, qs->cap, qs->nbinds + 1);
+	b = &qs->binds[qs->nbinds++];
+	b->type = 0;
+	b->text = owned;
+	b->num = 0;
+	sbuf_addch(w, '?');
+}
+
+/* Whether FTS5's unicode61 makes text exactly one token: ASCII letters
+ * and digits only (anything else may split it, or fold). */
+static bool
+one_token(const char *text)
+{
+	const char *p;
+
+	for (p = text; *p; p++)
+		if (!isalnum((unsigned char)*p))
+			return false;
+	return p > text;
+}
+
+/* What glean_phrase() checks for each FTS column: what was indexed. */
+static const struct {
+	const char *fts, *sql;
+} fts_cols[] = {
+	{ "title", "i.title" },
+	{ "author", "i.author" },
+	{ "text", ITEM_INDEX_TEXT("i") },
+	{ "notes_text", "i.notes_text" },
+};
+
+/*
+ * How a term finds its items, newest first, at a million items, by how
+ * many hold it (measured at 1M items, --limit 50):
+ *  - few (< FTS_FEW): a set of ids that drives the query (SQLite looks
+ *    each item up by id and sorts the few);
+ *  - more (< FTS_MANY): a set SQLite builds once and tests each item
+ *    against as it walks the date index newest first, stopping at the
+ *    LIMIT (10k holders: 4 ms, where the first form takes 100+);
+ *  - most: a probe of the index per item on the walk, which stops soon
+ *    (200k holders: 8 ms, where building the set takes 30).
+ */
+enum { FTS_FEW = 1000, FTS_MANY = 50000 };
+
+/* How many items (up to FTS_MANY) hold what the MATCH expression expr
+ * (with text bound to its ?) asks for; 0 when not asked. */
+static int
+fts_holders(struct store *st, struct qsql *qs, const char *expr,
+	    const char *text)
+{
+	sqlite3_stmt *s;
+	char *sql;
+	int n = 0;
+
+	if (!st->search_ok || st->fts_rules || qs->plain)
+		return 0;
+	/* Count in the index the search will use (inside a transaction this
+	 * connection's view of the search file starts here). */
+	if (!qs->fts)
+		store_search_prepare(st);
+	sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM search.item_fts"
+			" WHERE item_fts MATCH %s LIMIT %d)", expr, FTS_MANY);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	free(sql);
+	return n;
+}
+
+/* The tests try every form on small stores: GLEAN_TEST_FTS_FORM. */
+static int
+test_form(void)
+{
+	const char *v = getenv("GLEAN_TEST_FTS_FORM");
+
+	return v && *v >= '0' && *v <= '2' ? *v - '0' : -1;
+}
+
+void
+fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
+	      const char *column, const char *text)
+{
 	/* Rules at ingest match items the index has not reached yet: they
 	 * use a temporary index of just those (store_rules.c). */
-	sbuf_adds(&lx->out->where, lx->st->fts_rules ?
-		  "i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
-		  " rule_fts MATCH " :
-		  "i.id IN (SELECT rowid FROM search.item_fts WHERE"
-		  " item_fts MATCH ");
-	lx->out->fts = true;
-	bind_text(lx, sbuf_detach(&q, NULL));
-	sbuf_addch(&lx->out->where, ')');
+	static const char *const in[] = {
+		"i.id IN (SELECT rowid FROM search.item_fts WHERE"
+		" item_fts MATCH ",
+		"+i.id IN (SELECT rowid FROM search.item_fts WHERE"
+		" item_fts MATCH ",
+		"EXISTS (SELECT 1 FROM search.item_fts WHERE i.id = rowid"
+		" AND item_fts MATCH ",
+		"i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
+		" rule_fts MATCH ",
+	};
+	struct sbuf q = SBUF_INIT;
+	bool one = one_token(text);
+	int form = 0, n;
+	size_t k, ncol = 0;
+
+	if (one)
+		fts_phrase(&q, text);
+	else
+		sbuf_adds(&q, text);
+	if (st->fts_rules) {
+		form = 3;
+	} else {
+		n = fts_holders(st, qs, one ? "?" : "glean_fts_and(?)", q.buf);
+		form = n >= FTS_MANY ? 2 : n >= FTS_FEW ? 1 : 0;
+		if (test_form() >= 0 && !qs->plain)
+			form = test_form();
+	}
+	if (column || !one)
+		sbuf_addch(w, '(');
+	sbuf_adds(w, in[form]);
+	qs->fts = true;
+	if (form == 1 || form == 2)
+		qs->fts_probe = true;
+	else
+		qs->fts_set = true;
+	if (one) {
+		/* one token: the index answers exactly */
+		push_bind(w, qs, sbuf_detach(&q, NULL));
+		sbuf_addch(w, ')');
+		if (!column)
+			return;
+	} else {
+		/* The index (detail=none) knows which items hold every
+		 * token; glean_phrase() keeps those holding the phrase. */
+		sbuf_adds(w, "glean_fts_and(");
+		push_bind(w, qs, sbuf_detach(&q, NULL));
+		sbuf_adds(w, "))");
+	}
+	sbuf_adds(w, " AND (");
+	for (k = 0; k < ARRAY_SIZE(fts_cols); k++) {
+		if (column && strcmp(column, fts_cols[k].fts))
+			continue;
+		sbuf_adds(w, ncol++ ? " OR glean_phrase(" :
+			  "glean_phrase(");
+		push_bind(w, qs, xstrdup(text));
+		sbuf_addf(w, ", %s)", fts_cols[k].sql);
+	}
+	sbuf_adds(w, "))");
+}
+
+static void
+fts_term(struct lexer *lx, const char *column, const char *text)
+{
+	fts_match_sql(lx->st, &lx->out->where, lx->out, column, text);
 }
 
 /* Move past a value already read (after rewinding for a message). */

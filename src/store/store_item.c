@@ -157,20 +157,18 @@ fts_phrase(struct sbuf *sb, const char *s)
 	sbuf_addch(sb, '"');
 }
 
-/* "digital inclusion" → "digital" "inclusion" (every word, AND). */
+/* "digital inclusion": every word, AND (each word a phrase). */
 static void
-fts_terms(struct sbuf *sb, const char *text)
+fts_terms(struct store *st, struct sbuf *sql, struct qsql *qs,
+	  const char *text)
 {
 	char *copy = xstrdup(text), *p = copy, *tok;
-	bool first = true;
 
 	while ((tok = strsep(&p, " \t\n")) != NULL) {
 		if (!*tok)
 			continue;
-		if (!first)
-			sbuf_addch(sb, ' ');
-		fts_phrase(sb, tok);
-		first = false;
+		sbuf_adds(sql, " AND ");
+		fts_match_sql(st, sql, qs, NULL, tok);
 	}
 	free(copy);
 }
@@ -197,11 +195,25 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 	if (q->query && *q->query &&
 	    query_compile(st, q->query, time_now(), qs, e) < 0)
 		return -1;
+	if (q->search && *q->search) {
+		struct sbuf w = SBUF_INIT;
+
+		sbuf_addf(&w, "(%s)", qs->where.len ? qs->where.buf : "1");
+		fts_terms(st, &w, qs, q->search);
+		sbuf_release(&qs->where);
+		qs->where = w;
+	}
 	sbuf_adds(sql, " FROM item i JOIN source s ON s.id = i.source_id"
 		       " WHERE 1");
-	if (qs->where.len)
+	if (qs->fts_probe && !qs->fts_set && !q->with_hidden)
+		/* SQLite tests a subquery last: in a CASE the item's row is
+		 * read only for what the index matched, not for every item
+		 * the walk along the date passes */
+		sbuf_addf(sql, " AND CASE WHEN (%s) THEN i.hidden = 0 ELSE 0"
+			  " END", qs->where.buf);
+	else if (qs->where.len)
 		sbuf_addf(sql, " AND (%s)", qs->where.buf);
-	if (!q->with_hidden)
+	if (!q->with_hidden && !(qs->fts_probe && !qs->fts_set))
 		sbuf_adds(sql, " AND i.hidden = 0");
 	if (q->source_id)
 		sbuf_addf(sql, " AND i.source_id = %lld",
@@ -217,15 +229,6 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 		push_text(qs, xstrdup(q->tag));
 		push_text(qs, xstrdup(q->tag));
 	}
-	if (q->search && *q->search) {
-		struct sbuf t = SBUF_INIT;
-
-		fts_terms(&t, q->search);
-		sbuf_adds(sql, " AND i.id IN (SELECT rowid FROM search.item_fts"
-			       " WHERE item_fts MATCH ?)");
-		qs->fts = true;
-		push_text(qs, sbuf_detach(&t, NULL));
-	}
 	return 0;
 }
 
@@ -236,6 +239,7 @@ store_query_check(struct store *st, const char *query, struct err *e)
 	int rc;
 
 	sbuf_init(&qs.where, 0);
+	qs.plain = true;
 	rc = query_compile(st, query, time_now(), &qs, e);
 	qsql_release(&qs);
 	return rc;

@@ -30,6 +30,13 @@ big_feed() {
 }
 
 sum() { sha256sum <"$1" | cut -d" " -f1; }
+psz() { sqlite3 "$1" "PRAGMA page_size"; }
+# A leaf page of the full-text index's data in the search file (its
+# size depends on the index's format, so no fixed page number).
+fts_page() {
+	sqlite3 "$db-search" "SELECT max(pageno) FROM dbstat WHERE name ="\
+" 'item_fts_data' AND pagetype = 'leaf'"
+}
 
 # Overwrite 64 bytes with byte $2 (octal, for tr) at offset $3 of page(s)
 # $4... of file $1.
@@ -141,7 +148,7 @@ test_expect_success 'a damaged index: found, then rebuilt by --repair' '
 
 test_expect_success 'a damaged search file: found, then rebuilt by --repair' '
 	restore &&
-	damage "$db-search" "\000" 0 20 &&
+	damage "$db-search" "\000" 0 $(fts_page) &&
 	test_status 1 glean check >out 2>err &&
 	test_grep "search index" out &&
 	glean check --repair >out 2>err &&
@@ -153,7 +160,8 @@ test_expect_success 'a damaged search file: found, then rebuilt by --repair' '
 
 test_expect_success 'an inconsistent full-text index: FTS5 check, rebuilt' '
 	restore &&
-	damage "$db-search" "\000" 2000 20 &&
+	damage "$db-search" "\000" $(( $(psz "$db-search") - 100 )) \
+		$(fts_page) &&
 	test_status 1 glean check >out 2>err &&
 	test_grep "full-text index is inconsistent" out &&
 	glean check --repair >out 2>err &&

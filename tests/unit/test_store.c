@@ -741,6 +741,40 @@ sql_int(const char *path, const char *sql)
 	return n;
 }
 
+/* The rows item_fts holds: the count FTS5 keeps at the head of its
+ * "averages" record (a SQLite varint; the index keeps no row sizes). */
+static int64_t
+fts_rows(const char *sp)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n = -1;
+
+	if (sqlite3_open_v2(sp, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT block FROM item_fts_data WHERE"
+			       " id = 1", -1, &s, NULL) == SQLITE_OK) {
+		int r = sqlite3_step(s);
+
+		if (r == SQLITE_DONE) {
+			n = 0;
+		} else if (r == SQLITE_ROW) {
+			const unsigned char *b = sqlite3_column_blob(s, 0);
+			int len = sqlite3_column_bytes(s, 0), i;
+
+			n = 0;
+			for (i = 0; i < len && i < 9; i++) {
+				n = (n << 7) | (b[i] & 0x7f);
+				if (!(b[i] & 0x80))
+					break;
+			}
+		}
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
 /* The index is whole: FTS5's own check passes and it holds one row per
  * item at or below its mark. */
 static bool
@@ -759,7 +793,7 @@ index_sound(const char *path)
 	if (!ok)
 		printf("integrity-check: %s\n", sqlite3_errmsg(db));
 	sqlite3_close(db);
-	rows = sql_int(sp, "SELECT count(*) FROM item_fts_docsize");
+	rows = fts_rows(sp);
 	mark = sql_int(sp, "SELECT indexed_id FROM state");
 	q = xasprintf("SELECT count(*) FROM item WHERE id <= %lld",
 		      (long long)mark);
@@ -939,7 +973,7 @@ test_search_catch_up(void)
 	CHECK_INT(add_items(st, sid, &seed, 4500, "a", NULL), 4500);
 	CHECK(store_commit(st, &e) == 0);
 	CHECK_INT(sql_int(sp, "SELECT indexed_id FROM state"), 0);
-	CHECK_INT(sql_int(sp, "SELECT count(*) FROM item_fts_docsize"), 0);
+	CHECK_INT(fts_rows(sp), 0);
 
 	TEST("catch-up from zero indexes everything, in steps");
 	CHECK(store_index_catch_up(st, &e) == 0);
@@ -1417,6 +1451,146 @@ test_search_tuning(void)
 	free(path);
 }
 
+/* The phrase cases of test_search_phrases(), on its five items. */
+static void
+phrase_checks(struct store *st)
+{
+	TEST("phrases: words present but not adjacent do not match");
+	CHECK_INT(count(st, "\"digital inclusion\"", NULL), 3);
+	CHECK_INT(count(st, "\"inclusion digital\"", NULL), 0);
+	CHECK_INT(count(st, "\"the plan for inclusion\"", NULL), 1);
+	CHECK_INT(count(st, "\"the plan inclusion\"", NULL), 0);
+
+	TEST("phrases: overlapping and repeated words");
+	CHECK_INT(count(st, "\"is it is great\"", NULL), 1);
+	CHECK_INT(count(st, "\"it is it is great\"", NULL), 1);
+	CHECK_INT(count(st, "\"it is it great\"", NULL), 0);
+	CHECK_INT(count(st, "\"is is\"", NULL), 0);
+
+	TEST("column filters: the word in that column only");
+	CHECK_INT(count(st, "title:\"digital inclusion\"", NULL), 1);
+	CHECK_INT(count(st, "text:\"digital inclusion\"", NULL), 1);
+	CHECK_INT(count(st, "note:\"digital inclusion\"", NULL), 1);
+	CHECK_INT(count(st, "title:plan", NULL), 0);
+	CHECK_INT(count(st, "text:plan", NULL), 1);
+	CHECK_INT(count(st, "title:digital", NULL), 2);
+	CHECK_INT(count(st, "note:report", NULL), 1);
+	CHECK_INT(count(st, "text:report", NULL), 0);
+	CHECK_INT(count(st, "author:\"zoe angstrom\"", NULL), 1);
+	CHECK_INT(count(st, "author:\"angstrom zoe\"", NULL), 0);
+	CHECK_INT(count(st, "title:notes", NULL), 1);
+
+	TEST("phrases: negation, OR, folding as the tokenizer folds");
+	CHECK_INT(count(st, "-\"digital inclusion\"", NULL), 2);
+	CHECK_INT(count(st, "NOT title:digital", NULL), 3);
+	CHECK_INT(count(st, "\"digital inclusion\" OR \"e-mail\"", NULL), 4);
+	CHECK_INT(count(st, "\"e-mail\" -title:fourth", NULL), 1);
+	CHECK_INT(count(st, "cafe", NULL), 2);
+	CHECK_INT(count(st, "\"CAF\u00c9 owner\"", NULL), 1);
+	CHECK_INT(count(st, "naive", NULL), 1);
+	CHECK_INT(count(st, "\"--\"", NULL), 0);
+	CHECK_INT(count(st, "\"digital inclusion\" title:today", NULL), 1);
+
+	TEST("glean search: every word, not a phrase");
+	CHECK_INT(count(st, NULL, "inclusion digital"), 3);
+	CHECK_INT(count(st, NULL, "e-mail"), 2);
+	CHECK_INT(count(st, NULL, "mail-e"), 0);
+
+}
+
+/* Issue 18: the index (detail=none) knows only which items hold a
+ * token; phrases and column filters are checked on the stored text with
+ * FTS5's tokenizer. Each count below would differ if they were not:
+ * the words are there, but not together, or not in that column. */
+static void
+test_search_phrases(void)
+{
+	char *path = xasprintf("%s/phrases.db", dir);
+	char *sp = xasprintf("%s-search", path);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct ingest_stats stats = { 0 };
+	struct item v[5];
+	int64_t sid = new_source(st, "https://example.org/phrases"), nid;
+	int64_t ids[5], hid = 0, tagged = 0;
+	size_t k;
+
+	TEST("phrases: setup");
+	v[0] = mk("a", NULL, "Digital inclusion today",
+		  "The plan for inclusion is digital first.");
+	v[1] = mk("b", NULL, "Notes",
+		  "digital inclusion matters; e-mail the caf\u00e9 owner");
+	v[1].author = xstrdup("Zo\u00eb \u00c5ngstr\u00f6m");
+	v[2] = mk("c", NULL, "Inclusion of digital tools", "nothing here");
+	v[3] = mk("d", NULL, "Fourth", "e mail the cafe, na\u00efve");
+	v[4] = mk("e", NULL, "Fifth", "is it is it is great");
+	CHECK(store_items_upsert(st, sid, v, 5, &stats, &e) == 0);
+	CHECK_INT(stats.added, 5);
+	for (k = 0; k < 5; k++)
+		ids[k] = v[k].id;
+	CHECK(store_note_add(st, v[2].id, "the digital inclusion report",
+			     NULL, NULL, NULL, &nid, &e) == 0);
+	CHECK(store_index_catch_up(st, &e) == 0);
+	CHECK(sql_int(sp, "SELECT count(*) FROM sqlite_master WHERE name ="
+		      " 'item_fts' AND sql LIKE '%detail=none%'") == 1);
+
+	phrase_checks(st);
+	TEST("... the same when every term is tested along the date walk");
+	setenv("GLEAN_TEST_FTS_FORM", "1", 1);
+	phrase_checks(st);
+	TEST("... the same when every term probes the index item by item");
+	setenv("GLEAN_TEST_FTS_FORM", "2", 1);
+	phrase_checks(st);
+	{
+		struct item_query q = { 0 };
+		int64_t *r1 = NULL, *r2 = NULL;
+		size_t n1 = 0, n2 = 0;
+
+		q.search = "digital";
+		CHECK(store_items_ids(st, &q, &r2, &n2, &e) == 0);
+		unsetenv("GLEAN_TEST_FTS_FORM");
+		CHECK(store_items_ids(st, &q, &r1, &n1, &e) == 0);
+		CHECK_INT(n1, 3);
+		CHECK_INT(n2, n1);
+		for (k = 0; k < n1 && k < n2; k++)
+			CHECK_INT(r2[k], r1[k]);
+		free(r1);
+		free(r2);
+	}
+
+	TEST("rules at ingest check phrases the same way");
+	{
+		const char *tags[] = { "phrase" };
+		struct store_rule r = { .name = "phrase",
+					.match = "\"digital inclusion\"",
+					.tags = tags, .ntags = 1 };
+
+		CHECK(store_begin(st, false, &e) == 0);
+		CHECK(store_rules_apply(st, &r, 1, ids, 5, &hid, &tagged,
+					&e) == 0);
+		CHECK(store_commit(st, &e) == 0);
+		CHECK_INT(tagged, 3);
+		CHECK_INT(count(st, "tag:phrase title:inclusion", NULL), 2);
+	}
+
+	TEST("a search file of an older format is rebuilt at the next open");
+	store_close(st);
+	CHECK_INT(sql_int(sp, "PRAGMA user_version"), 2);
+	sql_int(sp, "PRAGMA user_version = 1");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	CHECK_INT(sql_int(sp, "PRAGMA user_version"), 2);
+	CHECK_INT(fts_rows(sp), 0);
+	CHECK_INT(count(st, "\"digital inclusion\"", NULL), 3);
+	CHECK_INT(fts_rows(sp), 5);
+	CHECK(index_sound(path));
+	for (k = 0; k < 5; k++)
+		item_release(&v[k]);
+	store_close(st);
+	free(sp);
+	free(path);
+}
+
 /* Issue 12: a source's tags are on every item of it, everywhere an
  * item's tags are read, and cannot be taken off one item. */
 static void
@@ -1856,6 +2030,7 @@ main(void)
 	RUN(test_search_stale);
 	RUN(test_batch_rollback);
 	RUN(test_search_tuning);
+	RUN(test_search_phrases);
 	RUN(test_source_tags);
 	RUN(test_newsboat_state);
 	RUN(test_sort);
