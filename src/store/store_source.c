@@ -204,12 +204,10 @@ int
 store_sources_list(struct store *st, struct source_list *out, struct err *e)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT " SOURCE_COLS ","
-		" (SELECT count(*) FROM item i WHERE i.source_id = s.id"
-		"  AND i.hidden = 0),"
-		" (SELECT count(*) FROM item i WHERE i.source_id = s.id"
-		"  AND i.read = 0 AND i.hidden = 0)"
-		" FROM source s ORDER BY s.id");
+		/* the counts the triggers keep (schema.c, v_counts) */
+		"SELECT " SOURCE_COLS ", coalesce(c.items, 0),"
+		" coalesce(c.unread, 0) FROM source s LEFT JOIN source_count c"
+		" ON c.source_id = s.id ORDER BY s.id");
 
 	return list_sources(st, s, true, out, e);
 }
@@ -416,9 +414,9 @@ store_tags_list(struct store *st, struct tag_list *out, struct err *e)
 		"  y WHERE y.source_id = i.source_id AND y.tag_id = x.tag_id)"
 		"  GROUP BY x.tag_id"
 		" UNION ALL"
-		" SELECT y.tag_id, count(*), coalesce(sum(i.read = 0), 0)"
-		"  FROM source_tag y CROSS JOIN item i ON i.source_id ="
-		"  y.source_id AND i.hidden = 0 GROUP BY y.tag_id"
+		" SELECT y.tag_id, sum(c.items), sum(c.unread)"
+		"  FROM source_tag y CROSS JOIN source_count c ON c.source_id ="
+		"  y.source_id GROUP BY y.tag_id"
 		") u CROSS JOIN tag t ON t.id = u.tag_id"
 		" GROUP BY t.id ORDER BY t.name COLLATE NOCASE");
 	int rc;
@@ -445,12 +443,11 @@ int
 store_counts(struct store *st, struct store_counts *c, struct err *e)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		/* each count from its own index (schema.c, v6) */
-		"SELECT (SELECT count(*) FROM item WHERE hidden = 0),"
-		" (SELECT count(*) FROM item WHERE read = 0 AND hidden = 0),"
-		" (SELECT count(*) FROM item WHERE starred = 1 AND hidden = 0),"
-		" (SELECT count(*) FROM item WHERE marked = 1 AND hidden = 0),"
-		" (SELECT count(DISTINCT item_id) FROM note)");
+		/* the per-source counts the triggers keep (schema.c,
+		 * v_counts): a row a source, not a pass over the items */
+		"SELECT coalesce(sum(items), 0), coalesce(sum(unread), 0),"
+		" coalesce(sum(starred), 0), coalesce(sum(marked), 0),"
+		" (SELECT count(DISTINCT item_id) FROM note) FROM source_count");
 	int rc = sqlite3_step(s);
 
 	if (rc == SQLITE_ROW) {

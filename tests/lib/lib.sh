@@ -73,6 +73,9 @@ schema_undo_to() {
 	}
 	while [ "$_v" -gt "$1" ]; do
 		case $_v in
+		13) _u="$_u DROP TRIGGER count_source_add; DROP TRIGGER count_item_add;
+			DROP TRIGGER count_item_rm; DROP TRIGGER count_item_set;
+			DROP TRIGGER count_item_move; DROP TABLE source_count;" ;;
 		12) ;; # sync: every statement is IF NOT EXISTS, so it runs again
 		11) _u="$_u ALTER TABLE item DROP COLUMN title_html;" ;;
 		10) _u="$_u DROP TABLE article; ALTER TABLE source DROP COLUMN fetch_articles;" ;;

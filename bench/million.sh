@@ -1,0 +1,220 @@
+#!/bin/sh
+# bench/million.sh: glean flat at a million items (issue 18, point 4, and
+# the 1M-item "scale" store of point 3).
+#
+# Builds a store of about 1,000,000 items from a store made by a real
+# cold fetch (the 1000-feed real-text corpus, ~59k items): its sources
+# and items are copied 16 more times with SQL (new source URLs and guids,
+# each copy's dates moved ~15 months further back, about three in four
+# copied items read), then the search index catches up through
+# 'glean search'. Minutes, not hours. Then it measures, each the median
+# of BENCH_RUNS (5) runs, CPU time beside wall:
+#   - glean items | head -1: time to the first row, and peak RSS
+#   - glean items --json | head -c 1: time to the first row
+#   - glean search WORD | head -1 for a frequent, a middling and a rare
+#     word: time to the first row, and peak RSS
+#   - the reader's first screen with the unread counts drawn
+#     (GLEAN_BENCH_EXIT_WHEN_COUNTED=1: exits once the navigation pane
+#     has its counts and the list its first page)
+#   - the reader's keys that change the list, in tmux: time from the key
+#     to the screen showing the new list
+# and prints each figure beside its target (a figure over target is
+# marked "MISS"). Not a test: nothing fails on a missed target.
+#
+#   sh bench/million.sh [SEED_STORE]
+#     SEED_STORE   a glean.db from a cold fetch (default: $BENCH_SEED, or
+#                  the newest build/bench or /tmp/glean-bench.*/p1 store)
+#   BENCH_DIR=dir   where the 1M store is made and kept (default
+#                   $TMPDIR/glean-bench-million); it is made again only
+#                   when missing or when BENCH_REBUILD=1
+#   BENCH_COPIES=n  copies of the seed (16: 17 x 59k = 1.0M items)
+#   BENCH_RUNS=n    runs per figure (5)
+#   GLEAN=path      the glean to measure (./glean)
+# Output lines "million NAME FIGURE UNIT target TARGET [MISS]" are for
+# bench/run to collect; the rest goes to stderr.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+g=${GLEAN:-$top/glean}
+dir=${BENCH_DIR:-${TMPDIR:-/tmp}/glean-bench-million}
+copies=${BENCH_COPIES:-16}
+runs=${BENCH_RUNS:-5}
+home=$dir/home
+db=$home/glean.db
+
+say() { printf 'million: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+seed=${1:-${BENCH_SEED:-}}
+if [ -z "$seed" ]; then
+	seed=$(ls -t "$top"/build/bench/*/p1/glean.db \
+		"${TMPDIR:-/tmp}"/glean-bench.*/p1/glean.db 2>/dev/null |
+		head -n 1 || :)
+fi
+command -v sqlite3 >/dev/null || die "sqlite3 (Debian sqlite3) is needed"
+command -v tmux >/dev/null || say "tmux is missing: the key latencies are skipped"
+[ -x "$g" ] || die "no glean at $g: run make first"
+
+# ---- the store ----
+build() {
+	[ -n "$seed" ] && [ -s "$seed" ] ||
+		die "no seed store: pass a glean.db from a cold fetch of the 1000-feed corpus (bench/run with BENCH_KEEP=1 keeps one)"
+	say "building ~$(( ($(sqlite3 "$seed" 'SELECT count(*) FROM item') ) * (copies + 1) )) items from $seed"
+	rm -rf "$home"
+	mkdir -p "$home"
+	# a consistent copy, with the seed's -wal folded in (never written)
+	sqlite3 "file:$seed?mode=ro" ".backup '$db'"
+	# bring the copy to this glean's schema first: the copies go through
+	# its triggers (the per-source counts)
+	GLEAN_HOME=$home "$g" sources >/dev/null
+	icols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM
+		pragma_table_info('item') WHERE name NOT IN ('id', 'source_id',
+		'guid', 'date', 'published', 'fetched', 'read')")
+	scols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM
+		pragma_table_info('source') WHERE name NOT IN ('id', 'url')")
+	base=$(sqlite3 "$db" "SELECT max(id) FROM source")
+	k=1
+	while [ "$k" -le "$copies" ]; do
+		off=$((k * (base + 1000)))
+		shift=$((k * 40000000))
+		sqlite3 "$db" >/dev/null <<EOSQL
+PRAGMA synchronous = OFF;
+PRAGMA cache_size = -200000;
+BEGIN;
+INSERT INTO source (id, url, $scols)
+	SELECT id + $off, url || '#copy$k', $scols FROM source
+	WHERE id <= $base;
+INSERT INTO item (source_id, guid, date, published, fetched, read, $icols)
+	SELECT source_id + $off, guid || '#copy$k', date - $shift,
+	       published - $shift, fetched - $shift, abs(random()) % 4 <> 0,
+	       $icols
+	FROM item WHERE source_id <= $base AND guid NOT LIKE '%#copy%';
+COMMIT;
+EOSQL
+		say "copy $k of $copies: $(sqlite3 "$db" 'SELECT max(id) FROM item') rows"
+		k=$((k + 1))
+	done
+	sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+	say "catching up the search index (the slow part)"
+	GLEAN_HOME=$home /usr/bin/time -f 'million: index catch-up %e s wall, %U+%S s CPU, %M KiB' \
+		"$g" search zzzzbenchwarmup >/dev/null || :
+	touch "$dir/.done"
+}
+
+mkdir -p "$dir"
+if [ "${BENCH_REBUILD:-0}" = 1 ] || [ ! -f "$dir/.done" ] || [ ! -s "$db" ]; then
+	s=$(date +%s)
+	build
+	say "store built in $(( $(date +%s) - s )) s"
+fi
+# a glean newer than the store upgrades it once, outside the timings
+GLEAN_HOME=$home "$g" sources >/dev/null
+nitems=$(sqlite3 "$db" "SELECT count(*) FROM item")
+nsrc=$(sqlite3 "$db" "SELECT count(*) FROM source")
+say "store: $nitems items, $nsrc sources, $(du -sm "$home" | cut -f1) MB"
+echo "million items $nitems count target 1000000"
+
+# ---- helpers ----
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "?" }'; }
+report() { # name figure unit target
+	miss=
+	awk -v f="$2" -v t="$4" 'BEGIN { exit !(f + 0 > t + 0) }' && miss=" MISS"
+	printf 'million %s %s %s target %s%s\n' "$1" "$2" "$3" "$4" "$miss"
+}
+
+# first_row NAME TARGET_MS CMD...: ms from start until the first byte of
+# output reaches the reader of the pipe (a consumer that reads one byte
+# and exits, as head does), medians; plus the peak RSS of one run of the
+# whole command to the end of its first page (head -n 50).
+first_row() {
+	name=$1 target=$2
+	shift 2
+	i=0
+	: >"$dir/t"
+	while [ "$i" -lt "$runs" ]; do
+		GLEAN_HOME=$home python3 - "$@" >>"$dir/t" <<'EOPY'
+import os, subprocess, sys, time
+t = time.monotonic()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE)
+b = p.stdout.read(1)
+dt = time.monotonic() - t
+p.stdout.close()
+p.wait()
+print("%.1f" % (dt * 1000) if b else "nan")
+EOPY
+		i=$((i + 1))
+	done
+	report "$name-first-row" "$(median <"$dir/t")" ms "$target"
+	rss=$( { GLEAN_HOME=$home /usr/bin/time -f '%M' "$@" 2>&1 >&3 |
+		tail -n 1; } 3>&1 | head -n 50 >/dev/null; cat "$dir/rss" 2>/dev/null || :)
+	GLEAN_HOME=$home /usr/bin/time -o "$dir/rss" -f '%M' "$@" 2>/dev/null | head -n 50 >/dev/null || :
+	report "$name-peak-rss" "$(( $(tail -n 1 "$dir/rss") / 1024 ))" MB 64
+}
+
+first_row items 50 "$g" items
+first_row items-json 50 "$g" items --json
+# words of three frequencies in the corpus (the search file answers)
+for w in ${BENCH_WORDS:-the government zygote}; do
+	first_row "search-$w" 50 "$g" search "$w"
+	first_row "search-json-$w" 50 "$g" search "$w" --json
+done
+
+# ---- the reader ----
+term="TERM=xterm-256color LINES=50 COLUMNS=160"
+i=0
+: >"$dir/t"
+while [ "$i" -lt "$runs" ]; do
+	s=$(date +%s%N)
+	env GLEAN_HOME="$home" GLEAN_BENCH_EXIT_WHEN_COUNTED=1 $term "$g" \
+		</dev/null >/dev/null
+	e=$(date +%s%N)
+	echo $(( (e - s) / 1000000 )) >>"$dir/t"
+	i=$((i + 1))
+done
+report reader-first-screen-with-counts "$(median <"$dir/t")" ms 50
+
+# keys: the time from send-keys until the screen changes to what the key
+# asks for (polled every 2 ms with capture-pane)
+if command -v tmux >/dev/null; then
+	sock=glean-million-$$
+	tm() { tmux -L "$sock" "$@"; }
+	tm kill-server 2>/dev/null || :
+	tm new-session -d -x 160 -y 50 "env GLEAN_HOME=$home TERM=xterm-256color $g"
+	trap 'tm kill-server 2>/dev/null || :' EXIT INT TERM
+	wait_for() { # PATTERN TIMEOUT_MS → prints ms waited
+		python3 - "$sock" "$1" "$2" <<'EOPY'
+import subprocess, sys, time
+sock, pat, limit = sys.argv[1], sys.argv[2], float(sys.argv[3]) / 1000
+t = time.monotonic()
+while time.monotonic() - t < limit:
+    out = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"],
+                         capture_output=True, text=True).stdout
+    if pat in out:
+        break
+    time.sleep(0.002)
+print("%.0f" % ((time.monotonic() - t) * 1000))
+EOPY
+	}
+	wait_for "Unread" 10000 >/dev/null
+	sleep 2 # counts and the list's total filled in
+	# key  pattern-after  name
+	keyrun() { # NAME KEYS PATTERN [RESET_KEYS]
+		: >"$dir/t"
+		i=0
+		while [ "$i" -lt "$runs" ]; do
+			tm send-keys ${4:-}
+			sleep 0.3
+			s=$(date +%s%N)
+			tm send-keys $2
+			wait_for "$3" 5000 >/dev/null
+			e=$(date +%s%N)
+			echo $(( (e - s) / 1000000 )) >>"$dir/t"
+			i=$((i + 1))
+		done
+		report "key-$1" "$(median <"$dir/t")" ms 50
+	}
+	say "reader keys (the figures include tmux's capture round trip, ~5-10 ms)"
+	keyrun sort-cycle O "sorted by" ""
+	keyrun next-source J "Bench" "" || :
+	keyrun filter-unread "/ i s : u n r e a d Enter" "items" "q"
+	tm kill-server 2>/dev/null || :
+fi
