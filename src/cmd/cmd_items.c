@@ -140,7 +140,9 @@ put_item(void *arg, const struct item *it)
 	struct list_out *o = arg;
 
 	if (o->json) {
+		/* one item a line, so '| head -n 1' has the first row */
 		json_item(&o->w, it, o->content);
+		sbuf_addch(&o->w.sb, '\n');
 		flush_json(o);
 	} else {
 		print_item_line(it);

@@ -410,12 +410,22 @@ static const char *const v_counts[] = {
 	" marked INTEGER NOT NULL DEFAULT 0"
 	");",
 	"DELETE FROM source_count;",
-	"INSERT INTO source_count (source_id, items, unread, starred, marked)"
-	" SELECT s.id, coalesce(x.n, 0), coalesce(x.u, 0), coalesce(x.st, 0),"
-	" coalesce(x.m, 0) FROM source s LEFT JOIN (SELECT source_id,"
-	" count(*) AS n, sum(read = 0) AS u, sum(starred = 1) AS st,"
-	" sum(marked = 1) AS m FROM item WHERE hidden = 0 GROUP BY"
-	" source_id) x ON x.source_id = s.id;",
+	/* from the indexes, not the rows: item_source covers items and
+	 * unread (a 1M-item store's table is 5 GB, its index 40 MB), the
+	 * partial indexes hold only the starred and the marked */
+	"INSERT INTO source_count (source_id, items, unread)"
+	" SELECT s.id, coalesce(x.n, 0), coalesce(x.u, 0) FROM source s"
+	" LEFT JOIN (SELECT source_id, count(*) AS n, sum(read = 0) AS u"
+	" FROM item WHERE hidden = 0 GROUP BY source_id) x"
+	" ON x.source_id = s.id;",
+	"UPDATE source_count SET starred = x.n FROM (SELECT source_id,"
+	" count(*) AS n FROM item INDEXED BY item_starred WHERE starred = 1"
+	" AND hidden = 0 GROUP BY source_id) x"
+	" WHERE x.source_id = source_count.source_id;",
+	"UPDATE source_count SET marked = x.n FROM (SELECT source_id,"
+	" count(*) AS n FROM item INDEXED BY item_marked WHERE marked = 1"
+	" AND hidden = 0 GROUP BY source_id) x"
+	" WHERE x.source_id = source_count.source_id;",
 	"CREATE TRIGGER IF NOT EXISTS count_source_add AFTER INSERT ON source"
 	" BEGIN INSERT OR IGNORE INTO source_count (source_id)"
 	" VALUES (new.id); END;",
