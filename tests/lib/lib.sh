@@ -75,7 +75,10 @@ schema_undo_to() {
 		case $_v in
 		13) _u="$_u DROP TRIGGER count_source_add; DROP TRIGGER count_item_add;
 			DROP TRIGGER count_item_rm; DROP TRIGGER count_item_set;
-			DROP TRIGGER count_item_move; DROP TABLE source_count;" ;;
+			DROP TRIGGER count_item_move; DROP TABLE source_count;
+			DROP INDEX source_sort; DROP INDEX item_unread;
+			CREATE INDEX item_unread ON item(date DESC, id DESC, hidden)
+			WHERE read = 0;" ;;
 		12) ;; # sync: every statement is IF NOT EXISTS, so it runs again
 		11) _u="$_u ALTER TABLE item DROP COLUMN title_html;" ;;
 		10) _u="$_u DROP TABLE article; ALTER TABLE source DROP COLUMN fetch_articles;" ;;
