@@ -66,15 +66,12 @@ read_source(sqlite3_stmt *s, struct source *o)
 	o->last_error = store_col_text(s, 18);
 }
 
-#define SOURCE_TAGS_SQL                                                      \
-	"SELECT t.name FROM source_tag x JOIN tag t ON t.id = x.tag_id"      \
-	" WHERE x.source_id = ? ORDER BY t.name"
-
-/* The tags of o through s (SOURCE_TAGS_SQL), left reset for the next. */
 static int
-read_source_tags(struct store *st, sqlite3_stmt *s, struct source *o,
-		 struct err *e)
+load_source_tags(struct store *st, struct source *o, struct err *e)
 {
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT t.name FROM source_tag x JOIN tag t ON t.id = x.tag_id"
+		" WHERE x.source_id = ? ORDER BY t.name");
 	int rc;
 
 	sqlite3_bind_int64(s, 1, o->id);
@@ -82,20 +79,10 @@ read_source_tags(struct store *st, sqlite3_stmt *s, struct source *o,
 		o->tags = xrealloc(o->tags, (o->ntags + 1) * sizeof(char *));
 		o->tags[o->ntags++] = store_col_text(s, 0);
 	}
-	sqlite3_reset(s);
+	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, e, rc, "cannot read source tags");
 	return 0;
-}
-
-static int
-load_source_tags(struct store *st, struct source *o, struct err *e)
-{
-	sqlite3_stmt *s = store_prepare(st, SOURCE_TAGS_SQL);
-	int rc = read_source_tags(st, s, o, e);
-
-	sqlite3_finalize(s);
-	return rc;
 }
 
 int
@@ -183,10 +170,13 @@ static int
 list_sources(struct store *st, sqlite3_stmt *s, bool counts,
 	     struct source_list *out, struct err *e)
 {
-	/* one statement for every source's tags: preparing it for each
-	 * of 17,000 sources was 70% of the reader's first screen */
-	sqlite3_stmt *t = counts ? store_prepare(st, SOURCE_TAGS_SQL) : NULL;
-	int rc;
+	/* Every source's tags in one pass, merged with the sources (both
+	 * in id order): a query per source was 70% of the reader's first
+	 * screen at 17,000 sources. */
+	sqlite3_stmt *t = counts ? store_prepare(st,
+		"SELECT x.source_id, t.name FROM source_tag x JOIN tag t"
+		" ON t.id = x.tag_id ORDER BY x.source_id, t.name") : NULL;
+	int rc, trc = t ? sqlite3_step(t) : SQLITE_DONE;
 
 	memset(out, 0, sizeof(*out));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -198,24 +188,27 @@ list_sources(struct store *st, sqlite3_stmt *s, bool counts,
 		if (counts) {
 			o->nitems = sqlite3_column_int64(s, 19);
 			o->nunread = sqlite3_column_int64(s, 20);
-			/* Tags cost a query per source: only the full
-			 * listing shows them, a fetch does not need them.
-			 * Read while s steps, so all of them share its read
-			 * transaction (one lock, not one per source: 17,000
-			 * sources took 0.4 s of locking). */
-			if (read_source_tags(st, t, o, e) < 0) {
-				sqlite3_finalize(t);
-				sqlite3_finalize(s);
-				source_list_release(out);
-				return -1;
+			/* only the full listing shows tags, a fetch does
+			 * not need them; read while s steps, so both share
+			 * one read transaction */
+			while (trc == SQLITE_ROW &&
+			       sqlite3_column_int64(t, 0) < o->id)
+				trc = sqlite3_step(t);
+			while (trc == SQLITE_ROW &&
+			       sqlite3_column_int64(t, 0) == o->id) {
+				o->tags = xrealloc(o->tags, (o->ntags + 1) *
+						   sizeof(char *));
+				o->tags[o->ntags++] = store_col_text(t, 1);
+				trc = sqlite3_step(t);
 			}
 		}
 	}
 	sqlite3_finalize(t);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE || (trc != SQLITE_ROW && trc != SQLITE_DONE)) {
 		source_list_release(out);
-		return store_fail(st, e, rc, "cannot list sources");
+		return store_fail(st, e, rc != SQLITE_DONE ? rc : trc,
+				  "cannot list sources");
 	}
 	return 0;
 }
