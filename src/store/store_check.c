@@ -219,7 +219,11 @@ invariants(struct store *st, bool repair, store_check_fn report, void *arg)
 	/* Every item has a source, every tag, note and digest row its
 	 * item (the schema's foreign keys). */
 	rc = sqlite3_prepare_v2(db, "SELECT \"table\", parent, count(*) FROM"
-				" pragma_foreign_key_check GROUP BY 1, 2", -1,
+				/* kept counts of a source that is gone
+				 * are never read (store_counts joins the
+				 * sources): no damage */
+				" pragma_foreign_key_check WHERE \"table\" <>"
+				" 'source_count' GROUP BY 1, 2", -1,
 				&s, NULL);
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		if ((rc = sqlite3_step(s)) != SQLITE_ROW)

@@ -460,7 +460,8 @@ store_counts(struct store *st, struct store_counts *c, struct err *e)
 		 * v_counts): a row a source, not a pass over the items */
 		"SELECT coalesce(sum(items), 0), coalesce(sum(unread), 0),"
 		" coalesce(sum(starred), 0), coalesce(sum(marked), 0),"
-		" (SELECT count(DISTINCT item_id) FROM note) FROM source_count");
+		" (SELECT count(DISTINCT item_id) FROM note) FROM source_count c"
+		" JOIN source s ON s.id = c.source_id");
 	int rc = sqlite3_step(s);
 
 	if (rc == SQLITE_ROW) {
