@@ -477,6 +477,15 @@ static const char *const v_counts[] = {
 	" COLLATE NOCASE, id);",
 	"DROP INDEX IF EXISTS item_unread;",
 	"CREATE INDEX item_unread ON item(read, date DESC, id DESC, hidden);",
+	/* Starred and To share in the lists' own order (date, id), so the
+	 * planner takes the small partial index over item_date, which it
+	 * took to skip the sort and then read every item (the reader's To
+	 * share with nothing marked: 17 s at 1M items; now < 1 ms). */
+	"DROP INDEX IF EXISTS item_starred;",
+	"CREATE INDEX item_starred ON item(date DESC, id DESC)"
+	" WHERE starred = 1;",
+	"CREATE INDEX IF NOT EXISTS item_marked_date ON item(date DESC,"
+	" id DESC) WHERE marked = 1;",
 	NULL,
 };
 

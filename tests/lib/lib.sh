@@ -78,7 +78,9 @@ schema_undo_to() {
 			DROP TRIGGER count_item_move; DROP TABLE source_count;
 			DROP INDEX source_sort; DROP INDEX item_unread;
 			CREATE INDEX item_unread ON item(date DESC, id DESC, hidden)
-			WHERE read = 0;" ;;
+			WHERE read = 0; DROP INDEX item_marked_date;
+			DROP INDEX item_starred;
+			CREATE INDEX item_starred ON item(date DESC) WHERE starred = 1;" ;;
 		12) ;; # sync: every statement is IF NOT EXISTS, so it runs again
 		11) _u="$_u ALTER TABLE item DROP COLUMN title_html;" ;;
 		10) _u="$_u DROP TABLE article; ALTER TABLE source DROP COLUMN fetch_articles;" ;;
