@@ -268,6 +268,15 @@ int store_items_list(struct store *st, const struct item_query *q,
 		     struct item_list *out, struct err *e);
 int store_items_count(struct store *st, const struct item_query *q,
 		      int64_t *count, struct err *e);
+/* The same rows as store_items_list, each passed to fn as SQLite steps
+ * to it, nothing collected: the first row comes as soon as the query
+ * finds it and memory stays the same whatever the number of matches
+ * ('glean items | head' at a million items). The item (with extras when
+ * q->with_extras) is valid during the call only. fn returns non-zero to
+ * stop (store_items_each then returns 0). */
+typedef int (*item_fn)(void *arg, const struct item *it);
+int store_items_each(struct store *st, const struct item_query *q,
+		     item_fn fn, void *arg, struct err *e);
 /* Only ids, for lazily loaded lists. */
 int store_items_ids(struct store *st, const struct item_query *q,
 		    int64_t **ids, size_t *n, struct err *e);

@@ -4,6 +4,7 @@
  * by the store before the command reports success.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,16 +118,49 @@ print_item_line(const struct item *it)
 	putchar('\n');
 }
 
+/* The state of one streamed listing. */
+struct list_out {
+	bool json, content;
+	bool failed;        /* a write failed (a closed pipe): stop */
+	struct json_out w;  /* --json: emptied after each item */
+};
+
+static void
+flush_json(struct list_out *o)
+{
+	if (o->w.sb.len &&
+	    fwrite(o->w.sb.buf, 1, o->w.sb.len, stdout) != o->w.sb.len)
+		o->failed = true;
+	sbuf_reset(&o->w.sb);
+}
+
+static int
+put_item(void *arg, const struct item *it)
+{
+	struct list_out *o = arg;
+
+	if (o->json) {
+		/* one item a line, so '| head -n 1' has the first row */
+		json_item(&o->w, it, o->content);
+		sbuf_addch(&o->w.sb, '\n');
+		flush_json(o);
+	} else {
+		print_item_line(it);
+	}
+	if (ferror(stdout))
+		o->failed = true;
+	return o->failed;
+}
+
 static int
 list_items(int argc, char **argv, struct ctx *ctx, bool search)
 {
 	struct item_query q = { 0 };
-	struct item_list l;
+	struct list_out out;
 	struct sbuf terms = SBUF_INIT;
 	struct err e = { 0 };
 	bool json = false, content = false;
-	size_t i;
-	int a;
+	int a, rc;
 
 	q.with_extras = true;
 	for (a = 1; a < argc; a++) {
@@ -172,31 +206,34 @@ list_items(int argc, char **argv, struct ctx *ctx, bool search)
 		q.query = terms.buf;
 	}
 	q.with_content = content;
-	if (store_items_list(ctx->st, &q, &l, &e) < 0) {
-		sbuf_release(&terms);
-		return cmd_err(&e);
+	memset(&out, 0, sizeof(out));
+	out.json = json;
+	out.content = content;
+	if (json) {
+		json_out_init(&out.w, 0);
+		json_arr_begin(&out.w);
 	}
+	/* Rows are printed as the store steps to them (nothing collected):
+	 * 'glean items | head' shows its first row at once and in constant
+	 * memory, however many items match. */
+	rc = store_items_each(ctx->st, &q, put_item, &out, &e);
+	if (rc == 0 && json && !out.failed) {
+		json_arr_end(&out.w);
+		sbuf_addch(&out.w.sb, '\n');
+		flush_json(&out);
+	}
+	if (json)
+		json_out_release(&out.w);
+	sbuf_release(&terms);
+	if (rc < 0)
+		return cmd_err(&e);
 	if (store_search_warning(ctx->st)) {
 		fputs("glean: warning: ", stderr);
 		cmd_put(stderr, store_search_warning(ctx->st), true);
 		fputc('\n', stderr);
 	}
-	if (json) {
-		struct json_out w;
-
-		json_out_init(&w, 0);
-		json_arr_begin(&w);
-		for (i = 0; i < l.n; i++)
-			json_item(&w, &l.v[i], content);
-		json_arr_end(&w);
-		puts(w.sb.buf);
-		json_out_release(&w);
-	} else {
-		for (i = 0; i < l.n; i++)
-			print_item_line(&l.v[i]);
-	}
-	item_list_release(&l);
-	sbuf_release(&terms);
+	if (fflush(stdout) != 0 || out.failed)
+		return cmd_error("cannot write the list: %s", strerror(errno));
 	return EXIT_OK;
 }
 

@@ -122,6 +122,9 @@ struct nav_entry {
 	char *arg;        /* query or tag */
 	int64_t source_id;
 	int64_t count, unread;
+	int64_t total;    /* items the entry's list has, when counted
+			   * (views whose count is kept: All, Unread,
+			   * Starred, To share, a source); -1 unknown */
 	bool counted, failing;
 };
 

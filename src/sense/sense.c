@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "private.h"
@@ -1231,6 +1232,16 @@ idle(struct sense *s)
 	return false;
 }
 
+/* Monotonic milliseconds, fractional: the bench's key log. */
+static double
+bench_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 int
 sense_run(struct store *st, const struct config *cfg,
 	  const struct sense_opts *o, struct err *e)
@@ -1240,6 +1251,13 @@ sense_run(struct store *st, const struct config *cfg,
 	struct err ce = { 0 };
 	const char *bench = getenv("GLEAN_BENCH_EXIT_AFTER_FIRST_DRAW");
 	const char *bench_idle = getenv("GLEAN_BENCH_EXIT_WHEN_IDLE");
+	/* bench/million.sh: each key's time from read to drawn, and each
+	 * piece of idle work's, appended to this file */
+	const char *keylog_path = getenv("GLEAN_BENCH_KEY_LOG");
+	FILE *keylog = keylog_path && *keylog_path ? fopen(keylog_path, "a")
+						   : NULL;
+	double key_at = -1;
+	int key_code = 0;
 	bool busy = true, first = true, quit = false;
 	SCREEN *scr;
 	wint_t ch;
@@ -1294,6 +1312,12 @@ sense_run(struct store *st, const struct config *cfg,
 		sense_suspend();
 		say_rx_limits(&s);
 		draw_all(&s);
+		if (keylog && key_at >= 0) {
+			fprintf(keylog, "key %d %.2f\n", key_code,
+				bench_ms() - key_at);
+			fflush(keylog);
+			key_at = -1;
+		}
 		if (first && bench && *bench)
 			break;
 		first = false;
@@ -1302,10 +1326,18 @@ sense_run(struct store *st, const struct config *cfg,
 		if (got_signal)
 			break;
 		if (r == ERR) {
+			double t0 = keylog ? bench_ms() : 0;
+
 			busy = idle(&s);
+			if (keylog && busy)
+				fprintf(keylog, "idle 0 %.2f\n", bench_ms() - t0);
 			if (!busy && bench_idle && *bench_idle)
 				break;
 			continue;
+		}
+		if (keylog) {
+			key_at = bench_ms();
+			key_code = (int)ch;
 		}
 		/* characters past Latin-1 are no key (and must not alias
 		 * curses key codes such as KEY_DOWN) */
@@ -1326,6 +1358,8 @@ sense_run(struct store *st, const struct config *cfg,
 	}
 	restore_terminal();
 	die_set_hook(NULL);
+	if (keylog)
+		fclose(keylog);
 	if (s.run) {
 		struct seek_result res = { 0 };
 

@@ -2,8 +2,9 @@
  * The navigation pane: fixed views (All, Unread, Starred, To share,
  * Annotated), saved searches from config, tags with counts and sources
  * with unread counts and a mark on failing ones. Selecting an entry sets
- * what the item list shows. The counts cost a pass over the items, so the
- * first screen is drawn without them and they fill in right after.
+ * what the item list shows. The counts are kept by the store as the rows
+ * change (a row a source), so the first screen has them: nothing counts
+ * the items at start.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ nav_push(struct sense *s, enum nav_kind kind, const char *label)
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
 	n->label = display_line(label, 512);
+	n->total = -1;
 	return n;
 }
 
@@ -69,12 +71,16 @@ nav_load(struct sense *s, bool counts)
 		sense_status(s, true, "%s", e.msg);
 	n = nav_push(s, NAV_ALL, "All");
 	n->count = c.all, n->counted = counts;
+	n->total = counts ? c.all : -1;
 	n = nav_push(s, NAV_UNREAD, "Unread");
 	n->count = c.unread, n->counted = counts;
+	n->total = counts ? c.unread : -1;
 	n = nav_push(s, NAV_STARRED, "Starred");
 	n->count = c.starred, n->counted = counts;
+	n->total = counts ? c.starred : -1;
 	n = nav_push(s, NAV_MARKED, "To share");
 	n->count = c.marked, n->counted = counts;
+	n->total = counts ? c.marked : -1;
 	n = nav_push(s, NAV_NOTED, "Annotated");
 	n->count = c.annotated, n->counted = counts;
 	if (s->cfg->nsearches)
@@ -111,6 +117,7 @@ nav_load(struct sense *s, bool counts)
 			n->source_id = so->id;
 			n->count = so->nunread;
 			n->counted = counts;
+			n->total = counts ? so->nitems : -1;
 			n->failing = so->failures > 0 || so->retired;
 		}
 		source_list_release(&src);
@@ -197,7 +204,7 @@ nav_select(struct sense *s)
 static void
 nav_open(struct sense *s)
 {
-	nav_load(s, false);
+	nav_load(s, true);
 }
 
 static void

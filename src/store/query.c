@@ -444,10 +444,12 @@ term_has(struct lexer *lx, const struct qfield *f, char *v,
 {
 	static const struct word_sql has[] = {
 		{ "enclosure", "i.enclosures IS NOT NULL" },
-		{ "note", "EXISTS (SELECT 1 FROM note n WHERE"
-			  " n.item_id = i.id)" },
-		{ "quote", "EXISTS (SELECT 1 FROM note n WHERE"
-			   " n.item_id = i.id AND n.quote IS NOT NULL)" },
+		/* IN, not EXISTS: the few annotated items are looked up
+		 * by id, where EXISTS probed every item in date order
+		 * (the reader's Annotated view: 4.9 s at 1M items) */
+		{ "note", "i.id IN (SELECT n.item_id FROM note n)" },
+		{ "quote", "i.id IN (SELECT n.item_id FROM note n"
+			   " WHERE n.quote IS NOT NULL)" },
 		/* own or inherited, as tag: */
 		{ "tag", "(EXISTS (SELECT 1 FROM item_tag x WHERE"
 			 " x.item_id = i.id) OR EXISTS (SELECT 1 FROM"

@@ -409,6 +409,103 @@ static const char *const v_no_text[] = {
 	NULL,
 };
 
+/* 14 (issue 18, flat at a million items): the counts the navigation
+ * pane shows (items, unread, starred, to share; hidden items not
+ * counted), per source, kept by triggers in the same transaction as the
+ * change to the rows, whatever path makes it (a fetch, a mark, 'glean
+ * rm', a sync, retention), so the reader never counts at start: at 510k
+ * items counting took 495 ms. store_counts() sums these rows; 'glean
+ * check' compares them with a real count. "unread" is read = 0,
+ * "starred" starred = 1, "marked" marked = 1, as the lists' queries. */
+static const char *const v_counts[] = {
+	"CREATE TABLE IF NOT EXISTS source_count ("
+	" source_id INTEGER PRIMARY KEY"
+	"  REFERENCES source(id) ON DELETE CASCADE,"
+	" items INTEGER NOT NULL DEFAULT 0,"
+	" unread INTEGER NOT NULL DEFAULT 0,"
+	" starred INTEGER NOT NULL DEFAULT 0,"
+	" marked INTEGER NOT NULL DEFAULT 0"
+	");",
+	"DELETE FROM source_count;",
+	/* from the indexes, not the rows: item_source covers items and
+	 * unread (a 1M-item store's table is 5 GB, its index 40 MB), the
+	 * partial indexes hold only the starred and the marked */
+	"INSERT INTO source_count (source_id, items, unread)"
+	" SELECT s.id, coalesce(x.n, 0), coalesce(x.u, 0) FROM source s"
+	" LEFT JOIN (SELECT source_id, count(*) AS n, sum(read = 0) AS u"
+	" FROM item WHERE hidden = 0 GROUP BY source_id) x"
+	" ON x.source_id = s.id;",
+	"UPDATE source_count SET starred = x.n FROM (SELECT source_id,"
+	" count(*) AS n FROM item INDEXED BY item_starred WHERE starred = 1"
+	" AND hidden = 0 GROUP BY source_id) x"
+	" WHERE x.source_id = source_count.source_id;",
+	"UPDATE source_count SET marked = x.n FROM (SELECT source_id,"
+	" count(*) AS n FROM item INDEXED BY item_marked WHERE marked = 1"
+	" AND hidden = 0 GROUP BY source_id) x"
+	" WHERE x.source_id = source_count.source_id;",
+	"CREATE TRIGGER IF NOT EXISTS count_source_add AFTER INSERT ON source"
+	" BEGIN INSERT OR IGNORE INTO source_count (source_id)"
+	" VALUES (new.id); END;",
+	"CREATE TRIGGER IF NOT EXISTS count_item_add AFTER INSERT ON item"
+	" WHEN new.hidden = 0 BEGIN UPDATE source_count SET"
+	" items = items + 1, unread = unread + (new.read = 0),"
+	" starred = starred + (new.starred = 1),"
+	" marked = marked + (new.marked = 1)"
+	" WHERE source_id = new.source_id; END;",
+	"CREATE TRIGGER IF NOT EXISTS count_item_rm AFTER DELETE ON item"
+	" WHEN old.hidden = 0 BEGIN UPDATE source_count SET"
+	" items = items - 1, unread = unread - (old.read = 0),"
+	" starred = starred - (old.starred = 1),"
+	" marked = marked - (old.marked = 1)"
+	" WHERE source_id = old.source_id; END;",
+	/* one row's change: one UPDATE of its source's counts */
+	"CREATE TRIGGER IF NOT EXISTS count_item_set AFTER UPDATE OF read,"
+	" starred, marked, hidden ON item WHEN old.source_id = new.source_id"
+	" AND (old.read IS NOT new.read OR old.starred IS NOT new.starred"
+	" OR old.marked IS NOT new.marked OR old.hidden IS NOT new.hidden)"
+	" BEGIN UPDATE source_count SET"
+	" items = items + (new.hidden = 0) - (old.hidden = 0),"
+	" unread = unread + (new.hidden = 0 AND new.read = 0)"
+	"  - (old.hidden = 0 AND old.read = 0),"
+	" starred = starred + (new.hidden = 0 AND new.starred = 1)"
+	"  - (old.hidden = 0 AND old.starred = 1),"
+	" marked = marked + (new.hidden = 0 AND new.marked = 1)"
+	"  - (old.hidden = 0 AND old.marked = 1)"
+	" WHERE source_id = new.source_id; END;",
+	"CREATE TRIGGER IF NOT EXISTS count_item_move AFTER UPDATE OF"
+	" source_id ON item WHEN old.source_id IS NOT new.source_id BEGIN"
+	" UPDATE source_count SET items = items - (old.hidden = 0),"
+	" unread = unread - (old.hidden = 0 AND old.read = 0),"
+	" starred = starred - (old.hidden = 0 AND old.starred = 1),"
+	" marked = marked - (old.hidden = 0 AND old.marked = 1)"
+	" WHERE source_id = old.source_id;"
+	" UPDATE source_count SET items = items + (new.hidden = 0),"
+	" unread = unread + (new.hidden = 0 AND new.read = 0),"
+	" starred = starred + (new.hidden = 0 AND new.starred = 1),"
+	" marked = marked + (new.hidden = 0 AND new.marked = 1)"
+	" WHERE source_id = new.source_id; END;",
+	/* The reader's other orders without a pass over the items: by
+	 * source, the sources in name order (store_item.c puts them
+	 * outermost); unread first, one index over read then date, which
+	 * the unread list uses as it used the partial one (a new item
+	 * writes one entry either way). At 1M items the first page by
+	 * source took 0.44 s, unread first 0.35 s; each now < 1 ms. */
+	"CREATE INDEX IF NOT EXISTS source_sort ON source(coalesce(title, url)"
+	" COLLATE NOCASE, id);",
+	"DROP INDEX IF EXISTS item_unread;",
+	"CREATE INDEX item_unread ON item(read, date DESC, id DESC, hidden);",
+	/* Starred and To share in the lists' own order (date, id), so the
+	 * planner takes the small partial index over item_date, which it
+	 * took to skip the sort and then read every item (the reader's To
+	 * share with nothing marked: 17 s at 1M items; now < 1 ms). */
+	"DROP INDEX IF EXISTS item_starred;",
+	"CREATE INDEX item_starred ON item(date DESC, id DESC)"
+	" WHERE starred = 1;",
+	"CREATE INDEX IF NOT EXISTS item_marked_date ON item(date DESC,"
+	" id DESC) WHERE marked = 1;",
+	NULL,
+};
+
 static const struct migration migrations[] = {
 	{ 1, v1 },
 	{ 4, v4 },
@@ -421,6 +518,7 @@ static const struct migration migrations[] = {
 	{ 11, v_title_html },
 	{ 12, v_sync },
 	{ 13, v_no_text },
+	{ 14, v_counts },
 };
 
 int

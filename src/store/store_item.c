@@ -203,8 +203,16 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 		sbuf_release(&qs->where);
 		qs->where = w;
 	}
-	sbuf_adds(sql, " FROM item i JOIN source s ON s.id = i.source_id"
-		       " WHERE 1");
+	/* Sorted by source, outside a text search: the sources in name
+	 * order outermost (index source_sort), each one's items from
+	 * item_source in date order, so a first page reads the first
+	 * sources' items, not a million rows into a sorter. */
+	if (q->sort == SORT_SOURCE && !qs->fts && !(q->search && *q->search))
+		sbuf_adds(sql, " FROM source s CROSS JOIN item i"
+			       " ON s.id = i.source_id WHERE 1");
+	else
+		sbuf_adds(sql, " FROM item i JOIN source s"
+			       " ON s.id = i.source_id WHERE 1");
 	if (qs->fts_probe && !qs->fts_set && !q->with_hidden)
 		/* SQLite tests a subquery last: in a CASE the item's row is
 		 * read only for what the index matched, not for every item
@@ -253,10 +261,12 @@ static const char *const sort_sql[] = {
 	[SORT_UNREAD_FIRST] = "i.read, ",
 };
 
+/* mode 0: rows into out; 1: ids; 2: count; 3: each row to fn, as
+ * SQLite steps to it (nothing collected). */
 static int
 run_list(struct store *st, const struct item_query *q, int mode,
 	 struct item_list *out, int64_t **ids, size_t *nids, int64_t *count,
-	 struct err *e)
+	 item_fn fn, void *arg, struct err *e)
 {
 	struct sbuf sql = SBUF_INIT;
 	struct qsql qs;
@@ -264,13 +274,13 @@ run_list(struct store *st, const struct item_query *q, int mode,
 	size_t idcap = 0;
 	int rc = -1, r;
 
-	if (mode == 0)
+	if (mode == 0 || mode == 3)
 		sbuf_adds(&sql, "SELECT " ITEM_COLS);
 	else if (mode == 1)
 		sbuf_adds(&sql, "SELECT i.id");
 	else
 		sbuf_adds(&sql, "SELECT count(*)");
-	if (mode == 0 && q->with_content)
+	if ((mode == 0 || mode == 3) && q->with_content)
 		sbuf_adds(&sql, ITEM_CONTENT_COLS);
 	if (build_where(st, q, &sql, &qs, e) < 0)
 		goto out;
@@ -297,6 +307,21 @@ run_list(struct store *st, const struct item_query *q, int mode,
 		} else if (mode == 1) {
 			XGROW(*ids, idcap, *nids + 1);
 			(*ids)[(*nids)++] = sqlite3_column_int64(s, 0);
+		} else if (mode == 3) {
+			struct item it;
+			int stop;
+
+			read_item(s, &it, q->with_content);
+			if (q->with_extras && load_extras(st, &it, e) < 0) {
+				item_release(&it);
+				goto out;
+			}
+			stop = fn(arg, &it);
+			item_release(&it);
+			if (stop) {
+				r = SQLITE_DONE;
+				break;
+			}
 		} else {
 			struct item *it;
 
@@ -333,7 +358,7 @@ store_items_list(struct store *st, const struct item_query *q,
 		 struct item_list *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	if (run_list(st, q, 0, out, NULL, NULL, NULL, e) < 0) {
+	if (run_list(st, q, 0, out, NULL, NULL, NULL, NULL, NULL, e) < 0) {
 		item_list_release(out);
 		return -1;
 	}
@@ -346,7 +371,7 @@ store_items_ids(struct store *st, const struct item_query *q, int64_t **ids,
 {
 	*ids = NULL;
 	*n = 0;
-	if (run_list(st, q, 1, NULL, ids, n, NULL, e) < 0) {
+	if (run_list(st, q, 1, NULL, ids, n, NULL, NULL, NULL, e) < 0) {
 		free(*ids);
 		*ids = NULL;
 		*n = 0;
@@ -360,7 +385,14 @@ store_items_count(struct store *st, const struct item_query *q,
 		  int64_t *count, struct err *e)
 {
 	*count = 0;
-	return run_list(st, q, 2, NULL, NULL, NULL, count, e);
+	return run_list(st, q, 2, NULL, NULL, NULL, count, NULL, NULL, e);
+}
+
+int
+store_items_each(struct store *st, const struct item_query *q, item_fn fn,
+		 void *arg, struct err *e)
+{
+	return run_list(st, q, 3, NULL, NULL, NULL, NULL, fn, arg, e);
 }
 
 int

@@ -170,8 +170,13 @@ static int
 list_sources(struct store *st, sqlite3_stmt *s, bool counts,
 	     struct source_list *out, struct err *e)
 {
-	int rc;
-	size_t i;
+	/* Every source's tags in one pass, merged with the sources (both
+	 * in id order): a query per source was 70% of the reader's first
+	 * screen at 17,000 sources. */
+	sqlite3_stmt *t = counts ? store_prepare(st,
+		"SELECT x.source_id, t.name FROM source_tag x JOIN tag t"
+		" ON t.id = x.tag_id ORDER BY x.source_id, t.name") : NULL;
+	int rc, trc = t ? sqlite3_step(t) : SQLITE_DONE;
 
 	memset(out, 0, sizeof(*out));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -183,20 +188,28 @@ list_sources(struct store *st, sqlite3_stmt *s, bool counts,
 		if (counts) {
 			o->nitems = sqlite3_column_int64(s, 19);
 			o->nunread = sqlite3_column_int64(s, 20);
+			/* only the full listing shows tags, a fetch does
+			 * not need them; read while s steps, so both share
+			 * one read transaction */
+			while (trc == SQLITE_ROW &&
+			       sqlite3_column_int64(t, 0) < o->id)
+				trc = sqlite3_step(t);
+			while (trc == SQLITE_ROW &&
+			       sqlite3_column_int64(t, 0) == o->id) {
+				o->tags = xrealloc(o->tags, (o->ntags + 1) *
+						   sizeof(char *));
+				o->tags[o->ntags++] = store_col_text(t, 1);
+				trc = sqlite3_step(t);
+			}
 		}
 	}
+	sqlite3_finalize(t);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE || (trc != SQLITE_ROW && trc != SQLITE_DONE)) {
 		source_list_release(out);
-		return store_fail(st, e, rc, "cannot list sources");
+		return store_fail(st, e, rc != SQLITE_DONE ? rc : trc,
+				  "cannot list sources");
 	}
-	/* Tags cost a query per source: only the full listing shows them,
-	 * a fetch does not need them. */
-	for (i = 0; counts && i < out->n; i++)
-		if (load_source_tags(st, &out->v[i], e) < 0) {
-			source_list_release(out);
-			return -1;
-		}
 	return 0;
 }
 
@@ -204,12 +217,10 @@ int
 store_sources_list(struct store *st, struct source_list *out, struct err *e)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT " SOURCE_COLS ","
-		" (SELECT count(*) FROM item i WHERE i.source_id = s.id"
-		"  AND i.hidden = 0),"
-		" (SELECT count(*) FROM item i WHERE i.source_id = s.id"
-		"  AND i.read = 0 AND i.hidden = 0)"
-		" FROM source s ORDER BY s.id");
+		/* the counts the triggers keep (schema.c, v_counts) */
+		"SELECT " SOURCE_COLS ", coalesce(c.items, 0),"
+		" coalesce(c.unread, 0) FROM source s LEFT JOIN source_count c"
+		" ON c.source_id = s.id ORDER BY s.id");
 
 	return list_sources(st, s, true, out, e);
 }
@@ -416,9 +427,9 @@ store_tags_list(struct store *st, struct tag_list *out, struct err *e)
 		"  y WHERE y.source_id = i.source_id AND y.tag_id = x.tag_id)"
 		"  GROUP BY x.tag_id"
 		" UNION ALL"
-		" SELECT y.tag_id, count(*), coalesce(sum(i.read = 0), 0)"
-		"  FROM source_tag y CROSS JOIN item i ON i.source_id ="
-		"  y.source_id AND i.hidden = 0 GROUP BY y.tag_id"
+		" SELECT y.tag_id, sum(c.items), sum(c.unread)"
+		"  FROM source_tag y CROSS JOIN source_count c ON c.source_id ="
+		"  y.source_id GROUP BY y.tag_id"
 		") u CROSS JOIN tag t ON t.id = u.tag_id"
 		" GROUP BY t.id ORDER BY t.name COLLATE NOCASE");
 	int rc;
@@ -445,12 +456,12 @@ int
 store_counts(struct store *st, struct store_counts *c, struct err *e)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		/* each count from its own index (schema.c, v6) */
-		"SELECT (SELECT count(*) FROM item WHERE hidden = 0),"
-		" (SELECT count(*) FROM item WHERE read = 0 AND hidden = 0),"
-		" (SELECT count(*) FROM item WHERE starred = 1 AND hidden = 0),"
-		" (SELECT count(*) FROM item WHERE marked = 1 AND hidden = 0),"
-		" (SELECT count(DISTINCT item_id) FROM note)");
+		/* the per-source counts the triggers keep (schema.c,
+		 * v_counts): a row a source, not a pass over the items */
+		"SELECT coalesce(sum(items), 0), coalesce(sum(unread), 0),"
+		" coalesce(sum(starred), 0), coalesce(sum(marked), 0),"
+		" (SELECT count(DISTINCT item_id) FROM note) FROM source_count c"
+		" JOIN source s ON s.id = c.source_id");
 	int rc = sqlite3_step(s);
 
 	if (rc == SQLITE_ROW) {

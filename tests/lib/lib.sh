@@ -73,6 +73,14 @@ schema_undo_to() {
 	}
 	while [ "$_v" -gt "$1" ]; do
 		case $_v in
+		14) _u="$_u DROP TRIGGER count_source_add; DROP TRIGGER count_item_add;
+			DROP TRIGGER count_item_rm; DROP TRIGGER count_item_set;
+			DROP TRIGGER count_item_move; DROP TABLE source_count;
+			DROP INDEX source_sort; DROP INDEX item_unread;
+			CREATE INDEX item_unread ON item(date DESC, id DESC, hidden)
+			WHERE read = 0; DROP INDEX item_marked_date;
+			DROP INDEX item_starred;
+			CREATE INDEX item_starred ON item(date DESC) WHERE starred = 1;" ;;
 		13) _u="$_u ALTER TABLE item ADD COLUMN text TEXT;
 			UPDATE item SET text = content;" ;;
 		12) ;; # sync: every statement is IF NOT EXISTS, so it runs again
