@@ -4,7 +4,7 @@
 #   make demo       install missing packages, build, run glean on bundled feeds
 #   make check-asan unit + integration tests under ASan+UBSan
 #   make fuzz-ui    the reader's key fuzzer, long run (FUZZ_KEYS=100000)
-#   make bench      benchmarks (side by side with newsboat)
+#   make bench      benchmarks (side by side with newsboat and sfeed)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
