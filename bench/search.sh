@@ -26,7 +26,7 @@ if [ "${1:-}" = --grow ]; then
 	[ -e "$big" ] && { echo "search.sh: $big exists" >&2; exit 2; }
 	cp "$small" "$big"
 	cols="source_id, guid, url, title, author, published, updated,"
-	cols="$cols fetched, date, content, content_type, text, notes_text,"
+	cols="$cols fetched, date, content, content_type, notes_text,"
 	cols="$cols enclosures, content_hash, read, starred, marked,"
 	cols="$cols marked_at, hidden, mark_seq, title_html"
 	top=$(sqlite3 "$big" "SELECT max(id) FROM item")
@@ -38,7 +38,7 @@ if [ "${1:-}" = --grow ]; then
 			echo "BEGIN; INSERT INTO item ($cols) SELECT source_id,"
 			echo " guid || '#$k', url || '#$k', title, author,"
 			echo " published - $m, updated - $m, fetched, date - $m,"
-			echo " content, content_type, text, notes_text,"
+			echo " content, content_type, notes_text,"
 			echo " enclosures, content_hash, read, starred, marked,"
 			echo " marked_at, hidden, mark_seq, title_html FROM item"
 			echo " WHERE id <= $top; COMMIT;"
