@@ -76,7 +76,8 @@ struct sync_ops {
 	 * tag: an item the server purged left every list too) */
 	int (*pull_items)(struct sync_conn *c, const char *const *ids,
 			  size_t n, struct sync_pull *p, struct err *e);
-	/* field: "read", "starred" or "marked" */
+	/* field: "read", "starred" or "marked"; 1: some of ids may be
+	 * gone from the server (sync.c asks pull_items which) */
 	int (*push_flag)(struct sync_conn *c, const char *field, bool on,
 			 const char *const *ids, size_t n, struct err *e);
 	/* 1: the server has no such label (deleted since the pull) */

@@ -899,7 +899,37 @@ struct want {
 	const char *remote_id;
 	struct sync_base base; /* the server's state after the push */
 	bool have_base;
+	bool gone;             /* the server no longer has the item */
 };
+
+/* A flag push said some of b's items may be gone from the server: mark
+ * the wants of those pull_items does not find. */
+static int
+flag_gone(struct run *run, const struct batch *b, struct want *wv, size_t nw,
+	  struct err *e)
+{
+	struct sync_pull t;
+	size_t i, k;
+
+	if (!run->ops->pull_items)
+		return 0;
+	memset(&t, 0, sizeof(t));
+	if (run->ops->pull_items(&run->c, b->ids, b->n, &t, e) < 0) {
+		pull_release(&t);
+		return -1;
+	}
+	for (i = 0; i < b->n; i++) {
+		bool found = false;
+
+		for (k = 0; k < t.nitems && !found; k++)
+			found = !strcmp(t.items[k].id, b->ids[i]);
+		for (k = 0; k < nw && !found; k++)
+			if (!strcmp(wv[k].remote_id, b->ids[i]))
+				wv[k].gone = true;
+	}
+	pull_release(&t);
+	return 0;
+}
 
 static int
 push(struct run *run, struct err *e)
@@ -1037,7 +1067,10 @@ push(struct run *run, struct err *e)
 
 		if (got < 0)
 			goto out;
-		if (got == 1 && b->on) {
+		if (got == 1 && !b->label) {
+			if (flag_gone(run, b, wv, nw, e) < 0)
+				goto out;
+		} else if (got == 1 && b->on) {
 			/* the label went on the server during this sync: the
 			 * tags stay in glean, and the base says the server
 			 * does not have them, so the next sync neither takes
@@ -1058,11 +1091,22 @@ push(struct run *run, struct err *e)
 				b->n == 1 ? "" : "s"));
 		}
 	}
+	/* An item gone from the server keeps glean's changes and its old
+	 * base: a later sync, not finding it in a list, must not take a
+	 * star or a mark set here for one the server took away. */
+	for (i = k = 0; i < nw; i++)
+		k += wv[i].gone;
+	if (k)
+		notice(run->r, xasprintf("%zu item%s changed in glean %s gone "
+			"from the server (feed unsubscribed or purged there): "
+			"the change%s stay%s in glean only", k, k == 1 ? "" : "s",
+			k == 1 ? "is" : "are", k == 1 ? "" : "s",
+			k == 1 ? "s" : ""));
 	/* the server has it all: the new base, and the queue rows go */
 	if (store_begin(run->st, true, e) < 0)
 		goto out;
 	for (i = 0; i < nw; i++)
-		if (store_sync_item_set(run->st, run->a->name, wv[i].remote_id,
+		if (!wv[i].gone && store_sync_item_set(run->st, run->a->name, wv[i].remote_id,
 					wv[i].item_id, &wv[i].base, e) < 0) {
 			store_rollback(run->st);
 			goto out;

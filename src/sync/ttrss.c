@@ -515,6 +515,42 @@ ttrss_pull_items(struct sync_conn *c, const char *const *ids, size_t n,
 	return 0;
 }
 
+/* *gone: the title of a feed of p that getFeeds no longer lists
+ * (unsubscribed on the server since the pull read the feeds), or NULL. */
+static int
+feeds_gone(struct sync_conn *c, const struct sync_pull *p, char **gone,
+	   struct err *e)
+{
+	struct json_out w;
+	struct json j = { 0 };
+	const struct json_node *arr, *n;
+	size_t i;
+
+	*gone = NULL;
+	body_begin(&w, "getFeeds");
+	json_key(&w, "cat_id");
+	json_i64(&w, -3);
+	if (body_call(c, &w, &j, &arr, e) < 0) {
+		json_release(&j);
+		return -1;
+	}
+	for (i = 0; i < p->nfeeds && !*gone; i++) {
+		const struct sync_feed *f = &p->feeds[i];
+		bool found = false;
+
+		for (n = json_first(&j, arr); n && !found;
+		     n = json_next(&j, n)) {
+			const char *id = json_get_id(&j, n, "id");
+
+			found = id && !strcmp(id, f->id);
+		}
+		if (!found)
+			*gone = xstrdup(f->title ? f->title : f->id);
+	}
+	json_release(&j);
+	return 0;
+}
+
 /* "MAXID@TIME": the newest item id seen and when that sync ran (older
  * glean stored the id alone). */
 static void
@@ -618,6 +654,7 @@ ttrss_pull(struct sync_conn *c, const char *since, struct sync_pull *p,
 	{
 		struct hl_query q = { -4, "all_articles", "date_reverse", true,
 				      since, -1 };
+		char *gone = NULL;
 
 		for (skip = 0;; skip += c->page) {
 			if (headlines(c, &q, skip, p, &got, &max_id, NULL,
@@ -625,6 +662,19 @@ ttrss_pull(struct sync_conn *c, const char *since, struct sync_pull *p,
 				goto out;
 			if ((int64_t)got < c->page)
 				break;
+		}
+		/* Pages by offset: a feed unsubscribed between two pages
+		 * took its items out of the list, and the pages after it
+		 * skipped as many of the other feeds' items, for good (the
+		 * next sync starts above them). Nothing is applied; the next
+		 * sync reads them and retires the feed. */
+		if (skip && feeds_gone(c, p, &gone, e) < 0)
+			goto out;
+		if (gone) {
+			err_set(e, ERR_HTTP, "feed '%s' was unsubscribed on "
+				"the server during the sync; sync again", gone);
+			free(gone);
+			goto out;
 		}
 	}
 	if (max_id < since_n)
@@ -748,6 +798,7 @@ ttrss_push_flag(struct sync_conn *c, const char *field, bool on,
 		const char *const *ids, size_t n, struct err *e)
 {
 	struct flag_arg f;
+	int64_t updated = 0;
 
 	/* updateArticle's fields: 0 marked (starred), 1 published, 2 unread */
 	if (!strcmp(field, "read"))
@@ -756,8 +807,12 @@ ttrss_push_flag(struct sync_conn *c, const char *field, bool on,
 		f.field = 0, f.mode = on;
 	else
 		f.field = 1, f.mode = on;
-	return ids_call(c, "updateArticle", add_flag, &f, "article_ids", ids,
-			n, NULL, e);
+	if (ids_call(c, "updateArticle", add_flag, &f, "article_ids", ids, n,
+		     &updated, e) < 0)
+		return -1;
+	/* "updated" counts the rows the ids matched: fewer when some are
+	 * gone from the server (their feed unsubscribed, purged) */
+	return updated < (int64_t)n ? 1 : 0;
 }
 
 struct label_arg {
