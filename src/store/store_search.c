@@ -217,6 +217,12 @@ attach_as(sqlite3 *db, char *sp, bool create)
 	free(sp);
 	if (rc != SQLITE_OK)
 		return rc;
+	/* Before anything is written to a new file (a file with tables
+	 * keeps its mode; drop_old()'s VACUUM applies it): FTS5's merges
+	 * free a quarter of the file's pages by the end of a cold fetch,
+	 * which store_indexer_finish() gives back. */
+	if (create)
+		exec_db(db, "PRAGMA search.auto_vacuum = INCREMENTAL");
 	exec_db(db, "PRAGMA search.journal_mode = WAL");
 	exec_db(db, "PRAGMA search.synchronous = FULL");
 	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM search.sqlite_master"
@@ -1027,7 +1033,14 @@ store_indexer_finish(struct store *st, struct err *e)
 	indexer_join(st, false);
 	/* Whatever the thread could not do (a busy file, a commit that
 	 * came after its last pass) the caller's connection does now. */
-	return store_index_catch_up(st, e);
+	if (store_index_catch_up(st, e) < 0)
+		return -1;
+	/* Give back the pages the merges freed (18 of 24 MB kept after a
+	 * cold fetch of the bench's 1000 feeds); best effort, a file
+	 * without auto_vacuum ignores it. */
+	if (st->txn_depth == 0 && store_writable(st))
+		exec_db(st->db, "PRAGMA search.incremental_vacuum");
+	return 0;
 }
 
 void

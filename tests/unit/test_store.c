@@ -1023,6 +1023,10 @@ test_search_catch_up(void)
 	CHECK(index_sound(path));
 	CHECK(search_matches_scan(st, path));
 
+	TEST("finish gives back the pages FTS5's merges freed");
+	CHECK_INT(sql_int(sp, "PRAGMA auto_vacuum"), 2);
+	CHECK_INT(sql_int(sp, "PRAGMA freelist_count"), 0);
+
 	TEST("the search file is private (0600)");
 	{
 		struct stat sb;
