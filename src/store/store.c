@@ -780,13 +780,13 @@ open_txn(struct store *st, bool user_data, struct err *e)
 {
 	/* Fetched data may lose its last batch to a power cut (it can be
 	 * fetched again); what the user wrote is always FULL. */
-	/* A fetch's page cache stays at 2 MB (64 pages of 32 KiB): 4, 8
-	 * and 32 MB were no faster on the bench's cold fetch, and each MB
-	 * is a MB of peak RSS, which the bench holds to a third of
+	/* A fetch's page cache stays at 1 MB (32 pages of 32 KiB): 2, 4,
+	 * 8 and 32 MB were no faster on the bench's cold fetch, and each
+	 * MB is a MB of peak RSS, which issue 18 holds to a quarter of
 	 * newsboat's. */
 	if (store_exec(st, user_data ? "PRAGMA synchronous = FULL"
 				     : "PRAGMA synchronous = NORMAL;"
-				       "PRAGMA cache_size = -2048",
+				       "PRAGMA cache_size = -1024",
 		       e) < 0)
 		return -1;
 	/* BEGIN IMMEDIATE would take the write lock of every attached

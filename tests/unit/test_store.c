@@ -1451,6 +1451,20 @@ test_search_tuning(void)
 	CHECK(st != NULL);
 	store_close(st);
 	CHECK_INT(sql_int(sp, q), 2);
+
+	/* 8 MB of pending terms held ~12 MB more at a cold fetch's peak
+	 * (issue 18): a file tuned with it gets the small hash back. */
+	TEST("a search file with the old 8 MB hashsize is re-tuned");
+	CHECK_INT(sql_int(sp, "SELECT count(*) FROM item_fts_config WHERE"
+			  " k = 'hashsize' AND v < 1048576"), 1);
+	sql_int(sp, "UPDATE item_fts_config SET v = 8388608 WHERE"
+		" k = 'hashsize'");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	store_close(st);
+	CHECK_INT(sql_int(sp, "SELECT count(*) FROM item_fts_config WHERE"
+			  " k = 'hashsize' AND v < 1048576"), 1);
+	CHECK_INT(sql_int(sp, q), 2);
 	free(sp);
 	free(path);
 }
