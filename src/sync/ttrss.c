@@ -342,6 +342,27 @@ idset_unique(struct idset *s)
 	s->n = k;
 }
 
+/* A new item of p with the server's id and the state an article (h)
+ * carries: feed, read, starred, published, labels, note. */
+static struct sync_ritem *
+item_state(struct sync_pull *p, const struct json *j,
+	   const struct json_node *h, const char *id)
+{
+	struct sync_ritem *it;
+
+	XGROW(p->items, p->cap_items, p->nitems + 1);
+	it = &p->items[p->nitems++];
+	memset(it, 0, sizeof(*it));
+	it->id = xstrdup(id);
+	it->feed_id = dup_or_null(json_get_id(j, h, "feed_id"));
+	it->read = !json_get_bool(j, h, "unread", true);
+	it->starred = json_get_bool(j, h, "marked", false);
+	it->marked = json_get_bool(j, h, "published", false);
+	it->labels = labels_text(j, json_get(j, h, "labels"));
+	it->note = note_in(json_get_str(j, h, "note"));
+	return it;
+}
+
 /* One page of getHeadlines into p; *got counts the rows, *max_id is the
  * highest id seen, seen (when not NULL) collects the ids. */
 static int
@@ -389,16 +410,7 @@ headlines(struct sync_conn *c, const struct hl_query *q, int64_t skip,
 		}
 		if (q->cap >= 0 && nid > q->cap)
 			continue;
-		XGROW(p->items, p->cap_items, p->nitems + 1);
-		it = &p->items[p->nitems++];
-		memset(it, 0, sizeof(*it));
-		it->id = xstrdup(id);
-		it->feed_id = dup_or_null(json_get_id(&j, h, "feed_id"));
-		it->read = !json_get_bool(&j, h, "unread", true);
-		it->starred = json_get_bool(&j, h, "marked", false);
-		it->marked = json_get_bool(&j, h, "published", false);
-		it->labels = labels_text(&j, json_get(&j, h, "labels"));
-		it->note = note_in(json_get_str(&j, h, "note"));
+		it = item_state(p, &j, h, id);
 		if (content) {
 			it->url = dup_or_null(json_get_str(&j, h, "link"));
 			it->title = dup_or_null(json_get_str(&j, h, "title"));
@@ -492,21 +504,11 @@ ttrss_pull_items(struct sync_conn *c, const char *const *ids, size_t n,
 		rc = body_call(c, &w, &j, &arr, e);
 		for (h = rc == 0 ? json_first(&j, arr) : NULL; h;
 		     h = json_next(&j, h)) {
-			struct sync_ritem *it;
 			const char *id = json_get_id(&j, h, "id");
 
 			if (!id)
 				continue;
-			XGROW(p->items, p->cap_items, p->nitems + 1);
-			it = &p->items[p->nitems++];
-			memset(it, 0, sizeof(*it));
-			it->id = xstrdup(id);
-			it->feed_id = dup_or_null(json_get_id(&j, h, "feed_id"));
-			it->read = !json_get_bool(&j, h, "unread", true);
-			it->starred = json_get_bool(&j, h, "marked", false);
-			it->marked = json_get_bool(&j, h, "published", false);
-			it->labels = labels_text(&j, json_get(&j, h, "labels"));
-			it->note = note_in(json_get_str(&j, h, "note"));
+			item_state(p, &j, h, id);
 		}
 		json_release(&j);
 		if (rc < 0)
