@@ -368,23 +368,32 @@ html_looks_like(const char *s)
 
 /* ---- the re-serializer ---- */
 
+/* Whether the URL u has no script scheme. Read as browsers read it:
+ * leading C0 controls and spaces skipped, and ASCII tab, LF and CR
+ * removed anywhere ("java\tscript:" is javascript:; found by
+ * fuzz/fuzz_sanitize.c). */
 static bool
 scheme_safe(const char *u)
 {
 	static const char *const bad[] = { "javascript", "vbscript", "data",
 					   "livescript", "mocha" };
-	const char *c = strchr(u, ':');
-	size_t i, n;
+	char sch[16];
+	size_t i, k = 0;
 
-	while (*u == ' ' || *u == '\t' || *u == '\n')
+	while (*u && (unsigned char)*u <= ' ')
 		u++;
-	if (!c)
-		return true;
-	n = (size_t)(c - u);
-	if (strcspn(u, "/?#") < n)
-		return true;
+	for (; *u != ':'; u++) {
+		if (!*u || *u == '/' || *u == '?' || *u == '#')
+			return true;
+		if (*u == '\t' || *u == '\n' || *u == '\r')
+			continue;
+		if (k == sizeof(sch) - 1)
+			return true; /* longer than any scheme below */
+		sch[k++] = *u;
+	}
+	sch[k] = '\0';
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		if (strlen(bad[i]) == n && strncasecmp(u, bad[i], n) == 0)
+		if (strcasecmp(sch, bad[i]) == 0)
 			return false;
 	return true;
 }
