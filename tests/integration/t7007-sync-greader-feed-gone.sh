@@ -85,7 +85,8 @@ test_expect_success 'Civic unsubscribed on the server during the next sync' '
 	: >"$hold" && : >"$TRASH/requests.jsonl" &&
 	{ glean sync >out 2>err; echo $? >rc; } &
 	i=0 &&
-	until grep -q "tag/list" "$TRASH/requests.jsonl"; do
+	# held at stream/contents: the subscription list was answered
+	until grep -q "\"held\"" "$TRASH/requests.jsonl"; do
 		i=$((i + 1)) && test $i -lt 400 && sleep 0.05 || exit 1
 	done &&
 	curl -s -H "Authorization: GoogleLogin auth=glean-fake-auth-token" \

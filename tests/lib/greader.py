@@ -110,7 +110,13 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         if n:
             form = urllib.parse.parse_qs(self.rfile.read(n).decode())
-        if ARGS.hold and "/stream/contents/" in path:
+        if (ARGS.hold and "/stream/contents/" in path
+                and os.path.exists(ARGS.hold)):
+            # a "held" line says the client is waiting here (what came
+            # before was answered); the request's own line follows
+            if ARGS.log:
+                with LOCK, open(ARGS.log, "a") as f:
+                    f.write(json.dumps({"held": path}) + "\n")
             while os.path.exists(ARGS.hold):
                 time.sleep(0.05)
         if ARGS.log:
