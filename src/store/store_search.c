@@ -111,38 +111,38 @@ exec_db(sqlite3 *db, const char *sql)
 	return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
-/* Whether the search file has search_tuning's settings. */
+/* Column 0 of the first row of sql on db, or fail when it cannot be
+ * run or gives no row. */
+static int
+query_int(sqlite3 *db, const char *sql, int fail)
+{
+	sqlite3_stmt *s;
+	int v = fail;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return fail;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Whether the search file has search_tuning's settings (a file that
+ * cannot be asked is not ours to fix here). */
 static bool
 tuned(sqlite3 *db)
 {
-	sqlite3_stmt *s;
-	bool yes = false;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM search.item_fts_config"
-			       " WHERE (k, v) IN (VALUES ('automerge', 8),"
-			       " ('pgsz', 4000), ('hashsize', "
-			       SEARCH_HASHSIZE "))", -1, &s, NULL) != SQLITE_OK)
-		return true; /* not ours to fix here */
-	if (sqlite3_step(s) == SQLITE_ROW)
-		yes = sqlite3_column_int(s, 0) == 3;
-	sqlite3_finalize(s);
-	return yes;
+	return query_int(db, "SELECT count(*) FROM search.item_fts_config"
+			 " WHERE (k, v) IN (VALUES ('automerge', 8),"
+			 " ('pgsz', 4000), ('hashsize', " SEARCH_HASHSIZE "))",
+			 3) == 3;
 }
 
 /* The search file's format (0 before formats were numbered). */
 static int
 format(sqlite3 *db)
 {
-	sqlite3_stmt *s;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA search.user_version", -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return query_int(db, "PRAGMA search.user_version", -1);
 }
 
 /* A search file of another format: drop its tables under its write lock
@@ -840,20 +840,11 @@ open_side(const char *path, sqlite3 **out)
 static bool
 idle(sqlite3 *db)
 {
-	sqlite3_stmt *s;
-	bool yes = false;
-
-	if (sqlite3_prepare_v2(db, "SELECT token IS (SELECT value FROM"
-			       " main.meta WHERE key = 'search_token') AND"
-			       " NOT EXISTS (SELECT 1 FROM main.item WHERE id >"
-			       " indexed_id) AND NOT EXISTS (SELECT 1 FROM"
-			       " main.fts_queue) FROM search.state", -1, &s,
-			       NULL) != SQLITE_OK)
-		return false;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		yes = sqlite3_column_int(s, 0) == 1;
-	sqlite3_finalize(s);
-	return yes;
+	return query_int(db, "SELECT token IS (SELECT value FROM main.meta"
+			 " WHERE key = 'search_token') AND NOT EXISTS (SELECT"
+			 " 1 FROM main.item WHERE id > indexed_id) AND NOT"
+			 " EXISTS (SELECT 1 FROM main.fts_queue) FROM"
+			 " search.state", 0) == 1;
 }
 
 int
