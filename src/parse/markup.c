@@ -810,6 +810,12 @@ do_tag(struct cleaner *c, struct htok *t)
 	tag_read(c, t, x);
 	if (!(x->el & EL_OK) || (c->svg && !x->end)) {
 		track_drop(c, x);
+		/* inside script, style or applet nothing is written and no
+		 * tag opens or closes svg or math: "<style><svg></style><g>"
+		 * must not keep the <g> as svg, which a second cleaning, with
+		 * no <svg> left, would drop */
+		if (c->drop)
+			return;
 		keep = x->end ? foreign_end(c, x) : foreign_start(c, x);
 	}
 	if (!keep)
