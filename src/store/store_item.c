@@ -1085,7 +1085,7 @@ static void
 bind_content(struct store *st, sqlite3_stmt *s, int i, const char *t)
 {
 	const void *z;
-	size_t zlen;
+	size_t len, zlen;
 
 	if (!t) {
 		sqlite3_bind_null(s, i);
@@ -1093,11 +1093,12 @@ bind_content(struct store *st, sqlite3_stmt *s, int i, const char *t)
 	}
 	if (!st->body)
 		st->body = store_body_new();
-	z = store_body_pack(st->body, t, strlen(t), &zlen);
+	len = strlen(t);
+	z = store_body_pack(st->body, t, len, &zlen);
 	if (z)
 		sqlite3_bind_blob64(s, i, z, zlen, SQLITE_STATIC);
 	else
-		sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+		sqlite3_bind_text64(s, i, t, len, SQLITE_STATIC, SQLITE_UTF8);
 }
 
 /* The keys (guid, url, content hash) of the rows one call has inserted,
