@@ -12,7 +12,7 @@ BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS    := ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto uchardet
+PKGS    := ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto uchardet libzstd
 
 VERSION := 0.1.0
 BUILD   ?= build

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.." || exit 2
 FUZZ_TIME=${FUZZ_TIME:-60}
 B=build-fuzz
 SAN='-fsanitize=address,undefined -fno-sanitize-recover=all'
-PKGS="ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto uchardet"
+PKGS="ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto uchardet libzstd"
 all=$(for f in fuzz/fuzz_*.c; do f=${f#fuzz/fuzz_}; echo "${f%.c}"; done)
 targets=${*:-$all}
 for t in $targets; do

@@ -37,6 +37,7 @@ struct store {
 	sqlite3_int64 deleted_max; /* meta item_deleted_max, -1 unknown */
 	struct indexer *indexer; /* the background indexer, or NULL */
 	bool fts_rules;          /* text terms go to temp.rule_fts */
+	struct store_body *body; /* zstd contexts (store_body.c), or NULL */
 };
 
 /* A prepared statement kept for the connection's life (hot paths such
@@ -58,6 +59,28 @@ sqlite3_stmt *store_cached(struct store *st, int slot, const char *sql);
 /* Register glean_text() (store_set_text()) on a connection to the store:
  * each one that reads items or feeds the index needs it. */
 void store_text_register(sqlite3 *db);
+
+/* ---- item bodies at rest (store_body.c) ---- */
+/* The longest body kept as a zstd frame, and the largest size a frame
+ * may declare when it is read: twice a feed's 16 MiB cap, for markup
+ * that grows when parse writes it out again. A longer body stays TEXT. */
+#define STORE_BODY_MAX ((size_t)32 << 20)
+struct store_body;
+struct store_body *store_body_new(void);
+void store_body_free(struct store_body *b);
+/* The body as a zstd frame in b's buffer (valid until b's next use),
+ * *zlen its size; NULL when it is to be stored as TEXT (short, over
+ * STORE_BODY_MAX, or no smaller packed). */
+const void *store_body_pack(struct store_body *b, const char *body,
+			    size_t len, size_t *zlen);
+/* The body a content value holds: TEXT as it is, a BLOB unpacked into
+ * b's buffer (valid until b's next use), NULL as NULL. -1 with *why
+ * when the frame is damaged or over the cap. */
+int store_body_text(struct store_body *b, sqlite3_value *v,
+		    const char **body, size_t *len, const char **why);
+/* Column i of s, a content value, as a new string (item id for the
+ * warning): a damaged frame warns once and reads as "". */
+char *store_col_body(struct store *st, sqlite3_stmt *s, int i, int64_t id);
 
 /* "file:" URI of path, SQLite's URI characters escaped, then "?query". */
 char *store_file_uri(const char *path, const char *query);

@@ -450,17 +450,20 @@ text_version_check(struct store *st)
 }
 
 /* glean_text(content, content_type): the item's plain text, derived
- * (schema 13 keeps no copy); NULL for a NULL body. */
+ * (schema 13 keeps no copy); NULL for a NULL body, and for a damaged
+ * one (store_body.c): the row reads as an item without text, for the
+ * index as for a search, and 'glean check' reports it. */
 static void
 text_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct sbuf sb = SBUF_INIT;
-	const char *c = (const char *)sqlite3_value_text(argv[0]);
+	const char *c, *why;
 	size_t len;
 	char *t;
 
 	(void)argc;
-	if (!c) {
+	if (store_body_text(sqlite3_user_data(ctx), argv[0], &c, &len,
+			    &why) < 0 || !c) {
 		sqlite3_result_null(ctx);
 		return;
 	}
@@ -470,18 +473,26 @@ text_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 				     -1);
 		return;
 	}
-	text_fn(c, (size_t)sqlite3_value_bytes(argv[0]),
-		(const char *)sqlite3_value_text(argv[1]), &sb);
+	text_fn(c, len, (const char *)sqlite3_value_text(argv[1]), &sb);
 	t = sbuf_detach(&sb, &len);
 	sqlite3_result_text64(ctx, t, len, free, SQLITE_UTF8);
 }
 
+static void
+body_free(void *b)
+{
+	store_body_free(b);
+}
+
+/* Each connection has its own zstd context for glean_text(): the
+ * indexer thread's connection runs it beside the main one. */
 void
 store_text_register(sqlite3 *db)
 {
-	sqlite3_create_function(db, "glean_text", 2, SQLITE_UTF8 |
-				SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
-				NULL, text_func, NULL, NULL);
+	sqlite3_create_function_v2(db, "glean_text", 2, SQLITE_UTF8 |
+				   SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+				   store_body_new(), text_func, NULL, NULL,
+				   body_free);
 }
 
 static int
@@ -726,6 +737,7 @@ store_close(struct store *st)
 	free(st->ro_reason);
 	free(st->open_warning);
 	free(st->search_warning);
+	store_body_free(st->body);
 	free(st->path);
 	free(st);
 }

@@ -66,7 +66,7 @@ item_list_release(struct item_list *l)
 }
 
 static void
-read_item(sqlite3_stmt *s, struct item *it, bool content)
+read_item(struct store *st, sqlite3_stmt *s, struct item *it, bool content)
 {
 	memset(it, 0, sizeof(*it));
 	it->id = sqlite3_column_int64(s, 0);
@@ -89,7 +89,7 @@ read_item(sqlite3_stmt *s, struct item *it, bool content)
 	it->mark_seq = sqlite3_column_int64(s, 17);
 	it->title_html = store_col_text(s, 18);
 	if (content) {
-		it->content = store_col_text(s, 19);
+		it->content = store_col_body(st, s, 19, it->id);
 		it->content_type = store_col_text(s, 20);
 		it->text = store_col_text(s, 21);
 	}
@@ -311,7 +311,7 @@ run_list(struct store *st, const struct item_query *q, int mode,
 			struct item it;
 			int stop;
 
-			read_item(s, &it, q->with_content);
+			read_item(st, s, &it, q->with_content);
 			if (q->with_extras && load_extras(st, &it, e) < 0) {
 				item_release(&it);
 				goto out;
@@ -327,7 +327,7 @@ run_list(struct store *st, const struct item_query *q, int mode,
 
 			XGROW(out->v, out->cap, out->n + 1);
 			it = &out->v[out->n++];
-			read_item(s, it, q->with_content);
+			read_item(st, s, it, q->with_content);
 		}
 	}
 	if (r != SQLITE_DONE) {
@@ -407,7 +407,7 @@ store_item_get(struct store *st, int64_t id, bool with_content,
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		read_item(s, out, true);
+		read_item(st, s, out, true);
 	sqlite3_finalize(s);
 	(void)with_content;
 	if (rc == SQLITE_DONE)
@@ -1079,6 +1079,28 @@ bind_static(sqlite3_stmt *s, int i, const char *t)
 		sqlite3_bind_null(s, i);
 }
 
+/* The body as a zstd frame when that is smaller (store_body.c), else
+ * as TEXT; the frame lives in st->body's buffer until the next body. */
+static void
+bind_content(struct store *st, sqlite3_stmt *s, int i, const char *t)
+{
+	const void *z;
+	size_t len, zlen;
+
+	if (!t) {
+		sqlite3_bind_null(s, i);
+		return;
+	}
+	if (!st->body)
+		st->body = store_body_new();
+	len = strlen(t);
+	z = store_body_pack(st->body, t, len, &zlen);
+	if (z)
+		sqlite3_bind_blob64(s, i, z, zlen, SQLITE_STATIC);
+	else
+		sqlite3_bind_text64(s, i, t, len, SQLITE_STATIC, SQLITE_UTF8);
+}
+
 /* The keys (guid, url, content hash) of the rows one call has inserted,
  * as 64-bit hashes in an open-addressing set: when the source had no
  * rows before the call, only a key seen here can match an existing row,
@@ -1333,7 +1355,7 @@ lookups_done:
 		bind_static(s, 3, it->author);
 		bind_date(s, 4, it->published);
 		bind_date(s, 5, it->updated);
-		bind_static(s, 6, it->content);
+		bind_content(st, s, 6, it->content);
 		bind_static(s, 7, it->content_type);
 		bind_static(s, 9, it->enclosures);
 		bind_static(s, 10, it->content_hash);
