@@ -9,7 +9,7 @@
 cd "$(dirname "$0")/.." || exit 2
 RUNS=${RUNS:-5}
 BB=${BENCH_DIR:-build/bench}
-PKGS="libxml-2.0 libcurl sqlite3 libpcre2-8 libcrypto ncursesw uchardet"
+PKGS="libxml-2.0 libcurl sqlite3 libpcre2-8 libcrypto ncursesw uchardet libzstd"
 mkdir -p "$BB" || exit 2
 make --no-print-directory build/libglean.a >/dev/null || exit 1
 # shellcheck disable=SC2046,SC2086

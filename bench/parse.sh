@@ -14,7 +14,7 @@ RUNS=${RUNS:-3}
 PARSE_MB=${PARSE_MB:-100}
 BENCH_DIR=${BENCH_DIR:-build/bench}
 CC=${CC:-cc}
-PKGS="libxml-2.0 libcurl sqlite3 libpcre2-8 libcrypto ncursesw uchardet"
+PKGS="libxml-2.0 libcurl sqlite3 libpcre2-8 libcrypto ncursesw uchardet libzstd"
 mkdir -p "$BENCH_DIR" || exit 2
 feed=${1:-$BENCH_DIR/feed-${PARSE_MB}m.xml}
 

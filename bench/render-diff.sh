@@ -17,7 +17,7 @@ SEED=${SEED:-13}
 REPS=${REPS:-5}
 BENCH_DIR=${BENCH_DIR:-build/bench}
 CC=${CC:-cc}
-PKGS="libxml-2.0 libcurl sqlite3 libpcre2-8 libcrypto ncursesw uchardet"
+PKGS="libxml-2.0 libcurl sqlite3 libpcre2-8 libcrypto ncursesw uchardet libzstd"
 [ $# -gt 0 ] || set -- tests/data
 mkdir -p "$BENCH_DIR" || exit 2
 [ -x ./glean ] && [ -f build/libglean.a ] || { echo "render-diff: run make first" >&2; exit 2; }

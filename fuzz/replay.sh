@@ -7,7 +7,7 @@
 cd "$(dirname "$0")/.." || exit 2
 B=build-asan
 SAN='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all'
-PKGS="ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto uchardet"
+PKGS="ncursesw libcurl sqlite3 libxml-2.0 libpcre2-8 libcrypto uchardet libzstd"
 CC=${CC:-cc}
 
 make --no-print-directory BUILD=$B OPT="$SAN" HARDEN=-fPIE $B/libglean.a \
