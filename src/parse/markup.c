@@ -535,6 +535,11 @@ scratch_add(struct cleaner *c, const char *s, size_t n)
 #define XLINK_NS "http://www.w3.org/1999/xlink"
 #define MAX_TAG 32  /* longer names are in no allow-list */
 #define MAX_ATTRS 64 /* distinct attributes kept of one tag */
+/* Slots attr_read() leaves free for the ones the cleaner adds (xmlns on
+ * svg and math, xmlns:xlink): with every slot taken by what the tag had,
+ * the first cleaning could not add them and a second, reading fewer
+ * attributes (the dropped ones gone), would. */
+#define ATTRS_ADDED 2
 
 static void
 emit_text(struct cleaner *c, const char *s, size_t n)
@@ -619,7 +624,7 @@ attr_read(struct cleaner *c, struct tag *x, const struct htok_attr *ta)
 			break;
 	if (i < x->nattr) {
 		x->at[i].value = value;
-	} else if (x->nattr < ARRAY_SIZE(x->at)) {
+	} else if (x->nattr < ARRAY_SIZE(x->at) - ATTRS_ADDED) {
 		x->at[x->nattr].name = name;
 		x->at[x->nattr].nlen = ta->nlen;
 		x->at[x->nattr].value = value;
