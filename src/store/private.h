@@ -136,10 +136,14 @@ struct qbind {
 	char *text;
 	int64_t num;
 };
+/* Up to how many rows a text search may probe the index item by item
+ * (query.c) */
+#define FTS_PROBE_ROWS 1000
 struct qsql {
 	bool fts;  /* uses the full-text index */
 	bool plain; /* only compiled, never run: do not ask the index */
 	bool fts_set, fts_probe; /* full-text terms of each form (query.c) */
+	bool few_rows; /* the caller reads at most FTS_PROBE_ROWS rows */
 	struct sbuf where;
 	struct qbind *binds;
 	size_t nbinds, cap;

@@ -238,7 +238,13 @@ static const struct {
  *    against as it walks the date index newest first, stopping at the
  *    LIMIT (10k holders: 4 ms, where the first form takes 100+);
  *  - most: a probe of the index per item on the walk, which stops soon
- *    (200k holders: 8 ms, where building the set takes 30).
+ *    (200k holders: 8 ms, where building the set takes 30), when the
+ *    caller reads a few rows (a LIMIT of at most FTS_PROBE_ROWS); a probe
+ *    costs about 0.6 ms, so reading every row that way took 35 s for
+ *    the 59k holders of "the" at 59k items: without such a LIMIT
+ *    (glean search WORD, counts, the reader's ids) the set is built once
+ *    (SQLite's ephemeral index, held in its page cache and spilled to a
+ *    temporary file, so memory stays bounded).
  */
 enum { FTS_FEW = 1000, FTS_MANY = 50000 };
 
@@ -308,7 +314,8 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 		form = 3;
 	} else {
 		n = fts_holders(st, qs, one ? "?" : "glean_fts_and(?)", q.buf);
-		form = n >= FTS_MANY ? 2 : n >= FTS_FEW ? 1 : 0;
+		form = n >= FTS_MANY && qs->few_rows ? 2 :
+		       n >= FTS_FEW ? 1 : 0;
 		if (test_form() >= 0 && !qs->plain)
 			form = test_form();
 	}
