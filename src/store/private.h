@@ -68,16 +68,16 @@ void store_text_register(sqlite3 *db);
 struct store_body;
 struct store_body *store_body_new(void);
 void store_body_free(struct store_body *b);
-/* The body as a zstd frame in b's buffer (valid until b's next use),
- * *zlen its size; NULL when it is to be stored as TEXT (short, over
- * STORE_BODY_MAX, or no smaller packed). */
-const void *store_body_pack(struct store_body *b, const char *body,
-			    size_t len, size_t *zlen);
 /* The body a content value holds: TEXT as it is, a BLOB unpacked into
  * b's buffer (valid until b's next use), NULL as NULL. -1 with *why
  * when the frame is damaged or over the cap. */
 int store_body_text(struct store_body *b, sqlite3_value *v,
 		    const char **body, size_t *len, const char **why);
+/* Bind body t to parameter i of s: a zstd frame when that is smaller,
+ * else TEXT (NULL as NULL); the frame lives in st's buffer until its
+ * next body. */
+void store_bind_body(struct store *st, sqlite3_stmt *s, int i,
+		     const char *t);
 /* Column i of s, a content value, as a new string (item id for the
  * warning): a damaged frame warns once and reads as "". */
 char *store_col_body(struct store *st, sqlite3_stmt *s, int i, int64_t id);

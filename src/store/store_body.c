@@ -71,7 +71,10 @@ body_buf(struct store_body *b, size_t need)
 	return b->buf;
 }
 
-const void *
+/* The body as a zstd frame in b's buffer (valid until b's next use),
+ * *zlen its size; NULL when it is to be stored as TEXT (short, over
+ * STORE_BODY_MAX, or no smaller packed). */
+static const void *
 store_body_pack(struct store_body *b, const char *body, size_t len,
 		size_t *zlen)
 {
@@ -163,6 +166,33 @@ store_body_text(struct store_body *b, sqlite3_value *v, const char **body,
 	}
 }
 
+/* st's contexts, made at its first body */
+static struct store_body *
+body_of(struct store *st)
+{
+	if (!st->body)
+		st->body = store_body_new();
+	return st->body;
+}
+
+void
+store_bind_body(struct store *st, sqlite3_stmt *s, int i, const char *t)
+{
+	const void *z;
+	size_t len, zlen;
+
+	if (!t) {
+		sqlite3_bind_null(s, i);
+		return;
+	}
+	len = strlen(t);
+	z = store_body_pack(body_of(st), t, len, &zlen);
+	if (z)
+		sqlite3_bind_blob64(s, i, z, zlen, SQLITE_STATIC);
+	else
+		sqlite3_bind_text64(s, i, t, len, SQLITE_STATIC, SQLITE_UTF8);
+}
+
 char *
 store_col_body(struct store *st, sqlite3_stmt *s, int i, int64_t id)
 {
@@ -172,9 +202,7 @@ store_col_body(struct store *st, sqlite3_stmt *s, int i, int64_t id)
 
 	if (sqlite3_column_type(s, i) != SQLITE_BLOB)
 		return store_col_text(s, i);
-	if (!st->body)
-		st->body = store_body_new();
-	if (body_unpack(st->body, sqlite3_column_blob(s, i),
+	if (body_unpack(body_of(st), sqlite3_column_blob(s, i),
 			(size_t)sqlite3_column_bytes(s, i), &out, &len, false,
 			&why) == 0)
 		return out;

@@ -400,17 +400,20 @@ int
 store_item_get(struct store *st, int64_t id, bool with_content,
 	       struct item *out, struct err *e)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT " ITEM_COLS
-		ITEM_CONTENT_COLS " FROM item i JOIN source s"
+	/* without content, no body is unpacked and no text derived: the
+	 * digest and sync read items by the hundred this way */
+	sqlite3_stmt *s = store_prepare(st, with_content ?
+		"SELECT " ITEM_COLS ITEM_CONTENT_COLS " FROM item i JOIN"
+		" source s ON s.id = i.source_id WHERE i.id = ?" :
+		"SELECT " ITEM_COLS " FROM item i JOIN source s"
 		" ON s.id = i.source_id WHERE i.id = ?");
 	int rc;
 
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		read_item(st, s, out, true);
+		read_item(st, s, out, with_content);
 	sqlite3_finalize(s);
-	(void)with_content;
 	if (rc == SQLITE_DONE)
 		return err_set(e, ERR_NOTFOUND, "no item %lld; see 'glean "
 			       "items'", (long long)id);
@@ -1080,28 +1083,6 @@ bind_static(sqlite3_stmt *s, int i, const char *t)
 		sqlite3_bind_null(s, i);
 }
 
-/* The body as a zstd frame when that is smaller (store_body.c), else
- * as TEXT; the frame lives in st->body's buffer until the next body. */
-static void
-bind_content(struct store *st, sqlite3_stmt *s, int i, const char *t)
-{
-	const void *z;
-	size_t len, zlen;
-
-	if (!t) {
-		sqlite3_bind_null(s, i);
-		return;
-	}
-	if (!st->body)
-		st->body = store_body_new();
-	len = strlen(t);
-	z = store_body_pack(st->body, t, len, &zlen);
-	if (z)
-		sqlite3_bind_blob64(s, i, z, zlen, SQLITE_STATIC);
-	else
-		sqlite3_bind_text64(s, i, t, len, SQLITE_STATIC, SQLITE_UTF8);
-}
-
 /* The keys (guid, url, content hash) of the rows one call has inserted,
  * as 64-bit hashes in an open-addressing set: when the source had no
  * rows before the call, only a key seen here can match an existing row,
@@ -1356,7 +1337,7 @@ lookups_done:
 		bind_static(s, 3, it->author);
 		bind_date(s, 4, it->published);
 		bind_date(s, 5, it->updated);
-		bind_content(st, s, 6, it->content);
+		store_bind_body(st, s, 6, it->content);
 		bind_static(s, 7, it->content_type);
 		bind_static(s, 9, it->enclosures);
 		bind_static(s, 10, it->content_hash);
