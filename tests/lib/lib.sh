@@ -82,6 +82,7 @@ schema_undo_to() {
 	}
 	while [ "$_v" -gt "$1" ]; do
 		case $_v in
+		16) _u="$_u DROP INDEX item_title;" ;;
 		15) ;; # bodies packed as zstd frames: no row changed (a test's
 		       # long bodies stay packed; this glean reads them)
 		14) _u="$_u DROP TRIGGER count_source_add; DROP TRIGGER count_item_add;
