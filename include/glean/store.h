@@ -174,6 +174,13 @@ int store_source_get(struct store *st, const char *id_or_url,
 		     struct source *out, struct err *e);
 int store_sources_list(struct store *st, struct source_list *out,
 		       struct err *e);
+/* A page of sources with their counts (nitems, nunread), in id order,
+ * those after after_id, at most limit (0: all): only id, url, title,
+ * hidden, retired and failures are filled, no tags. For the reader's
+ * navigation pane, which reads a screen's worth before the first draw
+ * and the rest of 17,000 sources between keys. */
+int store_sources_names(struct store *st, int64_t after_id, size_t limit,
+			struct source_list *out, struct err *e);
 /* Sources whose next_due <= now and that are not retired (fetch state
  * only: tags and counts are not loaded). */
 int store_sources_due(struct store *st, int64_t now, bool all,

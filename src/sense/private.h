@@ -159,6 +159,9 @@ struct nav_view {            /* view_nav.c */
 	size_t n, cap;
 	struct pane pane;
 	bool counted;
+	int64_t more_after;  /* sources after this id not read yet (0: all
+			      * read); the rest come between keys */
+	bool counts, has_sources; /* of the load under way */
 	char **tag_names;    /* for tag completion */
 	size_t ntag_names;
 };
@@ -299,6 +302,8 @@ int prompt_key(struct sense *s, const char *label);
 
 /* ---- view_nav.c ---- */
 void nav_load(struct sense *s, bool counts);
+bool nav_more(struct sense *s);
+void nav_finish(struct sense *s);
 /* Apply the selected entry to the list. */
 void nav_select(struct sense *s);
 

@@ -877,6 +877,8 @@ next_source(struct sense *s, int dir)
 {
 	size_t i = s->nav.pane.sel;
 
+	if (dir > 0 && i + 2 >= s->nav.n)
+		nav_finish(s);
 	while (dir > 0 ? i + 1 < s->nav.n : i > 0) {
 		i = dir > 0 ? i + 1 : i - 1;
 		if (s->nav.v[i].kind != NAV_SOURCE)
@@ -1216,6 +1218,10 @@ idle(struct sense *s)
 	}
 	if (!s->nav.counted) {
 		nav_load(s, true);
+		return true;
+	}
+	if (s->nav.more_after) {
+		nav_more(s);
 		return true;
 	}
 	if (s->list.total < 0) {

@@ -4,7 +4,10 @@
  * with unread counts and a mark on failing ones. Selecting an entry sets
  * what the item list shows. The counts are kept by the store as the rows
  * change (a row a source), so the first screen has them: nothing counts
- * the items at start.
+ * the items at start. The sources are read a page at a time: a screen's
+ * worth before the first draw, the rest between keys (at 17,000 sources
+ * reading them all was two thirds of the first screen's time), and at
+ * once when a key goes past what was read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +48,68 @@ nav_release(struct sense *s)
 	s->nav.ntag_names = 0;
 }
 
+/* Sources read between keys, a page at a time. */
+#define NAV_PAGE 2048
+
+/* Append up to limit (0: all) more sources; true when more may follow. */
+static bool
+nav_more_sources(struct sense *s, size_t limit)
+{
+	struct source_list src = { 0 };
+	struct err e = { 0 };
+	struct nav_entry *n;
+	size_t i;
+
+	if (store_sources_names(s->st, s->nav.more_after, limit, &src,
+				&e) < 0) {
+		sense_status(s, true, "%s", e.msg);
+		s->nav.more_after = 0;
+		return false;
+	}
+	for (i = 0; i < src.n; i++) {
+		const struct source *so = &src.v[i];
+
+		if (so->hidden)
+			continue;
+		if (!s->nav.has_sources) {
+			nav_push(s, NAV_HEADING, "Sources");
+			s->nav.has_sources = true;
+		}
+		n = nav_push(s, NAV_SOURCE, so->title && *so->title ?
+			     so->title : so->url);
+		n->source_id = so->id;
+		n->count = so->nunread;
+		n->counted = s->nav.counts;
+		n->total = s->nav.counts ? so->nitems : -1;
+		n->failing = so->failures > 0 || so->retired;
+	}
+	s->nav.more_after = limit && src.n == limit ? src.v[src.n - 1].id : 0;
+	source_list_release(&src);
+	s->nav.pane.n = s->nav.n;
+	return s->nav.more_after != 0;
+}
+
+/* Idle work: the next page of sources; true when more remain. */
+bool
+nav_more(struct sense *s)
+{
+	return s->nav.more_after && nav_more_sources(s, NAV_PAGE);
+}
+
+/* Every source, before a key that goes past what was read. */
+void
+nav_finish(struct sense *s)
+{
+	if (s->nav.more_after)
+		nav_more_sources(s, 0);
+}
+
 /* Rebuild the entries, keeping the selection on the same entry. */
 void
 nav_load(struct sense *s, bool counts)
 {
 	struct store_counts c = { 0 };
 	struct tag_list tags = { 0 };
-	struct source_list src = { 0 };
 	struct err e = { 0 };
 	struct nav_entry *n;
 	enum nav_kind old_kind = NAV_ALL;
@@ -103,28 +161,19 @@ nav_load(struct sense *s, bool counts)
 		}
 		tag_list_release(&tags);
 	}
-	if ((counts ? store_sources_list(s->st, &src, &e)
-		    : store_sources_due(s->st, 0, true, &src, &e)) == 0) {
-		if (src.n)
-			nav_push(s, NAV_HEADING, "Sources");
-		for (i = 0; i < src.n; i++) {
-			const struct source *so = &src.v[i];
-
-			if (so->hidden)
-				continue;
-			n = nav_push(s, NAV_SOURCE, so->title && *so->title ?
-				     so->title : so->url);
-			n->source_id = so->id;
-			n->count = so->nunread;
-			n->counted = counts;
-			n->total = counts ? so->nitems : -1;
-			n->failing = so->failures > 0 || so->retired;
-		}
-		source_list_release(&src);
-	}
-	s->nav.pane.n = s->nav.n;
+	/* a screen's worth of sources, and more while the selection is
+	 * not among them (or was near the end of what was read) */
+	s->nav.counts = counts;
+	s->nav.has_sources = false;
+	s->nav.more_after = 0;
+	nav_more_sources(s, (size_t)(s->rows > 0 ? s->rows : 50) + 64);
 	s->nav.pane.sel = 0;
-	for (i = 0; i < s->nav.n; i++) {
+	for (i = 0;; i++) {
+		if (i == s->nav.n) {
+			if (!s->nav.more_after ||
+			    !(nav_more_sources(s, NAV_PAGE) || i < s->nav.n))
+				break;
+		}
 		n = &s->nav.v[i];
 		if (n->kind == old_kind && n->source_id == old_src &&
 		    (!old_arg || (n->arg && !strcmp(n->arg, old_arg)))) {
@@ -132,6 +181,7 @@ nav_load(struct sense *s, bool counts)
 			break;
 		}
 	}
+	s->nav.pane.n = s->nav.n;
 	pane_fit(&s->nav.pane);
 	s->nav.counted = counts;
 	free(old_arg);
@@ -222,6 +272,10 @@ nav_key(struct sense *s, enum action a, int key)
 	long h = p->height > 1 ? p->height - 1 : 1;
 
 	(void)key;
+	/* a move that may go past the sources read so far reads the rest */
+	if (s->nav.more_after && (a == ACT_BOTTOM || a == ACT_PAGE_DOWN ||
+				  p->sel + (size_t)h + 1 >= p->n))
+		nav_finish(s);
 	switch (a) {
 	case ACT_DOWN: pane_move(p, 1); break;
 	case ACT_UP: pane_move(p, -1); break;

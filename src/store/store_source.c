@@ -226,6 +226,43 @@ store_sources_list(struct store *st, struct source_list *out, struct err *e)
 }
 
 int
+store_sources_names(struct store *st, int64_t after_id, size_t limit,
+		    struct source_list *out, struct err *e)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT s.id, s.url, s.title, s.hidden, s.retired, s.failures,"
+		" coalesce(c.items, 0), coalesce(c.unread, 0) FROM source s"
+		" LEFT JOIN source_count c ON c.source_id = s.id"
+		" WHERE s.id > ?1 ORDER BY s.id LIMIT ?2");
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_int64(s, 1, after_id);
+	sqlite3_bind_int64(s, 2, limit ? (int64_t)limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct source *o;
+
+		XGROW(out->v, out->cap, out->n + 1);
+		o = &out->v[out->n++];
+		memset(o, 0, sizeof(*o));
+		o->id = sqlite3_column_int64(s, 0);
+		o->url = store_col_text(s, 1);
+		o->title = store_col_text(s, 2);
+		o->hidden = sqlite3_column_int(s, 3);
+		o->retired = sqlite3_column_int(s, 4);
+		o->failures = sqlite3_column_int(s, 5);
+		o->nitems = sqlite3_column_int64(s, 6);
+		o->nunread = sqlite3_column_int64(s, 7);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		source_list_release(out);
+		return store_fail(st, e, rc, "cannot list sources");
+	}
+	return 0;
+}
+
+int
 store_sources_due(struct store *st, int64_t now, bool all,
 		  struct source_list *out, struct err *e)
 {

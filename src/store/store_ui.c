@@ -53,6 +53,9 @@ store_items_rows(struct store *st, const int64_t *ids, size_t n,
 	size_t i, k = 0;
 	int rc;
 
+	/* one read transaction for the screenful, not one per row (a
+	 * savepoint: it nests in a fetch's open batch) */
+	sqlite3_exec(st->db, "SAVEPOINT rows", NULL, NULL, NULL);
 	for (i = 0; i < n; i++) {
 		struct item_row *r = &v[k];
 
@@ -76,11 +79,13 @@ store_items_rows(struct store *st, const int64_t *ids, size_t n,
 		sqlite3_reset(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 			sqlite3_finalize(s);
+			sqlite3_exec(st->db, "RELEASE rows", NULL, NULL, NULL);
 			item_rows_release(v, k);
 			return store_fail(st, e, rc, "cannot read items");
 		}
 	}
 	sqlite3_finalize(s);
+	sqlite3_exec(st->db, "RELEASE rows", NULL, NULL, NULL);
 	*out = v;
 	*nout = k;
 	return 0;
