@@ -1335,8 +1335,10 @@ sense_run(struct store *st, const struct config *cfg,
 			double t0 = keylog ? bench_ms() : 0;
 
 			busy = idle(&s);
-			if (keylog && busy)
+			if (keylog && busy) {
 				fprintf(keylog, "idle 0 %.2f\n", bench_ms() - t0);
+				fflush(keylog); /* in the log of its own key */
+			}
 			if (!busy && bench_idle && *bench_idle)
 				break;
 			continue;
