@@ -1908,6 +1908,52 @@ test_sort(void)
 	/* first seen at 1800000000, an id below the undated one's */
 	CHECK(n == 4 && ids[2] == it[0].id);
 	free(ids);
+	ids = NULL;
+
+	/* few unread: item_unread finds them and they are sorted; a
+	 * source: item_source; All: the walk along item_title */
+	TEST("sort: by title in the unread list, a source's, and All");
+	q.sort = SORT_TITLE;
+	q.query = "is:unread";
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 3 && ids[0] == it[1].id && ids[1] == it[0].id &&
+	      ids[2] == it[3].id);
+	free(ids);
+	ids = NULL;
+	q.query = NULL;
+	q.source_id = sa;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 3 && ids[0] == it[1].id && ids[1] == it[0].id &&
+	      ids[2] == it[2].id);
+	free(ids);
+	ids = NULL;
+	q.source_id = 0;
+	q.limit = 2;
+	CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+	CHECK(n == 2 && ids[0] == it[1].id && ids[1] == it[0].id);
+	free(ids);
+	ids = NULL;
+
+	TEST("sort: the reader's sources, a page at a time, with counts");
+	{
+		struct source_list l = { 0 };
+
+		CHECK(store_sources_names(st, 0, 1, &l, &e) == 0);
+		CHECK(l.n == 1 && l.v[0].id == sa && l.v[0].nitems == 3 &&
+		      l.v[0].nunread == 2 && !strcmp(l.v[0].title,
+						      "Zeta news"));
+		source_list_release(&l);
+		CHECK(store_sources_names(st, sa, 1, &l, &e) == 0);
+		CHECK(l.n == 1 && l.v[0].id == sb && l.v[0].nitems == 1 &&
+		      l.v[0].nunread == 1);
+		source_list_release(&l);
+		CHECK(store_sources_names(st, sb, 1, &l, &e) == 0);
+		CHECK(l.n == 0);
+		source_list_release(&l);
+		CHECK(store_sources_names(st, 0, 0, &l, &e) == 0);
+		CHECK(l.n == 2);
+		source_list_release(&l);
+	}
 	unsetenv("GLEAN_NOW");
 	for (i = 0; i < 4; i++)
 		item_release(&it[i]);
