@@ -240,13 +240,22 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 		sbuf_release(&qs->where);
 		qs->where = w;
 	}
-	/* Sorted by source, outside a text search: the sources in name
-	 * order outermost (index source_sort), each one's items from
-	 * item_source in date order, so a first page reads the first
-	 * sources' items, not a million rows into a sorter. */
 	if (walk)
 		*walk = q->sort == SORT_TITLE && title_walk(st, q, qs);
-	if (q->sort == SORT_SOURCE && !qs->fts && !(q->search && *q->search))
+	if (!walk && !strstr(qs->where.buf ? qs->where.buf : "", "s."))
+		/* a count (the reader's, between keys) or a mark of the
+		 * rows: no source column asked for, so no join, which
+		 * read every matching row for its source_id (the reader's
+		 * count of is:unread at 1M items: 3.2 s; from item_unread
+		 * alone 26 ms). Every item has its source (foreign key). */
+		sbuf_adds(sql, " FROM item i WHERE 1");
+	else if (q->sort == SORT_SOURCE && !qs->fts &&
+		 !(q->search && *q->search))
+		/* Sorted by source, outside a text search: the sources in
+		 * name order outermost (index source_sort), each one's
+		 * items from item_source in date order, so a first page
+		 * reads the first sources' items, not a million rows into
+		 * a sorter. */
 		sbuf_adds(sql, " FROM source s CROSS JOIN item i"
 			       " ON s.id = i.source_id WHERE 1");
 	else if (walk && *walk)

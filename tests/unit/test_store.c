@@ -1934,6 +1934,21 @@ test_sort(void)
 	free(ids);
 	ids = NULL;
 
+	TEST("count: without the source join, and with it for source:");
+	{
+		int64_t c = 0;
+
+		q.limit = 0;
+		q.query = "is:unread";
+		CHECK(store_items_count(st, &q, &c, &e) == 0 && c == 3);
+		q.query = "source:\"Zeta news\" is:unread";
+		CHECK(store_items_count(st, &q, &c, &e) == 0 && c == 2);
+		q.query = NULL;
+		q.tag = "nosuchtag";
+		CHECK(store_items_count(st, &q, &c, &e) == 0 && c == 0);
+		q.tag = NULL;
+	}
+
 	TEST("sort: the reader's sources, a page at a time, with counts");
 	{
 		struct source_list l = { 0 };
