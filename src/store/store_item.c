@@ -190,7 +190,7 @@ push_text(struct qsql *qs, char *owned)
 
 /* Sorted by title: walk item_title (schema.c, 16) in order, which stops
  * after a page, unless the view has a smaller set of its own to sort
- * (starred, to share, annotated, a source, a text search, few unread),
+ * (starred, to share, annotated, a source, a rare word, few unread),
  * which the walk would pass over nearly whole. The planner, without
  * statistics, prefers the walk whenever it skips the sort, even for a
  * dozen starred items among a million; "+" in front of the title hides
@@ -208,7 +208,10 @@ title_walk(struct store *st, const struct item_query *q,
 	struct err e = { 0 };
 	size_t k;
 
-	if (qs->fts || (q->search && *q->search) || q->source_id)
+	/* a rare word's few items come as a set (sort them); a frequent
+	 * one's are probed item by item along the walk, as along the
+	 * date (query.c, fts_match_sql) */
+	if (qs->fts_set || q->source_id)
 		return false;
 	for (k = 0; k < ARRAY_SIZE(small); k++)
 		if (strstr(w, small[k]))

@@ -1934,6 +1934,27 @@ test_sort(void)
 	free(ids);
 	ids = NULL;
 
+	/* a word's set is sorted, a probed word walks item_title */
+	TEST("sort: by title with words, each form of the index the same");
+	CHECK(store_index_catch_up(st, &e) == 0);
+	{
+		static const char *const forms[] = { "0", "1", "2" };
+		size_t f;
+
+		q.limit = 10;
+		q.query = "one OR two OR four";
+		for (f = 0; f < ARRAY_SIZE(forms); f++) {
+			setenv("GLEAN_TEST_FTS_FORM", forms[f], 1);
+			CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+			CHECK(n == 3 && ids[0] == it[1].id &&
+			      ids[1] == it[0].id && ids[2] == it[3].id);
+			free(ids);
+			ids = NULL;
+		}
+		unsetenv("GLEAN_TEST_FTS_FORM");
+		q.query = NULL;
+	}
+
 	TEST("count: without the source join, and with it for source:");
 	{
 		int64_t c = 0;
