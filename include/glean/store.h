@@ -399,6 +399,11 @@ struct item_row {
 int store_items_rows(struct store *st, const int64_t *ids, size_t n,
 		     struct item_row **out, size_t *nout, struct err *e);
 void item_rows_release(struct item_row *v, size_t n);
+/* While set, a list or count of items (store_items_*) calls fn(arg)
+ * every few thousand steps and fails (an ERR_DB) when it returns
+ * non-zero: the reader's work between keys gives way to a key. NULL
+ * clears it. */
+void store_interrupt_when(struct store *st, int (*fn)(void *), void *arg);
 
 /* ---- share: digests and the outbox (src/store/store_share.c) ----
  * A digest row is one selection rendered for one target; its outbox rows

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 
 #include "private.h"
 #include "glean/banned.h"
@@ -108,6 +109,17 @@ out:
 	sbuf_release(&qs);
 }
 
+/* A key typed and not read yet (bytes in the terminal's queue; not
+ * EOF, which a poll() would call readable). */
+static int
+key_waiting(void *arg)
+{
+	int n = 0;
+
+	(void)arg;
+	return ioctl(0, FIONREAD, &n) == 0 && n > 0;
+}
+
 void
 list_count(struct sense *s)
 {
@@ -116,6 +128,7 @@ list_count(struct sense *s)
 	struct err e = { 0 };
 	int64_t n = 0;
 	const struct nav_entry *v = s->nav.n ? &s->nav.v[s->nav.pane.sel] : NULL;
+	int rc;
 
 	/* a view whose count the store keeps: no pass over the items (at
 	 * a million items a count(*) of All takes a few hundred ms, which
@@ -126,7 +139,17 @@ list_count(struct sense *s)
 		return;
 	}
 	build_query(s, &q, &qs);
-	if (store_items_count(s->st, &q, &n, &e) < 0) {
+	/* idle work: a count of a million matches (a frequent word) takes
+	 * seconds, and a key typed meanwhile goes first; the count starts
+	 * again when the keys stop */
+	store_interrupt_when(s->st, key_waiting, NULL);
+	rc = store_items_count(s->st, &q, &n, &e);
+	store_interrupt_when(s->st, NULL, NULL);
+	if (rc < 0 && key_waiting(NULL)) {
+		sbuf_release(&qs);
+		return;
+	}
+	if (rc < 0) {
 		sense_status(s, true, "%s", e.msg);
 		n = (int64_t)s->list.nids;
 	}

@@ -34,6 +34,8 @@ struct store {
 	/* the search file (store_search.c) */
 	bool search_ok;          /* attached with its schema */
 	char *search_warning;    /* why search may be stale, or NULL */
+	int (*interrupt)(void *); /* store_interrupt_when(): a list's or */
+	void *interrupt_arg;      /* count's statement stops when true */
 	sqlite3_int64 deleted_max; /* meta item_deleted_max, -1 unknown */
 	struct indexer *indexer; /* the background indexer, or NULL */
 	bool fts_rules;          /* text terms go to temp.rule_fts */

@@ -359,6 +359,9 @@ run_list(struct store *st, const struct item_query *q, int mode,
 	if (store_prepare_e(st, sql.buf, &s, e) < 0)
 		goto out;
 	qsql_bind(&qs, s, 1);
+	if (st->interrupt)
+		sqlite3_progress_handler(st->db, 4096, st->interrupt,
+					 st->interrupt_arg);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		if (mode == 2) {
 			*count = sqlite3_column_int64(s, 0);
@@ -388,6 +391,8 @@ run_list(struct store *st, const struct item_query *q, int mode,
 			read_item(st, s, it, q->with_content);
 		}
 	}
+	if (st->interrupt)
+		sqlite3_progress_handler(st->db, 0, NULL, NULL);
 	if (r != SQLITE_DONE) {
 		/* A regex error surfaces here with its message. */
 		if (r == SQLITE_ERROR)
@@ -405,6 +410,8 @@ run_list(struct store *st, const struct item_query *q, int mode,
 	}
 	rc = 0;
 out:
+	if (st->interrupt)
+		sqlite3_progress_handler(st->db, 0, NULL, NULL);
 	sqlite3_finalize(s);
 	qsql_release(&qs);
 	sbuf_release(&sql);

@@ -90,3 +90,12 @@ store_items_rows(struct store *st, const int64_t *ids, size_t n,
 	*nout = k;
 	return 0;
 }
+
+void
+store_interrupt_when(struct store *st, int (*fn)(void *), void *arg)
+{
+	/* installed by run_list around its own statement only (not the
+	 * search index's catch-up before it) */
+	st->interrupt = fn;
+	st->interrupt_arg = arg;
+}

@@ -1828,6 +1828,13 @@ test_newsboat_state(void)
 
 /* The list's orders, and the date the order uses: an undated item and one
  * dated in the year 9999 sort as when they were first seen. */
+static int
+always(void *arg)
+{
+	(void)arg;
+	return 1;
+}
+
 static void
 test_sort(void)
 {
@@ -1990,6 +1997,25 @@ test_sort(void)
 		CHECK(l.n == 2);
 		source_list_release(&l);
 	}
+	TEST("count: a key waiting stops it; cleared, it counts");
+	{
+		int64_t c = -1;
+
+		/* enough rows for the handler's few thousand steps */
+		sql_int(path, "WITH RECURSIVE r(k) AS (SELECT 1 UNION ALL"
+			" SELECT k + 1 FROM r WHERE k < 3000) INSERT INTO"
+			" item (source_id, guid, title, fetched, date)"
+			" SELECT (SELECT min(id) FROM source), 'bulk' || k,"
+			" 'Bulk', 0, k FROM r");
+		CHECK(sql_int(path, "SELECT count(*) FROM item") == 3004);
+		q.query = "is:unread";
+		store_interrupt_when(st, always, NULL);
+		CHECK(store_items_count(st, &q, &c, &e) < 0);
+		store_interrupt_when(st, NULL, NULL);
+		CHECK(store_items_count(st, &q, &c, &e) == 0 && c == 3003);
+		q.query = NULL;
+	}
+
 	unsetenv("GLEAN_NOW");
 	for (i = 0; i < 4; i++)
 		item_release(&it[i]);
