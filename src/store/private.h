@@ -29,7 +29,7 @@ struct store {
 	struct store_rx_limit *rx_limits; /* store_rx_limits_take() */
 	size_t nrx_limits;
 	int64_t rx_limit_total;  /* every limit hit, for rules */
-	sqlite3_stmt *cache[16]; /* hot statements, see store_cached();
+	sqlite3_stmt *cache[17]; /* hot statements, see store_cached();
 				  * 13-15 are store_search.c's */
 	/* the search file (store_search.c) */
 	bool search_ok;          /* attached with its schema */
