@@ -95,6 +95,8 @@ int store_prepare_e(struct store *st, const char *sql, sqlite3_stmt **out,
 char *store_col_text(sqlite3_stmt *s, int i);
 /* Run simple SQL with no rows. */
 int store_exec(struct store *st, const char *sql, struct err *e);
+/* how long a connection waits for a lock (store.c) */
+int store_busy_ms(void);
 /* Bind text, NULL when s is NULL. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *t);
 /* Find or create a tag id. */
