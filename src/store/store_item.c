@@ -193,6 +193,7 @@ build_where(struct store *st, const struct item_query *q, struct sbuf *sql,
 	memset(qs, 0, sizeof(*qs));
 	sbuf_init(&qs->where, 0);
 	qs->few_rows = q->limit && q->limit + q->offset <= FTS_PROBE_ROWS;
+	qs->rows = q->limit + q->offset;
 	if (q->query && *q->query &&
 	    query_compile(st, q->query, time_now(), qs, e) < 0)
 		return -1;

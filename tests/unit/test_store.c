@@ -1714,6 +1714,62 @@ test_search_stream(void)
 	free(path);
 }
 
+/* Issue 18: for a few rows, the form is chosen by what each costs: by
+ * the count up to 5,000 holders, by the density among the newest ids
+ * above. Whatever it chooses finds the rows the set form finds. */
+static void
+test_search_costs(void)
+{
+	char *path = xasprintf("%s/costs.db", dir);
+	struct err e = { 0 };
+	struct store *st = store_open(path, STORE_WRITE, &e);
+	struct ingest_stats stats = { 0 };
+	struct item_query q = { 0 };
+	struct item *v = xcalloc(6000, sizeof(*v));
+	int64_t sid = new_source(st, "https://example.org/costs");
+	static const char *const words[] = { "every", "most", "some" };
+	size_t k, w;
+
+	TEST("form by cost: setup (6,000 items)");
+	for (k = 0; k < 6000; k++) {
+		char *g = xasprintf("c%zu", k);
+
+		/* every: all; most: 5,400; some: 1,200 */
+		v[k] = mk(g, NULL, k % 10 ? "every most" : "every",
+			  k % 5 ? "text" : "some text");
+		v[k].published = 1700000000 + (int64_t)((k * 7919) % 6000);
+		free(g);
+	}
+	CHECK(store_items_upsert(st, sid, v, 6000, &stats, &e) == 0);
+	CHECK_INT(stats.added, 6000);
+	CHECK(store_index_catch_up(st, &e) == 0);
+	for (w = 0; w < ARRAY_SIZE(words); w++) {
+		struct stream_rows r = { 0 };
+		int64_t *ids = NULL;
+		size_t n = 0, same = 0;
+
+		TEST("form by cost: the rows the set form finds");
+		q.search = words[w];
+		q.limit = 20;
+		CHECK(store_items_each(st, &q, stream_row, &r, &e) == 0);
+		setenv("GLEAN_TEST_FTS_FORM", "1", 1);
+		CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+		unsetenv("GLEAN_TEST_FTS_FORM");
+		CHECK_INT(r.n, 20);
+		CHECK_INT(n, 20);
+		for (k = 0; k < n && k < r.n; k++)
+			same += ids[k] == r.id[k];
+		CHECK_INT(same, 20);
+		free(ids);
+		free(r.id);
+	}
+	for (k = 0; k < 6000; k++)
+		item_release(&v[k]);
+	free(v);
+	store_close(st);
+	free(path);
+}
+
 /* Issue 12: a source's tags are on every item of it, everywhere an
  * item's tags are read, and cannot be taken off one item. */
 static void
@@ -2378,6 +2434,7 @@ main(void)
 	RUN(test_search_tuning);
 	RUN(test_search_phrases);
 	RUN(test_search_stream);
+	RUN(test_search_costs);
 	RUN(test_source_tags);
 	RUN(test_newsboat_state);
 	RUN(test_sort);
