@@ -29,7 +29,9 @@
 #include "private.h"
 #include "glean/banned.h"
 
+#ifndef CURL_SONAME /* the soname glean was built against */
 #define CURL_SONAME "libcurl.so.4"
+#endif
 
 struct curl_fns {
 	CURLcode (*global_init)(long);
