@@ -427,6 +427,25 @@ store_items_count(struct store *st, const struct item_query *q,
  * resumes after the last row in the same order (and builds the set). */
 enum { STREAM_PAGE = 50 };
 
+/* Whether q asks the full-text index (a query is compiled, not run). */
+static bool
+uses_fts(struct store *st, const struct item_query *q)
+{
+	struct qsql qs = { 0 };
+	struct err e = { 0 };
+	bool fts;
+
+	if (q->search && *q->search)
+		return true;
+	if (!q->query || !*q->query)
+		return false;
+	sbuf_init(&qs.where, 0);
+	qs.plain = true;
+	fts = query_compile(st, q->query, time_now(), &qs, &e) == 0 && qs.fts;
+	qsql_release(&qs);
+	return fts;
+}
+
 int
 store_items_each(struct store *st, const struct item_query *q, item_fn fn,
 		 void *arg, struct err *e)
@@ -435,8 +454,7 @@ store_items_each(struct store *st, const struct item_query *q, item_fn fn,
 	struct resume pos = { 0 };
 
 	if (q->sort != SORT_DATE || q->offset ||
-	    (q->limit && q->limit <= FTS_PROBE_ROWS) ||
-	    !((q->search && *q->search) || (q->query && *q->query)))
+	    (q->limit && q->limit <= FTS_PROBE_ROWS) || !uses_fts(st, q))
 		return run_list(st, q, 3, NULL, NULL, NULL, NULL, fn, arg,
 				NULL, e);
 	first.limit = STREAM_PAGE;
