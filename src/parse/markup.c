@@ -389,11 +389,12 @@ scheme_safe(const char *u)
 			continue;
 		if (k == sizeof(sch) - 1)
 			return true; /* longer than any scheme below */
-		sch[k++] = *u;
+		sch[k++] = a_lower(*u); /* the names below are lower-case */
 	}
-	sch[k] = '\0';
+	/* every link of every field comes here: compared by length first,
+	 * not with five strcasecmp() calls */
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		if (strcasecmp(sch, bad[i]) == 0)
+		if (strlen(bad[i]) == k && memcmp(sch, bad[i], k) == 0)
 			return false;
 	return true;
 }
@@ -523,10 +524,19 @@ svg_case(const char *lower)
 static size_t
 scratch_add(struct cleaner *c, const char *s, size_t n)
 {
-	size_t off = c->scratch.len;
+	struct sbuf *b = &c->scratch;
+	size_t off = b->len;
 
-	sbuf_add(&c->scratch, s, n);
-	sbuf_add(&c->scratch, "", 1);
+	/* the buffer is reused for every tag: nearly always a copy */
+	if (!b->max && off + n + 1 < b->cap) {
+		memcpy(b->buf + off, s, n);
+		b->buf[off + n] = '\0';
+		b->len = off + n + 1;
+		b->buf[b->len] = '\0';
+		return off;
+	}
+	sbuf_add(b, s, n);
+	sbuf_add(b, "", 1);
 	return off;
 }
 
@@ -1010,6 +1020,62 @@ lt_guard(struct cleaner *c, size_t mark)
 	}
 }
 
+/*
+ * The commonest tokens, recognised in one pass: a lower-case tag with no
+ * attributes that tag_verbatim() keeps as written ("<p>", "</em>"), and
+ * a reference that ref_verbatim() keeps ("&eacute;", "&#8217;"). The end
+ * of the token, or NULL: htok_markup() or htok_ref() then reads it the
+ * long way, and decides the same for every token these accept.
+ */
+static inline const char *
+fast_tag(const char *p)
+{
+	const char *q = p + 1, *name;
+	uint64_t k = 0;
+	size_t n;
+
+	if (*q == '/')
+		q++;
+	if (*q < 'a' || *q > 'z')
+		return NULL;
+	name = q;
+	/* tag_name_char() without the upper case, which is not verbatim */
+	while ((*q >= 'a' && *q <= 'z') || a_digit(*q) || *q == '-' ||
+	       *q == '.' || *q == ':' || *q == '_') {
+		if (q - name < 8)
+			k |= (uint64_t)(unsigned char)*q << (8 * (q - name));
+		q++;
+	}
+	n = (size_t)(q - name);
+	if (*q != '>' || n >= MAX_TAG ||
+	    (nset_get_key(&el_set, k, name, n) & (EL_OK | EL_VOID)) != EL_OK)
+		return NULL;
+	return q + 1;
+}
+
+static inline const char *
+fast_ref(const char *p)
+{
+	const char *q = p + 1;
+	unsigned long v = 0;
+
+	if (a_alpha(*q)) {
+		while (a_alnum(*q) || *q == '-' || *q == '.')
+			q++;
+		if (*q != ';' || !entity_lookup(p + 1, (size_t)(q - p - 1)))
+			return NULL; /* apos and the rest: the long way */
+		return q + 1;
+	}
+	if (*q++ != '#')
+		return NULL;
+	/* decimal, at most 16 digits (no overflow), outside 0x80..0x9f */
+	while (a_digit(*q) && q - p <= 18)
+		v = v * 10 + (unsigned long)(*q++ - '0');
+	if (*q != ';' || q == p + 2 || q - p > 18 || (v >= 0x80 && v <= 0x9f))
+		return NULL;
+	return q + 1;
+}
+
 static void
 clean_loop(struct cleaner *c, const char *html, size_t n)
 {
@@ -1020,7 +1086,12 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 	while (*p) {
 		if (*p == '<') {
 			struct htok t;
+			const char *e = c->svg ? NULL : fast_tag(p);
 
+			if (e) {
+				p = e;
+				continue;
+			}
 			htok_markup(p, &t);
 			if (t.kind == HTOK_TEXT || tag_verbatim(c, &t)) {
 				p = t.p;
@@ -1040,7 +1111,12 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 			run = p;
 		} else if (*p == '&') {
 			struct htok_ref r;
+			const char *e = fast_ref(p);
 
+			if (e) {
+				p = e;
+				continue;
+			}
 			htok_ref(p, &r);
 			if (ref_verbatim(&r)) {
 				p = r.end;

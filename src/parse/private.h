@@ -80,6 +80,25 @@ nset_slot(uint64_t key, size_t n)
 
 /* The value of the n bytes at s, 0 when they are not in the set
  * (inline: it runs for every tag and attribute of every HTML field). */
+/* nset_get() with the key already built (k == nset_key(s, n)), for a
+ * caller that reads the name byte by byte anyway. */
+static inline uint32_t
+nset_get_key(const struct nset *set, uint64_t k, const char *s, size_t n)
+{
+	uint32_t i;
+
+	if (n == 0 || n > 255)
+		return 0;
+	for (i = nset_slot(k, n); set->v[i].s; i = (i + 1) & (NSET_SIZE - 1)) {
+		const struct nslot *e = &set->v[i];
+
+		if (e->key == k && e->len == n &&
+		    (n <= 8 || memcmp(e->s + 8, s + 8, n - 8) == 0))
+			return e->value;
+	}
+	return 0;
+}
+
 static inline uint32_t
 nset_get(const struct nset *set, const char *s, size_t n)
 {
