@@ -133,7 +133,8 @@ remove_dots(const char *in, size_t n, struct sbuf *out)
 bool
 url_self_resolving(const char *ref)
 {
-	const char *p = ref;
+	const char *p = ref, *q;
+	size_t n;
 
 	if (!isalpha((unsigned char)*p))
 		return false; /* no scheme (a leading space included) */
@@ -147,9 +148,14 @@ url_self_resolving(const char *ref)
 		p += 2 + strcspn(p + 2, "/?#");
 	if (*p == '.')
 		return false;
-	for (; *p && *p != '?' && *p != '#'; p++)
-		if (p[0] == '/' && p[1] == '.')
+	/* the path: a '/' followed by '.' anywhere in it */
+	n = strcspn(p, "?#");
+	while ((q = memchr(p, '/', n)) != NULL) {
+		if ((size_t)(q - p) + 1 < n && q[1] == '.')
 			return false;
+		n -= (size_t)(q - p) + 1;
+		p = q + 1;
+	}
 	return true;
 }
 
