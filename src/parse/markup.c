@@ -310,6 +310,9 @@ markup_looks_like_html(const char *s)
 	const char *p;
 	bool close = false, ref = false;
 
+	/* both need a '<' or a '&': most titles have neither */
+	if (!s[strcspn(s, "<&")])
+		return false;
 	for (p = s; *p; p++) {
 		if (p[0] == '<' && p[1] == '/' && word_char(p[2])) {
 			const char *q = p + 2;

@@ -363,6 +363,8 @@ b64_decode(const char *s)
 static const char *
 map_type(const char *t)
 {
+	if (strchr(t, '/'))
+		return t; /* a MIME type already, as most are */
 	if (strcasecmp(t, "text") == 0 || strcasecmp(t, "plain") == 0)
 		return "text/plain";
 	if (strcasecmp(t, "html") == 0)
@@ -550,7 +552,10 @@ pop(struct px *p, const char *name, bool *expecting)
 	}
 	if (*out && (strcmp(name, "link") == 0 || strcmp(name, "href") == 0 ||
 		     strcmp(name, "comments") == 0 ||
-		     (strcmp(name, "id") == 0 && p->guidislink))) {
+		     (strcmp(name, "id") == 0 && p->guidislink)) &&
+	    !url_self_resolving(out)) {
+		/* (an absolute link, the usual one, resolves to itself:
+		 * resolve() would only copy it) */
 		s = resolve(p, out);
 		free(out);
 		out = s;
@@ -1037,8 +1042,10 @@ end_link(struct px *p)
 
 	if (v && exp && c && !(p->inimage && p->inentry)) {
 		set_field(p, &c->link, F_LINK, v, false);
-		if (c->nlinks && !c->links[c->nlinks - 1].href && *v)
-			feed_set(&c->links[c->nlinks - 1].href, v);
+		if (c->nlinks && !c->links[c->nlinks - 1].href && *v) {
+			c->links[c->nlinks - 1].href = v; /* moved, not copied */
+			v = NULL;
+		}
 	}
 	free(v);
 }
@@ -1993,21 +2000,40 @@ out:
 		p->depth--;
 }
 
+/* sax_chars() for all but one byte of plain text: called, not inlined,
+ * so that the common case there saves no registers and makes no call. */
+static __attribute__((noinline)) void
+chars_slow(struct px *p, const char *s, size_t n)
+{
+	if (in_xhtml_content(p)) {
+		if (p->xdepth == 0 && !is_ws(s, n))
+			p->cp.top_text = true;
+		text_escape_text(&p->stack[p->nstack - 1].text, s, n);
+	} else {
+		add_text(p, s, n);
+	}
+}
+
+/* Text of the open element. libxml2 hands it over in pieces, every
+ * entity reference one ("&lt;p&gt;" is three): half the calls are one
+ * byte, stored here. */
 static void
 sax_chars(void *ctx, const xmlChar *ch, int len)
 {
 	struct px *p = ctx;
+	struct sbuf *t;
 
 	if (!p->nstack || len <= 0)
 		return;
-	if (in_xhtml_content(p)) {
-		if (p->xdepth == 0 && !is_ws((const char *)ch, (size_t)len))
-			p->cp.top_text = true;
-		text_escape_text(&p->stack[p->nstack - 1].text,
-				 (const char *)ch, (size_t)len);
-	} else {
-		add_text(p, (const char *)ch, (size_t)len);
+	t = &p->stack[p->nstack - 1].text;
+	if (len == 1 && !(p->incontent && p->cp.type[0] == 'a') &&
+	    t->len + 1 < t->cap && !t->over &&
+	    (!t->max || t->len + 1 <= t->max)) {
+		t->buf[t->len++] = (char)*ch;
+		t->buf[t->len] = '\0';
+		return;
 	}
+	chars_slow(p, (const char *)ch, (size_t)len);
 }
 
 static xmlEntityPtr

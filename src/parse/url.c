@@ -133,8 +133,7 @@ remove_dots(const char *in, size_t n, struct sbuf *out)
 bool
 url_self_resolving(const char *ref)
 {
-	const char *p = ref, *q;
-	size_t n;
+	const char *p = ref;
 
 	if (!isalpha((unsigned char)*p))
 		return false; /* no scheme (a leading space included) */
@@ -145,17 +144,13 @@ url_self_resolving(const char *ref)
 		return false;
 	p++;
 	if (p[0] == '/' && p[1] == '/')
-		p += 2 + strcspn(p + 2, "/?#");
+		for (p += 2; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+			;
 	if (*p == '.')
 		return false;
-	/* the path: a '/' followed by '.' anywhere in it */
-	n = strcspn(p, "?#");
-	while ((q = memchr(p, '/', n)) != NULL) {
-		if ((size_t)(q - p) + 1 < n && q[1] == '.')
+	for (; *p && *p != '?' && *p != '#'; p++)
+		if (p[0] == '/' && p[1] == '.')
 			return false;
-		n -= (size_t)(q - p) + 1;
-		p = q + 1;
-	}
 	return true;
 }
 
