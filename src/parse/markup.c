@@ -197,6 +197,7 @@ enum {
 
 static struct nset el_set, at_set;
 static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
+static bool sets_built; /* release-stored at the build's end */
 
 static void
 nset_add_list(struct nset *set, const char *const *list, size_t n,
@@ -229,6 +230,7 @@ sets_build(void)
 		      AT_SVG);
 	nset_add_list(&at_set, mathml_attributes,
 		      ARRAY_SIZE(mathml_attributes), AT_MATHML);
+	__atomic_store_n(&sets_built, true, __ATOMIC_RELEASE);
 }
 
 /* Callers make sure the sets are built (sets_ready()) first. */
@@ -247,7 +249,8 @@ at_flags(const char *s, size_t n)
 static void
 sets_ready(void)
 {
-	pthread_once(&sets_once, sets_build);
+	if (!__atomic_load_n(&sets_built, __ATOMIC_ACQUIRE))
+		pthread_once(&sets_once, sets_build);
 }
 
 /* Whether an element name is in the HTML allow-list. */
@@ -381,6 +384,8 @@ scheme_safe(const char *u)
 	char sch[16];
 	size_t k = 0;
 
+	if (strncmp(u, "https:", 6) == 0 || strncmp(u, "http:", 5) == 0)
+		return true; /* nearly every link */
 	while (*u && (unsigned char)*u <= ' ')
 		u++;
 	for (; *u != ':'; u++) {
@@ -1032,6 +1037,18 @@ lt_guard(struct cleaner *c, size_t mark)
  * of the token, or NULL: htok_markup() or htok_ref() then reads it the
  * long way, and decides the same for every token these accept.
  */
+/* tag_name_char() but for 'A'-'Z' (a tag with them is not verbatim). */
+static const bool lower_name_char[256] = {
+	['-'] = 1, ['.'] = 1, [':'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 static inline const char *
 fast_tag(const char *p)
 {
@@ -1045,8 +1062,7 @@ fast_tag(const char *p)
 		return NULL;
 	name = q;
 	/* tag_name_char() without the upper case, which is not verbatim */
-	while ((*q >= 'a' && *q <= 'z') || a_digit(*q) || *q == '-' ||
-	       *q == '.' || *q == ':' || *q == '_') {
+	while (lower_name_char[(unsigned char)*q]) {
 		if (q - name < 8)
 			k |= (uint64_t)(unsigned char)*q << (8 * (q - name));
 		q++;

@@ -119,10 +119,10 @@ htok_attr(struct htok *t, struct htok_attr *a)
 				p++;
 			if (*p == '"' || *p == '\'') {
 				char q = *p++;
+				const char *e = strchr(p, q); /* URLs: long */
 
 				a->value = p;
-				while (*p && *p != q)
-					p++;
+				p = e ? e : p + strlen(p);
 				a->vlen = (size_t)(p - a->value);
 				if (*p)
 					p++;
