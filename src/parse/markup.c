@@ -193,6 +193,7 @@ enum {
 	AT_OK = 1,      /* ok_attributes */
 	AT_SVG = 2,     /* svg_attributes */
 	AT_MATHML = 4,  /* mathml_attributes */
+	AT_URI = 8,     /* the attribute of a uri_attrs pair */
 };
 
 static struct nset el_set, at_set;
@@ -224,6 +225,8 @@ sets_build(void)
 	nset_add_list(&el_set, drop, ARRAY_SIZE(drop), EL_DROP);
 	for (i = 0; i < ARRAY_SIZE(uri_elements); i++)
 		nset_add(&el_set, uri_elements[i], EL_URI, true);
+	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++)
+		nset_add(&at_set, strchr(uri_attrs[i], ' ') + 1, AT_URI, true);
 	nset_add_list(&at_set, ok_attributes, ARRAY_SIZE(ok_attributes),
 		      AT_OK);
 	nset_add_list(&at_set, svg_attributes, ARRAY_SIZE(svg_attributes),
@@ -279,23 +282,6 @@ is_uri_attr(const char *tag, const char *attr)
 
 		if (u[0] == tag[0] && strncmp(u, tag, n) == 0 &&
 		    u[n] == ' ' && strcmp(u + n + 1, attr) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Whether name is an attribute some element takes a URL in (the second
- * word of a uri_attrs pair): a script URL is emptied in it on any
- * element, though only the pairs are resolved (as feedparser does). */
-static bool
-is_uri_name(const char *name, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++) {
-		const char *w = strchr(uri_attrs[i], ' ') + 1;
-
-		if (strlen(w) == n && strncasecmp(w, name, n) == 0)
 			return true;
 	}
 	return false;
@@ -775,17 +761,22 @@ attr_write(struct cleaner *c, const struct tag *x, const struct hattr *a)
 {
 	const char *name = SC(c, a->name);
 	char *v = SC(c, a->value), *abs = NULL;
+	unsigned af = at_flags(name, a->nlen);
 
-	if (!(at_flags(name, a->nlen) & x->want))
+	if (!(af & x->want))
 		return;
-	if ((x->el & EL_URI) && is_uri_attr(x->name, name)) {
+	if ((x->el & EL_URI) && (af & AT_URI) && is_uri_attr(x->name, name)) {
 		feed_trim(v);
 		/* most links are absolute: resolving copies them */
 		if (c->base && *c->base && !url_self_resolving(v))
 			v = abs = url_resolve(c->base, v);
 		if (!scheme_safe(v))
 			v[0] = '\0';
-	} else if (is_uri_name(name, a->nlen) && !scheme_safe(v)) {
+	} else if ((af & AT_URI) && !scheme_safe(v)) {
+		/* an attribute some element takes a URL in (the second word
+		 * of a uri_attrs pair): a script URL is emptied in it on any
+		 * element, though only the pairs are resolved (as feedparser
+		 * does) */
 		v[0] = '\0';
 	}
 	put_ch(&c->out, ' ');

@@ -609,6 +609,20 @@ pop(struct px *p, const char *name, bool *expecting)
 	return out;
 }
 
+/* free(pop(p, name, NULL)), for a frame whose text nobody reads: pushed
+ * not expecting text, pop() would only copy and trim it (an <item>'s
+ * white space between its children), so it is dropped here instead. */
+static void
+pop_drop(struct px *p, const char *name)
+{
+	if (p->nstack && !p->stack[p->nstack - 1].expecting &&
+	    strcmp(p->stack[p->nstack - 1].name, name) == 0) {
+		p->nstack--;
+		return;
+	}
+	free(pop(p, name, NULL));
+}
+
 static void
 push_content(struct px *p, const char *name, const struct attrs *a,
 	     const char *dflt, bool expecting)
@@ -759,7 +773,7 @@ start_item(struct px *p, const struct attrs *a)
 static void
 end_item(struct px *p)
 {
-	free(pop(p, "item", NULL));
+	pop_drop(p, "item");
 	p->inentry = false;
 	p->has_content = false;
 }
@@ -778,7 +792,7 @@ start_image(struct px *p, const struct attrs *a)
 static void
 end_image(struct px *p)
 {
-	free(pop(p, "image", NULL));
+	pop_drop(p, "image");
 	p->inimage = false;
 	p->image_ctx = false;
 }
@@ -795,7 +809,7 @@ start_textinput(struct px *p, const struct attrs *a)
 static void
 end_textinput(struct px *p)
 {
-	free(pop(p, "textinput", NULL));
+	pop_drop(p, "textinput");
 	p->intextinput = false;
 }
 
