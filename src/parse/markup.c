@@ -1065,6 +1065,42 @@ fast_tag(const char *p)
 	return q + 1;
 }
 
+/*
+ * A link, "<a href=\"URL\">", that do_tag() would write back byte for
+ * byte: an http or https URL that resolves to itself (no dot segment in
+ * its path) with nothing feed_trim() takes off and nothing attr_out()
+ * escapes. The end of it, or NULL for do_tag(). Not inside svg (whose
+ * own <a> takes other attributes) nor in dropped content (where do_tag()
+ * writes nothing and lt_guard() may change what came before).
+ */
+static inline const char *
+fast_link(const char *p)
+{
+	const char *v = p + 9, *e, *q, *path;
+
+	if (strncmp(p, "<a href=\"", 9) != 0)
+		return NULL;
+	if (strncmp(v, "https://", 8) == 0)
+		q = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		q = v + 7;
+	else
+		return NULL;
+	e = v + strcspn(v, "\"<>&");
+	if (*e != '"' || e[1] != '>' || e == q ||
+	    strchr(" \t\n\r\f\v", e[-1]))
+		return NULL;
+	while (q < e && *q != '/' && *q != '?' && *q != '#')
+		q++; /* the authority */
+	path = q;
+	for (; q < e && *q != '?' && *q != '#'; q++)
+		if (q[0] == '/' && q + 1 < e && q[1] == '.')
+			return NULL;
+	if (path < e && *path == '.')
+		return NULL;
+	return e + 2;
+}
+
 static inline const char *
 fast_ref(const char *p)
 {
@@ -1099,6 +1135,9 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 		if (*p == '<') {
 			struct htok t;
 			const char *e = c->svg ? NULL : fast_tag(p);
+
+			if (!e && p[1] == 'a' && !c->svg && !c->drop)
+				e = fast_link(p);
 
 			if (e) {
 				p = e;
