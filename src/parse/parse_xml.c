@@ -2027,8 +2027,8 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		sbuf_release(&tag);
 		goto out;
 	}
-	if (p->incontent && !ends_xml(p->cp.type) &&
-	    strcmp(local, "div") == 0 && (!*pre || strcmp(pre, "xhtml") == 0))
+	if (p->incontent && strcmp(local, "div") == 0 &&
+	    !ends_xml(p->cp.type) && (!*pre || strcmp(pre, "xhtml") == 0))
 		goto out;
 
 	h = qn->h;
