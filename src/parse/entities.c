@@ -134,6 +134,16 @@ entity_lookup(const char *name, size_t len)
 	return nset_get(&ent_set, name, len);
 }
 
+uint32_t
+entity_lookup_key(uint64_t key, const char *name, size_t len)
+{
+	if (len == 0 || len >= 16)
+		return 0;
+	if (!__atomic_load_n(&ent_built, __ATOMIC_ACQUIRE))
+		pthread_once(&ent_once, ent_build);
+	return nset_get_key(&ent_set, key, name, len);
+}
+
 static bool
 name_char(char c, bool first)
 {

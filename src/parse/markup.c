@@ -1108,9 +1108,16 @@ fast_ref(const char *p)
 	unsigned long v = 0;
 
 	if (a_alpha(*q)) {
-		while (a_alnum(*q) || *q == '-' || *q == '.')
+		uint64_t k = 0;
+
+		while (a_alnum(*q) || *q == '-' || *q == '.') {
+			if (q - p <= 8)
+				k |= (uint64_t)(unsigned char)*q
+				     << (8 * (q - p - 1));
 			q++;
-		if (*q != ';' || !entity_lookup(p + 1, (size_t)(q - p - 1)))
+		}
+		if (*q != ';' ||
+		    !entity_lookup_key(k, p + 1, (size_t)(q - p - 1)))
 			return NULL; /* apos and the rest: the long way */
 		return q + 1;
 	}

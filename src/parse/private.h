@@ -124,6 +124,9 @@ nset_get(const struct nset *set, const char *s, size_t n)
 /* ---- entities.c ---- */
 /* Code point of an HTML 4 named entity (case-sensitive), or 0. */
 uint32_t entity_lookup(const char *name, size_t len);
+/* entity_lookup() with key == nset_key(name, len), built by a caller
+ * that reads the name byte by byte anyway (the cleaner). */
+uint32_t entity_lookup_key(uint64_t key, const char *name, size_t len);
 /* Rewrite every entity reference outside CDATA, comments and PIs as a
  * numeric character reference, and bare '&' as "&#38;", so a recovering
  * parser keeps the text. Output appended to out (unbounded input size is
