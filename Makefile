@@ -19,7 +19,9 @@ BUILD   ?= build
 OPT     ?= -O2 -g
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libcurl is not linked: src/fetch/curl_load.c loads it when first used
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) \
+	       2>/dev/null)
 
 WARN    := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Werror
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE

@@ -5,7 +5,9 @@
 # (fixed seed), builds bench/parse_bench.c and bench/sax_baseline.c with
 # the project's pkg-config flags, runs each RUNS times interleaved and
 # prints the medians of wall and CPU seconds and the speed ratios (the
-# target is by wall; a parse runs on one thread, its HTML cleaning too).
+# target is by CPU, issue 18: a parse runs on one thread, its HTML
+# cleaning too, and on a shared machine its wall time measures the
+# neighbours as much as the parse).
 #   bench/parse.sh [FEED]
 # Environment: RUNS (default 3), PARSE_MB (feed size, default 100),
 # BENCH_DIR (where the feed and the drivers go, default build/bench).
@@ -168,12 +170,12 @@ gm=$(median <"$BENCH_DIR/glean.times")
 gw=$(median <"$BENCH_DIR/glean.wall")
 bytes=$(wc -c <"$feed")
 awk -v s="$sm" -v g="$gm" -v w="$gw" -v b="$bytes" -v n="$RUNS" 'BEGIN {
-	r = s / w * 100
+	r = s / g * 100
 	printf "parse %.1f MB, median of %d runs:\n", b / 1e6, n
 	printf "  libxml2 SAX2 (bare)  %7.3f s  %6.1f MB/s\n", s, b / 1e6 / s
 	printf "  glean parse_feed()   %7.3f s wall  %6.1f MB/s  (%.3f s cpu)\n",
 	       w, b / 1e6 / w, g
 	printf "  glean/SAX2 speed     %6.1f%% by wall, %.1f%% by cpu" \
-	       "  (target >= 60%%: %s)\n", r, s / g * 100,
+	       "  (target >= 60%% by cpu: %s)\n", s / w * 100, r,
 	       (r >= 60 ? "met" : "NOT met")
 }'

@@ -122,6 +122,7 @@ print_item_line(const struct item *it)
 struct list_out {
 	bool json, content;
 	bool failed;        /* a write failed (a closed pipe): stop */
+	size_t rows;        /* written so far */
 	struct json_out w;  /* --json: emptied after each item */
 };
 
@@ -147,6 +148,11 @@ put_item(void *arg, const struct item *it)
 	} else {
 		print_item_line(it);
 	}
+	/* The first rows go out as they come, not when a pipe's buffer is
+	 * full: 'glean search WORD | head' shows them at once, and a reader
+	 * that has gone stops glean before it looks for the rest. */
+	if (++o->rows <= 50 && fflush(stdout) != 0)
+		o->failed = true;
 	if (ferror(stdout))
 		o->failed = true;
 	return o->failed;

@@ -110,6 +110,9 @@ static const struct entity entities[] = {
  */
 static struct nset ent_set;
 static pthread_once_t ent_once = PTHREAD_ONCE_INIT;
+/* set (release) once the build is done: a lookup reads it (acquire)
+ * instead of calling pthread_once() every time */
+static bool ent_built;
 
 static void
 ent_build(void)
@@ -118,6 +121,7 @@ ent_build(void)
 
 	for (i = 0; i < ARRAY_SIZE(entities); i++)
 		nset_add(&ent_set, entities[i].name, entities[i].cp, false);
+	__atomic_store_n(&ent_built, true, __ATOMIC_RELEASE);
 }
 
 uint32_t
@@ -125,8 +129,19 @@ entity_lookup(const char *name, size_t len)
 {
 	if (len == 0 || len >= 16)
 		return 0;
-	pthread_once(&ent_once, ent_build);
+	if (!__atomic_load_n(&ent_built, __ATOMIC_ACQUIRE))
+		pthread_once(&ent_once, ent_build);
 	return nset_get(&ent_set, name, len);
+}
+
+uint32_t
+entity_lookup_key(uint64_t key, const char *name, size_t len)
+{
+	if (len == 0 || len >= 16)
+		return 0;
+	if (!__atomic_load_n(&ent_built, __ATOMIC_ACQUIRE))
+		pthread_once(&ent_once, ent_build);
+	return nset_get_key(&ent_set, key, name, len);
 }
 
 static bool

@@ -193,10 +193,12 @@ enum {
 	AT_OK = 1,      /* ok_attributes */
 	AT_SVG = 2,     /* svg_attributes */
 	AT_MATHML = 4,  /* mathml_attributes */
+	AT_URI = 8,     /* the attribute of a uri_attrs pair */
 };
 
 static struct nset el_set, at_set;
 static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
+static bool sets_built; /* release-stored at the build's end */
 
 static void
 nset_add_list(struct nset *set, const char *const *list, size_t n,
@@ -223,12 +225,15 @@ sets_build(void)
 	nset_add_list(&el_set, drop, ARRAY_SIZE(drop), EL_DROP);
 	for (i = 0; i < ARRAY_SIZE(uri_elements); i++)
 		nset_add(&el_set, uri_elements[i], EL_URI, true);
+	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++)
+		nset_add(&at_set, strchr(uri_attrs[i], ' ') + 1, AT_URI, true);
 	nset_add_list(&at_set, ok_attributes, ARRAY_SIZE(ok_attributes),
 		      AT_OK);
 	nset_add_list(&at_set, svg_attributes, ARRAY_SIZE(svg_attributes),
 		      AT_SVG);
 	nset_add_list(&at_set, mathml_attributes,
 		      ARRAY_SIZE(mathml_attributes), AT_MATHML);
+	__atomic_store_n(&sets_built, true, __ATOMIC_RELEASE);
 }
 
 /* Callers make sure the sets are built (sets_ready()) first. */
@@ -247,7 +252,8 @@ at_flags(const char *s, size_t n)
 static void
 sets_ready(void)
 {
-	pthread_once(&sets_once, sets_build);
+	if (!__atomic_load_n(&sets_built, __ATOMIC_ACQUIRE))
+		pthread_once(&sets_once, sets_build);
 }
 
 /* Whether an element name is in the HTML allow-list. */
@@ -281,23 +287,6 @@ is_uri_attr(const char *tag, const char *attr)
 	return false;
 }
 
-/* Whether name is an attribute some element takes a URL in (the second
- * word of a uri_attrs pair): a script URL is emptied in it on any
- * element, though only the pairs are resolved (as feedparser does). */
-static bool
-is_uri_name(const char *name, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(uri_attrs); i++) {
-		const char *w = strchr(uri_attrs[i], ' ') + 1;
-
-		if (strlen(w) == n && strncasecmp(w, name, n) == 0)
-			return true;
-	}
-	return false;
-}
-
 static bool
 word_char(char c)
 {
@@ -310,6 +299,9 @@ markup_looks_like_html(const char *s)
 	const char *p;
 	bool close = false, ref = false;
 
+	/* both need a '<' or a '&': most titles have neither */
+	if (!s[strcspn(s, "<&")])
+		return false;
 	for (p = s; *p; p++) {
 		if (p[0] == '<' && p[1] == '/' && word_char(p[2])) {
 			const char *q = p + 2;
@@ -375,11 +367,11 @@ html_looks_like(const char *s)
 static bool
 scheme_safe(const char *u)
 {
-	static const char *const bad[] = { "javascript", "vbscript", "data",
-					   "livescript", "mocha" };
 	char sch[16];
-	size_t i, k = 0;
+	size_t k = 0;
 
+	if (strncmp(u, "https:", 6) == 0 || strncmp(u, "http:", 5) == 0)
+		return true; /* nearly every link */
 	while (*u && (unsigned char)*u <= ' ')
 		u++;
 	for (; *u != ':'; u++) {
@@ -389,13 +381,18 @@ scheme_safe(const char *u)
 			continue;
 		if (k == sizeof(sch) - 1)
 			return true; /* longer than any scheme below */
-		sch[k++] = *u;
+		sch[k++] = a_lower(*u); /* the names below are lower-case */
 	}
-	sch[k] = '\0';
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		if (strcasecmp(sch, bad[i]) == 0)
-			return false;
-	return true;
+	/* javascript, vbscript, data, livescript, mocha: every link of
+	 * every field comes here, so by length, not five strcasecmp() */
+	switch (k) {
+	case 4: return memcmp(sch, "data", 4) != 0;
+	case 5: return memcmp(sch, "mocha", 5) != 0;
+	case 8: return memcmp(sch, "vbscript", 8) != 0;
+	case 10: return memcmp(sch, "javascript", 10) != 0 &&
+			memcmp(sch, "livescript", 10) != 0;
+	default: return true;
+	}
 }
 
 /*
@@ -523,10 +520,19 @@ svg_case(const char *lower)
 static size_t
 scratch_add(struct cleaner *c, const char *s, size_t n)
 {
-	size_t off = c->scratch.len;
+	struct sbuf *b = &c->scratch;
+	size_t off = b->len;
 
-	sbuf_add(&c->scratch, s, n);
-	sbuf_add(&c->scratch, "", 1);
+	/* the buffer is reused for every tag: nearly always a copy */
+	if (!b->max && off + n + 1 < b->cap) {
+		memcpy(b->buf + off, s, n);
+		b->buf[off + n] = '\0';
+		b->len = off + n + 1;
+		b->buf[b->len] = '\0';
+		return off;
+	}
+	sbuf_add(b, s, n);
+	sbuf_add(b, "", 1);
 	return off;
 }
 
@@ -755,17 +761,22 @@ attr_write(struct cleaner *c, const struct tag *x, const struct hattr *a)
 {
 	const char *name = SC(c, a->name);
 	char *v = SC(c, a->value), *abs = NULL;
+	unsigned af = at_flags(name, a->nlen);
 
-	if (!(at_flags(name, a->nlen) & x->want))
+	if (!(af & x->want))
 		return;
-	if ((x->el & EL_URI) && is_uri_attr(x->name, name)) {
+	if ((x->el & EL_URI) && (af & AT_URI) && is_uri_attr(x->name, name)) {
 		feed_trim(v);
 		/* most links are absolute: resolving copies them */
 		if (c->base && *c->base && !url_self_resolving(v))
 			v = abs = url_resolve(c->base, v);
 		if (!scheme_safe(v))
 			v[0] = '\0';
-	} else if (is_uri_name(name, a->nlen) && !scheme_safe(v)) {
+	} else if ((af & AT_URI) && !scheme_safe(v)) {
+		/* an attribute some element takes a URL in (the second word
+		 * of a uri_attrs pair): a script URL is emptied in it on any
+		 * element, though only the pairs are resolved (as feedparser
+		 * does) */
 		v[0] = '\0';
 	}
 	put_ch(&c->out, ' ');
@@ -1010,6 +1021,116 @@ lt_guard(struct cleaner *c, size_t mark)
 	}
 }
 
+/*
+ * The commonest tokens, recognised in one pass: a lower-case tag with no
+ * attributes that tag_verbatim() keeps as written ("<p>", "</em>"), and
+ * a reference that ref_verbatim() keeps ("&eacute;", "&#8217;"). The end
+ * of the token, or NULL: htok_markup() or htok_ref() then reads it the
+ * long way, and decides the same for every token these accept.
+ */
+/* tag_name_char() but for 'A'-'Z' (a tag with them is not verbatim). */
+static const bool lower_name_char[256] = {
+	['-'] = 1, ['.'] = 1, [':'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+static inline const char *
+fast_tag(const char *p)
+{
+	const char *q = p + 1, *name;
+	uint64_t k = 0;
+	size_t n;
+
+	if (*q == '/')
+		q++;
+	if (*q < 'a' || *q > 'z')
+		return NULL;
+	name = q;
+	/* tag_name_char() without the upper case, which is not verbatim */
+	while (lower_name_char[(unsigned char)*q]) {
+		if (q - name < 8)
+			k |= (uint64_t)(unsigned char)*q << (8 * (q - name));
+		q++;
+	}
+	n = (size_t)(q - name);
+	if (*q != '>' || n >= MAX_TAG ||
+	    (nset_get_key(&el_set, k, name, n) & (EL_OK | EL_VOID)) != EL_OK)
+		return NULL;
+	return q + 1;
+}
+
+/*
+ * A link, "<a href=\"URL\">", that do_tag() would write back byte for
+ * byte: an http or https URL that resolves to itself (no dot segment in
+ * its path) with nothing feed_trim() takes off and nothing attr_out()
+ * escapes. The end of it, or NULL for do_tag(). Not inside svg (whose
+ * own <a> takes other attributes) nor in dropped content (where do_tag()
+ * writes nothing and lt_guard() may change what came before).
+ */
+static inline const char *
+fast_link(const char *p)
+{
+	const char *v = p + 9, *e, *q, *path;
+
+	if (strncmp(p, "<a href=\"", 9) != 0)
+		return NULL;
+	if (strncmp(v, "https://", 8) == 0)
+		q = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		q = v + 7;
+	else
+		return NULL;
+	e = v + strcspn(v, "\"<>&");
+	if (*e != '"' || e[1] != '>' || e == q ||
+	    strchr(" \t\n\r\f\v", e[-1]))
+		return NULL;
+	while (q < e && *q != '/' && *q != '?' && *q != '#')
+		q++; /* the authority */
+	path = q;
+	for (; q < e && *q != '?' && *q != '#'; q++)
+		if (q[0] == '/' && q + 1 < e && q[1] == '.')
+			return NULL;
+	if (path < e && *path == '.')
+		return NULL;
+	return e + 2;
+}
+
+static inline const char *
+fast_ref(const char *p)
+{
+	const char *q = p + 1;
+	unsigned long v = 0;
+
+	if (a_alpha(*q)) {
+		uint64_t k = 0;
+
+		while (a_alnum(*q) || *q == '-' || *q == '.') {
+			if (q - p <= 8)
+				k |= (uint64_t)(unsigned char)*q
+				     << (8 * (q - p - 1));
+			q++;
+		}
+		if (*q != ';' ||
+		    !entity_lookup_key(k, p + 1, (size_t)(q - p - 1)))
+			return NULL; /* apos and the rest: the long way */
+		return q + 1;
+	}
+	if (*q++ != '#')
+		return NULL;
+	/* decimal, at most 16 digits (no overflow), outside 0x80..0x9f */
+	while (a_digit(*q) && q - p <= 18)
+		v = v * 10 + (unsigned long)(*q++ - '0');
+	if (*q != ';' || q == p + 2 || q - p > 18 || (v >= 0x80 && v <= 0x9f))
+		return NULL;
+	return q + 1;
+}
+
 static void
 clean_loop(struct cleaner *c, const char *html, size_t n)
 {
@@ -1020,7 +1141,15 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 	while (*p) {
 		if (*p == '<') {
 			struct htok t;
+			const char *e = c->svg ? NULL : fast_tag(p);
 
+			if (!e && p[1] == 'a' && !c->svg && !c->drop)
+				e = fast_link(p);
+
+			if (e) {
+				p = e;
+				continue;
+			}
 			htok_markup(p, &t);
 			if (t.kind == HTOK_TEXT || tag_verbatim(c, &t)) {
 				p = t.p;
@@ -1040,7 +1169,12 @@ clean_loop(struct cleaner *c, const char *html, size_t n)
 			run = p;
 		} else if (*p == '&') {
 			struct htok_ref r;
+			const char *e = fast_ref(p);
 
+			if (e) {
+				p = e;
+				continue;
+			}
 			htok_ref(p, &r);
 			if (ref_verbatim(&r)) {
 				p = r.end;

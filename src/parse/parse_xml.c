@@ -363,6 +363,8 @@ b64_decode(const char *s)
 static const char *
 map_type(const char *t)
 {
+	if (strchr(t, '/'))
+		return t; /* a MIME type already, as most are */
 	if (strcasecmp(t, "text") == 0 || strcasecmp(t, "plain") == 0)
 		return "text/plain";
 	if (strcasecmp(t, "html") == 0)
@@ -407,6 +409,39 @@ has_c1(const char *s, size_t n)
 	const __m128i hi = _mm_set1_epi8((char)0xe0);
 	const __m128i c1 = _mm_set1_epi8((char)0x80);
 
+	/* 64 bytes with no 0xc2 at all (most of most text) in a few
+	 * instructions; a block that has one is looked at in pairs */
+	while (end - p > 64) {
+		__m128i m = _mm_or_si128(
+			_mm_or_si128(
+				_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+					(const void *)p), c2),
+				_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+					(const void *)(p + 16)), c2)),
+			_mm_or_si128(
+				_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+					(const void *)(p + 32)), c2),
+				_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+					(const void *)(p + 48)), c2)));
+
+		if (_mm_movemask_epi8(m)) {
+			const char *q;
+
+			for (q = p; q < p + 64; q += 16) {
+				__m128i v = _mm_loadu_si128(
+					(const __m128i *)(const void *)q);
+				__m128i w = _mm_loadu_si128(
+					(const __m128i *)(const void *)(q + 1));
+
+				if (_mm_movemask_epi8(_mm_and_si128(
+					    _mm_cmpeq_epi8(v, c2),
+					    _mm_cmpeq_epi8(_mm_and_si128(w, hi),
+							   c1))))
+					return true;
+			}
+		}
+		p += 64;
+	}
 	while (end - p > 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)
@@ -550,7 +585,10 @@ pop(struct px *p, const char *name, bool *expecting)
 	}
 	if (*out && (strcmp(name, "link") == 0 || strcmp(name, "href") == 0 ||
 		     strcmp(name, "comments") == 0 ||
-		     (strcmp(name, "id") == 0 && p->guidislink))) {
+		     (strcmp(name, "id") == 0 && p->guidislink)) &&
+	    !url_self_resolving(out)) {
+		/* (an absolute link, the usual one, resolves to itself:
+		 * resolve() would only copy it) */
 		s = resolve(p, out);
 		free(out);
 		out = s;
@@ -569,6 +607,20 @@ pop(struct px *p, const char *name, bool *expecting)
 		}
 	}
 	return out;
+}
+
+/* free(pop(p, name, NULL)), for a frame whose text nobody reads: pushed
+ * not expecting text, pop() would only copy and trim it (an <item>'s
+ * white space between its children), so it is dropped here instead. */
+static void
+pop_drop(struct px *p, const char *name)
+{
+	if (p->nstack && !p->stack[p->nstack - 1].expecting &&
+	    strcmp(p->stack[p->nstack - 1].name, name) == 0) {
+		p->nstack--;
+		return;
+	}
+	free(pop(p, name, NULL));
 }
 
 static void
@@ -721,7 +773,7 @@ start_item(struct px *p, const struct attrs *a)
 static void
 end_item(struct px *p)
 {
-	free(pop(p, "item", NULL));
+	pop_drop(p, "item");
 	p->inentry = false;
 	p->has_content = false;
 }
@@ -740,7 +792,7 @@ start_image(struct px *p, const struct attrs *a)
 static void
 end_image(struct px *p)
 {
-	free(pop(p, "image", NULL));
+	pop_drop(p, "image");
 	p->inimage = false;
 	p->image_ctx = false;
 }
@@ -757,7 +809,7 @@ start_textinput(struct px *p, const struct attrs *a)
 static void
 end_textinput(struct px *p)
 {
-	free(pop(p, "textinput", NULL));
+	pop_drop(p, "textinput");
 	p->intextinput = false;
 }
 
@@ -1037,8 +1089,10 @@ end_link(struct px *p)
 
 	if (v && exp && c && !(p->inimage && p->inentry)) {
 		set_field(p, &c->link, F_LINK, v, false);
-		if (c->nlinks && !c->links[c->nlinks - 1].href && *v)
-			feed_set(&c->links[c->nlinks - 1].href, v);
+		if (c->nlinks && !c->links[c->nlinks - 1].href && *v) {
+			c->links[c->nlinks - 1].href = v; /* moved, not copied */
+			v = NULL;
+		}
 	}
 	free(v);
 }
@@ -1973,8 +2027,8 @@ sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		sbuf_release(&tag);
 		goto out;
 	}
-	if (p->incontent && !ends_xml(p->cp.type) &&
-	    strcmp(local, "div") == 0 && (!*pre || strcmp(pre, "xhtml") == 0))
+	if (p->incontent && strcmp(local, "div") == 0 &&
+	    !ends_xml(p->cp.type) && (!*pre || strcmp(pre, "xhtml") == 0))
 		goto out;
 
 	h = qn->h;
@@ -1993,21 +2047,40 @@ out:
 		p->depth--;
 }
 
+/* sax_chars() for all but one byte of plain text: called, not inlined,
+ * so that the common case there saves no registers and makes no call. */
+static __attribute__((noinline)) void
+chars_slow(struct px *p, const char *s, size_t n)
+{
+	if (in_xhtml_content(p)) {
+		if (p->xdepth == 0 && !is_ws(s, n))
+			p->cp.top_text = true;
+		text_escape_text(&p->stack[p->nstack - 1].text, s, n);
+	} else {
+		add_text(p, s, n);
+	}
+}
+
+/* Text of the open element. libxml2 hands it over in pieces, every
+ * entity reference one ("&lt;p&gt;" is three): half the calls are one
+ * byte, stored here. */
 static void
 sax_chars(void *ctx, const xmlChar *ch, int len)
 {
 	struct px *p = ctx;
+	struct sbuf *t;
 
 	if (!p->nstack || len <= 0)
 		return;
-	if (in_xhtml_content(p)) {
-		if (p->xdepth == 0 && !is_ws((const char *)ch, (size_t)len))
-			p->cp.top_text = true;
-		text_escape_text(&p->stack[p->nstack - 1].text,
-				 (const char *)ch, (size_t)len);
-	} else {
-		add_text(p, (const char *)ch, (size_t)len);
+	t = &p->stack[p->nstack - 1].text;
+	if (len == 1 && !(p->incontent && p->cp.type[0] == 'a') &&
+	    t->len + 1 < t->cap && !t->over &&
+	    (!t->max || t->len + 1 <= t->max)) {
+		t->buf[t->len++] = (char)*ch;
+		t->buf[t->len] = '\0';
+		return;
 	}
+	chars_slow(p, (const char *)ch, (size_t)len);
 }
 
 static xmlEntityPtr

@@ -7,6 +7,9 @@
 #define GLEAN_PARSE_PRIVATE_H
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "glean/parse.h"
 
@@ -80,6 +83,25 @@ nset_slot(uint64_t key, size_t n)
 
 /* The value of the n bytes at s, 0 when they are not in the set
  * (inline: it runs for every tag and attribute of every HTML field). */
+/* nset_get() with the key already built (k == nset_key(s, n)), for a
+ * caller that reads the name byte by byte anyway. */
+static inline uint32_t
+nset_get_key(const struct nset *set, uint64_t k, const char *s, size_t n)
+{
+	uint32_t i;
+
+	if (n == 0 || n > 255)
+		return 0;
+	for (i = nset_slot(k, n); set->v[i].s; i = (i + 1) & (NSET_SIZE - 1)) {
+		const struct nslot *e = &set->v[i];
+
+		if (e->key == k && e->len == n &&
+		    (n <= 8 || memcmp(e->s + 8, s + 8, n - 8) == 0))
+			return e->value;
+	}
+	return 0;
+}
+
 static inline uint32_t
 nset_get(const struct nset *set, const char *s, size_t n)
 {
@@ -102,6 +124,9 @@ nset_get(const struct nset *set, const char *s, size_t n)
 /* ---- entities.c ---- */
 /* Code point of an HTML 4 named entity (case-sensitive), or 0. */
 uint32_t entity_lookup(const char *name, size_t len);
+/* entity_lookup() with key == nset_key(name, len), built by a caller
+ * that reads the name byte by byte anyway (the cleaner). */
+uint32_t entity_lookup_key(uint64_t key, const char *name, size_t len);
 /* Rewrite every entity reference outside CDATA, comments and PIs as a
  * numeric character reference, and bare '&' as "&#38;", so a recovering
  * parser keeps the text. Output appended to out (unbounded input size is
@@ -178,8 +203,29 @@ struct htok_attr {
 	size_t nlen, vlen;        /* bare attribute */
 };
 
-/* The first '<' or '&' in [p, end), or end. */
-const char *htok_text(const char *p, const char *end);
+/* The first '<' or '&' in [p, end), or end. Inline: the cleaner calls
+ * it once per text run, a few dozen bytes apart in real HTML. */
+static inline const char *
+htok_text(const char *p, const char *end)
+{
+#if defined(__SSE2__)
+	const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, lt),
+				     _mm_cmpeq_epi8(v, amp)));
+
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '<' && *p != '&')
+		p++;
+	return p;
+}
 /* The markup at s (s[0] == '<'; the input is NUL-terminated). */
 void htok_markup(const char *s, struct htok *t);
 /* The next attribute of a START/END tag; false at the tag's end, with

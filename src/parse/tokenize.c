@@ -20,34 +20,9 @@
  */
 #include <string.h>
 #include <strings.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "private.h"
 #include "glean/banned.h"
-
-const char *
-htok_text(const char *p, const char *end)
-{
-#if defined(__SSE2__)
-	const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
-
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, lt),
-				     _mm_cmpeq_epi8(v, amp)));
-
-		if (m)
-			return p + __builtin_ctz(m);
-		p += 16;
-	}
-#endif
-	while (p < end && *p != '<' && *p != '&')
-		p++;
-	return p;
-}
 
 static inline bool
 tag_name_char(char c)
@@ -144,10 +119,10 @@ htok_attr(struct htok *t, struct htok_attr *a)
 				p++;
 			if (*p == '"' || *p == '\'') {
 				char q = *p++;
+				const char *e = strchr(p, q); /* URLs: long */
 
 				a->value = p;
-				while (*p && *p != q)
-					p++;
+				p = e ? e : p + strlen(p);
 				a->vlen = (size_t)(p - a->value);
 				if (*p)
 					p++;

@@ -128,15 +128,30 @@ remove_dots(const char *in, size_t n, struct sbuf *out)
 	free(buf);
 }
 
+/* uri_split() and has_dot_segment() in one pass that stops at the
+ * path's end: it runs for every link in every HTML field. */
 bool
 url_self_resolving(const char *ref)
 {
-	struct uri r;
+	const char *p = ref;
 
-	if (*ref == ' ' || *ref == '\t' || *ref == '\n' || *ref == '\r')
+	if (!isalpha((unsigned char)*p))
+		return false; /* no scheme (a leading space included) */
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
+	       *p == '.')
+		p++;
+	if (*p != ':')
 		return false;
-	uri_split(ref, &r);
-	return r.scheme && !has_dot_segment(r.path, r.npath);
+	p++;
+	if (p[0] == '/' && p[1] == '/')
+		for (p += 2; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+			;
+	if (*p == '.')
+		return false;
+	for (; *p && *p != '?' && *p != '#'; p++)
+		if (p[0] == '/' && p[1] == '.')
+			return false;
+	return true;
 }
 
 char *
@@ -151,12 +166,12 @@ url_resolve(const char *base, const char *ref)
 		ref++;
 	if (!base || !*base)
 		return xstrdup(ref);
-	uri_split(ref, &r);
 	/* an absolute reference with no dot segment resolves to itself
 	 * (scheme, authority, path, query and fragment copied as they
-	 * are): most links in feeds, so the base is not even split */
-	if (r.scheme && !has_dot_segment(r.path, r.npath))
+	 * are): most links in feeds, so neither is even split */
+	if (url_self_resolving(ref))
 		return xstrdup(ref);
+	uri_split(ref, &r);
 	uri_split(base, &b);
 	if (!b.scheme)
 		return xstrdup(ref);

@@ -29,7 +29,7 @@ struct store {
 	struct store_rx_limit *rx_limits; /* store_rx_limits_take() */
 	size_t nrx_limits;
 	int64_t rx_limit_total;  /* every limit hit, for rules */
-	sqlite3_stmt *cache[16]; /* hot statements, see store_cached();
+	sqlite3_stmt *cache[17]; /* hot statements, see store_cached();
 				  * 13-15 are store_search.c's */
 	/* the search file (store_search.c) */
 	bool search_ok;          /* attached with its schema */
@@ -97,6 +97,8 @@ int store_prepare_e(struct store *st, const char *sql, sqlite3_stmt **out,
 char *store_col_text(sqlite3_stmt *s, int i);
 /* Run simple SQL with no rows. */
 int store_exec(struct store *st, const char *sql, struct err *e);
+/* how long a connection waits for a lock (store.c) */
+int store_busy_ms(void);
 /* Bind text, NULL when s is NULL. */
 int store_bind_text(sqlite3_stmt *s, int i, const char *t);
 /* Find or create a tag id. */
@@ -146,6 +148,7 @@ struct qsql {
 	bool plain; /* only compiled, never run: do not ask the index */
 	bool fts_set, fts_probe; /* full-text terms of each form (query.c) */
 	bool few_rows; /* the caller reads at most FTS_PROBE_ROWS rows */
+	size_t rows;   /* then: how many (LIMIT + OFFSET) */
 	struct sbuf where;
 	struct qbind *binds;
 	size_t nbinds, cap;

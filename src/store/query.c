@@ -231,49 +231,104 @@ static const struct {
 
 /*
  * How a term finds its items, newest first, at a million items, by how
- * many hold it (measured at 1M items, --limit 50):
+ * many hold it:
  *  - few (< FTS_FEW): a set of ids that drives the query (SQLite looks
  *    each item up by id and sorts the few);
- *  - more (< FTS_MANY): a set SQLite builds once and tests each item
- *    against as it walks the date index newest first, stopping at the
- *    LIMIT (10k holders: 4 ms, where the first form takes 100+);
- *  - most: a probe of the index per item on the walk, which stops soon
- *    (200k holders: 8 ms, where building the set takes 30), when the
- *    caller reads a few rows (a LIMIT of at most FTS_PROBE_ROWS); a probe
- *    costs about 0.6 ms, so reading every row that way took 35 s for
- *    the 59k holders of "the" at 59k items: without such a LIMIT
- *    (glean search WORD, counts, the reader's ids) the set is built once
- *    (SQLite's ephemeral index, held in its page cache and spilled to a
- *    temporary file, so memory stays bounded).
+ *  - more: a set SQLite builds once and tests each item against as it
+ *    walks the date index newest first, stopping at the LIMIT (10k
+ *    holders: 4 ms, where the first form takes 100+); each holder put
+ *    in the set costs about SET_NS;
+ *  - most: a probe of the index per item on the walk, which stops soon,
+ *    when the caller reads a few rows (a LIMIT of at most
+ *    FTS_PROBE_ROWS); a probe costs about PROBE_NS, so reading every
+ *    row that way took 35 s for the 59k holders of "the" at 59k items:
+ *    without such a LIMIT (glean search WORD, counts, the reader's ids)
+ *    the set is built once (SQLite's ephemeral index, held in its page
+ *    cache and spilled to a temporary file, so memory stays bounded).
+ * For a few rows, holders are counted up to FTS_COUNTED, and up to
+ * there the first form or the second, whichever costs less: 1,020
+ * holders looked up took 9 ms, the walk past the 50k items that hold
+ * 50 of them 13. Above, between the last two, the cheaper for the rows
+ * asked: a walk passes
+ * about rows / density items, each probed; the set holds density x
+ * items. The density is counted among the newest FTS_WINDOW ids (at
+ * most 10k rowids read from the index, 1 ms), not over every holder
+ * (counting 50k took 5 ms, the whole cost of a search for "the"). At
+ * 1M items and 50 rows the probe wins above about 110k holders: a fixed
+ * line at 50k made the words held by 50-110k items the slowest (30-60
+ * ms for 1,000 probes where the set takes 12-25).
  */
-enum { FTS_FEW = 1000, FTS_MANY = 50000 };
+enum { FTS_FEW = 1000, FTS_COUNTED = 5000, FTS_WINDOW = 10000 };
+#define PROBE_NS 60000.0 /* measured at 1M items, 10 index segments */
+#define SET_NS 230.0
+#define WALK_NS 260.0    /* an item passed on the date walk */
+#define LOOKUP_NS 9000.0 /* an item looked up by id (and sorted) */
 
-/* How many items (up to FTS_MANY) hold what the MATCH expression expr
- * (with text bound to its ?) asks for; 0 when not asked. */
-static int
-fts_holders(struct store *st, struct qsql *qs, const char *expr,
-	    const char *text)
+/* Column 0 of sql's first row with text bound to ?1 and v to ?2 (where
+ * it has them); 0 when it cannot be run. */
+static int64_t
+fts_int(struct store *st, const char *sql, const char *text, int64_t v)
 {
 	sqlite3_stmt *s;
+	int64_t n = 0;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, v);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	return n;
+}
+
+/* Which form (above) finds what the MATCH expression expr (with text
+ * bound to its ?) asks for; -1 when the index is not asked. */
+static int
+fts_form(struct store *st, struct qsql *qs, const char *expr,
+	 const char *text)
+{
 	char *sql;
-	int n = 0;
+	int64_t n, top, w, m;
+	double d;
 
 	if (!st->search_ok || st->fts_rules || qs->plain)
-		return 0;
+		return -1;
 	/* Count in the index the search will use (inside a transaction this
 	 * connection's view of the search file starts here). */
 	if (!qs->fts)
 		store_search_prepare(st);
 	sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM search.item_fts"
-			" WHERE item_fts MATCH %s LIMIT %d)", expr, FTS_MANY);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			n = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
-	}
+			" WHERE item_fts MATCH %s LIMIT ?2)", expr);
+	n = fts_int(st, sql, text, qs->few_rows ? FTS_COUNTED : FTS_FEW);
 	free(sql);
-	return n;
+	if (n < FTS_FEW)
+		return 0;
+	if (!qs->few_rows)
+		return 1;
+	/* (binding a statement without parameters does nothing) */
+	top = fts_int(st, "SELECT coalesce(max(id), 0) FROM main.item", NULL,
+		      0);
+	if (n < FTS_COUNTED)
+		/* every holder looked up, or the set and a walk past
+		 * about top / n items a row */
+		return (double)n * LOOKUP_NS <
+			       (double)n * SET_NS + (double)qs->rows *
+				       (double)top / (double)n * WALK_NS
+		       ? 0
+		       : 1;
+	w = top < FTS_WINDOW ? top : FTS_WINDOW;
+	sql = xasprintf("SELECT count(*) FROM search.item_fts WHERE item_fts"
+			" MATCH %s AND rowid > ?2", expr);
+	m = w > 0 ? fts_int(st, sql, text, top - w) : 0;
+	free(sql);
+	if (m <= 0)
+		return 1;
+	d = (double)m / (double)w;
+	return (double)(qs->rows ? qs->rows : 1) / d * PROBE_NS <
+			       d * (double)top * SET_NS
+		       ? 2
+		       : 1;
 }
 
 /* The tests try every form on small stores: GLEAN_TEST_FTS_FORM. */
@@ -303,7 +358,7 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 	};
 	struct sbuf q = SBUF_INIT;
 	bool one = one_token(text);
-	int form = 0, n;
+	int form = 0;
 	size_t k, ncol = 0;
 
 	if (one)
@@ -313,9 +368,10 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 	if (st->fts_rules) {
 		form = 3;
 	} else {
-		n = fts_holders(st, qs, one ? "?" : "glean_fts_and(?)", q.buf);
-		form = n >= FTS_MANY && qs->few_rows ? 2 :
-		       n >= FTS_FEW ? 1 : 0;
+		form = fts_form(st, qs, one ? "?1" : "glean_fts_and(?1)",
+				q.buf);
+		if (form < 0)
+			form = 0;
 		if (test_form() >= 0 && !qs->plain)
 			form = test_form();
 	}

@@ -258,6 +258,20 @@ store_readonly(const struct store *st, struct err *e)
 		       st->ro_reason ? st->ro_reason : "opened for reading");
 }
 
+/* How long a connection waits for another's lock: 5 s. The test suite
+ * sets GLEAN_TEST_BUSY_MS to hold a lock on purpose without waiting. */
+int
+store_busy_ms(void)
+{
+	const char *test = getenv("GLEAN_TEST_BUSY_MS");
+	long ms;
+
+	if (!test || !*test)
+		return 5000;
+	ms = strtol(test, NULL, 10);
+	return ms >= 0 && ms <= 5000 ? (int)ms : 5000;
+}
+
 /* Why the store at path cannot be written, or NULL when it can: the
  * file, its directory (the -wal, -shm, -search and .lock files live
  * there) or the filesystem refuses writing. GLEAN_TEST_STORE_READONLY
@@ -502,7 +516,7 @@ apply_pragmas(struct store *st, struct err *e)
 
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on);
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, store_busy_ms());
 	if (store_exec(st, "PRAGMA foreign_keys = ON;"
 			   "PRAGMA trusted_schema = OFF;"
 			   "PRAGMA synchronous = FULL;",

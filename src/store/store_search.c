@@ -813,7 +813,7 @@ open_side(const char *path, sqlite3 **out)
 		store_text_register(db);
 		sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on);
 		sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on);
-		sqlite3_busy_timeout(db, 5000);
+		sqlite3_busy_timeout(db, store_busy_ms());
 		rc = exec_db(db, "PRAGMA trusted_schema = OFF");
 	}
 	if (rc == SQLITE_OK)

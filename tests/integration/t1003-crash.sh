@@ -47,7 +47,9 @@ test_expect_success "kill -9 during fetch, $rounds times: the store stays consis
 		n=$(store_sql "SELECT count(*) FROM item WHERE title LIKE \"%zephyr%\"") &&
 		m=$(glean search zephyr | wc -l) &&
 		test "$m" -eq "$n" || { echo "round $r: search found $m of $n"; exit 1; }
-		n=$(store_sql "SELECT count(*) FROM item WHERE content LIKE \"%civic%\"") &&
+		# (bodies may be zstd frames: text: reads them unpacked, by a
+		# scan of the items, not by the index)
+		n=$(glean items text:civic | wc -l) &&
 		m=$(glean search civic | wc -l) &&
 		test "$m" -eq "$n" || { echo "round $r: search found $m of $n"; exit 1; }
 		sqlite3 "$GLEAN_HOME/glean.db-search" "INSERT INTO item_fts(item_fts) VALUES (\"integrity-check\")" ||

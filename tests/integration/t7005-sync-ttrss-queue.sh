@@ -19,7 +19,10 @@ fi
 mkdir -p "$TRASH/feeds"
 ttrss_start "$TRASH/feeds" || { ttrss_stop; exit 1; }
 test_on_exit ttrss_stop
-N=3500
+# The valgrind pass (GLEAN_WRAP) runs the same steps on 700 items: the
+# time here is tt-rss's (PHP and PostgreSQL), and the ASan pass runs the
+# full 3,500 (10,002 queued changes).
+if [ -n "${GLEAN_WRAP:-}" ]; then N=700; else N=3500; fi
 ttrss_sql "
 insert into ttrss_feeds (owner_uid, title, feed_url)
   values (1, 'Feed', 'http://127.0.0.1/feed.xml');
@@ -43,9 +46,9 @@ password-env = TTRSS_PW
 EOC
 export TTRSS_PW=password
 
-test_expect_success 'the first sync takes the 3,500 items' '
+test_expect_success "the first sync takes the $N items" '
 	glean sync >out && cat out &&
-	test_grep "3500 new items" out
+	test_grep "$N new items" out
 '
 
 test_expect_success '500 read on the server: a sync takes each once' '
@@ -56,7 +59,7 @@ test_expect_success '500 read on the server: a sync takes each once' '
 	test "$(glean items --all --json --limit 4000 | jq "[.[] | select(.read)] | length")" = 500
 '
 
-test_expect_success '10,000 changes made while the server is down stay queued' '
+test_expect_success "$((3 * N - 498)) changes made while the server is down stay queued" '
 	ttrss_down &&
 	glean items --all --json --limit 4000 | jq -r ".[].id" >ids &&
 	test "$(wc -l <ids)" = $N &&
@@ -67,13 +70,13 @@ test_expect_success '10,000 changes made while the server is down stay queued' '
 	glean tag "$(sed -n 2p ids)" +civic >/dev/null &&
 	test_status 1 glean sync >out 2>err &&
 	cat err &&
-	test_grep "10002 changes made in glean stay queued" err
+	test_grep "$((3 * N - 498)) changes made in glean stay queued" err
 '
 
 test_expect_success 'they go in batches when it is back, each once' '
 	ttrss_up &&
 	glean sync >out && cat out &&
-	test_grep "10002 sent" out &&
+	test_grep "$((3 * N - 498)) sent" out &&
 	req=$(sed -n "s/.*, \([0-9]*\) requests$/\1/p" out) &&
 	echo "requests: $req" &&
 	test "$req" -le 30 &&
@@ -96,7 +99,7 @@ test_expect_success 'thousands leaving the starred and published lists: each tak
 		update ttrss_user_entries set published = false
 		where ref_id > (select min(ref_id) + 199 from ttrss_user_entries)" &&
 	glean sync >out && cat out &&
-	test_grep "6500 changes taken, 0 sent" out &&
+	test_grep "$((2 * N - 500)) changes taken, 0 sent" out &&
 	test "$(count_where .starred)" = 300 &&
 	test "$(count_where .marked)" = 200 &&
 	test "$(count_where .read)" = $N

@@ -1173,6 +1173,36 @@ test_sanitiser(void)
 		    "&lt;img src=x onerror=alert(1)>");
 	check_clean("a<<script>x</script>script>y", "a&lt;script>y");
 	check_clean("<<!-- c -->b", "&lt;b");
+	/* the cleaner keeps the commonest tokens as written without
+	 * reading them the long way: these sit on either side of what it
+	 * may keep (expectations: main's cleaner before that shortcut) */
+	TEST("sanitiser: plain links kept, the others rewritten as before");
+	check_clean("<a href=\"https://x.org/p/1\">a</a><a href=\"http://x.org/\">"
+		    "b</a>", "<a href=\"https://x.org/p/1\">a</a>"
+		    "<a href=\"http://x.org/\">b</a>");
+	check_clean("<a href=\"https://x.org/a/./b\">d</a><a href=\"https://x.org"
+		    "/a/../b\">e</a>", "<a href=\"https://x.org/a/b\">d</a>"
+		    "<a href=\"https://x.org/b\">e</a>");
+	check_clean("<a href=\"https://x.org/p \">t</a><a href=\"https://x.org/p"
+		    "\tq\">u</a>", "<a href=\"https://x.org/p\">t</a>"
+		    "<a href=\"https://x.org/p\tq\">u</a>");
+	check_clean("<a href=\"https://x.org/?a=1&b=2\">q</a>",
+		    "<a href=\"https://x.org/?a=1&amp;b=2\">q</a>");
+	check_clean("<svg><a href=\"http://x.org/p\">s</a></svg>",
+		    "<svg xmlns=\"http://www.w3.org/2000/svg\"><a>s</a></svg>");
+	check_clean("a<<script><a href=\"http://x.org/p\">s</a></script>t",
+		    "a&lt;t");
+	check_clean("<a href=\"https://\">e</a><a href=\"HTTPS://X.ORG/p\">c</a>"
+		    "<a href=\"https://x.org/p\"/>", "<a href=\"https://\">e</a>"
+		    "<a href=\"HTTPS://X.ORG/p\">c</a><a href=\"https://x.org/p\">");
+	TEST("sanitiser: references and tags kept as written, or normalised");
+	check_clean("&eacute;&#8217;&#150;&#0150;&#12345678901234567;&#x41;"
+		    "&apos;&eacute &Eacute;&zzz;", "&eacute;&#8217;&#x2013;"
+		    "&#x2013;&#1234567890123456;&#x41;&apos;&eacute; &Eacute;"
+		    "&amp;zzz");
+	check_clean("<p><B>b</B><br><h1>x</h1><img src=\"/i.png\"></p>",
+		    "<p><b>b</b><br /><h1>x</h1><img src=\"https://ex.org/i.png\""
+		    " /></p>");
 }
 
 /* html_strip(): the plain text the search index gets. The expectations
