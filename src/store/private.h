@@ -33,6 +33,7 @@ struct store {
 				  * 13-15 are store_search.c's */
 	/* the search file (store_search.c) */
 	bool search_ok;          /* attached with its schema */
+	int title_index;         /* item_title: 0 not asked, 1 no, 2 yes */
 	char *search_warning;    /* why search may be stale, or NULL */
 	int (*interrupt)(void *); /* store_interrupt_when(): a list's or */
 	void *interrupt_arg;      /* count's statement stops when true */

@@ -526,21 +526,6 @@ static const char *const v_count_insert[] = {
 	NULL,
 };
 
-/* 17 (issue 18, the reader's keys at a million items): the sort by
- * title in its own order, so the reader's first page by title reads a
- * page of this index, not every item into a sorter (1.9 s at 1M items).
- * The key is the ORDER BY's (store_item.c, sort_sql): the title as the
- * list sorts it, then date and id newest first; read and hidden ride
- * along (0 and 1 take no bytes in a record) so the unread list by title
- * tests them in the index and reads a row only for a match. Not
- * partial: a partial index on hidden = 0 made the planner take it over
- * the small starred and marked indexes. */
-static const char *const v_title_sort[] = {
-	"CREATE INDEX IF NOT EXISTS item_title ON item(coalesce(title, '')"
-	" COLLATE NOCASE, date DESC, id DESC, read, hidden);",
-	NULL,
-};
-
 static const struct migration migrations[] = {
 	{ 1, v1 },
 	{ 4, v4 },
@@ -556,7 +541,6 @@ static const struct migration migrations[] = {
 	{ 14, v_counts },
 	{ 15, v_body_zstd },
 	{ 16, v_count_insert },
-	{ 17, v_title_sort },
 };
 
 int

@@ -82,7 +82,6 @@ schema_undo_to() {
 	}
 	while [ "$_v" -gt "$1" ]; do
 		case $_v in
-		17) _u="$_u DROP INDEX item_title;" ;;
 		16) _u="$_u CREATE TRIGGER count_item_add AFTER INSERT ON item
 			WHEN new.hidden = 0 BEGIN UPDATE source_count SET
 			items = items + 1, unread = unread + (new.read = 0),
