@@ -149,6 +149,7 @@ struct qsql {
 	bool plain; /* only compiled, never run: do not ask the index */
 	bool fts_set, fts_probe; /* full-text terms of each form (query.c) */
 	bool few_rows; /* the caller reads at most FTS_PROBE_ROWS rows */
+	bool regex;    /* has a /regex/ term (glean_regexp counts its limits) */
 	size_t rows;   /* then: how many (LIMIT + OFFSET) */
 	struct sbuf where;
 	struct qbind *binds;

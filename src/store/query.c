@@ -185,6 +185,7 @@ regex_term(struct lexer *lx, const char *column)
 
 	if (read_regex(lx, &pat, &flags) < 0)
 		return -1;
+	lx->out->regex = true;
 	sbuf_adds(&lx->out->where, "glean_regexp(");
 	bind_text(lx, pat);
 	sbuf_adds(&lx->out->where, ", ");

@@ -515,21 +515,22 @@ store_items_count(struct store *st, const struct item_query *q,
  * resumes after the last row in the same order (and builds the set). */
 enum { STREAM_PAGE = 50 };
 
-/* Whether q asks the full-text index (a query is compiled, not run). */
+/* Whether q asks the full-text index (a query is compiled, not run),
+ * and has no /regex/ term: the second query could test a regex again on
+ * items the first had tested, and count a PCRE limit hit twice. */
 static bool
 uses_fts(struct store *st, const struct item_query *q)
 {
 	struct qsql qs = { 0 };
 	struct err e = { 0 };
-	bool fts;
+	bool search = q->search && *q->search, fts;
 
-	if (q->search && *q->search)
-		return true;
 	if (!q->query || !*q->query)
-		return false;
+		return search;
 	sbuf_init(&qs.where, 0);
 	qs.plain = true;
-	fts = query_compile(st, q->query, time_now(), &qs, &e) == 0 && qs.fts;
+	fts = query_compile(st, q->query, time_now(), &qs, &e) == 0 &&
+	      (qs.fts || search) && !qs.regex;
 	qsql_release(&qs);
 	return fts;
 }
