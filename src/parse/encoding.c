@@ -88,6 +88,44 @@ lower_copy(char *dst, size_t n, const char *s, size_t len)
 #define U8_TWO_CONTS (1 << 7)
 #define U8_CARRY (U8_TOO_SHORT | U8_TOO_LONG | U8_TWO_CONTS)
 
+/* The three lookup tables, by the high nibble of the previous byte, its
+ * low nibble and the high nibble of this byte (16 entries each; the AVX2
+ * pass repeats them in both lanes). */
+#define U8_T1                                                                 \
+	U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,                    \
+	U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,                    \
+	(char)U8_TWO_CONTS, (char)U8_TWO_CONTS, (char)U8_TWO_CONTS,            \
+	(char)U8_TWO_CONTS, U8_TOO_SHORT | U8_OVERLONG_2, U8_TOO_SHORT,        \
+	U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,                           \
+	U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_OVERLONG_4
+#define U8_T2                                                                 \
+	(char)(U8_CARRY | U8_OVERLONG_3 | U8_OVERLONG_2 | U8_OVERLONG_4),     \
+	(char)(U8_CARRY | U8_OVERLONG_2), (char)U8_CARRY, (char)U8_CARRY,      \
+	(char)(U8_CARRY | U8_TOO_LARGE),                                       \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_SURROGATE),    \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
+	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000)
+#define U8_T3                                                                 \
+	U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,                \
+	U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,                \
+	(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 |    \
+	       U8_TOO_LARGE_1000 | U8_OVERLONG_4),                             \
+	(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 |    \
+	       U8_TOO_LARGE),                                                  \
+	(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE |     \
+	       U8_TOO_LARGE),                                                  \
+	(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE |     \
+	       U8_TOO_LARGE),                                                  \
+	U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT
+
 __attribute__((target("ssse3"))) static inline __m128i
 u8_nibble_hi(__m128i v)
 {
@@ -97,43 +135,9 @@ u8_nibble_hi(__m128i v)
 __attribute__((target("ssse3"))) static bool
 utf8_check_ssse3(const unsigned char *u, size_t len, bool *nul)
 {
-	const __m128i t1 = _mm_setr_epi8(
-		U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
-		U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
-		(char)U8_TWO_CONTS, (char)U8_TWO_CONTS, (char)U8_TWO_CONTS,
-		(char)U8_TWO_CONTS, U8_TOO_SHORT | U8_OVERLONG_2, U8_TOO_SHORT,
-		U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,
-		U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 |
-			U8_OVERLONG_4);
-	const __m128i t2 = _mm_setr_epi8(
-		(char)(U8_CARRY | U8_OVERLONG_3 | U8_OVERLONG_2 |
-		       U8_OVERLONG_4),
-		(char)(U8_CARRY | U8_OVERLONG_2), (char)U8_CARRY,
-		(char)U8_CARRY, (char)(U8_CARRY | U8_TOO_LARGE),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000 |
-		       U8_SURROGATE),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),
-		(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000));
-	const __m128i t3 = _mm_setr_epi8(
-		U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
-		U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
-		(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS |
-		       U8_OVERLONG_3 | U8_TOO_LARGE_1000 | U8_OVERLONG_4),
-		(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS |
-		       U8_OVERLONG_3 | U8_TOO_LARGE),
-		(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS |
-		       U8_SURROGATE | U8_TOO_LARGE),
-		(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS |
-		       U8_SURROGATE | U8_TOO_LARGE),
-		U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT);
+	const __m128i t1 = _mm_setr_epi8(U8_T1);
+	const __m128i t2 = _mm_setr_epi8(U8_T2);
+	const __m128i t3 = _mm_setr_epi8(U8_T3);
 	/* a lead byte in the last three places of a block needs the next
 	 * block: these say which ones do */
 	const __m128i maxv = _mm_setr_epi8(
@@ -215,52 +219,9 @@ u8_nibble_hi32(__m256i v)
 __attribute__((target("avx2"))) static bool
 utf8_check_avx2(const unsigned char *u, size_t len, bool *nul)
 {
-	const __m256i t1 = _mm256_setr_epi8(
-		U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
-		U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
-		(char)U8_TWO_CONTS, (char)U8_TWO_CONTS, (char)U8_TWO_CONTS,
-		(char)U8_TWO_CONTS, U8_TOO_SHORT | U8_OVERLONG_2, U8_TOO_SHORT,
-		U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,
-		U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 |
-			U8_OVERLONG_4,
-		U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
-		U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
-		(char)U8_TWO_CONTS, (char)U8_TWO_CONTS, (char)U8_TWO_CONTS,
-		(char)U8_TWO_CONTS, U8_TOO_SHORT | U8_OVERLONG_2, U8_TOO_SHORT,
-		U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,
-		U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 |
-			U8_OVERLONG_4);
-#define U8_T2                                                                 \
-	(char)(U8_CARRY | U8_OVERLONG_3 | U8_OVERLONG_2 | U8_OVERLONG_4),     \
-	(char)(U8_CARRY | U8_OVERLONG_2), (char)U8_CARRY, (char)U8_CARRY,      \
-	(char)(U8_CARRY | U8_TOO_LARGE),                                       \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_SURROGATE),    \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000),                   \
-	(char)(U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000)
+	const __m256i t1 = _mm256_setr_epi8(U8_T1, U8_T1);
 	const __m256i t2 = _mm256_setr_epi8(U8_T2, U8_T2);
-#undef U8_T2
-#define U8_T3                                                                 \
-	U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,                \
-	U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,                \
-	(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 |    \
-	       U8_TOO_LARGE_1000 | U8_OVERLONG_4),                             \
-	(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 |    \
-	       U8_TOO_LARGE),                                                  \
-	(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE |     \
-	       U8_TOO_LARGE),                                                  \
-	(char)(U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE |     \
-	       U8_TOO_LARGE),                                                  \
-	U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT
 	const __m256i t3 = _mm256_setr_epi8(U8_T3, U8_T3);
-#undef U8_T3
 	/* a lead byte in the last three places of a block needs the next
 	 * block: these say which ones do */
 	const __m256i maxv = _mm256_setr_epi8(

@@ -81,8 +81,6 @@ nset_slot(uint64_t key, size_t n)
 			  (64 - NSET_BITS));
 }
 
-/* The value of the n bytes at s, 0 when they are not in the set
- * (inline: it runs for every tag and attribute of every HTML field). */
 /* nset_get() with the key already built (k == nset_key(s, n)), for a
  * caller that reads the name byte by byte anyway. */
 static inline uint32_t
@@ -102,23 +100,14 @@ nset_get_key(const struct nset *set, uint64_t k, const char *s, size_t n)
 	return 0;
 }
 
+/* The value of the n bytes at s, 0 when they are not in the set
+ * (inline: it runs for every tag and attribute of every HTML field). */
 static inline uint32_t
 nset_get(const struct nset *set, const char *s, size_t n)
 {
-	uint64_t k;
-	uint32_t i;
-
 	if (n == 0 || n > 255)
 		return 0;
-	k = nset_key(s, n);
-	for (i = nset_slot(k, n); set->v[i].s; i = (i + 1) & (NSET_SIZE - 1)) {
-		const struct nslot *e = &set->v[i];
-
-		if (e->key == k && e->len == n &&
-		    (n <= 8 || memcmp(e->s + 8, s + 8, n - 8) == 0))
-			return e->value;
-	}
-	return 0;
+	return nset_get_key(set, nset_key(s, n), s, n);
 }
 
 /* ---- entities.c ---- */
