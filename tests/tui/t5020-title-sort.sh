@@ -4,8 +4,8 @@
 # in that order; a store that has one (item_title, made by hand: see
 # store_item.c, title_index) has All and Unread walk it and Starred
 # sort its few: the same orders. 9,000 items, 6,000 unread: enough for
-# Unread to walk (counted by hand: raw SQL inserts are not counted,
-# schema 16).
+# Unread to walk (inserted with SQL, which glean does not count since
+# schema 16: 'glean check --repair' counts them).
 . "$(dirname "$0")/setup.sh"
 
 # the first 26 rows on screen: date and the title's number
@@ -32,11 +32,8 @@ test_expect_success 'setup: 9000 items, titles in mixed case, shuffled' '
 		INSERT INTO item (id, source_id, guid, title, fetched, date, read) VALUES
 		 (9001, 1, '\''g9001'\'', '\''ITEM 0000'\'', 0, 1800000000, 0),
 		 (9002, 1, '\''g9002'\'', '\''item 0000'\'', 0, 1600000000, 0);
-		UPDATE item SET starred = 1 WHERE id IN (5, 77, 1234, 4321, 8000);
-		UPDATE source_count SET
-		 items = (SELECT count(*) FROM item i WHERE i.source_id = source_count.source_id AND i.hidden = 0),
-		 unread = (SELECT count(*) FROM item i WHERE i.source_id = source_count.source_id AND i.hidden = 0 AND i.read = 0),
-		 starred = (SELECT count(*) FROM item i WHERE i.source_id = source_count.source_id AND i.hidden = 0 AND i.starred = 1);" &&
+		UPDATE item SET starred = 1 WHERE id IN (5, 77, 1234, 4321, 8000);" &&
+	glean check --repair >/dev/null &&
 	tui_start 100 30 &&
 	tui_wait "glean \| All \(9002\)"
 '
