@@ -169,11 +169,12 @@ nav_load(struct sense *s, bool counts)
 	nav_more_sources(s, (size_t)(s->rows > 0 ? s->rows : 50) + 64);
 	s->nav.pane.sel = 0;
 	for (i = 0;; i++) {
-		if (i == s->nav.n) {
-			if (!s->nav.more_after ||
-			    !(nav_more_sources(s, NAV_PAGE) || i < s->nav.n))
-				break;
-		}
+		/* the next pages until one adds an entry (a page may hold
+		 * hidden sources only) or none is left */
+		while (i == s->nav.n && s->nav.more_after)
+			nav_more_sources(s, NAV_PAGE);
+		if (i == s->nav.n)
+			break;
 		n = &s->nav.v[i];
 		if (n->kind == old_kind && n->source_id == old_src &&
 		    (!old_arg || (n->arg && !strcmp(n->arg, old_arg)))) {
