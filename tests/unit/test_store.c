@@ -2528,6 +2528,91 @@ test_body(void)
 	free(path);
 }
 
+/* ---- statement journals: none in a fetch's writes or the indexer's ----
+ * A VFS over the default one that counts the statement journals SQLite
+ * spills to a temporary file (a statement inside a transaction that may
+ * write several rows and then fail keeps one; past 64 KiB it is a file).
+ * A cold fetch of 1,000 feeds wrote 225 MB of them: the source's saved
+ * state (its trigger) and the indexer's INSERT ... SELECT. */
+static sqlite3_vfs *base_vfs;
+static sqlite3_vfs shim_vfs;
+static int subjournals;
+
+static int
+shim_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags,
+	  int *out)
+{
+	(void)v;
+	if (flags & SQLITE_OPEN_SUBJOURNAL)
+		subjournals++;
+	return base_vfs->xOpen(base_vfs, name, f, flags, out);
+}
+
+static void
+test_no_statement_journal(void)
+{
+	char *path = xasprintf("%s/sj.db", dir), *sp;
+	struct err e = { 0 };
+	struct store *st;
+	struct source src;
+	unsigned seed = 7;
+	sqlite3 *db;
+	int64_t sid;
+	int round;
+
+	base_vfs = sqlite3_vfs_find(NULL);
+	shim_vfs = *base_vfs;
+	shim_vfs.zName = "glean-test-shim";
+	shim_vfs.xOpen = shim_open;
+	sqlite3_vfs_register(&shim_vfs, 1);
+
+	TEST("a fetch's batches and the index's catch-up keep no statement"
+	     " journal");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	sid = new_source(st, "https://example.org/sj");
+	CHECK(store_source_get(st, "https://example.org/sj", &src, &e) == 0);
+	subjournals = 0;
+	for (round = 0; round < 3; round++) {
+		/* as a fetch writes: in a batch (no savepoints) */
+		CHECK(store_batch_begin(st, &e) == 0);
+		CHECK_INT(add_items(st, sid, &seed, 1500, "sj", NULL), 1500);
+		src.failures = round;
+		src.next_due = 1700000000 + round;
+		CHECK(store_source_save_state(st, &src, &e) == 0);
+		CHECK(store_batch_commit(st, &e) == 0);
+	}
+	CHECK(store_index_catch_up(st, &e) == 0);
+	CHECK_INT(subjournals, 0);
+	sp = xasprintf("%s-search", path);
+	CHECK_INT(fts_rows(sp), 4500);
+	free(sp);
+
+	TEST("retiring a source still runs its trigger, once");
+	src.retired = 1;
+	CHECK(store_begin(st, false, &e) == 0);
+	CHECK(store_source_save_state(st, &src, &e) == 0);
+	CHECK(store_commit(st, &e) == 0);
+	CHECK_INT(sql_int(path, "SELECT retired FROM source WHERE id = 1"), 1);
+	store_close(st);
+
+	TEST("the counting VFS sees a statement journal where one is kept");
+	subjournals = 0;
+	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
+	      SQLITE_OK);
+	/* a trigger, inside a transaction, changing three 32 KiB pages
+	 * (the row, and the url and title indexes) */
+	CHECK(sqlite3_exec(db, "BEGIN; UPDATE source SET url = url || '/x',"
+			   " title = 'x', retired = 0 WHERE id = 1; COMMIT",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(subjournals > 0);
+	sqlite3_close(db);
+	sqlite3_vfs_unregister(&shim_vfs);
+	sqlite3_vfs_register(base_vfs, 1);
+	source_release(&src);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -2554,5 +2639,6 @@ main(void)
 	RUN(test_meta_once);
 	RUN(test_check);
 	RUN(test_body);
+	RUN(test_no_statement_journal);
 	return check_done("test_store");
 }
