@@ -228,8 +228,10 @@ attach_as(sqlite3 *db, char *sp, bool create)
 	/* Before anything is written to a new file (a file with tables
 	 * keeps its mode; drop_old()'s VACUUM applies it): FTS5's merges
 	 * free a quarter of the file's pages by the end of a cold fetch,
-	 * which store_indexer_finish() gives back. */
-	if (create)
+	 * which store_indexer_finish() gives back. Asked first: setting
+	 * it is a write, a transaction with three fdatasync() calls, and
+	 * every command that opens the store (a search too) did it. */
+	if (create && query_int(db, "PRAGMA search.auto_vacuum", 2) != 2)
 		exec_db(db, "PRAGMA search.auto_vacuum = INCREMENTAL");
 	exec_db(db, "PRAGMA search.journal_mode = WAL");
 	exec_db(db, "PRAGMA search.synchronous = FULL");

@@ -2596,6 +2596,24 @@ test_no_statement_journal(void)
 	CHECK_INT(sql_int(path, "SELECT retired FROM source WHERE id = 1"), 1);
 	store_close(st);
 
+	TEST("opening the store and searching writes nothing to the search"
+	     " file");
+	{
+		struct stat a, b;
+
+		sp = xasprintf("%s-search", path);
+		CHECK(stat(sp, &a) == 0);
+		usleep(20000);
+		st = store_open(path, STORE_WRITE, &e);
+		CHECK(st != NULL);
+		CHECK(count(st, NULL, "sj") >= 0);
+		store_close(st);
+		CHECK(stat(sp, &b) == 0);
+		CHECK(a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+		      a.st_mtim.tv_nsec == b.st_mtim.tv_nsec);
+		free(sp);
+	}
+
 	TEST("the counting VFS sees a statement journal where one is kept");
 	subjournals = 0;
 	CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
