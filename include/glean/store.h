@@ -345,6 +345,12 @@ int store_note_import(struct store *st, int64_t item_id, const struct note *n,
 int store_item_find_url(struct store *st, const char *url, int64_t *id,
 			struct err *e);
 
+/* The title sort's index around a fetch (store_item.c says why): _bulk
+ * drops it from a store of few items before the fetch, _make makes it
+ * when missing after. 0 or -1 with e set. */
+int store_title_index_bulk(struct store *st, struct err *e);
+int store_title_index_make(struct store *st, struct err *e);
+
 /* Ingest: insert or update items of one source, deduplicated by guid, then
  * url, then content hash. Updates keep read/star/mark/tags/notes. Counts
  * land in stats. Call inside store_begin/commit for one txn per batch. */

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -663,12 +664,28 @@ open_readonly(struct store *st, struct err *e)
 	return store_fail(st, e, rc, "cannot open store");
 }
 
+/* SQLite's settings for the whole process, before its first use. A
+ * sorter (CREATE INDEX, an ORDER BY without an index) keeps at least
+ * SQLITE_CONFIG_PMASZ pages in memory before it spills to a temporary
+ * file: 250 by default, 8 MB with the store's 32 KiB pages, which
+ * building the title index after a cold fetch of 1,000 feeds added to
+ * the fetch's peak RSS (+3 MB). 32 pages: 1 MB. */
+static void
+sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_PMASZ, 32);
+}
+
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
 struct store *
 store_open(const char *path, unsigned flags, struct err *e)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 	bool exists = access(path, F_OK) == 0;
 	int rc;
+
+	pthread_once(&sqlite_once, sqlite_setup);
 
 	(void)flags; /* every store opens for writing when it can */
 	st->path = xstrdup(path);

@@ -188,14 +188,64 @@ push_text(struct qsql *qs, char *owned)
  * (item_unread finds them) rather than walk item_title past the read. */
 #define TITLE_WALK_MIN_UNREAD 4096
 
-/* Whether the store has an index in the title sort's order, item_title:
- * CREATE INDEX item_title ON item(coalesce(title, '') COLLATE NOCASE,
- * date DESC, id DESC, read, hidden). glean does not make it (issue 18):
- * it turned the reader's first page by title at a million items from
- * 1.9 s into 12 ms, but every fetch inserts into it at random places,
- * which cost a cold fetch of the 1,000-feed bench 1.5-2 CPU-s of page
- * reads and writes and made 5,000 feeds 6.8x the 1,000-feed CPU time
- * (5.65x without). A store that has it (made by hand) is walked. */
+/* The index in the title sort's order, item_title: the reader's first
+ * page by title at a million items reads a page of it, 2 ms, not every
+ * item into a sorter (0.6-1.9 s). The key is the ORDER BY's (sort_sql):
+ * the title as the list sorts it, then date and id newest first; read
+ * and hidden ride along (0 and 1 take no bytes in a record) so the
+ * unread list by title tests them in the index. Not partial: a partial
+ * index on hidden = 0 made the planner take it over the small starred
+ * and marked indexes.
+ *
+ * Every item a fetch inserts lands at a random place in it, and with a
+ * fetch's 1 MB page cache that is a page read and a page written per
+ * item: kept during a cold fetch of the bench's 1,000 feeds it cost
+ * 1.5-2 CPU-s, built after it 0.12 s. So a fetch into a store of fewer
+ * than TITLE_BULK_BELOW items drops it (store_title_index_bulk()) and
+ * every fetch ends by making it when missing (store_title_index_make(),
+ * which also brings it to a store from before it, once: 2-4 s at a
+ * million items). A larger store keeps it through the fetch: its few
+ * new items cost little. */
+#define TITLE_INDEX_SQL "CREATE INDEX IF NOT EXISTS main.item_title ON" \
+	" item(coalesce(title, '') COLLATE NOCASE, date DESC, id DESC, read," \
+	" hidden)"
+enum { TITLE_BULK_BELOW = 20000 };
+
+static bool title_index(struct store *st);
+
+int
+store_title_index_bulk(struct store *st, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t top = TITLE_BULK_BELOW;
+
+	if (st->readonly || !title_index(st))
+		return 0;
+	s = store_prepare(st, "SELECT coalesce(max(id), 0) FROM main.item");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		top = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (top >= TITLE_BULK_BELOW)
+		return 0;
+	st->title_index = 0;
+	return store_exec(st, "DROP INDEX IF EXISTS main.item_title", e);
+}
+
+int
+store_title_index_make(struct store *st, struct err *e)
+{
+	if (st->readonly || title_index(st))
+		return 0;
+	st->title_index = 0;
+	if (store_begin(st, false, e) < 0)
+		return -1;
+	if (store_exec(st, TITLE_INDEX_SQL, e) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, e);
+}
+
 static bool
 title_index(struct store *st)
 {

@@ -64,6 +64,17 @@ test_expect_success 'first fetch stores every item and the validators' '
 	test "$(store_sql "SELECT count(*) FROM source WHERE etag IS NOT NULL")" -ge 3
 '
 
+test_expect_success 'the fetch ends with the index the sort by title walks' '
+	test "$(store_sql "SELECT count(*) FROM sqlite_master WHERE type = \"index\" AND name = \"item_title\"")" = 1 &&
+	store_sql "EXPLAIN QUERY PLAN SELECT id FROM item INDEXED BY item_title ORDER BY coalesce(title, \"\") COLLATE NOCASE LIMIT 5" >plan &&
+	test_grep "item_title" plan &&
+	# a kill between the drop and the remake: the next fetch makes it
+	store_sql "DROP INDEX item_title" &&
+	glean fetch >out.title &&
+	test_grep "nothing to fetch" out.title &&
+	test "$(store_sql "SELECT count(*) FROM sqlite_master WHERE name = \"item_title\"")" = 1
+'
+
 test_expect_success '301 moved the stored URL; 410 retired the source' '
 	test "$(store_sql "SELECT url FROM source WHERE id = 4")" = "$HTTPD_URL/new-home.xml" &&
 	test_grep "source 4 moved permanently to $HTTPD_URL/new-home.xml" out &&
