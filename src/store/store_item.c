@@ -239,7 +239,11 @@ store_title_index_make(struct store *st, struct err *e)
 	st->title_index = 0;
 	if (store_begin(st, false, e) < 0)
 		return -1;
-	if (store_exec(st, TITLE_INDEX_SQL, e) < 0) {
+	/* SQLite's sorter keeps up to the page cache in memory (at least
+	 * SQLITE_CONFIG_PMASZ pages, store.c): with a big store's cache,
+	 * 17 MB at 5,000 feeds, the fetch's peak RSS went 45 -> 73 MB */
+	if (store_exec(st, "PRAGMA main.cache_size = -1024", e) < 0 ||
+	    store_exec(st, TITLE_INDEX_SQL, e) < 0) {
 		store_rollback(st);
 		return -1;
 	}
