@@ -346,8 +346,8 @@ int store_item_find_url(struct store *st, const char *url, int64_t *id,
 			struct err *e);
 
 /* The title sort's index around a fetch (store_item.c says why): _bulk
- * drops it from a store of few items before the fetch, _make makes it
- * when missing after. 0 or -1 with e set. */
+ * drops it from a store of few items before the fetch (1 when it did,
+ * 0 when it did not), _make makes it when missing (0). -1 with e set. */
 int store_title_index_bulk(struct store *st, struct err *e);
 int store_title_index_make(struct store *st, struct err *e);
 

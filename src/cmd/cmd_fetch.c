@@ -153,10 +153,6 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 	 * catches up), so it is not the fetch's failure. */
 	if (store_indexer_start(ctx->st, &e) < 0)
 		err_clear(&e);
-	/* the title sort's index: an index, so a failure here only makes
-	 * that sort slower until the next fetch makes it */
-	if (store_title_index_bulk(ctx->st, &e) < 0)
-		err_clear(&e);
 	if (seek_fetch(ctx->st, ctx->cfg, &o, &r, &e) < 0) {
 		free(ids);
 		return cmd_err(&e);
@@ -166,7 +162,10 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 	{
 		struct err ie = { 0 };
 
-		/* while the indexer's thread finishes */
+		/* a store from before the title sort's index, or one whose
+		 * fetch was killed before it made it again (seek_finish()):
+		 * made here, while the indexer's thread finishes, not in
+		 * the reader's fetches, which it would freeze */
 		if (store_title_index_make(ctx->st, &ie) < 0 && !quiet)
 			fprintf(stderr, "glean: note: the index for the sort "
 				"by title was not made: %s\n", ie.msg);

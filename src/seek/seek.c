@@ -46,6 +46,7 @@ struct seek_run {
 	bool rule_warned;
 	struct store_rule *rules; /* cfg's, with their state for this run */
 	int64_t batch_items;   /* items stored when the batch began */
+	bool title_dropped;    /* store_title_index_bulk() dropped it */
 	int64_t batch_start;   /* when it began, ms */
 	struct parse_job *held; /* parsed, to store in the next batch */
 	int64_t *claimed;      /* sources this run claimed (store.h) */
@@ -1181,6 +1182,13 @@ seek_start(struct store *st, const struct config *cfg,
 		free(run);
 		return NULL;
 	}
+	{
+		struct err te = { 0 };
+
+		/* an index, so a failure only slows the sort by title */
+		run->title_dropped = store_title_index_bulk(st, &te) > 0;
+		err_clear(&te);
+	}
 	service_fetch_opts(cfg, &fo);
 	run->f = fetch_new(&fo);
 	for (i = 0; i < due.n; i++) {
@@ -1309,6 +1317,14 @@ seek_finish(struct seek_run *run, struct seek_result *r)
 	while (seek_step(run, 1000) > 0)
 		;
 	batch_end(run);
+	if (run->title_dropped) {
+		struct err te = { 0 };
+
+		if (store_title_index_make(run->st, &te) < 0)
+			log_warn("the index for the sort by title was not "
+				 "made: %s", te.msg);
+		err_clear(&te);
+	}
 	/* after the commit: another fetch then sees these sources done */
 	unclaim_all(run);
 	if (run->pipe) {

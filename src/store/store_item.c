@@ -201,10 +201,11 @@ push_text(struct qsql *qs, char *owned)
  * fetch's 1 MB page cache that is a page read and a page written per
  * item: kept during a cold fetch of the bench's 1,000 feeds it cost
  * 1.5-2 CPU-s, built after it 0.12 s. So a fetch into a store of fewer
- * than TITLE_BULK_BELOW items drops it (store_title_index_bulk()) and
- * every fetch ends by making it when missing (store_title_index_make(),
- * which also brings it to a store from before it, once: 7.5 s at a
- * million items). A larger store keeps it through the fetch: a fetch's
+ * than TITLE_BULK_BELOW items drops it (store_title_index_bulk(), from
+ * seek_start()) and makes it again at its end (seek_finish()); 'glean
+ * fetch' also makes it when missing (store_title_index_make()), which
+ * brings it to a store from before it, once: 7.5 s at a million items,
+ * too long a freeze for the reader's own fetches. A larger store keeps it through the fetch: a fetch's
  * usual few hundred new items cost a few ms there, where rebuilding
  * costs about 2 us per item in the store (40 ms at 20,000), so only a
  * new store, whose first fetch brings nearly all its items, drops it. */
@@ -230,7 +231,9 @@ store_title_index_bulk(struct store *st, struct err *e)
 	if (top >= TITLE_BULK_BELOW)
 		return 0;
 	st->title_index = 0;
-	return store_exec(st, "DROP INDEX IF EXISTS main.item_title", e);
+	if (store_exec(st, "DROP INDEX IF EXISTS main.item_title", e) < 0)
+		return -1;
+	return 1;
 }
 
 int

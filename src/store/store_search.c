@@ -646,7 +646,7 @@ step_row(sqlite3_stmt *s)
 }
 
 /* Index the rows sel gives (id, title, author, text, notes_text) one
- * INSERT ... VALUES each, with ins (prepared by prepare_add()). Not one
+ * INSERT ... VALUES each, with ins (INDEX_INSERT). Not one
  * INSERT ... SELECT: SQLite gives a statement that may write several
  * rows and then fail a statement journal inside a transaction, and
  * every page FTS5 writes under it, flushing its pending terms, went to
