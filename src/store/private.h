@@ -144,6 +144,11 @@ struct qbind {
 /* Up to how many rows a text search may probe the index item by item
  * (query.c) */
 #define FTS_PROBE_ROWS 1000
+/* The largest item id glean_bits()' bitmap holds: 32 MB of bits
+ * (store_search.c); above it a term's set is SQLite's own. */
+#define FTS_BITS_MAX ((int64_t)1 << 28)
+/* How many bitmaps glean_bits() has made (for the tests). */
+extern unsigned long store_fts_bits_built;
 struct qsql {
 	bool fts;  /* uses the full-text index */
 	bool plain; /* only compiled, never run: do not ask the index */

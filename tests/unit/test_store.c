@@ -1564,6 +1564,9 @@ test_search_phrases(void)
 	TEST("... the same when every term probes the index item by item");
 	setenv("GLEAN_TEST_FTS_FORM", "2", 1);
 	phrase_checks(st);
+	TEST("... the same with SQLite's own set (ids past the bitmap's)");
+	setenv("GLEAN_TEST_FTS_FORM", "4", 1);
+	phrase_checks(st);
 	{
 		struct item_query q = { 0 };
 		int64_t *r1 = NULL, *r2 = NULL;
@@ -1665,7 +1668,7 @@ test_search_stream(void)
 	struct item_query q = { 0 };
 	struct stream_rows r = { 0 };
 	int64_t sid = new_source(st, "https://example.org/stream");
-	static const char *const forms[] = { NULL, "0", "1", "2" };
+	static const char *const forms[] = { NULL, "0", "1", "2", "4" };
 	size_t k, f;
 
 	TEST("streamed search: setup (130 items, 120 hold the word)");
@@ -1704,6 +1707,35 @@ test_search_stream(void)
 		q.search = NULL;
 		q.query = "story -title:other";
 		stream_same(st, &q, 119);
+		unsetenv("GLEAN_TEST_FTS_FORM");
+	}
+	TEST("a word's bitmap is made once a run, not once an item tested");
+	{
+		extern unsigned long store_fts_bits_built; /* store_search.c */
+		unsigned long before = store_fts_bits_built;
+		int64_t *ids = NULL;
+		size_t n = 0;
+
+		setenv("GLEAN_TEST_FTS_FORM", "1", 1);
+		memset(&q, 0, sizeof(q));
+		q.search = "alpha";
+		CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+		CHECK_INT(n, 119);
+		CHECK_INT(store_fts_bits_built - before, 1);
+		free(ids);
+		ids = NULL;
+		q.search = NULL;
+		q.query = "alpha OR other";
+		CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+		CHECK_INT(n, 129);
+		CHECK_INT(store_fts_bits_built - before, 3);
+		free(ids);
+		ids = NULL;
+		TEST("... and a word no item holds finds nothing");
+		q.query = "alpha zzzqqq";
+		CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+		CHECK_INT(n, 0);
+		free(ids);
 		unsetenv("GLEAN_TEST_FTS_FORM");
 	}
 	TEST("streamed search: a consumer that stops is not called again");
@@ -2111,7 +2143,7 @@ test_sort(void)
 	TEST("sort: by title with words, each form of the index the same");
 	CHECK(store_index_catch_up(st, &e) == 0);
 	{
-		static const char *const forms[] = { "0", "1", "2" };
+		static const char *const forms[] = { "0", "1", "2", "4" };
 		size_t f;
 
 		q.limit = 10;
