@@ -19,9 +19,11 @@ BUILD   ?= build
 OPT     ?= -O2 -g
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcurl is not linked: src/fetch/curl_load.c loads it when first used
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) \
-	       2>/dev/null)
+# libcurl, libxml2, libcrypto and uchardet are not linked: each is loaded
+# when first used (src/base/lazy.c), by the soname found here
+LAZY_PKGS  := libcurl libxml-2.0 libcrypto uchardet
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out $(LAZY_PKGS),$(PKGS)) \
+	       2>/dev/null) -ldl
 
 WARN    := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Werror
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE

@@ -217,6 +217,54 @@ int base64_decode(struct sbuf *sb, const char *s);
  * from RAND_bytes; dies if there is no randomness. */
 char *random_hex(size_t nbytes);
 
+/* ---- libraries loaded when first called (src/base/lazy.c) ---- */
+
+/* A library loaded on first use: the soname it was linked against, the
+ * Debian package to install when it is missing, and a table of n
+ * function pointers (page-aligned, size bytes, a whole number of pages)
+ * filled with names[k]'s address, once, then made read-only. Dies
+ * naming the package when the library or a symbol cannot be found. */
+void lazy_load(const char *soname, const char *pkg,
+	       const char *const *names, size_t n, void *table, size_t size);
+
+/* The pieces a loader (curl_load.c, xml_load.c, ...) builds from one
+ * list of its library's functions, LIST(F, V): F(ret, name, params,
+ * args) for a function returning a value, V(name, params, args) for a
+ * void one. LAZY_FIELD/LAZY_VFIELD: the table's members; LAZY_NAME/
+ * LAZY_VNAME: the names to look up; LAZY_FWD/LAZY_VFWD: definitions
+ * of the library's functions that call through tab(). */
+#define LAZY_FIELD(ret, name, params, args) ret (*name) params;
+#define LAZY_VFIELD(name, params, args) void (*name) params;
+#define LAZY_NAME(ret, name, params, args) #name,
+#define LAZY_VNAME(name, params, args) #name,
+#define LAZY_FWD(ret, name, params, args) \
+	ret name params { return tab()->name args; }
+#define LAZY_VFWD(name, params, args) \
+	void name params { tab()->name args; }
+/* The table of LIST's functions, alone on its page(s): struct NAME_fns
+ * and NAME_tab(), which loads the library the first time. */
+#define LAZY_TABLE(NAME, LIST, soname, pkg) \
+	struct NAME##_fns { LIST(LAZY_FIELD, LAZY_VFIELD) }; \
+	static union { \
+		struct NAME##_fns f; \
+		char pad[(sizeof(struct NAME##_fns) + 4095) / 4096 * 4096]; \
+	} NAME##_table __attribute__((aligned(4096))); \
+	static pthread_once_t NAME##_once = PTHREAD_ONCE_INIT; \
+	static void NAME##_load(void) \
+	{ \
+		static const char *const names[] = { \
+			LIST(LAZY_NAME, LAZY_VNAME) \
+		}; \
+		lazy_load(soname, pkg, names, \
+			  sizeof(names) / sizeof(names[0]), &NAME##_table, \
+			  sizeof(NAME##_table)); \
+	} \
+	static const struct NAME##_fns *tab(void) \
+	{ \
+		pthread_once(&NAME##_once, NAME##_load); \
+		return &NAME##_table.f; \
+	}
+
 /* ---- interfaces between modules that must not include each other ---- */
 
 /* A regex matcher: parse provides one (pcre2, rx_store_ops()), the store

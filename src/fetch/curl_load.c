@@ -10,20 +10,17 @@
  * longer pays it.
  *
  * The rest of src/fetch calls curl_* as it always did; the definitions
- * here forward each call to the library's own, looked up once with
- * dlopen()/dlsym() by the same soname the link used. The table of
- * pointers sits alone on its page and is made read-only once filled, as
- * RELRO with -z now does for the linker's. A library that cannot be
- * loaded stops glean with a message saying which package to install.
+ * here forward each call to the library's own, looked up once by
+ * lazy_load() (src/base/lazy.c), which libxml2, libcrypto and uchardet
+ * share. A library that cannot be loaded stops glean with a message
+ * saying which package to install.
  */
 #define CURL_DISABLE_TYPECHECK /* plain prototypes for the definitions */
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "private.h"
@@ -71,61 +68,29 @@ static union {
 } tab __attribute__((aligned(4096)));
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+/* the names of struct curl_fns's members, in its order */
 static void
 load(void)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} syms[] = {
-#define SYM(field, name) { name, offsetof(struct curl_fns, field) }
-		SYM(global_init, "curl_global_init"),
-		SYM(global_cleanup, "curl_global_cleanup"),
-		SYM(easy_init, "curl_easy_init"),
-		SYM(easy_cleanup, "curl_easy_cleanup"),
-		SYM(easy_reset, "curl_easy_reset"),
-		SYM(easy_perform, "curl_easy_perform"),
-		SYM(easy_setopt, "curl_easy_setopt"),
-		SYM(easy_getinfo, "curl_easy_getinfo"),
-		SYM(easy_strerror, "curl_easy_strerror"),
-		SYM(multi_init, "curl_multi_init"),
-		SYM(multi_cleanup, "curl_multi_cleanup"),
-		SYM(multi_add_handle, "curl_multi_add_handle"),
-		SYM(multi_remove_handle, "curl_multi_remove_handle"),
-		SYM(multi_perform, "curl_multi_perform"),
-		SYM(multi_poll, "curl_multi_poll"),
-		SYM(multi_wakeup, "curl_multi_wakeup"),
-		SYM(multi_info_read, "curl_multi_info_read"),
-		SYM(multi_strerror, "curl_multi_strerror"),
-		SYM(slist_append, "curl_slist_append"),
-		SYM(slist_free_all, "curl_slist_free_all"),
-		SYM(url, "curl_url"),
-		SYM(url_cleanup, "curl_url_cleanup"),
-		SYM(url_get, "curl_url_get"),
-		SYM(url_set, "curl_url_set"),
-		SYM(url_strerror, "curl_url_strerror"),
-		SYM(free, "curl_free"),
-		SYM(getdate, "curl_getdate"),
-#undef SYM
+	static const char *const names[] = {
+		"curl_global_init", "curl_global_cleanup", "curl_easy_init",
+		"curl_easy_cleanup", "curl_easy_reset", "curl_easy_perform",
+		"curl_easy_setopt", "curl_easy_getinfo", "curl_easy_strerror",
+		"curl_multi_init", "curl_multi_cleanup",
+		"curl_multi_add_handle", "curl_multi_remove_handle",
+		"curl_multi_perform", "curl_multi_poll", "curl_multi_wakeup",
+		"curl_multi_info_read", "curl_multi_strerror",
+		"curl_slist_append", "curl_slist_free_all", "curl_url",
+		"curl_url_cleanup", "curl_url_get", "curl_url_set",
+		"curl_url_strerror", "curl_free", "curl_getdate",
 	};
-	void *lib = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-	size_t k;
 
-	if (!lib)
-		die("cannot load libcurl (%s): install it (Debian: libcurl4)",
-		    dlerror());
-	for (k = 0; k < ARRAY_SIZE(syms); k++) {
-		void *p = dlsym(lib, syms[k].name);
-
-		if (!p)
-			die("libcurl (%s) has no %s: glean needs libcurl "
-			    "7.68 or later", CURL_SONAME, syms[k].name);
-		/* POSIX: a data pointer from dlsym converts to a function
-		 * pointer; stored through its bytes */
-		memcpy((char *)&tab.f + syms[k].off, &p, sizeof(p));
-	}
-	if (mprotect(&tab, sizeof(tab), PROT_READ) < 0)
-		log_warn("cannot make libcurl's table read-only");
+	_Static_assert(sizeof(names) / sizeof(names[0]) *
+			       sizeof(void (*)(void)) ==
+		       sizeof(struct curl_fns),
+		       "one name for each member of struct curl_fns");
+	lazy_load(CURL_SONAME, "libcurl4", names, ARRAY_SIZE(names), &tab,
+		  sizeof(tab));
 }
 
 static const struct curl_fns *

@@ -82,6 +82,26 @@ test_expect_success 'every command in the table is documented in glean(1)' '
 	done <cmds
 '
 
+# src/base/lazy.c: libcurl, libxml2, libcrypto and uchardet are loaded
+# when first called, so a command that calls none of them starts sooner
+test_expect_success 'a listing loads no parser, TLS or network library' '
+	glean items >/dev/null &&
+	LD_DEBUG=files glean items 2>dbg >/dev/null &&
+	test_grep "libsqlite3" dbg &&
+	for l in libxml2 libcrypto libuchardet libcurl libicu libstdc++; do
+		! grep -q "file=$l" dbg || { echo "items loaded $l"; exit 1; }
+	done
+'
+
+test_expect_success 'a parse loads libxml2 and uchardet when it needs them' '
+	printf "<rss version=\"2.0\"><channel><title>Caf\351 \351t\351 na\357ve \340 la cr\350me br\373l\351e</title></channel></rss>" \
+		>latin1.xml &&
+	LD_DEBUG=files glean parse --json latin1.xml 2>dbg >dump &&
+	test_grep "file=libxml2" dbg &&
+	test_grep "file=libuchardet" dbg &&
+	test_grep "Caf\\u00e9\|Café" dump
+'
+
 test_expect_success 'make demo installs only what building and running need' '
 	sh "$TEST_ROOT/.ci/deps" --list >demo &&
 	sh "$TEST_ROOT/.ci/deps" test --list >check &&
