@@ -235,17 +235,21 @@ static const struct {
  * many hold it:
  *  - few (< FTS_FEW): a set of ids that drives the query (SQLite looks
  *    each item up by id and sorts the few);
- *  - more: a set SQLite builds once and tests each item against as it
- *    walks the date index newest first, stopping at the LIMIT (10k
- *    holders: 4 ms, where the first form takes 100+); each holder put
- *    in the set costs about SET_NS;
+ *  - more: a bitmap of the holders, made once a run (glean_bits(),
+ *    store_search.c), tested for each item as the walk along the date
+ *    index goes newest first, stopping at the LIMIT (10k holders: 4 ms,
+ *    where the first form takes 100+); each holder costs about SET_NS
+ *    to set (it was 230 ns as SQLite's own set, form 4 below);
  *  - most: a probe of the index per item on the walk, which stops soon,
  *    when the caller reads a few rows (a LIMIT of at most
  *    FTS_PROBE_ROWS); a probe costs about PROBE_NS, so reading every
  *    row that way took 35 s for the 59k holders of "the" at 59k items:
  *    without such a LIMIT (glean search WORD, counts, the reader's ids)
- *    the set is built once (SQLite's ephemeral index, held in its page
- *    cache and spilled to a temporary file, so memory stays bounded).
+ *    the bitmap is made once (its size follows the largest id, 125 KB
+ *    at a million items, whatever the number of holders);
+ *  - form 4, the second form for a store whose ids pass FTS_BITS_MAX:
+ *    SQLite's set (its ephemeral index, held in its page cache and
+ *    spilled to a temporary file).
  * For a few rows, holders are counted up to FTS_COUNTED, and up to
  * there the first form or the second, whichever costs less: 1,020
  * holders looked up took 9 ms, the walk past the 50k items that hold
@@ -255,13 +259,14 @@ static const struct {
  * items. The density is counted among the newest FTS_WINDOW ids (at
  * most 10k rowids read from the index, 1 ms), not over every holder
  * (counting 50k took 5 ms, the whole cost of a search for "the"). At
- * 1M items and 50 rows the probe wins above about 110k holders: a fixed
- * line at 50k made the words held by 50-110k items the slowest (30-60
- * ms for 1,000 probes where the set takes 12-25).
+ * 1M items and 50 rows the probe wins above about 220k holders (110k
+ * with SQLite's set): a fixed line at 50k made the words held by
+ * 50-110k items the slowest (30-60 ms for 1,000 probes where SQLite's
+ * set took 12-25 and the bitmap takes 4-8).
  */
 enum { FTS_FEW = 1000, FTS_COUNTED = 5000, FTS_WINDOW = 10000 };
 #define PROBE_NS 60000.0 /* measured at 1M items, 10 index segments */
-#define SET_NS 60.0
+#define SET_NS 60.0     /* a holder set in the bitmap (FTS5 reading it) */
 #define WALK_NS 260.0    /* an item passed on the date walk */
 #define LOOKUP_NS 9000.0 /* an item looked up by id (and sorted) */
 
@@ -387,7 +392,7 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 		sbuf_addch(w, '(');
 	sbuf_adds(w, in[form]);
 	qs->fts = true;
-	if (form == 1 || form == 2)
+	if (form == 1 || form == 2 || form == 4)
 		qs->fts_probe = true;
 	else
 		qs->fts_set = true;
