@@ -1470,6 +1470,53 @@ test_search_tuning(void)
 	CHECK_INT(sql_int(sp, "SELECT count(*) FROM item_fts_config WHERE"
 			  " k = 'hashsize' AND v < 1048576"), 1);
 	CHECK_INT(sql_int(sp, q), 2);
+
+	/* Issue 18: with 512 KB, a large index's merges made indexing
+	 * grow faster than the items (5,000 feeds cold: 5.6x the CPU of
+	 * 1,000); past SEARCH_BIG_ITEMS (100k, 5 here) an index step
+	 * gives FTS5 the 8 MB hash, and opening keeps it. */
+	TEST("a large index gets the large hash at its next index step");
+	setenv("GLEAN_TEST_SEARCH_BIG", "5", 1);
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	{
+		int64_t sid = new_source(st, "https://example.org/big");
+		struct ingest_stats stats = { 0 };
+		struct item v[6];
+		size_t k;
+
+		for (k = 0; k < 6; k++) {
+			char *g = xasprintf("big%zu", k);
+
+			v[k] = mk(g, NULL, "a story", "text");
+			free(g);
+		}
+		CHECK(store_items_upsert(st, sid, v, 5, &stats, &e) == 0);
+		CHECK(store_index_catch_up(st, &e) == 0);
+		CHECK_INT(sql_int(sp, "SELECT v FROM item_fts_config WHERE"
+				  " k = 'hashsize'"), 524288);
+		CHECK(store_items_upsert(st, sid, v + 5, 1, &stats, &e) == 0);
+		CHECK(store_index_catch_up(st, &e) == 0);
+		CHECK_INT(sql_int(sp, "SELECT v FROM item_fts_config WHERE"
+				  " k = 'hashsize'"), 8388608);
+		CHECK_INT(count(st, "story", NULL), 6);
+		for (k = 0; k < 6; k++)
+			item_release(&v[k]);
+	}
+	store_close(st);
+	TEST("... and keeps it when the store is opened again");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	store_close(st);
+	CHECK_INT(sql_int(sp, "SELECT v FROM item_fts_config WHERE"
+			  " k = 'hashsize'"), 8388608);
+	TEST("... while a small index with it gets the small one back");
+	unsetenv("GLEAN_TEST_SEARCH_BIG");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	store_close(st);
+	CHECK_INT(sql_int(sp, "SELECT v FROM item_fts_config WHERE"
+			  " k = 'hashsize'"), 524288);
 	free(sp);
 	free(path);
 }
