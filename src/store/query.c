@@ -289,13 +289,16 @@ fts_int(struct store *st, const char *sql, const char *text, int64_t v)
 }
 
 /* Which form (above) finds what the MATCH expression expr (with text
- * bound to its ?) asks for; -1 when the index is not asked. */
+ * bound to its ?) asks for; -1 when the index is not asked. The set is
+ * the bitmap (form 1) while the store's ids fit it, else SQLite's set
+ * (form 4). */
 static int
 fts_form(struct store *st, struct qsql *qs, const char *expr,
 	 const char *text)
 {
 	char *sql;
 	int64_t n, top, w, m;
+	int set;
 	double d;
 
 	if (!st->search_ok || st->fts_rules || qs->plain)
@@ -310,11 +313,12 @@ fts_form(struct store *st, struct qsql *qs, const char *expr,
 	free(sql);
 	if (n < FTS_FEW)
 		return 0;
-	if (!qs->few_rows)
-		return 1;
 	/* (binding a statement without parameters does nothing) */
 	top = fts_int(st, "SELECT coalesce(max(id), 0) FROM main.item", NULL,
 		      0);
+	set = top > FTS_BITS_MAX ? 4 : 1;
+	if (!qs->few_rows)
+		return set;
 	if (n < FTS_COUNTED)
 		/* every holder looked up, or the set and a walk past
 		 * about top / n items a row */
@@ -322,19 +326,19 @@ fts_form(struct store *st, struct qsql *qs, const char *expr,
 			       (double)n * SET_NS + (double)qs->rows *
 				       (double)top / (double)n * WALK_NS
 		       ? 0
-		       : 1;
+		       : set;
 	w = top < FTS_WINDOW ? top : FTS_WINDOW;
 	sql = xasprintf("SELECT count(*) FROM search.item_fts WHERE item_fts"
 			" MATCH %s AND rowid > ?2", expr);
 	m = w > 0 ? fts_int(st, sql, text, top - w) : 0;
 	free(sql);
 	if (m <= 0)
-		return 1;
+		return set;
 	d = (double)m / (double)w;
 	return (double)(qs->rows ? qs->rows : 1) / d * PROBE_NS <
 			       d * (double)top * SET_NS
 		       ? 2
-		       : 1;
+		       : set;
 }
 
 /* The tests try every form on small stores: GLEAN_TEST_FTS_FORM. */
@@ -382,11 +386,6 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 			form = 0;
 		if (test_form() >= 0 && !qs->plain)
 			form = test_form();
-		/* the bitmap holds ids up to FTS_BITS_MAX */
-		if (form == 1 && fts_int(st, "SELECT coalesce(max(id), 0)"
-					 " FROM main.item", NULL, 0) >
-					 FTS_BITS_MAX)
-			form = 4;
 	}
 	if (column || !one)
 		sbuf_addch(w, '(');
