@@ -1432,6 +1432,14 @@ test_batch_rollback(void)
 	free(path);
 }
 
+/* The search file's FTS5 'hashsize'. */
+static int64_t
+hashsize(const char *sp)
+{
+	return sql_int(sp, "SELECT v FROM item_fts_config WHERE"
+		       " k = 'hashsize'");
+}
+
 static void
 test_search_tuning(void)
 {
@@ -1493,12 +1501,10 @@ test_search_tuning(void)
 		}
 		CHECK(store_items_upsert(st, sid, v, 5, &stats, &e) == 0);
 		CHECK(store_index_catch_up(st, &e) == 0);
-		CHECK_INT(sql_int(sp, "SELECT v FROM item_fts_config WHERE"
-				  " k = 'hashsize'"), 524288);
+		CHECK_INT(hashsize(sp), 524288);
 		CHECK(store_items_upsert(st, sid, v + 5, 1, &stats, &e) == 0);
 		CHECK(store_index_catch_up(st, &e) == 0);
-		CHECK_INT(sql_int(sp, "SELECT v FROM item_fts_config WHERE"
-				  " k = 'hashsize'"), 8388608);
+		CHECK_INT(hashsize(sp), 8388608);
 		CHECK_INT(count(st, "story", NULL), 6);
 		for (k = 0; k < 6; k++)
 			item_release(&v[k]);
@@ -1508,15 +1514,13 @@ test_search_tuning(void)
 	st = store_open(path, STORE_WRITE, &e);
 	CHECK(st != NULL);
 	store_close(st);
-	CHECK_INT(sql_int(sp, "SELECT v FROM item_fts_config WHERE"
-			  " k = 'hashsize'"), 8388608);
+	CHECK_INT(hashsize(sp), 8388608);
 	TEST("... while a small index with it gets the small one back");
 	unsetenv("GLEAN_TEST_SEARCH_BIG");
 	st = store_open(path, STORE_WRITE, &e);
 	CHECK(st != NULL);
 	store_close(st);
-	CHECK_INT(sql_int(sp, "SELECT v FROM item_fts_config WHERE"
-			  " k = 'hashsize'"), 524288);
+	CHECK_INT(hashsize(sp), 524288);
 	free(sp);
 	free(path);
 }
