@@ -153,6 +153,7 @@ void log_msg(enum log_level lvl, const char *func, const char *fmt, ...)
 /* ---- time ---- */
 int64_t time_now(void);      /* seconds since the epoch, UTC */
 int64_t time_now_ms(void);   /* monotonic milliseconds */
+int64_t time_now_ns(void);   /* monotonic nanoseconds */
 /* Format t as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). */
 char *time_fmt_iso(int64_t t, char *buf, size_t n);
 /* Days-from-civil: UTC calendar time → epoch seconds, no libc time zone. */

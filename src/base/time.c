@@ -33,6 +33,15 @@ time_now_ms(void)
 }
 
 int64_t
+time_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
 time_from_utc(int year, int mon, int day, int h, int m, int s)
 {
 	/* Howard Hinnant's days_from_civil. */

@@ -149,6 +149,8 @@ struct qbind {
 #define FTS_BITS_MAX ((int64_t)1 << 28)
 /* How many bitmaps glean_bits() has made (for the tests). */
 extern unsigned long store_fts_bits_built;
+/* How many glean_hold() states were made, and chunks read (tests). */
+extern unsigned long store_fts_holds_built, store_fts_hold_reads;
 struct qsql {
 	bool fts;  /* uses the full-text index */
 	bool plain; /* only compiled, never run: do not ask the index */

@@ -240,29 +240,30 @@ static const struct {
  *    index goes newest first, stopping at the LIMIT (10k holders: 4 ms,
  *    where the first form takes 100+); each holder costs about SET_NS
  *    to set (it was 230 ns as SQLite's own set, form 4 below);
- *  - most: a probe of the index per item on the walk, which stops soon,
- *    when the caller reads a few rows (a LIMIT of at most
- *    FTS_PROBE_ROWS); a probe costs about PROBE_NS, so reading every
- *    row that way took 35 s for the 59k holders of "the" at 59k items:
- *    without such a LIMIT (glean search WORD, counts, the reader's ids)
- *    the bitmap is made once (its size follows the largest id, 125 KB
- *    at a million items, whatever the number of holders);
+ *  - when the caller reads a few rows (a LIMIT of at most
+ *    FTS_PROBE_ROWS) and more than FTS_FEW hold it: glean_hold()
+ *    (store_search.c) on the walk, which probes the index item by item
+ *    and reads the holders of a chunk of ids into bits once its probes
+ *    have cost what that read would (a word held by 190k of a million
+ *    items: 16 ms a whole search with the bitmap, 9 ms so, with 41 probes
+ *    and 4 chunks;
+ *    reading every row by probes took 35 s for the 59k holders of
+ *    "the" at 59k items). Without such a LIMIT (glean search WORD,
+ *    counts, the reader's ids) the bitmap is made once (its size
+ *    follows the largest id, 125 KB at a million items, whatever the
+ *    number of holders);
  *  - form 4, the second form for a store whose ids pass FTS_BITS_MAX:
  *    SQLite's set (its ephemeral index, held in its page cache and
  *    spilled to a temporary file).
  * For a few rows, holders are counted up to FTS_COUNTED, and up to
- * there the first form or the second, whichever costs less: 1,020
+ * there the first form or glean_hold(), whichever costs less: 1,020
  * holders looked up took 9 ms, the walk past the 50k items that hold
- * 50 of them 13. Above, between the last two, the cheaper for the rows
- * asked: a walk passes
- * about rows / density items, each probed; the set holds density x
- * items. The density is counted among the newest FTS_WINDOW ids (at
- * most 10k rowids read from the index, 1 ms), not over every holder
- * (counting 50k took 5 ms, the whole cost of a search for "the"). At
- * 1M items and 50 rows the probe wins above about 220k holders (110k
- * with SQLite's set): a fixed line at 50k made the words held by
- * 50-110k items the slowest (30-60 ms for 1,000 probes where SQLite's
- * set took 12-25 and the bitmap takes 4-8).
+ * 50 of them 13. Above, glean_hold(). With ids past FTS_BITS_MAX,
+ * between probes (glean_hold() there only probes) and SQLite's set: a
+ * walk passes about rows / density items, each probed; the set holds
+ * density x items. The density is counted among the newest FTS_WINDOW
+ * ids (at most 10k rowids read from the index, 1 ms), not over every
+ * holder (counting 50k took 5 ms).
  */
 enum { FTS_FEW = 1000, FTS_COUNTED = 5000, FTS_WINDOW = 10000 };
 #define PROBE_NS 60000.0 /* measured at 1M items, 10 index segments */
@@ -320,13 +321,18 @@ fts_form(struct store *st, struct qsql *qs, const char *expr,
 	if (!qs->few_rows)
 		return set;
 	if (n < FTS_COUNTED)
-		/* every holder looked up, or the set and a walk past
-		 * about top / n items a row */
+		/* every holder looked up, or a walk past about top / n
+		 * items a row (for glean_hold(), chunks of holders: at
+		 * most the bitmap) */
 		return (double)n * LOOKUP_NS <
 			       (double)n * SET_NS + (double)qs->rows *
 				       (double)top / (double)n * WALK_NS
 		       ? 0
-		       : set;
+		       : set == 1 ? 2 : set;
+	if (set == 1)
+		/* glean_hold() probes, or reads the chunks where the walk
+		 * goes: never much more than the cheaper of the two */
+		return 2;
 	w = top < FTS_WINDOW ? top : FTS_WINDOW;
 	sql = xasprintf("SELECT count(*) FROM search.item_fts WHERE item_fts"
 			" MATCH %s AND rowid > ?2", expr);
@@ -361,8 +367,7 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 		" item_fts MATCH ",
 		"glean_bit((SELECT glean_bits(rowid) FROM search.item_fts"
 		" WHERE item_fts MATCH ",
-		"EXISTS (SELECT 1 FROM search.item_fts WHERE i.id = rowid"
-		" AND item_fts MATCH ",
+		"glean_hold(",
 		"i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
 		" rule_fts MATCH ",
 		"+i.id IN (SELECT rowid FROM search.item_fts WHERE"
@@ -398,7 +403,8 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 	if (one) {
 		/* one token: the index answers exactly */
 		push_bind(w, qs, sbuf_detach(&q, NULL));
-		sbuf_adds(w, form == 1 ? "), i.id)" : ")");
+		sbuf_adds(w, form == 1 ? "), i.id)" :
+			  form == 2 ? ", i.id)" : ")");
 		if (!column)
 			return;
 	} else {
@@ -406,7 +412,8 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 		 * token; glean_phrase() keeps those holding the phrase. */
 		sbuf_adds(w, "glean_fts_and(");
 		push_bind(w, qs, sbuf_detach(&q, NULL));
-		sbuf_adds(w, form == 1 ? ")), i.id)" : "))");
+		sbuf_adds(w, form == 1 ? ")), i.id)" :
+			  form == 2 ? "), i.id)" : "))");
 	}
 	sbuf_adds(w, " AND (");
 	for (k = 0; k < ARRAY_SIZE(fts_cols); k++) {

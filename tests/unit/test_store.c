@@ -1789,6 +1789,76 @@ test_search_stream(void)
 		free(ids);
 		unsetenv("GLEAN_TEST_FTS_FORM");
 	}
+	TEST("a word probed item by item reads its chunks of holders once a"
+	     " run, and finds the same rows");
+	{
+		extern unsigned long store_fts_holds_built; /* store_search.c */
+		extern unsigned long store_fts_hold_reads;
+		unsigned long built = store_fts_holds_built;
+		unsigned long reads = store_fts_hold_reads;
+		static const char *const qs[] = { NULL, "story -title:other",
+						  "\"alpha story\"" };
+		size_t j;
+
+		for (j = 0; j < ARRAY_SIZE(qs); j++) {
+			int64_t *ids = NULL, *want = NULL;
+			size_t n = 0, nwant = 0, i;
+
+			memset(&q, 0, sizeof(q));
+			q.search = j ? NULL : "alpha";
+			q.query = qs[j];
+			q.limit = 50; /* a few rows: the probe form */
+			setenv("GLEAN_TEST_FTS_FORM", "0", 1);
+			CHECK(store_items_ids(st, &q, &want, &nwant, &e) == 0);
+			CHECK_INT(nwant, 50);
+			setenv("GLEAN_TEST_FTS_FORM", "2", 1);
+			setenv("GLEAN_TEST_HOLD_READ", "1", 1);
+			CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+			unsetenv("GLEAN_TEST_HOLD_READ");
+			CHECK_INT(n, nwant);
+			for (i = 0; i < n && i < nwant; i++)
+				CHECK_INT(ids[i], want[i]);
+			free(ids);
+			free(want);
+		}
+		unsetenv("GLEAN_TEST_FTS_FORM");
+		/* one state a term a run ("story -title:other" has two
+		 * terms), and each reads the one chunk these ids lie in
+		 * once, not once a row */
+		CHECK_INT(store_fts_holds_built - built, 4);
+		CHECK_INT(store_fts_hold_reads - reads, 4);
+	}
+	TEST("... and an id past the bitmaps' is probed");
+	{
+		char *mp = xasprintf("%s/stream.db", dir);
+		sqlite3 *db = NULL;
+		int64_t *ids = NULL;
+		size_t n = 0;
+
+		CHECK(sqlite3_open(mp, &db) == SQLITE_OK);
+		CHECK(sqlite3_exec(db, "INSERT INTO item (id, source_id, guid,"
+				   " url, title, fetched, date, content,"
+				   " content_type) SELECT 268435500, source_id,"
+				   " 'big', 'https://example.org/big',"
+				   " 'alpha big', fetched, date + 100000,"
+				   " content, content_type FROM item"
+				   " ORDER BY id LIMIT 1",
+				   NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(db);
+		free(mp);
+		CHECK(store_index_catch_up(st, &e) == 0);
+		memset(&q, 0, sizeof(q));
+		q.search = "alpha";
+		q.limit = 5;
+		setenv("GLEAN_TEST_FTS_FORM", "2", 1);
+		setenv("GLEAN_TEST_HOLD_READ", "1", 1);
+		CHECK(store_items_ids(st, &q, &ids, &n, &e) == 0);
+		unsetenv("GLEAN_TEST_HOLD_READ");
+		unsetenv("GLEAN_TEST_FTS_FORM");
+		CHECK_INT(n, 5);
+		CHECK(n > 0 && ids[0] == 268435500);
+		free(ids);
+	}
 	TEST("streamed search: a consumer that stops is not called again");
 	memset(&q, 0, sizeof(q));
 	q.search = "alpha";
