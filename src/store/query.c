@@ -245,13 +245,12 @@ static const struct {
  *    (store_search.c) on the walk, which probes the index item by item
  *    and reads the holders of a chunk of ids into bits once its probes
  *    have cost what that read would (a word held by 190k of a million
- *    items: 16 ms a whole search with the bitmap, 9 ms so, with 41 probes
- *    and 4 chunks;
- *    reading every row by probes took 35 s for the 59k holders of
- *    "the" at 59k items). Without such a LIMIT (glean search WORD,
- *    counts, the reader's ids) the bitmap is made once (its size
- *    follows the largest id, 125 KB at a million items, whatever the
- *    number of holders);
+ *    items: 16 ms a whole search with the bitmap, 9 ms with 41 probes
+ *    and 4 chunks; reading every row by probes took 35 s for the 59k
+ *    holders of "the" at 59k items). Without such a LIMIT (glean
+ *    search WORD, counts, the reader's ids) the bitmap is made once
+ *    (its size follows the largest id, 125 KB at a million items,
+ *    whatever the number of holders);
  *  - form 4, the second form for a store whose ids pass FTS_BITS_MAX:
  *    SQLite's set (its ephemeral index, held in its page cache and
  *    spilled to a temporary file).
