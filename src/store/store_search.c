@@ -780,8 +780,12 @@ hold_probe(struct hold *h, struct hold_chunk *c, size_t k, sqlite3_int64 id)
 		store_fts_hold_reads++;
 		if (hold_run(h, (sqlite3_int64)k << HOLD_SHIFT,
 			     (((sqlite3_int64)k + 1) << HOLD_SHIFT) - 1,
-			     c->bits) < 0)
+			     c->bits) < 0) {
+			/* never a chunk read in part */
+			free(c->bits);
+			c->bits = NULL;
 			return -1;
+		}
 	}
 	return held;
 }
