@@ -105,9 +105,17 @@ static const char *const search_schema[] = {
  * CPU-s, and 27 s of wall against 33. The peak RSS goes from 50 to
  * 64 MB, where newsboat's is 382 MB at 5,000 feeds; a store that
  * large has room for it, and a fetch of a few hundred items never
- * fills either hash. */
+ * fills either hash.
+ *
+ * There, too, FTS5 merges a level at 4 segments again (its default):
+ * with segments of 8 MB of terms, merging at 4 costs no more than at 8
+ * (a million items indexed in 67.5 s against 71.0; 5,000 feeds cold
+ * 41.9-43.0 CPU-s against 41.3-41.5), and every search seeks each
+ * segment: at a million items, p50 of bench/search.sh's 100 words
+ * 8.9 -> 8.3 ms, p90 11.4 -> 10.0. Merging at 2: 94.7 s for 8.1 ms. */
 #define SEARCH_HASHSIZE "524288"
 #define SEARCH_HASHSIZE_BIG "8388608"
+#define SEARCH_AUTOMERGE_BIG "4"
 #define SEARCH_BIG_ITEMS "100000"
 static const char *const search_tuning[] = {
 	"INSERT INTO search.item_fts (item_fts, rank) VALUES ('automerge', 8)",
@@ -149,34 +157,44 @@ big_items(void)
 }
 
 /* Whether the search file has search_tuning's settings, or the large
- * hash grow_hash() gives an index past SEARCH_BIG_ITEMS (a file that
- * cannot be asked is not ours to fix here). */
+ * hash and merges grow_hash() gives an index past SEARCH_BIG_ITEMS (a
+ * file that cannot be asked is not ours to fix here). */
 static bool
 tuned(sqlite3 *db)
 {
-	char sql[320];
+	char sql[400];
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM"
 		 " search.item_fts_config WHERE (k, v) IN (VALUES"
 		 " ('automerge', 8), ('pgsz', 4000), ('hashsize', "
-		 SEARCH_HASHSIZE ")) OR (k = 'hashsize' AND v = "
-		 SEARCH_HASHSIZE_BIG " AND (SELECT indexed_id FROM"
-		 " search.state) >= %lld)", big_items());
+		 SEARCH_HASHSIZE ")) OR ((k, v) IN (VALUES ('hashsize', "
+		 SEARCH_HASHSIZE_BIG "), ('automerge', " SEARCH_AUTOMERGE_BIG
+		 ")) AND (SELECT indexed_id FROM search.state) >= %lld)",
+		 big_items());
 	return query_int(db, sql, 3) == 3;
 }
 
 /* An index step that starts past big_items() (indexed_id: mark) gives
- * FTS5 the large hash, for good (above). In its transaction: a kill
- * leaves the small one, and the next step sets it again. */
+ * FTS5 the large hash and merges at 4, for good (above). In its
+ * transaction: a kill leaves the small settings, and the next step
+ * sets them again. */
 static int
 grow_hash(sqlite3 *db, int64_t mark)
 {
+	int rc;
+
 	if (mark < big_items() ||
-	    query_int(db, "SELECT v = " SEARCH_HASHSIZE " FROM"
-		      " search.item_fts_config WHERE k = 'hashsize'", 0) != 1)
+	    query_int(db, "SELECT count(*) FROM search.item_fts_config"
+		      " WHERE (k, v) IN (VALUES ('hashsize', "
+		      SEARCH_HASHSIZE_BIG "), ('automerge', "
+		      SEARCH_AUTOMERGE_BIG "))", 0) == 2)
 		return SQLITE_OK;
-	return exec_db(db, "INSERT INTO search.item_fts (item_fts, rank)"
-		       " VALUES ('hashsize', " SEARCH_HASHSIZE_BIG ")");
+	rc = exec_db(db, "INSERT INTO search.item_fts (item_fts, rank)"
+		     " VALUES ('hashsize', " SEARCH_HASHSIZE_BIG ")");
+	if (rc == SQLITE_OK)
+		rc = exec_db(db, "INSERT INTO search.item_fts (item_fts, rank)"
+			     " VALUES ('automerge', " SEARCH_AUTOMERGE_BIG ")");
+	return rc;
 }
 
 /* The search file's format (0 before formats were numbered). */

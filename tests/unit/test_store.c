@@ -1432,12 +1432,19 @@ test_batch_rollback(void)
 	free(path);
 }
 
-/* The search file's FTS5 'hashsize'. */
+/* The search file's FTS5 'hashsize', and its 'automerge'. */
 static int64_t
 hashsize(const char *sp)
 {
 	return sql_int(sp, "SELECT v FROM item_fts_config WHERE"
 		       " k = 'hashsize'");
+}
+
+static int64_t
+automerge(const char *sp)
+{
+	return sql_int(sp, "SELECT v FROM item_fts_config WHERE"
+		       " k = 'automerge'");
 }
 
 static void
@@ -1502,9 +1509,11 @@ test_search_tuning(void)
 		CHECK(store_items_upsert(st, sid, v, 5, &stats, &e) == 0);
 		CHECK(store_index_catch_up(st, &e) == 0);
 		CHECK_INT(hashsize(sp), 524288);
+		CHECK_INT(automerge(sp), 8);
 		CHECK(store_items_upsert(st, sid, v + 5, 1, &stats, &e) == 0);
 		CHECK(store_index_catch_up(st, &e) == 0);
 		CHECK_INT(hashsize(sp), 8388608);
+		CHECK_INT(automerge(sp), 4);
 		CHECK_INT(count(st, "story", NULL), 6);
 		for (k = 0; k < 6; k++)
 			item_release(&v[k]);
@@ -1515,12 +1524,33 @@ test_search_tuning(void)
 	CHECK(st != NULL);
 	store_close(st);
 	CHECK_INT(hashsize(sp), 8388608);
-	TEST("... while a small index with it gets the small one back");
+	CHECK_INT(automerge(sp), 4);
+	TEST("... and a large index with the large hash but merges at 8 (an"
+	     " older glean's) merges at 4 from its next index step");
+	sql_int(sp, "UPDATE item_fts_config SET v = 8 WHERE k = 'automerge'");
+	st = store_open(path, STORE_WRITE, &e);
+	CHECK(st != NULL);
+	CHECK_INT(automerge(sp), 8);
+	{
+		int64_t sid = new_source(st, "https://example.org/big2");
+		struct ingest_stats stats = { 0 };
+		struct item v = mk("big7", NULL, "a story", "text");
+
+		CHECK(store_items_upsert(st, sid, &v, 1, &stats, &e) == 0);
+		CHECK(store_index_catch_up(st, &e) == 0);
+		CHECK_INT(automerge(sp), 4);
+		CHECK_INT(hashsize(sp), 8388608);
+		CHECK_INT(count(st, "story", NULL), 7);
+		item_release(&v);
+	}
+	store_close(st);
+	TEST("... while a small index with them gets the small ones back");
 	unsetenv("GLEAN_TEST_SEARCH_BIG");
 	st = store_open(path, STORE_WRITE, &e);
 	CHECK(st != NULL);
 	store_close(st);
 	CHECK_INT(hashsize(sp), 524288);
+	CHECK_INT(automerge(sp), 8);
 	free(sp);
 	free(path);
 }
