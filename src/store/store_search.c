@@ -695,10 +695,10 @@ bit_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * constant EXPR).
  */
 enum { HOLD_SHIFT = 14, HOLD_CHUNK = 1 << HOLD_SHIFT };
-#define HOLD_READ_NS 100.0 /* a holder read with sqlite3_step() */
+#define HOLD_READ_NS 60.0 /* a holder's bit set (glean_chunk()) */
 
 struct hold {
-	sqlite3_stmt *s;  /* rowids in [?2, ?3] that match ?1 */
+	sqlite3_stmt *s;  /* how many rowids in [?2, ?3] match ?1 */
 	char *expr;
 	int64_t probe_ns; /* time of every probe, */
 	uint64_t probes;  /* how many */
@@ -728,28 +728,36 @@ hold_free(void *p)
 	free(h);
 }
 
+/* glean_chunk(BITS, k): set bit k of the chunk BITS (a pointer bound by
+ * hold_run(), NULL for a probe); 1. Called for each holder inside
+ * SQLite's loop: a chunk read costs about 60 ns a holder, most of it
+ * FTS5's, and 17 ns less than with each rowid stepped out to C. */
+static void
+chunk_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	unsigned char *bits = sqlite3_value_pointer(argv[0], "glean_chunk");
+	sqlite3_int64 k = sqlite3_value_int64(argv[1]);
+
+	(void)argc;
+	if (bits && k >= 0 && k < HOLD_CHUNK)
+		bits[k / 8] |= (unsigned char)(1u << (k % 8));
+	sqlite3_result_int(ctx, 1);
+}
+
 /* Run h's query over [lo, hi]: each holder's bit set in bits (NULL: only
  * whether there is one). 1 held, 0 not, -1 on an error. */
 static int
 hold_run(struct hold *h, sqlite3_int64 lo, sqlite3_int64 hi,
 	 unsigned char *bits)
 {
-	int rc, held = 0;
+	int held = -1;
 
 	sqlite3_bind_text(h->s, 1, h->expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(h->s, 2, lo);
 	sqlite3_bind_int64(h->s, 3, hi);
-	while ((rc = sqlite3_step(h->s)) == SQLITE_ROW) {
-		sqlite3_int64 id = sqlite3_column_int64(h->s, 0) - lo;
-
-		held = 1;
-		if (!bits)
-			break;
-		if (id >= 0 && id < HOLD_CHUNK)
-			bits[id / 8] |= (unsigned char)(1u << (id % 8));
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		held = -1;
+	sqlite3_bind_pointer(h->s, 4, bits, "glean_chunk", NULL);
+	if (sqlite3_step(h->s) == SQLITE_ROW)
+		held = sqlite3_column_int64(h->s, 0) > 0;
 	sqlite3_reset(h->s);
 	return held;
 }
@@ -760,8 +768,9 @@ hold_new(sqlite3_context *ctx, const char *expr)
 	struct hold *h = xcalloc(1, sizeof(*h));
 
 	if (sqlite3_prepare_v2(sqlite3_context_db_handle(ctx),
-			       "SELECT rowid FROM search.item_fts WHERE"
-			       " item_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+			       "SELECT count(glean_chunk(?4, rowid - ?2)) FROM"
+			       " search.item_fts WHERE item_fts MATCH ?1 AND"
+			       " rowid BETWEEN ?2 AND ?3",
 			       -1, &h->s, NULL) != SQLITE_OK) {
 		free(h);
 		return NULL;
@@ -869,6 +878,9 @@ register_phrase(sqlite3 *db)
 				   NULL, bit_func, NULL, NULL, NULL);
 	sqlite3_create_function_v2(db, "glean_hold", 2, SQLITE_UTF8 |
 				   SQLITE_DIRECTONLY, NULL, hold_func, NULL,
+				   NULL, NULL);
+	sqlite3_create_function_v2(db, "glean_chunk", 2, SQLITE_UTF8 |
+				   SQLITE_DIRECTONLY, NULL, chunk_func, NULL,
 				   NULL, NULL);
 	t = ftok_new(db);
 
