@@ -254,10 +254,10 @@ static const struct {
  *  - form 4, the second form for a store whose ids pass FTS_BITS_MAX:
  *    SQLite's set (its ephemeral index, held in its page cache and
  *    spilled to a temporary file).
- * For a few rows, holders are counted up to FTS_COUNTED, and up to
- * there the first form or glean_hold(), whichever costs less: 1,020
- * holders looked up took 9 ms, the walk past the 50k items that hold
- * 50 of them 13. Above, glean_hold(). With ids past FTS_BITS_MAX,
+ * For a few rows, holders are counted up to count_limit() (at most
+ * FTS_COUNTED), and up to there the first form or glean_hold(),
+ * whichever costs less: 1,020 holders looked up took 9 ms, the walk
+ * past the 50k items that hold 50 of them 13. Above, glean_hold(). With ids past FTS_BITS_MAX,
  * between probes (glean_hold() there only probes) and SQLite's set: a
  * walk passes about rows / density items, each probed; the set holds
  * density x items. The density is counted among the newest FTS_WINDOW
