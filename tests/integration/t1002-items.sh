@@ -109,6 +109,25 @@ test_expect_success 'search finds words in titles and text, every word must matc
 	glean search digital --json | jq -e "length >= 2"
 '
 
+test_expect_success 'each way of asking the index finds the same rows, a few or all' '
+	for q in digital "digital -title:budgets" "\"digital inclusion\"" \
+		"digital OR hotspots"; do
+		for lim in 2 0; do
+			glean items "$q" --limit $lim >want.$lim &&
+			test -s want.$lim || return 1
+			for f in 0 1 2 4; do
+				GLEAN_TEST_FTS_FORM=$f glean items "$q" \
+					--limit $lim >got &&
+				test_cmp want.$lim got || return 1
+			done
+			# glean_hold() reading each chunk at its first probe
+			GLEAN_TEST_FTS_FORM=2 GLEAN_TEST_HOLD_READ=1 \
+				glean items "$q" --limit $lim >got &&
+			test_cmp want.$lim got || return 1
+		done
+	done
+'
+
 test_expect_success 'star, mark and read are committed before they are reported' '
 	id=$(id_of "Library hotspots") &&
 	glean star $id && glean mark $id && glean read $id &&
