@@ -605,12 +605,37 @@ struct fts_bits {
 	size_t n;
 };
 
+/* Bit i of the bitmap b. */
+static void
+bit_set(unsigned char *b, uint64_t i)
+{
+	b[i / 8] |= (unsigned char)(1u << (i % 8));
+}
+
+static int
+bit_get(const unsigned char *b, uint64_t i)
+{
+	return b[i / 8] >> (i % 8) & 1;
+}
+
+/* XGROW() that zeroes what it adds (called for every holder or item:
+ * returns at once while there is room). */
+static void
+grow_zeroed(void **v, size_t *cap, size_t n, size_t sz)
+{
+	size_t old = *cap;
+
+	if (n <= old)
+		return;
+	xgrow(v, cap, n, sz);
+	memset((char *)*v + old * sz, 0, (*cap - old) * sz);
+}
+
 static void
 bits_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct fts_bits *fb = sqlite3_aggregate_context(ctx, sizeof(*fb));
 	sqlite3_int64 id = sqlite3_value_int64(argv[0]);
-	size_t k;
 
 	(void)argc;
 	if (!fb) {
@@ -619,17 +644,8 @@ bits_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	if (id < 0 || id > FTS_BITS_MAX)
 		return;
-	k = (size_t)id / 8;
-	if (k >= fb->n) {
-		size_t n = fb->n ? fb->n : 4096;
-
-		while (n <= k)
-			n *= 2;
-		fb->b = xrealloc(fb->b, n);
-		memset(fb->b + fb->n, 0, n - fb->n);
-		fb->n = n;
-	}
-	fb->b[k] |= (unsigned char)(1u << (id % 8));
+	grow_zeroed((void **)&fb->b, &fb->n, (size_t)id / 8 + 1, 1);
+	bit_set(fb->b, (uint64_t)id);
 }
 
 unsigned long store_fts_bits_built; /* the tests count the bitmaps */
@@ -671,7 +687,7 @@ bit_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 	(void)argc;
 	sqlite3_result_int(ctx, fb && id >= 0 && (size_t)id / 8 < fb->n &&
-					(fb->b[id / 8] >> (id % 8) & 1));
+					bit_get(fb->b, (uint64_t)id));
 }
 
 /*
@@ -740,7 +756,7 @@ chunk_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 	(void)argc;
 	if (bits && k >= 0 && k < HOLD_CHUNK)
-		bits[k / 8] |= (unsigned char)(1u << (k % 8));
+		bit_set(bits, (uint64_t)k);
 	sqlite3_result_int(ctx, 1);
 }
 
@@ -838,21 +854,13 @@ hold_func(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	k = (size_t)(id >> HOLD_SHIFT);
 	if (id <= FTS_BITS_MAX) {
-		if (k >= h->nc) {
-			size_t n = k + 1 > 2 * h->nc ? k + 1 : 2 * h->nc;
-
-			h->c = xrealloc(h->c, n * sizeof(*h->c));
-			memset(h->c + h->nc, 0, (n - h->nc) * sizeof(*h->c));
-			h->nc = n;
-		}
+		grow_zeroed((void **)&h->c, &h->nc, k + 1, sizeof(*h->c));
 		c = &h->c[k];
 	}
-	if (c && c->bits) {
-		id -= (sqlite3_int64)k << HOLD_SHIFT;
-		held = c->bits[id / 8] >> (id % 8) & 1;
-	} else {
+	if (c && c->bits)
+		held = bit_get(c->bits, (uint64_t)id & (HOLD_CHUNK - 1));
+	else
 		held = hold_probe(h, c, k, id);
-	}
 	if (held < 0)
 		sqlite3_result_error(
 			ctx, sqlite3_errmsg(sqlite3_context_db_handle(ctx)), -1);
