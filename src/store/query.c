@@ -288,6 +288,15 @@ fts_int(struct store *st, const char *sql, const char *text, int64_t v)
 	return n;
 }
 
+/* The store's largest item id (0 when it has none). (Binding a
+ * statement without parameters does nothing.) */
+static int64_t
+max_id(struct store *st)
+{
+	return fts_int(st, "SELECT coalesce(max(id), 0) FROM main.item",
+		       NULL, 0);
+}
+
 /* Up to how many holders fts_form() counts for rows rows among top ids:
  * past twice the count where a walk costs what looking every holder up
  * does (rows x top / n x WALK_NS = n x (LOOKUP_NS - SET_NS): 1,200 for
@@ -295,11 +304,11 @@ fts_int(struct store *st, const char *sql, const char *text, int64_t v)
  * (reading 5,000 rowids of a frequent word took 0.5-1 ms). With ids
  * past the bitmaps, FTS_COUNTED: above it the density decides. */
 static int64_t
-count_limit(size_t rows, int64_t top, int set)
+count_limit(size_t rows, int64_t top)
 {
 	int64_t limit = FTS_FEW;
 
-	if (set != 1)
+	if (top > FTS_BITS_MAX)
 		return FTS_COUNTED;
 	while (limit < FTS_COUNTED &&
 	       (double)limit * (double)limit * (LOOKUP_NS - SET_NS) <
@@ -327,17 +336,19 @@ fts_form(struct store *st, struct qsql *qs, const char *expr,
 	 * connection's view of the search file starts here). */
 	if (!qs->fts)
 		store_search_prepare(st);
-	/* (binding a statement without parameters does nothing) */
-	top = fts_int(st, "SELECT coalesce(max(id), 0) FROM main.item", NULL,
-		      0);
-	set = top > FTS_BITS_MAX ? 4 : 1;
+	/* the largest id: before counting when the count's limit needs
+	 * it, else only once the set may be asked */
+	top = qs->few_rows ? max_id(st) : -1;
 	sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM search.item_fts"
 			" WHERE item_fts MATCH %s LIMIT ?2)", expr);
-	limit = qs->few_rows ? count_limit(qs->rows, top, set) : FTS_FEW;
+	limit = qs->few_rows ? count_limit(qs->rows, top) : FTS_FEW;
 	n = fts_int(st, sql, text, limit);
 	free(sql);
 	if (n < FTS_FEW)
 		return 0;
+	if (top < 0)
+		top = max_id(st);
+	set = top > FTS_BITS_MAX ? 4 : 1;
 	if (!qs->few_rows)
 		return set;
 	if (n < limit)
