@@ -26,10 +26,7 @@ time_now(void)
 int64_t
 time_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return time_now_ns() / 1000000;
 }
 
 int64_t
