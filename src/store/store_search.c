@@ -116,6 +116,10 @@ static const char *const search_schema[] = {
 #define SEARCH_HASHSIZE "524288"
 #define SEARCH_HASHSIZE_BIG "8388608"
 #define SEARCH_AUTOMERGE_BIG "4"
+/* the large index's settings, as rows of item_fts_config */
+#define SEARCH_BIG_CONFIG                                                    \
+	"('hashsize', " SEARCH_HASHSIZE_BIG "), ('automerge', "            \
+	SEARCH_AUTOMERGE_BIG ")"
 #define SEARCH_BIG_ITEMS "100000"
 static const char *const search_tuning[] = {
 	"INSERT INTO search.item_fts (item_fts, rank) VALUES ('automerge', 8)",
@@ -167,10 +171,9 @@ tuned(sqlite3 *db)
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM"
 		 " search.item_fts_config WHERE (k, v) IN (VALUES"
 		 " ('automerge', 8), ('pgsz', 4000), ('hashsize', "
-		 SEARCH_HASHSIZE ")) OR ((k, v) IN (VALUES ('hashsize', "
-		 SEARCH_HASHSIZE_BIG "), ('automerge', " SEARCH_AUTOMERGE_BIG
-		 ")) AND (SELECT indexed_id FROM search.state) >= %lld)",
-		 big_items());
+		 SEARCH_HASHSIZE ")) OR ((k, v) IN (VALUES "
+		 SEARCH_BIG_CONFIG ") AND (SELECT indexed_id FROM"
+		 " search.state) >= %lld)", big_items());
 	return query_int(db, sql, 3) == 3;
 }
 
@@ -185,9 +188,8 @@ grow_hash(sqlite3 *db, int64_t mark)
 
 	if (mark < big_items() ||
 	    query_int(db, "SELECT count(*) FROM search.item_fts_config"
-		      " WHERE (k, v) IN (VALUES ('hashsize', "
-		      SEARCH_HASHSIZE_BIG "), ('automerge', "
-		      SEARCH_AUTOMERGE_BIG "))", 0) == 2)
+		      " WHERE (k, v) IN (VALUES " SEARCH_BIG_CONFIG ")",
+		      0) == 2)
 		return SQLITE_OK;
 	rc = exec_db(db, "INSERT INTO search.item_fts (item_fts, rank)"
 		     " VALUES ('hashsize', " SEARCH_HASHSIZE_BIG ")");
