@@ -393,16 +393,19 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 {
 	/* Rules at ingest match items the index has not reached yet: they
 	 * use a temporary index of just those (store_rules.c). */
-	static const char *const in[] = {
-		"i.id IN (SELECT rowid FROM search.item_fts WHERE"
-		" item_fts MATCH ",
-		"glean_bit((SELECT glean_bits(rowid) FROM search.item_fts"
-		" WHERE item_fts MATCH ",
-		"glean_hold(",
-		"i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
-		" rule_fts MATCH ",
-		"+i.id IN (SELECT rowid FROM search.item_fts WHERE"
-		" item_fts MATCH ",
+	/* each form's SQL before and after the MATCH expression */
+	static const struct {
+		const char *open, *close;
+	} in[] = {
+		{ "i.id IN (SELECT rowid FROM search.item_fts WHERE"
+		  " item_fts MATCH ", ")" },
+		{ "glean_bit((SELECT glean_bits(rowid) FROM search.item_fts"
+		  " WHERE item_fts MATCH ", "), i.id)" },
+		{ "glean_hold(", ", i.id)" },
+		{ "i.id IN (SELECT rowid FROM temp.rule_fts WHERE"
+		  " rule_fts MATCH ", ")" },
+		{ "+i.id IN (SELECT rowid FROM search.item_fts WHERE"
+		  " item_fts MATCH ", ")" },
 	};
 	struct sbuf q = SBUF_INIT;
 	bool one = one_token(text);
@@ -425,7 +428,7 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 	}
 	if (column || !one)
 		sbuf_addch(w, '(');
-	sbuf_adds(w, in[form]);
+	sbuf_adds(w, in[form].open);
 	qs->fts = true;
 	if (form == 1 || form == 2 || form == 4)
 		qs->fts_probe = true;
@@ -434,8 +437,7 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 	if (one) {
 		/* one token: the index answers exactly */
 		push_bind(w, qs, sbuf_detach(&q, NULL));
-		sbuf_adds(w, form == 1 ? "), i.id)" :
-			  form == 2 ? ", i.id)" : ")");
+		sbuf_adds(w, in[form].close);
 		if (!column)
 			return;
 	} else {
@@ -443,8 +445,8 @@ fts_match_sql(struct store *st, struct sbuf *w, struct qsql *qs,
 		 * token; glean_phrase() keeps those holding the phrase. */
 		sbuf_adds(w, "glean_fts_and(");
 		push_bind(w, qs, sbuf_detach(&q, NULL));
-		sbuf_adds(w, form == 1 ? ")), i.id)" :
-			  form == 2 ? "), i.id)" : "))");
+		sbuf_addch(w, ')');
+		sbuf_adds(w, in[form].close);
 	}
 	sbuf_adds(w, " AND (");
 	for (k = 0; k < ARRAY_SIZE(fts_cols); k++) {
