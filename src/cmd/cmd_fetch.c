@@ -66,6 +66,14 @@ bench_mark(const char *what)
 	fclose(f);
 }
 
+static bool
+bench_no_index(void)
+{
+	const char *v = getenv("GLEAN_BENCH_NO_INDEX");
+
+	return v && *v && strcmp(v, "0");
+}
+
 /* The exit status glean(1) documents: 1 when the store failed or no
  * source could be fetched, EXIT_PARTIAL when some failed, else 0. */
 static int
@@ -150,8 +158,10 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 		o.progress = progress;
 	/* The search index follows on a second thread as each batch
 	 * commits; a failure there only delays indexing (the next search
-	 * catches up), so it is not the fetch's failure. */
-	if (store_indexer_start(ctx->st, &e) < 0)
+	 * catches up), so it is not the fetch's failure.
+	 * GLEAN_BENCH_NO_INDEX (bench/run's floor case) leaves the index
+	 * to the next writer or search, to time the fetch without it. */
+	if (!bench_no_index() && store_indexer_start(ctx->st, &e) < 0)
 		err_clear(&e);
 	if (seek_fetch(ctx->st, ctx->cfg, &o, &r, &e) < 0) {
 		free(ids);

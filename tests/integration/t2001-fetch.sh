@@ -205,4 +205,35 @@ test_expect_success 'a store error mid-batch undoes the batch, counts agree, and
 	test "$(store_sql "SELECT count(*) FROM (SELECT source_id, guid FROM item GROUP BY 1, 2 HAVING count(*) > 1)")" = 0
 '
 
+
+search_sql() {
+	sqlite3 -batch -noheader -cmd ".timeout 5000" "$GLEAN_HOME/glean.db-search" "$1"
+}
+
+test_expect_success 'GLEAN_BENCH_NO_INDEX: the fetch leaves the index behind, a search catches it up' '
+	feed_copies unindexed 2 >unindexed-urls &&
+	glean import --newsboat unindexed-urls >/dev/null &&
+	ids=$(store_sql "SELECT id FROM source WHERE url LIKE '"'"'%/unindexed/%'"'"'") &&
+	GLEAN_BENCH_NO_INDEX=1 glean fetch $ids >out &&
+	n=$(grep -c "<item>" "$demo/civic-rss.xml") &&
+	test_grep "): $((n * 2)) new items" out &&
+	top=$(store_sql "SELECT max(id) FROM item") &&
+	test "$(search_sql "SELECT indexed_id FROM state")" -lt "$top" &&
+	glean search u2 --json | jq -e "length == $n" &&
+	test "$(search_sql "SELECT indexed_id FROM state")" = "$top"
+'
+
+test_expect_success 'GLEAN_BENCH_HASHSIZE: that fetch indexes with it, the next writer sets the default back' '
+	feed_copies hashed 1 >hashed-urls &&
+	glean import --newsboat hashed-urls >/dev/null &&
+	ids=$(store_sql "SELECT id FROM source WHERE url LIKE '"'"'%/hashed/%'"'"'") &&
+	GLEAN_BENCH_HASHSIZE=1048576 glean fetch $ids >out &&
+	test "$(search_sql "SELECT v FROM item_fts_config WHERE k = '"'"'hashsize'"'"'")" = 1048576 &&
+	test "$(search_sql "SELECT indexed_id FROM state")" = "$(store_sql "SELECT max(id) FROM item")" &&
+	n=$(grep -c "<item>" "$demo/civic-rss.xml") &&
+	glean search h1 --json | jq -e "length == $n" &&
+	glean fetch --all $ids >out &&
+	test "$(search_sql "SELECT v FROM item_fts_config WHERE k = '"'"'hashsize'"'"'")" = 524288
+'
+
 test_done
