@@ -160,7 +160,7 @@ cmd_fetch(int argc, char **argv, struct ctx *ctx)
 	 * commits; a failure there only delays indexing (the next search
 	 * catches up), so it is not the fetch's failure.
 	 * GLEAN_BENCH_NO_INDEX (bench/run's floor case) leaves the index
-	 * to the next writer or search, to time the fetch without it. */
+	 * to the next fetch or search, to time the fetch without it. */
 	if (!bench_no_index() && store_indexer_start(ctx->st, &e) < 0)
 		err_clear(&e);
 	if (seek_fetch(ctx->st, ctx->cfg, &o, &r, &e) < 0) {
